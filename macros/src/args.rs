@@ -1,0 +1,78 @@
+//! The argument list of every neurode attribute: `key = expr`, `key += expr`, bare `key`, or a
+//! positional expression, separated by commas.
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, Token};
+
+/// How a key is bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `key = value`
+    Assign,
+    /// `key += value`
+    AddAssign,
+}
+
+/// One argument.
+pub enum Arg {
+    /// `key = value` or `key += value`.
+    Keyed { key: Ident, op: Op, value: Expr },
+    /// A bare identifier (a flag such as `membrane`, or a one-name expression).
+    Flag(Ident),
+    /// Any other expression.
+    Positional(Expr),
+}
+
+impl Arg {
+    /// Span of the whole argument.
+    pub fn span(&self) -> Span {
+        match self {
+            Arg::Keyed { key, value, .. } => key.span().join(value.span()).unwrap_or(key.span()),
+            Arg::Flag(i) => i.span(),
+            Arg::Positional(e) => e.span(),
+        }
+    }
+
+    /// The argument read as an expression (a flag is a path expression).
+    pub fn into_expr(self) -> Result<Expr, syn::Error> {
+        match self {
+            Arg::Flag(i) => Ok(syn::parse_quote_spanned!(i.span()=> #i)),
+            Arg::Positional(e) => Ok(e),
+            Arg::Keyed { key, .. } => Err(syn::Error::new(key.span(), "expected an expression here, not an assignment")),
+        }
+    }
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Ident) && !input.peek2(Token![==]) && input.peek2(Token![=]) {
+            let key: Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let value = input.parse()?;
+            return Ok(Arg::Keyed { key, op: Op::Assign, value });
+        }
+        if input.peek(Ident) && input.peek2(Token![+=]) {
+            let key: Ident = input.parse()?;
+            input.parse::<Token![+=]>()?;
+            let value = input.parse()?;
+            return Ok(Arg::Keyed { key, op: Op::AddAssign, value });
+        }
+        if input.peek(Ident) {
+            let fork = input.fork();
+            fork.parse::<Ident>()?;
+            if fork.is_empty() || fork.peek(Token![,]) {
+                return Ok(Arg::Flag(input.parse()?));
+            }
+        }
+        Ok(Arg::Positional(input.parse()?))
+    }
+}
+
+/// Parses the comma-separated arguments of an attribute (empty input gives an empty list).
+pub fn parse_args(tokens: proc_macro2::TokenStream) -> syn::Result<Vec<Arg>> {
+    let list = syn::parse::Parser::parse2(Punctuated::<Arg, Token![,]>::parse_terminated, tokens)?;
+    Ok(list.into_iter().collect())
+}

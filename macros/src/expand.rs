@@ -1,0 +1,73 @@
+//! The pipeline: parse → model → analysis → codegen. On any error the struct is still emitted
+//! (helper attributes stripped) with its accessors and stub impls, so one mistake gives one
+//! diagnostic rather than a cascade at every use of the model.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::errors::Errors;
+use crate::parse::Kind;
+
+/// Expands `#[neuron]` / `#[synapse]`.
+pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let Some(raw) = crate::parse::parse(kind, args, item.clone(), &mut errors) else {
+        return errors.to_compile_errors();
+    };
+    let model = crate::model::resolve(raw, &mut errors);
+    let plan = crate::analysis::analyse(&model, &mut errors);
+    if errors.is_empty() {
+        return crate::codegen::expand(&model, &plan);
+    }
+    let compile_errors = errors.to_compile_errors();
+    let fallback = fallback(&model);
+    quote!(#compile_errors #fallback)
+}
+
+/// The struct, its accessors and impls whose bodies are never reached (the crate does not
+/// compile): enough for the rest of the user's code to type-check without follow-on errors.
+fn fallback(m: &crate::model::Model) -> TokenStream {
+    let rt: TokenStream = "::neurode::__private".parse().expect("valid path");
+    let mut item = m.item.clone();
+    let params: Vec<String> = m.params.iter().map(|p| p.ident.to_string()).collect();
+    crate::parse::strip(&mut item, &params);
+    let ident = &item.ident;
+    let accessors = crate::codegen::accessors(m);
+    let name = ident.to_string();
+    let kind_impl = match m.kind {
+        Kind::Neuron => quote! {
+            impl #rt::NeuronModel for #ident {
+                fn update(&self, _: &[f64], _: #rt::Method, _: #rt::NeuronStep<'_>) { ::std::unreachable!() }
+            }
+        },
+        Kind::Synapse => quote! {
+            impl #rt::SynapseModel for #ident {
+                fn reversals(&self) -> ::std::vec::Vec<f64> { ::std::unreachable!() }
+                fn delays(&self) -> ::std::vec::Vec<f64> { ::std::unreachable!() }
+                fn update(&self, _: &[f64], _: #rt::Method, _: #rt::SynapseStep<'_>) { ::std::unreachable!() }
+            }
+        },
+    };
+    let kind = match m.kind {
+        Kind::Neuron => quote!(#rt::ModelKind::Neuron),
+        Kind::Synapse => quote!(#rt::ModelKind::Synapse),
+    };
+    quote! {
+        #[derive(Clone, Debug, PartialEq, Default)]
+        #[allow(non_snake_case)]
+        #item
+        #accessors
+        impl #rt::Model for #ident {
+            const INFO: &'static #rt::ModelInfo = &#rt::ModelInfo {
+                name: #name, kind: #kind, doc: "", method: #rt::Method::Euler, method_auto: false,
+                methods: &[], params: &[], states: &[], outputs: &[], storages: &[], threshold: None,
+                reset: &[], refractory: None, membrane: None, input: None,
+            };
+            fn get_param(&self, _: &str) -> ::std::option::Option<f64> { ::std::unreachable!() }
+            fn set_param(&mut self, _: &str, _: f64) -> ::std::result::Result<(), #rt::Error> { ::std::unreachable!() }
+            fn prepare(&self, _: #rt::Method, _: f64) -> ::std::vec::Vec<f64> { ::std::unreachable!() }
+            fn init(&self, _: &mut [::std::vec::Vec<f64>]) { ::std::unreachable!() }
+        }
+        #kind_impl
+    }
+}

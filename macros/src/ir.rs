@@ -1,0 +1,290 @@
+//! The typed expression IR: every equation of a model after name resolution.
+//!
+//! Each node keeps the span of the source term it came from, so analysis can underline the exact
+//! term that is wrong. Symbolic differentiation (for exponential Euler and the linearity analysis)
+//! builds new nodes that inherit the span of the term they were derived from.
+
+use proc_macro2::Span;
+
+/// Where a term was written: its first and last token. On stable Rust a diagnostic can cover
+/// a range only through its two ends, so every node keeps both.
+#[derive(Clone, Copy, Debug)]
+pub struct Spans {
+    /// The term's first token.
+    pub start: Span,
+    /// The term's last token.
+    pub end: Span,
+}
+
+impl Spans {
+    /// The extent of a syntax node.
+    pub fn of(tokens: &impl quote::ToTokens) -> Spans {
+        let mut iter = tokens.to_token_stream().into_iter();
+        let start = iter.next().map_or_else(Span::call_site, |t| t.span());
+        let end = iter.last().map_or(start, |t| t.span());
+        Spans { start, end }
+    }
+
+    /// A diagnostic underlining the whole term.
+    pub fn error(self, msg: impl std::fmt::Display) -> syn::Error {
+        let a = proc_macro2::Ident::new("a", self.start);
+        let b = proc_macro2::Ident::new("b", self.end);
+        syn::Error::new_spanned(quote::quote!(#a #b), msg)
+    }
+}
+
+impl From<Span> for Spans {
+    fn from(span: Span) -> Spans {
+        Spans { start: span, end: span }
+    }
+}
+
+/// A resolved name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Sym {
+    /// A parameter (index into the model's parameter list).
+    Param(usize),
+    /// A stored variable: state (index into the model's state list).
+    State(usize),
+    /// A derived expression (index into the model's `#[expr]` list).
+    Derived(usize),
+    /// A name the engine provides.
+    Builtin(Builtin),
+}
+
+/// Names the engine provides to equations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Builtin {
+    /// Time of the step (ms).
+    T,
+    /// Step (ms).
+    Dt,
+    /// Presynaptic membrane potential (mV); synapses only.
+    VPre,
+    /// Postsynaptic membrane potential (mV); synapses only.
+    VPost,
+    /// Presynaptic spike flag of this step (bool, counts 1 or 0 in arithmetic); synapses only.
+    SpikePre,
+    /// Presynaptic refractory flag (bool); synapses only.
+    RefractoryPre,
+    /// Postsynaptic refractory flag (bool); synapses only.
+    RefractoryPost,
+    /// The neuron's input accumulated this step (nA); neurons only, under the `#[input]` field's name.
+    Input,
+}
+
+impl Builtin {
+    /// Synapse built-ins, by name.
+    pub const SYNAPSE: [(&'static str, Builtin); 7] = [
+        ("t", Builtin::T),
+        ("dt", Builtin::Dt),
+        ("v_pre", Builtin::VPre),
+        ("v_post", Builtin::VPost),
+        ("spike_pre", Builtin::SpikePre),
+        ("refractory_pre", Builtin::RefractoryPre),
+        ("refractory_post", Builtin::RefractoryPost),
+    ];
+
+    /// Neuron built-ins, by name (the input is added under its field's name).
+    pub const NEURON: [(&'static str, Builtin); 2] = [("t", Builtin::T), ("dt", Builtin::Dt)];
+
+    /// `true` for the boolean flags.
+    pub fn is_bool(self) -> bool {
+        matches!(self, Builtin::SpikePre | Builtin::RefractoryPre | Builtin::RefractoryPost)
+    }
+}
+
+/// Binary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `&&`
+    And,
+    /// `||`
+    Or,
+}
+
+impl BinOp {
+    /// `true` for `<`, `<=`, `>`, `>=`, `==`, `!=`.
+    pub fn is_comparison(self) -> bool {
+        matches!(self, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne)
+    }
+
+    /// `true` for `&&`, `||`.
+    pub fn is_logic(self) -> bool {
+        matches!(self, BinOp::And | BinOp::Or)
+    }
+}
+
+/// Functions allowed in equations, written `exp(x)` or `x.exp()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Func {
+    /// e^x (argument dimensionless).
+    Exp,
+    /// Natural logarithm (argument dimensionless); `ln` or `log`.
+    Ln,
+    /// Square root (halves the dimension).
+    Sqrt,
+    /// Absolute value.
+    Abs,
+    /// Hyperbolic tangent (argument dimensionless).
+    Tanh,
+    /// Sine (argument dimensionless).
+    Sin,
+    /// Cosine (argument dimensionless).
+    Cos,
+    /// `x.powi(n)` with an integer literal `n`: scales the dimension by `n`.
+    Powi(i32),
+    /// `x.powf(p)` / `pow(x, p)`: base dimensionless unless `p` is an integer literal.
+    Powf,
+    /// Smaller of two values of one unit.
+    Min,
+    /// Larger of two values of one unit.
+    Max,
+}
+
+impl Func {
+    /// Name as written in equations (`powi` for every integer power).
+    pub fn name(self) -> &'static str {
+        match self {
+            Func::Exp => "exp",
+            Func::Ln => "ln",
+            Func::Sqrt => "sqrt",
+            Func::Abs => "abs",
+            Func::Tanh => "tanh",
+            Func::Sin => "sin",
+            Func::Cos => "cos",
+            Func::Powi(_) => "powi",
+            Func::Powf => "powf",
+            Func::Min => "min",
+            Func::Max => "max",
+        }
+    }
+
+    /// Number of arguments, the receiver of a method call included.
+    pub fn arity(self) -> usize {
+        match self {
+            Func::Powf | Func::Min | Func::Max => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// An expression node with the span of its source term.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    /// What the node is.
+    pub kind: ExprKind,
+    /// Where it was written.
+    pub span: Spans,
+}
+
+/// Expression kinds.
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// A numeric literal (dimensionless). The literal `0` / `0.0` adopts any unit, as in
+    /// `if c { t_max } else { 0.0 }`.
+    Num(f64),
+    /// `true` / `false`.
+    Bool(bool),
+    /// A resolved name.
+    Var(Sym),
+    /// `-x`
+    Neg(Box<Expr>),
+    /// `!b`
+    Not(Box<Expr>),
+    /// `a op b`
+    Bin(BinOp, Box<Expr>, Box<Expr>),
+    /// `f(args)`
+    Call(Func, Vec<Expr>),
+    /// `if c { a } else { b }`
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    /// A node.
+    pub fn new(kind: ExprKind, span: impl Into<Spans>) -> Self {
+        Expr { kind, span: span.into() }
+    }
+
+    /// A numeric literal.
+    pub fn num(x: f64, span: impl Into<Spans>) -> Self {
+        Expr::new(ExprKind::Num(x), span)
+    }
+
+    /// A resolved name.
+    #[cfg(test)]
+    pub fn var(sym: Sym, span: impl Into<Spans>) -> Self {
+        Expr::new(ExprKind::Var(sym), span)
+    }
+
+    /// The literal value, if this node is a numeric literal.
+    pub fn as_num(&self) -> Option<f64> {
+        match self.kind {
+            ExprKind::Num(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    /// Calls `f` on every node, parents before children.
+    pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::Num(_) | ExprKind::Bool(_) | ExprKind::Var(_) => {}
+            ExprKind::Neg(a) | ExprKind::Not(a) => a.walk(f),
+            ExprKind::Bin(_, a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            ExprKind::Call(_, args) => args.iter().for_each(|a| a.walk(f)),
+            ExprKind::If(c, a, b) => {
+                c.walk(f);
+                a.walk(f);
+                b.walk(f);
+            }
+        }
+    }
+
+    /// Every symbol the expression mentions (not following derived expressions).
+    pub fn symbols(&self) -> Vec<Sym> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if let ExprKind::Var(s) = e.kind {
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        });
+        out
+    }
+
+    /// `true` if the node is a comparison, a logic operator, `!`, a boolean literal or flag.
+    pub fn is_bool(&self) -> bool {
+        match &self.kind {
+            ExprKind::Bool(_) | ExprKind::Not(_) => true,
+            ExprKind::Var(Sym::Builtin(b)) => b.is_bool(),
+            ExprKind::Bin(op, _, _) => op.is_comparison() || op.is_logic(),
+            ExprKind::If(_, a, _) => a.is_bool(),
+            _ => false,
+        }
+    }
+}

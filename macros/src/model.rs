@@ -1,0 +1,477 @@
+//! Phase 2: [`RawModel`] → [`Model`]: names resolved, expressions lowered to [`ir::Expr`] with
+//! their spans, units parsed.
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::Ident;
+
+use crate::args::Op;
+use crate::errors::{suggest, Errors};
+use crate::ir::{BinOp, Builtin, Expr, ExprKind, Func, Spans, Sym};
+use crate::parse::{Kind, Method, OutputKind, RawModel, Timing};
+use crate::units::{parse_unit, Unit};
+
+/// A parameter.
+pub struct Param {
+    pub ident: Ident,
+    pub default: f64,
+    pub unit: Option<Unit>,
+    pub unit_text: String,
+    pub doc: String,
+}
+
+/// A spike-triggered update.
+pub struct Event {
+    pub timing: Timing,
+    pub op: Op,
+    pub value: Expr,
+    pub text: String,
+}
+
+/// A state variable.
+pub struct State {
+    pub ident: Ident,
+    pub init: Option<Expr>,
+    pub init_text: String,
+    pub unit: Option<Unit>,
+    pub unit_text: String,
+    pub ode: Option<Expr>,
+    pub ode_text: Option<String>,
+    pub events: Vec<Event>,
+    pub doc: String,
+}
+
+/// A derived expression.
+pub struct Derived {
+    pub ident: Ident,
+    pub value: Expr,
+    pub text: String,
+    pub unit: Option<Unit>,
+    pub unit_text: Option<String>,
+    pub doc: String,
+}
+
+/// A synapse output.
+pub struct Output {
+    pub kind: OutputKind,
+    pub value: Expr,
+    pub value_text: String,
+    pub reversal: Option<Expr>,
+    pub reversal_text: Option<String>,
+    pub delay: Option<Expr>,
+    pub delay_text: Option<String>,
+    pub to_pre: bool,
+}
+
+/// A reset statement.
+pub struct Assign {
+    pub state: usize,
+    pub op: Op,
+    pub value: Expr,
+    pub text: String,
+}
+
+/// The resolved model.
+pub struct Model {
+    pub kind: Kind,
+    pub item: syn::ItemStruct,
+    pub doc: String,
+    pub method: Option<(Method, Span)>,
+    pub params: Vec<Param>,
+    pub states: Vec<State>,
+    pub derived: Vec<Derived>,
+    pub input: Option<(Ident, Option<Unit>)>,
+    pub outputs: Vec<Output>,
+    pub threshold: Option<(Expr, String)>,
+    pub reset: Vec<Assign>,
+    pub refractory: Option<(Expr, String)>,
+    pub membrane: Option<usize>,
+}
+
+impl Model {
+    /// The name of a symbol as the user wrote it.
+    pub fn sym_name(&self, sym: Sym) -> String {
+        match sym {
+            Sym::Param(i) => self.params[i].ident.to_string(),
+            Sym::State(i) => self.states[i].ident.to_string(),
+            Sym::Derived(i) => self.derived[i].ident.to_string(),
+            Sym::Builtin(Builtin::Input) => self.input.as_ref().map_or("input".into(), |(i, _)| i.to_string()),
+            Sym::Builtin(b) => {
+                Builtin::SYNAPSE.iter().find(|(_, x)| *x == b).map_or("?", |(n, _)| n).to_string()
+            }
+        }
+    }
+}
+
+/// Text of an expression as written (for docs and `neurode describe`).
+pub fn text_of(e: &syn::Expr) -> String {
+    let s = e.to_token_stream().to_string();
+    s.replace(" (", "(").replace("( ", "(").replace(" )", ")").replace(" . ", ".").replace("- >", "->")
+}
+
+fn unit_of(lit: &Option<syn::LitStr>, what: &str, name: &Ident, errors: &mut Errors) -> (Option<Unit>, String) {
+    match lit {
+        Some(l) => match parse_unit(&l.value(), l.span()) {
+            Ok(u) => (Some(u), l.value()),
+            Err(e) => {
+                errors.push(e);
+                (None, l.value())
+            }
+        },
+        None => {
+            errors.at(name.span(), format!("{what} `{name}` needs a unit: add `unit = \"...\"` (`\"1\"` for a dimensionless quantity)"));
+            (None, String::new())
+        }
+    }
+}
+
+/// Resolves every name and lowers every expression.
+pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
+    let mut scope: HashMap<String, Sym> = HashMap::new();
+    let builtins: &[(&str, Builtin)] = match raw.kind {
+        Kind::Synapse => &Builtin::SYNAPSE,
+        Kind::Neuron => &Builtin::NEURON,
+    };
+    for (name, b) in builtins {
+        scope.insert((*name).to_string(), Sym::Builtin(*b));
+    }
+    let mut declare = |ident: &Ident, sym: Sym, errors: &mut Errors| {
+        let name = ident.to_string();
+        match scope.get(&name) {
+            Some(Sym::Builtin(_)) => errors.at(ident.span(), format!("`{name}` is a built-in name of neurode; choose another name")),
+            Some(_) => errors.at(ident.span(), format!("the name `{name}` is declared twice")),
+            None => {
+                scope.insert(name, sym);
+            }
+        }
+    };
+    for (i, p) in raw.params.iter().enumerate() {
+        declare(&p.ident, Sym::Param(i), errors);
+    }
+    for (i, s) in raw.states.iter().enumerate() {
+        declare(&s.ident, Sym::State(i), errors);
+    }
+    for (i, d) in raw.derived.iter().enumerate() {
+        declare(&d.ident, Sym::Derived(i), errors);
+    }
+    if let Some(input) = &raw.input {
+        declare(&input.ident, Sym::Builtin(Builtin::Input), errors);
+    }
+    let lw = Lowerer { scope: &scope };
+
+    let params = raw
+        .params
+        .iter()
+        .map(|p| {
+            let (unit, unit_text) = unit_of(&p.unit, "parameter", &p.ident, errors);
+            let default = p.default.as_ref().and_then(|d| match literal_value(d) {
+                Some(x) => Some(x),
+                None => {
+                    errors.at(d.span(), "a default is a number literal, such as `0.5` or `-1e7`");
+                    None
+                }
+            });
+            Param { ident: p.ident.clone(), default: default.unwrap_or(0.0), unit, unit_text, doc: p.doc.clone() }
+        })
+        .collect();
+
+    let mut membrane = None;
+    let mut states = Vec::new();
+    for (i, s) in raw.states.iter().enumerate() {
+        let (unit, unit_text) = unit_of(&s.unit, "state", &s.ident, errors);
+        if s.membrane {
+            if raw.kind == Kind::Synapse {
+                errors.at(s.ident.span(), "`membrane` marks a neuron's membrane potential");
+            } else if membrane.replace(i).is_some() {
+                errors.at(s.ident.span(), "only one state can be the `membrane` potential");
+            }
+        }
+        let events = s
+            .events
+            .iter()
+            .filter_map(|e| {
+                if raw.kind == Kind::Neuron {
+                    errors.at(e.span, "`on_pre` updates belong to synapses; a neuron's spike triggers `#[reset(...)]`");
+                    return None;
+                }
+                Some(Event { timing: e.timing, op: e.op, value: lw.lower(&e.value, errors)?, text: text_of(&e.value) })
+            })
+            .collect();
+        states.push(State {
+            ident: s.ident.clone(),
+            init: s.init.as_ref().and_then(|e| lw.lower(e, errors)),
+            init_text: s.init.as_ref().map_or_else(|| "0.0".into(), text_of),
+            unit,
+            unit_text,
+            ode: s.ode.as_ref().and_then(|e| lw.lower(e, errors)),
+            ode_text: s.ode.as_ref().map(text_of),
+            events,
+            doc: s.doc.clone(),
+        });
+    }
+    if raw.kind == Kind::Neuron && membrane.is_none() {
+        membrane = raw.states.iter().position(|s| s.ident == "V" || s.ident == "v");
+        if membrane.is_none() {
+            errors.at(raw.item.ident.span(), "a neuron needs a membrane potential: mark one state with `membrane` (or name it `V`)");
+        }
+    }
+    if raw.kind == Kind::Neuron && raw.input.is_none() {
+        errors.at(raw.item.ident.span(), "a neuron needs an input current field: add `#[input(unit = \"nA\")] pub I: f64`");
+    }
+
+    let derived = raw
+        .derived
+        .iter()
+        .filter_map(|d| {
+            let (unit, unit_text) = match &d.unit {
+                Some(_) => {
+                    let (u, t) = unit_of(&d.unit, "expression", &d.ident, errors);
+                    (u, Some(t))
+                }
+                None => (None, None),
+            };
+            Some(Derived { ident: d.ident.clone(), value: lw.lower(&d.value, errors)?, text: text_of(&d.value), unit, unit_text, doc: d.doc.clone() })
+        })
+        .collect();
+
+    let outputs = raw
+        .outputs
+        .iter()
+        .filter_map(|o| {
+            Some(Output {
+                kind: o.kind,
+                value: lw.lower(&o.value, errors)?,
+                value_text: text_of(&o.value),
+                reversal: o.reversal.as_ref().and_then(|e| lw.lower(e, errors)),
+                reversal_text: o.reversal.as_ref().map(text_of),
+                delay: o.delay.as_ref().and_then(|e| lw.lower(e, errors)),
+                delay_text: o.delay.as_ref().map(text_of),
+                to_pre: o.to_pre,
+            })
+        })
+        .collect();
+
+    let reset = raw
+        .reset
+        .iter()
+        .filter_map(|a| {
+            let state = match scope.get(&a.target.to_string()) {
+                Some(Sym::State(i)) => *i,
+                _ => {
+                    errors.at(a.target.span(), format!("`#[reset]` assigns states; `{}` is not a state of this neuron", a.target));
+                    return None;
+                }
+            };
+            let op = if a.op == Op::AddAssign { "+=" } else { "=" };
+            Some(Assign { state, op: a.op, value: lw.lower(&a.value, errors)?, text: format!("{} {op} {}", a.target, text_of(&a.value)) })
+        })
+        .collect();
+
+    let threshold = raw.threshold.as_ref().and_then(|e| Some((lw.lower(e, errors)?, text_of(e))));
+    let refractory = raw.refractory.as_ref().and_then(|e| Some((lw.lower(e, errors)?, text_of(e))));
+    if raw.kind == Kind::Neuron && threshold.is_none() && raw.threshold.is_none() {
+        errors.at(raw.item.ident.span(), "a neuron needs a spike condition: add `#[threshold(V >= V_th)]`");
+    }
+    let input = raw.input.as_ref().map(|i| {
+        let (u, _) = unit_of(&i.unit, "input", &i.ident, errors);
+        (i.ident.clone(), u)
+    });
+
+    Model {
+        kind: raw.kind,
+        doc: raw.doc,
+        method: raw.method,
+        item: raw.item,
+        params,
+        states,
+        derived,
+        input,
+        outputs,
+        threshold,
+        reset,
+        refractory,
+        membrane,
+    }
+}
+
+/// The value of a numeric literal, possibly negated.
+fn literal_value(e: &syn::Expr) -> Option<f64> {
+    match e {
+        syn::Expr::Lit(l) => match &l.lit {
+            syn::Lit::Float(f) => f.base10_parse().ok(),
+            syn::Lit::Int(i) => i.base10_parse::<i64>().ok().map(|x| x as f64),
+            _ => None,
+        },
+        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => literal_value(&u.expr).map(|x| -x),
+        syn::Expr::Paren(p) => literal_value(&p.expr),
+        syn::Expr::Group(g) => literal_value(&g.expr),
+        _ => None,
+    }
+}
+
+struct Lowerer<'a> {
+    scope: &'a HashMap<String, Sym>,
+}
+
+impl Lowerer<'_> {
+    fn lower(&self, e: &syn::Expr, errors: &mut Errors) -> Option<Expr> {
+        let span = Spans::of(e);
+        let kind = match e {
+            syn::Expr::Lit(l) => match &l.lit {
+                syn::Lit::Bool(b) => ExprKind::Bool(b.value),
+                _ => match literal_value(e) {
+                    Some(x) => ExprKind::Num(x),
+                    None => {
+                        errors.push(span.error("expected a number"));
+                        return None;
+                    }
+                },
+            },
+            syn::Expr::Path(p) => {
+                let Some(ident) = p.path.get_ident() else {
+                    errors.push(span.error("expected a name of this model or a built-in (`t`, `dt`, ...)"));
+                    return None;
+                };
+                let name = ident.to_string();
+                match self.scope.get(&name) {
+                    Some(sym) => ExprKind::Var(*sym),
+                    None => {
+                        let mut msg = format!("cannot find `{name}` in this model");
+                        if let Some(s) = suggest(&name, self.scope.keys().map(String::as_str)) {
+                            msg.push_str(&format!("\nhelp: did you mean `{s}`?"));
+                        }
+                        errors.at(ident.span(), msg);
+                        return None;
+                    }
+                }
+            }
+            syn::Expr::Paren(p) => return self.lower(&p.expr, errors).map(|x| Expr { span, ..x }),
+            syn::Expr::Group(g) => return self.lower(&g.expr, errors),
+            syn::Expr::Unary(u) => {
+                let inner = self.lower(&u.expr, errors);
+                match u.op {
+                    syn::UnOp::Neg(_) => match inner?.kind {
+                        ExprKind::Num(x) => ExprKind::Num(-x),
+                        other => ExprKind::Neg(Box::new(Expr::new(other, Spans::of(&u.expr)))),
+                    },
+                    syn::UnOp::Not(_) => ExprKind::Not(Box::new(inner?)),
+                    _ => {
+                        errors.push(span.error("unsupported operator in an equation"));
+                        return None;
+                    }
+                }
+            }
+            syn::Expr::Binary(b) => {
+                use syn::BinOp as B;
+                let op = match b.op {
+                    B::Add(_) => BinOp::Add,
+                    B::Sub(_) => BinOp::Sub,
+                    B::Mul(_) => BinOp::Mul,
+                    B::Div(_) => BinOp::Div,
+                    B::Lt(_) => BinOp::Lt,
+                    B::Le(_) => BinOp::Le,
+                    B::Gt(_) => BinOp::Gt,
+                    B::Ge(_) => BinOp::Ge,
+                    B::Eq(_) => BinOp::Eq,
+                    B::Ne(_) => BinOp::Ne,
+                    B::And(_) => BinOp::And,
+                    B::Or(_) => BinOp::Or,
+                    other => {
+                        errors.at(other.span(), "unsupported operator in an equation (use + - * / comparisons && || !)");
+                        return None;
+                    }
+                };
+                let l = self.lower(&b.left, errors);
+                let r = self.lower(&b.right, errors);
+                ExprKind::Bin(op, Box::new(l?), Box::new(r?))
+            }
+            syn::Expr::Call(c) => {
+                let name = match &*c.func {
+                    syn::Expr::Path(p) => p.path.get_ident().map(Ident::to_string),
+                    _ => None,
+                };
+                let args: Vec<&syn::Expr> = c.args.iter().collect();
+                return self.call(name.as_deref().unwrap_or("?"), c.func.span(), &args, span, errors);
+            }
+            syn::Expr::MethodCall(m) => {
+                let mut args = vec![&*m.receiver];
+                args.extend(m.args.iter());
+                return self.call(&m.method.to_string(), m.method.span(), &args, span, errors);
+            }
+            syn::Expr::If(i) => {
+                let c = self.lower(&i.cond, errors);
+                let a = self.block(&i.then_branch, errors);
+                let Some((_, else_branch)) = &i.else_branch else {
+                    errors.push(span.error("an `if` in an equation needs an `else` branch"));
+                    return None;
+                };
+                let b = self.lower(else_branch, errors);
+                ExprKind::If(Box::new(c?), Box::new(a?), Box::new(b?))
+            }
+            syn::Expr::Block(b) => return self.block(&b.block, errors),
+            syn::Expr::Cast(c) => return self.lower(&c.expr, errors),
+            _ => {
+                errors.push(span.error("unsupported expression in an equation: use numbers, names, arithmetic, comparisons, `if`/`else` and functions such as `exp`"));
+                return None;
+            }
+        };
+        Some(Expr::new(kind, span))
+    }
+
+    fn block(&self, b: &syn::Block, errors: &mut Errors) -> Option<Expr> {
+        match b.stmts.as_slice() {
+            [syn::Stmt::Expr(e, None)] => self.lower(e, errors),
+            _ => {
+                errors.at(b.span(), "a branch of an equation holds one expression");
+                None
+            }
+        }
+    }
+
+    fn call(&self, name: &str, name_span: Span, args: &[&syn::Expr], span: Spans, errors: &mut Errors) -> Option<Expr> {
+        let func = match name {
+            "exp" => Func::Exp,
+            "ln" | "log" => Func::Ln,
+            "sqrt" => Func::Sqrt,
+            "abs" => Func::Abs,
+            "tanh" => Func::Tanh,
+            "sin" => Func::Sin,
+            "cos" => Func::Cos,
+            "powf" | "pow" => Func::Powf,
+            "min" => Func::Min,
+            "max" => Func::Max,
+            "powi" => {
+                let n = args.get(1).and_then(|a| literal_value(a)).filter(|x| x.fract() == 0.0 && x.abs() < 64.0);
+                match n {
+                    Some(n) => Func::Powi(n as i32),
+                    None => {
+                        errors.push(args.get(1).map_or(span, |a| Spans::of(*a)).error("`powi` takes an integer literal exponent"));
+                        return None;
+                    }
+                }
+            }
+            _ => {
+                const FUNCS: [&str; 11] = ["exp", "ln", "sqrt", "abs", "tanh", "sin", "cos", "powi", "powf", "min", "max"];
+                let mut msg = format!("unknown function `{name}`; equations may call: {}", FUNCS.join(", "));
+                if let Some(s) = suggest(name, FUNCS) {
+                    msg = format!("unknown function `{name}`\nhelp: did you mean `{s}`?");
+                }
+                errors.at(name_span, msg);
+                return None;
+            }
+        };
+        if args.len() != func.arity() && !matches!(func, Func::Powi(_)) {
+            errors.push(span.error(format!("`{name}` takes {} argument(s)", func.arity())));
+            return None;
+        }
+        let lowered: Vec<Option<Expr>> = match func {
+            Func::Powi(_) => vec![self.lower(args[0], errors)],
+            _ => args.iter().map(|a| self.lower(a, errors)).collect(),
+        };
+        let lowered: Option<Vec<Expr>> = lowered.into_iter().collect();
+        Some(Expr::new(ExprKind::Call(func, lowered?), span))
+    }
+}

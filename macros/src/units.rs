@@ -1,0 +1,921 @@
+//! Compile-time units: parsing `unit = "..."` text, printing units, and inferring the unit of
+//! every equation so that `mV + nA` or `exp(V)` is rejected at the offending term.
+//!
+//! Every model quantity lives in the system ms, mV, nA, mM, where the derived units uS = nA/mV,
+//! MOhm = mV/nA and nF = nA·ms/mV have scale 1. A [`Unit`] is four exponents over those base
+//! dimensions plus an exact power-of-ten scale, so `uM` is `10^-3 mM` and never equal to `mM`:
+//! the checker never converts silently.
+
+use crate::ir::{BinOp, Builtin, Expr, ExprKind, Func, Spans, Sym};
+use proc_macro2::Span;
+use std::fmt;
+
+/// A unit: exponents of time \[ms\], voltage \[mV\], current \[nA\], concentration \[mM\], and a
+/// decimal scale (`10^scale` times that product). Arithmetic saturates instead of overflowing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Unit {
+    /// Exponents of ms, mV, nA, mM, in that order.
+    pub exp: [i8; 4],
+    /// Power of ten relative to the base units (`-3` for pA against nA).
+    pub scale: i32,
+}
+
+impl Unit {
+    /// A unit from exponents of ms, mV, nA, mM and a power-of-ten scale.
+    pub const fn new(exp: [i8; 4], scale: i32) -> Unit {
+        Unit { exp, scale }
+    }
+    /// Dimensionless, scale 1.
+    pub const ONE: Unit = Unit::new([0, 0, 0, 0], 0);
+    /// Millisecond.
+    pub const MS: Unit = Unit::new([1, 0, 0, 0], 0);
+    /// Millivolt.
+    pub const MV: Unit = Unit::new([0, 1, 0, 0], 0);
+    /// Nanoampere.
+    pub const NA: Unit = Unit::new([0, 0, 1, 0], 0);
+    /// Millimolar.
+    pub const MM: Unit = Unit::new([0, 0, 0, 1], 0);
+    /// Microsiemens (nA/mV).
+    pub const US: Unit = Unit::new([0, -1, 1, 0], 0);
+    /// Megaohm (mV/nA).
+    pub const MOHM: Unit = Unit::new([0, 1, -1, 0], 0);
+    /// Nanofarad (nA·ms/mV).
+    pub const NF: Unit = Unit::new([1, -1, 1, 0], 0);
+
+    /// `self · other`.
+    pub fn mul(self, other: Unit) -> Unit {
+        let mut exp = self.exp;
+        for (e, o) in exp.iter_mut().zip(other.exp) {
+            *e = e.saturating_add(o);
+        }
+        Unit::new(exp, self.scale.saturating_add(other.scale))
+    }
+
+    /// `self / other`.
+    pub fn div(self, other: Unit) -> Unit {
+        self.mul(other.powi(-1))
+    }
+
+    /// `self^n`.
+    pub fn powi(self, n: i32) -> Unit {
+        let exp = self
+            .exp
+            .map(|e| (i32::from(e).saturating_mul(n)).clamp(-128, 127) as i8);
+        Unit::new(exp, self.scale.saturating_mul(n))
+    }
+
+    /// The square root, if every exponent and the scale are even.
+    pub fn sqrt(self) -> Option<Unit> {
+        let even = self.exp.iter().all(|e| e % 2 == 0) && self.scale % 2 == 0;
+        even.then(|| Unit::new(self.exp.map(|e| e / 2), self.scale / 2))
+    }
+
+    /// `true` for the pure number 1: every exponent 0 and scale 0.
+    pub fn is_dimensionless(self) -> bool {
+        self == Unit::ONE
+    }
+
+    /// `true` when both have the same exponents, whatever their scales.
+    pub fn same_dimension(&self, other: &Unit) -> bool {
+        self.exp == other.exp
+    }
+}
+
+/// Recognised atoms (after `µ`/`μ` → `u` and `Ω` → `Ohm`), in the order used for suggestions.
+#[rustfmt::skip]
+const ATOMS: [(&str, Unit); 26] = [
+    ("ms", Unit::MS), ("s", Unit::new([1, 0, 0, 0], 3)),
+    ("mV", Unit::MV), ("V", Unit::new([0, 1, 0, 0], 3)),
+    ("nA", Unit::NA), ("pA", Unit::new([0, 0, 1, 0], -3)), ("uA", Unit::new([0, 0, 1, 0], 3)),
+    ("mM", Unit::MM), ("uM", Unit::new([0, 0, 0, 1], -3)), ("nM", Unit::new([0, 0, 0, 1], -6)),
+    ("M", Unit::new([0, 0, 0, 1], 3)),
+    ("uS", Unit::US), ("nS", Unit::new([0, -1, 1, 0], -3)), ("pS", Unit::new([0, -1, 1, 0], -6)),
+    ("mS", Unit::new([0, -1, 1, 0], 3)), ("S", Unit::new([0, -1, 1, 0], 6)),
+    ("MOhm", Unit::MOHM), ("GOhm", Unit::new([0, 1, -1, 0], 3)),
+    ("kOhm", Unit::new([0, 1, -1, 0], -3)), ("Ohm", Unit::new([0, 1, -1, 0], -6)),
+    ("nF", Unit::NF), ("pF", Unit::new([1, -1, 1, 0], -3)), ("uF", Unit::new([1, -1, 1, 0], 3)),
+    ("Hz", Unit::new([-1, 0, 0, 0], -3)), ("kHz", Unit::new([-1, 0, 0, 0], 0)),
+    ("dimensionless", Unit::ONE),
+];
+
+/// Atoms `Display` prints as a whole unit: all but `kHz` (shown as `1/ms`) and `dimensionless`.
+fn named() -> impl Iterator<Item = &'static (&'static str, Unit)> {
+    ATOMS[..24].iter()
+}
+
+/// Base names in the order of `Unit::exp`, and the order `Display` prints them in.
+const BASE: [&str; 4] = ["ms", "mV", "nA", "mM"];
+const PRINT_ORDER: [usize; 4] = [1, 2, 3, 0];
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((name, _)) = named().find(|(_, u)| u == self) {
+            return f.write_str(name);
+        }
+        // A named unit without time, per ms, per ms², or times ms: `mV/ms`, `1/ms`, `pA/ms`.
+        for k in [1, 2, -1] {
+            let rest = self.mul(Unit::MS.powi(k));
+            let hit = named()
+                .find(|(_, u)| *u == rest && u.exp[0] == 0)
+                .map(|(n, _)| *n);
+            let hit = hit.or_else(|| rest.is_dimensionless().then_some("1"));
+            if let Some(name) = hit {
+                return match k {
+                    1 => write!(f, "{name}/ms"),
+                    -1 => write!(f, "{name}*ms"),
+                    _ => write!(f, "{name}/ms^{k}"),
+                };
+            }
+        }
+        let part = |sign: i8| {
+            let v: Vec<String> = PRINT_ORDER
+                .iter()
+                .filter(|&&d| self.exp[d].signum() == sign)
+                .map(|&d| match self.exp[d].unsigned_abs() {
+                    1 => BASE[d].to_string(),
+                    n => format!("{}^{n}", BASE[d]),
+                })
+                .collect();
+            v
+        };
+        let (num, den) = (part(1), part(-1));
+        let factor = (self.scale != 0).then(|| format!("1e{}", self.scale));
+        match (&factor, num.is_empty()) {
+            (Some(x), true) => f.write_str(x)?,
+            (Some(x), false) => write!(f, "{x} {}", num.join("*"))?,
+            (None, true) => f.write_str("1")?,
+            (None, false) => f.write_str(&num.join("*"))?,
+        }
+        match den.len() {
+            0 => Ok(()),
+            1 => write!(f, "/{}", den[0]),
+            _ => write!(f, "/({})", den.join("*")),
+        }
+    }
+}
+
+/// Parses unit text such as `mV/ms`, `1/(mM*ms)`, `ms^-1`, `mM**2` or `MOhm*nF`; the empty
+/// string, `1` and `dimensionless` are dimensionless. Errors are reported at `span`.
+pub fn parse_unit(text: &str, span: Span) -> Result<Unit, syn::Error> {
+    let mut p = UnitParser {
+        text,
+        rest: text,
+        span,
+    };
+    if p.peek().is_none() {
+        return Ok(Unit::ONE);
+    }
+    let unit = p.product()?;
+    match p.peek() {
+        None => Ok(unit),
+        Some(c) => Err(p.error(format!("expected `*`, `/` or the end, found `{c}`"))),
+    }
+}
+
+/// Recursive descent over the unit grammar; `rest` is the text not consumed yet.
+struct UnitParser<'a> {
+    text: &'a str,
+    rest: &'a str,
+    span: Span,
+}
+
+impl<'a> UnitParser<'a> {
+    fn peek(&mut self) -> Option<char> {
+        self.rest = self.rest.trim_start();
+        self.rest.chars().next()
+    }
+
+    fn eat(&mut self, token: &str) -> bool {
+        self.peek();
+        let next = self.rest.strip_prefix(token);
+        self.rest = next.unwrap_or(self.rest);
+        next.is_some()
+    }
+
+    fn take(&mut self, f: impl Fn(char) -> bool) -> &'a str {
+        self.peek();
+        let (word, rest) = self
+            .rest
+            .split_at(self.rest.find(|c| !f(c)).unwrap_or(self.rest.len()));
+        self.rest = rest;
+        word
+    }
+
+    fn error(&self, detail: String) -> syn::Error {
+        syn::Error::new(self.span, format!("invalid unit `{}`: {detail}", self.text))
+    }
+
+    /// `power (('*' | '·' | '/') power)*`
+    fn product(&mut self) -> Result<Unit, syn::Error> {
+        let mut unit = self.power()?;
+        loop {
+            if self.eat("/") {
+                unit = unit.div(self.power()?);
+            } else if self.eat("*") || self.eat("·") {
+                unit = unit.mul(self.power()?);
+            } else {
+                return Ok(unit);
+            }
+        }
+    }
+
+    /// `primary (('^' | '**') integer)?`, the integer optionally signed and parenthesised.
+    fn power(&mut self) -> Result<Unit, syn::Error> {
+        let base = self.primary()?;
+        if !(self.eat("**") || self.eat("^")) {
+            return Ok(base);
+        }
+        let paren = self.eat("(");
+        let sign = if self.eat("-") { -1 } else { 1 };
+        let n = match self.take(|c| c.is_ascii_digit()).parse::<i32>() {
+            Ok(n) if n <= 64 => n,
+            Ok(_) => return Err(self.error("exponent out of range".into())),
+            Err(_) => return Err(self.error("expected an integer exponent".into())),
+        };
+        if paren && !self.eat(")") {
+            return Err(self.error("expected `)`".into()));
+        }
+        Ok(base.powi(sign * n))
+    }
+
+    /// `'(' product ')' | '1' | atom`
+    fn primary(&mut self) -> Result<Unit, syn::Error> {
+        if self.eat("(") {
+            let unit = self.product()?;
+            return if self.eat(")") {
+                Ok(unit)
+            } else {
+                Err(self.error("expected `)`".into()))
+            };
+        }
+        match self.peek() {
+            Some(c) if c.is_ascii_digit() => match self.take(|c| c.is_ascii_digit()) {
+                "1" => Ok(Unit::ONE),
+                n => Err(self.error(format!("only `1` may stand for a number, found `{n}`"))),
+            },
+            Some(c) if c.is_alphabetic() => {
+                let word = self.take(|c| c.is_alphanumeric() || c == '_');
+                lookup(word).ok_or_else(|| syn::Error::new(self.span, unknown_unit(word)))
+            }
+            Some(c) => Err(self.error(format!("expected a unit, found `{c}`"))),
+            None => Err(self.error("expected a unit after the operator".into())),
+        }
+    }
+}
+
+/// Normalises micro and ohm signs: `µS`, `μS` → `uS`, `MΩ` → `MOhm`.
+fn normalise(word: &str) -> String {
+    word.replace(['µ', 'μ'], "u").replace(['Ω', 'Ω'], "Ohm")
+}
+
+fn lookup(word: &str) -> Option<Unit> {
+    let word = normalise(word);
+    ATOMS.iter().find(|(n, _)| *n == word).map(|&(_, u)| u)
+}
+
+/// ``unknown unit `mv`; did you mean `mV`?``, or the list of known units when nothing is close.
+fn unknown_unit(word: &str) -> String {
+    let norm = normalise(word);
+    let lower = norm.to_lowercase();
+    let names = || ATOMS.iter().map(|(n, _)| *n);
+    let best = names().find(|n| n.to_lowercase() == lower).or_else(|| {
+        let scored = names().map(|n| (edit_distance(&lower, &n.to_lowercase()), n));
+        let (d, n) = scored.min_by_key(|&(d, _)| d)?;
+        (d <= (lower.chars().count() / 2).max(1)).then_some(n)
+    });
+    match best {
+        Some(n) => format!("unknown unit `{word}`; did you mean `{n}`?"),
+        None => format!(
+            "unknown unit `{word}`; known units are {}",
+            names().collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The inferred type of an expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inferred {
+    /// A number of this unit.
+    Num(Unit),
+    /// A number that is 0 whatever its unit (the literal `0`, `0 * x`): matches every unit.
+    AnyUnit,
+    /// A boolean (comparison, `&&`, `||`, `!`, flag); counts as dimensionless 1/0 in arithmetic.
+    Bool,
+}
+
+use Inferred::{AnyUnit, Bool, Num};
+
+impl Inferred {
+    /// The unit as a number: `Bool` counts as dimensionless, `AnyUnit` has none (`None`).
+    fn num(self) -> Option<Unit> {
+        match self {
+            Num(u) => Some(u),
+            Bool => Some(Unit::ONE),
+            AnyUnit => None,
+        }
+    }
+
+    /// As an arithmetic operand: `Bool` becomes dimensionless.
+    fn arith(self) -> Inferred {
+        self.num().map_or(AnyUnit, Num)
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Num(u) => format!("a number in `{u}`"),
+            AnyUnit => "the number 0".into(),
+            Bool => "a boolean".into(),
+        }
+    }
+}
+
+/// Where two units must agree, for the wording of the error.
+#[derive(Clone, Copy)]
+enum Ctx {
+    Bin(BinOp),
+    If,
+    Call(Func),
+}
+
+fn op_str(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "+",
+        BinOp::Sub => "-",
+        BinOp::Mul => "*",
+        BinOp::Div => "/",
+        BinOp::Lt => "<",
+        BinOp::Le => "<=",
+        BinOp::Gt => ">",
+        BinOp::Ge => ">=",
+        BinOp::Eq => "==",
+        BinOp::Ne => "!=",
+        BinOp::And => "&&",
+        BinOp::Or => "||",
+    }
+}
+
+/// The integer value of a literal such as `2.0` or `-1.0`, for `powf`.
+fn int_literal(e: &Expr) -> Option<i32> {
+    let x = match &e.kind {
+        ExprKind::Neg(a) => -a.as_num()?,
+        _ => e.as_num()?,
+    };
+    (x.fract() == 0.0 && x.abs() <= 64.0).then_some(x as i32)
+}
+
+/// The fixed unit of a numeric built-in: `t`, `dt` in ms, potentials in mV, the input in nA.
+fn builtin_unit(s: Sym) -> Option<Unit> {
+    match s {
+        Sym::Builtin(Builtin::T | Builtin::Dt) => Some(Unit::MS),
+        Sym::Builtin(Builtin::VPre | Builtin::VPost) => Some(Unit::MV),
+        Sym::Builtin(Builtin::Input) => Some(Unit::NA),
+        _ => None,
+    }
+}
+
+/// Infers the unit of `expr`, pushing every independent unit error into `errors`.
+///
+/// `env` gives each symbol's unit (`None`: unknown, and errors involving it are suppressed;
+/// numeric built-ins the environment does not know get their fixed units). Returns `None` when
+/// the unit is unknown or an error was reported inside, so parents never report the same fault.
+pub fn infer(
+    expr: &Expr,
+    env: &dyn Fn(Sym) -> Option<Unit>,
+    errors: &mut Vec<syn::Error>,
+) -> Option<Inferred> {
+    Infer { env, errors }.go(expr)
+}
+
+struct Infer<'a> {
+    env: &'a dyn Fn(Sym) -> Option<Unit>,
+    errors: &'a mut Vec<syn::Error>,
+}
+
+impl Infer<'_> {
+    fn fail(&mut self, span: Spans, msg: String) -> Option<Inferred> {
+        self.errors.push(span.error(msg));
+        None
+    }
+
+    /// `x`, unless an error was reported since `before`: a boolean or an `if` has a known type
+    /// even when an operand's unit is unknown, but never after an error inside.
+    fn clean(&self, before: usize, x: Option<Inferred>) -> Option<Inferred> {
+        x.filter(|_| self.errors.len() == before)
+    }
+
+    fn go(&mut self, e: &Expr) -> Option<Inferred> {
+        let before = self.errors.len();
+        match &e.kind {
+            ExprKind::Num(x) => Some(if *x == 0.0 { AnyUnit } else { Num(Unit::ONE) }),
+            ExprKind::Bool(_) => Some(Bool),
+            ExprKind::Var(Sym::Builtin(b)) if b.is_bool() => Some(Bool),
+            ExprKind::Var(s) => (self.env)(*s).or_else(|| builtin_unit(*s)).map(Num),
+            ExprKind::Neg(a) => self.go(a).map(Inferred::arith),
+            ExprKind::Not(a) => {
+                let x = self.go(a);
+                self.want_bool(x, a, "the operand of `!`");
+                self.clean(before, Some(Bool))
+            }
+            ExprKind::Bin(op, a, b) => {
+                let (l, r) = (self.go(a), self.go(b));
+                if op.is_logic() {
+                    let what = format!("an operand of `{}`", op_str(*op));
+                    self.want_bool(l, a, &what);
+                    self.want_bool(r, b, &what);
+                    return self.clean(before, Some(Bool));
+                }
+                if op.is_comparison() {
+                    if let (Some(l), Some(r)) = (l, r) {
+                        let _ = self.unify(l, r, Ctx::Bin(*op), e.span);
+                    }
+                    return self.clean(before, Some(Bool));
+                }
+                let (l, r) = (l?, r?);
+                match (op, l.num(), r.num()) {
+                    (BinOp::Mul, Some(x), Some(y)) => Some(Num(x.mul(y))),
+                    (BinOp::Div, Some(x), Some(y)) => Some(Num(x.div(y))),
+                    (BinOp::Mul | BinOp::Div, ..) => Some(AnyUnit),
+                    _ => self.unify(l.arith(), r.arith(), Ctx::Bin(*op), e.span),
+                }
+            }
+            ExprKind::Call(f, args) => {
+                let got: Vec<_> = args.iter().map(|a| self.go(a)).collect();
+                if args.len() == f.arity() {
+                    self.call(*f, args, &got, e.span)
+                } else {
+                    let (name, n) = (f.name(), f.arity());
+                    self.fail(
+                        e.span,
+                        format!("`{name}` takes {n} argument(s), found {}", args.len()),
+                    )
+                }
+            }
+            ExprKind::If(c, a, b) => {
+                let cond = self.go(c);
+                self.want_bool(cond, c, "the condition of `if`");
+                let (l, r) = (self.go(a), self.go(b));
+                let out = self.unify(l?, r?, Ctx::If, e.span);
+                self.clean(before, out)
+            }
+        }
+    }
+
+    /// Reports `x` unless it is a boolean (an unknown operand stays silent).
+    fn want_bool(&mut self, x: Option<Inferred>, e: &Expr, what: &str) {
+        if let Some(x) = x.filter(|x| *x != Bool) {
+            self.fail(
+                e.span,
+                format!("{what} must be a boolean, found {}", x.describe()),
+            );
+        }
+    }
+
+    /// Reports a non-dimensionless `x`, the argument of `f` written at `arg`.
+    fn dimensionless(&mut self, x: Inferred, arg: &Expr, f: Func, what: &str) -> Option<()> {
+        match x.num() {
+            Some(u) if !u.is_dimensionless() => {
+                let hint = if u.same_dimension(&Unit::ONE) {
+                    format!(
+                        " (a pure number scaled by 1e{}: convert the units)",
+                        u.scale
+                    )
+                } else {
+                    String::new()
+                };
+                let name = f.name();
+                self.fail(
+                    arg.span,
+                    format!("{what} of `{name}` must be dimensionless, found `{u}`{hint}"),
+                );
+                None
+            }
+            _ => Some(()),
+        }
+    }
+
+    fn call(
+        &mut self,
+        f: Func,
+        args: &[Expr],
+        got: &[Option<Inferred>],
+        span: Spans,
+    ) -> Option<Inferred> {
+        let x = got[0]?;
+        match f {
+            Func::Exp | Func::Ln | Func::Tanh | Func::Sin | Func::Cos => {
+                self.dimensionless(x, &args[0], f, "argument")?;
+                Some(Num(Unit::ONE))
+            }
+            Func::Abs => Some(x.arith()),
+            Func::Sqrt => match x.num().map(|u| (u, u.sqrt())) {
+                None => Some(AnyUnit),
+                Some((_, Some(root))) => Some(Num(root)),
+                Some((u, None)) => self.fail(
+                    args[0].span,
+                    format!("`sqrt` of `{u}` has no unit: its powers must be even"),
+                ),
+            },
+            Func::Powi(0) => Some(Num(Unit::ONE)),
+            Func::Powi(n) => Some(x.num().map_or(AnyUnit, |u| Num(u.powi(n)))),
+            Func::Powf => {
+                self.dimensionless(got[1]?, &args[1], f, "exponent")?;
+                match (x.num(), int_literal(&args[1])) {
+                    (None, _) => Some(AnyUnit),
+                    (Some(u), Some(p)) => Some(Num(u.powi(p))),
+                    (Some(_), None) => {
+                        let what = "base (the exponent is not an integer literal)";
+                        self.dimensionless(x, &args[0], f, what)?;
+                        Some(Num(Unit::ONE))
+                    }
+                }
+            }
+            Func::Min | Func::Max => self.unify(x.arith(), got[1]?.arith(), Ctx::Call(f), span),
+        }
+    }
+
+    /// Two operands that must share one unit (dimension and scale); two booleans stay `Bool`.
+    fn unify(&mut self, l: Inferred, r: Inferred, ctx: Ctx, span: Spans) -> Option<Inferred> {
+        let (a, b) = match (l, l.num(), r.num()) {
+            _ if l == Bool && r == Bool => return Some(Bool),
+            (_, None, None) => return Some(AnyUnit),
+            (_, Some(a), None) | (_, None, Some(a)) => return Some(Num(a)),
+            (_, Some(a), Some(b)) if a == b => return Some(Num(a)),
+            (_, Some(a), Some(b)) => (a, b),
+        };
+        let msg = if a.same_dimension(&b) {
+            let verb = match ctx {
+                Ctx::Bin(BinOp::Add) => "add".into(),
+                Ctx::Bin(BinOp::Sub) => "subtract".into(),
+                Ctx::Bin(_) => "compare".into(),
+                Ctx::If => "choose between".into(),
+                Ctx::Call(f) => format!("take the {} of", f.name()),
+            };
+            let factor = a.scale.abs_diff(b.scale);
+            format!(
+                "cannot {verb} `{a}` and `{b}` (they differ by a factor 1e{factor}): \
+                 convert one side"
+            )
+        } else {
+            let (what, note) = match ctx {
+                Ctx::Bin(op) => (
+                    format!("`{a}` {0} `{b}`", op_str(op)),
+                    format!("both sides of `{}`", op_str(op)),
+                ),
+                Ctx::If => (
+                    format!("`if` branches `{a}` and `{b}`"),
+                    "both branches".into(),
+                ),
+                Ctx::Call(f) => (
+                    format!("`{}` of `{a}` and `{b}`", f.name()),
+                    "both arguments".into(),
+                ),
+            };
+            format!("mismatched units: {what} ({note} must have the same unit)")
+        };
+        self.fail(span, msg)
+    }
+}
+
+/// Checks an inferred unit against the one expected, e.g. for `what` = "the right-hand side of
+/// `ds/dt`": ``the right-hand side of `ds/dt` has unit `mV`, expected `1/ms` ``. `AnyUnit`
+/// matches everything and `Bool` matches a dimensionless expectation (a spike count).
+pub fn check(expected: Unit, got: &Inferred, span: Spans, what: &str) -> Option<syn::Error> {
+    let msg = match *got {
+        AnyUnit => return None,
+        Bool if expected.is_dimensionless() => return None,
+        Num(u) if u == expected => return None,
+        Bool => format!("{what} is a boolean, expected `{expected}`"),
+        Num(u) if u.same_dimension(&expected) => {
+            let factor = u.scale.abs_diff(expected.scale);
+            format!(
+                "{what} has unit `{u}`, expected `{expected}` \
+                 (they differ by a factor 1e{factor}): convert it"
+            )
+        }
+        Num(u) => format!("{what} has unit `{u}`, expected `{expected}`"),
+    };
+    Some(span.error(msg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    fn sp() -> Span {
+        Span::call_site()
+    }
+    fn u(text: &str) -> Unit {
+        parse_unit(text, sp()).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+    fn parse_err(text: &str) -> String {
+        parse_unit(text, sp()).map_or_else(|e| e.to_string(), |u| panic!("{text} parsed as {u}"))
+    }
+
+    /// Lowers Rust source to IR: built-in names are built-ins, any other name is `Param(i)`, its
+    /// index in `names`.
+    fn lower(e: &syn::Expr, names: &[&str]) -> Expr {
+        let go = |e: &syn::Expr| Box::new(lower(e, names));
+        let last = |b: &syn::Block| match b.stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) => lower(e, names),
+            _ => panic!("block without a value"),
+        };
+        let kind = match e {
+            syn::Expr::Paren(p) => return lower(&p.expr, names),
+            syn::Expr::Block(b) => return last(&b.block),
+            syn::Expr::Lit(l) => match &l.lit {
+                syn::Lit::Float(x) => ExprKind::Num(x.base10_parse().unwrap()),
+                syn::Lit::Int(x) => ExprKind::Num(x.base10_parse().unwrap()),
+                syn::Lit::Bool(b) => ExprKind::Bool(b.value),
+                _ => panic!("literal"),
+            },
+            syn::Expr::Path(p) => {
+                let name = p.path.get_ident().unwrap().to_string();
+                ExprKind::Var(match Builtin::SYNAPSE.iter().find(|(n, _)| *n == name) {
+                    Some((_, b)) => Sym::Builtin(*b),
+                    None => Sym::Param(names.iter().position(|n| *n == name).expect(&name)),
+                })
+            }
+            syn::Expr::Unary(x) => match x.op {
+                syn::UnOp::Neg(_) => ExprKind::Neg(go(&x.expr)),
+                _ => ExprKind::Not(go(&x.expr)),
+            },
+            syn::Expr::Binary(x) => {
+                use BinOp::*;
+                let ops = [Add, Sub, Mul, Div, Lt, Le, Gt, Ge, Eq, Ne, And, Or];
+                let op = x.op.to_token_stream().to_string();
+                let op = ops.into_iter().find(|o| op_str(*o) == op).unwrap();
+                ExprKind::Bin(op, go(&x.left), go(&x.right))
+            }
+            syn::Expr::Call(c) => {
+                use Func::*;
+                let name = c.func.to_token_stream().to_string();
+                let mut args: Vec<Expr> = c.args.iter().map(|a| lower(a, names)).collect();
+                let f = [Exp, Ln, Sqrt, Abs, Tanh, Sin, Cos, Powf, Min, Max].into_iter();
+                let f = match f.into_iter().find(|f| f.name() == name) {
+                    Some(f) => f,
+                    None => Powi(args.pop().and_then(|n| n.as_num()).unwrap() as i32),
+                };
+                ExprKind::Call(f, args)
+            }
+            syn::Expr::If(x) => {
+                let other = &x.else_branch.as_ref().unwrap().1;
+                ExprKind::If(go(&x.cond), Box::new(last(&x.then_branch)), go(other))
+            }
+            _ => panic!("unsupported {}", e.to_token_stream()),
+        };
+        Expr::new(kind, sp())
+    }
+
+    /// The unit of `src` as text (`any`, `bool`, `unknown`), or its errors joined by ` | `; `env`
+    /// is `name=unit` pairs, `?` for an unknown unit.
+    fn ty(src: &str, env: &str) -> String {
+        let pairs: Vec<(&str, &str)> = env
+            .split_whitespace()
+            .map(|p| p.split_once('=').unwrap())
+            .collect();
+        let names: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+        let units: Vec<Option<Unit>> = pairs.iter().map(|p| (p.1 != "?").then(|| u(p.1))).collect();
+        let env = |s: Sym| match s {
+            Sym::Param(i) => units[i],
+            _ => None,
+        };
+        let expr = lower(&syn::parse_str(src).unwrap(), &names);
+        let mut errors = Vec::new();
+        let got = infer(&expr, &env, &mut errors);
+        if !errors.is_empty() {
+            assert_eq!(got, None, "{src}: an error must not leave a unit");
+            return errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" | ");
+        }
+        match got {
+            Some(Num(u)) => u.to_string(),
+            Some(AnyUnit) => "any".into(),
+            Some(Bool) => "bool".into(),
+            None => "unknown".into(),
+        }
+    }
+
+    #[test]
+    fn parses_atoms_and_compounds() {
+        for (name, unit) in ATOMS {
+            assert_eq!(u(name), unit, "{name}");
+        }
+        let milli = Unit::new([0; 4], -3);
+        let cases = [
+            ("µS,μM,MΩ", [Unit::US, u("uM"), Unit::MOHM]),
+            (", ,dimensionless", [Unit::ONE; 3]),
+            ("1, mV / mV ,mV^0", [Unit::ONE; 3]),
+            (
+                "1/(mM*ms),1/mM/ms,mM^-1*ms**-1",
+                [Unit::ONE.div(Unit::MM.mul(Unit::MS)); 3],
+            ),
+            ("mV/ms,ms^-1*mV,mV*ms^(-1)", [Unit::MV.div(Unit::MS); 3]),
+            (
+                "mV^2,mM**2,(mV*nA)/ms",
+                [Unit::MV.mul(Unit::MV), Unit::MM.powi(2), u("mV/ms*nA")],
+            ),
+            ("MOhm*nF,MOhm*nA,uS*mV", [Unit::MS, Unit::MV, Unit::NA]),
+            (
+                "nS,pF,uM",
+                [Unit::US, Unit::NF, Unit::MM].map(|x| x.mul(milli)),
+            ),
+            ("Hz,kHz,GOhm*pA", [u("1/s"), u("1/ms"), Unit::MV]),
+        ];
+        for (texts, units) in cases {
+            let got: Vec<Unit> = texts.split(',').map(u).collect();
+            assert_eq!(got, units, "{texts}");
+        }
+        assert_eq!(
+            [u("mV^2"), u("uM^2")].map(Unit::sqrt),
+            [Some(Unit::MV), Some(u("uM"))]
+        );
+        assert_eq!(u("mV").sqrt(), None);
+        assert!(u("mV/V").same_dimension(&Unit::ONE) && !u("mV/V").is_dimensionless());
+    }
+
+    #[test]
+    fn parse_errors() {
+        table(
+            "
+mv
+    unknown unit `mv`; did you mean `mV`?
+1/(mM*msec)
+    unknown unit `msec`; did you mean `ms`?
+mohm
+    unknown unit `mohm`; did you mean `MOhm`?
+furlong
+    unknown unit `furlong`; known units are ms, s, mV, V, nA, pA, uA, mM, uM, nM, M, uS, nS, \
+    pS, mS, S, MOhm, GOhm, kOhm, Ohm, nF, pF, uF, Hz, kHz, dimensionless
+mV/
+    invalid unit `mV/`: expected a unit after the operator
+(mV
+    invalid unit `(mV`: expected `)`
+2*mV
+    invalid unit `2*mV`: only `1` may stand for a number, found `2`
+mV ms
+    invalid unit `mV ms`: expected `*`, `/` or the end, found `m`
+mV^x
+    invalid unit `mV^x`: expected an integer exponent
+mV^99
+    invalid unit `mV^99`: exponent out of range
+",
+            parse_err,
+        );
+    }
+
+    #[test]
+    fn display() {
+        let cases =
+            "1=1; nA/mV=uS; nS=nS; mV/nA=MOhm; nA*ms/mV=nF; pA=pA; uM=uM; ms=ms; kHz=1/ms; \
+            Hz=Hz; mV/ms=mV/ms; nA/ms=nA/ms; uS/ms=uS/ms; 1/ms^2=1/ms^2; mV*ms=mV*ms; \
+            1/(ms*mM)=1/(mM*ms); mM^2=mM^2; 1/mV=1/mV; mV/s=1e-3 mV/ms; mV/V=1e-3; \
+            1/(s*mM)=1e-3/(mM*ms); mV^2*nA/mM=mV^2*nA/mM";
+        for case in cases.split(';') {
+            let (text, shown) = case.trim().split_once('=').unwrap();
+            assert_eq!(u(text).to_string(), shown, "{text}");
+        }
+    }
+
+    /// Runs `cases`: an input line, then indented lines that `f` of it must give, joined by ` | `.
+    fn table(cases: &str, f: impl Fn(&str) -> String) {
+        let mut lines = cases.lines().filter(|l| !l.trim().is_empty()).peekable();
+        while let Some(src) = lines.next() {
+            let mut want = Vec::new();
+            while let Some(l) = lines.next_if(|l| l.starts_with(' ')) {
+                want.push(l.trim());
+            }
+            assert_eq!(f(src), want.join(" | "), "{src}");
+        }
+    }
+
+    fn run_table(cases: &str) {
+        let env = "alpha=1/(mM*ms) T=mM s=1 beta=1/ms a=1/mV V=mV b=mM c=mM d=uM V_rest=mV \
+                   R=MOhm I=nA tau=ms g=nS E=mV T_max=mM x=1 W=V q=mV^2 y=uM z=mV/uM^3 u=?";
+        table(cases, |src| ty(src, env));
+    }
+
+    #[test]
+    fn infers_units() {
+        run_table(
+            "
+alpha*T*(1.0 - s) - beta*s
+    1/ms
+1.0/(1.0 + exp(-a*V)*c/b)
+    1
+(-(V - V_rest) + R*I)/tau
+    mV/ms
+g*(v_post - E)
+    pA
+if V > E { T_max } else { 0.0 }
+    mM
+x + spike_pre
+    1
+spike_pre == true && !(V < E)
+    bool
+0.0 * V
+    any
+sqrt(q) + powi(y, 3) * z
+    mV
+powf(V, 2.0) + powf(x, 0.5) * q * powf(V, -2.0) * q
+    mV^2
+max(I, 0.0) + min(I, abs(I))
+    nA
+V + u
+    unknown
+if V > u && !(u < V) { V } else { 0.0 }
+    mV
+",
+        );
+    }
+
+    #[test]
+    fn error_messages() {
+        run_table(
+            "
+V + I
+    mismatched units: `mV` + `nA` (both sides of `+` must have the same unit)
+c - d
+    cannot subtract `mM` and `uM` (they differ by a factor 1e3): convert one side
+V < t
+    mismatched units: `mV` < `ms` (both sides of `<` must have the same unit)
+exp(V)
+    argument of `exp` must be dimensionless, found `mV`
+ln(V/W)
+    argument of `ln` must be dimensionless, found `1e-3` (a pure number scaled by 1e-3: \
+    convert the units)
+sqrt(V)
+    `sqrt` of `mV` has no unit: its powers must be even
+powf(V, x)
+    base (the exponent is not an integer literal) of `powf` must be dimensionless, \
+    found `mV`
+powf(x, t)
+    exponent of `powf` must be dimensionless, found `ms`
+min(V, I)
+    mismatched units: `min` of `mV` and `nA` (both arguments must have the same unit)
+max(c, d)
+    cannot take the max of `mM` and `uM` (they differ by a factor 1e3): convert one side
+min(V)
+    `min` takes 2 argument(s), found 1
+if x > 0.0 { V } else { I }
+    mismatched units: `if` branches `mV` and `nA` (both branches must have the same unit)
+if V { x } else { x }
+    the condition of `if` must be a boolean, found a number in `mV`
+spike_pre && V
+    an operand of `&&` must be a boolean, found a number in `mV`
+!x
+    the operand of `!` must be a boolean, found a number in `1`
+((V + I) * g + x) - t
+    mismatched units: `mV` + `nA` (both sides of `+` must have the same unit)
+exp(V) + (c - d)
+    argument of `exp` must be dimensionless, found `mV`
+    cannot subtract `mM` and `uM` (they differ by a factor 1e3): convert one side
+if V { V } else { x }
+    the condition of `if` must be a boolean, found a number in `mV`
+    mismatched units: `if` branches `mV` and `1` (both branches must have the same unit)
+",
+        );
+    }
+
+    #[test]
+    fn check_wording() {
+        let what = "the right-hand side of `ds/dt`";
+        let msg = |got: Inferred| check(u("1/ms"), &got, sp(), what).map(|e| e.to_string());
+        let rhs = "the right-hand side of `ds/dt`";
+        assert_eq!(
+            msg(Num(Unit::MV)).unwrap(),
+            format!("{rhs} has unit `mV`, expected `1/ms`")
+        );
+        let hz = format!(
+            "{rhs} has unit `Hz`, expected `1/ms` (they differ by a factor 1e3): convert it"
+        );
+        assert_eq!(msg(Num(u("Hz"))).unwrap(), hz);
+        assert_eq!(
+            msg(Bool).unwrap(),
+            format!("{rhs} is a boolean, expected `1/ms`")
+        );
+        assert_eq!((msg(AnyUnit), msg(Num(u("1/ms")))), (None, None));
+        assert!(check(Unit::ONE, &Bool, sp(), what).is_none());
+    }
+}

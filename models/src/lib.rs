@@ -1,0 +1,29 @@
+//! Every synapse model of the "Synaptic Models" chapter, written in the neurode DSL, and the LIF
+//! neuron they run on. Each model's rustdoc gives its equations, units, defaults, method and
+//! literature reference.
+#![forbid(unsafe_code)]
+
+// Generated code names `::neurode::__private`; inside this crate that is the runtime.
+extern crate neurode_runtime as neurode;
+
+mod alpha;
+mod ampa;
+mod dual_exponential;
+mod exponential;
+mod gaba_a;
+mod gaba_b;
+mod gap_junction;
+mod lif;
+mod nmda;
+mod voltage_jump;
+
+pub use alpha::{Alpha, AlphaCoba};
+pub use ampa::Ampa;
+pub use dual_exponential::{TwoExponentials, TwoExponentialsCoba};
+pub use exponential::{Exponential, ExponentialCoba};
+pub use gaba_a::{GabaA, GabaAMarkov};
+pub use gaba_b::GabaB;
+pub use gap_junction::{GapJunction, GapJunctionSymmetric};
+pub use lif::Lif;
+pub use nmda::Nmda;
+pub use voltage_jump::{Delta, VoltageJump};

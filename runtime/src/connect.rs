@@ -1,0 +1,407 @@
+//! Connectivity rules, built into pre-major compressed sparse rows ([`Csr`]).
+
+use crate::error::{Error, Result};
+use crate::model::Csr;
+
+/// How the synapses of a synapse group are laid out between its presynaptic and postsynaptic groups.
+///
+/// Synapses are numbered pre-major: all synapses of presynaptic neuron 0 first (sorted by
+/// postsynaptic index, except for [`Connect::Pairs`], which keeps the given order), then those of
+/// neuron 1, and so on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Connect {
+    /// Every presynaptic neuron to every postsynaptic neuron (`n_pre · n_post` synapses).
+    AllToAll,
+    /// As [`Connect::AllToAll`], without the pairs `i → i` (meant for a group onto itself).
+    AllToAllNoSelf,
+    /// Neuron `i` to neuron `i`; both groups must have the same size.
+    OneToOne,
+    /// Each pair `(i, j)` independently with probability `p` (self pairs included). The result
+    /// depends only on `seed` and the group sizes, never on the number of threads.
+    FixedProb {
+        /// Connection probability, in `[0, 1]`.
+        p: f64,
+        /// Seed of the random streams.
+        seed: u64,
+    },
+    /// Explicit `(pre, post)` pairs; synapses are ordered by presynaptic index, keeping the given
+    /// order among pairs with the same presynaptic neuron. Repeated pairs give repeated synapses.
+    Pairs(Vec<(u32, u32)>),
+}
+
+impl Connect {
+    /// Builds the connectivity between `n_pre` and `n_post` neurons. `object` names the synapse group
+    /// in errors.
+    ///
+    /// Errors: [`Error::SizeMismatch`] for [`Connect::OneToOne`] between groups of different sizes,
+    /// [`Error::InvalidProbability`] for `p` outside `[0, 1]`, [`Error::IndexOutOfRange`] for a pair
+    /// naming a neuron that does not exist, [`Error::InvalidInput`] when the postsynaptic group has
+    /// more than `u32::MAX` neurons or the synapse count overflows.
+    pub fn build(&self, object: &str, n_pre: usize, n_post: usize) -> Result<Csr> {
+        if n_post > u32::MAX as usize {
+            return Err(Error::InvalidInput {
+                object: object.to_string(),
+                reason: format!(
+                    "postsynaptic group of {n_post} neurons exceeds the limit of {}",
+                    u32::MAX
+                ),
+            });
+        }
+        match self {
+            Connect::AllToAll => dense(object, n_pre, n_post, false),
+            Connect::AllToAllNoSelf => dense(object, n_pre, n_post, true),
+            Connect::OneToOne => {
+                if n_pre != n_post {
+                    return Err(Error::SizeMismatch {
+                        object: object.to_string(),
+                        expected: n_pre,
+                        got: n_post,
+                    });
+                }
+                Ok(Csr {
+                    row_ptr: (0..=n_pre).collect(),
+                    // n_post <= u32::MAX was checked above.
+                    post: (0..n_post as u32).collect(),
+                })
+            }
+            Connect::FixedProb { p, seed } => fixed_prob(object, n_pre, n_post, *p, *seed),
+            Connect::Pairs(pairs) => from_pairs(object, n_pre, n_post, pairs),
+        }
+    }
+}
+
+fn too_many(object: &str, n_pre: usize, n_post: usize) -> Error {
+    Error::InvalidInput {
+        object: object.to_string(),
+        reason: format!("{n_pre} x {n_post} synapses overflow the address space"),
+    }
+}
+
+fn dense(object: &str, n_pre: usize, n_post: usize, no_self: bool) -> Result<Csr> {
+    let total = n_pre
+        .checked_mul(n_post)
+        .ok_or_else(|| too_many(object, n_pre, n_post))?;
+    let mut row_ptr = Vec::with_capacity(n_pre + 1);
+    let mut post = Vec::with_capacity(total);
+    row_ptr.push(0);
+    // n_post <= u32::MAX was checked by the caller.
+    let n_post32 = n_post as u32;
+    for i in 0..n_pre {
+        if no_self && i < n_post {
+            let i32_ = i as u32;
+            post.extend((0..n_post32).filter(|&j| j != i32_));
+        } else {
+            post.extend(0..n_post32);
+        }
+        row_ptr.push(post.len());
+    }
+    Ok(Csr { row_ptr, post })
+}
+
+/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast generator, used here as one independent
+/// stream per presynaptic row.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    fn mix(mut z: u64) -> u64 {
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// The stream of row `row` under `seed`.
+    fn for_row(seed: u64, row: u64) -> Self {
+        let row_key = Self::mix(
+            row.wrapping_mul(Self::GAMMA)
+                .wrapping_add(0x6A09_E667_F3BC_C909),
+        );
+        SplitMix64(Self::mix(seed ^ row_key))
+    }
+
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(Self::GAMMA);
+        Self::mix(self.0)
+    }
+
+    /// Uniform in `(0, 1]` with 53 random bits (never 0, so its logarithm is finite).
+    #[inline]
+    fn next_open0(&mut self) -> f64 {
+        ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+}
+
+fn fixed_prob(object: &str, n_pre: usize, n_post: usize, p: f64, seed: u64) -> Result<Csr> {
+    if !(0.0..=1.0).contains(&p) {
+        return Err(Error::InvalidProbability {
+            object: object.to_string(),
+            p,
+        });
+    }
+    if p == 1.0 {
+        return dense(object, n_pre, n_post, false);
+    }
+    let mut row_ptr = Vec::with_capacity(n_pre + 1);
+    row_ptr.push(0);
+    if p == 0.0 || n_post == 0 {
+        row_ptr.resize(n_pre + 1, 0);
+        return Ok(Csr {
+            row_ptr,
+            post: Vec::new(),
+        });
+    }
+    // Reserve the mean plus six standard deviations: one allocation in practice.
+    let mean = n_pre as f64 * n_post as f64 * p;
+    let reserve = mean + 6.0 * mean.sqrt() + 16.0;
+    if reserve >= isize::MAX as f64 / 4.0 {
+        return Err(too_many(object, n_pre, n_post));
+    }
+    let mut post: Vec<u32> = Vec::with_capacity(reserve as usize);
+    // Gaps between successive synapses of a row are geometric: P(gap = k) = (1 − p)^k · p, sampled
+    // as floor(ln u / ln(1 − p)) with u uniform in (0, 1].
+    let inv_ln_q = 1.0 / (-p).ln_1p();
+    let n_post_f = n_post as f64;
+    for row in 0..n_pre {
+        let mut rng = SplitMix64::for_row(seed, row as u64);
+        // Next candidate column, as f64 to survive huge skips without overflow.
+        let mut j = 0.0f64;
+        loop {
+            j += (rng.next_open0().ln() * inv_ln_q).floor();
+            if j >= n_post_f {
+                break;
+            }
+            // j < n_post <= u32::MAX here.
+            post.push(j as u32);
+            j += 1.0;
+        }
+        row_ptr.push(post.len());
+    }
+    post.shrink_to_fit();
+    Ok(Csr { row_ptr, post })
+}
+
+fn from_pairs(object: &str, n_pre: usize, n_post: usize, pairs: &[(u32, u32)]) -> Result<Csr> {
+    let mut counts = vec![0usize; n_pre + 1];
+    for &(i, j) in pairs {
+        if i as usize >= n_pre {
+            return Err(Error::IndexOutOfRange {
+                object: format!("{object} (presynaptic)"),
+                index: i as usize,
+                len: n_pre,
+            });
+        }
+        if j as usize >= n_post {
+            return Err(Error::IndexOutOfRange {
+                object: format!("{object} (postsynaptic)"),
+                index: j as usize,
+                len: n_post,
+            });
+        }
+        counts[i as usize + 1] += 1;
+    }
+    for k in 1..counts.len() {
+        counts[k] += counts[k - 1];
+    }
+    let row_ptr = counts.clone();
+    // Counting sort by presynaptic index: stable, so equal pre keep their given order.
+    let mut next = counts;
+    let mut post = vec![0u32; pairs.len()];
+    for &(i, j) in pairs {
+        let slot = &mut next[i as usize];
+        post[*slot] = j;
+        *slot += 1;
+    }
+    Ok(Csr { row_ptr, post })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_to_all_is_pre_major() {
+        let c = Connect::AllToAll.build("s", 2, 3).unwrap();
+        assert_eq!(c.row_ptr, vec![0, 3, 6]);
+        assert_eq!(c.post, vec![0, 1, 2, 0, 1, 2]);
+        assert_eq!(c.n_pre(), 2);
+        assert_eq!(c.n_syn(), 6);
+        assert_eq!(c.row(1), &[0, 1, 2]);
+    }
+
+    #[test]
+    fn all_to_all_no_self_skips_diagonal() {
+        let c = Connect::AllToAllNoSelf.build("s", 3, 3).unwrap();
+        assert_eq!(c.row_ptr, vec![0, 2, 4, 6]);
+        assert_eq!(c.post, vec![1, 2, 0, 2, 0, 1]);
+        // More pre than post neurons: rows past n_post have no diagonal element.
+        let c = Connect::AllToAllNoSelf.build("s", 3, 2).unwrap();
+        assert_eq!(c.row_ptr, vec![0, 1, 2, 4]);
+        assert_eq!(c.post, vec![1, 0, 0, 1]);
+    }
+
+    #[test]
+    fn one_to_one() {
+        let c = Connect::OneToOne.build("s", 3, 3).unwrap();
+        assert_eq!(c.row_ptr, vec![0, 1, 2, 3]);
+        assert_eq!(c.post, vec![0, 1, 2]);
+        let e = Connect::OneToOne.build("s", 3, 4).unwrap_err();
+        assert_eq!(
+            e,
+            Error::SizeMismatch {
+                object: "s".into(),
+                expected: 3,
+                got: 4
+            }
+        );
+    }
+
+    #[test]
+    fn pairs_are_stable_pre_major() {
+        let c = Connect::Pairs(vec![(1, 2), (0, 1), (1, 0), (0, 1), (2, 2)]).build("s", 3, 3);
+        let c = c.unwrap();
+        assert_eq!(c.row_ptr, vec![0, 2, 4, 5]);
+        assert_eq!(c.post, vec![1, 1, 2, 0, 2]);
+        let c = Connect::Pairs(vec![]).build("s", 2, 2).unwrap();
+        assert_eq!(c.row_ptr, vec![0, 0, 0]);
+        assert!(c.post.is_empty());
+    }
+
+    #[test]
+    fn pairs_out_of_range() {
+        let e = Connect::Pairs(vec![(0, 0), (2, 0)])
+            .build("syn", 2, 5)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            Error::IndexOutOfRange {
+                object: "syn (presynaptic)".into(),
+                index: 2,
+                len: 2
+            }
+        );
+        let e = Connect::Pairs(vec![(0, 5)]).build("syn", 2, 5).unwrap_err();
+        assert_eq!(
+            e,
+            Error::IndexOutOfRange {
+                object: "syn (postsynaptic)".into(),
+                index: 5,
+                len: 5
+            }
+        );
+    }
+
+    #[test]
+    fn fixed_prob_rejects_bad_p() {
+        for p in [-0.1, 1.1, f64::NAN, f64::INFINITY] {
+            let e = Connect::FixedProb { p, seed: 1 }
+                .build("s", 3, 3)
+                .unwrap_err();
+            assert!(matches!(e, Error::InvalidProbability { .. }), "{e}");
+        }
+    }
+
+    #[test]
+    fn fixed_prob_extremes() {
+        let c = Connect::FixedProb { p: 0.0, seed: 1 }
+            .build("s", 3, 4)
+            .unwrap();
+        assert_eq!(c.row_ptr, vec![0, 0, 0, 0]);
+        let c = Connect::FixedProb { p: 1.0, seed: 1 }
+            .build("s", 3, 4)
+            .unwrap();
+        assert_eq!(c, Connect::AllToAll.build("s", 3, 4).unwrap());
+        let c = Connect::FixedProb { p: 0.5, seed: 1 }
+            .build("s", 3, 0)
+            .unwrap();
+        assert_eq!(c.row_ptr, vec![0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn fixed_prob_is_reproducible_sorted_and_unbiased() {
+        let (n_pre, n_post, p) = (2000, 3000, 0.01);
+        let a = Connect::FixedProb { p, seed: 42 }
+            .build("s", n_pre, n_post)
+            .unwrap();
+        let b = Connect::FixedProb { p, seed: 42 }
+            .build("s", n_pre, n_post)
+            .unwrap();
+        let c = Connect::FixedProb { p, seed: 43 }
+            .build("s", n_pre, n_post)
+            .unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.row_ptr.len(), n_pre + 1);
+        for i in 0..n_pre {
+            let row = a.row(i);
+            assert!(
+                row.windows(2).all(|w| w[0] < w[1]),
+                "row {i} not strictly sorted"
+            );
+            assert!(row.iter().all(|&j| (j as usize) < n_post));
+        }
+        // Binomial(6e6, 0.01): mean 60000, sd ≈ 243.7; accept 5 sd.
+        let mean = (n_pre * n_post) as f64 * p;
+        let sd = (mean * (1.0 - p)).sqrt();
+        let got = a.n_syn() as f64;
+        assert!(
+            (got - mean).abs() < 5.0 * sd,
+            "{got} synapses, expected {mean} ± {sd}"
+        );
+        // Uniform over columns: each half of the columns gets half the synapses.
+        let low = a
+            .post
+            .iter()
+            .filter(|&&j| (j as usize) < n_post / 2)
+            .count() as f64;
+        assert!(
+            (low - got / 2.0).abs() < 5.0 * (got / 4.0).sqrt(),
+            "{low} of {got}"
+        );
+        // In-degree of one column: Binomial(2000, 0.01), mean 20.
+        let col0 = a.post.iter().filter(|&&j| j == 0).count() as f64;
+        assert!((col0 - 20.0).abs() < 5.0 * 20f64.sqrt(), "{col0}");
+    }
+
+    #[test]
+    fn fixed_prob_rows_do_not_depend_on_the_group_size_of_other_rows() {
+        // One stream per row: the first rows are the same whatever n_pre is.
+        let a = Connect::FixedProb { p: 0.3, seed: 7 }
+            .build("s", 10, 50)
+            .unwrap();
+        let b = Connect::FixedProb { p: 0.3, seed: 7 }
+            .build("s", 20, 50)
+            .unwrap();
+        assert_eq!(a.post[..], b.post[..a.n_syn()]);
+        assert_eq!(a.row_ptr[..], b.row_ptr[..11]);
+    }
+
+    /// The size of the large benchmarks: run with
+    /// `cargo test -p neurode-runtime --release -- --ignored fixed_prob_million`.
+    #[test]
+    #[ignore = "large: 80 million synapses, ~400 MB"]
+    fn fixed_prob_million() {
+        let n = 1_000_000;
+        let start = std::time::Instant::now();
+        let c = Connect::FixedProb {
+            p: 80.0 / n as f64,
+            seed: 1,
+        }
+        .build("s", n, n)
+        .unwrap();
+        let secs = start.elapsed().as_secs_f64();
+        let per_row = c.n_syn() as f64 / n as f64;
+        eprintln!("{} synapses ({per_row} per row) in {secs:.2} s", c.n_syn());
+        assert!((per_row - 80.0).abs() < 0.1);
+        assert!(secs < 10.0, "{secs} s");
+    }
+
+    #[test]
+    fn too_large_post_group_is_an_error() {
+        let e = Connect::AllToAll
+            .build("s", 1, u32::MAX as usize + 1)
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
+    }
+}

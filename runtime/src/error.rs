@@ -1,0 +1,243 @@
+//! Typed run-time errors.
+//!
+//! Every user mistake the runtime can detect (a bad step, a bad duration, an index out of range, a NaN
+//! in a state variable, ...) is one variant of [`Error`], with structured fields naming the object
+//! concerned and the offending value. Messages are lower case without a trailing period, so they
+//! compose with context added by callers.
+
+use thiserror::Error as ThisError;
+
+/// An error of the runtime: always names the object (group, synapse group, model, monitor) and the
+/// offending value.
+#[derive(Clone, Debug, PartialEq, ThisError)]
+#[non_exhaustive]
+pub enum Error {
+    /// The integration step is not finite and positive.
+    #[error("invalid time step dt = {dt} ms: it must be finite and positive")]
+    InvalidDt {
+        /// The rejected step (ms).
+        dt: f64,
+    },
+
+    /// A run duration is negative, not finite, or needs an absurd number of steps.
+    #[error(
+        "invalid run duration {duration} ms: it must be finite, non-negative and at most 1e9 steps"
+    )]
+    InvalidDuration {
+        /// The rejected duration (ms).
+        duration: f64,
+    },
+
+    /// Two objects of one network have the same name.
+    #[error("duplicate object name `{name}`: every group and synapse group needs its own name")]
+    DuplicateName {
+        /// The name used twice.
+        name: String,
+    },
+
+    /// A model has no parameter of that name.
+    #[error("model `{model}` has no parameter `{name}` (known parameters: {known})")]
+    UnknownParameter {
+        /// The model's name.
+        model: String,
+        /// The unknown parameter name.
+        name: String,
+        /// The model's parameters, comma-separated.
+        known: String,
+    },
+
+    /// A parameter value is not acceptable (not finite, or outside its domain).
+    #[error("invalid value {value} for parameter `{name}` of model `{model}`")]
+    InvalidParameter {
+        /// The model's name.
+        model: String,
+        /// The parameter.
+        name: String,
+        /// The rejected value.
+        value: f64,
+    },
+
+    /// A synaptic delay is negative or not finite.
+    #[error("invalid delay {delay} ms in `{object}`: delays must be finite and non-negative")]
+    NegativeDelay {
+        /// The synapse group.
+        object: String,
+        /// The rejected delay (ms).
+        delay: f64,
+    },
+
+    /// An element index is out of range.
+    #[error("index {index} out of range for `{object}` of length {len}")]
+    IndexOutOfRange {
+        /// The group, synapse group or connector concerned.
+        object: String,
+        /// The rejected index.
+        index: usize,
+        /// The number of elements.
+        len: usize,
+    },
+
+    /// An operation needs at least one element (e.g. a monitor on an empty group).
+    #[error("`{object}` is empty: nothing to record or select")]
+    EmptyGroup {
+        /// The group or synapse group concerned.
+        object: String,
+    },
+
+    /// The model's generated code has no integrator for that method.
+    #[error("`{object}` does not support method `{method}` (supported: {supported})")]
+    MethodNotSupported {
+        /// The group or synapse group concerned.
+        object: String,
+        /// The requested method's name.
+        method: String,
+        /// The supported methods, comma-separated.
+        supported: String,
+    },
+
+    /// The synapse model's generated code cannot keep its state in that storage class.
+    #[error("`{object}` does not support storage `{storage}` (supported: {supported})")]
+    StorageNotSupported {
+        /// The synapse group concerned.
+        object: String,
+        /// The requested storage's name.
+        storage: String,
+        /// The supported storage classes, comma-separated.
+        supported: String,
+    },
+
+    /// A state variable became NaN or infinite during a run.
+    #[error("non-finite value {value} in `{object}`.{variable}[{index}] at step {step}")]
+    NonFinite {
+        /// The group or synapse group concerned.
+        object: String,
+        /// The state variable.
+        variable: String,
+        /// The element (neuron, synapse, or pre/post neuron, per storage).
+        index: usize,
+        /// The step at which it was detected (the value was produced by that step's update).
+        step: u64,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// A connection probability outside `[0, 1]`.
+    #[error("invalid connection probability {p} for `{object}`: it must lie in [0, 1]")]
+    InvalidProbability {
+        /// The synapse group concerned.
+        object: String,
+        /// The rejected probability.
+        p: f64,
+    },
+
+    /// Two sizes that must agree do not.
+    #[error("size mismatch in `{object}`: expected {expected}, got {got}")]
+    SizeMismatch {
+        /// The object concerned.
+        object: String,
+        /// The size required.
+        expected: usize,
+        /// The size given.
+        got: usize,
+    },
+
+    /// A handle that does not belong to this network (created by another one).
+    #[error("unknown object handle {handle}: it was created by another network")]
+    UnknownObject {
+        /// The handle, as printed by `Debug`.
+        handle: String,
+    },
+
+    /// Any other invalid argument, with the reason.
+    #[error("invalid input for `{object}`: {reason}")]
+    InvalidInput {
+        /// The object concerned.
+        object: String,
+        /// What is wrong, in lower case.
+        reason: String,
+    },
+}
+
+/// Result of every fallible runtime operation.
+pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_object_and_value() {
+        let e = Error::NonFinite {
+            object: "post".into(),
+            variable: "V".into(),
+            index: 2,
+            step: 17,
+            value: f64::NAN,
+        };
+        assert_eq!(
+            e.to_string(),
+            "non-finite value NaN in `post`.V[2] at step 17"
+        );
+        let e = Error::UnknownParameter {
+            model: "Lif".into(),
+            name: "tua".into(),
+            known: "tau, v_th".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "model `Lif` has no parameter `tua` (known parameters: tau, v_th)"
+        );
+        let e = Error::InvalidDt { dt: -0.1 };
+        assert!(e.to_string().contains("-0.1"));
+    }
+
+    #[test]
+    fn messages_are_lower_case_without_period() {
+        let all = [
+            Error::InvalidDt { dt: 0.0 },
+            Error::InvalidDuration { duration: -1.0 },
+            Error::DuplicateName { name: "a".into() },
+            Error::InvalidParameter {
+                model: "M".into(),
+                name: "x".into(),
+                value: f64::INFINITY,
+            },
+            Error::NegativeDelay {
+                object: "s".into(),
+                delay: -1.0,
+            },
+            Error::IndexOutOfRange {
+                object: "g".into(),
+                index: 3,
+                len: 3,
+            },
+            Error::EmptyGroup { object: "g".into() },
+            Error::MethodNotSupported {
+                object: "g".into(),
+                method: "rk4".into(),
+                supported: "euler".into(),
+            },
+            Error::InvalidProbability {
+                object: "s".into(),
+                p: 1.5,
+            },
+            Error::SizeMismatch {
+                object: "g".into(),
+                expected: 3,
+                got: 2,
+            },
+            Error::UnknownObject {
+                handle: "GroupId(0)".into(),
+            },
+            Error::InvalidInput {
+                object: "g".into(),
+                reason: "bad".into(),
+            },
+        ];
+        for e in all {
+            let m = e.to_string();
+            assert!(!m.starts_with(|c: char| c.is_uppercase()), "{m}");
+            assert!(!m.ends_with('.'), "{m}");
+        }
+    }
+}

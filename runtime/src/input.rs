@@ -1,0 +1,284 @@
+//! External inputs added to a neuron group's input accumulator.
+
+use crate::error::{Error, Result};
+
+/// An external input, added to a neuron group's input accumulator (`input += value`, in the model's
+/// input unit, nA for the tutorial models) right before the group updates, every step.
+///
+/// Steps are counted from the network's step 0 (the step counter continues across runs).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// The same value every step.
+    Constant(f64),
+    /// Piecewise-constant sections `(value, duration in ms)`, like BrainPy's `constant_current`:
+    /// section `k` lasts `(duration_k / dt) as usize` steps (truncated), starting where section
+    /// `k − 1` ended; after the last section the input is 0.
+    Sections(Vec<(f64, f64)>),
+    /// One value per step from the network's step 0; 0 after the end.
+    Steps(Vec<f64>),
+    /// A constant value per target neuron (one per neuron of the group, or one per selected index).
+    PerNeuron(Vec<f64>),
+}
+
+impl Input {
+    /// Restricts the input to the neurons `indices` of the target group (each index gets the value;
+    /// repeated indices get it repeatedly).
+    pub fn on(self, indices: impl Into<Vec<usize>>) -> Stimulus {
+        Stimulus {
+            input: self,
+            indices: Some(indices.into()),
+        }
+    }
+}
+
+/// An [`Input`] with the neurons it applies to: all of the group (`indices: None`, what
+/// `From<Input>` gives) or a subset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stimulus {
+    /// The input.
+    pub input: Input,
+    /// The neurons it is added to; `None` for the whole group.
+    pub indices: Option<Vec<usize>>,
+}
+
+impl From<Input> for Stimulus {
+    fn from(input: Input) -> Self {
+        Stimulus {
+            input,
+            indices: None,
+        }
+    }
+}
+
+/// An input validated against its group and compiled to whole steps.
+#[derive(Clone, Debug)]
+pub(crate) struct CompiledInput {
+    source: Source,
+    indices: Option<Vec<usize>>,
+}
+
+#[derive(Clone, Debug)]
+enum Source {
+    Constant(f64),
+    /// `ends[k]` is the first step after section `k` (cumulative).
+    Sections {
+        ends: Vec<u64>,
+        values: Vec<f64>,
+    },
+    Steps(Vec<f64>),
+    PerNeuron(Vec<f64>),
+}
+
+fn invalid(object: &str, reason: String) -> Error {
+    Error::InvalidInput {
+        object: object.to_string(),
+        reason,
+    }
+}
+
+fn check_finite(object: &str, what: &str, values: impl IntoIterator<Item = f64>) -> Result<()> {
+    for (k, v) in values.into_iter().enumerate() {
+        if !v.is_finite() {
+            return Err(invalid(
+                object,
+                format!("input {what} {k} is {v}, not a finite number"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl CompiledInput {
+    /// Validates `stimulus` for a group `object` of `n` neurons at step `dt` (ms).
+    pub(crate) fn new(stimulus: Stimulus, object: &str, n: usize, dt: f64) -> Result<Self> {
+        let Stimulus { input, indices } = stimulus;
+        if let Some(idx) = &indices {
+            if let Some(&bad) = idx.iter().find(|&&j| j >= n) {
+                return Err(Error::IndexOutOfRange {
+                    object: object.to_string(),
+                    index: bad,
+                    len: n,
+                });
+            }
+        }
+        let targets = indices.as_ref().map_or(n, Vec::len);
+        let source = match input {
+            Input::Constant(v) => {
+                check_finite(object, "value", [v])?;
+                Source::Constant(v)
+            }
+            Input::Sections(sections) => {
+                let mut ends = Vec::with_capacity(sections.len());
+                let mut values = Vec::with_capacity(sections.len());
+                let mut end = 0u64;
+                for (k, &(value, duration)) in sections.iter().enumerate() {
+                    check_finite(object, "section value", [value])?;
+                    if !(duration.is_finite() && duration >= 0.0) || duration / dt > 1e12 {
+                        return Err(invalid(
+                            object,
+                            format!("input section {k} lasts {duration} ms, not a valid duration"),
+                        ));
+                    }
+                    // Truncation, as the original: `int(duration / dt)`.
+                    end += (duration / dt) as u64;
+                    ends.push(end);
+                    values.push(value);
+                }
+                Source::Sections { ends, values }
+            }
+            Input::Steps(values) => {
+                check_finite(object, "step", values.iter().copied())?;
+                Source::Steps(values)
+            }
+            Input::PerNeuron(values) => {
+                if values.len() != targets {
+                    return Err(Error::SizeMismatch {
+                        object: object.to_string(),
+                        expected: targets,
+                        got: values.len(),
+                    });
+                }
+                check_finite(object, "element", values.iter().copied())?;
+                Source::PerNeuron(values)
+            }
+        };
+        Ok(CompiledInput { source, indices })
+    }
+
+    /// The scalar value at `step` (`None` for per-neuron inputs).
+    pub(crate) fn value_at(&self, step: u64) -> Option<f64> {
+        match &self.source {
+            Source::Constant(v) => Some(*v),
+            Source::Sections { ends, values } => {
+                let k = ends.partition_point(|&e| e <= step);
+                Some(values.get(k).copied().unwrap_or(0.0))
+            }
+            Source::Steps(values) => Some(
+                usize::try_from(step)
+                    .ok()
+                    .and_then(|s| values.get(s))
+                    .copied()
+                    .unwrap_or(0.0),
+            ),
+            Source::PerNeuron(_) => None,
+        }
+    }
+
+    /// Adds the input of `step` to the accumulator `input` (the whole group).
+    pub(crate) fn apply(&self, step: u64, input: &mut [f64]) {
+        match (&self.source, &self.indices) {
+            (Source::PerNeuron(values), None) => {
+                for (x, v) in input.iter_mut().zip(values) {
+                    *x += v;
+                }
+            }
+            (Source::PerNeuron(values), Some(idx)) => {
+                for (&j, v) in idx.iter().zip(values) {
+                    input[j] += v;
+                }
+            }
+            (_, indices) => {
+                let v = self.value_at(step).unwrap_or(0.0);
+                if v == 0.0 {
+                    return;
+                }
+                match indices {
+                    None => input.iter_mut().for_each(|x| *x += v),
+                    Some(idx) => idx.iter().for_each(|&j| input[j] += v),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compile(input: impl Into<Stimulus>, n: usize) -> Result<CompiledInput> {
+        CompiledInput::new(input.into(), "g", n, 0.1)
+    }
+
+    #[test]
+    fn sections_truncate_to_whole_steps() {
+        // The GABA_B protocol: 25 for 20 ms, then 0 for 1000 ms.
+        let c = compile(Input::Sections(vec![(25.0, 20.0), (0.0, 1000.0)]), 2).unwrap();
+        assert_eq!(c.value_at(0), Some(25.0));
+        assert_eq!(c.value_at(199), Some(25.0));
+        assert_eq!(c.value_at(200), Some(0.0));
+        assert_eq!(c.value_at(10_199), Some(0.0));
+        assert_eq!(c.value_at(10_200), Some(0.0));
+        // 0.35 / 0.1 = 3.4999999999999996 → 3 steps; then 2 steps; then 0.
+        let c = compile(Input::Sections(vec![(1.0, 0.35), (2.0, 0.2)]), 1).unwrap();
+        let got: Vec<f64> = (0..7).map(|s| c.value_at(s).unwrap()).collect();
+        assert_eq!(got, vec![1.0, 1.0, 1.0, 2.0, 2.0, 0.0, 0.0]);
+        // A zero-length section is skipped.
+        let c = compile(Input::Sections(vec![(1.0, 0.0), (2.0, 0.1)]), 1).unwrap();
+        assert_eq!((c.value_at(0), c.value_at(1)), (Some(2.0), Some(0.0)));
+    }
+
+    #[test]
+    fn steps_and_constant() {
+        let c = compile(Input::Steps(vec![1.0, 2.0, 3.0]), 1).unwrap();
+        let got: Vec<f64> = (0..5).map(|s| c.value_at(s).unwrap()).collect();
+        assert_eq!(got, vec![1.0, 2.0, 3.0, 0.0, 0.0]);
+        assert_eq!(
+            compile(Input::Constant(35.0), 1)
+                .unwrap()
+                .value_at(u64::MAX),
+            Some(35.0)
+        );
+    }
+
+    #[test]
+    fn apply_on_subsets() {
+        let mut x = vec![0.0; 4];
+        compile(Input::Constant(2.0).on(vec![1, 3, 3]), 4)
+            .unwrap()
+            .apply(0, &mut x);
+        assert_eq!(x, vec![0.0, 2.0, 0.0, 4.0]);
+        compile(Input::Constant(1.0), 4).unwrap().apply(5, &mut x);
+        assert_eq!(x, vec![1.0, 3.0, 1.0, 5.0]);
+        compile(Input::PerNeuron(vec![0.5, 0.25]).on([0, 2]), 4)
+            .unwrap()
+            .apply(0, &mut x);
+        assert_eq!(x, vec![1.5, 3.0, 1.25, 5.0]);
+        compile(Input::PerNeuron(vec![1.0; 4]), 4)
+            .unwrap()
+            .apply(0, &mut x);
+        assert_eq!(x, vec![2.5, 4.0, 2.25, 6.0]);
+    }
+
+    #[test]
+    fn bad_inputs_are_errors() {
+        let e = compile(Input::Constant(1.0).on([0, 4]), 4).unwrap_err();
+        assert_eq!(
+            e,
+            Error::IndexOutOfRange {
+                object: "g".into(),
+                index: 4,
+                len: 4
+            }
+        );
+        let e = compile(Input::PerNeuron(vec![1.0; 3]), 4).unwrap_err();
+        assert_eq!(
+            e,
+            Error::SizeMismatch {
+                object: "g".into(),
+                expected: 4,
+                got: 3
+            }
+        );
+        for bad in [
+            Input::Constant(f64::NAN),
+            Input::Steps(vec![0.0, f64::INFINITY]),
+            Input::Sections(vec![(1.0, -1.0)]),
+            Input::Sections(vec![(1.0, f64::NAN)]),
+            Input::Sections(vec![(f64::NAN, 1.0)]),
+            Input::PerNeuron(vec![f64::NAN; 4]),
+        ] {
+            let e = compile(bad.clone(), 4).unwrap_err();
+            assert!(matches!(e, Error::InvalidInput { .. }), "{bad:?}: {e}");
+        }
+    }
+}

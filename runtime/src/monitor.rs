@@ -1,0 +1,422 @@
+//! Monitors: state traces of a group's or synapse group's column, and spike trains.
+
+use std::io::{self, Write};
+
+use crate::error::{Error, Result};
+
+/// Which elements of a column a state monitor records, and how often.
+///
+/// The default records every element at every step: `Recording::default()`,
+/// `Recording::default().indices([0, 2]).every(10)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recording {
+    /// Elements recorded, in this order; `None` for all of them.
+    pub indices: Option<Vec<usize>>,
+    /// Record at steps `i` with `i % every == 0` (network step counter); default 1.
+    pub every: u64,
+}
+
+impl Default for Recording {
+    fn default() -> Self {
+        Recording {
+            indices: None,
+            every: 1,
+        }
+    }
+}
+
+impl Recording {
+    /// Records only `indices` (in this order).
+    pub fn indices(mut self, indices: impl Into<Vec<usize>>) -> Self {
+        self.indices = Some(indices.into());
+        self
+    }
+
+    /// Records every `every` steps (must be at least 1).
+    pub fn every(mut self, every: u64) -> Self {
+        self.every = every;
+        self
+    }
+}
+
+/// A recorded state variable: one row per recorded step, one column per recorded element.
+///
+/// Row `i` holds the values right after the object's update (and its delay advance) at time
+/// `times[i]`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Trace {
+    /// Name of the recorded group or synapse group.
+    pub object: String,
+    /// Name of the recorded variable.
+    pub variable: String,
+    /// Recorded element indices (neurons, or synapses / pre / post neurons per storage).
+    pub indices: Vec<usize>,
+    /// Column names, `variable[index]`.
+    pub names: Vec<String>,
+    /// Number of columns (`indices.len()`).
+    pub n_cols: usize,
+    /// Time of each row (ms): `step as f64 * dt`.
+    pub times: Vec<f64>,
+    /// Values, row-major: row `i` is `values[i * n_cols..(i + 1) * n_cols]`.
+    pub values: Vec<f64>,
+}
+
+impl Trace {
+    /// Number of recorded rows (steps).
+    pub fn n_rows(&self) -> usize {
+        self.times.len()
+    }
+
+    /// Column `j` over time (a copy).
+    ///
+    /// # Panics
+    ///
+    /// If `j >= n_cols`.
+    pub fn column(&self, j: usize) -> Vec<f64> {
+        assert!(
+            j < self.n_cols,
+            "column {j} out of range for a trace of {} columns",
+            self.n_cols
+        );
+        self.values
+            .iter()
+            .skip(j)
+            .step_by(self.n_cols)
+            .copied()
+            .collect()
+    }
+
+    /// Row `i`: every recorded element at `times[i]`.
+    ///
+    /// # Panics
+    ///
+    /// If `i >= n_rows()`.
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.values[i * self.n_cols..(i + 1) * self.n_cols]
+    }
+
+    /// Value of column `j` at row `i`.
+    ///
+    /// # Panics
+    ///
+    /// If `i >= n_rows()` or `j >= n_cols`.
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        self.row(i)[j]
+    }
+
+    /// Writes the trace as CSV: a header `t,name0,name1,...`, then one line per row.
+    pub fn write_csv<W: Write>(&self, mut out: W) -> io::Result<()> {
+        write!(out, "t")?;
+        for name in &self.names {
+            write!(out, ",{name}")?;
+        }
+        writeln!(out)?;
+        for (i, t) in self.times.iter().enumerate() {
+            write!(out, "{t}")?;
+            for v in self.row(i) {
+                write!(out, ",{v}")?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}
+
+/// Recorded spikes of a neuron group.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SpikeTrace {
+    /// Name of the recorded group.
+    pub object: String,
+    /// Step of each spike.
+    pub steps: Vec<u64>,
+    /// Time of each spike (ms).
+    pub times: Vec<f64>,
+    /// Neuron of each spike.
+    pub indices: Vec<u32>,
+    /// Spike count of each neuron.
+    pub counts: Vec<u64>,
+    /// Number of steps recorded.
+    pub n_steps: u64,
+    /// Step (ms).
+    pub dt: f64,
+}
+
+impl SpikeTrace {
+    /// Total number of spikes.
+    pub fn total(&self) -> u64 {
+        self.steps.len() as u64
+    }
+
+    /// Recorded duration (ms): steps recorded × dt.
+    pub fn duration(&self) -> f64 {
+        self.n_steps as f64 * self.dt
+    }
+
+    /// Mean firing rate over neurons and the recorded duration (Hz); 0 before anything was recorded.
+    pub fn mean_rate(&self) -> f64 {
+        let denom = self.counts.len() as f64 * self.duration() * 1e-3;
+        if denom > 0.0 {
+            self.total() as f64 / denom
+        } else {
+            0.0
+        }
+    }
+
+    /// Firing rate of each neuron over the recorded duration (Hz).
+    pub fn rates(&self) -> Vec<f64> {
+        let seconds = self.duration() * 1e-3;
+        self.counts
+            .iter()
+            .map(|&c| {
+                if seconds > 0.0 {
+                    c as f64 / seconds
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// Spike times (ms) of neuron `j`.
+    pub fn times_of(&self, j: usize) -> Vec<f64> {
+        self.indices
+            .iter()
+            .zip(&self.times)
+            .filter(|(&i, _)| i as usize == j)
+            .map(|(_, &t)| t)
+            .collect()
+    }
+}
+
+/// What a state monitor is attached to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Owner {
+    Neuron(usize),
+    Synapse(usize),
+}
+
+/// A state monitor: a column of an object, a selection, a period and the trace.
+#[derive(Clone, Debug)]
+pub(crate) struct StateMonitor {
+    pub(crate) owner: Owner,
+    pub(crate) col: usize,
+    all: bool,
+    every: u64,
+    pub(crate) trace: Trace,
+}
+
+impl StateMonitor {
+    /// Validates `rec` against a column of `len` elements of `object`.
+    pub(crate) fn new(
+        owner: Owner,
+        object: &str,
+        variable: &str,
+        col: usize,
+        len: usize,
+        rec: &Recording,
+    ) -> Result<Self> {
+        if len == 0 {
+            return Err(Error::EmptyGroup {
+                object: object.to_string(),
+            });
+        }
+        if rec.every == 0 {
+            return Err(Error::InvalidInput {
+                object: object.to_string(),
+                reason: "a monitor must record every k >= 1 steps, got k = 0".to_string(),
+            });
+        }
+        let indices = match &rec.indices {
+            None => (0..len).collect(),
+            Some(idx) => {
+                if idx.is_empty() {
+                    return Err(Error::InvalidInput {
+                        object: object.to_string(),
+                        reason: format!("a monitor of `{variable}` selects no element"),
+                    });
+                }
+                if let Some(&bad) = idx.iter().find(|&&j| j >= len) {
+                    return Err(Error::IndexOutOfRange {
+                        object: object.to_string(),
+                        index: bad,
+                        len,
+                    });
+                }
+                idx.clone()
+            }
+        };
+        let names = indices.iter().map(|j| format!("{variable}[{j}]")).collect();
+        Ok(StateMonitor {
+            owner,
+            col,
+            all: rec.indices.is_none(),
+            every: rec.every,
+            trace: Trace {
+                object: object.to_string(),
+                variable: variable.to_string(),
+                n_cols: indices.len(),
+                indices,
+                names,
+                times: Vec::new(),
+                values: Vec::new(),
+            },
+        })
+    }
+
+    /// Reserves room for the rows of steps `start..end`, so recording never reallocates.
+    pub(crate) fn reserve(&mut self, start: u64, end: u64) {
+        let rows = rows_between(start, end, self.every);
+        let rows = usize::try_from(rows).unwrap_or(usize::MAX);
+        self.trace.times.reserve(rows);
+        self.trace
+            .values
+            .reserve(rows.saturating_mul(self.trace.n_cols));
+    }
+
+    /// Records `column` at `step` (time `t`) if the period says so.
+    #[inline]
+    pub(crate) fn record(&mut self, step: u64, t: f64, column: &[f64]) {
+        if step % self.every != 0 {
+            return;
+        }
+        self.trace.times.push(t);
+        if self.all {
+            self.trace.values.extend_from_slice(column);
+        } else {
+            self.trace
+                .values
+                .extend(self.trace.indices.iter().map(|&j| column[j]));
+        }
+    }
+}
+
+/// Number of multiples of `every` in `start..end`.
+fn rows_between(start: u64, end: u64, every: u64) -> u64 {
+    let first = start.div_ceil(every).saturating_mul(every);
+    if first >= end {
+        0
+    } else {
+        (end - 1 - first) / every + 1
+    }
+}
+
+/// A spike monitor of a neuron group.
+#[derive(Clone, Debug)]
+pub(crate) struct SpikeMonitor {
+    pub(crate) group: usize,
+    pub(crate) trace: SpikeTrace,
+}
+
+impl SpikeMonitor {
+    pub(crate) fn new(group: usize, object: &str, n: usize, dt: f64) -> Result<Self> {
+        if n == 0 {
+            return Err(Error::EmptyGroup {
+                object: object.to_string(),
+            });
+        }
+        Ok(SpikeMonitor {
+            group,
+            trace: SpikeTrace {
+                object: object.to_string(),
+                counts: vec![0; n],
+                dt,
+                ..SpikeTrace::default()
+            },
+        })
+    }
+
+    /// Records the spikes of `step` (time `t`).
+    #[inline]
+    pub(crate) fn record(&mut self, step: u64, t: f64, spikes: &[bool]) {
+        let tr = &mut self.trace;
+        tr.n_steps += 1;
+        for (j, _) in spikes.iter().enumerate().filter(|(_, &s)| s) {
+            tr.steps.push(step);
+            tr.times.push(t);
+            // Group sizes are limited to u32::MAX by the network.
+            tr.indices.push(j as u32);
+            tr.counts[j] += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_between_counts_multiples() {
+        assert_eq!(rows_between(0, 300, 1), 300);
+        assert_eq!(rows_between(0, 300, 10), 30);
+        assert_eq!(rows_between(0, 301, 10), 31);
+        assert_eq!(rows_between(1, 11, 10), 1);
+        assert_eq!(rows_between(1, 10, 10), 0);
+        assert_eq!(rows_between(5, 5, 1), 0);
+    }
+
+    #[test]
+    fn state_monitor_records_selected_rows() {
+        let rec = Recording::default().indices([2, 0]).every(2);
+        let mut m = StateMonitor::new(Owner::Neuron(0), "g", "V", 0, 3, &rec).unwrap();
+        m.reserve(0, 5);
+        let cap = m.trace.values.capacity();
+        for step in 0..5u64 {
+            let s = step as f64;
+            m.record(step, s * 0.1, &[s, 10.0 + s, 20.0 + s]);
+        }
+        assert_eq!(m.trace.values.capacity(), cap);
+        let tr = &m.trace;
+        assert_eq!(tr.names, vec!["V[2]", "V[0]"]);
+        assert_eq!(tr.n_rows(), 3);
+        assert_eq!(tr.times, vec![0.0, 0.2, 0.4]);
+        assert_eq!(tr.row(1), &[22.0, 2.0]);
+        assert_eq!(tr.column(0), vec![20.0, 22.0, 24.0]);
+        assert_eq!(tr.get(2, 1), 4.0);
+        let mut csv = Vec::new();
+        tr.write_csv(&mut csv).unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        assert_eq!(csv.lines().next(), Some("t,V[2],V[0]"));
+        assert_eq!(csv.lines().nth(2), Some("0.2,22,2"));
+    }
+
+    #[test]
+    fn state_monitor_errors() {
+        let all = Recording::default();
+        let e = StateMonitor::new(Owner::Neuron(0), "g", "V", 0, 0, &all).unwrap_err();
+        assert_eq!(e, Error::EmptyGroup { object: "g".into() });
+        let rec = Recording::default().indices([3]);
+        let e = StateMonitor::new(Owner::Neuron(0), "g", "V", 0, 3, &rec).unwrap_err();
+        assert_eq!(
+            e,
+            Error::IndexOutOfRange {
+                object: "g".into(),
+                index: 3,
+                len: 3
+            }
+        );
+        let rec = Recording::default().indices(Vec::new());
+        let e = StateMonitor::new(Owner::Neuron(0), "g", "V", 0, 3, &rec).unwrap_err();
+        assert!(matches!(e, Error::InvalidInput { .. }));
+        let rec = Recording::default().every(0);
+        let e = StateMonitor::new(Owner::Neuron(0), "g", "V", 0, 3, &rec).unwrap_err();
+        assert!(matches!(e, Error::InvalidInput { .. }));
+    }
+
+    #[test]
+    fn spike_monitor_counts_and_rates() {
+        let mut m = SpikeMonitor::new(0, "g", 2, 0.1).unwrap();
+        for step in 0..10_000u64 {
+            let s = [step % 100 == 0, step % 1000 == 5];
+            m.record(step, step as f64 * 0.1, &s);
+        }
+        let tr = &m.trace;
+        assert_eq!(tr.counts, vec![100, 10]);
+        assert_eq!(tr.total(), 110);
+        assert!((tr.duration() - 1000.0).abs() < 1e-9);
+        assert!((tr.mean_rate() - 55.0).abs() < 1e-9);
+        assert_eq!(tr.rates(), vec![100.0, 10.0]);
+        assert_eq!(tr.times_of(1)[..2], [0.5, 100.5]);
+        assert_eq!(&tr.indices[..3], &[0, 1, 0]);
+        assert!(SpikeMonitor::new(0, "g", 0, 0.1).is_err());
+    }
+}

@@ -1,0 +1,1424 @@
+//! The network: neuron groups, synapse groups, inputs and monitors, run in insertion order.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use indicatif::{ProgressBar, ProgressDrawTarget};
+
+use crate::connect::Connect;
+use crate::error::{Error, Result};
+use crate::group::{AnyGroup, NeuronGroup};
+use crate::input::{CompiledInput, Stimulus};
+use crate::model::{Method, NeuronModel, OutputKind, Storage, SynapseModel, Target, Var};
+use crate::monitor::{Owner, Recording, SpikeMonitor, SpikeTrace, StateMonitor, Trace};
+use crate::synapse::{AnySynapses, SynapseGroup};
+
+/// Most steps a single run may take.
+pub const MAX_STEPS: u64 = 1_000_000_000;
+
+/// Number of steps of a run of `duration` ms at step `dt` ms: the length of numpy's
+/// `arange(0, duration, dt)`, i.e. `ceil(duration / dt)` (30 ms → 300, 1020 ms → 10200 at 0.1 ms).
+///
+/// Errors: [`Error::InvalidDuration`] for a negative or non-finite duration or more than
+/// [`MAX_STEPS`] steps, [`Error::InvalidDt`] for a bad `dt`.
+pub fn steps_for(duration: f64, dt: f64) -> Result<u64> {
+    check_dt(dt)?;
+    if !duration.is_finite() || duration < 0.0 {
+        return Err(Error::InvalidDuration { duration });
+    }
+    let steps = (duration / dt).ceil();
+    if steps > MAX_STEPS as f64 {
+        return Err(Error::InvalidDuration { duration });
+    }
+    // 0 <= steps <= MAX_STEPS.
+    Ok(steps as u64)
+}
+
+fn check_dt(dt: f64) -> Result<()> {
+    if dt.is_finite() && dt > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidDt { dt })
+    }
+}
+
+static NEXT_NETWORK: AtomicU32 = AtomicU32::new(0);
+
+/// Handle of a neuron group of model `M` in one [`Network`]. Copy it freely; it is only valid for the
+/// network that returned it.
+pub struct GroupId<M> {
+    net: u32,
+    index: usize,
+    _model: PhantomData<fn() -> M>,
+}
+
+/// Handle of a synapse group of model `S` in one [`Network`].
+pub struct SynId<S> {
+    net: u32,
+    index: usize,
+    _model: PhantomData<fn() -> S>,
+}
+
+macro_rules! typed_handle {
+    ($name:ident) => {
+        impl<M> Clone for $name<M> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+        impl<M> Copy for $name<M> {}
+        impl<M> PartialEq for $name<M> {
+            fn eq(&self, other: &Self) -> bool {
+                (self.net, self.index) == (other.net, other.index)
+            }
+        }
+        impl<M> Eq for $name<M> {}
+        impl<M> std::hash::Hash for $name<M> {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                (self.net, self.index).hash(state);
+            }
+        }
+        impl<M> fmt::Debug for $name<M> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(
+                    f,
+                    "{}(network {}, #{})",
+                    stringify!($name),
+                    self.net,
+                    self.index
+                )
+            }
+        }
+        impl<M> $name<M> {
+            /// Position of the object among the network's objects of its kind (insertion order).
+            pub fn index(&self) -> usize {
+                self.index
+            }
+        }
+    };
+}
+typed_handle!(GroupId);
+typed_handle!(SynId);
+
+/// Handle of a state monitor ([`Network::record`], [`Network::record_synapses`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MonitorId {
+    net: u32,
+    index: usize,
+}
+
+/// Handle of a spike monitor ([`Network::record_spikes`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SpikeMonitorId {
+    net: u32,
+    index: usize,
+}
+
+/// Either kind of object handle, for operations common to neuron and synapse groups
+/// ([`Network::set_method`], [`Network::set_param`]): `net.set_method(pre, Method::Rk4)` works with a
+/// [`GroupId`] or a [`SynId`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ObjectId {
+    net: u32,
+    obj: Obj,
+}
+
+impl<M> From<GroupId<M>> for ObjectId {
+    fn from(id: GroupId<M>) -> Self {
+        ObjectId {
+            net: id.net,
+            obj: Obj::Neuron(id.index),
+        }
+    }
+}
+
+impl<S> From<SynId<S>> for ObjectId {
+    fn from(id: SynId<S>) -> Self {
+        ObjectId {
+            net: id.net,
+            obj: Obj::Synapse(id.index),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Obj {
+    Neuron(usize),
+    Synapse(usize),
+}
+
+/// One entry of the schedule: an object and the monitors that record it.
+struct Slot {
+    obj: Obj,
+    monitors: Vec<usize>,
+    spike_monitors: Vec<usize>,
+}
+
+/// A spiking network: neuron groups and synapse groups run in the order they were added, with
+/// external inputs and monitors, at a fixed step `dt` (ms).
+///
+/// Per step `i` (time `t_i = i as f64 * dt`, the counter continuing across runs), each object in
+/// insertion order: its inputs are added to its input accumulator (neuron groups), it updates at
+/// `t_i`, its delay rings advance and its outputs are delivered to their target groups (synapse
+/// groups), then its monitors record. With the order (pre, synapse, post) the synapse sees the
+/// presynaptic spike of the same step and the post group consumes the current in the same step;
+/// with (pre, post, synapse) the post group receives it one step later.
+pub struct Network {
+    id: u32,
+    dt: f64,
+    step: u64,
+    neurons: Vec<Box<dyn AnyGroup>>,
+    synapses: Vec<Box<dyn AnySynapses>>,
+    schedule: Vec<Slot>,
+    monitors: Vec<StateMonitor>,
+    spike_monitors: Vec<SpikeMonitor>,
+    progress: bool,
+    check_finite: bool,
+}
+
+impl fmt::Debug for Network {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let order: Vec<&str> = self
+            .schedule
+            .iter()
+            .map(|s| self.object_name(s.obj))
+            .collect();
+        f.debug_struct("Network")
+            .field("dt", &self.dt)
+            .field("step", &self.step)
+            .field("order", &order)
+            .field("monitors", &self.monitors.len())
+            .field("spike_monitors", &self.spike_monitors.len())
+            .finish()
+    }
+}
+
+impl Network {
+    /// An empty network with step `dt` (ms, e.g. 0.1). [`Error::InvalidDt`] unless finite and
+    /// positive.
+    pub fn new(dt: f64) -> Result<Self> {
+        check_dt(dt)?;
+        Ok(Network {
+            id: NEXT_NETWORK.fetch_add(1, Ordering::Relaxed),
+            dt,
+            step: 0,
+            neurons: Vec::new(),
+            synapses: Vec::new(),
+            schedule: Vec::new(),
+            monitors: Vec::new(),
+            spike_monitors: Vec::new(),
+            progress: true,
+            check_finite: true,
+        })
+    }
+
+    /// The step (ms).
+    pub fn dt(&self) -> f64 {
+        self.dt
+    }
+
+    /// Number of steps run so far (the index of the next step).
+    pub fn step_index(&self) -> u64 {
+        self.step
+    }
+
+    /// Time of the next step (ms): `step_index() as f64 * dt`.
+    pub fn time(&self) -> f64 {
+        self.step as f64 * self.dt
+    }
+
+    /// Shows a progress bar on stderr during runs when stderr is a terminal (default `true`);
+    /// `false` keeps runs silent.
+    pub fn set_progress(&mut self, on: bool) {
+        self.progress = on;
+    }
+
+    /// Checks every state column for NaN and infinities after each update (default `true`): a
+    /// non-finite value stops the run with [`Error::NonFinite`].
+    pub fn set_check_finite(&mut self, on: bool) {
+        self.check_finite = on;
+    }
+
+    /// Object names in schedule (insertion) order.
+    pub fn order(&self) -> Vec<&str> {
+        self.schedule
+            .iter()
+            .map(|s| self.object_name(s.obj))
+            .collect()
+    }
+
+    fn object_name(&self, obj: Obj) -> &str {
+        match obj {
+            Obj::Neuron(g) => self.neurons[g].name(),
+            Obj::Synapse(s) => self.synapses[s].name(),
+        }
+    }
+
+    fn check_name(&self, name: &str) -> Result<()> {
+        if name.is_empty() {
+            return Err(Error::InvalidInput {
+                object: String::new(),
+                reason: "object names must not be empty".to_string(),
+            });
+        }
+        let taken = self.neurons.iter().any(|g| g.name() == name)
+            || self.synapses.iter().any(|s| s.name() == name);
+        if taken {
+            return Err(Error::DuplicateName {
+                name: name.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn foreign(&self, handle: &dyn fmt::Debug) -> Error {
+        Error::UnknownObject {
+            handle: format!("{handle:?}"),
+        }
+    }
+
+    fn group_index<M>(&self, id: GroupId<M>) -> Result<usize> {
+        if id.net == self.id && id.index < self.neurons.len() {
+            Ok(id.index)
+        } else {
+            Err(self.foreign(&id))
+        }
+    }
+
+    fn syn_index<S>(&self, id: SynId<S>) -> Result<usize> {
+        if id.net == self.id && id.index < self.synapses.len() {
+            Ok(id.index)
+        } else {
+            Err(self.foreign(&id))
+        }
+    }
+
+    fn object(&self, id: ObjectId) -> Result<Obj> {
+        let ok = id.net == self.id
+            && match id.obj {
+                Obj::Neuron(g) => g < self.neurons.len(),
+                Obj::Synapse(s) => s < self.synapses.len(),
+            };
+        if ok {
+            Ok(id.obj)
+        } else {
+            Err(self.foreign(&id))
+        }
+    }
+
+    /// Adds a group of `n` neurons of `model`, scheduled after every object added before it. State
+    /// columns are initialised by the model; the integration method is the model's default.
+    ///
+    /// Errors: [`Error::DuplicateName`], [`Error::InvalidInput`] for an empty name or more than
+    /// `u32::MAX` neurons.
+    pub fn add_neurons<M: NeuronModel>(
+        &mut self,
+        name: &str,
+        n: usize,
+        model: M,
+    ) -> Result<GroupId<M>> {
+        self.check_name(name)?;
+        if n > u32::MAX as usize {
+            return Err(Error::InvalidInput {
+                object: name.to_string(),
+                reason: format!("{n} neurons exceed the limit of {}", u32::MAX),
+            });
+        }
+        let index = self.neurons.len();
+        self.neurons
+            .push(Box::new(NeuronGroup::new(name.to_string(), n, model)));
+        self.schedule.push(Slot {
+            obj: Obj::Neuron(index),
+            monitors: Vec::new(),
+            spike_monitors: Vec::new(),
+        });
+        Ok(GroupId {
+            net: self.id,
+            index,
+            _model: PhantomData,
+        })
+    }
+
+    /// Adds synapses of `model` from `pre` to `post` laid out by `conn`, scheduled after every object
+    /// added before it. `pre` and `post` may be the same group.
+    ///
+    /// Errors: [`Error::DuplicateName`]; [`Error::UnknownObject`] for a handle of another network;
+    /// the connector's errors ([`Connect::build`]); [`Error::InvalidInput`] when a conductance or
+    /// voltage output targets a group whose model has no membrane potential.
+    pub fn add_synapses<S: SynapseModel, A: NeuronModel, B: NeuronModel>(
+        &mut self,
+        name: &str,
+        model: S,
+        pre: GroupId<A>,
+        post: GroupId<B>,
+        conn: &Connect,
+    ) -> Result<SynId<S>> {
+        self.check_name(name)?;
+        let pre = self.group_index(pre)?;
+        let post = self.group_index(post)?;
+        for (o, out) in S::INFO.outputs.iter().enumerate() {
+            let g = match out.target {
+                Target::Pre => pre,
+                Target::Post => post,
+            };
+            let target = &self.neurons[g];
+            if out.kind != OutputKind::Current && target.info().membrane.is_none() {
+                return Err(Error::InvalidInput {
+                    object: name.to_string(),
+                    reason: format!(
+                        "output {o} ({:?}) needs a membrane potential, but model `{}` of group \
+                         `{}` has none",
+                        out.kind,
+                        target.info().name,
+                        target.name()
+                    ),
+                });
+            }
+        }
+        let (n_pre, n_post) = (self.neurons[pre].len(), self.neurons[post].len());
+        let csr = conn.build(name, n_pre, n_post)?;
+        let index = self.synapses.len();
+        let group = SynapseGroup::new(name.to_string(), model, (pre, n_pre), (post, n_post), csr);
+        self.synapses.push(Box::new(group));
+        self.schedule.push(Slot {
+            obj: Obj::Synapse(index),
+            monitors: Vec::new(),
+            spike_monitors: Vec::new(),
+        });
+        Ok(SynId {
+            net: self.id,
+            index,
+            _model: PhantomData,
+        })
+    }
+
+    /// Chooses the integration method of a neuron or synapse group (a [`GroupId`] or [`SynId`]).
+    ///
+    /// Errors: [`Error::MethodNotSupported`] unless the model's generated code supports it;
+    /// [`Error::UnknownObject`].
+    pub fn set_method(&mut self, id: impl Into<ObjectId>, method: Method) -> Result<()> {
+        match self.object(id.into())? {
+            Obj::Neuron(g) => self.neurons[g].set_method(method),
+            Obj::Synapse(s) => self.synapses[s].set_method(method),
+        }
+    }
+
+    /// Integration method of a neuron or synapse group.
+    ///
+    /// Error: [`Error::UnknownObject`].
+    pub fn method(&self, id: impl Into<ObjectId>) -> Result<Method> {
+        Ok(match self.object(id.into())? {
+            Obj::Neuron(g) => self.neurons[g].method(),
+            Obj::Synapse(s) => self.synapses[s].method(),
+        })
+    }
+
+    /// Sets parameter `name` of a neuron or synapse group's model; takes effect at the next run.
+    ///
+    /// Errors: [`Error::UnknownParameter`], [`Error::InvalidParameter`], [`Error::UnknownObject`].
+    pub fn set_param(&mut self, id: impl Into<ObjectId>, name: &str, value: f64) -> Result<()> {
+        match self.object(id.into())? {
+            Obj::Neuron(g) => self.neurons[g].set_param(name, value),
+            Obj::Synapse(s) => self.synapses[s].set_param(name, value),
+        }
+    }
+
+    /// Parameter `name` of a neuron or synapse group's model.
+    ///
+    /// Errors: [`Error::UnknownParameter`], [`Error::UnknownObject`].
+    pub fn param(&self, id: impl Into<ObjectId>, name: &str) -> Result<f64> {
+        let (value, info) = match self.object(id.into())? {
+            Obj::Neuron(g) => (self.neurons[g].get_param(name), self.neurons[g].info()),
+            Obj::Synapse(s) => (self.synapses[s].get_param(name), self.synapses[s].info()),
+        };
+        value.ok_or_else(|| info.unknown_parameter(name))
+    }
+
+    /// Forces the storage class of a synapse group (normally the model's most compact one, or per
+    /// synapse once a monitor records it). The state is re-initialised.
+    ///
+    /// Errors: [`Error::StorageNotSupported`]; [`Error::InvalidInput`] after the first step, or
+    /// when a monitor records the group in another storage; [`Error::UnknownObject`].
+    pub fn set_storage<S: SynapseModel>(&mut self, id: SynId<S>, storage: Storage) -> Result<()> {
+        let s = self.syn_index(id)?;
+        if !S::INFO.storages.contains(&storage) {
+            return Err(Error::StorageNotSupported {
+                object: self.synapses[s].name().to_string(),
+                storage: storage.name().to_string(),
+                supported: S::INFO.storage_names(),
+            });
+        }
+        self.switch_storage(s, storage)
+    }
+
+    fn switch_storage(&mut self, s: usize, storage: Storage) -> Result<()> {
+        let syn = &self.synapses[s];
+        if syn.storage() == storage {
+            return Ok(());
+        }
+        let reason = if self.step > 0 {
+            Some("the storage cannot change once the network has run")
+        } else if self.monitors.iter().any(|m| m.owner == Owner::Synapse(s)) {
+            Some("the storage cannot change once a monitor records the group")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(Error::InvalidInput {
+                object: syn.name().to_string(),
+                reason: format!("cannot switch to {storage}: {reason}"),
+            });
+        }
+        self.synapses[s].switch_storage(storage);
+        Ok(())
+    }
+
+    /// Sets the schedule: `order` must name every group and synapse group of the network exactly
+    /// once (e.g. `net.set_order(&[pre.into(), syn.into(), post.into()])`, the tutorial's order, as
+    /// a synapse can only be added after both of its groups). Monitors stay with their objects.
+    ///
+    /// Errors: [`Error::InvalidInput`] for a missing or repeated object, [`Error::UnknownObject`].
+    pub fn set_order(&mut self, order: &[ObjectId]) -> Result<()> {
+        let mut objs = Vec::with_capacity(order.len());
+        for &id in order {
+            let obj = self.object(id)?;
+            if objs.contains(&obj) {
+                return Err(Error::InvalidInput {
+                    object: self.object_name(obj).to_string(),
+                    reason: "the object appears twice in the schedule".to_string(),
+                });
+            }
+            objs.push(obj);
+        }
+        if let Some(missing) = self.schedule.iter().find(|s| !objs.contains(&s.obj)) {
+            return Err(Error::InvalidInput {
+                object: self.object_name(missing.obj).to_string(),
+                reason: "the object is missing from the schedule".to_string(),
+            });
+        }
+        let mut old = std::mem::take(&mut self.schedule);
+        for obj in objs {
+            if let Some(k) = old.iter().position(|s| s.obj == obj) {
+                self.schedule.push(old.swap_remove(k));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds an external input to a neuron group ([`Input`](crate::Input), optionally restricted to
+    /// some neurons with [`Input::on`](crate::Input::on)), applied right before the group's update
+    /// every step.
+    ///
+    /// Errors: [`Error::IndexOutOfRange`], [`Error::SizeMismatch`], [`Error::InvalidInput`] (see
+    /// [`Input`](crate::Input)); [`Error::UnknownObject`].
+    pub fn add_input<M: NeuronModel>(
+        &mut self,
+        group: GroupId<M>,
+        input: impl Into<Stimulus>,
+    ) -> Result<()> {
+        let g = self.group_index(group)?;
+        let target = &mut self.neurons[g];
+        let compiled = CompiledInput::new(input.into(), target.name(), target.len(), self.dt)?;
+        target.add_input(compiled);
+        Ok(())
+    }
+
+    /// Records `var` of every neuron of `group` at every step.
+    ///
+    /// Errors: [`Error::EmptyGroup`], [`Error::UnknownObject`].
+    pub fn record<M: NeuronModel>(&mut self, group: GroupId<M>, var: Var<M>) -> Result<MonitorId> {
+        self.record_with(group, var, &Recording::default())
+    }
+
+    /// Records `var` of `group` as selected by `rec` (indices, period).
+    ///
+    /// Errors: [`Error::EmptyGroup`], [`Error::IndexOutOfRange`], [`Error::InvalidInput`] (no
+    /// index, period 0), [`Error::UnknownObject`].
+    pub fn record_with<M: NeuronModel>(
+        &mut self,
+        group: GroupId<M>,
+        var: Var<M>,
+        rec: &Recording,
+    ) -> Result<MonitorId> {
+        let g = self.group_index(group)?;
+        let target = &self.neurons[g];
+        let col = crate::group::column_index(target.name(), M::INFO, var.index())?;
+        let monitor = StateMonitor::new(
+            Owner::Neuron(g),
+            target.name(),
+            var.name(),
+            col,
+            target.len(),
+            rec,
+        )?;
+        Ok(self.push_monitor(Obj::Neuron(g), monitor))
+    }
+
+    /// Records `var` of every element of a synapse group at every step. A group whose model
+    /// supports per-synapse storage is switched to it, so the trace has one column per synapse.
+    ///
+    /// Errors: as [`Network::record_synapses_with`].
+    pub fn record_synapses<S: SynapseModel>(
+        &mut self,
+        syn: SynId<S>,
+        var: Var<S>,
+    ) -> Result<MonitorId> {
+        self.record_synapses_with(syn, var, &Recording::default())
+    }
+
+    /// Records `var` of a synapse group as selected by `rec`; indices are synapse numbers when the
+    /// storage is per synapse (which it becomes if the model supports it), else presynaptic or
+    /// postsynaptic neuron indices.
+    ///
+    /// Errors: [`Error::EmptyGroup`], [`Error::IndexOutOfRange`], [`Error::InvalidInput`] (no
+    /// index, period 0, or a storage switch needed after the network has run),
+    /// [`Error::UnknownObject`].
+    pub fn record_synapses_with<S: SynapseModel>(
+        &mut self,
+        syn: SynId<S>,
+        var: Var<S>,
+        rec: &Recording,
+    ) -> Result<MonitorId> {
+        let s = self.syn_index(syn)?;
+        let target = self.try_synapses(syn)?;
+        let col = crate::group::column_index(target.name(), S::INFO, var.index())?;
+        let storage = if S::INFO.storages.contains(&Storage::PerSynapse) {
+            Storage::PerSynapse
+        } else {
+            target.storage()
+        };
+        let len = storage.len(target.n_syn(), target.n_pre(), target.n_post());
+        // Validate the selection before touching the storage.
+        let monitor =
+            StateMonitor::new(Owner::Synapse(s), target.name(), var.name(), col, len, rec)?;
+        self.switch_storage(s, storage)?;
+        Ok(self.push_monitor(Obj::Synapse(s), monitor))
+    }
+
+    fn push_monitor(&mut self, obj: Obj, monitor: StateMonitor) -> MonitorId {
+        let index = self.monitors.len();
+        self.monitors.push(monitor);
+        if let Some(slot) = self.schedule.iter_mut().find(|s| s.obj == obj) {
+            slot.monitors.push(index);
+        }
+        MonitorId {
+            net: self.id,
+            index,
+        }
+    }
+
+    /// Records the spikes of `group` from the next step on.
+    ///
+    /// Errors: [`Error::EmptyGroup`], [`Error::UnknownObject`].
+    pub fn record_spikes<M: NeuronModel>(&mut self, group: GroupId<M>) -> Result<SpikeMonitorId> {
+        let g = self.group_index(group)?;
+        let target = &self.neurons[g];
+        let monitor = SpikeMonitor::new(g, target.name(), target.len(), self.dt)?;
+        let index = self.spike_monitors.len();
+        self.spike_monitors.push(monitor);
+        if let Some(slot) = self.schedule.iter_mut().find(|s| s.obj == Obj::Neuron(g)) {
+            slot.spike_monitors.push(index);
+        }
+        Ok(SpikeMonitorId {
+            net: self.id,
+            index,
+        })
+    }
+
+    /// The trace of a state monitor.
+    ///
+    /// # Panics
+    ///
+    /// If `id` was returned by another network.
+    pub fn trace(&self, id: MonitorId) -> &Trace {
+        assert!(
+            id.net == self.id,
+            "neurode: {id:?} belongs to another network"
+        );
+        &self.monitors[id.index].trace
+    }
+
+    /// The trace of a spike monitor.
+    ///
+    /// # Panics
+    ///
+    /// If `id` was returned by another network.
+    pub fn spike_trace(&self, id: SpikeMonitorId) -> &SpikeTrace {
+        assert!(
+            id.net == self.id,
+            "neurode: {id:?} belongs to another network"
+        );
+        &self.spike_monitors[id.index].trace
+    }
+
+    /// A neuron group.
+    ///
+    /// # Panics
+    ///
+    /// If `id` was returned by another network (see [`Network::try_group`]).
+    pub fn group<M: NeuronModel>(&self, id: GroupId<M>) -> &NeuronGroup<M> {
+        self.try_group(id)
+            .unwrap_or_else(|e| panic!("neurode: {e}"))
+    }
+
+    /// A neuron group, mutably (parameters, state, method).
+    ///
+    /// # Panics
+    ///
+    /// If `id` was returned by another network (see [`Network::try_group_mut`]).
+    pub fn group_mut<M: NeuronModel>(&mut self, id: GroupId<M>) -> &mut NeuronGroup<M> {
+        self.try_group_mut(id)
+            .unwrap_or_else(|e| panic!("neurode: {e}"))
+    }
+
+    /// A neuron group; [`Error::UnknownObject`] for a handle of another network.
+    pub fn try_group<M: NeuronModel>(&self, id: GroupId<M>) -> Result<&NeuronGroup<M>> {
+        let g = self.group_index(id)?;
+        self.neurons[g]
+            .as_any()
+            .downcast_ref()
+            .ok_or_else(|| self.foreign(&id))
+    }
+
+    /// A neuron group, mutably; [`Error::UnknownObject`] for a handle of another network.
+    pub fn try_group_mut<M: NeuronModel>(&mut self, id: GroupId<M>) -> Result<&mut NeuronGroup<M>> {
+        let g = self.group_index(id)?;
+        let err = self.foreign(&id);
+        self.neurons[g].as_any_mut().downcast_mut().ok_or(err)
+    }
+
+    /// A synapse group.
+    ///
+    /// # Panics
+    ///
+    /// If `id` was returned by another network (see [`Network::try_synapses`]).
+    pub fn synapses<S: SynapseModel>(&self, id: SynId<S>) -> &SynapseGroup<S> {
+        self.try_synapses(id)
+            .unwrap_or_else(|e| panic!("neurode: {e}"))
+    }
+
+    /// A synapse group, mutably (parameters, state, method).
+    ///
+    /// # Panics
+    ///
+    /// If `id` was returned by another network (see [`Network::try_synapses_mut`]).
+    pub fn synapses_mut<S: SynapseModel>(&mut self, id: SynId<S>) -> &mut SynapseGroup<S> {
+        self.try_synapses_mut(id)
+            .unwrap_or_else(|e| panic!("neurode: {e}"))
+    }
+
+    /// A synapse group; [`Error::UnknownObject`] for a handle of another network.
+    pub fn try_synapses<S: SynapseModel>(&self, id: SynId<S>) -> Result<&SynapseGroup<S>> {
+        let s = self.syn_index(id)?;
+        self.synapses[s]
+            .as_any()
+            .downcast_ref()
+            .ok_or_else(|| self.foreign(&id))
+    }
+
+    /// A synapse group, mutably; [`Error::UnknownObject`] for a handle of another network.
+    pub fn try_synapses_mut<S: SynapseModel>(
+        &mut self,
+        id: SynId<S>,
+    ) -> Result<&mut SynapseGroup<S>> {
+        let s = self.syn_index(id)?;
+        let err = self.foreign(&id);
+        self.synapses[s].as_any_mut().downcast_mut().ok_or(err)
+    }
+
+    /// Runs for `duration` ms: [`steps_for`]`(duration, dt)` steps from the current step on.
+    ///
+    /// Errors: [`Error::InvalidDuration`]; at the start, [`Error::NegativeDelay`] and the other
+    /// preparation errors of synapse groups; during the run, [`Error::NonFinite`] when a state
+    /// variable becomes NaN or infinite (the run stops there, the step counter is not advanced past
+    /// the failing step, and the state is that of the failure).
+    pub fn run(&mut self, duration: f64) -> Result<()> {
+        let steps = steps_for(duration, self.dt)?;
+        self.run_steps(steps)
+    }
+
+    /// Runs `steps` steps (see [`Network::run`]).
+    pub fn run_steps(&mut self, steps: u64) -> Result<()> {
+        if steps > MAX_STEPS {
+            return Err(Error::InvalidDuration {
+                duration: steps as f64 * self.dt,
+            });
+        }
+        self.prepare()?;
+        let end = self.step + steps;
+        for m in &mut self.monitors {
+            m.reserve(self.step, end);
+        }
+        let bar = (self.progress && steps > 0 && std::io::stderr().is_terminal()).then(|| {
+            ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::stderr_with_hz(4))
+        });
+        let chunk = (steps / 200).max(1);
+        for k in 0..steps {
+            if let Err(e) = self.step_once() {
+                if let Some(bar) = &bar {
+                    bar.abandon();
+                }
+                return Err(e);
+            }
+            if let Some(bar) = &bar {
+                if (k + 1) % chunk == 0 {
+                    bar.set_position(k + 1);
+                }
+            }
+        }
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        Ok(())
+    }
+
+    /// Computes every object's step-invariant constants (once per run, never per step).
+    fn prepare(&mut self) -> Result<()> {
+        let dt = self.dt;
+        for g in &mut self.neurons {
+            g.prepare(dt);
+        }
+        for s in &mut self.synapses {
+            s.prepare(dt)?;
+        }
+        Ok(())
+    }
+
+    /// One step of every object, in schedule order.
+    fn step_once(&mut self) -> Result<()> {
+        let i = self.step;
+        let dt = self.dt;
+        let t = i as f64 * dt;
+        let check = self.check_finite;
+        for slot in &self.schedule {
+            match slot.obj {
+                Obj::Neuron(g) => self.neurons[g].step(i, t, dt, check)?,
+                Obj::Synapse(s) => {
+                    let syn = &mut self.synapses[s];
+                    let (a, b) = syn.endpoints();
+                    let (pre, post) = (self.neurons[a].view(), self.neurons[b].view());
+                    syn.step(i, t, dt, pre, post, check)?;
+                    for o in 0..syn.n_outputs() {
+                        let (input, v) = self.neurons[syn.output_group(o)].input_and_v();
+                        syn.deliver(o, input, v);
+                    }
+                }
+            }
+            for &m in &slot.monitors {
+                let monitor = &mut self.monitors[m];
+                let column = match monitor.owner {
+                    Owner::Neuron(g) => self.neurons[g].column(monitor.col),
+                    Owner::Synapse(s) => self.synapses[s].column(monitor.col),
+                };
+                monitor.record(i, t, column);
+            }
+            for &m in &slot.spike_monitors {
+                let monitor = &mut self.spike_monitors[m];
+                monitor.record(i, t, self.neurons[monitor.group].spikes());
+            }
+        }
+        self.step += 1;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Input;
+    use crate::testmodels::{Acc, Kick, Silent};
+
+    fn net() -> Network {
+        let mut net = Network::new(0.1).unwrap();
+        net.set_progress(false);
+        net
+    }
+
+    /// A neuron that spikes at the given steps (threshold 1, one unit of input at those steps).
+    fn spiking_at(steps: &[usize]) -> Input {
+        let mut v = vec![0.0; steps.iter().max().map_or(0, |m| m + 1)];
+        for &s in steps {
+            v[s] = 1.0;
+        }
+        Input::Steps(v)
+    }
+
+    fn pre_post(net: &mut Network, n_pre: usize, n_post: usize) -> (GroupId<Acc>, GroupId<Acc>) {
+        let pre = net
+            .add_neurons(
+                "pre",
+                n_pre,
+                Acc {
+                    th: 1.0,
+                    ..Acc::default()
+                },
+            )
+            .unwrap();
+        let post = net.add_neurons("post", n_post, Acc::default()).unwrap();
+        (pre, post)
+    }
+
+    #[test]
+    fn step_counts_follow_arange() {
+        assert_eq!(steps_for(30.0, 0.1), Ok(300));
+        assert_eq!(steps_for(100.0, 0.1), Ok(1000));
+        assert_eq!(steps_for(1020.0, 0.1), Ok(10_200));
+        assert_eq!(steps_for(0.0, 0.1), Ok(0));
+        assert_eq!(steps_for(0.05, 0.1), Ok(1));
+        assert_eq!(steps_for(0.25, 0.1), Ok(3));
+        for d in [-1.0, f64::NAN, f64::INFINITY, 1e9] {
+            assert!(
+                matches!(steps_for(d, 0.1), Err(Error::InvalidDuration { .. })),
+                "{d}"
+            );
+        }
+        for dt in [0.0, -0.1, f64::NAN, f64::INFINITY] {
+            assert!(
+                matches!(Network::new(dt), Err(Error::InvalidDt { .. })),
+                "{dt}"
+            );
+        }
+        let mut n = net();
+        assert!(matches!(n.run(-1.0), Err(Error::InvalidDuration { .. })));
+        assert_eq!(n.step_index(), 0);
+    }
+
+    #[test]
+    fn time_is_step_times_dt_across_runs() {
+        let mut n = net();
+        let g = n.add_neurons("g", 2, Acc::default()).unwrap();
+        let m = n.record(g, Acc::t_seen).unwrap();
+        n.run(30.0).unwrap();
+        n.run(1.0).unwrap();
+        assert_eq!(n.step_index(), 310);
+        assert_eq!(n.time(), 310.0 * 0.1);
+        let tr = n.trace(m);
+        assert_eq!(tr.n_rows(), 310);
+        for i in 0..310 {
+            let t = i as f64 * 0.1;
+            assert_eq!(tr.times[i], t);
+            assert_eq!(tr.row(i), &[t, t]);
+        }
+        // Constants prepared with dt and passed to the update.
+        assert_eq!(n.group(g).column(Acc::k), &[0.2, 0.2]);
+    }
+
+    #[test]
+    fn order_pre_syn_post_delivers_in_the_same_step() {
+        let mut n = net();
+        let (pre, post) = pre_post(&mut n, 2, 3);
+        let kick = Kick {
+            w_cur: 2.0,
+            ..Kick::default()
+        };
+        let syn = n
+            .add_synapses("syn", kick, pre, post, &Connect::AllToAll)
+            .unwrap();
+        n.add_input(pre, spiking_at(&[5]).on([0])).unwrap();
+        n.add_input(pre, spiking_at(&[7])).unwrap();
+        let v = n.record(post, Acc::v).unwrap();
+        let spikes = n.record_spikes(pre).unwrap();
+        assert_eq!(n.order(), vec!["pre", "post", "syn"]);
+        n.set_order(&[pre.into(), syn.into(), post.into()]).unwrap();
+        assert_eq!(n.order(), vec!["pre", "syn", "post"]);
+        n.run(1.0).unwrap();
+        let tr = n.trace(v);
+        assert_eq!(tr.column(0)[4..9], [0.0, 2.0, 2.0, 6.0, 6.0]);
+        assert_eq!(tr.row(9), &[6.0, 6.0, 6.0]);
+        let sp = n.spike_trace(spikes);
+        assert_eq!(sp.steps, vec![5, 7, 7]);
+        assert_eq!(sp.indices, vec![0, 0, 1]);
+        assert_eq!(sp.counts, vec![2, 1]);
+        assert_eq!(n.synapses(syn).column(Kick::n), &[2.0, 1.0]);
+        assert_eq!(n.synapses(syn).storage(), Storage::PerPre);
+    }
+
+    #[test]
+    fn order_pre_post_syn_delivers_one_step_later() {
+        let mut n = net();
+        let (pre, post) = pre_post(&mut n, 1, 1);
+        let kick = Kick {
+            w_cur: 2.0,
+            ..Kick::default()
+        };
+        n.add_synapses("syn", kick, pre, post, &Connect::AllToAll)
+            .unwrap();
+        n.add_input(pre, spiking_at(&[5])).unwrap();
+        let v = n.record(post, Acc::v).unwrap();
+        n.run(1.0).unwrap();
+        assert_eq!(n.trace(v).column(0)[4..8], [0.0, 0.0, 2.0, 2.0]);
+        assert_eq!(n.order(), vec!["pre", "post", "syn"]);
+    }
+
+    #[test]
+    fn delays_read_the_value_written_ceil_d_dt_steps_ago() {
+        for (delay, steps) in [(0.3, 3usize), (0.25, 3), (0.1, 1), (0.0, 0), (1.0, 10)] {
+            let mut n = net();
+            let pre = n
+                .add_neurons(
+                    "pre",
+                    1,
+                    Acc {
+                        th: 1.0,
+                        ..Acc::default()
+                    },
+                )
+                .unwrap();
+            let kick = Kick {
+                w_cur: 1.0,
+                delay,
+                ..Kick::default()
+            };
+            let post = n.add_neurons("post", 1, Acc::default()).unwrap();
+            let syn = n
+                .add_synapses("syn", kick, pre, post, &Connect::AllToAll)
+                .unwrap();
+            // Post after the synapse in the schedule would also work; here post runs first, so
+            // the current is consumed one step after delivery.
+            n.add_input(pre, spiking_at(&[2, 4])).unwrap();
+            let v = n.record(post, Acc::v).unwrap();
+            // Split the run so in-flight values must survive between runs.
+            n.run(0.3).unwrap();
+            n.run(2.0).unwrap();
+            assert_eq!(n.synapses(syn).delay_steps()[0], steps);
+            let col = n.trace(v).column(0);
+            let first = 2 + steps + 1;
+            let second = 4 + steps + 1;
+            for (k, &x) in col.iter().enumerate() {
+                let want = (k >= first) as u8 as f64 + (k >= second) as u8 as f64;
+                assert_eq!(x, want, "delay {delay}: step {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn conductance_voltage_and_pre_outputs() {
+        let mut n = net();
+        let (pre, post) = pre_post(&mut n, 1, 2);
+        let kick = Kick {
+            w_cond: 0.5,
+            e: 10.0,
+            w_volt: 3.0,
+            w_pre: 0.25,
+            ..Kick::default()
+        };
+        let syn = n
+            .add_synapses("syn", kick, pre, post, &Connect::AllToAll)
+            .unwrap();
+        n.set_order(&[pre.into(), syn.into(), post.into()]).unwrap();
+        n.add_input(pre, spiking_at(&[2])).unwrap();
+        n.group_mut(post).set(Acc::v, &[4.0, -6.0]).unwrap();
+        let vp = n.record(post, Acc::v).unwrap();
+        let vpre = n.record(pre, Acc::v).unwrap();
+        n.run(0.5).unwrap();
+        // Step 2, in output order: the conductance current −0.5·(v − 10) with v = (4, −6) gives
+        // inputs (3, 8); the voltage jump makes v = (7, −3); the post update adds the inputs.
+        assert_eq!(n.trace(vp).row(1), &[4.0, -6.0]);
+        assert_eq!(n.trace(vp).row(2), &[10.0, 5.0]);
+        assert_eq!(n.trace(vp).row(3), &[10.0, 5.0]);
+        // The pre group gets 2 · 0.25 into its input at step 2 (after its update), used at step 3.
+        assert_eq!(n.trace(vpre).column(0), vec![0.0, 0.0, 0.0, 0.5, 0.5]);
+    }
+
+    #[test]
+    fn self_connection_delivers_to_the_same_group() {
+        let mut n = net();
+        let g = n
+            .add_neurons(
+                "g",
+                3,
+                Acc {
+                    th: 1.0,
+                    ..Acc::default()
+                },
+            )
+            .unwrap();
+        let kick = Kick {
+            w_cur: 0.25,
+            w_pre: 0.125,
+            ..Kick::default()
+        };
+        let syn = n
+            .add_synapses("rec", kick, g, g, &Connect::AllToAllNoSelf)
+            .unwrap();
+        n.add_input(g, spiking_at(&[1]).on([0])).unwrap();
+        let v = n.record(g, Acc::v).unwrap();
+        n.run(0.3).unwrap();
+        assert_eq!(n.synapses(syn).n_syn(), 6);
+        // Neuron 0 spikes at step 1 (two synapses): 0.25 to each of 1 and 2, 2·0.125 back to 0.
+        assert_eq!(n.trace(v).row(2), &[0.25, 0.25, 0.25]);
+    }
+
+    #[test]
+    fn a_rejected_synapse_monitor_leaves_the_storage_alone() {
+        let mut n = net();
+        let (pre, post) = pre_post(&mut n, 2, 3);
+        let syn = n
+            .add_synapses("syn", Kick::default(), pre, post, &Connect::AllToAll)
+            .unwrap();
+        n.synapses_mut(syn).set(Kick::n, &[4.0, 5.0]).unwrap();
+        let sel = Recording::default().indices([6]);
+        let e = n.record_synapses_with(syn, Kick::n, &sel).unwrap_err();
+        assert_eq!(
+            e,
+            Error::IndexOutOfRange {
+                object: "syn".into(),
+                index: 6,
+                len: 6
+            }
+        );
+        assert_eq!(n.synapses(syn).storage(), Storage::PerPre);
+        assert_eq!(n.synapses(syn).column(Kick::n), &[4.0, 5.0]);
+        // After a run, the switch is refused.
+        n.run(0.1).unwrap();
+        let e = n.record_synapses(syn, Kick::n).unwrap_err();
+        assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
+    }
+
+    #[test]
+    fn recording_a_synapse_column_switches_to_per_synapse() {
+        let mut n = net();
+        let (pre, post) = pre_post(&mut n, 2, 3);
+        let syn = n
+            .add_synapses("syn", Kick::default(), pre, post, &Connect::AllToAll)
+            .unwrap();
+        assert_eq!(n.synapses(syn).storage(), Storage::PerPre);
+        assert_eq!(n.synapses(syn).len(), 2);
+        let m = n.record_synapses(syn, Kick::n).unwrap();
+        assert_eq!(n.synapses(syn).storage(), Storage::PerSynapse);
+        let sel = Recording::default().indices([5, 0]).every(3);
+        let m2 = n.record_synapses_with(syn, Kick::n, &sel).unwrap();
+        n.add_input(pre, spiking_at(&[1]).on([1])).unwrap();
+        n.run(0.7).unwrap();
+        let tr = n.trace(m);
+        assert_eq!(tr.n_cols, 6);
+        assert_eq!(tr.names[4], "n[4]");
+        assert_eq!(tr.row(0), &[0.0; 6]);
+        assert_eq!(tr.row(1), &[0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+        let tr2 = n.trace(m2);
+        assert_eq!(
+            tr2.times,
+            vec![0.0, 0.30000000000000004, 0.6000000000000001]
+        );
+        assert_eq!(tr2.column(0), vec![0.0, 1.0, 1.0]);
+        assert_eq!(tr2.column(1), vec![0.0, 0.0, 0.0]);
+        // The storage is fixed from now on.
+        let e = n.set_storage(syn, Storage::PerPre).unwrap_err();
+        assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
+        let e = n.set_storage(syn, Storage::PerPost).unwrap_err();
+        assert!(matches!(e, Error::StorageNotSupported { .. }), "{e}");
+        assert_eq!(n.set_storage(syn, Storage::PerSynapse), Ok(()));
+    }
+
+    #[test]
+    fn sections_input_and_parameter_changes_between_runs() {
+        let mut n = net();
+        let g = n.add_neurons("g", 2, Acc::default()).unwrap();
+        n.add_input(g, Input::Sections(vec![(25.0, 0.2), (1.0, 0.1)]))
+            .unwrap();
+        n.add_input(g, Input::Constant(0.5).on([1])).unwrap();
+        let v = n.record(g, Acc::v).unwrap();
+        n.run(0.5).unwrap();
+        assert_eq!(n.trace(v).column(0), vec![25.0, 50.0, 51.0, 51.0, 51.0]);
+        assert_eq!(n.trace(v).column(1), vec![25.5, 51.0, 52.5, 53.0, 53.5]);
+        // A threshold change applies from the next run on.
+        n.set_param(g, "th", 53.0).unwrap();
+        assert_eq!(n.param(g, "th"), Ok(53.0));
+        n.run(0.1).unwrap();
+        assert_eq!(n.group(g).column(Acc::v), &[51.0, 0.0]);
+        assert_eq!(n.group(g).t_last_spike()[1], 0.5);
+        assert_eq!(n.group(g).spikes(), &[false, true]);
+    }
+
+    #[test]
+    fn non_finite_state_stops_the_run() {
+        let mut n = net();
+        let g = n
+            .add_neurons(
+                "cells",
+                3,
+                Acc {
+                    fail_at: 1.0,
+                    ..Acc::default()
+                },
+            )
+            .unwrap();
+        let e = n.run(2.0).unwrap_err();
+        let Error::NonFinite {
+            object,
+            variable,
+            index,
+            step,
+            value,
+        } = e.clone()
+        else {
+            panic!("{e}")
+        };
+        assert_eq!(
+            (object.as_str(), variable.as_str(), index, step),
+            ("cells", "v", 1, 10)
+        );
+        assert!(value.is_nan());
+        assert_eq!(n.step_index(), 10);
+        assert_eq!(
+            e.to_string(),
+            "non-finite value NaN in `cells`.v[1] at step 10"
+        );
+        // With the check off, the run goes on.
+        n.set_check_finite(false);
+        n.run(0.2).unwrap();
+        assert!(n.group(g).column(Acc::v)[1].is_nan());
+
+        let mut n = net();
+        let (pre, post) = pre_post(&mut n, 2, 1);
+        let kick = Kick {
+            fail: 1.0,
+            ..Kick::default()
+        };
+        n.add_synapses("syn", kick, pre, post, &Connect::AllToAll)
+            .unwrap();
+        n.add_input(pre, spiking_at(&[3]).on([1])).unwrap();
+        let e = n.run(1.0).unwrap_err();
+        assert!(
+            matches!(&e, Error::NonFinite { object, index: 1, step: 3, .. } if object == "syn"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_arguments_are_errors() {
+        let mut n = net();
+        let (pre, post) = pre_post(&mut n, 2, 3);
+        let e = n.add_neurons("pre", 1, Acc::default()).unwrap_err();
+        assert_eq!(e, Error::DuplicateName { name: "pre".into() });
+        assert!(matches!(
+            n.add_neurons("", 1, Acc::default()),
+            Err(Error::InvalidInput { .. })
+        ));
+        let e = n.add_synapses("post", Kick::default(), pre, post, &Connect::AllToAll);
+        assert_eq!(
+            e.unwrap_err(),
+            Error::DuplicateName {
+                name: "post".into()
+            }
+        );
+        let e = n
+            .add_synapses("s", Kick::default(), pre, post, &Connect::OneToOne)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            Error::SizeMismatch {
+                object: "s".into(),
+                expected: 2,
+                got: 3
+            }
+        );
+        let bad_p = Connect::FixedProb { p: 2.0, seed: 0 };
+        let e = n
+            .add_synapses("s", Kick::default(), pre, post, &bad_p)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            Error::InvalidProbability {
+                object: "s".into(),
+                p: 2.0
+            }
+        );
+
+        // Handles of another network.
+        let mut other = net();
+        let foreign = other.add_neurons("x", 1, Acc::default()).unwrap();
+        assert!(matches!(
+            n.record(foreign, Acc::v),
+            Err(Error::UnknownObject { .. })
+        ));
+        assert!(matches!(
+            n.add_input(foreign, Input::Constant(1.0)),
+            Err(Error::UnknownObject { .. })
+        ));
+        assert!(matches!(
+            n.try_group(foreign),
+            Err(Error::UnknownObject { .. })
+        ));
+        let e = n.add_synapses("s", Kick::default(), pre, foreign, &Connect::AllToAll);
+        assert!(matches!(e, Err(Error::UnknownObject { .. })));
+
+        // Methods.
+        let e = n.set_method(pre, Method::ExpEuler).unwrap_err();
+        assert_eq!(
+            e,
+            Error::MethodNotSupported {
+                object: "pre".into(),
+                method: "exp_euler".into(),
+                supported: "euler, rk4".into()
+            }
+        );
+        n.set_method(pre, Method::Rk4).unwrap();
+        assert_eq!(n.method(pre), Ok(Method::Rk4));
+        let syn = n
+            .add_synapses("s", Kick::default(), pre, post, &Connect::AllToAll)
+            .unwrap();
+        assert!(matches!(
+            n.set_method(syn, Method::Rk4),
+            Err(Error::MethodNotSupported { .. })
+        ));
+
+        // Parameters.
+        let e = n.set_param(syn, "tau", 1.0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "model `Kick` has no parameter `tau` (known parameters: w_cur, w_cond, w_volt, \
+             w_pre, e, delay, fail)"
+        );
+        let e = n.set_param(pre, "th", f64::NAN).unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter { .. }));
+        assert!(matches!(
+            n.param(pre, "nope"),
+            Err(Error::UnknownParameter { .. })
+        ));
+
+        // Monitors and inputs.
+        let empty = n.add_neurons("empty", 0, Acc::default()).unwrap();
+        assert_eq!(
+            n.record(empty, Acc::v).unwrap_err(),
+            Error::EmptyGroup {
+                object: "empty".into()
+            }
+        );
+        assert!(matches!(
+            n.record_spikes(empty),
+            Err(Error::EmptyGroup { .. })
+        ));
+        let sel = Recording::default().indices([0, 3]);
+        let e = n.record_with(post, Acc::v, &sel).unwrap_err();
+        assert_eq!(
+            e,
+            Error::IndexOutOfRange {
+                object: "post".into(),
+                index: 3,
+                len: 3
+            }
+        );
+        let e = n.add_input(post, Input::Constant(1.0).on([7])).unwrap_err();
+        assert_eq!(
+            e,
+            Error::IndexOutOfRange {
+                object: "post".into(),
+                index: 7,
+                len: 3
+            }
+        );
+        let e = n.group_mut(post).set(Acc::v, &[1.0]).unwrap_err();
+        assert_eq!(
+            e,
+            Error::SizeMismatch {
+                object: "post".into(),
+                expected: 3,
+                got: 1
+            }
+        );
+        assert!(matches!(
+            n.group_mut(post).set_all(Acc::v, f64::NAN),
+            Err(Error::InvalidInput { .. })
+        ));
+        let bogus: Var<Acc> = Var::new(9, "bogus");
+        assert!(matches!(
+            n.record(post, bogus),
+            Err(Error::IndexOutOfRange { .. })
+        ));
+
+        // Delays are checked when a run starts.
+        n.set_param(syn, "delay", -0.5).unwrap();
+        let e = n.run(1.0).unwrap_err();
+        assert_eq!(
+            e,
+            Error::NegativeDelay {
+                object: "s".into(),
+                delay: -0.5
+            }
+        );
+        assert_eq!(n.step_index(), 0);
+
+        // Outputs that need a membrane potential.
+        let silent = n.add_neurons("silent", 2, Silent).unwrap();
+        let e = n
+            .add_synapses("s2", Kick::default(), pre, silent, &Connect::AllToAll)
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::InvalidInput { ref object, .. } if object == "s2"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn set_order_checks_the_permutation() {
+        let mut n = net();
+        let (pre, post) = pre_post(&mut n, 1, 1);
+        let syn = n
+            .add_synapses("syn", Kick::default(), pre, post, &Connect::AllToAll)
+            .unwrap();
+        let e = n.set_order(&[pre.into(), syn.into()]).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { object, .. } if object == "post"),
+            "{e}"
+        );
+        let e = n
+            .set_order(&[pre.into(), syn.into(), pre.into()])
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { object, .. } if object == "pre"),
+            "{e}"
+        );
+        let mut other = net();
+        let x = other.add_neurons("x", 1, Acc::default()).unwrap();
+        let e = n
+            .set_order(&[pre.into(), syn.into(), x.into()])
+            .unwrap_err();
+        assert!(matches!(e, Error::UnknownObject { .. }), "{e}");
+        assert_eq!(n.order(), vec!["pre", "post", "syn"]);
+        n.set_order(&[syn.into(), post.into(), pre.into()]).unwrap();
+        assert_eq!(n.order(), vec!["syn", "post", "pre"]);
+    }
+
+    #[test]
+    fn monitors_do_not_reallocate_during_a_run() {
+        let mut n = net();
+        let g = n.add_neurons("g", 4, Acc::default()).unwrap();
+        let m = n
+            .record_with(g, Acc::v, &Recording::default().every(7))
+            .unwrap();
+        n.run(100.0).unwrap();
+        let tr = n.trace(m);
+        assert_eq!(tr.n_rows(), 1000usize.div_ceil(7));
+        assert_eq!(tr.values.capacity(), tr.values.len());
+        assert_eq!(tr.times[1], 0.7000000000000001);
+    }
+
+    #[test]
+    fn fixed_prob_network_reproducible() {
+        let build = |seed| {
+            let mut n = net();
+            let (pre, post) = pre_post(&mut n, 50, 40);
+            let c = Connect::FixedProb { p: 0.1, seed };
+            let s = n.add_synapses("s", Kick::default(), pre, post, &c).unwrap();
+            n.synapses(s).conn().clone()
+        };
+        assert_eq!(build(3), build(3));
+        assert_ne!(build(3), build(4));
+    }
+
+    #[test]
+    fn network_is_send_and_handles_are_small() {
+        fn send<T: Send + Sync>() {}
+        send::<Network>();
+        assert!(std::mem::size_of::<GroupId<Acc>>() <= 16);
+        let mut n = net();
+        let g = n.add_neurons("g", 1, Acc::default()).unwrap();
+        let copy = g;
+        assert_eq!(copy, g);
+        assert!(format!("{g:?}").starts_with("GroupId(network "));
+        assert!(format!("{n:?}").contains("order: [\"g\"]"));
+    }
+}

@@ -1,0 +1,2 @@
+//! The `neurode` command-line tool.
+fn main() {}

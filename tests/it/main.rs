@@ -1,0 +1,4 @@
+//! The one integration-test binary: modules per subject, plus the trybuild driver.
+
+mod chapter;
+mod ui;
