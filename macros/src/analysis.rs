@@ -46,7 +46,9 @@ pub struct Plan {
 pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
     let derived_exprs: Vec<Expr> = m.derived.iter().map(|d| d.value.clone()).collect();
     let derived_order = evaluation_order(m, errors);
-    check_units(m, &derived_order, errors);
+    if !m.unitless {
+        check_units(m, &derived_order, errors);
+    }
     check_roles(m, errors);
 
     let ode_states: Vec<usize> = (0..m.states.len()).filter(|&i| m.states[i].ode.is_some()).collect();

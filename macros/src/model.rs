@@ -89,6 +89,8 @@ pub struct Model {
     pub reset: Vec<Assign>,
     pub refractory: Option<(Expr, String)>,
     pub membrane: Option<usize>,
+    /// No field declares a unit: units are not checked.
+    pub unitless: bool,
 }
 
 impl Model {
@@ -112,7 +114,7 @@ pub fn text_of(e: &syn::Expr) -> String {
     s.replace(" (", "(").replace("( ", "(").replace(" )", ")").replace(" . ", ".").replace("- >", "->")
 }
 
-fn unit_of(lit: &Option<syn::LitStr>, what: &str, name: &Ident, errors: &mut Errors) -> (Option<Unit>, String) {
+fn unit_of(lit: &Option<syn::LitStr>, what: &str, name: &Ident, unitless: bool, errors: &mut Errors) -> (Option<Unit>, String) {
     match lit {
         Some(l) => match parse_unit(&l.value(), l.span()) {
             Ok(u) => (Some(u), l.value()),
@@ -121,8 +123,12 @@ fn unit_of(lit: &Option<syn::LitStr>, what: &str, name: &Ident, errors: &mut Err
                 (None, l.value())
             }
         },
+        None if unitless => (None, String::new()),
         None => {
-            errors.at(name.span(), format!("{what} `{name}` needs a unit: add `unit = \"...\"` (`\"1\"` for a dimensionless quantity)"));
+            errors.at(
+                name.span(),
+                format!("{what} `{name}` needs a unit: add `unit = \"...\"` (`\"1\"` for a dimensionless quantity)\nnote: a model declares units on every field or on none (then nothing is checked)"),
+            );
             (None, String::new())
         }
     }
@@ -161,12 +167,17 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         declare(&input.ident, Sym::Builtin(Builtin::Input), errors);
     }
     let lw = Lowerer { scope: &scope };
+    // Units are declared on every field or on none: a model without any is not checked.
+    let unitless = raw.params.iter().all(|p| p.unit.is_none())
+        && raw.states.iter().all(|s| s.unit.is_none())
+        && raw.derived.iter().all(|d| d.unit.is_none())
+        && raw.input.as_ref().is_none_or(|i| i.unit.is_none());
 
     let params = raw
         .params
         .iter()
         .map(|p| {
-            let (unit, unit_text) = unit_of(&p.unit, "parameter", &p.ident, errors);
+            let (unit, unit_text) = unit_of(&p.unit, "parameter", &p.ident, unitless, errors);
             let default = p.default.as_ref().and_then(|d| match literal_value(d) {
                 Some(x) => Some(x),
                 None => {
@@ -181,7 +192,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
     let mut membrane = None;
     let mut states = Vec::new();
     for (i, s) in raw.states.iter().enumerate() {
-        let (unit, unit_text) = unit_of(&s.unit, "state", &s.ident, errors);
+        let (unit, unit_text) = unit_of(&s.unit, "state", &s.ident, unitless, errors);
         if s.membrane {
             if raw.kind == Kind::Synapse {
                 errors.at(s.ident.span(), "`membrane` marks a neuron's membrane potential");
@@ -228,7 +239,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         .filter_map(|d| {
             let (unit, unit_text) = match &d.unit {
                 Some(_) => {
-                    let (u, t) = unit_of(&d.unit, "expression", &d.ident, errors);
+                    let (u, t) = unit_of(&d.unit, "expression", &d.ident, unitless, errors);
                     (u, Some(t))
                 }
                 None => (None, None),
@@ -276,7 +287,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         errors.at(raw.item.ident.span(), "a neuron needs a spike condition: add `#[threshold(V >= V_th)]`");
     }
     let input = raw.input.as_ref().map(|i| {
-        let (u, _) = unit_of(&i.unit, "input", &i.ident, errors);
+        let (u, _) = unit_of(&i.unit, "input", &i.ident, unitless, errors);
         (i.ident.clone(), u)
     });
 
@@ -294,6 +305,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         reset,
         refractory,
         membrane,
+        unitless,
     }
 }
 

@@ -115,7 +115,6 @@ pub struct RawOutput {
     pub reversal: Option<Expr>,
     pub delay: Option<Expr>,
     pub to_pre: bool,
-    pub span: Span,
 }
 
 /// A reset statement `state = value` / `state += value`.
@@ -365,7 +364,7 @@ fn parse_output(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
         (OutputKind::Current | OutputKind::Voltage, Some(r)) => errors.at(r.span(), "`reversal` belongs to conductance outputs"),
         _ => {}
     }
-    raw.outputs.push(RawOutput { kind, value, reversal, delay, to_pre, span: attr.span() });
+    raw.outputs.push(RawOutput { kind, value, reversal, delay, to_pre });
 }
 
 fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {

@@ -8,6 +8,7 @@ extern crate neurode_runtime as neurode;
 
 mod alpha;
 mod ampa;
+mod clamp;
 mod dual_exponential;
 mod exponential;
 mod gaba_a;
@@ -19,6 +20,7 @@ mod voltage_jump;
 
 pub use alpha::{Alpha, AlphaCoba};
 pub use ampa::Ampa;
+pub use clamp::Clamp;
 pub use dual_exponential::{TwoExponentials, TwoExponentialsCoba};
 pub use exponential::{Exponential, ExponentialCoba};
 pub use gaba_a::{GabaA, GabaAMarkov};

@@ -1,10 +1,12 @@
-//! The chapter's protocols against MODELS.md and closed forms.
+//! The chapter's protocols (MODELS.md §3–4) against closed forms and the chapter's numbers.
 
 use neurode::tutorial::{Overrides, Protocol, Recording};
+use neurode::runtime::Method;
 
+const DT: f64 = 0.1;
+
+/// Steps at which a LIF neuron spiked: V lands on V_reset (−5 mV) from elsewhere.
 fn spike_steps(v: &[f64]) -> Vec<usize> {
-    // A LIF spike resets V to V_reset (−5 mV) from below threshold: the step where V lands on −5
-    // after being above it.
     (1..v.len()).filter(|&i| v[i] == -5.0 && v[i - 1] != -5.0).collect()
 }
 
@@ -12,27 +14,180 @@ fn run(p: Protocol) -> Recording {
     p.run(&Overrides::default()).expect("chapter protocol runs")
 }
 
-#[test]
-fn exponential_run_syn_matches_closed_form() {
-    let rec = run(Protocol::Exponential);
+fn run_with(p: Protocol, method: Method) -> Recording {
+    p.run(&Overrides { method: Some(method), ..Overrides::default() }).expect("chapter protocol runs")
+}
+
+/// The synapse's `s` after checking that all six synapses of `run_syn` recorded the same values.
+fn synapse_s(rec: &Recording) -> Vec<f64> {
+    let s = rec.series("syn.s[");
+    assert_eq!(s.len(), 6, "all-to-all 2×3");
+    for c in &s {
+        assert_eq!(c.values, s[0].values, "{} differs from syn.s[0]", c.name);
+    }
+    s[0].values.clone()
+}
+
+fn run_syn_presynaptic_spikes(rec: &Recording) {
     assert_eq!(rec.t.len(), 300);
     for j in 0..2 {
         assert_eq!(spike_steps(rec.column(&format!("pre.V[{j}]")).unwrap()), vec![84, 192]);
     }
-    let s = rec.series("syn.s[");
-    assert_eq!(s.len(), 6);
-    for c in &s {
-        assert_eq!(c.values, s[0].values, "all six synapses are equal");
-    }
-    let s = &s[0].values;
+}
+
+#[test]
+fn exponential_run_syn_matches_closed_form() {
+    let rec = run(Protocol::Exponential);
+    run_syn_presynaptic_spikes(&rec);
+    let s = synapse_s(&rec);
     assert!(s[..84].iter().all(|&x| x == 0.0));
     assert!((s[84] - 1.0).abs() < 1e-12);
     assert!((s[85] - (-0.1f64 / 8.0).exp()).abs() < 1e-12);
-    // Between spikes s decays as e^{-(t - 8.4)/8}; the second spike adds 1.
-    for i in 84..192 {
-        let expected = (-(i as f64 - 84.0) * 0.1 / 8.0).exp();
-        assert!((s[i] - expected).abs() < 1e-12, "step {i}");
+    for (i, &x) in s.iter().enumerate().take(192).skip(84) {
+        let want = (-(i as f64 - 84.0) * DT / 8.0).exp();
+        assert!((x - want).abs() < 1e-12, "step {i}: {x} vs {want}");
     }
-    let expected = (-(108.0f64) * 0.1 / 8.0).exp() + 1.0;
-    assert!((s[192] - expected).abs() < 1e-12);
+    let want = (-108.0 * DT / 8.0).exp() + 1.0;
+    assert!((s[192] - want).abs() < 1e-12);
+}
+
+#[test]
+fn exact_and_exp_euler_agree_on_the_exponential() {
+    let a = synapse_s(&run(Protocol::Exponential));
+    let b = synapse_s(&run_with(Protocol::Exponential, Method::Exact));
+    for (x, y) in a.iter().zip(&b) {
+        assert!((x - y).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn ampa_during_and_after_the_pulse() {
+    // T_duration 3 ms: s relaxes to s∞ = αT/(αT+β) at rate αT+β while the pulse lasts, then
+    // decays at rate β. Exponential Euler is exact for each phase.
+    let (alpha, beta, t_max) = (0.98, 0.18, 0.5);
+    let rec = run(Protocol::Ampa);
+    run_syn_presynaptic_spikes(&rec);
+    let s = synapse_s(&rec);
+    let rate = alpha * t_max + beta;
+    let s_inf = alpha * t_max / rate;
+    assert!((s[84] - s_inf * (1.0 - (-rate * DT).exp())).abs() < 1e-12, "first spike step");
+    assert!(s[..84].iter().all(|&x| x == 0.0));
+    let t_last = 84.0 * DT;
+    let mut want = 0.0;
+    for (i, &got) in s.iter().enumerate().take(192).skip(84) {
+        let t = i as f64 * DT;
+        want = if t - t_last < 3.0 { s_inf + (want - s_inf) * (-rate * DT).exp() } else { want * (-beta * DT).exp() };
+        assert!((got - want).abs() < 1e-12, "step {i}: {got} vs {want}");
+    }
+    // The pulse covers exactly the steps with t − t_last < 3 ms: 30 steps.
+    let pulse = (84..192).filter(|&i| i as f64 * DT - t_last < 3.0).count();
+    assert_eq!(pulse, 30);
+    // Conductance output with E = V_post = 0: no current, the postsynaptic neurons stay at rest.
+    assert!(rec.series("post.V[").iter().all(|c| c.values.iter().all(|&v| v == 0.0)));
+}
+
+#[test]
+fn nmda_run_syn() {
+    let rec = run(Protocol::Nmda);
+    run_syn_presynaptic_spikes(&rec);
+    let s = synapse_s(&rec);
+    assert!(s[..84].iter().all(|&x| x == 0.0));
+    // x is kicked before integrating, so s moves on the spike step itself.
+    assert!(s[84] > 0.04 && s[84] < 0.05, "{}", s[84]);
+    // V_post = E = 0: the current is exactly zero.
+    assert!(rec.series("post.V[").iter().all(|c| c.values.iter().all(|&v| v == 0.0)));
+}
+
+#[test]
+fn gaba_b_peak() {
+    let rec = run(Protocol::GabaB);
+    assert_eq!(rec.t.len(), 10200);
+    assert_eq!(spike_steps(rec.column("pre.V[0]").unwrap()), vec![160], "one spike at 16.0 ms");
+    let s = synapse_s(&rec);
+    let (i_max, s_max) = s.iter().enumerate().fold((0, f64::MIN), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
+    assert!((s_max - 1.56e-7).abs() < 0.005 * 1.56e-7, "peak {s_max:e}");
+    assert!((i_max as f64 * DT - 118.0).abs() <= 1.0, "peak at {} ms", i_max as f64 * DT);
+}
+
+#[test]
+fn gap_junction_protocol() {
+    let rec = run(Protocol::GapJunction);
+    assert_eq!(rec.t.len(), 1000);
+    let pre = rec.column("pre.V[0]").unwrap();
+    let post = rec.column("post.V[0]").unwrap();
+    // t_refractory 0: the reset value is visible for one step only.
+    let spikes = spike_steps(pre);
+    assert_eq!(spikes, (0..7).map(|k| 137 + 125 * k).collect::<Vec<_>>());
+    assert!(spike_steps(post).is_empty(), "the postsynaptic neuron never fires");
+    let peak = post.iter().copied().fold(f64::MIN, f64::max);
+    assert!((peak - 7.3).abs() < 0.05, "post peak {peak}");
+}
+
+/// s of the two-exponential synapse after one spike at step k0 (kicked after integrating).
+fn dual_exp(tau1: f64, tau2: f64, steps: f64) -> f64 {
+    let d = steps * DT;
+    tau1 * tau2 / (tau1 - tau2) * ((-d / tau1).exp() - (-d / tau2).exp())
+}
+
+#[test]
+fn two_exponentials_closed_form() {
+    for (method, tol) in [(Method::Exact, 1e-12), (Method::Rk4, 1e-7)] {
+        let rec = run_with(Protocol::TwoExponentials, method);
+        run_syn_presynaptic_spikes(&rec);
+        let s = synapse_s(&rec);
+        for (i, &got) in s.iter().enumerate().take(193).skip(84) {
+            let want = dual_exp(2.0, 3.0, i as f64 - 84.0);
+            assert!((got - want).abs() < tol, "{method}: step {i}: {got} vs {want}");
+        }
+    }
+}
+
+#[test]
+fn alpha_closed_form() {
+    for (method, tol) in [(Method::Exact, 1e-12), (Method::Rk4, 1e-7)] {
+        let rec = run_with(Protocol::Alpha, method);
+        let s = synapse_s(&rec);
+        for (i, &got) in s.iter().enumerate().take(193).skip(84) {
+            let d = (i as f64 - 84.0) * DT;
+            let want = d * (-d / 3.0).exp();
+            assert!((got - want).abs() < tol, "{method}: step {i}: {got} vs {want}");
+        }
+    }
+}
+
+#[test]
+fn equal_time_constants_give_the_alpha_function() {
+    let o = Overrides { params: vec![("tau1".into(), 3.0), ("tau2".into(), 3.0)], method: Some(Method::Exact) };
+    let rec = Protocol::TwoExponentials.run(&o).unwrap();
+    let s = synapse_s(&rec);
+    for (i, &got) in s.iter().enumerate().take(193).skip(84) {
+        let d = (i as f64 - 84.0) * DT;
+        let want = d * (-d / 3.0).exp();
+        assert!(got.is_finite() && (got - want).abs() < 1e-12, "step {i}: {got} vs {want}");
+    }
+}
+
+#[test]
+fn voltage_jump_run_syn() {
+    let rec = run(Protocol::VoltageJump);
+    let s = synapse_s(&rec);
+    for (i, &x) in s.iter().enumerate() {
+        assert_eq!(x, if i == 84 || i == 192 { 1.0 } else { 0.0 }, "step {i}");
+    }
+    // Two presynaptic neurons jump each postsynaptic V by w = 1 mV, then one Euler step decays it.
+    let post = rec.column("post.V[0]").unwrap();
+    assert!(post[..84].iter().all(|&v| v == 0.0));
+    assert!((post[84] - 2.0 * (1.0 - DT / 10.0)).abs() < 1e-12);
+}
+
+#[test]
+fn current_output_drives_the_postsynaptic_neuron() {
+    // Exponential, w = 0.1 nA, two synapses per postsynaptic neuron: I = 0.2·s, one Euler step.
+    let rec = run(Protocol::Exponential);
+    let post = rec.column("post.V[0]").unwrap();
+    assert!(post[..84].iter().all(|&v| v == 0.0));
+    assert!((post[84] - 0.2 * 1.0 * DT / 10.0).abs() < 1e-15);
+    let s = synapse_s(&rec);
+    let want = post[84] + DT / 10.0 * (-post[84] + 0.2 * s[85]);
+    assert!((post[85] - want).abs() < 1e-15);
 }
