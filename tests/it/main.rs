@@ -1,4 +1,5 @@
 //! The one integration-test binary: modules per subject, plus the trybuild driver.
 
 mod chapter;
+mod integrators;
 mod ui;
