@@ -40,6 +40,9 @@ pub struct Plan {
     pub exact: Option<Vec<Expr>>,
     /// Storage classes the synapse supports, most compact first.
     pub storages: Vec<Storage>,
+    /// Derived expressions that depend on the postsynaptic side (in evaluation order): with
+    /// per-presynaptic storage they are computed per synapse when pushed, and not stored.
+    pub post_derived: Vec<usize>,
 }
 
 /// Runs every check and decision; diagnostics go to `errors`.
@@ -131,8 +134,16 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
         None => (auto, true),
     };
 
-    let storages = if m.kind == Kind::Synapse { storage_classes(m, &ode_states, exact.is_some()) } else { Vec::new() };
-    Plan { method, method_auto, methods, ode_states, rhs, held, derived_order, diag, exact, storages }
+    let mut post_dep = vec![false; m.derived.len()];
+    for &d in &derived_order {
+        post_dep[d] = m.derived[d].value.symbols().into_iter().any(|s| match s {
+            Sym::Derived(j) => post_dep[j],
+            other => matches!(other, Sym::Builtin(Builtin::VPost | Builtin::RefractoryPost)),
+        });
+    }
+    let post_derived: Vec<usize> = derived_order.iter().copied().filter(|&d| post_dep[d]).collect();
+    let storages = if m.kind == Kind::Synapse { storage_classes(m, &ode_states, exact.is_some(), &derived_exprs) } else { Vec::new() };
+    Plan { method, method_auto, methods, ode_states, rhs, held, derived_order, diag, exact, storages, post_derived }
 }
 
 /// Derived expressions in dependency order; a cycle is an error at each expression in it.
@@ -304,14 +315,13 @@ fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
 }
 
 /// Storage classes of a synapse, most compact first (see ARCHITECTURE.md, "Storage").
-fn storage_classes(m: &Model, ode_states: &[usize], linear_constant: bool) -> Vec<Storage> {
-    let post_side = |e: &Expr| e.symbols().into_iter().any(|s| matches!(s, Sym::Builtin(Builtin::VPost | Builtin::RefractoryPost)));
-    let all_state_exprs = || {
-        m.states
-            .iter()
-            .flat_map(|s| s.ode.iter().chain(s.events.iter().map(|e| &e.value)))
-            .chain(m.derived.iter().map(|d| &d.value))
+fn storage_classes(m: &Model, ode_states: &[usize], linear_constant: bool, derived: &[Expr]) -> Vec<Storage> {
+    // Whether the state's evolution reads the postsynaptic side (derived expressions inlined;
+    // a derived expression read only by outputs does not count).
+    let post_side = |e: &Expr| {
+        inline(e, derived, &|_| true).symbols().into_iter().any(|s| matches!(s, Sym::Builtin(Builtin::VPost | Builtin::RefractoryPost)))
     };
+    let all_state_exprs = || m.states.iter().flat_map(|s| s.ode.iter().chain(s.events.iter().map(|e| &e.value)));
     let mut out = Vec::new();
     // Per postsynaptic neuron: linear constant-coefficient homogeneous dynamics, every state has
     // an ODE, spikes only add amounts independent of the state, outputs linear in the state with

@@ -415,6 +415,19 @@ impl Gen<'_> {
             .collect()
     }
 
+    /// Stores every column but the derived expressions in `skip`.
+    fn stores_except(&self, index: &Ident, skip: &[usize]) -> TokenStream {
+        let states = (0..self.m.states.len()).map(|i| self.state_ident(i));
+        let derived = (0..self.m.derived.len()).filter(|d| !skip.contains(d)).map(|i| self.derived_ident(i));
+        states
+            .chain(derived)
+            .map(|id| {
+                let col = self.col(&id);
+                quote!(#col[#index] = #id;)
+            })
+            .collect()
+    }
+
     fn all_derived(&self) -> TokenStream {
         self.derived_lets(&self.p.derived_order)
     }
@@ -518,13 +531,20 @@ impl Gen<'_> {
         out
     }
 
-    /// Spike updates, integration and derived expressions of one stored element.
-    fn element(&self, method: Method) -> TokenStream {
+    /// Spike updates, integration and derived expressions of one stored element; with
+    /// `per_pre`, the derived expressions that read the postsynaptic side are left to the push.
+    fn element(&self, method: Method, per_pre: bool) -> TokenStream {
         let before = self.events(Timing::Before);
         let after = self.events(Timing::After);
-        let held = self.derived_lets(&self.p.held);
+        let held: Vec<usize> = self.p.held.iter().copied().filter(|d| !per_pre || !self.p.post_derived.contains(d)).collect();
+        let held = self.derived_lets(&held);
         let integrate = self.integrate(method);
-        let all = self.all_derived();
+        let all = if per_pre {
+            let own: Vec<usize> = self.p.derived_order.iter().copied().filter(|d| !self.p.post_derived.contains(d)).collect();
+            self.derived_lets(&own)
+        } else {
+            self.all_derived()
+        };
         let before = if before.is_empty() { before } else { quote!(if spike_pre { #before }) };
         let after = if after.is_empty() { after } else { quote!(if spike_pre { #after }) };
         quote!(#before #held #integrate #after #all)
@@ -551,7 +571,7 @@ impl Gen<'_> {
         match storage {
             Storage::PerSynapse => {
                 let i = format_ident!("__i");
-                let (loads, stores, element) = (self.loads(&i), self.stores(&i), self.element(method));
+                let (loads, stores, element) = (self.loads(&i), self.stores(&i), self.element(method, false));
                 quote! {
                     for __p in 0..__n_pre {
                         #pre
@@ -568,7 +588,9 @@ impl Gen<'_> {
             }
             Storage::PerPre => {
                 let p = format_ident!("__p");
-                let (loads, stores, element) = (self.loads(&p), self.stores(&p), self.element(method));
+                let (loads, element) = (self.loads(&p), self.element(method, true));
+                let stores = self.stores_except(&p, &self.p.post_derived);
+                let per_synapse = self.derived_lets(&self.p.post_derived);
                 quote! {
                     for __p in 0..__n_pre {
                         #pre
@@ -578,6 +600,7 @@ impl Gen<'_> {
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
                             let __q = __conn.post[__i] as usize;
                             #post
+                            #per_synapse
                             #pushes
                         }
                     }

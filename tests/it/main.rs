@@ -2,4 +2,5 @@
 
 mod chapter;
 mod integrators;
+mod storage;
 mod ui;
