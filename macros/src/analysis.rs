@@ -189,7 +189,7 @@ fn evaluation_order(m: &Model, errors: &mut Errors) -> Vec<usize> {
 fn check_roles(m: &Model, errors: &mut Errors) {
     for (i, s) in m.states.iter().enumerate() {
         let reset = m.reset.iter().any(|a| a.state == i);
-        if s.ode.is_none() && s.events.is_empty() && !reset {
+        if !s.declared_updates && !reset {
             let how = match m.kind {
                 Kind::Synapse => "add `ode = ...`, or a spike update `on_pre = ...` / `on_pre_after += ...`",
                 Kind::Neuron => "add `ode = ...`, or update it in `#[reset(...)]`",

@@ -71,3 +71,74 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
         #kind_impl
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bodies of the generated methods named `names`, as token text.
+    fn methods(expansion: TokenStream, names: &[&str]) -> Vec<String> {
+        let file: syn::File = syn::parse2(expansion).expect("the expansion parses");
+        let mut out = Vec::new();
+        for item in file.items {
+            if let syn::Item::Impl(imp) = item {
+                for it in imp.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        if names.contains(&f.sig.ident.to_string().as_str()) {
+                            out.push(quote!(#f).to_string());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn lif(units: bool) -> TokenStream {
+        let u = |s: &str| if units { quote!(, unit = #s) } else { quote!() };
+        let (mv, ms, mohm) = (u("mV"), u("ms"), u("MOhm"));
+        let na = if units { quote!(unit = "nA") } else { quote!() };
+        quote! {
+            #[threshold(V >= V_th)]
+            #[reset(V = V_reset)]
+            #[refractory(t_ref)]
+            pub struct Lif {
+                #[param(default = 0.0 #mv)] pub V_rest: f64,
+                #[param(default = -5.0 #mv)] pub V_reset: f64,
+                #[param(default = 20.0 #mv)] pub V_th: f64,
+                #[param(default = 1.0 #mohm)] pub R: f64,
+                #[param(default = 10.0 #ms)] pub tau: f64,
+                #[param(default = 1.0 #ms)] pub t_ref: f64,
+                #[state(init = V_rest, ode = (-(V - V_rest) + R * I) / tau #mv)] pub V: f64,
+                #[input(#na)] pub I: f64,
+            }
+        }
+    }
+
+    #[test]
+    fn units_vanish_from_generated_code() {
+        let names = ["update", "prepare", "init"];
+        let with = methods(expand(Kind::Neuron, TokenStream::new(), lif(true)), &names);
+        let without = methods(expand(Kind::Neuron, TokenStream::new(), lif(false)), &names);
+        assert_eq!(with.len(), 3, "update, prepare and init are generated");
+        assert_eq!(with, without, "a unit-annotated model generates the same arithmetic as without units");
+        assert!(!with.concat().contains("mV"));
+    }
+
+    #[test]
+    fn a_mistake_gives_one_error_and_the_struct_still() {
+        let bad = quote! {
+            #[threshold(V >= V_th)]
+            pub struct Lif {
+                #[param(default = 20.0, unit = "mV")] pub V_th: f64,
+                #[state(init = 0.0, unit = "mV", ode = -V / tua, membrane)] pub V: f64,
+                #[input(unit = "nA")] pub I: f64,
+            }
+        };
+        let out = expand(Kind::Neuron, TokenStream::new(), bad).to_string();
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+        assert!(out.contains("cannot find `tua` in this model"));
+        assert!(out.contains("pub struct Lif"), "the struct is still emitted");
+        assert!(out.contains("pub const V"), "with its accessors");
+    }
+}

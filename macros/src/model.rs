@@ -41,6 +41,8 @@ pub struct State {
     pub ode: Option<Expr>,
     pub ode_text: Option<String>,
     pub events: Vec<Event>,
+    /// An ODE or a spike update was written (even if it failed to resolve).
+    pub declared_updates: bool,
     pub doc: String,
 }
 
@@ -220,6 +222,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             ode: s.ode.as_ref().and_then(|e| lw.lower(e, errors)),
             ode_text: s.ode.as_ref().map(text_of),
             events,
+            declared_updates: s.ode.is_some() || !s.events.is_empty(),
             doc: s.doc.clone(),
         });
     }

@@ -284,11 +284,11 @@ mod tests {
         // f = a*x*(1 - x) + exp(-x/a) + x.powi(4)/(x.powi(4) + 100) + sqrt(x) + powf(x, a) - y/x
         let f = add(
             add(
-                add(mul(mul(v(a), v(x)), sub(n(1.0), v(x))), call(Func::Exp, vec![neg(div(v(x), v(a)))], Span::call_site())),
-                div(call(Func::Powi(4), vec![v(x)], Span::call_site()), add(call(Func::Powi(4), vec![v(x)], Span::call_site()), n(100.0))),
+                add(mul(mul(v(a), v(x)), sub(n(1.0), v(x))), call(Func::Exp, vec![neg(div(v(x), v(a)))], Span::call_site().into())),
+                div(call(Func::Powi(4), vec![v(x)], Span::call_site().into()), add(call(Func::Powi(4), vec![v(x)], Span::call_site().into()), n(100.0))),
             ),
             sub(
-                add(call(Func::Sqrt, vec![v(x)], Span::call_site()), call(Func::Powf, vec![v(x), v(a)], Span::call_site())),
+                add(call(Func::Sqrt, vec![v(x)], Span::call_site().into()), call(Func::Powf, vec![v(x), v(a)], Span::call_site().into())),
                 div(v(y), v(x)),
             ),
         );

@@ -901,7 +901,7 @@ if V { V } else { x }
     #[test]
     fn check_wording() {
         let what = "the right-hand side of `ds/dt`";
-        let msg = |got: Inferred| check(u("1/ms"), &got, sp(), what).map(|e| e.to_string());
+        let msg = |got: Inferred| check(u("1/ms"), &got, sp().into(), what).map(|e| e.to_string());
         let rhs = "the right-hand side of `ds/dt`";
         assert_eq!(
             msg(Num(Unit::MV)).unwrap(),
@@ -916,6 +916,6 @@ if V { V } else { x }
             format!("{rhs} is a boolean, expected `1/ms`")
         );
         assert_eq!((msg(AnyUnit), msg(Num(u("1/ms")))), (None, None));
-        assert!(check(Unit::ONE, &Bool, sp(), what).is_none());
+        assert!(check(Unit::ONE, &Bool, sp().into(), what).is_none());
     }
 }
