@@ -13,5 +13,6 @@ pub use neurode_runtime::__private;
 /// Everything a model file or a simulation script needs.
 pub mod prelude {
     pub use neurode_macros::{neuron, synapse};
+    pub use neurode_models::*;
     pub use neurode_runtime::*;
 }
