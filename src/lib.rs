@@ -5,6 +5,9 @@ pub use neurode_macros::{neuron, synapse};
 pub use neurode_models as models;
 pub use neurode_runtime as runtime;
 
+pub mod benchmarks;
+pub mod catalog;
+pub mod single;
 pub mod tutorial;
 
 #[doc(hidden)]

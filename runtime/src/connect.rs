@@ -24,6 +24,19 @@ pub enum Connect {
         /// Seed of the random streams.
         seed: u64,
     },
+    /// As [`Connect::FixedProb`], from the presynaptic neurons `first..end` only (the others have
+    /// no synapses): e.g. the excitatory part of one recurrent group. Rows in the range are the
+    /// rows [`Connect::FixedProb`] draws with the same seed.
+    FixedProbFrom {
+        /// Connection probability, in `[0, 1]`.
+        p: f64,
+        /// Seed of the random streams.
+        seed: u64,
+        /// First presynaptic neuron with synapses.
+        first: usize,
+        /// One past the last presynaptic neuron with synapses (at most the group size).
+        end: usize,
+    },
     /// Explicit `(pre, post)` pairs; synapses are ordered by presynaptic index, keeping the given
     /// order among pairs with the same presynaptic neuron. Repeated pairs give repeated synapses.
     Pairs(Vec<(u32, u32)>),
@@ -64,7 +77,13 @@ impl Connect {
                     post: (0..n_post as u32).collect(),
                 })
             }
-            Connect::FixedProb { p, seed } => fixed_prob(object, n_pre, n_post, *p, *seed),
+            Connect::FixedProb { p, seed } => fixed_prob(object, n_pre, n_post, *p, *seed, 0..n_pre),
+            Connect::FixedProbFrom { p, seed, first, end } => {
+                if first > end || *end > n_pre {
+                    return Err(Error::IndexOutOfRange { object: object.to_string(), index: *end.max(first), len: n_pre });
+                }
+                fixed_prob(object, n_pre, n_post, *p, *seed, *first..*end)
+            }
             Connect::Pairs(pairs) => from_pairs(object, n_pre, n_post, pairs),
         }
     }
@@ -133,14 +152,14 @@ impl SplitMix64 {
     }
 }
 
-fn fixed_prob(object: &str, n_pre: usize, n_post: usize, p: f64, seed: u64) -> Result<Csr> {
+fn fixed_prob(object: &str, n_pre: usize, n_post: usize, p: f64, seed: u64, rows: std::ops::Range<usize>) -> Result<Csr> {
     if !(0.0..=1.0).contains(&p) {
         return Err(Error::InvalidProbability {
             object: object.to_string(),
             p,
         });
     }
-    if p == 1.0 {
+    if p == 1.0 && rows == (0..n_pre) {
         return dense(object, n_pre, n_post, false);
     }
     let mut row_ptr = Vec::with_capacity(n_pre + 1);
@@ -153,7 +172,7 @@ fn fixed_prob(object: &str, n_pre: usize, n_post: usize, p: f64, seed: u64) -> R
         });
     }
     // Reserve the mean plus six standard deviations: one allocation in practice.
-    let mean = n_pre as f64 * n_post as f64 * p;
+    let mean = rows.len() as f64 * n_post as f64 * p;
     let reserve = mean + 6.0 * mean.sqrt() + 16.0;
     if reserve >= isize::MAX as f64 / 4.0 {
         return Err(too_many(object, n_pre, n_post));
@@ -164,6 +183,10 @@ fn fixed_prob(object: &str, n_pre: usize, n_post: usize, p: f64, seed: u64) -> R
     let inv_ln_q = 1.0 / (-p).ln_1p();
     let n_post_f = n_post as f64;
     for row in 0..n_pre {
+        if !rows.contains(&row) {
+            row_ptr.push(post.len());
+            continue;
+        }
         let mut rng = SplitMix64::for_row(seed, row as u64);
         // Next candidate column, as f64 to survive huge skips without overflow.
         let mut j = 0.0f64;
@@ -300,6 +323,20 @@ mod tests {
                 .unwrap_err();
             assert!(matches!(e, Error::InvalidProbability { .. }), "{e}");
         }
+    }
+
+    #[test]
+    fn fixed_prob_from_keeps_the_rows_of_fixed_prob() {
+        let all = Connect::FixedProb { p: 0.3, seed: 5 }.build("s", 20, 15).unwrap();
+        let part = Connect::FixedProbFrom { p: 0.3, seed: 5, first: 4, end: 11 }.build("s", 20, 15).unwrap();
+        for row in 0..20 {
+            let want: &[u32] = if (4..11).contains(&row) { &all.post[all.row_ptr[row]..all.row_ptr[row + 1]] } else { &[] };
+            assert_eq!(&part.post[part.row_ptr[row]..part.row_ptr[row + 1]], want, "row {row}");
+        }
+        assert!(matches!(
+            Connect::FixedProbFrom { p: 0.3, seed: 5, first: 4, end: 21 }.build("s", 20, 15),
+            Err(Error::IndexOutOfRange { index: 21, len: 20, .. })
+        ));
     }
 
     #[test]

@@ -1,0 +1,200 @@
+//! The standard network benchmarks of spiking simulators, built from the DSL models as a user
+//! would write them: COBA (Vogels & Abbott 2005; Brette et al. 2007, benchmark 1) and CUBA
+//! (Brian2's `CUBA.py`). Both: N LIF neurons, 80 % excitatory, each pair connected with
+//! probability p = 80/N (about 80 inputs per neuron at every N), dt 0.1 ms.
+
+use neurode_models::{Exponential, ExponentialCoba, Lif};
+use neurode_runtime::{Connect, Error, GroupId, Method, Network, SpikeMonitorId, SynId, SynapseModel};
+
+/// Mean number of inputs per neuron.
+pub const K_IN: f64 = 80.0;
+
+/// A built benchmark network.
+pub struct Bench {
+    /// The network, ready to run.
+    pub net: Network,
+    /// The one neuron group.
+    pub neurons: GroupId<Lif>,
+    /// Its spike monitor.
+    pub spikes: SpikeMonitorId,
+    /// Out-degree of every neuron (excitatory and inhibitory synapses together).
+    pub out_degree: Vec<u32>,
+}
+
+impl Bench {
+    /// Number of synapses.
+    pub fn synapses(&self) -> usize {
+        self.out_degree.iter().map(|&d| d as usize).sum()
+    }
+
+    /// Synaptic events delivered so far: every spike times its neuron's out-degree.
+    pub fn events(&self) -> u64 {
+        let trace = self.net.spike_trace(self.spikes);
+        trace.indices.iter().map(|&j| u64::from(self.out_degree[j as usize])).sum()
+    }
+
+    /// Mean firing rate so far (Hz).
+    pub fn rate_hz(&self) -> f64 {
+        self.net.spike_trace(self.spikes).mean_rate()
+    }
+}
+
+/// SplitMix64 with a Box–Muller normal: the benchmarks' seeded initial state.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.next()
+    }
+
+    fn normal(&mut self, mean: f64, sd: f64) -> f64 {
+        let u = 1.0 - self.next();
+        let v = self.next();
+        mean + sd * (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
+}
+
+fn out_degree<S: SynapseModel>(net: &Network, syns: &[SynId<S>], n: usize) -> Vec<u32> {
+    let mut deg = vec![0u32; n];
+    for &s in syns {
+        let csr = net.synapses(s).conn();
+        for (j, d) in deg.iter_mut().enumerate() {
+            *d += (csr.row_ptr[j + 1] - csr.row_ptr[j]) as u32;
+        }
+    }
+    deg
+}
+
+/// Adds the excitatory (neurons `0..0.8·n`) and inhibitory synapse groups onto `g`, runs them
+/// before the neurons, and returns them.
+fn wire<S: SynapseModel>(net: &mut Network, g: GroupId<Lif>, n: usize, seed: u64, exc: S, inh: S) -> Result<[SynId<S>; 2], Error> {
+    let ne = n * 4 / 5;
+    let p = (K_IN / n as f64).min(1.0);
+    let e = net.add_synapses("exc", exc, g, g, &Connect::FixedProbFrom { p, seed, first: 0, end: ne })?;
+    let i = net.add_synapses("inh", inh, g, g, &Connect::FixedProbFrom { p, seed: seed ^ 0x5DEE_CE66, first: ne, end: n })?;
+    net.set_order(&[e.into(), i.into(), g.into()])?;
+    Ok([e, i])
+}
+
+/// COBA: V_rest = V_reset = −60 mV, V_th −50 mV, τm 20 ms, leak 10 nS (R = 100 MΩ), refractory
+/// 5 ms; conductance-based exponential synapses τe 5 ms, τi 10 ms, we 6 nS, wi 67 nS, Ee 0 mV,
+/// Ei −80 mV; forward Euler; initial v = −60 + N(−5, 5) mV, ge = N(4, 1.5), gi = N(20, 12) in
+/// units of the leak, which starts self-sustained activity near 20 Hz.
+pub fn coba(n: usize, seed: u64) -> Result<Bench, Error> {
+    let mut net = Network::new(0.1)?;
+    net.set_progress(false);
+    let lif = Lif { V_rest: -60.0, V_reset: -60.0, V_th: -50.0, R: 100.0, tau: 20.0, t_refractory: 5.0 };
+    let g = net.add_neurons("neurons", n, lif)?;
+    net.set_method(g, Method::Euler)?;
+    let g_leak = 0.01; // µS
+    let exc = ExponentialCoba { tau: 5.0, g_max: 0.006, E: 0.0, delay: 0.0 };
+    let inh = ExponentialCoba { tau: 10.0, g_max: 0.067, E: -80.0, delay: 0.0 };
+    let syns = wire(&mut net, g, n, seed, exc, inh)?;
+    let mut rng = Rng(seed);
+    let v: Vec<f64> = (0..n).map(|_| rng.normal(-65.0, 5.0)).collect();
+    let ge: Vec<f64> = (0..n).map(|_| rng.normal(4.0, 1.5) * g_leak / 0.006).collect();
+    let gi: Vec<f64> = (0..n).map(|_| rng.normal(20.0, 12.0) * g_leak / 0.067).collect();
+    net.group_mut(g).set(Lif::V, &v)?;
+    for (s, init) in syns.iter().zip([ge, gi]) {
+        net.set_method(*s, Method::Euler)?;
+        net.synapses_mut(*s).set(ExponentialCoba::s, &init)?;
+    }
+    let out_degree = out_degree(&net, &syns, n);
+    let spikes = net.record_spikes(g)?;
+    Ok(Bench { net, neurons: g, spikes, out_degree })
+}
+
+/// CUBA: El −49 mV, V_th −50 mV, V_reset −60 mV, τm 20 ms, refractory 5 ms; current-based
+/// exponential synapses τe 5 ms, τi 10 ms, we 1.62 mV, wi −9 mV (as currents through R = 1 MΩ);
+/// exact integration; initial v uniform in [V_reset, V_th].
+pub fn cuba(n: usize, seed: u64) -> Result<Bench, Error> {
+    let mut net = Network::new(0.1)?;
+    net.set_progress(false);
+    let lif = Lif { V_rest: -49.0, V_reset: -60.0, V_th: -50.0, R: 1.0, tau: 20.0, t_refractory: 5.0 };
+    let g = net.add_neurons("neurons", n, lif)?;
+    net.set_method(g, Method::Exact)?;
+    let exc = Exponential { tau: 5.0, w: 1.62, delay: 0.0 };
+    let inh = Exponential { tau: 10.0, w: -9.0, delay: 0.0 };
+    let syns = wire(&mut net, g, n, seed, exc, inh)?;
+    let mut rng = Rng(seed);
+    let v: Vec<f64> = (0..n).map(|_| rng.uniform(-60.0, -50.0)).collect();
+    net.group_mut(g).set(Lif::V, &v)?;
+    let out_degree = out_degree(&net, &syns, n);
+    let spikes = net.record_spikes(g)?;
+    Ok(Bench { net, neurons: g, spikes, out_degree })
+}
+
+/// Flags of the benchmark examples.
+#[derive(clap::Parser, Debug)]
+#[command(about = "Runs a network benchmark and prints one JSON line")]
+struct Args {
+    /// Number of neurons.
+    #[arg(long, default_value_t = 4000)]
+    neurons: usize,
+    /// Simulated time (ms).
+    #[arg(long = "duration-ms", default_value_t = 1000.0)]
+    duration_ms: f64,
+    /// Worker threads (1: the calling thread only).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Seed of the connectivity and the initial state.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// The benchmark examples' `main`: parses `--neurons N --duration-ms T --threads K --seed S`,
+/// builds the network with `build`, runs it and prints `{"model", "neurons", "synapses",
+/// "duration_ms", "threads", "setup_s", "run_s", "rate_hz", "events"}` (run_s: the simulation loop
+/// alone; setup_s: building the network). Errors: one line on stderr, non-zero exit.
+pub fn cli(model: &str, build: fn(usize, u64) -> Result<Bench, Error>) -> std::process::ExitCode {
+    use clap::Parser;
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match run_bench(model, &args, build) {
+        Ok(line) => {
+            println!("{line}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_bench(model: &str, args: &Args, build: fn(usize, u64) -> Result<Bench, Error>) -> Result<String, Error> {
+    if args.threads != 1 {
+        return Err(Error::InvalidInput {
+            object: model.into(),
+            reason: format!("--threads {}: this build runs on one thread", args.threads),
+        });
+    }
+    let t0 = std::time::Instant::now();
+    let mut bench = build(args.neurons, args.seed)?;
+    let setup_s = t0.elapsed().as_secs_f64();
+    let t1 = std::time::Instant::now();
+    bench.net.run(args.duration_ms)?;
+    let run_s = t1.elapsed().as_secs_f64();
+    Ok(format!(
+        "{{\"model\": \"{model}\", \"neurons\": {}, \"synapses\": {}, \"duration_ms\": {}, \"threads\": {}, \"setup_s\": {setup_s:.4}, \"run_s\": {run_s:.4}, \"rate_hz\": {:.3}, \"events\": {}}}",
+        args.neurons,
+        bench.synapses(),
+        args.duration_ms,
+        args.threads,
+        bench.rate_hz(),
+        bench.events()
+    ))
+}
