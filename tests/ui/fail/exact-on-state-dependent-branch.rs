@@ -1,0 +1,17 @@
+// `exact` for an equation that switches with the state.
+use neurode::prelude::*;
+
+#[synapse(method = exact)]
+#[output(current = w * s)]
+pub struct Syn {
+    #[param(default = 0.5, unit = "nA")]
+    pub w: f64,
+    #[param(default = 5.0, unit = "ms")]
+    pub tau: f64,
+    #[state(init = 0.0, unit = "1", ode = if s > 0.5 { -s / tau } else { -2.0 * s / tau }, on_pre += 1.0)]
+    pub s: f64,
+}
+
+fn main() {
+    let _ = (Syn::default(), Syn::s, <Syn as Model>::INFO);
+}

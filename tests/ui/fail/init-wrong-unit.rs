@@ -1,0 +1,17 @@
+// An initial value in ms for a dimensionless state.
+use neurode::prelude::*;
+
+#[synapse]
+#[output(current = w * s)]
+pub struct Syn {
+    #[param(default = 0.5, unit = "nA")]
+    pub w: f64,
+    #[param(default = 5.0, unit = "ms")]
+    pub tau: f64,
+    #[state(init = tau, unit = "1", ode = -s / tau, on_pre += 1.0)]
+    pub s: f64,
+}
+
+fn main() {
+    let _ = (Syn::default(), Syn::s, <Syn as Model>::INFO);
+}

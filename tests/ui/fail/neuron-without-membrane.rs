@@ -1,0 +1,24 @@
+// No state is the membrane potential.
+use neurode::prelude::*;
+
+#[neuron]
+#[threshold(u >= V_th)]
+#[reset(u = V_reset)]
+pub struct Cell {
+    #[param(default = -70.0, unit = "mV")]
+    pub V_reset: f64,
+    #[param(default = -50.0, unit = "mV")]
+    pub V_th: f64,
+    #[param(default = 10.0, unit = "ms")]
+    pub tau: f64,
+    #[param(default = 10.0, unit = "MOhm")]
+    pub R: f64,
+    #[state(init = -70.0, unit = "mV", ode = (-u + R * I) / tau)]
+    pub u: f64,
+    #[input(unit = "nA")]
+    pub I: f64,
+}
+
+fn main() {
+    let _ = (Cell::default(), Cell::u, <Cell as Model>::INFO);
+}

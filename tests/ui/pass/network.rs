@@ -1,0 +1,89 @@
+// The generated code runs: two neuron groups of a model defined here, connected by synapses of
+// models defined here (a conductance with a delay, a voltage jump, a symmetric current), run
+// for 1 ms under every method each model supports.
+
+use neurode::prelude::*;
+
+#[neuron]
+#[threshold(V >= V_th)]
+#[reset(V = V_reset)]
+#[refractory(t_ref)]
+pub struct Cell {
+    #[param(default = -65.0, unit = "mV")]
+    pub V_rest: f64,
+    #[param(default = -70.0, unit = "mV")]
+    pub V_reset: f64,
+    #[param(default = -64.0, unit = "mV")]
+    pub V_th: f64,
+    #[param(default = 10.0, unit = "MOhm")]
+    pub R: f64,
+    #[param(default = 10.0, unit = "ms")]
+    pub tau: f64,
+    #[param(default = 0.5, unit = "ms")]
+    pub t_ref: f64,
+    #[state(init = V_rest, unit = "mV", ode = (-(V - V_rest) + R * I) / tau)]
+    pub V: f64,
+    #[input(unit = "nA")]
+    pub I: f64,
+}
+
+#[synapse]
+#[output(conductance = g_max * s, reversal = E, delay = delay)]
+pub struct Syn {
+    #[param(default = 0.01, unit = "uS")]
+    pub g_max: f64,
+    #[param(default = 0.0, unit = "mV")]
+    pub E: f64,
+    #[param(default = 0.2, unit = "ms")]
+    pub delay: f64,
+    #[param(default = 0.5, unit = "ms")]
+    pub tau_rise: f64,
+    #[param(default = 3.0, unit = "ms")]
+    pub tau_decay: f64,
+    #[state(init = 0.0, unit = "1", ode = -s / tau_decay + x / tau_rise)]
+    pub s: f64,
+    #[state(init = 0.0, unit = "1", ode = -x / tau_rise, on_pre += 1.0)]
+    pub x: f64,
+}
+
+#[synapse]
+#[output(voltage = w * spike_pre)]
+pub struct Jump {
+    #[param(default = 0.5, unit = "mV")]
+    pub w: f64,
+}
+
+#[synapse]
+#[output(current = g * (v_pre - v_post))]
+#[output(current = g * (v_post - v_pre), target = pre)]
+pub struct Gap {
+    #[param(default = 0.001, unit = "uS")]
+    pub g: f64,
+}
+
+fn run(syn_method: Method) -> Result<(Vec<f64>, usize)> {
+    let mut net = Network::new(0.1)?;
+    net.set_progress(false);
+    let pre = net.add_neurons("pre", 2, Cell::default())?;
+    let post = net.add_neurons("post", 3, Cell::default())?;
+    let syn = net.add_synapses("syn", Syn::default(), pre, post, &Connect::AllToAll)?;
+    net.add_synapses("jump", Jump::default(), pre, post, &Connect::AllToAll)?;
+    net.add_synapses("gap", Gap::default(), post, post, &Connect::AllToAllNoSelf)?;
+    net.set_method(syn, syn_method)?;
+    net.add_input(pre, Input::Constant(20.0))?;
+    let s = net.record_synapses(syn, Syn::s)?;
+    let v = net.record(post, Cell::V)?;
+    net.run(1.0)?;
+    let rows = net.trace(v).n_rows();
+    Ok((net.trace(s).column(0), rows))
+}
+
+fn main() {
+    for &method in Syn::INFO.methods {
+        let (s, rows) = run(method).unwrap_or_else(|e| panic!("{method}: {e}"));
+        assert_eq!(rows, 10, "{method}");
+        assert_eq!(s.len(), 10, "{method}");
+        assert!(s.iter().all(|x| x.is_finite()), "{method}");
+        assert!(s.iter().any(|&x| x > 0.0), "{method}: the presynaptic spike reaches the synapse");
+    }
+}
