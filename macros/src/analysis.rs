@@ -48,7 +48,23 @@ pub struct Plan {
 /// Runs every check and decision; diagnostics go to `errors`.
 pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
     let derived_exprs: Vec<Expr> = m.derived.iter().map(|d| d.value.clone()).collect();
-    let derived_order = evaluation_order(m, errors);
+    let (derived_order, acyclic) = evaluation_order(m, errors);
+    if !acyclic {
+        // Inlining would not terminate; the cycle is reported and nothing else can be decided.
+        return Plan {
+            method: Method::Euler,
+            method_auto: false,
+            methods: Vec::new(),
+            ode_states: Vec::new(),
+            rhs: Vec::new(),
+            held: Vec::new(),
+            derived_order,
+            diag: Vec::new(),
+            exact: None,
+            storages: Vec::new(),
+            post_derived: Vec::new(),
+        };
+    }
     if !m.unitless {
         check_units(m, &derived_order, errors);
     }
@@ -125,9 +141,9 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
     let (method, method_auto) = match m.method {
         Some((Method::Exact, span)) if exact.is_none() => {
             let (term, why) = nonlinear.clone().unwrap_or((span.into(), String::new()));
-            let mut e = syn::Error::new(span, "`exact` integration needs a linear system with constant coefficients");
-            e.combine(term.error(format!("this term is not linear with constant coefficients: {why}\nhelp: use `exp_euler` or `rk4`, or leave `method` out to let neurode choose")));
-            errors.push(e);
+            errors.push(term.error(format!(
+                "`method = exact` needs a linear system with constant coefficients, but {why}\nhelp: use `exp_euler` or `rk4`, or leave `method` out to let neurode choose"
+            )));
             (auto, false)
         }
         Some((method, _)) => (method, false),
@@ -146,8 +162,9 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
     Plan { method, method_auto, methods, ode_states, rhs, held, derived_order, diag, exact, storages, post_derived }
 }
 
-/// Derived expressions in dependency order; a cycle is an error at each expression in it.
-fn evaluation_order(m: &Model, errors: &mut Errors) -> Vec<usize> {
+/// Derived expressions in dependency order, and whether there was no cycle (a cycle is an error
+/// at the first expression found in it).
+fn evaluation_order(m: &Model, errors: &mut Errors) -> (Vec<usize>, bool) {
     let n = m.derived.len();
     let deps: Vec<Vec<usize>> = m
         .derived
@@ -172,8 +189,10 @@ fn evaluation_order(m: &Model, errors: &mut Errors) -> Vec<usize> {
         order.push(i);
         true
     }
+    let mut acyclic = true;
     for i in 0..n {
         if !visit(i, &deps, &mut state, &mut order) {
+            acyclic = false;
             errors.at(m.derived[i].ident.span(), format!("`{}` depends on itself through other `#[expr]` fields", m.derived[i].ident));
             state.iter_mut().for_each(|s| {
                 if *s == 1 {
@@ -182,7 +201,7 @@ fn evaluation_order(m: &Model, errors: &mut Errors) -> Vec<usize> {
             });
         }
     }
-    order
+    (order, acyclic)
 }
 
 /// States that nothing updates, and expressions that may only use parameters.
@@ -210,6 +229,12 @@ fn check_roles(m: &Model, errors: &mut Errors) {
     }
     if let Some((r, _)) = &m.refractory {
         params_only(m, r, "the refractory period", errors);
+    }
+    // With units, inference reports this (and more); without, the shape of the expression does.
+    if let (Some((th, _)), true) = (&m.threshold, m.unitless) {
+        if !th.is_bool() {
+            errors.push(th.span.error("the threshold is a condition, such as `V >= V_th`"));
+        }
     }
 }
 
@@ -293,7 +318,7 @@ fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
     if let Some(i) = m.membrane {
         if let Some(u) = m.states[i].unit {
             if u != Unit::MV {
-                list.push(syn::Error::new(m.states[i].ident.span(), format!("the membrane potential `{}` is in mV; found `{u}`", m.states[i].ident)));
+                list.push(syn::Error::new(m.states[i].ident.span(), format!("the membrane potential `{}` has unit `{u}`, expected `mV`", m.states[i].ident)));
             }
         }
     }

@@ -1,11 +1,11 @@
 //! The argument list of every neurode attribute: `key = expr`, `key += expr`, bare `key`, or a
 //! positional expression, separated by commas.
 
-use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{Expr, Ident, Token};
+
+use crate::ir::Spans;
 
 /// How a key is bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,12 +27,12 @@ pub enum Arg {
 }
 
 impl Arg {
-    /// Span of the whole argument.
-    pub fn span(&self) -> Span {
+    /// A diagnostic underlining the whole argument.
+    pub fn error(&self, msg: impl std::fmt::Display) -> syn::Error {
         match self {
-            Arg::Keyed { key, value, .. } => key.span().join(value.span()).unwrap_or(key.span()),
-            Arg::Flag(i) => i.span(),
-            Arg::Positional(e) => e.span(),
+            Arg::Keyed { key, value, .. } => Spans { start: key.span(), end: Spans::of(value).end }.error(msg),
+            Arg::Flag(i) => syn::Error::new(i.span(), msg),
+            Arg::Positional(e) => Spans::of(e).error(msg),
         }
     }
 
@@ -41,7 +41,7 @@ impl Arg {
         match self {
             Arg::Flag(i) => Ok(syn::parse_quote_spanned!(i.span()=> #i)),
             Arg::Positional(e) => Ok(e),
-            Arg::Keyed { key, .. } => Err(syn::Error::new(key.span(), "expected an expression here, not an assignment")),
+            Arg::Keyed { .. } => Err(self.error("expected an expression here, not an assignment")),
         }
     }
 }

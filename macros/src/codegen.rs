@@ -432,6 +432,12 @@ impl Gen<'_> {
         self.derived_lets(&self.p.derived_order)
     }
 
+    /// `let col = &mut col[..n];` for every stored column: the loop bound then proves every
+    /// index in range, so the compiler drops the bounds checks and can vectorise.
+    fn reslice(&self, n: &Ident) -> TokenStream {
+        self.columns().iter().map(|c| quote!(let #c = &mut #c[..#n];)).collect()
+    }
+
     fn neuron_update(&self) -> TokenStream {
         let rt = rt();
         let m = self.m;
@@ -439,14 +445,15 @@ impl Gen<'_> {
         let n = cols.len();
         let params = self.params_destructure();
         let input = m.input.as_ref().map_or_else(|| format_ident!("__no_input"), |(i, _)| Ident::new(&i.to_string(), Span::call_site()));
-        let refr = match &m.refractory {
+        let (t_ref, refr) = match &m.refractory {
             Some((r, _)) => {
                 let r = self.num(r);
-                quote!(let __t_ref: f64 = #r; let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;)
+                (quote!(let __t_ref: f64 = #r;), quote!(let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;))
             }
-            None => quote!(let __refr: bool = false;),
+            None => (TokenStream::new(), quote!(let __refr: bool = false;)),
         };
         let threshold = m.threshold.as_ref().map_or_else(|| quote!(false), |(e, _)| self.boolean(e));
+        // Reset statements as selects: the loop stays branch-free.
         let resets: TokenStream = m
             .reset
             .iter()
@@ -454,16 +461,19 @@ impl Gen<'_> {
                 let id = self.state_ident(a.state);
                 let v = self.num(&a.value);
                 match a.op {
-                    Op::Assign => quote!(#id = #v;),
-                    Op::AddAssign => quote!(#id += #v;),
+                    Op::Assign => quote!(#id = if __spiked { #v } else { #id };),
+                    Op::AddAssign => quote!(#id = if __spiked { #id + #v } else { #id };),
                 }
             })
             .collect();
+        let ys: Vec<Ident> = self.p.ode_states.iter().map(|&i| self.state_ident(i)).collect();
+        let olds: Vec<Ident> = ys.iter().map(|y| format_ident!("__old_{}", y)).collect();
         let i = format_ident!("__i");
         let loads = self.loads(&i);
         let stores = self.stores(&i);
         let held = self.derived_lets(&self.p.held);
         let all = self.all_derived();
+        let reslice = self.reslice(&format_ident!("__n"));
         let arms = self.p.methods.iter().map(|&method| {
             let mp = method_path(method);
             let consts = self.load_consts(method);
@@ -471,21 +481,19 @@ impl Gen<'_> {
             quote! {
                 #mp => {
                     #consts
-                    for __i in 0..__input.len() {
+                    for __i in 0..__n {
                         let #input: f64 = __input[__i];
                         #loads
                         #refr
-                        let mut __spiked = false;
-                        if !__refr {
-                            #held
-                            #integrate
-                            #all
-                            if #threshold {
-                                __spiked = true;
-                                #resets
-                                __t_last_spike[__i] = t;
-                            }
-                        }
+                        #( let #olds = #ys; )*
+                        #held
+                        #integrate
+                        // Refractory: the state is held (the integrated value is discarded).
+                        #( #ys = if __refr { #olds } else { #ys }; )*
+                        #all
+                        let __spiked: bool = !__refr && #threshold;
+                        #resets
+                        __t_last_spike[__i] = if __spiked { t } else { __t_last_spike[__i] };
                         #all
                         #stores
                         __spike[__i] = __spiked;
@@ -500,7 +508,11 @@ impl Gen<'_> {
             fn update(&self, __consts: &[f64], __method: #rt::Method, __step: #rt::NeuronStep<'_>) {
                 let #rt::NeuronStep { t, dt, columns: __columns, input: __input, spike: __spike, refractory: __refractory, t_last_spike: __t_last_spike } = __step;
                 let [#(#cols),*] = #rt::columns_mut::<#n>(__columns);
+                let __n = __input.len();
+                #reslice
+                let (__spike, __refractory, __t_last_spike) = (&mut __spike[..__n], &mut __refractory[..__n], &mut __t_last_spike[..__n]);
                 #params
+                #t_ref
                 match __method {
                     #(#arms)*
                     _ => {}
@@ -591,7 +603,9 @@ impl Gen<'_> {
                 let (loads, element) = (self.loads(&p), self.element(method, true));
                 let stores = self.stores_except(&p, &self.p.post_derived);
                 let per_synapse = self.derived_lets(&self.p.post_derived);
+                let reslice = self.reslice(&format_ident!("__n_pre"));
                 quote! {
+                    #reslice
                     for __p in 0..__n_pre {
                         #pre
                         #loads
@@ -640,15 +654,21 @@ impl Gen<'_> {
                     }
                 };
                 let (before, after) = (scatter(Timing::Before), scatter(Timing::After));
+                let n = format_ident!("__n_post");
+                let reslice = self.reslice(&n);
+                let outs = (0..self.m.outputs.len()).map(|k| format_ident!("__o{}", k));
                 quote! {
                     #before
-                    for __q in 0..__post.v.len() {
+                    let __n_post = __post.v.len();
+                    #reslice
+                    #( let #outs = &mut #outs[..__n_post]; )*
+                    for __q in 0..__n_post {
                         #loads
                         #integrate
                         #stores
                     }
                     #after
-                    for __q in 0..__post.v.len() {
+                    for __q in 0..__n_post {
                         #post
                         #loads
                         #pushes
@@ -946,7 +966,14 @@ pub fn accessors(m: &Model) -> TokenStream {
     let rt = rt();
     let ident = &m.item.ident;
     let names = m.states.iter().map(|s| &s.ident).chain(m.derived.iter().map(|d| &d.ident));
-    let consts = names.enumerate().map(|(i, n)| {
+    // A name declared twice is an error already reported; one accessor avoids a second error.
+    let mut seen = Vec::new();
+    let consts = names.enumerate().filter(|(_, n)| {
+        let fresh = !seen.contains(n);
+        seen.push(*n);
+        fresh
+    });
+    let consts = consts.map(|(i, n)| {
         let s = n.to_string();
         let doc = format!("Typed accessor of the variable `{s}` (for monitors and group access).");
         quote_spanned!(n.span()=> #[doc = #doc] pub const #n: #rt::Var<#ident> = #rt::Var::new(#i, #s);)

@@ -17,6 +17,17 @@ impl Errors {
         self.push(syn::Error::new(span, msg));
     }
 
+    /// Records a diagnostic underlining all of `tokens` (on stable Rust `span()` of a
+    /// multi-token node is its first token only).
+    pub fn spanned(&mut self, tokens: &impl quote::ToTokens, msg: impl std::fmt::Display) {
+        self.push(crate::ir::Spans::of(tokens).error(msg));
+    }
+
+    /// How many diagnostics were recorded (to tell whether a step added any).
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
     /// `true` when nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
@@ -33,31 +44,47 @@ impl Errors {
     }
 }
 
-/// The closest of `candidates` to `name` by edit distance, if close enough to be a likely typo.
+/// The closest of `candidates` to `name` if close enough to be a likely typo: at most one edit
+/// per three characters (a swap of neighbours counts as one), never for names of one or two
+/// characters (every short name is close to every other). Ties go to the alphabetically first,
+/// so the suggestion does not depend on the order of the candidates.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.len() / 3).max(1);
+    if name.chars().count() < 3 {
+        return None;
+    }
+    let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
+        .filter(|c| *c != name)
         .map(|c| (edit_distance(name, c), c))
         .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
+        .min()
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance, case-insensitive on ASCII.
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Optimal-string-alignment distance (Levenshtein plus swaps of neighbours), case-insensitive
+/// on ASCII.
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
     let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -70,6 +97,10 @@ mod tests {
         assert_eq!(suggest("tau_rse", names), Some("tau_rise"));
         assert_eq!(suggest("g_mx", names), Some("g_max"));
         assert_eq!(suggest("alpha", names), None);
+        assert_eq!(suggest("tua", ["tau", "t"]), Some("tau"), "a swap is one edit");
+        assert_eq!(suggest("dealy", ["delay"]), Some("delay"));
+        assert_eq!(suggest("V", ["s", "t"]), None, "no guesses for one-letter names");
+        assert_eq!(suggest("abd", ["abc", "abe"]), Some("abc"), "ties are broken alphabetically");
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

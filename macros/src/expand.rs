@@ -31,6 +31,8 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
     let mut item = m.item.clone();
     let params: Vec<String> = m.params.iter().map(|p| p.ident.to_string()).collect();
     crate::parse::strip(&mut item, &params);
+    // A generic model is an error already reported: emit it without its parameters.
+    item.generics = syn::Generics::default();
     let ident = &item.ident;
     let accessors = crate::codegen::accessors(m);
     let name = ident.to_string();

@@ -116,7 +116,7 @@ pub fn text_of(e: &syn::Expr) -> String {
     s.replace(" (", "(").replace("( ", "(").replace(" )", ")").replace(" . ", ".").replace("- >", "->")
 }
 
-fn unit_of(lit: &Option<syn::LitStr>, what: &str, name: &Ident, unitless: bool, errors: &mut Errors) -> (Option<Unit>, String) {
+fn unit_of(lit: &Option<syn::LitStr>, what: &str, name: &Ident, quiet: bool, errors: &mut Errors) -> (Option<Unit>, String) {
     match lit {
         Some(l) => match parse_unit(&l.value(), l.span()) {
             Ok(u) => (Some(u), l.value()),
@@ -125,7 +125,7 @@ fn unit_of(lit: &Option<syn::LitStr>, what: &str, name: &Ident, unitless: bool, 
                 (None, l.value())
             }
         },
-        None if unitless => (None, String::new()),
+        None if quiet => (None, String::new()),
         None => {
             errors.at(
                 name.span(),
@@ -168,18 +168,22 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
     if let Some(input) = &raw.input {
         declare(&input.ident, Sym::Builtin(Builtin::Input), errors);
     }
+    for alias in &raw.input_aliases {
+        scope.entry(alias.to_string()).or_insert(Sym::Builtin(Builtin::Input));
+    }
     let lw = Lowerer { scope: &scope };
     // Units are declared on every field or on none: a model without any is not checked.
     let unitless = raw.params.iter().all(|p| p.unit.is_none())
         && raw.states.iter().all(|s| s.unit.is_none())
         && raw.derived.iter().all(|d| d.unit.is_none())
         && raw.input.as_ref().is_none_or(|i| i.unit.is_none());
+    let quiet = |name: &Ident| unitless || raw.quiet.contains(&name.to_string());
 
     let params = raw
         .params
         .iter()
         .map(|p| {
-            let (unit, unit_text) = unit_of(&p.unit, "parameter", &p.ident, unitless, errors);
+            let (unit, unit_text) = unit_of(&p.unit, "parameter", &p.ident, quiet(&p.ident), errors);
             let default = p.default.as_ref().and_then(|d| match literal_value(d) {
                 Some(x) => Some(x),
                 None => {
@@ -194,7 +198,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
     let mut membrane = None;
     let mut states = Vec::new();
     for (i, s) in raw.states.iter().enumerate() {
-        let (unit, unit_text) = unit_of(&s.unit, "state", &s.ident, unitless, errors);
+        let (unit, unit_text) = unit_of(&s.unit, "state", &s.ident, quiet(&s.ident), errors);
         if s.membrane {
             if raw.kind == Kind::Synapse {
                 errors.at(s.ident.span(), "`membrane` marks a neuron's membrane potential");
@@ -207,7 +211,8 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             .iter()
             .filter_map(|e| {
                 if raw.kind == Kind::Neuron {
-                    errors.at(e.span, "`on_pre` updates belong to synapses; a neuron's spike triggers `#[reset(...)]`");
+                    let key = if e.timing == Timing::Before { "on_pre" } else { "on_pre_after" };
+                    errors.at(e.span, format!("`{key}` updates belong to synapses; a neuron's spike triggers `#[reset(...)]`"));
                     return None;
                 }
                 Some(Event { timing: e.timing, op: e.op, value: lw.lower(&e.value, errors)?, text: text_of(&e.value) })
@@ -242,7 +247,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         .filter_map(|d| {
             let (unit, unit_text) = match &d.unit {
                 Some(_) => {
-                    let (u, t) = unit_of(&d.unit, "expression", &d.ident, unitless, errors);
+                    let (u, t) = unit_of(&d.unit, "expression", &d.ident, quiet(&d.ident), errors);
                     (u, Some(t))
                 }
                 None => (None, None),
@@ -286,11 +291,11 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
 
     let threshold = raw.threshold.as_ref().and_then(|e| Some((lw.lower(e, errors)?, text_of(e))));
     let refractory = raw.refractory.as_ref().and_then(|e| Some((lw.lower(e, errors)?, text_of(e))));
-    if raw.kind == Kind::Neuron && threshold.is_none() && raw.threshold.is_none() {
+    if raw.kind == Kind::Neuron && !raw.threshold_attr {
         errors.at(raw.item.ident.span(), "a neuron needs a spike condition: add `#[threshold(V >= V_th)]`");
     }
     let input = raw.input.as_ref().map(|i| {
-        let (u, _) = unit_of(&i.unit, "input", &i.ident, unitless, errors);
+        let (u, _) = unit_of(&i.unit, "input", &i.ident, quiet(&i.ident), errors);
         (i.ident.clone(), u)
     });
 
@@ -394,8 +399,12 @@ impl Lowerer<'_> {
                     B::Ne(_) => BinOp::Ne,
                     B::And(_) => BinOp::And,
                     B::Or(_) => BinOp::Or,
-                    other => {
-                        errors.at(other.span(), "unsupported operator in an equation (use + - * / comparisons && || !)");
+                    B::BitXor(_) => {
+                        errors.push(span.error("`^` is not a power in Rust\nhelp: write `x.powi(2)` for an integer power, `x.powf(p)` otherwise"));
+                        return None;
+                    }
+                    _ => {
+                        errors.push(span.error("unsupported operator in an equation (use + - * / comparisons && || !)"));
                         return None;
                     }
                 };
@@ -404,12 +413,20 @@ impl Lowerer<'_> {
                 ExprKind::Bin(op, Box::new(l?), Box::new(r?))
             }
             syn::Expr::Call(c) => {
+                // `exp(x)`, or `f64::exp(x)` as Rust code would write it.
                 let name = match &*c.func {
+                    syn::Expr::Path(p) if p.path.segments.len() == 2 && p.path.segments[0].ident == "f64" => {
+                        Some(p.path.segments[1].ident.to_string())
+                    }
                     syn::Expr::Path(p) => p.path.get_ident().map(Ident::to_string),
                     _ => None,
                 };
                 let args: Vec<&syn::Expr> = c.args.iter().collect();
-                return self.call(name.as_deref().unwrap_or("?"), c.func.span(), &args, span, errors);
+                let Some(name) = name else {
+                    errors.push(Spans::of(&c.func).error("expected a function name such as `exp`"));
+                    return None;
+                };
+                return self.call(&name, c.func.span(), &args, span, errors);
             }
             syn::Expr::MethodCall(m) => {
                 let mut args = vec![&*m.receiver];
@@ -427,7 +444,14 @@ impl Lowerer<'_> {
                 ExprKind::If(Box::new(c?), Box::new(a?), Box::new(b?))
             }
             syn::Expr::Block(b) => return self.block(&b.block, errors),
-            syn::Expr::Cast(c) => return self.lower(&c.expr, errors),
+            syn::Expr::Cast(c) => {
+                // `spike_pre as f64` is a number already; any other cast would change the value.
+                if !matches!(&*c.ty, syn::Type::Path(p) if p.path.is_ident("f64")) {
+                    errors.push(Spans::of(&c.ty).error("equations compute in `f64`; the only cast allowed is `as f64`"));
+                    return None;
+                }
+                return self.lower(&c.expr, errors);
+            }
             _ => {
                 errors.push(span.error("unsupported expression in an equation: use numbers, names, arithmetic, comparisons, `if`/`else` and functions such as `exp`"));
                 return None;
@@ -478,8 +502,10 @@ impl Lowerer<'_> {
                 return None;
             }
         };
-        if args.len() != func.arity() && !matches!(func, Func::Powi(_)) {
-            errors.push(span.error(format!("`{name}` takes {} argument(s)", func.arity())));
+        let arity = if matches!(func, Func::Powi(_)) { 2 } else { func.arity() };
+        if args.len() != arity {
+            let plural = if arity == 1 { "" } else { "s" };
+            errors.push(span.error(format!("`{name}` takes {arity} argument{plural} (a method call's receiver counts), found {}", args.len())));
             return None;
         }
         let lowered: Vec<Option<Expr>> = match func {

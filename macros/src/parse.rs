@@ -138,6 +138,12 @@ pub struct RawModel {
     pub reset: Vec<RawAssign>,
     pub refractory: Option<Expr>,
     pub doc: String,
+    /// Fields whose attribute was malformed: later phases report nothing more about them.
+    pub quiet: Vec<String>,
+    /// Names of extra `#[input]` fields (an error): they still resolve, to avoid follow-on errors.
+    pub input_aliases: Vec<Ident>,
+    /// A `#[threshold]` attribute was written (even if malformed).
+    pub threshold_attr: bool,
 }
 
 const FIELD_ATTRS: [&str; 4] = ["param", "state", "expr", "input"];
@@ -162,7 +168,7 @@ fn attr_args(attr: &Attribute, errors: &mut Errors) -> Vec<Arg> {
         syn::Meta::List(l) => l.tokens.clone(),
         syn::Meta::Path(_) => TokenStream::new(),
         syn::Meta::NameValue(nv) => {
-            errors.at(nv.span(), "expected a parenthesised argument list, as in `#[state(init = 0.0)]`");
+            errors.spanned(nv, "expected a parenthesised argument list, as in `#[state(init = 0.0)]`");
             return Vec::new();
         }
     };
@@ -179,7 +185,7 @@ fn lit_str(value: Expr, key: &Ident, errors: &mut Errors) -> Option<LitStr> {
     match value {
         Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s),
         other => {
-            errors.at(other.span(), format!("`{key}` takes a string literal, as in `{key} = \"mV\"`"));
+            errors.spanned(&other, format!("`{key}` takes a string literal, as in `{key} = \"mV\"`"));
             None
         }
     }
@@ -214,7 +220,7 @@ pub fn parse(kind: Kind, args: TokenStream, item: TokenStream, errors: &mut Erro
         return None;
     }
     if !item.generics.params.is_empty() {
-        errors.at(item.generics.span(), "a model cannot be generic: parameters are `f64` fields");
+        errors.spanned(&item.generics, "a model cannot be generic: parameters are `f64` fields");
     }
     let mut raw = RawModel {
         kind,
@@ -229,6 +235,9 @@ pub fn parse(kind: Kind, args: TokenStream, item: TokenStream, errors: &mut Erro
         threshold: None,
         reset: Vec::new(),
         refractory: None,
+        quiet: Vec::new(),
+        input_aliases: Vec::new(),
+        threshold_attr: false,
     };
     match parse_args(args) {
         Ok(list) => {
@@ -238,8 +247,11 @@ pub fn parse(kind: Kind, args: TokenStream, item: TokenStream, errors: &mut Erro
                         expect_assign(errors, &key, op);
                         raw.method = parse_method(&value, errors).map(|m| (m, value.span()));
                     }
+                    Arg::Flag(key) if Method::ALL.iter().any(|(n, _)| key == n) => {
+                        errors.at(key.span(), format!("write `method = {key}`"));
+                    }
                     Arg::Keyed { key, .. } | Arg::Flag(key) => unknown_key(errors, &key, kind.name(), &["method"]),
-                    Arg::Positional(e) => errors.at(e.span(), format!("expected `method = ...` in `#[{}(...)]`", kind.name())),
+                    Arg::Positional(e) => errors.spanned(&e, format!("expected `method = ...` in `#[{}(...)]`", kind.name())),
                 }
             }
         }
@@ -249,18 +261,21 @@ pub fn parse(kind: Kind, args: TokenStream, item: TokenStream, errors: &mut Erro
         let Some(name) = attr.path().get_ident().map(Ident::to_string) else { continue };
         match (kind, name.as_str()) {
             (Kind::Synapse, "output") => parse_output(attr, &mut raw, errors),
-            (Kind::Neuron, "threshold") => raw.threshold = single_expr(attr, "threshold", errors),
+            (Kind::Neuron, "threshold") => {
+                raw.threshold_attr = true;
+                raw.threshold = single_expr(attr, "threshold", errors);
+            }
             (Kind::Neuron, "refractory") => raw.refractory = single_expr(attr, "refractory", errors),
             (Kind::Neuron, "reset") => {
                 for arg in attr_args(attr, errors) {
                     match arg {
                         Arg::Keyed { key, op, value } => raw.reset.push(RawAssign { target: key, op, value }),
-                        other => errors.at(other.span(), "expected `state = value` or `state += value` in `#[reset(...)]`"),
+                        other => errors.push(other.error("expected `state = value` or `state += value` in `#[reset(...)]`")),
                     }
                 }
             }
-            (Kind::Neuron, "output") => errors.at(attr.span(), "`#[output]` belongs to synapses; a neuron receives input through its `#[input]` field"),
-            (Kind::Synapse, "threshold" | "reset" | "refractory") => errors.at(attr.span(), format!("`#[{name}]` belongs to neurons")),
+            (Kind::Neuron, "output") => errors.spanned(attr, "`#[output]` belongs to synapses; a neuron receives input through its `#[input]` field"),
+            (Kind::Synapse, "threshold" | "reset" | "refractory") => errors.spanned(attr, format!("`#[{name}]` belongs to neurons")),
             _ => {}
         }
     }
@@ -291,11 +306,12 @@ fn parse_method(value: &Expr, errors: &mut Errors) -> Option<Method> {
     match name.as_deref().and_then(|n| Method::ALL.iter().find(|(m, _)| *m == n)) {
         Some((_, m)) => Some(*m),
         None => {
-            let mut msg = format!("unknown integration method; expected one of: {}", names.join(", "));
+            let written = name.as_deref().map_or_else(|| quote::ToTokens::to_token_stream(value).to_string(), str::to_string);
+            let mut msg = format!("unknown integration method `{written}`; expected one of: {}", names.join(", "));
             if let Some(s) = name.as_deref().and_then(|n| crate::errors::suggest(n, names.iter().copied())) {
                 msg = format!("unknown integration method `{}`\nhelp: did you mean `{s}`?", name.unwrap_or_default());
             }
-            errors.at(value.span(), msg);
+            errors.spanned(value, msg);
             None
         }
     }
@@ -305,7 +321,7 @@ fn single_expr(attr: &Attribute, name: &str, errors: &mut Errors) -> Option<Expr
     let mut args = attr_args(attr, errors).into_iter();
     let first = args.next();
     if let Some(extra) = args.next() {
-        errors.at(extra.span(), format!("`#[{name}(...)]` takes one expression"));
+        errors.push(extra.error(format!("`#[{name}(...)]` takes one expression")));
     }
     match first.map(Arg::into_expr) {
         Some(Ok(e)) => Some(e),
@@ -314,13 +330,14 @@ fn single_expr(attr: &Attribute, name: &str, errors: &mut Errors) -> Option<Expr
             None
         }
         None => {
-            errors.at(attr.span(), format!("`#[{name}(...)]` needs an expression"));
+            errors.spanned(attr, format!("`#[{name}(...)]` needs an expression"));
             None
         }
     }
 }
 
 fn parse_output(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
+    let before = errors.len();
     let mut kind = None;
     let mut reversal = None;
     let mut delay = None;
@@ -328,7 +345,7 @@ fn parse_output(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
     const KEYS: [&str; 6] = ["current", "conductance", "voltage", "reversal", "delay", "target"];
     for arg in attr_args(attr, errors) {
         let Arg::Keyed { key, op, value } = arg else {
-            errors.at(arg.span(), "expected `current = ...`, `conductance = ..., reversal = ...` or `voltage = ...`");
+            errors.push(arg.error("expected `current = ...`, `conductance = ..., reversal = ...` or `voltage = ...`"));
             continue;
         };
         expect_assign(errors, &key, op);
@@ -350,18 +367,21 @@ fn parse_output(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
             "target" => match &value {
                 Expr::Path(p) if p.path.is_ident("pre") => to_pre = true,
                 Expr::Path(p) if p.path.is_ident("post") => to_pre = false,
-                other => errors.at(other.span(), "`target` is `pre` or `post`"),
+                other => errors.spanned(other, "`target` is `pre` or `post`"),
             },
             _ => unknown_key(errors, &key, "output", &KEYS),
         }
     }
     let Some((kind, value)) = kind else {
-        errors.at(attr.span(), "`#[output]` needs one of `current = ...`, `conductance = ...` or `voltage = ...`");
+        if errors.len() > before {
+            return;
+        }
+        errors.spanned(attr, "`#[output]` needs one of `current = ...`, `conductance = ...` or `voltage = ...`");
         return;
     };
     match (kind, &reversal) {
-        (OutputKind::Conductance, None) => errors.at(attr.span(), "a conductance output needs `reversal = ...` (mV)"),
-        (OutputKind::Current | OutputKind::Voltage, Some(r)) => errors.at(r.span(), "`reversal` belongs to conductance outputs"),
+        (OutputKind::Conductance, None) => errors.spanned(attr, "a conductance output needs `reversal = ...` (mV)"),
+        (OutputKind::Current | OutputKind::Voltage, Some(r)) => errors.spanned(r, "`reversal` belongs to conductance outputs"),
         _ => {}
     }
     raw.outputs.push(RawOutput { kind, value, reversal, delay, to_pre });
@@ -380,13 +400,30 @@ fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
             ident.span(),
             format!("field `{ident}` needs one of `#[param(...)]`, `#[state(...)]`, `#[expr(...)]` or `#[input(...)]`"),
         );
+        // Kept as a parameter so that equations naming it resolve.
+        raw.quiet.push(ident.to_string());
+        raw.params.push(RawParam { ident, default: Some(syn::parse_quote!(0.0)), unit: None, doc });
         return;
     };
+    let before = errors.len();
+    parse_role(field, attr, ident.clone(), doc, raw, errors, before);
+    if errors.len() > before {
+        raw.quiet.push(ident.to_string());
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn parse_role(field: &syn::Field, attr: &Attribute, ident: Ident, doc: String, raw: &mut RawModel, errors: &mut Errors, before: usize) {
+    let ours: Vec<&Attribute> = field
+        .attrs
+        .iter()
+        .filter(|a| a.path().get_ident().is_some_and(|i| FIELD_ATTRS.contains(&i.to_string().as_str())))
+        .collect();
     for extra in &ours[1..] {
-        errors.at(extra.span(), format!("field `{ident}` has more than one role"));
+        errors.spanned(*extra, format!("field `{ident}` has more than one role"));
     }
     if !is_f64(&field.ty) {
-        errors.at(field.ty.span(), format!("field `{ident}` must have type `f64`"));
+        errors.spanned(&field.ty, format!("field `{ident}` must have type `f64`"));
     }
     let role = attr.path().get_ident().map(Ident::to_string).unwrap_or_default();
     let args = attr_args(attr, errors);
@@ -404,11 +441,14 @@ fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
                         }
                     }
                     Arg::Flag(key) => unknown_key(errors, &key, "param", &["default", "unit"]),
-                    Arg::Positional(e) => errors.at(e.span(), "expected `default = ...` or `unit = \"...\"`"),
+                    Arg::Positional(e) => errors.spanned(&e, "expected `default = ...` or `unit = \"...\"`"),
                 }
             }
             if p.default.is_none() {
-                errors.at(attr.span(), format!("parameter `{}` needs `default = ...`", p.ident));
+                if errors.len() == before {
+                    errors.spanned(attr, format!("parameter `{}` needs `default = ...`", p.ident));
+                }
+                p.default = Some(syn::parse_quote!(0.0));
             }
             raw.params.push(p);
         }
@@ -439,7 +479,7 @@ fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
                     },
                     Arg::Flag(key) if key == "membrane" => s.membrane = true,
                     Arg::Flag(key) => unknown_key(errors, &key, "state", &KEYS),
-                    Arg::Positional(e) => errors.at(e.span(), "expected `init = ...`, `unit = \"...\"`, `ode = ...` or `on_pre = ...`"),
+                    Arg::Positional(e) => errors.spanned(&e, "expected `init = ...`, `unit = \"...\"`, `ode = ...` or `on_pre = ...`"),
                 }
             }
             raw.states.push(s);
@@ -456,7 +496,7 @@ fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
                     Arg::Keyed { key, .. } => unknown_key(errors, &key, "expr", &["unit"]),
                     other => {
                         if value.is_some() {
-                            errors.at(other.span(), "`#[expr(...)]` takes one expression");
+                            errors.push(other.error("`#[expr(...)]` takes one expression"));
                         }
                         match other.into_expr() {
                             Ok(e) => value = Some(e),
@@ -465,14 +505,15 @@ fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
                     }
                 }
             }
-            match value {
-                Some(value) => raw.derived.push(RawDerived { ident, value, unit, doc }),
-                None => errors.at(attr.span(), format!("`#[expr(...)]` on `{ident}` needs its expression first")),
+            if value.is_none() && errors.len() == before {
+                errors.spanned(attr, format!("`#[expr(...)]` on `{ident}` needs an expression"));
             }
+            let value = value.unwrap_or_else(|| syn::parse_quote!(0.0));
+            raw.derived.push(RawDerived { ident, value, unit, doc });
         }
         _ => {
             if raw.kind == Kind::Synapse {
-                errors.at(attr.span(), "`#[input]` belongs to neurons: a synapse writes into the postsynaptic input through `#[output]`");
+                errors.spanned(attr, "`#[input]` belongs to neurons: a synapse writes into the postsynaptic input through `#[output]`");
             }
             let mut unit = None;
             for arg in args {
@@ -482,13 +523,15 @@ fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
                         unit = lit_str(value, &key, errors);
                     }
                     Arg::Keyed { key, .. } | Arg::Flag(key) => unknown_key(errors, &key, "input", &["unit"]),
-                    Arg::Positional(e) => errors.at(e.span(), "expected `unit = \"nA\"`"),
+                    Arg::Positional(e) => errors.spanned(&e, "expected `unit = \"nA\"`"),
                 }
             }
             if raw.input.is_some() {
                 errors.at(ident.span(), "a neuron has one `#[input]` field");
+                raw.input_aliases.push(ident);
+            } else {
+                raw.input = Some(RawInput { ident, unit });
             }
-            raw.input = Some(RawInput { ident, unit });
         }
     }
 }

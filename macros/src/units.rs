@@ -168,6 +168,7 @@ pub fn parse_unit(text: &str, span: Span) -> Result<Unit, syn::Error> {
     let unit = p.product()?;
     match p.peek() {
         None => Ok(unit),
+        Some('.') => Err(p.error("exponents of units are integers".to_string())),
         Some(c) => Err(p.error(format!("expected `*`, `/` or the end, found `{c}`"))),
     }
 }
@@ -273,41 +274,23 @@ fn lookup(word: &str) -> Option<Unit> {
     ATOMS.iter().find(|(n, _)| *n == word).map(|&(_, u)| u)
 }
 
-/// ``unknown unit `mv`; did you mean `mV`?``, or the list of known units when nothing is close.
+/// ``unknown unit `mv`\nhelp: did you mean `mV`?``, or the list of known units when nothing is close.
 fn unknown_unit(word: &str) -> String {
     let norm = normalise(word);
     let lower = norm.to_lowercase();
     let names = || ATOMS.iter().map(|(n, _)| *n);
     let best = names().find(|n| n.to_lowercase() == lower).or_else(|| {
-        let scored = names().map(|n| (edit_distance(&lower, &n.to_lowercase()), n));
+        let scored = names().map(|n| (crate::errors::edit_distance(&lower, &n.to_lowercase()), n));
         let (d, n) = scored.min_by_key(|&(d, _)| d)?;
         (d <= (lower.chars().count() / 2).max(1)).then_some(n)
     });
     match best {
-        Some(n) => format!("unknown unit `{word}`; did you mean `{n}`?"),
+        Some(n) => format!("unknown unit `{word}`\nhelp: did you mean `{n}`?"),
         None => format!(
             "unknown unit `{word}`; known units are {}",
             names().collect::<Vec<_>>().join(", ")
         ),
     }
-}
-
-/// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// The inferred type of an expression.
@@ -627,7 +610,7 @@ mod tests {
         parse_unit(text, sp()).unwrap_or_else(|e| panic!("{text}: {e}"))
     }
     fn parse_err(text: &str) -> String {
-        parse_unit(text, sp()).map_or_else(|e| e.to_string(), |u| panic!("{text} parsed as {u}"))
+        parse_unit(text, sp()).map_or_else(|e| e.to_string().replace('\n', " | "), |u| panic!("{text} parsed as {u}"))
     }
 
     /// Lowers Rust source to IR: built-in names are built-ins, any other name is `Param(i)`, its
@@ -760,11 +743,14 @@ mod tests {
         table(
             "
 mv
-    unknown unit `mv`; did you mean `mV`?
+    unknown unit `mv`
+    help: did you mean `mV`?
 1/(mM*msec)
-    unknown unit `msec`; did you mean `ms`?
+    unknown unit `msec`
+    help: did you mean `ms`?
 mohm
-    unknown unit `mohm`; did you mean `MOhm`?
+    unknown unit `mohm`
+    help: did you mean `MOhm`?
 furlong
     unknown unit `furlong`; known units are ms, s, mV, V, nA, pA, uA, mM, uM, nM, M, uS, nS, \
     pS, mS, S, MOhm, GOhm, kOhm, Ohm, nF, pF, uF, Hz, kHz, dimensionless
