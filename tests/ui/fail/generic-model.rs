@@ -13,5 +13,5 @@ pub struct Syn<const N: usize> {
 }
 
 fn main() {
-    let _ = Syn::<1>::s;
+    let _ = Syn::s;
 }

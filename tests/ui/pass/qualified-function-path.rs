@@ -1,4 +1,4 @@
-// `f64::exp(x)` instead of `exp(x)`.
+// `f64::exp(x)`, as Rust code writes it, is accepted like `exp(x)`.
 use neurode::prelude::*;
 
 #[synapse]
