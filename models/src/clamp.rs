@@ -2,11 +2,11 @@
 
 use neurode_macros::neuron;
 
-/// Voltage-clamped neuron: the membrane potential stays at `V_clamp`, the neuron never spikes and
-/// its input is discarded.
+/// Voltage-clamped neuron: V stays at `V_clamp`, it never spikes, its input does not move V.
 ///
 /// dV/dt = 0, V(0) = V_clamp; no threshold, no reset. Whatever synapses and external inputs write
-/// into `I` (nA) is consumed and ignored every step.
+/// into `I` (nA) is consumed every step without moving `V`; `I_syn` records it (positive
+/// depolarising), the current a voltage-clamp amplifier would have to cancel.
 ///
 /// Use it as the postsynaptic group when studying a synapse on its own (`neurode run`): the
 /// synapse sees a fixed V_post, so a conductance output gives I = −g·(V_clamp − E) without the
@@ -27,7 +27,10 @@ pub struct Clamp {
     /// Membrane potential, held at `V_clamp`.
     #[state(init = V_clamp, unit = "mV", ode = 0.0, membrane)]
     pub V: f64,
-    /// Input current (ignored).
+    /// Input current accumulated this step (does not act on `V`).
     #[input(unit = "nA")]
     pub I: f64,
+    /// Input received this step, recorded (synaptic current when synapses are the only input).
+    #[expr(I, unit = "nA")]
+    pub I_syn: f64,
 }

@@ -1,0 +1,416 @@
+//! Spike sources: neuron models whose spikes are given, not computed.
+
+use crate::error::Error;
+use crate::model::{
+    Method, Model, ModelInfo, ModelKind, NeuronModel, NeuronStep, ParamInfo, StateInfo, Var,
+};
+
+/// A group of neurons that spike at given times, to drive synapses with a chosen presynaptic
+/// spike train.
+///
+/// Neuron `i` spikes at step `k` (time `t_k = k·dt`) when one of its spike times `t_s` satisfies
+/// `|t_k − t_s| < dt/2` (`t_k` computed as the runtime does, `k as f64 * dt`): every time falls
+/// in exactly one step, a time exactly halfway between two steps going to the later one. A spike sets the
+/// neuron's spike and refractory flags for that step and its last-spike time to `t_k`; there is
+/// no refractory period otherwise.
+///
+/// The membrane column `V` holds `V_rest` (mV, default 0) at every step, whatever synapses write
+/// into it; input is consumed and ignored. Neurons of the group beyond the trains given never
+/// spike. Nothing is integrated: the method is irrelevant (`euler` is the only one listed).
+///
+/// ```ignore
+/// let pre = net.add_neurons("pre", 1, SpikeTrain::single(&[10.0, 20.5])?)?;
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpikeTrain {
+    /// Spike times of each neuron (ms), finite, non-negative, strictly increasing.
+    times: Vec<Vec<f64>>,
+    /// Value of `V` (mV).
+    v_rest: f64,
+}
+
+static SPIKE_TRAIN_PARAMS: [ParamInfo; 1] = [ParamInfo {
+    name: "V_rest",
+    default: 0.0,
+    unit: "mV",
+    doc: "Value of the membrane potential at every step.",
+}];
+
+static SPIKE_TRAIN_STATES: [StateInfo; 1] = [StateInfo {
+    name: "V",
+    unit: "mV",
+    doc: "Membrane potential, held at `V_rest`.",
+    init: "V_rest",
+    ode: None,
+    events: &[],
+    derived: false,
+}];
+
+static SPIKE_TRAIN_INFO: ModelInfo = ModelInfo {
+    name: "SpikeTrain",
+    kind: ModelKind::Neuron,
+    doc: "Neurons that spike at given times (ms): neuron i spikes at the step k whose time \
+          k·dt lies within dt/2 of one of its spike times; V stays at V_rest.",
+    method: Method::Euler,
+    method_auto: true,
+    methods: &[Method::Euler],
+    params: &SPIKE_TRAIN_PARAMS,
+    states: &SPIKE_TRAIN_STATES,
+    outputs: &[],
+    storages: &[],
+    threshold: Some("|t - t_spike| < dt/2 for one of the neuron's spike times"),
+    reset: &[],
+    refractory: None,
+    membrane: Some(0),
+    input: Some("I"),
+};
+
+/// Step at which a spike time falls: the step `k` with `|k·dt − t_spike| < dt/2` (computed as
+/// the runtime computes times, `k as f64 * dt`), the earliest if rounding admits two, the later
+/// of the two neighbours for an exact tie (saturating for absurd times).
+fn step_of(t_spike: f64, dt: f64) -> u64 {
+    let guess = (t_spike / dt + 0.5).floor();
+    [guess - 1.0, guess, guess + 1.0]
+        .into_iter()
+        .find(|&k| k >= 0.0 && (k * dt - t_spike).abs() < dt / 2.0)
+        .unwrap_or(guess) as u64
+}
+
+impl SpikeTrain {
+    /// Accessor of the membrane column `V`, for monitors.
+    #[allow(non_upper_case_globals)]
+    pub const V: Var<SpikeTrain> = Var::new(0, "V");
+
+    /// One spike train per neuron (times in ms).
+    ///
+    /// Error: [`Error::InvalidInput`] naming the neuron and the time when a time is negative or
+    /// not finite, or when a neuron's times do not strictly increase.
+    pub fn new(times: Vec<Vec<f64>>) -> Result<Self, Error> {
+        for (i, train) in times.iter().enumerate() {
+            check_train(i, train)?;
+        }
+        Ok(SpikeTrain { times, v_rest: 0.0 })
+    }
+
+    /// A single neuron spiking at `times` (ms); errors as [`SpikeTrain::new`].
+    pub fn single(times: &[f64]) -> Result<Self, Error> {
+        SpikeTrain::new(vec![times.to_vec()])
+    }
+
+    /// The same trains with `V` held at `v_rest` (mV); [`Error::InvalidParameter`] if it is not
+    /// finite.
+    pub fn with_v_rest(mut self, v_rest: f64) -> Result<Self, Error> {
+        self.set_param("V_rest", v_rest)?;
+        Ok(self)
+    }
+
+    /// Number of neurons with a train.
+    pub fn n_trains(&self) -> usize {
+        self.times.len()
+    }
+
+    /// Spike times of neuron `i` (ms); empty for a neuron without a train.
+    pub fn times(&self, i: usize) -> &[f64] {
+        self.times.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    /// The value `V` is held at (mV).
+    pub fn v_rest(&self) -> f64 {
+        self.v_rest
+    }
+
+    /// Steps at which neuron `i` spikes with step `dt` (ms), in order; two times in one step give
+    /// one spike, so the result may be shorter than [`SpikeTrain::times`].
+    pub fn spike_steps(&self, i: usize, dt: f64) -> Vec<u64> {
+        let mut steps: Vec<u64> = self.times(i).iter().map(|&t| step_of(t, dt)).collect();
+        steps.dedup();
+        steps
+    }
+
+    /// Checks that no two spike times of one neuron fall in the same step of `dt` ms (they would
+    /// give a single spike).
+    ///
+    /// Error: [`Error::InvalidInput`] naming the neuron, both times and the step; [`Error::InvalidDt`]
+    /// for a `dt` that is not finite and positive.
+    pub fn check_resolution(&self, dt: f64) -> Result<(), Error> {
+        if !(dt.is_finite() && dt > 0.0) {
+            return Err(Error::InvalidDt { dt });
+        }
+        for (i, train) in self.times.iter().enumerate() {
+            for pair in train.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                if step_of(a, dt) == step_of(b, dt) {
+                    return Err(Error::InvalidInput {
+                        object: format!("SpikeTrain neuron {i}"),
+                        reason: format!(
+                            "spike times {a} and {b} ms fall in the same step ({} at dt = {dt} ms)",
+                            step_of(a, dt)
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether neuron `i` spikes at step `k` with step `dt`.
+    fn spikes_at(&self, i: usize, k: u64, dt: f64) -> bool {
+        let train = self.times(i);
+        let first = train.partition_point(|&t| step_of(t, dt) < k);
+        train.get(first).is_some_and(|&t| step_of(t, dt) == k)
+    }
+}
+
+fn check_train(i: usize, train: &[f64]) -> Result<(), Error> {
+    let bad = |reason: String| Error::InvalidInput {
+        object: format!("SpikeTrain neuron {i}"),
+        reason,
+    };
+    for (k, &t) in train.iter().enumerate() {
+        if !t.is_finite() {
+            return Err(bad(format!("spike time {t} is not a finite number")));
+        }
+        if t < 0.0 {
+            return Err(bad(format!("spike time {t} ms is negative")));
+        }
+        if k > 0 && t <= train[k - 1] {
+            return Err(bad(format!(
+                "spike times must strictly increase: {} ms is followed by {t} ms",
+                train[k - 1]
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Model for SpikeTrain {
+    const INFO: &'static ModelInfo = &SPIKE_TRAIN_INFO;
+
+    fn get_param(&self, name: &str) -> Option<f64> {
+        (name == "V_rest").then_some(self.v_rest)
+    }
+
+    fn set_param(&mut self, name: &str, value: f64) -> Result<(), Error> {
+        if name != "V_rest" {
+            return Err(Self::INFO.unknown_parameter(name));
+        }
+        if !value.is_finite() {
+            return Err(Self::INFO.invalid_parameter(name, value));
+        }
+        self.v_rest = value;
+        Ok(())
+    }
+
+    fn prepare(&self, _method: Method, _dt: f64) -> Vec<f64> {
+        Vec::new()
+    }
+
+    fn init(&self, columns: &mut [Vec<f64>]) {
+        if let Some(v) = columns.first_mut() {
+            v.fill(self.v_rest);
+        }
+    }
+}
+
+impl NeuronModel for SpikeTrain {
+    fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_>) {
+        // The runtime's time is `k as f64 * dt`: recover k exactly.
+        let k = (step.t / step.dt).round() as u64;
+        if let Some(v) = step.columns.first_mut() {
+            v.fill(self.v_rest);
+        }
+        step.input.fill(0.0);
+        for (j, (spike, refractory)) in step
+            .spike
+            .iter_mut()
+            .zip(step.refractory.iter_mut())
+            .enumerate()
+        {
+            *spike = self.spikes_at(j, k, step.dt);
+            *refractory = *spike;
+            if *spike {
+                step.t_last_spike[j] = step.t;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connect::Connect;
+    use crate::input::Input;
+    use crate::network::Network;
+    use crate::testmodels::{Acc, Kick};
+
+    fn net(dt: f64) -> Network {
+        let mut net = Network::new(dt).unwrap();
+        net.set_progress(false);
+        net
+    }
+
+    #[test]
+    fn neurons_spike_at_the_nearest_step() {
+        let train = SpikeTrain::new(vec![
+            vec![0.0, 1.0, 2.05, 2.5, 20.5],
+            vec![0.04, 0.149, 0.95],
+            vec![],
+        ])
+        .unwrap();
+        let mut n = net(0.1);
+        let g = n.add_neurons("src", 4, train).unwrap();
+        let spikes = n.record_spikes(g).unwrap();
+        n.run(30.0).unwrap();
+        let sp = n.spike_trace(spikes);
+        let of = |j: u32| -> Vec<u64> {
+            sp.steps
+                .iter()
+                .zip(&sp.indices)
+                .filter(|(_, &i)| i == j)
+                .map(|(&s, _)| s)
+                .collect()
+        };
+        // 2.05 is stored just below 2.05: |2.0 − 2.05| < 0.05 in floating point.
+        assert_eq!(of(0), vec![0, 10, 20, 25, 205]);
+        // 0.95 is stored just below 0.95.
+        assert_eq!(of(1), vec![0, 1, 9]);
+        assert_eq!(of(2), Vec::<u64>::new());
+        assert_eq!(of(3), Vec::<u64>::new());
+        assert_eq!(n.group(g).t_last_spike()[0], 205.0 * 0.1);
+        assert_eq!(n.group(g).t_last_spike()[1], 9.0 * 0.1);
+        assert_eq!(n.group(g).t_last_spike()[2], crate::T_LAST_SPIKE_INIT);
+    }
+
+    #[test]
+    fn an_exact_tie_goes_to_the_later_step() {
+        let train = SpikeTrain::single(&[0.25, 0.75, 1.0]).unwrap();
+        assert_eq!(train.spike_steps(0, 0.5), vec![1, 2]);
+        assert!(train.check_resolution(0.5).is_err());
+        assert_eq!(train.spike_steps(0, 0.25), vec![1, 3, 4]);
+    }
+
+    #[test]
+    fn every_listed_time_is_within_half_a_step_of_its_spike() {
+        for dt in [0.1, 0.025, 0.3, 0.5] {
+            let times: Vec<f64> = (0..200).map(|k| k as f64 * 0.737 + 0.011).collect();
+            let train = SpikeTrain::single(&times).unwrap();
+            train.check_resolution(dt).unwrap();
+            let steps = train.spike_steps(0, dt);
+            assert_eq!(steps.len(), times.len(), "dt {dt}");
+            for (t, k) in times.iter().zip(&steps) {
+                assert!(
+                    (*k as f64 * dt - t).abs() <= dt / 2.0 + 1e-12,
+                    "dt {dt}: {t} -> {k}"
+                );
+            }
+            let mut n = net(dt);
+            let g = n.add_neurons("src", 1, train).unwrap();
+            let m = n.record_spikes(g).unwrap();
+            n.run(160.0).unwrap();
+            assert_eq!(n.spike_trace(m).steps, steps, "dt {dt}");
+        }
+    }
+
+    #[test]
+    fn v_is_held_and_input_is_ignored() {
+        let train = SpikeTrain::single(&[0.3])
+            .unwrap()
+            .with_v_rest(-65.0)
+            .unwrap();
+        let mut n = net(0.1);
+        let g = n.add_neurons("src", 2, train).unwrap();
+        // A synapse from the train onto itself pushing current, conductance and voltage.
+        let kick = Kick {
+            w_cur: 3.0,
+            w_cond: 1.0,
+            w_volt: 5.0,
+            ..Kick::default()
+        };
+        n.add_synapses("self", kick, g, g, &Connect::AllToAll)
+            .unwrap();
+        n.add_input(g, Input::Constant(100.0)).unwrap();
+        let v = n.record(g, SpikeTrain::V).unwrap();
+        let sp = n.record_spikes(g).unwrap();
+        n.run(1.0).unwrap();
+        assert!(n.trace(v).values.iter().all(|&x| x == -65.0));
+        assert_eq!(n.spike_trace(sp).steps, vec![3]);
+        assert_eq!(n.spike_trace(sp).indices, vec![0]);
+        assert_eq!(n.group(g).refractory(), &[false, false]);
+    }
+
+    #[test]
+    fn drives_a_synapse_on_its_spike_steps() {
+        let mut n = net(0.1);
+        let pre = n
+            .add_neurons("pre", 1, SpikeTrain::single(&[0.2, 0.5]).unwrap())
+            .unwrap();
+        let post = n.add_neurons("post", 1, Acc::default()).unwrap();
+        let kick = Kick {
+            w_cur: 1.0,
+            ..Kick::default()
+        };
+        let syn = n
+            .add_synapses("syn", kick, pre, post, &Connect::AllToAll)
+            .unwrap();
+        n.set_order(&[pre.into(), syn.into(), post.into()]).unwrap();
+        let v = n.record(post, Acc::v).unwrap();
+        n.run(0.8).unwrap();
+        assert_eq!(
+            n.trace(v).column(0),
+            vec![0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0]
+        );
+    }
+
+    #[test]
+    fn bad_trains_are_rejected_with_the_neuron_and_time() {
+        for (times, needle) in [
+            (vec![1.0, -2.0], "-2 ms is negative"),
+            (vec![f64::NAN], "NaN is not a finite number"),
+            (vec![f64::INFINITY], "inf is not a finite number"),
+            (vec![5.0, 3.0], "5 ms is followed by 3 ms"),
+            (vec![5.0, 5.0], "strictly increase"),
+        ] {
+            let e = SpikeTrain::new(vec![vec![], times]).unwrap_err();
+            let m = e.to_string();
+            assert!(
+                m.contains("SpikeTrain neuron 1") && m.contains(needle),
+                "{m}"
+            );
+        }
+        let close = SpikeTrain::single(&[1.0, 1.04]).unwrap();
+        let m = close.check_resolution(0.1).unwrap_err().to_string();
+        assert!(
+            m.contains("1 and 1.04 ms fall in the same step (10 at dt = 0.1 ms)"),
+            "{m}"
+        );
+        assert!(close.check_resolution(0.01).is_ok());
+        assert_eq!(close.spike_steps(0, 0.1), vec![10]);
+        assert!(matches!(
+            close.check_resolution(0.0),
+            Err(Error::InvalidDt { .. })
+        ));
+    }
+
+    #[test]
+    fn parameters_and_info() {
+        let mut s = SpikeTrain::single(&[]).unwrap();
+        assert_eq!(s.get_param("V_rest"), Some(0.0));
+        s.set_param("V_rest", -70.0).unwrap();
+        assert_eq!(s.v_rest(), -70.0);
+        assert!(matches!(
+            s.set_param("tau", 1.0),
+            Err(Error::UnknownParameter { .. })
+        ));
+        assert!(matches!(
+            s.set_param("V_rest", f64::NAN),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert_eq!(s.get_param("tau"), None);
+        let info = SpikeTrain::INFO;
+        assert_eq!(info.column("V"), Some(0));
+        assert_eq!(info.membrane, Some(0));
+        assert_eq!(info.kind, ModelKind::Neuron);
+        assert_eq!(s.n_trains(), 1);
+        assert!(s.times(5).is_empty());
+    }
+}
