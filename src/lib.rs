@@ -7,6 +7,8 @@ pub use neurode_runtime as runtime;
 
 pub mod benchmarks;
 pub mod catalog;
+pub mod cli;
+pub mod plot;
 pub mod single;
 pub mod tutorial;
 

@@ -1,0 +1,569 @@
+//! The `neurode` command line: `models`, `describe`, `tutorial` and `run`.
+//!
+//! [`main`] parses the arguments, runs the command and maps every failure to one line on stderr
+//! (`error: ...`) and a non-zero exit code: 2 for bad input (unknown model, protocol, parameter,
+//! method or variable, a value that is not a number or out of its domain), 1 when a run or a
+//! write fails. Files are written whole or not at all ([`write_atomic`]).
+
+mod describe;
+mod summary;
+
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use neurode_runtime::{Method, ModelInfo, ModelKind};
+
+pub use describe::describe;
+pub use summary::{protocol_summary, run_summary};
+
+use crate::catalog;
+use crate::plot;
+use crate::single::{self, RunConfig, RunError};
+use crate::tutorial::{Overrides, Protocol};
+
+/// Synapse and neuron models of the "Synaptic Models" chapter: list, describe, run.
+#[derive(Debug, Parser)]
+#[command(name = "neurode", version, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every model with its one-line summary.
+    Models,
+    /// Show a model's equations, parameters, states and integration methods.
+    Describe {
+        /// Model name, as listed by `neurode models` (e.g. ampa, nmda, lif).
+        model: String,
+    },
+    /// Run a protocol of the chapter: write its figure, print its key numbers.
+    Tutorial(TutorialArgs),
+    /// Run one synapse, driven by presynaptic spikes at given times, onto a clamped neuron.
+    Run(RunArgs),
+}
+
+/// Arguments of `neurode tutorial`.
+#[derive(Debug, Args)]
+pub struct TutorialArgs {
+    /// Protocol (ampa, nmda, gaba_a, gaba_b, two_exponentials, alpha, exponential,
+    /// voltage_jump, gap_junction) or `all`.
+    pub protocol: String,
+    /// Directory of the figures (`<DIR>/<protocol>.png`), created if missing.
+    #[arg(long, value_name = "DIR", default_value = "figures")]
+    pub out: PathBuf,
+    /// Also write every recorded value at every step as CSV (one protocol only, not `all`).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Change a parameter of the protocol's synapse (repeatable; one protocol only).
+    #[arg(long = "set", value_name = "NAME=VALUE", allow_hyphen_values = true)]
+    pub set: Vec<String>,
+    /// Integration method of the synapse instead of the chapter's
+    /// (euler, rk2, rk4, exp_euler, exact).
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+}
+
+/// Arguments of `neurode run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Synapse model, as listed by `neurode models` (e.g. ampa, nmda, exponential).
+    pub model: String,
+    /// Presynaptic spike times (ms), comma-separated, increasing, e.g. 10,20.5 (may be empty).
+    #[arg(long, value_name = "MS,MS,...", allow_hyphen_values = true)]
+    pub spikes: String,
+    /// Potential the postsynaptic neuron is clamped at (mV).
+    #[arg(
+        long = "v-post",
+        value_name = "MV",
+        default_value = "-65",
+        allow_hyphen_values = true
+    )]
+    pub v_post: String,
+    /// Membrane potential of the presynaptic neuron (mV); default: the value of --v-post, so that
+    /// a gap junction carries no current between spikes.
+    #[arg(long = "v-pre", value_name = "MV", allow_hyphen_values = true)]
+    pub v_pre: Option<String>,
+    /// Simulated duration (ms, at most 1e7).
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value = "50",
+        allow_hyphen_values = true
+    )]
+    pub duration: String,
+    /// Integration step (ms).
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value = "0.1",
+        allow_hyphen_values = true
+    )]
+    pub dt: String,
+    /// Variables to record, comma-separated: the synapse's (s, x, ... or syn.s), pre.spike,
+    /// pre.V, post.V, post.I_syn. Default: pre.spike, post.V, post.I_syn and every stored
+    /// variable of the synapse.
+    #[arg(long, value_name = "VARS")]
+    pub record: Option<String>,
+    /// Write the recorded values, every step, as CSV.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Draw the recorded variables into a PNG figure.
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+    /// Change a parameter of the synapse (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", allow_hyphen_values = true)]
+    pub set: Vec<String>,
+    /// Integration method of the synapse instead of the model's default.
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+}
+
+/// A failure of the command line, printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad input: unknown names, values that are not numbers or out of their domain.
+    #[error("{0}")]
+    Usage(String),
+    /// A single-synapse run refused its settings or failed.
+    #[error("{0}")]
+    Run(#[from] RunError),
+    /// A chapter protocol failed.
+    #[error("protocol `{protocol}`: {source}")]
+    Protocol {
+        /// The protocol.
+        protocol: &'static str,
+        /// The runtime's error.
+        source: neurode_runtime::Error,
+    },
+    /// A file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// A figure could not be drawn.
+    #[error("{0}")]
+    Plot(#[from] plot::PlotError),
+}
+
+impl CliError {
+    /// Exit code: 2 for bad input, 1 for failures while running or writing.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Run(RunError::Runtime(_)) => 1,
+            CliError::Run(_) => 2,
+            CliError::Protocol { .. } | CliError::Io { .. } | CliError::Plot(_) => 1,
+        }
+    }
+}
+
+fn usage(msg: impl Into<String>) -> CliError {
+    CliError::Usage(msg.into())
+}
+
+/// The `neurode` binary: parses `std::env::args`, runs, reports.
+pub fn main() -> ExitCode {
+    let mut stdout = io::stdout().lock();
+    match run_cli(std::env::args_os(), &mut stdout) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`neurode models | head -1`) is not worth a message.
+        Err(CliError::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let _ = stdout.flush();
+            let _ = writeln!(io::stderr(), "error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Parses `args` (the first is the program name) and runs the command, printing to `out`.
+/// `--help` and `--version` print to `out` and succeed.
+///
+/// Errors: [`CliError`], whose `Display` is one line.
+pub fn run_cli<I, T>(args: I, out: &mut dyn Write) -> Result<(), CliError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => return handle_clap_error(e, out),
+    };
+    match cli.command {
+        Command::Models => models(out),
+        Command::Describe { model } => {
+            let entry = catalog::find(&model).ok_or_else(|| {
+                usage(format!(
+                    "unknown model `{model}` (models: {})",
+                    catalog::names()
+                ))
+            })?;
+            say(out, &describe(entry.name, entry.info))
+        }
+        Command::Tutorial(args) => tutorial(&args, out),
+        Command::Run(args) => run(&args, out),
+    }
+}
+
+/// Help and version go to `out`; every other clap error becomes one line.
+fn handle_clap_error(e: clap::Error, out: &mut dyn Write) -> Result<(), CliError> {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            say(out, e.render().to_string().trim_end())
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Err(usage(
+            "missing command: models, describe, tutorial or run (see `neurode --help`)",
+        )),
+        _ => Err(usage(one_line(&e.render().to_string()))),
+    }
+}
+
+/// A clap message on one line: the text before `Usage:`, lines joined, `error: ` dropped.
+fn one_line(text: &str) -> String {
+    let body: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut joined = String::new();
+    for line in body {
+        if !joined.is_empty() {
+            joined.push_str(if joined.ends_with(':') { " " } else { "; " });
+        }
+        joined.push_str(line);
+    }
+    let joined = joined.strip_prefix("error: ").unwrap_or(&joined);
+    format!("{joined} (see `neurode --help`)")
+}
+
+fn say(out: &mut dyn Write, text: &str) -> Result<(), CliError> {
+    writeln!(out, "{text}").map_err(|source| CliError::Io {
+        path: PathBuf::from("<stdout>"),
+        source,
+    })
+}
+
+fn models(out: &mut dyn Write) -> Result<(), CliError> {
+    let width = catalog::MODELS
+        .iter()
+        .map(|e| e.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::new();
+    for (kind, heading) in [
+        (ModelKind::Neuron, "Neurons"),
+        (ModelKind::Synapse, "Synapses"),
+    ] {
+        text.push_str(heading);
+        text.push('\n');
+        for e in catalog::MODELS.iter().filter(|e| e.info.kind == kind) {
+            text.push_str(&format!("  {:width$}  {}\n", e.name, e.summary()));
+        }
+    }
+    text.push_str("\n`neurode describe <model>` shows a model's equations and parameters.");
+    say(out, &text)
+}
+
+/// Parses a number given to `option`: finite, as Rust parses `f64` (`-65`, `0.1`, `1e-3`).
+///
+/// Error: [`CliError::Usage`] naming the option, the text and what is expected.
+pub fn parse_number(option: &str, text: &str, expected: &str) -> Result<f64, CliError> {
+    let trimmed = text.trim();
+    match trimmed.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        Ok(_) => Err(usage(format!(
+            "invalid {option} `{text}`: not a finite number (expected {expected})"
+        ))),
+        Err(_) => Err(usage(format!(
+            "invalid {option} `{text}`: not a number (expected {expected})"
+        ))),
+    }
+}
+
+/// Parses one `--set NAME=VALUE` against the parameters of `info` (the model named `model`).
+///
+/// Error: [`CliError::Usage`] for a missing `=`, an unknown parameter (listing the model's) or a
+/// value that is not a finite number.
+pub fn parse_set(text: &str, model: &str, info: &ModelInfo) -> Result<(String, f64), CliError> {
+    let Some((name, value)) = text.split_once('=') else {
+        return Err(usage(format!(
+            "invalid --set `{text}`: expected NAME=VALUE, e.g. --set {}=1 (parameters of `{model}`: {})",
+            info.params.first().map_or("name", |p| p.name),
+            info.param_names()
+        )));
+    };
+    let name = name.trim();
+    let Some(i) = info.param(name) else {
+        return Err(usage(format!(
+            "model `{model}` has no parameter `{name}` (--set accepts: {})",
+            info.param_names()
+        )));
+    };
+    let value = parse_number(
+        &format!("--set {name}"),
+        value,
+        &format!("a number, in {}", info.params[i].unit),
+    )?;
+    Ok((name.to_string(), value))
+}
+
+/// Parses `--method` for model `info` (named `model`).
+///
+/// Error: [`CliError::Usage`] for an unknown method or one the model does not support, listing
+/// the accepted ones.
+pub fn parse_method(text: &str, model: &str, info: &ModelInfo) -> Result<Method, CliError> {
+    let Some(m) = Method::from_name(text.trim()) else {
+        let all: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+        return Err(usage(format!(
+            "unknown method `{text}` (--method accepts: {})",
+            all.join(", ")
+        )));
+    };
+    if !info.methods.contains(&m) {
+        return Err(usage(format!(
+            "model `{model}` does not support method `{m}` (--method accepts: {})",
+            info.method_names()
+        )));
+    }
+    Ok(m)
+}
+
+/// Parses `--spikes`: comma-separated numbers (ms); the empty string is no spike. Order and sign
+/// are checked by the run ([`single::run`]).
+///
+/// Error: [`CliError::Usage`] naming the item that is not a number.
+pub fn parse_spikes(text: &str) -> Result<Vec<f64>, CliError> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|item| {
+            if item.trim().is_empty() {
+                return Err(usage(format!(
+                    "invalid --spikes `{text}`: empty item (expected comma-separated times in ms, e.g. 10,20.5)"
+                )));
+            }
+            parse_number("--spikes", item, "comma-separated times in ms, e.g. 10,20.5")
+        })
+        .collect()
+}
+
+/// Parses `--record`: comma-separated names (checked by the run against the model).
+///
+/// Error: [`CliError::Usage`] for an empty list or item.
+pub fn parse_record(text: &str, model: &str, info: &ModelInfo) -> Result<Vec<String>, CliError> {
+    let names: Vec<String> = text.split(',').map(|s| s.trim().to_string()).collect();
+    if names.iter().any(String::is_empty) {
+        return Err(usage(format!(
+            "invalid --record `{text}`: empty item (accepted for `{model}`: {})",
+            single::record_names(info).join(", ")
+        )));
+    }
+    Ok(names)
+}
+
+/// Writes a file whole or not at all: into `<path>.tmp`, then renamed onto `path`; the temporary
+/// file is removed if anything fails.
+///
+/// Error: the first I/O error (creating, writing, flushing or renaming).
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let result = (|| {
+        let mut w = BufWriter::new(File::create(&tmp)?);
+        write(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn write_csv(path: &Path, rec: &crate::tutorial::Recording) -> Result<(), CliError> {
+    write_atomic(path, |w| rec.write_csv(w)).map_err(|source| CliError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn tutorial(args: &TutorialArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let names: Vec<&str> = Protocol::ALL.iter().map(|p| p.name()).collect();
+    let protocols: Vec<Protocol> = if args.protocol == "all" {
+        if args.csv.is_some() {
+            return Err(usage(
+                "--csv takes one protocol, not `all` (run `neurode tutorial <protocol> --csv FILE` for each)",
+            ));
+        }
+        if !args.set.is_empty() {
+            return Err(usage(
+                "--set changes one protocol's synapse, not `all` (run `neurode tutorial <protocol> --set NAME=VALUE`)",
+            ));
+        }
+        Protocol::ALL.to_vec()
+    } else {
+        match Protocol::from_name(&args.protocol) {
+            Some(p) => vec![p],
+            None => {
+                return Err(usage(format!(
+                    "unknown protocol `{}` (protocols: {}, all)",
+                    args.protocol,
+                    names.join(", ")
+                )))
+            }
+        }
+    };
+    // Check every setting before running anything.
+    let mut runs = Vec::new();
+    for &p in &protocols {
+        let info = p.model();
+        let mut overrides = Overrides::default();
+        for s in &args.set {
+            overrides.params.push(parse_set(s, p.name(), info)?);
+        }
+        if let Some(m) = &args.method {
+            overrides.method = Some(parse_method(m, p.name(), info)?);
+        }
+        runs.push((p, overrides));
+    }
+    fs::create_dir_all(&args.out).map_err(|source| CliError::Io {
+        path: args.out.clone(),
+        source,
+    })?;
+    for (k, (p, overrides)) in runs.iter().enumerate() {
+        let mut text = run_protocol(*p, overrides, &args.out, args.csv.as_deref())?;
+        if k + 1 < runs.len() {
+            text.push('\n');
+        }
+        say(out, &text)?;
+    }
+    Ok(())
+}
+
+/// Runs chapter protocol `p` with `overrides`, writes its figure `<dir>/<protocol>.png` (the
+/// directory must exist) and, with `csv`, every recorded value; returns the key numbers and
+/// the files written, as `neurode tutorial` prints them.
+///
+/// Errors: [`CliError::Protocol`] when the run fails, [`CliError::Plot`] and [`CliError::Io`]
+/// when a file cannot be written (nothing partial is left).
+pub fn run_protocol(
+    p: Protocol,
+    overrides: &Overrides,
+    dir: &Path,
+    csv: Option<&Path>,
+) -> Result<String, CliError> {
+    let rec = p.run(overrides).map_err(|source| CliError::Protocol {
+        protocol: p.name(),
+        source,
+    })?;
+    let png = plot::figure_path(dir, p);
+    plot::save_png(&plot::protocol_figure(p, &rec, overrides), &png)?;
+    let mut text = protocol_summary(p, &rec, overrides);
+    text.push_str(&format!("\n  figure: {}", png.display()));
+    if let Some(csv) = csv {
+        write_csv(csv, &rec)?;
+        text.push_str(&format!(
+            "\n  csv: {} ({} rows; t and {} columns)",
+            csv.display(),
+            rec.t.len(),
+            rec.columns.len()
+        ));
+    }
+    Ok(text)
+}
+
+/// The settings of `neurode run` from its arguments, checked for syntax (numbers, names); the
+/// run checks domains.
+///
+/// Error: [`CliError::Usage`].
+pub fn run_config(args: &RunArgs) -> Result<RunConfig, CliError> {
+    let entry = catalog::find(&args.model)
+        .filter(|e| e.is_synapse())
+        .ok_or_else(|| {
+            let what = match catalog::find(&args.model) {
+                Some(_) => format!("`{}` is a neuron model", args.model),
+                None => format!("unknown synapse model `{}`", args.model),
+            };
+            usage(format!(
+                "{what} (neurode run takes a synapse model: {})",
+                catalog::synapse_names()
+            ))
+        })?;
+    let (name, info) = (entry.name, entry.info);
+    let mut cfg = RunConfig {
+        spikes: parse_spikes(&args.spikes)?,
+        v_post: parse_number("--v-post", &args.v_post, "a potential in mV, e.g. -65")?,
+        v_pre: match &args.v_pre {
+            Some(v) => Some(parse_number("--v-pre", v, "a potential in mV, e.g. -65")?),
+            None => None,
+        },
+        duration: parse_number("--duration", &args.duration, "a duration in ms, e.g. 50")?,
+        dt: parse_number("--dt", &args.dt, "a step in ms, e.g. 0.1")?,
+        ..RunConfig::default()
+    };
+    for s in &args.set {
+        cfg.params.push(parse_set(s, name, info)?);
+    }
+    if let Some(m) = &args.method {
+        cfg.method = Some(parse_method(m, name, info)?);
+    }
+    if let Some(r) = &args.record {
+        cfg.record = Some(parse_record(r, name, info)?);
+    }
+    Ok(cfg)
+}
+
+fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let cfg = run_config(args)?;
+    let only_spikes = |r: &Vec<String>| r.iter().all(|n| n == "pre.spike");
+    if args.png.is_some() && cfg.record.as_ref().is_some_and(only_spikes) {
+        return Err(usage(
+            "--png has nothing to draw: --record names only pre.spike (add a variable, e.g. post.V)",
+        ));
+    }
+    let outcome = single::run(&args.model, &cfg)?;
+    let mut text = run_summary(&args.model, &outcome, &cfg);
+    if let Some(csv) = &args.csv {
+        write_csv(csv, &outcome.recording)?;
+        text.push_str(&format!(
+            "\n  csv: {} ({} rows; t and {} columns)",
+            csv.display(),
+            outcome.recording.t.len(),
+            outcome.recording.columns.len()
+        ));
+    }
+    if let Some(png) = &args.png {
+        let overrides = Overrides {
+            params: cfg.params.clone(),
+            method: cfg.method,
+        };
+        plot::save_png(&plot::run_figure(&args.model, &outcome, &overrides), png)?;
+        text.push_str(&format!("\n  figure: {}", png.display()));
+    }
+    say(out, &text)
+}
+
+#[cfg(test)]
+mod tests;
