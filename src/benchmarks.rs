@@ -4,7 +4,9 @@
 //! probability p = 80/N (about 80 inputs per neuron at every N), dt 0.1 ms.
 
 use neurode_models::{Exponential, ExponentialCoba, Lif};
-use neurode_runtime::{Connect, Error, GroupId, Method, Network, SpikeMonitorId, SynId, SynapseModel};
+use neurode_runtime::{
+    Connect, Error, GroupId, Method, Network, SpikeMonitorId, SynId, SynapseModel,
+};
 
 /// Mean number of inputs per neuron.
 pub const K_IN: f64 = 80.0;
@@ -30,7 +32,11 @@ impl Bench {
     /// Synaptic events delivered so far: every spike times its neuron's out-degree.
     pub fn events(&self) -> u64 {
         let trace = self.net.spike_trace(self.spikes);
-        trace.indices.iter().map(|&j| u64::from(self.out_degree[j as usize])).sum()
+        trace
+            .indices
+            .iter()
+            .map(|&j| u64::from(self.out_degree[j as usize]))
+            .sum()
     }
 
     /// Mean firing rate so far (Hz).
@@ -75,11 +81,40 @@ fn out_degree<S: SynapseModel>(net: &Network, syns: &[SynId<S>], n: usize) -> Ve
 
 /// Adds the excitatory (neurons `0..0.8·n`) and inhibitory synapse groups onto `g`, runs them
 /// before the neurons, and returns them.
-fn wire<S: SynapseModel>(net: &mut Network, g: GroupId<Lif>, n: usize, seed: u64, exc: S, inh: S) -> Result<[SynId<S>; 2], Error> {
+fn wire<S: SynapseModel>(
+    net: &mut Network,
+    g: GroupId<Lif>,
+    n: usize,
+    seed: u64,
+    exc: S,
+    inh: S,
+) -> Result<[SynId<S>; 2], Error> {
     let ne = n * 4 / 5;
     let p = (K_IN / n as f64).min(1.0);
-    let e = net.add_synapses("exc", exc, g, g, &Connect::FixedProbFrom { p, seed, first: 0, end: ne })?;
-    let i = net.add_synapses("inh", inh, g, g, &Connect::FixedProbFrom { p, seed: seed ^ 0x5DEE_CE66, first: ne, end: n })?;
+    let e = net.add_synapses(
+        "exc",
+        exc,
+        g,
+        g,
+        &Connect::FixedProbFrom {
+            p,
+            seed,
+            first: 0,
+            end: ne,
+        },
+    )?;
+    let i = net.add_synapses(
+        "inh",
+        inh,
+        g,
+        g,
+        &Connect::FixedProbFrom {
+            p,
+            seed: seed ^ 0x5DEE_CE66,
+            first: ne,
+            end: n,
+        },
+    )?;
     net.set_order(&[e.into(), i.into(), g.into()])?;
     Ok([e, i])
 }
@@ -91,17 +126,38 @@ fn wire<S: SynapseModel>(net: &mut Network, g: GroupId<Lif>, n: usize, seed: u64
 pub fn coba(n: usize, seed: u64) -> Result<Bench, Error> {
     let mut net = Network::new(0.1)?;
     net.set_progress(false);
-    let lif = Lif { V_rest: -60.0, V_reset: -60.0, V_th: -50.0, R: 100.0, tau: 20.0, t_refractory: 5.0 };
+    let lif = Lif {
+        V_rest: -60.0,
+        V_reset: -60.0,
+        V_th: -50.0,
+        R: 100.0,
+        tau: 20.0,
+        t_refractory: 5.0,
+    };
     let g = net.add_neurons("neurons", n, lif)?;
     net.set_method(g, Method::Euler)?;
     let g_leak = 0.01; // µS
-    let exc = ExponentialCoba { tau: 5.0, g_max: 0.006, E: 0.0, delay: 0.0 };
-    let inh = ExponentialCoba { tau: 10.0, g_max: 0.067, E: -80.0, delay: 0.0 };
+    let exc = ExponentialCoba {
+        tau: 5.0,
+        g_max: 0.006,
+        E: 0.0,
+        delay: 0.0,
+    };
+    let inh = ExponentialCoba {
+        tau: 10.0,
+        g_max: 0.067,
+        E: -80.0,
+        delay: 0.0,
+    };
     let syns = wire(&mut net, g, n, seed, exc, inh)?;
     let mut rng = Rng(seed);
     let v: Vec<f64> = (0..n).map(|_| rng.normal(-65.0, 5.0)).collect();
-    let ge: Vec<f64> = (0..n).map(|_| rng.normal(4.0, 1.5) * g_leak / 0.006).collect();
-    let gi: Vec<f64> = (0..n).map(|_| rng.normal(20.0, 12.0) * g_leak / 0.067).collect();
+    let ge: Vec<f64> = (0..n)
+        .map(|_| rng.normal(4.0, 1.5) * g_leak / 0.006)
+        .collect();
+    let gi: Vec<f64> = (0..n)
+        .map(|_| rng.normal(20.0, 12.0) * g_leak / 0.067)
+        .collect();
     net.group_mut(g).set(Lif::V, &v)?;
     for (s, init) in syns.iter().zip([ge, gi]) {
         net.set_method(*s, Method::Euler)?;
@@ -109,7 +165,12 @@ pub fn coba(n: usize, seed: u64) -> Result<Bench, Error> {
     }
     let out_degree = out_degree(&net, &syns, n);
     let spikes = net.record_spikes(g)?;
-    Ok(Bench { net, neurons: g, spikes, out_degree })
+    Ok(Bench {
+        net,
+        neurons: g,
+        spikes,
+        out_degree,
+    })
 }
 
 /// CUBA: El −49 mV, V_th −50 mV, V_reset −60 mV, τm 20 ms, refractory 5 ms; current-based
@@ -118,18 +179,38 @@ pub fn coba(n: usize, seed: u64) -> Result<Bench, Error> {
 pub fn cuba(n: usize, seed: u64) -> Result<Bench, Error> {
     let mut net = Network::new(0.1)?;
     net.set_progress(false);
-    let lif = Lif { V_rest: -49.0, V_reset: -60.0, V_th: -50.0, R: 1.0, tau: 20.0, t_refractory: 5.0 };
+    let lif = Lif {
+        V_rest: -49.0,
+        V_reset: -60.0,
+        V_th: -50.0,
+        R: 1.0,
+        tau: 20.0,
+        t_refractory: 5.0,
+    };
     let g = net.add_neurons("neurons", n, lif)?;
     net.set_method(g, Method::Exact)?;
-    let exc = Exponential { tau: 5.0, w: 1.62, delay: 0.0 };
-    let inh = Exponential { tau: 10.0, w: -9.0, delay: 0.0 };
+    let exc = Exponential {
+        tau: 5.0,
+        w: 1.62,
+        delay: 0.0,
+    };
+    let inh = Exponential {
+        tau: 10.0,
+        w: -9.0,
+        delay: 0.0,
+    };
     let syns = wire(&mut net, g, n, seed, exc, inh)?;
     let mut rng = Rng(seed);
     let v: Vec<f64> = (0..n).map(|_| rng.uniform(-60.0, -50.0)).collect();
     net.group_mut(g).set(Lif::V, &v)?;
     let out_degree = out_degree(&net, &syns, n);
     let spikes = net.record_spikes(g)?;
-    Ok(Bench { net, neurons: g, spikes, out_degree })
+    Ok(Bench {
+        net,
+        neurons: g,
+        spikes,
+        out_degree,
+    })
 }
 
 /// Flags of the benchmark examples.
@@ -175,7 +256,11 @@ pub fn cli(model: &str, build: fn(usize, u64) -> Result<Bench, Error>) -> std::p
     }
 }
 
-fn run_bench(model: &str, args: &Args, build: fn(usize, u64) -> Result<Bench, Error>) -> Result<String, Error> {
+fn run_bench(
+    model: &str,
+    args: &Args,
+    build: fn(usize, u64) -> Result<Bench, Error>,
+) -> Result<String, Error> {
     if args.threads != 1 {
         return Err(Error::InvalidInput {
             object: model.into(),

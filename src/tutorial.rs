@@ -7,8 +7,12 @@
 
 use std::io::Write;
 
-use neurode_models::{Alpha, Ampa, Exponential, GabaA, GabaB, GapJunction, Lif, Nmda, TwoExponentials, VoltageJump};
-use neurode_runtime::{Connect, Error, GroupId, Input, Method, Model, Network, SynId, SynapseModel, Trace, Var};
+use neurode_models::{
+    Alpha, Ampa, Exponential, GabaA, GabaB, GapJunction, Lif, Nmda, TwoExponentials, VoltageJump,
+};
+use neurode_runtime::{
+    Connect, Error, GroupId, Input, Method, Model, Network, SynId, SynapseModel, Trace, Var,
+};
 
 /// Step of every chapter protocol (ms).
 pub const DT: f64 = 0.1;
@@ -34,12 +38,18 @@ pub struct Recording {
 impl Recording {
     /// The series named `name`, if recorded.
     pub fn column(&self, name: &str) -> Option<&[f64]> {
-        self.columns.iter().find(|c| c.name == name).map(|c| c.values.as_slice())
+        self.columns
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.values.as_slice())
     }
 
     /// Every series whose name starts with `prefix` (e.g. `"syn.s["`).
     pub fn series(&self, prefix: &str) -> Vec<&Column> {
-        self.columns.iter().filter(|c| c.name.starts_with(prefix)).collect()
+        self.columns
+            .iter()
+            .filter(|c| c.name.starts_with(prefix))
+            .collect()
     }
 
     /// Writes CSV: a header `t,<names>` then one row per step, every value printed with Rust's
@@ -69,7 +79,10 @@ impl Recording {
             self.t = trace.times.clone();
         }
         for j in 0..trace.n_cols {
-            self.columns.push(Column { name: format!("{object}.{var}[{j}]"), values: trace.column(j) });
+            self.columns.push(Column {
+                name: format!("{object}.{var}[{j}]"),
+                values: trace.column(j),
+            });
         }
     }
 }
@@ -168,14 +181,30 @@ impl Protocol {
     /// Runs the protocol.
     pub fn run(self, overrides: &Overrides) -> Result<Recording, Error> {
         match self {
-            Protocol::Ampa => run_syn(Ampa { T_duration: 3.0, ..Ampa::default() }, Method::ExpEuler, overrides),
+            Protocol::Ampa => run_syn(
+                Ampa {
+                    T_duration: 3.0,
+                    ..Ampa::default()
+                },
+                Method::ExpEuler,
+                overrides,
+            ),
             Protocol::Nmda => run_syn(Nmda::default(), Method::Rk4, overrides),
             Protocol::GabaA => run_syn(GabaA::default(), Method::ExpEuler, overrides),
             Protocol::GabaB => gaba_b(overrides),
-            Protocol::TwoExponentials => run_syn(TwoExponentials { tau1: 2.0, ..TwoExponentials::default() }, Method::Rk4, overrides),
+            Protocol::TwoExponentials => run_syn(
+                TwoExponentials {
+                    tau1: 2.0,
+                    ..TwoExponentials::default()
+                },
+                Method::Rk4,
+                overrides,
+            ),
             Protocol::Alpha => run_syn(Alpha::default(), Method::Rk4, overrides),
             Protocol::Exponential => run_syn(Exponential::default(), Method::ExpEuler, overrides),
-            Protocol::VoltageJump => run_syn(VoltageJump::default(), VoltageJump::INFO.method, overrides),
+            Protocol::VoltageJump => {
+                run_syn(VoltageJump::default(), VoltageJump::INFO.method, overrides)
+            }
             Protocol::GapJunction => gap_junction(overrides),
         }
     }
@@ -187,7 +216,12 @@ fn var_named<M: Model>(name: &str) -> Option<Var<M>> {
     Some(Var::new(i, M::INFO.states[i].name))
 }
 
-fn configure<S: SynapseModel>(net: &mut Network, syn: SynId<S>, chapter: Method, o: &Overrides) -> Result<(), Error> {
+fn configure<S: SynapseModel>(
+    net: &mut Network,
+    syn: SynId<S>,
+    chapter: Method,
+    o: &Overrides,
+) -> Result<(), Error> {
     for (name, value) in &o.params {
         net.set_param(syn, name, *value)?;
     }
@@ -215,7 +249,10 @@ fn record_and_run<S: SynapseModel>(
     let pre_v = net.record(groups.0, Lif::V)?;
     let post_v = net.record(groups.1, Lif::V)?;
     net.run(duration)?;
-    let mut rec = Recording { t: Vec::new(), columns: Vec::new() };
+    let mut rec = Recording {
+        t: Vec::new(),
+        columns: Vec::new(),
+    };
     rec.push_trace("pre", "V", net.trace(pre_v));
     rec.push_trace("post", "V", net.trace(post_v));
     if let Some(s) = s {
@@ -226,7 +263,11 @@ fn record_and_run<S: SynapseModel>(
 
 /// The chapter's `run_syn`: 2 presynaptic and 3 postsynaptic LIF neurons (Euler), all-to-all,
 /// order (pre, synapse, post), constant input 35 to the presynaptic group, 30 ms.
-pub fn run_syn<S: SynapseModel>(model: S, chapter_method: Method, overrides: &Overrides) -> Result<Recording, Error> {
+pub fn run_syn<S: SynapseModel>(
+    model: S,
+    chapter_method: Method,
+    overrides: &Overrides,
+) -> Result<Recording, Error> {
     let mut net = Network::new(DT)?;
     net.set_progress(false);
     let pre = lif_group(&mut net, "pre", 2, Lif::default())?;
@@ -258,13 +299,20 @@ pub fn gaba_b(overrides: &Overrides) -> Result<Recording, Error> {
 pub fn gap_junction(overrides: &Overrides) -> Result<Recording, Error> {
     let mut net = Network::new(DT)?;
     net.set_progress(false);
-    let lif = Lif { t_refractory: 0.0, ..Lif::default() };
+    let lif = Lif {
+        t_refractory: 0.0,
+        ..Lif::default()
+    };
     let pre = lif_group(&mut net, "pre", 1, lif.clone())?;
     let post = lif_group(&mut net, "post", 1, lif)?;
     for g in [pre, post] {
         net.group_mut(g).set_all(Lif::V, -10.0)?;
     }
-    let gj = GapJunction { w: 0.5, k_spikelet: 5.0, ..GapJunction::default() };
+    let gj = GapJunction {
+        w: 0.5,
+        k_spikelet: 5.0,
+        ..GapJunction::default()
+    };
     let syn = net.add_synapses("syn", gj, pre, post, &Connect::AllToAll)?;
     configure(&mut net, syn, GapJunction::INFO.method, overrides)?;
     net.add_input(pre, Input::Constant(30.0))?;

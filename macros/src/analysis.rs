@@ -7,11 +7,17 @@ use crate::errors::Errors;
 use crate::ir::{Builtin, Expr, ExprKind, Spans, Sym};
 use crate::model::Model;
 use crate::parse::{Kind, Method, OutputKind, Timing};
-use crate::symbolic::{self, deriv, first_outside, inline, is_constant_sym, state_dependent_branch};
+use crate::symbolic::{
+    self, deriv, first_outside, inline, is_constant_sym, state_dependent_branch,
+};
 use crate::units::{self, Inferred, Unit};
 
 /// Where a synapse group can keep its state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(
+    clippy::enum_variant_names,
+    reason = "mirrors neurode_runtime::Storage, which users read"
+)]
 pub enum Storage {
     PerSynapse,
     PerPre,
@@ -70,7 +76,9 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
     }
     check_roles(m, errors);
 
-    let ode_states: Vec<usize> = (0..m.states.len()).filter(|&i| m.states[i].ode.is_some()).collect();
+    let ode_states: Vec<usize> = (0..m.states.len())
+        .filter(|&i| m.states[i].ode.is_some())
+        .collect();
     let is_y = |s: Sym| matches!(s, Sym::State(i) if ode_states.contains(&i));
     // A derived expression is "stage" when it depends on y (directly or through another).
     let mut depends_on_y = vec![false; m.derived.len()];
@@ -80,12 +88,25 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
             other => is_y(other),
         });
     }
-    let held: Vec<usize> = derived_order.iter().copied().filter(|&d| !depends_on_y[d]).collect();
+    let held: Vec<usize> = derived_order
+        .iter()
+        .copied()
+        .filter(|&d| !depends_on_y[d])
+        .collect();
     let rhs: Vec<Expr> = ode_states
         .iter()
-        .map(|&i| inline(m.states[i].ode.as_ref().expect("ode state"), &derived_exprs, &|d| depends_on_y[d]))
+        .map(|&i| {
+            inline(
+                m.states[i].ode.as_ref().expect("ode state"),
+                &derived_exprs,
+                &|d| depends_on_y[d],
+            )
+        })
         .collect();
-    let full: Vec<Expr> = rhs.iter().map(|f| inline(f, &derived_exprs, &|_| true)).collect();
+    let full: Vec<Expr> = rhs
+        .iter()
+        .map(|f| inline(f, &derived_exprs, &|_| true))
+        .collect();
     let ys: Vec<Sym> = ode_states.iter().map(|&i| Sym::State(i)).collect();
 
     // Linearity with constant coefficients: ∂f_i/∂y_j built from parameters and dt only.
@@ -93,12 +114,20 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
     let mut a = Vec::new();
     for (i, f) in full.iter().enumerate() {
         if let Some(span) = state_dependent_branch(f, &is_y) {
-            nonlinear.get_or_insert((span, format!("`d{}/dt` switches branch with the state", m.states[ode_states[i]].ident)));
+            nonlinear.get_or_insert((
+                span,
+                format!(
+                    "`d{}/dt` switches branch with the state",
+                    m.states[ode_states[i]].ident
+                ),
+            ));
         }
         for (j, y) in ys.iter().enumerate() {
             let c = deriv(f, *y);
             if let Some(term) = first_outside(&c, &is_constant_sym) {
-                let ExprKind::Var(s) = term.kind else { unreachable!("first_outside returns a name") };
+                let ExprKind::Var(s) = term.kind else {
+                    unreachable!("first_outside returns a name")
+                };
                 nonlinear.get_or_insert((
                     term.span,
                     format!(
@@ -154,12 +183,35 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
     for &d in &derived_order {
         post_dep[d] = m.derived[d].value.symbols().into_iter().any(|s| match s {
             Sym::Derived(j) => post_dep[j],
-            other => matches!(other, Sym::Builtin(Builtin::VPost | Builtin::RefractoryPost)),
+            other => matches!(
+                other,
+                Sym::Builtin(Builtin::VPost | Builtin::RefractoryPost)
+            ),
         });
     }
-    let post_derived: Vec<usize> = derived_order.iter().copied().filter(|&d| post_dep[d]).collect();
-    let storages = if m.kind == Kind::Synapse { storage_classes(m, &ode_states, exact.is_some(), &derived_exprs) } else { Vec::new() };
-    Plan { method, method_auto, methods, ode_states, rhs, held, derived_order, diag, exact, storages, post_derived }
+    let post_derived: Vec<usize> = derived_order
+        .iter()
+        .copied()
+        .filter(|&d| post_dep[d])
+        .collect();
+    let storages = if m.kind == Kind::Synapse {
+        storage_classes(m, &ode_states, exact.is_some(), &derived_exprs)
+    } else {
+        Vec::new()
+    };
+    Plan {
+        method,
+        method_auto,
+        methods,
+        ode_states,
+        rhs,
+        held,
+        derived_order,
+        diag,
+        exact,
+        storages,
+        post_derived,
+    }
 }
 
 /// Derived expressions in dependency order, and whether there was no cycle (a cycle is an error
@@ -169,7 +221,19 @@ fn evaluation_order(m: &Model, errors: &mut Errors) -> (Vec<usize>, bool) {
     let deps: Vec<Vec<usize>> = m
         .derived
         .iter()
-        .map(|d| d.value.symbols().into_iter().filter_map(|s| if let Sym::Derived(j) = s { Some(j) } else { None }).collect())
+        .map(|d| {
+            d.value
+                .symbols()
+                .into_iter()
+                .filter_map(|s| {
+                    if let Sym::Derived(j) = s {
+                        Some(j)
+                    } else {
+                        None
+                    }
+                })
+                .collect()
+        })
         .collect();
     let mut order = Vec::new();
     let mut state = vec![0u8; n]; // 0 new, 1 visiting, 2 done
@@ -193,7 +257,13 @@ fn evaluation_order(m: &Model, errors: &mut Errors) -> (Vec<usize>, bool) {
     for i in 0..n {
         if !visit(i, &deps, &mut state, &mut order) {
             acyclic = false;
-            errors.at(m.derived[i].ident.span(), format!("`{}` depends on itself through other `#[expr]` fields", m.derived[i].ident));
+            errors.at(
+                m.derived[i].ident.span(),
+                format!(
+                    "`{}` depends on itself through other `#[expr]` fields",
+                    m.derived[i].ident
+                ),
+            );
             state.iter_mut().for_each(|s| {
                 if *s == 1 {
                     *s = 2
@@ -210,13 +280,20 @@ fn check_roles(m: &Model, errors: &mut Errors) {
         let reset = m.reset.iter().any(|a| a.state == i);
         if !s.declared_updates && !reset {
             let how = match m.kind {
-                Kind::Synapse => "add `ode = ...`, or a spike update `on_pre = ...` / `on_pre_after += ...`",
+                Kind::Synapse => {
+                    "add `ode = ...`, or a spike update `on_pre = ...` / `on_pre_after += ...`"
+                }
                 Kind::Neuron => "add `ode = ...`, or update it in `#[reset(...)]`",
             };
             errors.at(s.ident.span(), format!("state `{}` has neither an ODE nor a spike update\nhelp: {how}; a value that never changes is a `#[param]`", s.ident));
         }
         if let Some(init) = &s.init {
-            params_only(m, init, &format!("the initial value of `{}`", s.ident), errors);
+            params_only(
+                m,
+                init,
+                &format!("the initial value of `{}`", s.ident),
+                errors,
+            );
         }
     }
     for o in &m.outputs {
@@ -233,7 +310,10 @@ fn check_roles(m: &Model, errors: &mut Errors) {
     // With units, inference reports this (and more); without, the shape of the expression does.
     if let (Some((th, _)), true) = (&m.threshold, m.unitless) {
         if !th.is_bool() {
-            errors.push(th.span.error("the threshold is a condition, such as `V >= V_th`"));
+            errors.push(
+                th.span
+                    .error("the threshold is a condition, such as `V >= V_th`"),
+            );
         }
     }
 }
@@ -241,7 +321,10 @@ fn check_roles(m: &Model, errors: &mut Errors) {
 fn params_only(m: &Model, e: &Expr, what: &str, errors: &mut Errors) {
     if let Some(term) = first_outside(e, &|s| matches!(s, Sym::Param(_))) {
         if let ExprKind::Var(s) = term.kind {
-            errors.push(term.span.error(format!("{what} is fixed for a run and may use parameters only; `{}` is not a parameter", m.sym_name(s))));
+            errors.push(term.span.error(format!(
+                "{what} is fixed for a run and may use parameters only; `{}` is not a parameter",
+                m.sym_name(s)
+            )));
         }
     }
 }
@@ -268,7 +351,12 @@ fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
         let env = env_for(&derived_units);
         let got = units::infer(&m.derived[d].value, &env, &mut list);
         match (m.derived[d].unit, got) {
-            (Some(u), Some(g)) => list.extend(units::check(u, &g, m.derived[d].value.span, &format!("`{}`", m.derived[d].ident))),
+            (Some(u), Some(g)) => list.extend(units::check(
+                u,
+                &g,
+                m.derived[d].value.span,
+                &format!("`{}`", m.derived[d].ident),
+            )),
             (None, Some(Inferred::Num(u))) => derived_units[d] = Some(u),
             (None, Some(Inferred::Bool)) => derived_units[d] = Some(Unit::ONE),
             _ => {}
@@ -283,27 +371,54 @@ fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
     for s in &m.states {
         let name = &s.ident;
         if let Some(ode) = &s.ode {
-            expect(ode, s.unit.map(|u| u.div(Unit::MS)), format!("the right-hand side of `d{name}/dt`"), &mut list);
+            expect(
+                ode,
+                s.unit.map(|u| u.div(Unit::MS)),
+                format!("the right-hand side of `d{name}/dt`"),
+                &mut list,
+            );
         }
         if let Some(init) = &s.init {
             if init.as_num().is_none() {
-                expect(init, s.unit, format!("the initial value of `{name}`"), &mut list);
+                expect(
+                    init,
+                    s.unit,
+                    format!("the initial value of `{name}`"),
+                    &mut list,
+                );
             }
         }
         for e in &s.events {
-            let when = if e.timing == Timing::Before { "on_pre" } else { "on_pre_after" };
-            expect(&e.value, s.unit, format!("the `{when}` update of `{name}`"), &mut list);
+            let when = if e.timing == Timing::Before {
+                "on_pre"
+            } else {
+                "on_pre_after"
+            };
+            expect(
+                &e.value,
+                s.unit,
+                format!("the `{when}` update of `{name}`"),
+                &mut list,
+            );
         }
     }
     for a in &m.reset {
         let s = &m.states[a.state];
         let op = if a.op == Op::AddAssign { "+=" } else { "=" };
-        expect(&a.value, s.unit, format!("the reset `{} {op} ...`", s.ident), &mut list);
+        expect(
+            &a.value,
+            s.unit,
+            format!("the reset `{} {op} ...`", s.ident),
+            &mut list,
+        );
     }
     if let Some((th, _)) = &m.threshold {
         if let Some(g) = units::infer(th, &env, &mut list) {
             if !matches!(g, Inferred::Bool) {
-                list.push(th.span.error("the threshold is a condition, such as `V >= V_th`"));
+                list.push(
+                    th.span
+                        .error("the threshold is a condition, such as `V >= V_th`"),
+                );
             }
         }
     }
@@ -312,13 +427,24 @@ fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
     }
     if let (Some((ident, Some(u))), Kind::Neuron) = (&m.input, m.kind) {
         if *u != Unit::NA {
-            list.push(syn::Error::new(ident.span(), format!("the input `{ident}` is the current synapses write into, in nA; found `{u}`")));
+            list.push(syn::Error::new(
+                ident.span(),
+                format!(
+                    "the input `{ident}` is the current synapses write into, in nA; found `{u}`"
+                ),
+            ));
         }
     }
     if let Some(i) = m.membrane {
         if let Some(u) = m.states[i].unit {
             if u != Unit::MV {
-                list.push(syn::Error::new(m.states[i].ident.span(), format!("the membrane potential `{}` has unit `{u}`, expected `mV`", m.states[i].ident)));
+                list.push(syn::Error::new(
+                    m.states[i].ident.span(),
+                    format!(
+                        "the membrane potential `{}` has unit `{u}`, expected `mV`",
+                        m.states[i].ident
+                    ),
+                ));
             }
         }
     }
@@ -340,28 +466,69 @@ fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
 }
 
 /// Storage classes of a synapse, most compact first (see ARCHITECTURE.md, "Storage").
-fn storage_classes(m: &Model, ode_states: &[usize], linear_constant: bool, derived: &[Expr]) -> Vec<Storage> {
+fn storage_classes(
+    m: &Model,
+    ode_states: &[usize],
+    linear_constant: bool,
+    derived: &[Expr],
+) -> Vec<Storage> {
     // Whether the state's evolution reads the postsynaptic side (derived expressions inlined;
     // a derived expression read only by outputs does not count).
     let post_side = |e: &Expr| {
-        inline(e, derived, &|_| true).symbols().into_iter().any(|s| matches!(s, Sym::Builtin(Builtin::VPost | Builtin::RefractoryPost)))
+        inline(e, derived, &|_| true)
+            .symbols()
+            .into_iter()
+            .any(|s| matches!(s, Sym::Builtin(Builtin::VPost | Builtin::RefractoryPost)))
     };
-    let all_state_exprs = || m.states.iter().flat_map(|s| s.ode.iter().chain(s.events.iter().map(|e| &e.value)));
+    let all_state_exprs = || {
+        m.states
+            .iter()
+            .flat_map(|s| s.ode.iter().chain(s.events.iter().map(|e| &e.value)))
+    };
     let mut out = Vec::new();
     // Per postsynaptic neuron: linear constant-coefficient homogeneous dynamics, every state has
     // an ODE, spikes only add amounts independent of the state, outputs linear in the state with
     // coefficients that do not vary from synapse to synapse.
     let is_state = |s: Sym| matches!(s, Sym::State(_) | Sym::Derived(_));
-    let zero_states = |f: &Expr| symbolic::fold(&symbolic::map_vars(f, &|sym, span| matches!(sym, Sym::State(_)).then(|| Expr::num(0.0, span))));
-    let homogeneous = m.states.iter().all(|s| s.ode.as_ref().is_some_and(|f| zero_states(f).as_num() == Some(0.0)));
-    let additive = m.states.iter().all(|s| s.events.iter().all(|e| e.op == Op::AddAssign && first_outside(&e.value, &|s| !is_state(s)).is_none()));
-    let pre_side = |s: Sym| matches!(s, Sym::Builtin(Builtin::VPre | Builtin::SpikePre | Builtin::RefractoryPre));
+    let zero_states = |f: &Expr| {
+        symbolic::fold(&symbolic::map_vars(f, &|sym, span| {
+            matches!(sym, Sym::State(_)).then(|| Expr::num(0.0, span))
+        }))
+    };
+    let homogeneous = m.states.iter().all(|s| {
+        s.ode
+            .as_ref()
+            .is_some_and(|f| zero_states(f).as_num() == Some(0.0))
+    });
+    let additive = m.states.iter().all(|s| {
+        s.events
+            .iter()
+            .all(|e| e.op == Op::AddAssign && first_outside(&e.value, &|s| !is_state(s)).is_none())
+    });
+    let pre_side = |s: Sym| {
+        matches!(
+            s,
+            Sym::Builtin(Builtin::VPre | Builtin::SpikePre | Builtin::RefractoryPre)
+        )
+    };
     let outputs_linear = m.outputs.iter().all(|o| {
         zero_states(&o.value).as_num() == Some(0.0)
-            && ode_states.iter().all(|&y| first_outside(&deriv(&o.value, Sym::State(y)), &|s| !is_state(s) && !pre_side(s)).is_none())
+            && ode_states.iter().all(|&y| {
+                first_outside(&deriv(&o.value, Sym::State(y)), &|s| {
+                    !is_state(s) && !pre_side(s)
+                })
+                .is_none()
+            })
     });
     let to_post = m.outputs.iter().all(|o| !o.to_pre);
-    if m.derived.is_empty() && linear_constant && homogeneous && additive && outputs_linear && to_post && !ode_states.is_empty() {
+    if m.derived.is_empty()
+        && linear_constant
+        && homogeneous
+        && additive
+        && outputs_linear
+        && to_post
+        && !ode_states.is_empty()
+    {
         out.push(Storage::PerPost);
     }
     // Per presynaptic neuron: nothing the state does depends on the postsynaptic side.

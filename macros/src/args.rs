@@ -30,7 +30,11 @@ impl Arg {
     /// A diagnostic underlining the whole argument.
     pub fn error(&self, msg: impl std::fmt::Display) -> syn::Error {
         match self {
-            Arg::Keyed { key, value, .. } => Spans { start: key.span(), end: Spans::of(value).end }.error(msg),
+            Arg::Keyed { key, value, .. } => Spans {
+                start: key.span(),
+                end: Spans::of(value).end,
+            }
+            .error(msg),
             Arg::Flag(i) => syn::Error::new(i.span(), msg),
             Arg::Positional(e) => Spans::of(e).error(msg),
         }
@@ -52,13 +56,21 @@ impl Parse for Arg {
             let key: Ident = input.parse()?;
             input.parse::<Token![=]>()?;
             let value = input.parse()?;
-            return Ok(Arg::Keyed { key, op: Op::Assign, value });
+            return Ok(Arg::Keyed {
+                key,
+                op: Op::Assign,
+                value,
+            });
         }
         if input.peek(Ident) && input.peek2(Token![+=]) {
             let key: Ident = input.parse()?;
             input.parse::<Token![+=]>()?;
             let value = input.parse()?;
-            return Ok(Arg::Keyed { key, op: Op::AddAssign, value });
+            return Ok(Arg::Keyed {
+                key,
+                op: Op::AddAssign,
+                value,
+            });
         }
         if input.peek(Ident) {
             let fork = input.fork();

@@ -13,6 +13,7 @@ use crate::args::Op;
 use crate::ir::{BinOp, Builtin, Expr, ExprKind, Func, Sym};
 use crate::model::Model;
 use crate::parse::{Kind, Method, OutputKind, Timing};
+use crate::symbolic::{first_outside, is_constant_sym};
 
 const RT: &str = "::neurode::__private";
 
@@ -32,6 +33,10 @@ fn f64_lit(x: f64) -> TokenStream {
 struct Gen<'a> {
     m: &'a Model,
     p: &'a Plan,
+    /// While a loop body is emitted: reciprocals of run-constant divisors, computed once before
+    /// the loop (`x / tau` becomes `x * __r0` with `let __r0 = 1.0 / tau;`). A vector division
+    /// costs several multiplications; the results differ at the last bit at most.
+    hoisted: std::cell::RefCell<Option<Vec<(String, Ident, TokenStream)>>>,
 }
 
 impl Gen<'_> {
@@ -42,7 +47,10 @@ impl Gen<'_> {
             Sym::Derived(i) => Ident::new(&self.m.derived[i].ident.to_string(), span),
             Sym::Builtin(Builtin::Input) => Ident::new(&self.m.sym_name(sym), span),
             Sym::Builtin(b) => {
-                let name = Builtin::SYNAPSE.iter().find(|(_, x)| *x == b).map_or("t", |(n, _)| n);
+                let name = Builtin::SYNAPSE
+                    .iter()
+                    .find(|(_, x)| *x == b)
+                    .map_or("t", |(n, _)| n);
                 Ident::new(name, span)
             }
         }
@@ -64,6 +72,25 @@ impl Gen<'_> {
             ExprKind::Neg(a) => {
                 let a = self.num(a);
                 quote!((-#a))
+            }
+            ExprKind::Bin(BinOp::Div, a, b)
+                if b.as_num().is_none() && first_outside(b, &is_constant_sym).is_none() =>
+            {
+                let (a, b) = (self.num(a), self.num(b));
+                let mut hoisted = self.hoisted.borrow_mut();
+                let Some(list) = hoisted.as_mut() else {
+                    return quote!((#a / #b));
+                };
+                let key = b.to_string();
+                let r = match list.iter().find(|(k, _, _)| *k == key) {
+                    Some((_, r, _)) => r.clone(),
+                    None => {
+                        let r = format_ident!("__r{}", list.len());
+                        list.push((key, r.clone(), quote!(1.0f64 / #b)));
+                        r
+                    }
+                };
+                quote!((#a * #r))
             }
             ExprKind::Bin(op, a, b) => {
                 let (a, b) = (self.num(a), self.num(b));
@@ -203,7 +230,12 @@ impl Gen<'_> {
 
     /// The closure `__rhs(t, y...) -> [f64; n]` over the integrated states.
     fn rhs_closure(&self) -> TokenStream {
-        let ys: Vec<Ident> = self.p.ode_states.iter().map(|&i| self.state_ident(i)).collect();
+        let ys: Vec<Ident> = self
+            .p
+            .ode_states
+            .iter()
+            .map(|&i| self.state_ident(i))
+            .collect();
         let n = ys.len();
         let fs = self.p.rhs.iter().map(|f| self.num(f));
         quote! {
@@ -213,13 +245,25 @@ impl Gen<'_> {
 
     /// Advances the integrated states (locals) by one step of `method`.
     fn integrate(&self, method: Method) -> TokenStream {
-        let ys: Vec<Ident> = self.p.ode_states.iter().map(|&i| self.state_ident(i)).collect();
+        let ys: Vec<Ident> = self
+            .p
+            .ode_states
+            .iter()
+            .map(|&i| self.state_ident(i))
+            .collect();
         if ys.is_empty() {
             return TokenStream::new();
         }
         let idx: Vec<usize> = (0..ys.len()).collect();
         let closure = self.rhs_closure();
-        let stage = |k: &Ident, c: TokenStream| -> Vec<TokenStream> { idx.iter().map(|&i| { let y = &ys[i]; quote!(#y + #c * #k[#i]) }).collect() };
+        let stage = |k: &Ident, c: TokenStream| -> Vec<TokenStream> {
+            idx.iter()
+                .map(|&i| {
+                    let y = &ys[i];
+                    quote!(#y + #c * #k[#i])
+                })
+                .collect()
+        };
         let body = match method {
             Method::Euler => quote! {
                 let __k1 = __rhs(t, #(#ys),*);
@@ -235,7 +279,11 @@ impl Gen<'_> {
                 }
             }
             Method::Rk4 => {
-                let (k1, k2, k3) = (format_ident!("__k1"), format_ident!("__k2"), format_ident!("__k3"));
+                let (k1, k2, k3) = (
+                    format_ident!("__k1"),
+                    format_ident!("__k2"),
+                    format_ident!("__k3"),
+                );
                 let s1 = stage(&k1, quote!((0.5f64 * dt)));
                 let s2 = stage(&k2, quote!((0.5f64 * dt)));
                 let s3 = stage(&k3, quote!(dt));
@@ -297,7 +345,6 @@ impl Gen<'_> {
     }
 }
 
-
 fn method_path(m: Method) -> TokenStream {
     let rt = rt();
     match m {
@@ -319,6 +366,21 @@ fn storage_path(s: Storage) -> TokenStream {
 }
 
 impl Gen<'_> {
+    /// Emits a loop with `body`, preceded by the reciprocals its equations hoisted.
+    fn hoisting(&self, body: impl FnOnce() -> TokenStream) -> TokenStream {
+        *self.hoisted.borrow_mut() = Some(Vec::new());
+        let body = body();
+        let lets: Vec<TokenStream> = self
+            .hoisted
+            .borrow_mut()
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, r, v)| quote!(let #r: f64 = #v;))
+            .collect();
+        quote!(#(#lets)* #body)
+    }
+
     /// How many step constants `prepare` computes for `method`.
     fn n_consts(&self, method: Method) -> usize {
         let n = self.p.ode_states.len();
@@ -418,7 +480,9 @@ impl Gen<'_> {
     /// Stores every column but the derived expressions in `skip`.
     fn stores_except(&self, index: &Ident, skip: &[usize]) -> TokenStream {
         let states = (0..self.m.states.len()).map(|i| self.state_ident(i));
-        let derived = (0..self.m.derived.len()).filter(|d| !skip.contains(d)).map(|i| self.derived_ident(i));
+        let derived = (0..self.m.derived.len())
+            .filter(|d| !skip.contains(d))
+            .map(|i| self.derived_ident(i));
         states
             .chain(derived)
             .map(|id| {
@@ -435,26 +499,22 @@ impl Gen<'_> {
     /// `let col = &mut col[..n];` for every stored column: the loop bound then proves every
     /// index in range, so the compiler drops the bounds checks and can vectorise.
     fn reslice(&self, n: &Ident) -> TokenStream {
-        self.columns().iter().map(|c| quote!(let #c = &mut #c[..#n];)).collect()
+        self.columns()
+            .iter()
+            .map(|c| quote!(let #c = &mut #c[..#n];))
+            .collect()
     }
 
-    fn neuron_update(&self) -> TokenStream {
-        let rt = rt();
-        let m = self.m;
-        let cols = self.columns();
-        let n = cols.len();
-        let params = self.params_destructure();
-        let input = m.input.as_ref().map_or_else(|| format_ident!("__no_input"), |(i, _)| Ident::new(&i.to_string(), Span::call_site()));
-        let (t_ref, refr) = match &m.refractory {
-            Some((r, _)) => {
-                let r = self.num(r);
-                (quote!(let __t_ref: f64 = #r;), quote!(let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;))
-            }
-            None => (TokenStream::new(), quote!(let __refr: bool = false;)),
-        };
-        let threshold = m.threshold.as_ref().map_or_else(|| quote!(false), |(e, _)| self.boolean(e));
-        // Reset statements as selects: the loop stays branch-free.
-        let resets: TokenStream = m
+    fn neuron_threshold(&self) -> TokenStream {
+        self.m
+            .threshold
+            .as_ref()
+            .map_or_else(|| quote!(false), |(e, _)| self.boolean(e))
+    }
+
+    /// Reset statements as selects: the loop stays branch-free.
+    fn neuron_resets(&self) -> TokenStream {
+        self.m
             .reset
             .iter()
             .map(|a| {
@@ -465,22 +525,47 @@ impl Gen<'_> {
                     Op::AddAssign => quote!(#id = if __spiked { #id + #v } else { #id };),
                 }
             })
+            .collect()
+    }
+
+    fn neuron_update(&self) -> TokenStream {
+        let rt = rt();
+        let m = self.m;
+        let cols = self.columns();
+        let n = cols.len();
+        let params = self.params_destructure();
+        let input = m.input.as_ref().map_or_else(
+            || format_ident!("__no_input"),
+            |(i, _)| Ident::new(&i.to_string(), Span::call_site()),
+        );
+        let (t_ref, refr) = match &m.refractory {
+            Some((r, _)) => {
+                let r = self.num(r);
+                (
+                    quote!(let __t_ref: f64 = #r;),
+                    quote!(let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;),
+                )
+            }
+            None => (TokenStream::new(), quote!(let __refr: bool = false;)),
+        };
+        let ys: Vec<Ident> = self
+            .p
+            .ode_states
+            .iter()
+            .map(|&i| self.state_ident(i))
             .collect();
-        let ys: Vec<Ident> = self.p.ode_states.iter().map(|&i| self.state_ident(i)).collect();
         let olds: Vec<Ident> = ys.iter().map(|y| format_ident!("__old_{}", y)).collect();
         let i = format_ident!("__i");
-        let loads = self.loads(&i);
-        let stores = self.stores(&i);
-        let held = self.derived_lets(&self.p.held);
-        let all = self.all_derived();
+        let (loads, stores) = (self.loads(&i), self.stores(&i));
         let reslice = self.reslice(&format_ident!("__n"));
         let arms = self.p.methods.iter().map(|&method| {
             let mp = method_path(method);
             let consts = self.load_consts(method);
-            let integrate = self.integrate(method);
-            quote! {
-                #mp => {
-                    #consts
+            let body = self.hoisting(|| {
+                let integrate = self.integrate(method);
+                let (held, all) = (self.derived_lets(&self.p.held), self.all_derived());
+                let (threshold, resets) = (self.neuron_threshold(), self.neuron_resets());
+                quote! {
                     for __i in 0..__n {
                         let #input: f64 = __input[__i];
                         #loads
@@ -500,6 +585,12 @@ impl Gen<'_> {
                         __refractory[__i] = __refr || __spiked;
                         __input[__i] = 0.0;
                     }
+                }
+            });
+            quote! {
+                #mp => {
+                    #consts
+                    #body
                 }
             }
         });
@@ -532,6 +623,18 @@ impl Gen<'_> {
         out
     }
 
+    /// Presynaptic locals inside a loop over the neurons that spiked.
+    fn pre_loads_spiking(&self) -> TokenStream {
+        let mut out = quote!(let spike_pre: bool = true;);
+        if self.used(Builtin::VPre) {
+            out.extend(quote!(let v_pre: f64 = __pre.v[__p];));
+        }
+        if self.used(Builtin::RefractoryPre) {
+            out.extend(quote!(let refractory_pre: bool = __pre.refractory[__p];));
+        }
+        out
+    }
+
     fn post_loads(&self) -> TokenStream {
         let mut out = TokenStream::new();
         if self.used(Builtin::VPost) {
@@ -548,17 +651,37 @@ impl Gen<'_> {
     fn element(&self, method: Method, per_pre: bool) -> TokenStream {
         let before = self.events(Timing::Before);
         let after = self.events(Timing::After);
-        let held: Vec<usize> = self.p.held.iter().copied().filter(|d| !per_pre || !self.p.post_derived.contains(d)).collect();
+        let held: Vec<usize> = self
+            .p
+            .held
+            .iter()
+            .copied()
+            .filter(|d| !per_pre || !self.p.post_derived.contains(d))
+            .collect();
         let held = self.derived_lets(&held);
         let integrate = self.integrate(method);
         let all = if per_pre {
-            let own: Vec<usize> = self.p.derived_order.iter().copied().filter(|d| !self.p.post_derived.contains(d)).collect();
+            let own: Vec<usize> = self
+                .p
+                .derived_order
+                .iter()
+                .copied()
+                .filter(|d| !self.p.post_derived.contains(d))
+                .collect();
             self.derived_lets(&own)
         } else {
             self.all_derived()
         };
-        let before = if before.is_empty() { before } else { quote!(if spike_pre { #before }) };
-        let after = if after.is_empty() { after } else { quote!(if spike_pre { #after }) };
+        let before = if before.is_empty() {
+            before
+        } else {
+            quote!(if spike_pre { #before })
+        };
+        let after = if after.is_empty() {
+            after
+        } else {
+            quote!(if spike_pre { #after })
+        };
         quote!(#before #held #integrate #after #all)
     }
 
@@ -583,7 +706,8 @@ impl Gen<'_> {
         match storage {
             Storage::PerSynapse => {
                 let i = format_ident!("__i");
-                let (loads, stores, element) = (self.loads(&i), self.stores(&i), self.element(method, false));
+                let (loads, stores, element) =
+                    (self.loads(&i), self.stores(&i), self.element(method, false));
                 quote! {
                     for __p in 0..__n_pre {
                         #pre
@@ -630,7 +754,12 @@ impl Gen<'_> {
                         .states
                         .iter()
                         .enumerate()
-                        .flat_map(|(i, s)| s.events.iter().filter(move |e| e.timing == timing).map(move |e| (i, e)))
+                        .flat_map(|(i, s)| {
+                            s.events
+                                .iter()
+                                .filter(move |e| e.timing == timing)
+                                .map(move |e| (i, e))
+                        })
                         .map(|(i, e)| {
                             let col = self.col(&self.state_ident(i));
                             let v = self.num(&e.value);
@@ -640,15 +769,16 @@ impl Gen<'_> {
                     if incs.is_empty() {
                         return incs;
                     }
+                    // Event-driven: only the rows of the neurons that spiked.
+                    let pre = self.pre_loads_spiking();
                     quote! {
-                        for __p in 0..__n_pre {
+                        for &__p32 in __pre.spiking {
+                            let __p = __p32 as usize;
                             #pre
-                            if spike_pre {
-                                for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                                    let __q = __conn.post[__i] as usize;
-                                    #post
-                                    #incs
-                                }
+                            for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
+                                let __q = __conn.post[__i] as usize;
+                                #post
+                                #incs
                             }
                         }
                     }
@@ -682,7 +812,9 @@ impl Gen<'_> {
         let rt = rt();
         let cols = self.columns();
         let n = cols.len();
-        let outs: Vec<Ident> = (0..self.m.outputs.len()).map(|k| format_ident!("__o{}", k)).collect();
+        let outs: Vec<Ident> = (0..self.m.outputs.len())
+            .map(|k| format_ident!("__o{}", k))
+            .collect();
         let n_out = outs.len();
         let params = self.params_destructure();
         let mut arms = TokenStream::new();
@@ -690,7 +822,7 @@ impl Gen<'_> {
             for &method in &self.p.methods {
                 let (sp, mp) = (storage_path(storage), method_path(method));
                 let consts = self.load_consts(method);
-                let body = self.synapse_loop(storage, method);
+                let body = self.hoisting(|| self.synapse_loop(storage, method));
                 arms.extend(quote!((#sp, #mp) => { #consts #body }));
             }
         }
@@ -712,7 +844,11 @@ impl Gen<'_> {
 
     fn init(&self) -> TokenStream {
         let params = self.params_destructure();
-        let inits = self.m.states.iter().map(|s| s.init.as_ref().map_or_else(|| quote!(0.0f64), |e| self.num(e)));
+        let inits = self.m.states.iter().map(|s| {
+            s.init
+                .as_ref()
+                .map_or_else(|| quote!(0.0f64), |e| self.num(e))
+        });
         let zeros = self.m.derived.iter().map(|_| quote!(0.0f64));
         quote! {
             #[allow(unused_variables, non_snake_case, clippy::all)]
@@ -770,7 +906,12 @@ impl Gen<'_> {
         let auto = self.p.method_auto;
         let methods = self.p.methods.iter().map(|&x| method_path(x));
         let params = m.params.iter().map(|p| {
-            let (n, d, u, doc) = (p.ident.to_string(), f64_lit(p.default), &p.unit_text, &p.doc);
+            let (n, d, u, doc) = (
+                p.ident.to_string(),
+                f64_lit(p.default),
+                &p.unit_text,
+                &p.doc,
+            );
             quote!(#rt::ParamInfo { name: #n, default: #d, unit: #u, doc: #doc })
         });
         let states = m.states.iter().map(|s| {
@@ -841,8 +982,16 @@ impl Gen<'_> {
 
     fn synapse_extras(&self) -> TokenStream {
         let params = self.params_destructure();
-        let reversals = self.m.outputs.iter().map(|o| o.reversal.as_ref().map_or_else(|| quote!(f64::NAN), |r| self.num(r)));
-        let delays = self.m.outputs.iter().map(|o| o.delay.as_ref().map_or_else(|| quote!(0.0f64), |d| self.num(d)));
+        let reversals = self.m.outputs.iter().map(|o| {
+            o.reversal
+                .as_ref()
+                .map_or_else(|| quote!(f64::NAN), |r| self.num(r))
+        });
+        let delays = self.m.outputs.iter().map(|o| {
+            o.delay
+                .as_ref()
+                .map_or_else(|| quote!(0.0f64), |d| self.num(d))
+        });
         let params2 = params.clone();
         quote! {
             #[allow(unused_variables, non_snake_case, clippy::all)]
@@ -861,12 +1010,22 @@ impl Gen<'_> {
 
 /// Doc lines appended to the struct: equations, parameters, states, method.
 fn generated_docs(m: &Model, p: &Plan) -> Vec<String> {
-    let mut d = vec![String::new(), "# Model (generated by neurode)".into(), String::new()];
+    let mut d = vec![
+        String::new(),
+        "# Model (generated by neurode)".into(),
+        String::new(),
+    ];
     if !m.params.is_empty() {
         d.push("| parameter | default | unit | |".into());
         d.push("|---|---|---|---|".into());
         for x in &m.params {
-            d.push(format!("| `{}` | {} | {} | {} |", x.ident, x.default, x.unit_text, x.doc.replace('\n', " ")));
+            d.push(format!(
+                "| `{}` | {} | {} | {} |",
+                x.ident,
+                x.default,
+                x.unit_text,
+                x.doc.replace('\n', " ")
+            ));
         }
         d.push(String::new());
     }
@@ -874,29 +1033,64 @@ fn generated_docs(m: &Model, p: &Plan) -> Vec<String> {
         d.push("| variable | equation | unit | initial |".into());
         d.push("|---|---|---|---|".into());
         for s in &m.states {
-            let mut eq = s.ode_text.as_ref().map(|o| format!("d{}/dt = {o}", s.ident)).unwrap_or_default();
+            let mut eq = s
+                .ode_text
+                .as_ref()
+                .map(|o| format!("d{}/dt = {o}", s.ident))
+                .unwrap_or_default();
             for e in &s.events {
                 let op = if e.op == Op::AddAssign { "+=" } else { "=" };
-                let when = if e.timing == Timing::Before { "before" } else { "after" };
-                eq.push_str(&format!("; on a presynaptic spike ({when} integrating): {} {op} {}", s.ident, e.text));
+                let when = if e.timing == Timing::Before {
+                    "before"
+                } else {
+                    "after"
+                };
+                eq.push_str(&format!(
+                    "; on a presynaptic spike ({when} integrating): {} {op} {}",
+                    s.ident, e.text
+                ));
             }
-            d.push(format!("| `{}` | `{}` | {} | {} |", s.ident, eq.replace('|', "\\|"), s.unit_text, s.init_text));
+            d.push(format!(
+                "| `{}` | `{}` | {} | {} |",
+                s.ident,
+                eq.replace('|', "\\|"),
+                s.unit_text,
+                s.init_text
+            ));
         }
         for x in &m.derived {
-            d.push(format!("| `{}` | `{} = {}` | {} | |", x.ident, x.ident, x.text.replace('|', "\\|"), x.unit_text.clone().unwrap_or_default()));
+            d.push(format!(
+                "| `{}` | `{} = {}` | {} | |",
+                x.ident,
+                x.ident,
+                x.text.replace('|', "\\|"),
+                x.unit_text.clone().unwrap_or_default()
+            ));
         }
         d.push(String::new());
     }
-    let how = if p.method_auto { "chosen by neurode from the equations" } else { "named by the model" };
+    let how = if p.method_auto {
+        "chosen by neurode from the equations"
+    } else {
+        "named by the model"
+    };
     let methods: Vec<&str> = p.methods.iter().map(|x| x.name()).collect();
-    d.push(format!("Integration: `{}` ({how}); also available: {}.", p.method.name(), methods.join(", ")));
+    d.push(format!(
+        "Integration: `{}` ({how}); also available: {}.",
+        p.method.name(),
+        methods.join(", ")
+    ));
     d
 }
 
 /// The whole expansion of a model that passed analysis.
 pub fn expand(m: &Model, p: &Plan) -> TokenStream {
     let rt = rt();
-    let g = Gen { m, p };
+    let g = Gen {
+        m,
+        p,
+        hoisted: Default::default(),
+    };
     let mut item = m.item.clone();
     let param_names: Vec<String> = m.params.iter().map(|x| x.ident.to_string()).collect();
     crate::parse::strip(&mut item, &param_names);
@@ -965,7 +1159,11 @@ pub fn expand(m: &Model, p: &Plan) -> TokenStream {
 pub fn accessors(m: &Model) -> TokenStream {
     let rt = rt();
     let ident = &m.item.ident;
-    let names = m.states.iter().map(|s| &s.ident).chain(m.derived.iter().map(|d| &d.ident));
+    let names = m
+        .states
+        .iter()
+        .map(|s| &s.ident)
+        .chain(m.derived.iter().map(|d| &d.ident));
     // A name declared twice is an error already reported; one accessor avoids a second error.
     let mut seen = Vec::new();
     let consts = names.enumerate().filter(|(_, n)| {

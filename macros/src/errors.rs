@@ -71,13 +71,15 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -97,10 +99,22 @@ mod tests {
         assert_eq!(suggest("tau_rse", names), Some("tau_rise"));
         assert_eq!(suggest("g_mx", names), Some("g_max"));
         assert_eq!(suggest("alpha", names), None);
-        assert_eq!(suggest("tua", ["tau", "t"]), Some("tau"), "a swap is one edit");
+        assert_eq!(
+            suggest("tua", ["tau", "t"]),
+            Some("tau"),
+            "a swap is one edit"
+        );
         assert_eq!(suggest("dealy", ["delay"]), Some("delay"));
-        assert_eq!(suggest("V", ["s", "t"]), None, "no guesses for one-letter names");
-        assert_eq!(suggest("abd", ["abc", "abe"]), Some("abc"), "ties are broken alphabetically");
+        assert_eq!(
+            suggest("V", ["s", "t"]),
+            None,
+            "no guesses for one-letter names"
+        );
+        assert_eq!(
+            suggest("abd", ["abc", "abe"]),
+            Some("abc"),
+            "ties are broken alphabetically"
+        );
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

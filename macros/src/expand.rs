@@ -123,7 +123,10 @@ mod tests {
         let with = methods(expand(Kind::Neuron, TokenStream::new(), lif(true)), &names);
         let without = methods(expand(Kind::Neuron, TokenStream::new(), lif(false)), &names);
         assert_eq!(with.len(), 3, "update, prepare and init are generated");
-        assert_eq!(with, without, "a unit-annotated model generates the same arithmetic as without units");
+        assert_eq!(
+            with, without,
+            "a unit-annotated model generates the same arithmetic as without units"
+        );
         assert!(!with.concat().contains("mV"));
     }
 
@@ -140,7 +143,10 @@ mod tests {
         let out = expand(Kind::Neuron, TokenStream::new(), bad).to_string();
         assert_eq!(out.matches("compile_error").count(), 1, "{out}");
         assert!(out.contains("cannot find `tua` in this model"));
-        assert!(out.contains("pub struct Lif"), "the struct is still emitted");
+        assert!(
+            out.contains("pub struct Lif"),
+            "the struct is still emitted"
+        );
         assert!(out.contains("pub const V"), "with its accessors");
     }
 }

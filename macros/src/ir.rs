@@ -35,7 +35,10 @@ impl Spans {
 
 impl From<Span> for Spans {
     fn from(span: Span) -> Spans {
-        Spans { start: span, end: span }
+        Spans {
+            start: span,
+            end: span,
+        }
     }
 }
 
@@ -90,7 +93,10 @@ impl Builtin {
 
     /// `true` for the boolean flags.
     pub fn is_bool(self) -> bool {
-        matches!(self, Builtin::SpikePre | Builtin::RefractoryPre | Builtin::RefractoryPost)
+        matches!(
+            self,
+            Builtin::SpikePre | Builtin::RefractoryPre | Builtin::RefractoryPost
+        )
     }
 }
 
@@ -126,7 +132,10 @@ pub enum BinOp {
 impl BinOp {
     /// `true` for `<`, `<=`, `>`, `>=`, `==`, `!=`.
     pub fn is_comparison(self) -> bool {
-        matches!(self, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne)
+        matches!(
+            self,
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
+        )
     }
 
     /// `true` for `&&`, `||`.
@@ -223,7 +232,10 @@ pub enum ExprKind {
 impl Expr {
     /// A node.
     pub fn new(kind: ExprKind, span: impl Into<Spans>) -> Self {
-        Expr { kind, span: span.into() }
+        Expr {
+            kind,
+            span: span.into(),
+        }
     }
 
     /// A numeric literal.

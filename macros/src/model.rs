@@ -102,10 +102,15 @@ impl Model {
             Sym::Param(i) => self.params[i].ident.to_string(),
             Sym::State(i) => self.states[i].ident.to_string(),
             Sym::Derived(i) => self.derived[i].ident.to_string(),
-            Sym::Builtin(Builtin::Input) => self.input.as_ref().map_or("input".into(), |(i, _)| i.to_string()),
-            Sym::Builtin(b) => {
-                Builtin::SYNAPSE.iter().find(|(_, x)| *x == b).map_or("?", |(n, _)| n).to_string()
-            }
+            Sym::Builtin(Builtin::Input) => self
+                .input
+                .as_ref()
+                .map_or("input".into(), |(i, _)| i.to_string()),
+            Sym::Builtin(b) => Builtin::SYNAPSE
+                .iter()
+                .find(|(_, x)| *x == b)
+                .map_or("?", |(n, _)| n)
+                .to_string(),
         }
     }
 }
@@ -113,10 +118,20 @@ impl Model {
 /// Text of an expression as written (for docs and `neurode describe`).
 pub fn text_of(e: &syn::Expr) -> String {
     let s = e.to_token_stream().to_string();
-    s.replace(" (", "(").replace("( ", "(").replace(" )", ")").replace(" . ", ".").replace("- >", "->")
+    s.replace(" (", "(")
+        .replace("( ", "(")
+        .replace(" )", ")")
+        .replace(" . ", ".")
+        .replace("- >", "->")
 }
 
-fn unit_of(lit: &Option<syn::LitStr>, what: &str, name: &Ident, quiet: bool, errors: &mut Errors) -> (Option<Unit>, String) {
+fn unit_of(
+    lit: &Option<syn::LitStr>,
+    what: &str,
+    name: &Ident,
+    quiet: bool,
+    errors: &mut Errors,
+) -> (Option<Unit>, String) {
     match lit {
         Some(l) => match parse_unit(&l.value(), l.span()) {
             Ok(u) => (Some(u), l.value()),
@@ -149,7 +164,10 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
     let mut declare = |ident: &Ident, sym: Sym, errors: &mut Errors| {
         let name = ident.to_string();
         match scope.get(&name) {
-            Some(Sym::Builtin(_)) => errors.at(ident.span(), format!("`{name}` is a built-in name of neurode; choose another name")),
+            Some(Sym::Builtin(_)) => errors.at(
+                ident.span(),
+                format!("`{name}` is a built-in name of neurode; choose another name"),
+            ),
             Some(_) => errors.at(ident.span(), format!("the name `{name}` is declared twice")),
             None => {
                 scope.insert(name, sym);
@@ -169,7 +187,9 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         declare(&input.ident, Sym::Builtin(Builtin::Input), errors);
     }
     for alias in &raw.input_aliases {
-        scope.entry(alias.to_string()).or_insert(Sym::Builtin(Builtin::Input));
+        scope
+            .entry(alias.to_string())
+            .or_insert(Sym::Builtin(Builtin::Input));
     }
     let lw = Lowerer { scope: &scope };
     // Units are declared on every field or on none: a model without any is not checked.
@@ -183,15 +203,25 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         .params
         .iter()
         .map(|p| {
-            let (unit, unit_text) = unit_of(&p.unit, "parameter", &p.ident, quiet(&p.ident), errors);
+            let (unit, unit_text) =
+                unit_of(&p.unit, "parameter", &p.ident, quiet(&p.ident), errors);
             let default = p.default.as_ref().and_then(|d| match literal_value(d) {
                 Some(x) => Some(x),
                 None => {
-                    errors.at(d.span(), "a default is a number literal, such as `0.5` or `-1e7`");
+                    errors.at(
+                        d.span(),
+                        "a default is a number literal, such as `0.5` or `-1e7`",
+                    );
                     None
                 }
             });
-            Param { ident: p.ident.clone(), default: default.unwrap_or(0.0), unit, unit_text, doc: p.doc.clone() }
+            Param {
+                ident: p.ident.clone(),
+                default: default.unwrap_or(0.0),
+                unit,
+                unit_text,
+                doc: p.doc.clone(),
+            }
         })
         .collect();
 
@@ -201,9 +231,15 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         let (unit, unit_text) = unit_of(&s.unit, "state", &s.ident, quiet(&s.ident), errors);
         if s.membrane {
             if raw.kind == Kind::Synapse {
-                errors.at(s.ident.span(), "`membrane` marks a neuron's membrane potential");
+                errors.at(
+                    s.ident.span(),
+                    "`membrane` marks a neuron's membrane potential",
+                );
             } else if membrane.replace(i).is_some() {
-                errors.at(s.ident.span(), "only one state can be the `membrane` potential");
+                errors.at(
+                    s.ident.span(),
+                    "only one state can be the `membrane` potential",
+                );
             }
         }
         let events = s
@@ -232,13 +268,19 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         });
     }
     if raw.kind == Kind::Neuron && membrane.is_none() {
-        membrane = raw.states.iter().position(|s| s.ident == "V" || s.ident == "v");
+        membrane = raw
+            .states
+            .iter()
+            .position(|s| s.ident == "V" || s.ident == "v");
         if membrane.is_none() {
             errors.at(raw.item.ident.span(), "a neuron needs a membrane potential: mark one state with `membrane` (or name it `V`)");
         }
     }
     if raw.kind == Kind::Neuron && raw.input.is_none() {
-        errors.at(raw.item.ident.span(), "a neuron needs an input current field: add `#[input(unit = \"nA\")] pub I: f64`");
+        errors.at(
+            raw.item.ident.span(),
+            "a neuron needs an input current field: add `#[input(unit = \"nA\")] pub I: f64`",
+        );
     }
 
     let derived = raw
@@ -252,7 +294,14 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
                 }
                 None => (None, None),
             };
-            Some(Derived { ident: d.ident.clone(), value: lw.lower(&d.value, errors)?, text: text_of(&d.value), unit, unit_text, doc: d.doc.clone() })
+            Some(Derived {
+                ident: d.ident.clone(),
+                value: lw.lower(&d.value, errors)?,
+                text: text_of(&d.value),
+                unit,
+                unit_text,
+                doc: d.doc.clone(),
+            })
         })
         .collect();
 
@@ -280,19 +329,39 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             let state = match scope.get(&a.target.to_string()) {
                 Some(Sym::State(i)) => *i,
                 _ => {
-                    errors.at(a.target.span(), format!("`#[reset]` assigns states; `{}` is not a state of this neuron", a.target));
+                    errors.at(
+                        a.target.span(),
+                        format!(
+                            "`#[reset]` assigns states; `{}` is not a state of this neuron",
+                            a.target
+                        ),
+                    );
                     return None;
                 }
             };
             let op = if a.op == Op::AddAssign { "+=" } else { "=" };
-            Some(Assign { state, op: a.op, value: lw.lower(&a.value, errors)?, text: format!("{} {op} {}", a.target, text_of(&a.value)) })
+            Some(Assign {
+                state,
+                op: a.op,
+                value: lw.lower(&a.value, errors)?,
+                text: format!("{} {op} {}", a.target, text_of(&a.value)),
+            })
         })
         .collect();
 
-    let threshold = raw.threshold.as_ref().and_then(|e| Some((lw.lower(e, errors)?, text_of(e))));
-    let refractory = raw.refractory.as_ref().and_then(|e| Some((lw.lower(e, errors)?, text_of(e))));
+    let threshold = raw
+        .threshold
+        .as_ref()
+        .and_then(|e| Some((lw.lower(e, errors)?, text_of(e))));
+    let refractory = raw
+        .refractory
+        .as_ref()
+        .and_then(|e| Some((lw.lower(e, errors)?, text_of(e))));
     if raw.kind == Kind::Neuron && !raw.threshold_attr {
-        errors.at(raw.item.ident.span(), "a neuron needs a spike condition: add `#[threshold(V >= V_th)]`");
+        errors.at(
+            raw.item.ident.span(),
+            "a neuron needs a spike condition: add `#[threshold(V >= V_th)]`",
+        );
     }
     let input = raw.input.as_ref().map(|i| {
         let (u, _) = unit_of(&i.unit, "input", &i.ident, quiet(&i.ident), errors);
@@ -325,7 +394,9 @@ fn literal_value(e: &syn::Expr) -> Option<f64> {
             syn::Lit::Int(i) => i.base10_parse::<i64>().ok().map(|x| x as f64),
             _ => None,
         },
-        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => literal_value(&u.expr).map(|x| -x),
+        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => {
+            literal_value(&u.expr).map(|x| -x)
+        }
         syn::Expr::Paren(p) => literal_value(&p.expr),
         syn::Expr::Group(g) => literal_value(&g.expr),
         _ => None,
@@ -352,7 +423,9 @@ impl Lowerer<'_> {
             },
             syn::Expr::Path(p) => {
                 let Some(ident) = p.path.get_ident() else {
-                    errors.push(span.error("expected a name of this model or a built-in (`t`, `dt`, ...)"));
+                    errors.push(
+                        span.error("expected a name of this model or a built-in (`t`, `dt`, ...)"),
+                    );
                     return None;
                 };
                 let name = ident.to_string();
@@ -404,7 +477,9 @@ impl Lowerer<'_> {
                         return None;
                     }
                     _ => {
-                        errors.push(span.error("unsupported operator in an equation (use + - * / comparisons && || !)"));
+                        errors.push(span.error(
+                            "unsupported operator in an equation (use + - * / comparisons && || !)",
+                        ));
                         return None;
                     }
                 };
@@ -415,7 +490,9 @@ impl Lowerer<'_> {
             syn::Expr::Call(c) => {
                 // `exp(x)`, or `f64::exp(x)` as Rust code would write it.
                 let name = match &*c.func {
-                    syn::Expr::Path(p) if p.path.segments.len() == 2 && p.path.segments[0].ident == "f64" => {
+                    syn::Expr::Path(p)
+                        if p.path.segments.len() == 2 && p.path.segments[0].ident == "f64" =>
+                    {
                         Some(p.path.segments[1].ident.to_string())
                     }
                     syn::Expr::Path(p) => p.path.get_ident().map(Ident::to_string),
@@ -447,7 +524,10 @@ impl Lowerer<'_> {
             syn::Expr::Cast(c) => {
                 // `spike_pre as f64` is a number already; any other cast would change the value.
                 if !matches!(&*c.ty, syn::Type::Path(p) if p.path.is_ident("f64")) {
-                    errors.push(Spans::of(&c.ty).error("equations compute in `f64`; the only cast allowed is `as f64`"));
+                    errors
+                        .push(Spans::of(&c.ty).error(
+                            "equations compute in `f64`; the only cast allowed is `as f64`",
+                        ));
                     return None;
                 }
                 return self.lower(&c.expr, errors);
@@ -470,7 +550,14 @@ impl Lowerer<'_> {
         }
     }
 
-    fn call(&self, name: &str, name_span: Span, args: &[&syn::Expr], span: Spans, errors: &mut Errors) -> Option<Expr> {
+    fn call(
+        &self,
+        name: &str,
+        name_span: Span,
+        args: &[&syn::Expr],
+        span: Spans,
+        errors: &mut Errors,
+    ) -> Option<Expr> {
         let func = match name {
             "exp" => Func::Exp,
             "ln" | "log" => Func::Ln,
@@ -483,18 +570,30 @@ impl Lowerer<'_> {
             "min" => Func::Min,
             "max" => Func::Max,
             "powi" => {
-                let n = args.get(1).and_then(|a| literal_value(a)).filter(|x| x.fract() == 0.0 && x.abs() < 64.0);
+                let n = args
+                    .get(1)
+                    .and_then(|a| literal_value(a))
+                    .filter(|x| x.fract() == 0.0 && x.abs() < 64.0);
                 match n {
                     Some(n) => Func::Powi(n as i32),
                     None => {
-                        errors.push(args.get(1).map_or(span, |a| Spans::of(*a)).error("`powi` takes an integer literal exponent"));
+                        errors.push(
+                            args.get(1)
+                                .map_or(span, |a| Spans::of(*a))
+                                .error("`powi` takes an integer literal exponent"),
+                        );
                         return None;
                     }
                 }
             }
             _ => {
-                const FUNCS: [&str; 11] = ["exp", "ln", "sqrt", "abs", "tanh", "sin", "cos", "powi", "powf", "min", "max"];
-                let mut msg = format!("unknown function `{name}`; equations may call: {}", FUNCS.join(", "));
+                const FUNCS: [&str; 11] = [
+                    "exp", "ln", "sqrt", "abs", "tanh", "sin", "cos", "powi", "powf", "min", "max",
+                ];
+                let mut msg = format!(
+                    "unknown function `{name}`; equations may call: {}",
+                    FUNCS.join(", ")
+                );
                 if let Some(s) = suggest(name, FUNCS) {
                     msg = format!("unknown function `{name}`\nhelp: did you mean `{s}`?");
                 }
@@ -502,7 +601,11 @@ impl Lowerer<'_> {
                 return None;
             }
         };
-        let arity = if matches!(func, Func::Powi(_)) { 2 } else { func.arity() };
+        let arity = if matches!(func, Func::Powi(_)) {
+            2
+        } else {
+            func.arity()
+        };
         if args.len() != arity {
             let plural = if arity == 1 { "" } else { "s" };
             errors.push(span.error(format!("`{name}` takes {arity} argument{plural} (a method call's receiver counts), found {}", args.len())));

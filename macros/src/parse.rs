@@ -46,7 +46,10 @@ impl Method {
     ];
 
     pub fn name(self) -> &'static str {
-        Method::ALL.iter().find(|(_, m)| *m == self).map_or("?", |(n, _)| n)
+        Method::ALL
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("?", |(n, _)| n)
     }
 }
 
@@ -154,7 +157,11 @@ pub fn doc_of(attrs: &[Attribute]) -> String {
     for a in attrs {
         if let syn::Meta::NameValue(nv) = &a.meta {
             if nv.path.is_ident("doc") {
-                if let Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value {
+                if let Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) = &nv.value
+                {
                     lines.push(s.value().trim().to_string());
                 }
             }
@@ -168,7 +175,10 @@ fn attr_args(attr: &Attribute, errors: &mut Errors) -> Vec<Arg> {
         syn::Meta::List(l) => l.tokens.clone(),
         syn::Meta::Path(_) => TokenStream::new(),
         syn::Meta::NameValue(nv) => {
-            errors.spanned(nv, "expected a parenthesised argument list, as in `#[state(init = 0.0)]`");
+            errors.spanned(
+                nv,
+                "expected a parenthesised argument list, as in `#[state(init = 0.0)]`",
+            );
             return Vec::new();
         }
     };
@@ -183,16 +193,25 @@ fn attr_args(attr: &Attribute, errors: &mut Errors) -> Vec<Arg> {
 
 fn lit_str(value: Expr, key: &Ident, errors: &mut Errors) -> Option<LitStr> {
     match value {
-        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s),
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s),
         other => {
-            errors.spanned(&other, format!("`{key}` takes a string literal, as in `{key} = \"mV\"`"));
+            errors.spanned(
+                &other,
+                format!("`{key}` takes a string literal, as in `{key} = \"mV\"`"),
+            );
             None
         }
     }
 }
 
 fn unknown_key(errors: &mut Errors, key: &Ident, attr: &str, known: &[&str]) {
-    let mut msg = format!("unknown key `{key}` in `#[{attr}]`; expected one of: {}", known.join(", "));
+    let mut msg = format!(
+        "unknown key `{key}` in `#[{attr}]`; expected one of: {}",
+        known.join(", ")
+    );
     if let Some(s) = crate::errors::suggest(&key.to_string(), known.iter().copied()) {
         msg = format!("unknown key `{key}` in `#[{attr}]`\nhelp: did you mean `{s}`?");
     }
@@ -206,21 +225,37 @@ fn expect_assign(errors: &mut Errors, key: &Ident, op: Op) {
 }
 
 /// Parses the macro's own arguments and the struct.
-pub fn parse(kind: Kind, args: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<RawModel> {
+pub fn parse(
+    kind: Kind,
+    args: TokenStream,
+    item: TokenStream,
+    errors: &mut Errors,
+) -> Option<RawModel> {
     let item: syn::ItemStruct = match syn::parse2(item.clone()) {
         Ok(i) => i,
         Err(_) => {
-            let span = syn::parse2::<syn::Item>(item).map(|i| item_keyword_span(&i)).unwrap_or_else(|_| Span::call_site());
-            errors.at(span, format!("`#[{}]` applies to a struct with named fields", kind.name()));
+            let span = syn::parse2::<syn::Item>(item)
+                .map(|i| item_keyword_span(&i))
+                .unwrap_or_else(|_| Span::call_site());
+            errors.at(
+                span,
+                format!("`#[{}]` applies to a struct with named fields", kind.name()),
+            );
             return None;
         }
     };
     if !matches!(item.fields, syn::Fields::Named(_)) {
-        errors.at(item.struct_token.span, format!("`#[{}]` applies to a struct with named fields", kind.name()));
+        errors.at(
+            item.struct_token.span,
+            format!("`#[{}]` applies to a struct with named fields", kind.name()),
+        );
         return None;
     }
     if !item.generics.params.is_empty() {
-        errors.spanned(&item.generics, "a model cannot be generic: parameters are `f64` fields");
+        errors.spanned(
+            &item.generics,
+            "a model cannot be generic: parameters are `f64` fields",
+        );
     }
     let mut raw = RawModel {
         kind,
@@ -250,15 +285,22 @@ pub fn parse(kind: Kind, args: TokenStream, item: TokenStream, errors: &mut Erro
                     Arg::Flag(key) if Method::ALL.iter().any(|(n, _)| key == n) => {
                         errors.at(key.span(), format!("write `method = {key}`"));
                     }
-                    Arg::Keyed { key, .. } | Arg::Flag(key) => unknown_key(errors, &key, kind.name(), &["method"]),
-                    Arg::Positional(e) => errors.spanned(&e, format!("expected `method = ...` in `#[{}(...)]`", kind.name())),
+                    Arg::Keyed { key, .. } | Arg::Flag(key) => {
+                        unknown_key(errors, &key, kind.name(), &["method"])
+                    }
+                    Arg::Positional(e) => errors.spanned(
+                        &e,
+                        format!("expected `method = ...` in `#[{}(...)]`", kind.name()),
+                    ),
                 }
             }
         }
         Err(e) => errors.push(e),
     }
     for attr in &item.attrs {
-        let Some(name) = attr.path().get_ident().map(Ident::to_string) else { continue };
+        let Some(name) = attr.path().get_ident().map(Ident::to_string) else {
+            continue;
+        };
         match (kind, name.as_str()) {
             (Kind::Synapse, "output") => parse_output(attr, &mut raw, errors),
             (Kind::Neuron, "threshold") => {
@@ -303,13 +345,28 @@ fn parse_method(value: &Expr, errors: &mut Errors) -> Option<Method> {
         _ => None,
     };
     let names: Vec<&str> = Method::ALL.iter().map(|(n, _)| *n).collect();
-    match name.as_deref().and_then(|n| Method::ALL.iter().find(|(m, _)| *m == n)) {
+    match name
+        .as_deref()
+        .and_then(|n| Method::ALL.iter().find(|(m, _)| *m == n))
+    {
         Some((_, m)) => Some(*m),
         None => {
-            let written = name.as_deref().map_or_else(|| quote::ToTokens::to_token_stream(value).to_string(), str::to_string);
-            let mut msg = format!("unknown integration method `{written}`; expected one of: {}", names.join(", "));
-            if let Some(s) = name.as_deref().and_then(|n| crate::errors::suggest(n, names.iter().copied())) {
-                msg = format!("unknown integration method `{}`\nhelp: did you mean `{s}`?", name.unwrap_or_default());
+            let written = name.as_deref().map_or_else(
+                || quote::ToTokens::to_token_stream(value).to_string(),
+                str::to_string,
+            );
+            let mut msg = format!(
+                "unknown integration method `{written}`; expected one of: {}",
+                names.join(", ")
+            );
+            if let Some(s) = name
+                .as_deref()
+                .and_then(|n| crate::errors::suggest(n, names.iter().copied()))
+            {
+                msg = format!(
+                    "unknown integration method `{}`\nhelp: did you mean `{s}`?",
+                    name.unwrap_or_default()
+                );
             }
             errors.spanned(value, msg);
             None
@@ -342,10 +399,19 @@ fn parse_output(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
     let mut reversal = None;
     let mut delay = None;
     let mut to_pre = false;
-    const KEYS: [&str; 6] = ["current", "conductance", "voltage", "reversal", "delay", "target"];
+    const KEYS: [&str; 6] = [
+        "current",
+        "conductance",
+        "voltage",
+        "reversal",
+        "delay",
+        "target",
+    ];
     for arg in attr_args(attr, errors) {
         let Arg::Keyed { key, op, value } = arg else {
-            errors.push(arg.error("expected `current = ...`, `conductance = ..., reversal = ...` or `voltage = ...`"));
+            errors.push(arg.error(
+                "expected `current = ...`, `conductance = ..., reversal = ...` or `voltage = ...`",
+            ));
             continue;
         };
         expect_assign(errors, &key, op);
@@ -353,7 +419,10 @@ fn parse_output(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
         match k.as_str() {
             "current" | "conductance" | "voltage" => {
                 if kind.is_some() {
-                    errors.at(key.span(), "one `#[output]` pushes one quantity: write a second `#[output(...)]`");
+                    errors.at(
+                        key.span(),
+                        "one `#[output]` pushes one quantity: write a second `#[output(...)]`",
+                    );
                 }
                 let ok = match k.as_str() {
                     "current" => OutputKind::Current,
@@ -376,24 +445,43 @@ fn parse_output(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
         if errors.len() > before {
             return;
         }
-        errors.spanned(attr, "`#[output]` needs one of `current = ...`, `conductance = ...` or `voltage = ...`");
+        errors.spanned(
+            attr,
+            "`#[output]` needs one of `current = ...`, `conductance = ...` or `voltage = ...`",
+        );
         return;
     };
     match (kind, &reversal) {
-        (OutputKind::Conductance, None) => errors.spanned(attr, "a conductance output needs `reversal = ...` (mV)"),
-        (OutputKind::Current | OutputKind::Voltage, Some(r)) => errors.spanned(r, "`reversal` belongs to conductance outputs"),
+        (OutputKind::Conductance, None) => {
+            errors.spanned(attr, "a conductance output needs `reversal = ...` (mV)")
+        }
+        (OutputKind::Current | OutputKind::Voltage, Some(r)) => {
+            errors.spanned(r, "`reversal` belongs to conductance outputs")
+        }
         _ => {}
     }
-    raw.outputs.push(RawOutput { kind, value, reversal, delay, to_pre });
+    raw.outputs.push(RawOutput {
+        kind,
+        value,
+        reversal,
+        delay,
+        to_pre,
+    });
 }
 
 fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
-    let Some(ident) = field.ident.clone() else { return };
+    let Some(ident) = field.ident.clone() else {
+        return;
+    };
     let doc = doc_of(&field.attrs);
     let ours: Vec<&Attribute> = field
         .attrs
         .iter()
-        .filter(|a| a.path().get_ident().is_some_and(|i| FIELD_ATTRS.contains(&i.to_string().as_str())))
+        .filter(|a| {
+            a.path()
+                .get_ident()
+                .is_some_and(|i| FIELD_ATTRS.contains(&i.to_string().as_str()))
+        })
         .collect();
     let Some(attr) = ours.first().copied() else {
         errors.at(
@@ -402,7 +490,12 @@ fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
         );
         // Kept as a parameter so that equations naming it resolve.
         raw.quiet.push(ident.to_string());
-        raw.params.push(RawParam { ident, default: Some(syn::parse_quote!(0.0)), unit: None, doc });
+        raw.params.push(RawParam {
+            ident,
+            default: Some(syn::parse_quote!(0.0)),
+            unit: None,
+            doc,
+        });
         return;
     };
     let before = errors.len();
@@ -413,11 +506,23 @@ fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn parse_role(field: &syn::Field, attr: &Attribute, ident: Ident, doc: String, raw: &mut RawModel, errors: &mut Errors, before: usize) {
+fn parse_role(
+    field: &syn::Field,
+    attr: &Attribute,
+    ident: Ident,
+    doc: String,
+    raw: &mut RawModel,
+    errors: &mut Errors,
+    before: usize,
+) {
     let ours: Vec<&Attribute> = field
         .attrs
         .iter()
-        .filter(|a| a.path().get_ident().is_some_and(|i| FIELD_ATTRS.contains(&i.to_string().as_str())))
+        .filter(|a| {
+            a.path()
+                .get_ident()
+                .is_some_and(|i| FIELD_ATTRS.contains(&i.to_string().as_str()))
+        })
         .collect();
     for extra in &ours[1..] {
         errors.spanned(*extra, format!("field `{ident}` has more than one role"));
@@ -425,11 +530,20 @@ fn parse_role(field: &syn::Field, attr: &Attribute, ident: Ident, doc: String, r
     if !is_f64(&field.ty) {
         errors.spanned(&field.ty, format!("field `{ident}` must have type `f64`"));
     }
-    let role = attr.path().get_ident().map(Ident::to_string).unwrap_or_default();
+    let role = attr
+        .path()
+        .get_ident()
+        .map(Ident::to_string)
+        .unwrap_or_default();
     let args = attr_args(attr, errors);
     match role.as_str() {
         "param" => {
-            let mut p = RawParam { ident, default: None, unit: None, doc };
+            let mut p = RawParam {
+                ident,
+                default: None,
+                unit: None,
+                doc,
+            };
             for arg in args {
                 match arg {
                     Arg::Keyed { key, op, value } => {
@@ -441,12 +555,17 @@ fn parse_role(field: &syn::Field, attr: &Attribute, ident: Ident, doc: String, r
                         }
                     }
                     Arg::Flag(key) => unknown_key(errors, &key, "param", &["default", "unit"]),
-                    Arg::Positional(e) => errors.spanned(&e, "expected `default = ...` or `unit = \"...\"`"),
+                    Arg::Positional(e) => {
+                        errors.spanned(&e, "expected `default = ...` or `unit = \"...\"`")
+                    }
                 }
             }
             if p.default.is_none() {
                 if errors.len() == before {
-                    errors.spanned(attr, format!("parameter `{}` needs `default = ...`", p.ident));
+                    errors.spanned(
+                        attr,
+                        format!("parameter `{}` needs `default = ...`", p.ident),
+                    );
                 }
                 p.default = Some(syn::parse_quote!(0.0));
             }
@@ -454,7 +573,15 @@ fn parse_role(field: &syn::Field, attr: &Attribute, ident: Ident, doc: String, r
         }
         "state" => {
             const KEYS: [&str; 6] = ["init", "unit", "ode", "on_pre", "on_pre_after", "membrane"];
-            let mut s = RawState { ident, init: None, unit: None, ode: None, events: Vec::new(), membrane: false, doc };
+            let mut s = RawState {
+                ident,
+                init: None,
+                unit: None,
+                ode: None,
+                events: Vec::new(),
+                membrane: false,
+                doc,
+            };
             for arg in args {
                 match arg {
                     Arg::Keyed { key, op, value } => match key.to_string().as_str() {
@@ -471,15 +598,27 @@ fn parse_role(field: &syn::Field, attr: &Attribute, ident: Ident, doc: String, r
                             s.ode = Some(value);
                         }
                         k @ ("on_pre" | "on_pre_after") => {
-                            let timing = if k == "on_pre" { Timing::Before } else { Timing::After };
+                            let timing = if k == "on_pre" {
+                                Timing::Before
+                            } else {
+                                Timing::After
+                            };
                             let span = key.span().join(value.span()).unwrap_or(key.span());
-                            s.events.push(RawEvent { timing, op, value, span });
+                            s.events.push(RawEvent {
+                                timing,
+                                op,
+                                value,
+                                span,
+                            });
                         }
                         _ => unknown_key(errors, &key, "state", &KEYS),
                     },
                     Arg::Flag(key) if key == "membrane" => s.membrane = true,
                     Arg::Flag(key) => unknown_key(errors, &key, "state", &KEYS),
-                    Arg::Positional(e) => errors.spanned(&e, "expected `init = ...`, `unit = \"...\"`, `ode = ...` or `on_pre = ...`"),
+                    Arg::Positional(e) => errors.spanned(
+                        &e,
+                        "expected `init = ...`, `unit = \"...\"`, `ode = ...` or `on_pre = ...`",
+                    ),
                 }
             }
             raw.states.push(s);
@@ -506,10 +645,18 @@ fn parse_role(field: &syn::Field, attr: &Attribute, ident: Ident, doc: String, r
                 }
             }
             if value.is_none() && errors.len() == before {
-                errors.spanned(attr, format!("`#[expr(...)]` on `{ident}` needs an expression"));
+                errors.spanned(
+                    attr,
+                    format!("`#[expr(...)]` on `{ident}` needs an expression"),
+                );
             }
             let value = value.unwrap_or_else(|| syn::parse_quote!(0.0));
-            raw.derived.push(RawDerived { ident, value, unit, doc });
+            raw.derived.push(RawDerived {
+                ident,
+                value,
+                unit,
+                doc,
+            });
         }
         _ => {
             if raw.kind == Kind::Synapse {
@@ -522,7 +669,9 @@ fn parse_role(field: &syn::Field, attr: &Attribute, ident: Ident, doc: String, r
                         expect_assign(errors, &key, op);
                         unit = lit_str(value, &key, errors);
                     }
-                    Arg::Keyed { key, .. } | Arg::Flag(key) => unknown_key(errors, &key, "input", &["unit"]),
+                    Arg::Keyed { key, .. } | Arg::Flag(key) => {
+                        unknown_key(errors, &key, "input", &["unit"])
+                    }
                     Arg::Positional(e) => errors.spanned(&e, "expected `unit = \"nA\"`"),
                 }
             }
@@ -543,15 +692,27 @@ fn is_f64(ty: &syn::Type) -> bool {
 /// Removes neurode's helper attributes from struct and fields, and every non-parameter field.
 pub fn strip(item: &mut syn::ItemStruct, param_names: &[String]) {
     const STRUCT_ATTRS: [&str; 4] = ["output", "threshold", "reset", "refractory"];
-    item.attrs.retain(|a| !a.path().get_ident().is_some_and(|i| STRUCT_ATTRS.contains(&i.to_string().as_str())));
+    item.attrs.retain(|a| {
+        !a.path()
+            .get_ident()
+            .is_some_and(|i| STRUCT_ATTRS.contains(&i.to_string().as_str()))
+    });
     if let syn::Fields::Named(fields) = &mut item.fields {
         let kept: syn::punctuated::Punctuated<syn::Field, syn::Token![,]> = fields
             .named
             .iter()
-            .filter(|f| f.ident.as_ref().is_some_and(|i| param_names.contains(&i.to_string())))
+            .filter(|f| {
+                f.ident
+                    .as_ref()
+                    .is_some_and(|i| param_names.contains(&i.to_string()))
+            })
             .cloned()
             .map(|mut f| {
-                f.attrs.retain(|a| !a.path().get_ident().is_some_and(|i| FIELD_ATTRS.contains(&i.to_string().as_str())));
+                f.attrs.retain(|a| {
+                    !a.path()
+                        .get_ident()
+                        .is_some_and(|i| FIELD_ATTRS.contains(&i.to_string().as_str()))
+                });
                 f
             })
             .collect();

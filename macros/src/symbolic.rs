@@ -17,8 +17,8 @@ fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
 pub fn add(a: Expr, b: Expr) -> Expr {
     match (a.as_num(), b.as_num()) {
         (Some(x), Some(y)) => Expr::num(x + y, a.span),
-        (Some(x), _) if x == 0.0 => b,
-        (_, Some(y)) if y == 0.0 => a,
+        (Some(0.0), _) => b,
+        (_, Some(0.0)) => a,
         _ => bin(BinOp::Add, a, b),
     }
 }
@@ -27,8 +27,8 @@ pub fn add(a: Expr, b: Expr) -> Expr {
 pub fn sub(a: Expr, b: Expr) -> Expr {
     match (a.as_num(), b.as_num()) {
         (Some(x), Some(y)) => Expr::num(x - y, a.span),
-        (_, Some(y)) if y == 0.0 => a,
-        (Some(x), _) if x == 0.0 => neg(b),
+        (_, Some(0.0)) => a,
+        (Some(0.0), _) => neg(b),
         _ => bin(BinOp::Sub, a, b),
     }
 }
@@ -38,8 +38,8 @@ pub fn mul(a: Expr, b: Expr) -> Expr {
     match (a.as_num(), b.as_num()) {
         (Some(x), Some(y)) => Expr::num(x * y, a.span),
         (Some(x), _) | (_, Some(x)) if x == 0.0 => Expr::num(0.0, a.span),
-        (Some(x), _) if x == 1.0 => b,
-        (_, Some(y)) if y == 1.0 => a,
+        (Some(1.0), _) => b,
+        (_, Some(1.0)) => a,
         _ => bin(BinOp::Mul, a, b),
     }
 }
@@ -74,7 +74,9 @@ fn call(f: Func, args: Vec<Expr>, span: Spans) -> Expr {
 /// Replaces every `Var(Derived(i))` with `select(i)` true by its (recursively inlined) expression.
 pub fn inline(e: &Expr, derived: &[Expr], select: &dyn Fn(usize) -> bool) -> Expr {
     map_vars(e, &|sym, span| match sym {
-        Sym::Derived(i) if select(i) => Some(inline(&derived[i], derived, select)).map(|x| Expr { span, ..x }),
+        Sym::Derived(i) if select(i) => {
+            Some(inline(&derived[i], derived, select)).map(|x| Expr { span, ..x })
+        }
         _ => None,
     })
 }
@@ -87,9 +89,17 @@ pub fn map_vars(e: &Expr, f: &dyn Fn(Sym, Spans) -> Option<Expr>) -> Expr {
         ExprKind::Num(_) | ExprKind::Bool(_) => return e.clone(),
         ExprKind::Neg(a) => ExprKind::Neg(Box::new(map_vars(a, f))),
         ExprKind::Not(a) => ExprKind::Not(Box::new(map_vars(a, f))),
-        ExprKind::Bin(op, a, b) => ExprKind::Bin(*op, Box::new(map_vars(a, f)), Box::new(map_vars(b, f))),
-        ExprKind::Call(func, args) => ExprKind::Call(*func, args.iter().map(|a| map_vars(a, f)).collect()),
-        ExprKind::If(c, a, b) => ExprKind::If(Box::new(map_vars(c, f)), Box::new(map_vars(a, f)), Box::new(map_vars(b, f))),
+        ExprKind::Bin(op, a, b) => {
+            ExprKind::Bin(*op, Box::new(map_vars(a, f)), Box::new(map_vars(b, f)))
+        }
+        ExprKind::Call(func, args) => {
+            ExprKind::Call(*func, args.iter().map(|a| map_vars(a, f)).collect())
+        }
+        ExprKind::If(c, a, b) => ExprKind::If(
+            Box::new(map_vars(c, f)),
+            Box::new(map_vars(a, f)),
+            Box::new(map_vars(b, f)),
+        ),
     };
     Expr::new(kind, span)
 }
@@ -118,7 +128,10 @@ pub fn deriv(e: &Expr, x: Sym) -> Expr {
         ExprKind::Bin(op, a, b) => match op {
             BinOp::Add => add(deriv(a, x), deriv(b, x)),
             BinOp::Sub => sub(deriv(a, x), deriv(b, x)),
-            BinOp::Mul => add(mul(deriv(a, x), (**b).clone()), mul((**a).clone(), deriv(b, x))),
+            BinOp::Mul => add(
+                mul(deriv(a, x), (**b).clone()),
+                mul((**a).clone(), deriv(b, x)),
+            ),
             BinOp::Div => {
                 let da = deriv(a, x);
                 let db = deriv(b, x);
@@ -126,7 +139,10 @@ pub fn deriv(e: &Expr, x: Sym) -> Expr {
                 if is_num(&db, 0.0) {
                     first
                 } else {
-                    sub(first, div(mul((**a).clone(), db), mul((**b).clone(), (**b).clone())))
+                    sub(
+                        first,
+                        div(mul((**a).clone(), db), mul((**b).clone(), (**b).clone())),
+                    )
                 }
             }
             _ => zero(),
@@ -146,7 +162,11 @@ pub fn deriv(e: &Expr, x: Sym) -> Expr {
                 Func::Sin => mul(da, call(Func::Cos, vec![a.clone()], span)),
                 Func::Cos => neg(mul(da, call(Func::Sin, vec![a.clone()], span))),
                 Func::Powi(n) => {
-                    let lower = if *n == 1 { Expr::num(1.0, span) } else { call(Func::Powi(n - 1), vec![a.clone()], span) };
+                    let lower = if *n == 1 {
+                        Expr::num(1.0, span)
+                    } else {
+                        call(Func::Powi(n - 1), vec![a.clone()], span)
+                    };
                     mul(mul(Expr::num(f64::from(*n), span), lower), da)
                 }
                 Func::Powf => {
@@ -158,9 +178,16 @@ pub fn deriv(e: &Expr, x: Sym) -> Expr {
                     mul(e.clone(), add(t1, t2))
                 }
                 Func::Min | Func::Max => {
-                    let op = if *f == Func::Min { BinOp::Lt } else { BinOp::Gt };
+                    let op = if *f == Func::Min {
+                        BinOp::Lt
+                    } else {
+                        BinOp::Gt
+                    };
                     let c = bin(op, a.clone(), args[1].clone());
-                    Expr::new(ExprKind::If(Box::new(c), Box::new(da), Box::new(deriv(&args[1], x))), span)
+                    Expr::new(
+                        ExprKind::If(Box::new(c), Box::new(da), Box::new(deriv(&args[1], x))),
+                        span,
+                    )
                 }
             }
         }
@@ -284,11 +311,27 @@ mod tests {
         // f = a*x*(1 - x) + exp(-x/a) + x.powi(4)/(x.powi(4) + 100) + sqrt(x) + powf(x, a) - y/x
         let f = add(
             add(
-                add(mul(mul(v(a), v(x)), sub(n(1.0), v(x))), call(Func::Exp, vec![neg(div(v(x), v(a)))], Span::call_site().into())),
-                div(call(Func::Powi(4), vec![v(x)], Span::call_site().into()), add(call(Func::Powi(4), vec![v(x)], Span::call_site().into()), n(100.0))),
+                add(
+                    mul(mul(v(a), v(x)), sub(n(1.0), v(x))),
+                    call(
+                        Func::Exp,
+                        vec![neg(div(v(x), v(a)))],
+                        Span::call_site().into(),
+                    ),
+                ),
+                div(
+                    call(Func::Powi(4), vec![v(x)], Span::call_site().into()),
+                    add(
+                        call(Func::Powi(4), vec![v(x)], Span::call_site().into()),
+                        n(100.0),
+                    ),
+                ),
             ),
             sub(
-                add(call(Func::Sqrt, vec![v(x)], Span::call_site().into()), call(Func::Powf, vec![v(x), v(a)], Span::call_site().into())),
+                add(
+                    call(Func::Sqrt, vec![v(x)], Span::call_site().into()),
+                    call(Func::Powf, vec![v(x), v(a)], Span::call_site().into()),
+                ),
                 div(v(y), v(x)),
             ),
         );
@@ -304,7 +347,10 @@ mod tests {
             let h = 1e-6;
             let fd = (eval(&f, &env(h)) - eval(&f, &env(-h))) / (2.0 * h);
             let exact = eval(&d, &env(0.0));
-            assert!((fd - exact).abs() < 1e-6 * exact.abs().max(1.0), "x0 {x0}: {fd} vs {exact}");
+            assert!(
+                (fd - exact).abs() < 1e-6 * exact.abs().max(1.0),
+                "x0 {x0}: {fd} vs {exact}"
+            );
         }
     }
 

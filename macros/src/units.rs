@@ -610,7 +610,10 @@ mod tests {
         parse_unit(text, sp()).unwrap_or_else(|e| panic!("{text}: {e}"))
     }
     fn parse_err(text: &str) -> String {
-        parse_unit(text, sp()).map_or_else(|e| e.to_string().replace('\n', " | "), |u| panic!("{text} parsed as {u}"))
+        parse_unit(text, sp()).map_or_else(
+            |e| e.to_string().replace('\n', " | "),
+            |u| panic!("{text} parsed as {u}"),
+        )
     }
 
     /// Lowers Rust source to IR: built-in names are built-ins, any other name is `Param(i)`, its

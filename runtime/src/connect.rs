@@ -77,10 +77,21 @@ impl Connect {
                     post: (0..n_post as u32).collect(),
                 })
             }
-            Connect::FixedProb { p, seed } => fixed_prob(object, n_pre, n_post, *p, *seed, 0..n_pre),
-            Connect::FixedProbFrom { p, seed, first, end } => {
+            Connect::FixedProb { p, seed } => {
+                fixed_prob(object, n_pre, n_post, *p, *seed, 0..n_pre)
+            }
+            Connect::FixedProbFrom {
+                p,
+                seed,
+                first,
+                end,
+            } => {
                 if first > end || *end > n_pre {
-                    return Err(Error::IndexOutOfRange { object: object.to_string(), index: *end.max(first), len: n_pre });
+                    return Err(Error::IndexOutOfRange {
+                        object: object.to_string(),
+                        index: *end.max(first),
+                        len: n_pre,
+                    });
                 }
                 fixed_prob(object, n_pre, n_post, *p, *seed, *first..*end)
             }
@@ -152,7 +163,14 @@ impl SplitMix64 {
     }
 }
 
-fn fixed_prob(object: &str, n_pre: usize, n_post: usize, p: f64, seed: u64, rows: std::ops::Range<usize>) -> Result<Csr> {
+fn fixed_prob(
+    object: &str,
+    n_pre: usize,
+    n_post: usize,
+    p: f64,
+    seed: u64,
+    rows: std::ops::Range<usize>,
+) -> Result<Csr> {
     if !(0.0..=1.0).contains(&p) {
         return Err(Error::InvalidProbability {
             object: object.to_string(),
@@ -327,15 +345,42 @@ mod tests {
 
     #[test]
     fn fixed_prob_from_keeps_the_rows_of_fixed_prob() {
-        let all = Connect::FixedProb { p: 0.3, seed: 5 }.build("s", 20, 15).unwrap();
-        let part = Connect::FixedProbFrom { p: 0.3, seed: 5, first: 4, end: 11 }.build("s", 20, 15).unwrap();
+        let all = Connect::FixedProb { p: 0.3, seed: 5 }
+            .build("s", 20, 15)
+            .unwrap();
+        let part = Connect::FixedProbFrom {
+            p: 0.3,
+            seed: 5,
+            first: 4,
+            end: 11,
+        }
+        .build("s", 20, 15)
+        .unwrap();
         for row in 0..20 {
-            let want: &[u32] = if (4..11).contains(&row) { &all.post[all.row_ptr[row]..all.row_ptr[row + 1]] } else { &[] };
-            assert_eq!(&part.post[part.row_ptr[row]..part.row_ptr[row + 1]], want, "row {row}");
+            let want: &[u32] = if (4..11).contains(&row) {
+                &all.post[all.row_ptr[row]..all.row_ptr[row + 1]]
+            } else {
+                &[]
+            };
+            assert_eq!(
+                &part.post[part.row_ptr[row]..part.row_ptr[row + 1]],
+                want,
+                "row {row}"
+            );
         }
         assert!(matches!(
-            Connect::FixedProbFrom { p: 0.3, seed: 5, first: 4, end: 21 }.build("s", 20, 15),
-            Err(Error::IndexOutOfRange { index: 21, len: 20, .. })
+            Connect::FixedProbFrom {
+                p: 0.3,
+                seed: 5,
+                first: 4,
+                end: 21
+            }
+            .build("s", 20, 15),
+            Err(Error::IndexOutOfRange {
+                index: 21,
+                len: 20,
+                ..
+            })
         ));
     }
 

@@ -26,6 +26,8 @@ pub struct NeuronGroup<M: NeuronModel> {
     spike: Vec<bool>,
     refractory: Vec<bool>,
     t_last_spike: Vec<f64>,
+    /// Indices of the neurons that spiked this step, rebuilt after every update.
+    spiking: Vec<u32>,
     consts: Vec<f64>,
     inputs: Vec<CompiledInput>,
 }
@@ -42,6 +44,7 @@ impl<M: NeuronModel> NeuronGroup<M> {
             spike: vec![false; n],
             refractory: vec![false; n],
             t_last_spike: vec![T_LAST_SPIKE_INIT; n],
+            spiking: Vec::with_capacity(n),
             consts: Vec::new(),
             inputs: Vec::new(),
             model,
@@ -181,6 +184,7 @@ impl<M: NeuronModel> NeuronGroup<M> {
         NeuronView {
             v,
             spike: &self.spike,
+            spiking: &self.spiking,
             refractory: &self.refractory,
         }
     }
@@ -357,6 +361,15 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
                 refractory: &mut self.refractory,
                 t_last_spike: &mut self.t_last_spike,
             },
+        );
+        // Capacity n was reserved: no allocation. Indices fit u32 (groups are capped there).
+        self.spiking.clear();
+        self.spiking.extend(
+            self.spike
+                .iter()
+                .enumerate()
+                .filter(|(_, &s)| s)
+                .map(|(i, _)| i as u32),
         );
         if check {
             if let Some(bad) = first_non_finite(&self.columns) {

@@ -336,6 +336,8 @@ pub struct NeuronView<'a> {
     pub v: &'a [f64],
     /// Spike flags of the current step.
     pub spike: &'a [bool],
+    /// Indices of the neurons that spiked this step, ascending (event-driven propagation).
+    pub spiking: &'a [u32],
     /// Refractory flags of the current step.
     pub refractory: &'a [bool],
 }

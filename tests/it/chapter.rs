@@ -1,13 +1,15 @@
 //! The chapter's protocols (MODELS.md §3–4) against closed forms and the chapter's numbers.
 
-use neurode::tutorial::{Overrides, Protocol, Recording};
 use neurode::runtime::Method;
+use neurode::tutorial::{Overrides, Protocol, Recording};
 
 const DT: f64 = 0.1;
 
 /// Steps at which a LIF neuron spiked: V lands on V_reset (−5 mV) from elsewhere.
 fn spike_steps(v: &[f64]) -> Vec<usize> {
-    (1..v.len()).filter(|&i| v[i] == -5.0 && v[i - 1] != -5.0).collect()
+    (1..v.len())
+        .filter(|&i| v[i] == -5.0 && v[i - 1] != -5.0)
+        .collect()
 }
 
 fn run(p: Protocol) -> Recording {
@@ -15,7 +17,11 @@ fn run(p: Protocol) -> Recording {
 }
 
 fn run_with(p: Protocol, method: Method) -> Recording {
-    p.run(&Overrides { method: Some(method), ..Overrides::default() }).expect("chapter protocol runs")
+    p.run(&Overrides {
+        method: Some(method),
+        ..Overrides::default()
+    })
+    .expect("chapter protocol runs")
 }
 
 /// The synapse's `s` after checking that all six synapses of `run_syn` recorded the same values.
@@ -31,7 +37,10 @@ fn synapse_s(rec: &Recording) -> Vec<f64> {
 fn run_syn_presynaptic_spikes(rec: &Recording) {
     assert_eq!(rec.t.len(), 300);
     for j in 0..2 {
-        assert_eq!(spike_steps(rec.column(&format!("pre.V[{j}]")).unwrap()), vec![84, 192]);
+        assert_eq!(
+            spike_steps(rec.column(&format!("pre.V[{j}]")).unwrap()),
+            vec![84, 192]
+        );
     }
 }
 
@@ -70,20 +79,30 @@ fn ampa_during_and_after_the_pulse() {
     let s = synapse_s(&rec);
     let rate = alpha * t_max + beta;
     let s_inf = alpha * t_max / rate;
-    assert!((s[84] - s_inf * (1.0 - (-rate * DT).exp())).abs() < 1e-12, "first spike step");
+    assert!(
+        (s[84] - s_inf * (1.0 - (-rate * DT).exp())).abs() < 1e-12,
+        "first spike step"
+    );
     assert!(s[..84].iter().all(|&x| x == 0.0));
     let t_last = 84.0 * DT;
     let mut want = 0.0;
     for (i, &got) in s.iter().enumerate().take(192).skip(84) {
         let t = i as f64 * DT;
-        want = if t - t_last < 3.0 { s_inf + (want - s_inf) * (-rate * DT).exp() } else { want * (-beta * DT).exp() };
+        want = if t - t_last < 3.0 {
+            s_inf + (want - s_inf) * (-rate * DT).exp()
+        } else {
+            want * (-beta * DT).exp()
+        };
         assert!((got - want).abs() < 1e-12, "step {i}: {got} vs {want}");
     }
     // The pulse covers exactly the steps with t − t_last < 3 ms: 30 steps.
     let pulse = (84..192).filter(|&i| i as f64 * DT - t_last < 3.0).count();
     assert_eq!(pulse, 30);
     // Conductance output with E = V_post = 0: no current, the postsynaptic neurons stay at rest.
-    assert!(rec.series("post.V[").iter().all(|c| c.values.iter().all(|&v| v == 0.0)));
+    assert!(rec
+        .series("post.V[")
+        .iter()
+        .all(|c| c.values.iter().all(|&v| v == 0.0)));
 }
 
 #[test]
@@ -95,18 +114,32 @@ fn nmda_run_syn() {
     // x is kicked before integrating, so s moves on the spike step itself.
     assert!(s[84] > 0.04 && s[84] < 0.05, "{}", s[84]);
     // V_post = E = 0: the current is exactly zero.
-    assert!(rec.series("post.V[").iter().all(|c| c.values.iter().all(|&v| v == 0.0)));
+    assert!(rec
+        .series("post.V[")
+        .iter()
+        .all(|c| c.values.iter().all(|&v| v == 0.0)));
 }
 
 #[test]
 fn gaba_b_peak() {
     let rec = run(Protocol::GabaB);
     assert_eq!(rec.t.len(), 10200);
-    assert_eq!(spike_steps(rec.column("pre.V[0]").unwrap()), vec![160], "one spike at 16.0 ms");
+    assert_eq!(
+        spike_steps(rec.column("pre.V[0]").unwrap()),
+        vec![160],
+        "one spike at 16.0 ms"
+    );
     let s = synapse_s(&rec);
-    let (i_max, s_max) = s.iter().enumerate().fold((0, f64::MIN), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
+    let (i_max, s_max) = s
+        .iter()
+        .enumerate()
+        .fold((0, f64::MIN), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
     assert!((s_max - 1.56e-7).abs() < 0.005 * 1.56e-7, "peak {s_max:e}");
-    assert!((i_max as f64 * DT - 118.0).abs() <= 1.0, "peak at {} ms", i_max as f64 * DT);
+    assert!(
+        (i_max as f64 * DT - 118.0).abs() <= 1.0,
+        "peak at {} ms",
+        i_max as f64 * DT
+    );
 }
 
 #[test]
@@ -118,7 +151,10 @@ fn gap_junction_protocol() {
     // t_refractory 0: the reset value is visible for one step only.
     let spikes = spike_steps(pre);
     assert_eq!(spikes, (0..7).map(|k| 137 + 125 * k).collect::<Vec<_>>());
-    assert!(spike_steps(post).is_empty(), "the postsynaptic neuron never fires");
+    assert!(
+        spike_steps(post).is_empty(),
+        "the postsynaptic neuron never fires"
+    );
     let peak = post.iter().copied().fold(f64::MIN, f64::max);
     assert!((peak - 7.3).abs() < 0.05, "post peak {peak}");
 }
@@ -137,7 +173,10 @@ fn two_exponentials_closed_form() {
         let s = synapse_s(&rec);
         for (i, &got) in s.iter().enumerate().take(193).skip(84) {
             let want = dual_exp(2.0, 3.0, i as f64 - 84.0);
-            assert!((got - want).abs() < tol, "{method}: step {i}: {got} vs {want}");
+            assert!(
+                (got - want).abs() < tol,
+                "{method}: step {i}: {got} vs {want}"
+            );
         }
     }
 }
@@ -150,20 +189,29 @@ fn alpha_closed_form() {
         for (i, &got) in s.iter().enumerate().take(193).skip(84) {
             let d = (i as f64 - 84.0) * DT;
             let want = d * (-d / 3.0).exp();
-            assert!((got - want).abs() < tol, "{method}: step {i}: {got} vs {want}");
+            assert!(
+                (got - want).abs() < tol,
+                "{method}: step {i}: {got} vs {want}"
+            );
         }
     }
 }
 
 #[test]
 fn equal_time_constants_give_the_alpha_function() {
-    let o = Overrides { params: vec![("tau1".into(), 3.0), ("tau2".into(), 3.0)], method: Some(Method::Exact) };
+    let o = Overrides {
+        params: vec![("tau1".into(), 3.0), ("tau2".into(), 3.0)],
+        method: Some(Method::Exact),
+    };
     let rec = Protocol::TwoExponentials.run(&o).unwrap();
     let s = synapse_s(&rec);
     for (i, &got) in s.iter().enumerate().take(193).skip(84) {
         let d = (i as f64 - 84.0) * DT;
         let want = d * (-d / 3.0).exp();
-        assert!(got.is_finite() && (got - want).abs() < 1e-12, "step {i}: {got} vs {want}");
+        assert!(
+            got.is_finite() && (got - want).abs() < 1e-12,
+            "step {i}: {got} vs {want}"
+        );
     }
 }
 

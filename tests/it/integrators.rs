@@ -3,13 +3,26 @@
 //! observed orders of euler, rk2 and rk4 over a dt-halving sequence.
 
 use neurode::models::{Alpha, Ampa, Exponential, GabaB, Lif, Nmda, TwoExponentials};
-use neurode::runtime::{Csr, Method, Model, NeuronModel, NeuronStep, NeuronView, Storage, SynapseModel, SynapseStep};
+use neurode::runtime::{
+    Csr, Method, Model, NeuronModel, NeuronStep, NeuronView, Storage, SynapseModel, SynapseStep,
+};
 
 /// Drives one synapse (one presynaptic, one postsynaptic neuron clamped at `v_post`) through the
 /// generated `update`, the presynaptic neuron spiking on `spikes` (step indices). Returns the
 /// stored column `col` after each step.
-fn drive<S: SynapseModel>(model: &S, method: Method, dt: f64, steps: usize, spikes: &[usize], v_post: f64, col: usize) -> Vec<f64> {
-    let conn = Csr { row_ptr: vec![0, 1], post: vec![0] };
+fn drive<S: SynapseModel>(
+    model: &S,
+    method: Method,
+    dt: f64,
+    steps: usize,
+    spikes: &[usize],
+    v_post: f64,
+    col: usize,
+) -> Vec<f64> {
+    let conn = Csr {
+        row_ptr: vec![0, 1],
+        post: vec![0],
+    };
     let consts = model.prepare(method, dt);
     let mut columns = vec![vec![0.0]; S::INFO.states.len()];
     model.init(&mut columns);
@@ -17,8 +30,19 @@ fn drive<S: SynapseModel>(model: &S, method: Method, dt: f64, steps: usize, spik
     let mut out = Vec::with_capacity(steps);
     for k in 0..steps {
         let spike = [spikes.contains(&k)];
-        let pre = NeuronView { v: &[0.0], spike: &spike, refractory: &[false] };
-        let post = NeuronView { v: &[v_post], spike: &[false], refractory: &[false] };
+        let spiking: &[u32] = if spike[0] { &[0] } else { &[] };
+        let pre = NeuronView {
+            v: &[0.0],
+            spike: &spike,
+            spiking,
+            refractory: &[false],
+        };
+        let post = NeuronView {
+            v: &[v_post],
+            spike: &[false],
+            spiking: &[],
+            refractory: &[false],
+        };
         let step = SynapseStep {
             t: k as f64 * dt,
             dt,
@@ -98,13 +122,30 @@ fn cases() -> Vec<Case> {
         Case {
             name: "two exponentials",
             methods: &[Euler, Rk2, Rk4, ExpEuler, Exact],
-            run: |m, dt| after_kick(TwoExponentials { tau1: 2.0, ..TwoExponentials::default() }, TwoExponentials::s.index())(m, dt),
+            run: |m, dt| {
+                after_kick(
+                    TwoExponentials {
+                        tau1: 2.0,
+                        ..TwoExponentials::default()
+                    },
+                    TwoExponentials::s.index(),
+                )(m, dt)
+            },
             exact: Some(t1 * t2 / (t1 - t2) * ((-T_END / t1).exp() - (-T_END / t2).exp())),
         },
         Case {
             name: "two exponentials, equal time constants",
             methods: &[Euler, Rk2, Rk4, Exact],
-            run: |m, dt| after_kick(TwoExponentials { tau1: 3.0, tau2: 3.0, ..TwoExponentials::default() }, TwoExponentials::s.index())(m, dt),
+            run: |m, dt| {
+                after_kick(
+                    TwoExponentials {
+                        tau1: 3.0,
+                        tau2: 3.0,
+                        ..TwoExponentials::default()
+                    },
+                    TwoExponentials::s.index(),
+                )(m, dt)
+            },
             exact: Some(T_END * (-T_END / 3.0).exp()),
         },
         Case {
@@ -119,7 +160,10 @@ fn cases() -> Vec<Case> {
             name: "ampa during a pulse",
             methods: &[Euler, Rk2, Rk4, ExpEuler],
             run: |m, dt| {
-                let ampa = Ampa { T_duration: 1000.0, ..Ampa::default() };
+                let ampa = Ampa {
+                    T_duration: 1000.0,
+                    ..Ampa::default()
+                };
                 drive(&ampa, m, dt, steps(dt), &[0], 0.0, Ampa::s.index())[steps(dt) - 1]
             },
             exact: Some(alpha * t_max / rate * (1.0 - (-rate * T_END).exp())),
@@ -127,14 +171,27 @@ fn cases() -> Vec<Case> {
         Case {
             name: "nmda",
             methods: &[Euler, Rk2, Rk4, ExpEuler],
-            run: |m, dt| drive(&Nmda::default(), m, dt, steps(dt), &[0], -40.0, Nmda::s.index())[steps(dt) - 1],
+            run: |m, dt| {
+                drive(
+                    &Nmda::default(),
+                    m,
+                    dt,
+                    steps(dt),
+                    &[0],
+                    -40.0,
+                    Nmda::s.index(),
+                )[steps(dt) - 1]
+            },
             exact: None,
         },
         Case {
             name: "gaba_b during a pulse",
             methods: &[Euler, Rk2, Rk4, ExpEuler],
             run: |m, dt| {
-                let gb = GabaB { T_duration: 1000.0, ..GabaB::default() };
+                let gb = GabaB {
+                    T_duration: 1000.0,
+                    ..GabaB::default()
+                };
                 drive(&gb, m, dt, steps(dt), &[0], -70.0, GabaB::G.index())[steps(dt) - 1]
             },
             exact: None,
@@ -165,34 +222,64 @@ fn every_model_advertises_the_methods_checked_here() {
         (Alpha::INFO, "alpha"),
         (Lif::INFO, "lif"),
     ] {
-        assert!(info.methods.contains(&Method::Exact), "{name}: linear with constant coefficients");
-        assert_eq!(info.method, Method::Exact, "{name}: exact is chosen automatically");
+        assert!(
+            info.methods.contains(&Method::Exact),
+            "{name}: linear with constant coefficients"
+        );
+        assert_eq!(
+            info.method,
+            Method::Exact,
+            "{name}: exact is chosen automatically"
+        );
         assert!(info.method_auto);
     }
     for info in [Ampa::INFO, Nmda::INFO, GabaB::INFO] {
-        assert!(!info.methods.contains(&Method::Exact), "{}: not linear with constant coefficients", info.name);
-        assert_eq!(info.method, Method::ExpEuler, "{}: linear in each own variable", info.name);
+        assert!(
+            !info.methods.contains(&Method::Exact),
+            "{}: not linear with constant coefficients",
+            info.name
+        );
+        assert_eq!(
+            info.method,
+            Method::ExpEuler,
+            "{}: linear in each own variable",
+            info.name
+        );
     }
 }
 
 #[test]
 fn exact_is_exact_at_any_step() {
-    for case in cases().iter().filter(|c| c.methods.contains(&Method::Exact)) {
+    for case in cases()
+        .iter()
+        .filter(|c| c.methods.contains(&Method::Exact))
+    {
         let want = case.exact.expect("linear cases have a closed form");
         for dt in [0.01, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0] {
             let got = (case.run)(Method::Exact, dt);
-            assert!((got - want).abs() < 1e-12 * want.abs().max(1.0), "{} at dt {dt}: {got} vs {want}", case.name);
+            assert!(
+                (got - want).abs() < 1e-12 * want.abs().max(1.0),
+                "{} at dt {dt}: {got} vs {want}",
+                case.name
+            );
         }
     }
 }
 
 #[test]
 fn exponential_euler_is_exact_for_scalar_linear_equations() {
-    for case in cases().iter().filter(|c| ["exponential", "ampa during a pulse", "lif below threshold"].contains(&c.name)) {
+    for case in cases()
+        .iter()
+        .filter(|c| ["exponential", "ampa during a pulse", "lif below threshold"].contains(&c.name))
+    {
         let want = case.exact.unwrap();
         for dt in [0.05, 0.1, 0.5, 1.0] {
             let got = (case.run)(Method::ExpEuler, dt);
-            assert!((got - want).abs() < 1e-12, "{} at dt {dt}: {got} vs {want}", case.name);
+            assert!(
+                (got - want).abs() < 1e-12,
+                "{} at dt {dt}: {got} vs {want}",
+                case.name
+            );
         }
     }
 }
@@ -205,18 +292,46 @@ fn exponential_euler_is_exact_for_scalar_linear_equations() {
 fn convergence_orders() {
     let mut table = String::new();
     for case in cases() {
-        let reference = case.exact.unwrap_or_else(|| (case.run)(Method::Rk4, 1.0 / 1024.0));
+        let reference = case
+            .exact
+            .unwrap_or_else(|| (case.run)(Method::Rk4, 1.0 / 1024.0));
         for &m in case.methods {
-            let Some(order) = nominal_order(m) else { continue };
-            if m == Method::ExpEuler && case.exact.is_some() && ["exponential", "ampa during a pulse", "lif below threshold"].contains(&case.name) {
+            let Some(order) = nominal_order(m) else {
+                continue;
+            };
+            if m == Method::ExpEuler
+                && case.exact.is_some()
+                && ["exponential", "ampa during a pulse", "lif below threshold"]
+                    .contains(&case.name)
+            {
                 continue; // exact for these: no error to measure
             }
-            let dts: [f64; 4] = if m == Method::Rk4 { [0.4, 0.2, 0.1, 0.05] } else { [0.1, 0.05, 0.025, 0.0125] };
-            let errors: Vec<f64> = dts.iter().map(|&dt| ((case.run)(m, dt) - reference).abs()).collect();
+            let dts: [f64; 4] = if m == Method::Rk4 {
+                [0.4, 0.2, 0.1, 0.05]
+            } else {
+                [0.1, 0.05, 0.025, 0.0125]
+            };
+            let errors: Vec<f64> = dts
+                .iter()
+                .map(|&dt| ((case.run)(m, dt) - reference).abs())
+                .collect();
             let orders: Vec<f64> = errors.windows(2).map(|w| (w[0] / w[1]).log2()).collect();
-            table.push_str(&format!("{:40} {:9} errors {:?} orders {:?}\n", case.name, m.name(), errors, orders));
+            table.push_str(&format!(
+                "{:40} {:9} errors {:?} orders {:?}\n",
+                case.name,
+                m.name(),
+                errors,
+                orders
+            ));
             for (k, o) in orders.iter().enumerate() {
-                assert!((o - order).abs() < 0.3, "{} with {}: order {o:.3} between dt {} and {} (expected {order})\n{table}", case.name, m, dts[k], dts[k + 1]);
+                assert!(
+                    (o - order).abs() < 0.3,
+                    "{} with {}: order {o:.3} between dt {} and {} (expected {order})\n{table}",
+                    case.name,
+                    m,
+                    dts[k],
+                    dts[k + 1]
+                );
             }
         }
     }
@@ -227,10 +342,26 @@ fn convergence_orders() {
 fn nmda_block_at_negative_potentials() {
     // g∞(V) = 1/(1 + e^{−0.062·V}·1.2/3.57); the stored g_inf is the block at V_post.
     for v in [0.0, -20.0, -65.0, 10.0] {
-        let g = drive(&Nmda::default(), Method::Rk4, 0.1, 3, &[0], v, Nmda::g_inf.index())[2];
+        let g = drive(
+            &Nmda::default(),
+            Method::Rk4,
+            0.1,
+            3,
+            &[0],
+            v,
+            Nmda::g_inf.index(),
+        )[2];
         let want = 1.0 / (1.0 + (-0.062 * v).exp() * 1.2 / 3.57);
         assert!((g - want).abs() < 1e-15, "V {v}: {g} vs {want}");
     }
-    let g0 = drive(&Nmda::default(), Method::Rk4, 0.1, 1, &[], 0.0, Nmda::g_inf.index())[0];
+    let g0 = drive(
+        &Nmda::default(),
+        Method::Rk4,
+        0.1,
+        1,
+        &[],
+        0.0,
+        Nmda::g_inf.index(),
+    )[0];
     assert!((g0 - 0.7484276730).abs() < 1e-10);
 }

@@ -1,38 +1,70 @@
 //! Storage classes: the macro decides from the equations where a synapse's state can live; each
 //! compact class must give the numbers of per-synapse storage.
 
-use neurode::models::{Alpha, Ampa, Exponential, ExponentialCoba, GabaB, GapJunction, Lif, Nmda, TwoExponentials, VoltageJump};
+use neurode::models::{
+    Alpha, Ampa, Exponential, ExponentialCoba, GabaB, GapJunction, Lif, Nmda, TwoExponentials,
+    VoltageJump,
+};
 use neurode::runtime::{Connect, Input, Method, Model, Network, Storage, SynapseModel};
 
 #[test]
 fn classes_follow_the_equations() {
     use Storage::*;
     // Linear dynamics, spikes only add, output linear in the state: per postsynaptic neuron.
-    for info in [Exponential::INFO, ExponentialCoba::INFO, TwoExponentials::INFO, Alpha::INFO] {
-        assert_eq!(info.storages, &[PerPost, PerPre, PerSynapse], "{}", info.name);
+    for info in [
+        Exponential::INFO,
+        ExponentialCoba::INFO,
+        TwoExponentials::INFO,
+        Alpha::INFO,
+    ] {
+        assert_eq!(
+            info.storages,
+            &[PerPost, PerPre, PerSynapse],
+            "{}",
+            info.name
+        );
     }
     // State driven by the presynaptic spike train only: per presynaptic neuron.
-    for info in [Ampa::INFO, Nmda::INFO, GabaB::INFO, VoltageJump::INFO, GapJunction::INFO] {
+    for info in [
+        Ampa::INFO,
+        Nmda::INFO,
+        GabaB::INFO,
+        VoltageJump::INFO,
+        GapJunction::INFO,
+    ] {
         assert_eq!(info.storages, &[PerPre, PerSynapse], "{}", info.name);
     }
 }
 
 /// A recurrent random network of `n` LIF neurons driven by a ramp of constant inputs, with one
 /// synapse group of model `S` on it; returns every neuron's V at every step, and the storage used.
-fn network<S: SynapseModel>(model: S, storage: Storage, method: Method) -> (Vec<Vec<f64>>, Storage) {
+fn network<S: SynapseModel>(
+    model: S,
+    storage: Storage,
+    method: Method,
+) -> (Vec<Vec<f64>>, Storage) {
     let n = 40;
     let mut net = Network::new(0.1).unwrap();
     net.set_progress(false);
     let g = net.add_neurons("neurons", n, Lif::default()).unwrap();
     net.set_method(g, Method::Euler).unwrap();
-    let syn = net.add_synapses("syn", model, g, g, &Connect::FixedProb { p: 0.2, seed: 7 }).unwrap();
+    let syn = net
+        .add_synapses("syn", model, g, g, &Connect::FixedProb { p: 0.2, seed: 7 })
+        .unwrap();
     net.set_storage(syn, storage).unwrap();
     net.set_method(syn, method).unwrap();
-    net.add_input(g, Input::PerNeuron((0..n).map(|i| 18.0 + 0.5 * i as f64).collect())).unwrap();
+    net.add_input(
+        g,
+        Input::PerNeuron((0..n).map(|i| 18.0 + 0.5 * i as f64).collect()),
+    )
+    .unwrap();
     let v = net.record(g, Lif::V).unwrap();
     net.run(60.0).unwrap();
     let trace = net.trace(v);
-    ((0..n).map(|j| trace.column(j)).collect(), net.synapses(syn).storage())
+    (
+        (0..n).map(|j| trace.column(j)).collect(),
+        net.synapses(syn).storage(),
+    )
 }
 
 fn assert_same<S: SynapseModel + Clone>(model: S, compact: Storage, method: Method) {
@@ -40,26 +72,83 @@ fn assert_same<S: SynapseModel + Clone>(model: S, compact: Storage, method: Meth
     assert_eq!(used, compact);
     let (b, _) = network(model, Storage::PerSynapse, method);
     let spikes = a.iter().flatten().filter(|&&v| v == -5.0).count();
-    assert!(spikes > 50, "the network must be active to compare anything ({spikes} resets)");
+    assert!(
+        spikes > 50,
+        "the network must be active to compare anything ({spikes} resets)"
+    );
     for (j, (x, y)) in a.iter().zip(&b).enumerate() {
         for (i, (p, q)) in x.iter().zip(y).enumerate() {
             // Summation order differs between classes: equal to rounding.
-            assert!((p - q).abs() <= 1e-9 * (1.0 + q.abs()), "{}: neuron {j} step {i}: {p} vs {q}", S::INFO.name);
+            assert!(
+                (p - q).abs() <= 1e-9 * (1.0 + q.abs()),
+                "{}: neuron {j} step {i}: {p} vs {q}",
+                S::INFO.name
+            );
         }
     }
 }
 
 #[test]
 fn per_post_matches_per_synapse() {
-    assert_same(Exponential { w: 0.5, ..Exponential::default() }, Storage::PerPost, Method::Exact);
-    assert_same(ExponentialCoba { g_max: 0.02, ..ExponentialCoba::default() }, Storage::PerPost, Method::Euler);
-    assert_same(TwoExponentials { w: 1.0, ..TwoExponentials::default() }, Storage::PerPost, Method::Rk4);
-    assert_same(Alpha { w: 1.0, ..Alpha::default() }, Storage::PerPost, Method::Exact);
+    assert_same(
+        Exponential {
+            w: 0.5,
+            ..Exponential::default()
+        },
+        Storage::PerPost,
+        Method::Exact,
+    );
+    assert_same(
+        ExponentialCoba {
+            g_max: 0.02,
+            ..ExponentialCoba::default()
+        },
+        Storage::PerPost,
+        Method::Euler,
+    );
+    assert_same(
+        TwoExponentials {
+            w: 1.0,
+            ..TwoExponentials::default()
+        },
+        Storage::PerPost,
+        Method::Rk4,
+    );
+    assert_same(
+        Alpha {
+            w: 1.0,
+            ..Alpha::default()
+        },
+        Storage::PerPost,
+        Method::Exact,
+    );
 }
 
 #[test]
 fn per_pre_matches_per_synapse() {
-    assert_same(Ampa { g_max: 0.05, ..Ampa::default() }, Storage::PerPre, Method::ExpEuler);
-    assert_same(Nmda { E: 40.0, g_max: 0.05, ..Nmda::default() }, Storage::PerPre, Method::Rk4);
-    assert_same(Exponential { w: 0.5, ..Exponential::default() }, Storage::PerPre, Method::Exact);
+    assert_same(
+        Ampa {
+            g_max: 0.05,
+            ..Ampa::default()
+        },
+        Storage::PerPre,
+        Method::ExpEuler,
+    );
+    assert_same(
+        Nmda {
+            E: 40.0,
+            g_max: 0.05,
+            ..Nmda::default()
+        },
+        Storage::PerPre,
+        Method::Rk4,
+    );
+    assert_same(
+        Exponential {
+            w: 0.5,
+            ..Exponential::default()
+        },
+        Storage::PerPre,
+        Method::Exact,
+    );
 }
