@@ -465,16 +465,9 @@ impl Gen<'_> {
             .collect()
     }
 
+    /// Stores every column and folds its finiteness into `__finite` (vectorises with the loop).
     fn stores(&self, index: &Ident) -> TokenStream {
-        let states = (0..self.m.states.len()).map(|i| self.state_ident(i));
-        let derived = (0..self.m.derived.len()).map(|i| self.derived_ident(i));
-        states
-            .chain(derived)
-            .map(|id| {
-                let col = self.col(&id);
-                quote!(#col[#index] = #id;)
-            })
-            .collect()
+        self.stores_except(index, &[])
     }
 
     /// Stores every column but the derived expressions in `skip`.
@@ -487,7 +480,7 @@ impl Gen<'_> {
             .chain(derived)
             .map(|id| {
                 let col = self.col(&id);
-                quote!(#col[#index] = #id;)
+                quote!(#col[#index] = #id; __finite &= #id.is_finite();)
             })
             .collect()
     }
@@ -596,8 +589,9 @@ impl Gen<'_> {
         });
         quote! {
             #[allow(unused_variables, unused_mut, unused_assignments, unreachable_patterns, non_snake_case, clippy::all)]
-            fn update(&self, __consts: &[f64], __method: #rt::Method, __step: #rt::NeuronStep<'_>) {
+            fn update(&self, __consts: &[f64], __method: #rt::Method, __step: #rt::NeuronStep<'_>) -> bool {
                 let #rt::NeuronStep { t, dt, columns: __columns, input: __input, spike: __spike, refractory: __refractory, t_last_spike: __t_last_spike } = __step;
+                let mut __finite = true;
                 let [#(#cols),*] = #rt::columns_mut::<#n>(__columns);
                 let __n = __input.len();
                 #reslice
@@ -608,6 +602,7 @@ impl Gen<'_> {
                     #(#arms)*
                     _ => {}
                 }
+                __finite
             }
         }
     }
@@ -828,8 +823,9 @@ impl Gen<'_> {
         }
         quote! {
             #[allow(unused_variables, unused_mut, unused_assignments, unreachable_patterns, non_snake_case, clippy::all)]
-            fn update(&self, __consts: &[f64], __method: #rt::Method, __step: #rt::SynapseStep<'_>) {
+            fn update(&self, __consts: &[f64], __method: #rt::Method, __step: #rt::SynapseStep<'_>) -> bool {
                 let #rt::SynapseStep { t, dt, storage: __storage, columns: __columns, conn: __conn, pre: __pre, post: __post, outputs: __outputs } = __step;
+                let mut __finite = true;
                 let [#(#cols),*] = #rt::columns_mut::<#n>(__columns);
                 let [#(#outs),*] = #rt::columns_mut::<#n_out>(__outputs);
                 #params
@@ -838,6 +834,7 @@ impl Gen<'_> {
                     #arms
                     _ => {}
                 }
+                __finite
             }
         }
     }

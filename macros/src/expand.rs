@@ -39,14 +39,14 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
     let kind_impl = match m.kind {
         Kind::Neuron => quote! {
             impl #rt::NeuronModel for #ident {
-                fn update(&self, _: &[f64], _: #rt::Method, _: #rt::NeuronStep<'_>) { ::std::unreachable!() }
+                fn update(&self, _: &[f64], _: #rt::Method, _: #rt::NeuronStep<'_>) -> bool { ::std::unreachable!() }
             }
         },
         Kind::Synapse => quote! {
             impl #rt::SynapseModel for #ident {
                 fn reversals(&self) -> ::std::vec::Vec<f64> { ::std::unreachable!() }
                 fn delays(&self) -> ::std::vec::Vec<f64> { ::std::unreachable!() }
-                fn update(&self, _: &[f64], _: #rt::Method, _: #rt::SynapseStep<'_>) { ::std::unreachable!() }
+                fn update(&self, _: &[f64], _: #rt::Method, _: #rt::SynapseStep<'_>) -> bool { ::std::unreachable!() }
             }
         },
     };

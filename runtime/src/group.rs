@@ -303,7 +303,6 @@ pub(crate) trait AnyGroup: Send + Sync {
     /// The input accumulator and the membrane potential (empty without one), for delivery.
     fn input_and_v(&mut self) -> (&mut [f64], &mut [f64]);
     fn column(&self, col: usize) -> &[f64];
-    fn spikes(&self) -> &[bool];
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -349,7 +348,7 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
         for input in &self.inputs {
             input.apply(step, &mut self.input);
         }
-        self.model.update(
+        let finite = self.model.update(
             &self.consts,
             self.method,
             NeuronStep {
@@ -371,7 +370,7 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
                 .filter(|(_, &s)| s)
                 .map(|(i, _)| i as u32),
         );
-        if check {
+        if check && !finite {
             if let Some(bad) = first_non_finite(&self.columns) {
                 return Err(non_finite(&self.name, M::INFO, bad, step));
             }
@@ -393,10 +392,6 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
 
     fn column(&self, col: usize) -> &[f64] {
         &self.columns[col]
-    }
-
-    fn spikes(&self) -> &[bool] {
-        &self.spike
     }
 
     fn as_any(&self) -> &dyn Any {

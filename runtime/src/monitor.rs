@@ -327,15 +327,15 @@ impl SpikeMonitor {
 
     /// Records the spikes of `step` (time `t`).
     #[inline]
-    pub(crate) fn record(&mut self, step: u64, t: f64, spikes: &[bool]) {
+    /// Records the neurons in `spiking` (indices, ascending) as spiking at `step`.
+    pub(crate) fn record(&mut self, step: u64, t: f64, spiking: &[u32]) {
         let tr = &mut self.trace;
         tr.n_steps += 1;
-        for (j, _) in spikes.iter().enumerate().filter(|(_, &s)| s) {
+        for &j in spiking {
             tr.steps.push(step);
             tr.times.push(t);
-            // Group sizes are limited to u32::MAX by the network.
-            tr.indices.push(j as u32);
-            tr.counts[j] += 1;
+            tr.indices.push(j);
+            tr.counts[j as usize] += 1;
         }
     }
 }
@@ -407,7 +407,8 @@ mod tests {
         let mut m = SpikeMonitor::new(0, "g", 2, 0.1).unwrap();
         for step in 0..10_000u64 {
             let s = [step % 100 == 0, step % 1000 == 5];
-            m.record(step, step as f64 * 0.1, &s);
+            let spiking: Vec<u32> = (0..2).filter(|&j| s[j as usize]).collect();
+            m.record(step, step as f64 * 0.1, &spiking);
         }
         let tr = &m.trace;
         assert_eq!(tr.counts, vec![100, 10]);

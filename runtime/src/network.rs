@@ -816,7 +816,7 @@ impl Network {
             }
             for &m in &slot.spike_monitors {
                 let monitor = &mut self.spike_monitors[m];
-                monitor.record(i, t, self.neurons[monitor.group].spikes());
+                monitor.record(i, t, self.neurons[monitor.group].view().spiking);
             }
         }
         self.step += 1;

@@ -213,7 +213,7 @@ impl Model for SpikeTrain {
 }
 
 impl NeuronModel for SpikeTrain {
-    fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_>) {
+    fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_>) -> bool {
         // The runtime's time is `k as f64 * dt`: recover k exactly.
         let k = (step.t / step.dt).round() as u64;
         if let Some(v) = step.columns.first_mut() {
@@ -232,6 +232,7 @@ impl NeuronModel for SpikeTrain {
                 step.t_last_spike[j] = step.t;
             }
         }
+        self.v_rest.is_finite()
     }
 }
 

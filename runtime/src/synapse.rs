@@ -399,7 +399,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         for out in &mut self.outputs {
             out.fill(0.0);
         }
-        self.model.update(
+        let finite = self.model.update(
             &self.consts,
             self.method,
             SynapseStep {
@@ -413,7 +413,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
                 outputs: &mut self.outputs,
             },
         );
-        if check {
+        if check && !finite {
             if let Some(bad) = first_non_finite(&self.columns) {
                 return Err(non_finite(&self.name, S::INFO, bad, step));
             }

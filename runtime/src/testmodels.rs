@@ -109,7 +109,7 @@ impl Model for Acc {
 }
 
 impl NeuronModel for Acc {
-    fn update(&self, consts: &[f64], _method: Method, step: NeuronStep<'_>) {
+    fn update(&self, consts: &[f64], _method: Method, step: NeuronStep<'_>) -> bool {
         let [v, t_seen, k] = crate::__private::columns_mut::<3>(step.columns);
         for j in 0..v.len() {
             v[j] += step.input[j];
@@ -126,6 +126,9 @@ impl NeuronModel for Acc {
                 v[j] = f64::NAN;
             }
         }
+        [&*v, &*t_seen, &*k]
+            .iter()
+            .all(|c| c.iter().all(|x| x.is_finite()))
     }
 }
 
@@ -166,8 +169,9 @@ impl Model for Silent {
 }
 
 impl NeuronModel for Silent {
-    fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_>) {
+    fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_>) -> bool {
         step.input.fill(0.0);
+        true
     }
 }
 
@@ -283,7 +287,7 @@ impl SynapseModel for Kick {
         vec![self.delay, 0.0, 0.0, 0.0]
     }
 
-    fn update(&self, _consts: &[f64], _method: Method, step: SynapseStep<'_>) {
+    fn update(&self, _consts: &[f64], _method: Method, step: SynapseStep<'_>) -> bool {
         let [n] = crate::__private::columns_mut::<1>(step.columns);
         let [cur, cond, volt, back] = crate::__private::columns_mut::<4>(step.outputs);
         for (p, &spiked) in step.pre.spike.iter().enumerate() {
@@ -305,5 +309,6 @@ impl SynapseModel for Kick {
                 }
             }
         }
+        n.iter().all(|x| x.is_finite())
     }
 }

@@ -53,7 +53,10 @@ fn drive<S: SynapseModel>(
             post,
             outputs: &mut outputs,
         };
-        model.update(&consts, method, step);
+        assert!(
+            model.update(&consts, method, step),
+            "every stored value is finite"
+        );
         out.push(columns[col][0]);
     }
     out
@@ -77,7 +80,10 @@ fn drive_lif(lif: &Lif, method: Method, dt: f64, steps: usize, i: f64) -> Vec<f6
             refractory: &mut refractory,
             t_last_spike: &mut t_last,
         };
-        lif.update(&consts, method, step);
+        assert!(
+            lif.update(&consts, method, step),
+            "every stored value is finite"
+        );
         out.push(columns[Lif::V.index()][0]);
     }
     out
