@@ -449,18 +449,6 @@ pub fn save_png(fig: &Figure<'_>, path: &Path) -> Result<(), PlotError> {
         .map_err(|e| PlotError(format!("cannot write {}: {e}", path.display())))
 }
 
-/// The chapter's integration method of a protocol's synapse (what `tutorial` runs without
-/// `--method`).
-pub fn chapter_method(p: Protocol) -> Method {
-    match p {
-        Protocol::Ampa | Protocol::GabaA | Protocol::Exponential => Method::ExpEuler,
-        Protocol::Nmda | Protocol::GabaB | Protocol::TwoExponentials | Protocol::Alpha => {
-            Method::Rk4
-        }
-        Protocol::VoltageJump | Protocol::GapJunction => p.model().method,
-    }
-}
-
 /// One-line description of a protocol: model and setting.
 pub fn protocol_caption(p: Protocol) -> &'static str {
     match p {
@@ -509,7 +497,7 @@ fn column<'a>(rec: &'a Recording, name: &str) -> Option<Cow<'a, [f64]>> {
 /// post V (neuron 0 of each group; the others are identical) above the synapse's `s`; for the
 /// gap junction, both V.
 pub fn protocol_figure<'a>(p: Protocol, rec: &'a Recording, overrides: &Overrides) -> Figure<'a> {
-    let method = overrides.method.unwrap_or_else(|| chapter_method(p));
+    let method = overrides.method.unwrap_or_else(|| p.method());
     let title = format!(
         "{} — {}",
         protocol_caption(p),

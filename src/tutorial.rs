@@ -169,6 +169,19 @@ impl Protocol {
         }
     }
 
+    /// The chapter's integration method for the protocol's synapse (MODELS.md §4): what runs
+    /// unless [`Overrides::method`] says otherwise.
+    pub fn method(self) -> Method {
+        match self {
+            Protocol::Ampa | Protocol::GabaA | Protocol::Exponential => Method::ExpEuler,
+            Protocol::Nmda | Protocol::GabaB | Protocol::TwoExponentials | Protocol::Alpha => {
+                Method::Rk4
+            }
+            // Nothing to integrate: the model's own default.
+            Protocol::VoltageJump | Protocol::GapJunction => self.model().method,
+        }
+    }
+
     /// Simulated duration (ms).
     pub fn duration(self) -> f64 {
         match self {
@@ -186,25 +199,23 @@ impl Protocol {
                     T_duration: 3.0,
                     ..Ampa::default()
                 },
-                Method::ExpEuler,
+                self.method(),
                 overrides,
             ),
-            Protocol::Nmda => run_syn(Nmda::default(), Method::Rk4, overrides),
-            Protocol::GabaA => run_syn(GabaA::default(), Method::ExpEuler, overrides),
+            Protocol::Nmda => run_syn(Nmda::default(), self.method(), overrides),
+            Protocol::GabaA => run_syn(GabaA::default(), self.method(), overrides),
             Protocol::GabaB => gaba_b(overrides),
             Protocol::TwoExponentials => run_syn(
                 TwoExponentials {
                     tau1: 2.0,
                     ..TwoExponentials::default()
                 },
-                Method::Rk4,
+                self.method(),
                 overrides,
             ),
-            Protocol::Alpha => run_syn(Alpha::default(), Method::Rk4, overrides),
-            Protocol::Exponential => run_syn(Exponential::default(), Method::ExpEuler, overrides),
-            Protocol::VoltageJump => {
-                run_syn(VoltageJump::default(), VoltageJump::INFO.method, overrides)
-            }
+            Protocol::Alpha => run_syn(Alpha::default(), self.method(), overrides),
+            Protocol::Exponential => run_syn(Exponential::default(), self.method(), overrides),
+            Protocol::VoltageJump => run_syn(VoltageJump::default(), self.method(), overrides),
             Protocol::GapJunction => gap_junction(overrides),
         }
     }
@@ -288,7 +299,7 @@ pub fn gaba_b(overrides: &Overrides) -> Result<Recording, Error> {
     let post = lif_group(&mut net, "post", 3, Lif::default())?;
     let syn = net.add_synapses("syn", GabaB::default(), pre, post, &Connect::AllToAll)?;
     net.set_order(&[pre.into(), syn.into(), post.into()])?;
-    configure(&mut net, syn, Method::Rk4, overrides)?;
+    configure(&mut net, syn, Protocol::GabaB.method(), overrides)?;
     net.add_input(pre, Input::Sections(vec![(25.0, 20.0), (0.0, 1000.0)]))?;
     record_and_run(net, (pre, post), syn, 1020.0)
 }
@@ -314,7 +325,7 @@ pub fn gap_junction(overrides: &Overrides) -> Result<Recording, Error> {
         ..GapJunction::default()
     };
     let syn = net.add_synapses("syn", gj, pre, post, &Connect::AllToAll)?;
-    configure(&mut net, syn, GapJunction::INFO.method, overrides)?;
+    configure(&mut net, syn, Protocol::GapJunction.method(), overrides)?;
     net.add_input(pre, Input::Constant(30.0))?;
     record_and_run(net, (pre, post), syn, 100.0)
 }

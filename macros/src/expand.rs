@@ -149,4 +149,25 @@ mod tests {
         );
         assert!(out.contains("pub const V"), "with its accessors");
     }
+
+    #[test]
+    fn equations_are_shown_as_written() {
+        let e: syn::Expr = syn::parse_quote!(-s / tau_decay + a * x * (1.0 - s));
+        assert_eq!(
+            crate::model::text_of(&e),
+            "-s / tau_decay + a * x * (1.0 - s)"
+        );
+        let e: syn::Expr = syn::parse_quote!(1.0 / (1.0 + (-alpha * v_post).exp() * c_Mg / beta));
+        assert_eq!(
+            crate::model::text_of(&e),
+            "1.0 / (1.0 + (-alpha * v_post).exp() * c_Mg / beta)"
+        );
+        let e: syn::Expr = syn::parse_quote!(if t - t_last < T_duration { T } else { 0.0 });
+        assert_eq!(
+            crate::model::text_of(&e),
+            "if t - t_last < T_duration { T } else { 0.0 }"
+        );
+        let e: syn::Expr = syn::parse_quote!(-1e7);
+        assert_eq!(crate::model::text_of(&e), "-1e7");
+    }
 }

@@ -115,14 +115,57 @@ impl Model {
     }
 }
 
-/// Text of an expression as written (for docs and `neurode describe`).
+/// Text of an expression as a person writes it (for docs and `neurode describe`): binary
+/// operators spaced, unary operators, calls and method calls tight, parentheses as written.
 pub fn text_of(e: &syn::Expr) -> String {
-    let s = e.to_token_stream().to_string();
-    s.replace(" (", "(")
-        .replace("( ", "(")
-        .replace(" )", ")")
-        .replace(" . ", ".")
-        .replace("- >", "->")
+    let list = |args: &mut dyn Iterator<Item = &syn::Expr>| {
+        args.map(text_of).collect::<Vec<_>>().join(", ")
+    };
+    match e {
+        syn::Expr::Binary(b) => format!(
+            "{} {} {}",
+            text_of(&b.left),
+            b.op.to_token_stream(),
+            text_of(&b.right)
+        ),
+        syn::Expr::Unary(u) => format!("{}{}", u.op.to_token_stream(), text_of(&u.expr)),
+        syn::Expr::Paren(p) => format!("({})", text_of(&p.expr)),
+        syn::Expr::Group(g) => text_of(&g.expr),
+        syn::Expr::Call(c) => format!("{}({})", text_of(&c.func), list(&mut c.args.iter())),
+        syn::Expr::MethodCall(m) => format!(
+            "{}.{}({})",
+            text_of(&m.receiver),
+            m.method,
+            list(&mut m.args.iter())
+        ),
+        syn::Expr::If(i) => {
+            let branch = |b: &syn::Block| match b.stmts.as_slice() {
+                [syn::Stmt::Expr(e, None)] => text_of(e),
+                _ => b.to_token_stream().to_string(),
+            };
+            let otherwise = i
+                .else_branch
+                .as_ref()
+                .map_or(String::new(), |(_, e)| match &**e {
+                    syn::Expr::Block(b) => format!(" else {{ {} }}", branch(&b.block)),
+                    other => format!(" else {}", text_of(other)),
+                });
+            format!(
+                "if {} {{ {} }}{otherwise}",
+                text_of(&i.cond),
+                branch(&i.then_branch)
+            )
+        }
+        syn::Expr::Cast(c) => format!("{} as {}", text_of(&c.expr), c.ty.to_token_stream()),
+        syn::Expr::Path(p) => p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect::<Vec<_>>()
+            .join("::"),
+        other => other.to_token_stream().to_string(),
+    }
 }
 
 fn unit_of(

@@ -134,7 +134,8 @@ pub struct StateInfo {
     pub init: &'static str,
     /// Right-hand side of `d name/dt`, as written; `None` for variables without an ODE.
     pub ode: Option<&'static str>,
-    /// Spike-triggered updates as written, e.g. `"on_pre: x += 1.0 (before integration)"`.
+    /// Spike-triggered updates as written: `"on_pre: x += 1.0"` (before integrating) or
+    /// `"on_pre_after: s += 1.0"` (after).
     pub events: &'static [&'static str],
     /// `true` for a derived expression (`#[expr]`), recomputed every step, never integrated.
     pub derived: bool,

@@ -267,8 +267,8 @@ mod tests {
     fn nmda_shows_equations_block_and_methods() {
         let d = describe("nmda", find("nmda").unwrap().info);
         for needle in [
-            "ds/dt = - s / tau_decay + a * x *(1.0 - s)",
-            "dx/dt = - x / tau_rise",
+            "ds/dt = -s / tau_decay + a * x * (1.0 - s)",
+            "dx/dt = -x / tau_rise",
             "on a presynaptic spike, before integrating: x += 1.0",
             "g_inf = ",
             "(derived, recomputed every step)",

@@ -3,7 +3,7 @@
 use neurode_models::Lif;
 use neurode_runtime::Model;
 
-use crate::plot::{chapter_method, protocol_caption};
+use crate::plot::protocol_caption;
 use crate::single::{column_unit, fmt_short, Outcome, RunConfig};
 use crate::tutorial::{Column, Overrides, Protocol, Recording};
 
@@ -128,7 +128,7 @@ fn peak_line(
 /// The key numbers of protocol `p`'s recording: steps, presynaptic and postsynaptic spike times,
 /// peak of `s` and when, final values, peak of the postsynaptic V.
 pub fn protocol_summary(p: Protocol, rec: &Recording, overrides: &Overrides) -> String {
-    let method = overrides.method.unwrap_or_else(|| chapter_method(p));
+    let method = overrides.method.unwrap_or_else(|| p.method());
     let mut head = format!("{} — {}; method {method}", p.name(), protocol_caption(p));
     for (name, value) in &overrides.params {
         head.push_str(&format!(", --set {name}={value}"));

@@ -456,7 +456,7 @@ fn help_version_models_and_describe_print_to_stdout() {
     }
     let d = cli(&["describe", "gaba_b"]).unwrap();
     assert!(
-        d.contains("dR/dt = k3 * transmitter *(1.0 - R) - k4 * R"),
+        d.contains("dR/dt = k3 * transmitter * (1.0 - R) - k4 * R"),
         "{d}"
     );
 }

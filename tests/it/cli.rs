@@ -1,0 +1,273 @@
+//! The `neurode` binary end to end: exit codes, one-line errors, files written whole or not at all,
+//! and the CSV interface (`t` then `<object>.<variable>[<index>]`, values that round-trip an f64).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use neurode::tutorial::{Overrides, Protocol};
+
+fn neurode(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_neurode"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh scratch directory under the target directory (no temp-dir crate needed).
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+/// Every error exits non-zero with exactly one line on stderr naming the problem.
+fn assert_one_line_error(args: &[&str], needles: &[&str]) {
+    let o = neurode(args);
+    assert!(!o.status.success(), "{args:?} should fail");
+    let err = stderr(&o);
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: one line, got {err:?}"
+    );
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: {err:?} should mention {n:?}");
+    }
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+}
+
+#[test]
+fn models_lists_every_model() {
+    let o = neurode(&["models"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    for name in [
+        "lif",
+        "ampa",
+        "nmda",
+        "gaba_a",
+        "gaba_a_markov",
+        "gaba_b",
+        "two_exponentials",
+        "alpha",
+        "exponential",
+        "voltage_jump",
+        "delta",
+        "gap_junction",
+        "gap_junction_symmetric",
+        "clamp",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.split_whitespace().next() == Some(name)),
+            "{name} missing from\n{out}"
+        );
+    }
+}
+
+#[test]
+fn describe_shows_equations_parameters_and_method() {
+    let o = neurode(&["describe", "nmda"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for needle in [
+        "ds/dt = -s / tau_decay + a * x * (1.0 - s)",
+        "x += 1.0",
+        "g_inf",
+        "100",
+        "c_Mg",
+        "exp_euler",
+        "rk4",
+        "conductance",
+    ] {
+        assert!(
+            out.contains(needle),
+            "describe nmda lacks {needle:?}:\n{out}"
+        );
+    }
+    let o = neurode(&["describe", "alpha"]);
+    assert!(
+        stdout(&o).contains("exact"),
+        "the automatic method is shown"
+    );
+}
+
+#[test]
+fn bad_input_is_one_clear_line() {
+    assert_one_line_error(&["describe", "ampx"], &["ampx", "ampa"]);
+    assert_one_line_error(&["tutorial", "nope"], &["nope", "gap_junction"]);
+    assert_one_line_error(&["tutorial", "ampa", "--set", "tau=3"], &["tau"]);
+    assert_one_line_error(&["tutorial", "ampa", "--set", "alpha=abc"], &["abc"]);
+    assert_one_line_error(&["tutorial", "ampa", "--method", "rk5"], &["rk5", "rk4"]);
+    assert_one_line_error(&["tutorial", "nmda", "--method", "exact"], &["exact"]);
+    assert_one_line_error(&["run", "alpha", "--spikes", "5,3"], &["3"]);
+    assert_one_line_error(&["run", "alpha", "--spikes", "-1"], &["-1"]);
+    assert_one_line_error(&["run", "alpha", "--spikes", "1,x"], &["x"]);
+    assert_one_line_error(&["run", "alpha", "--spikes", "1", "--dt", "0"], &["dt"]);
+    assert_one_line_error(
+        &["run", "alpha", "--spikes", "1", "--duration", "-5"],
+        &["-5"],
+    );
+    assert_one_line_error(
+        &["run", "alpha", "--spikes", "1", "--duration", "1e12"],
+        &["duration"],
+    );
+    assert_one_line_error(
+        &["run", "alpha", "--spikes", "1", "--record", "s,foo"],
+        &["foo"],
+    );
+    assert_one_line_error(&["run", "lif", "--spikes", "1"], &["lif"]);
+}
+
+#[test]
+fn tutorial_csv_round_trips_the_recording() {
+    let dir = scratch("cli-tutorial");
+    let csv = dir.join("ampa.csv");
+    let o = neurode(&[
+        "tutorial",
+        "ampa",
+        "--out",
+        dir.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.join("ampa.png").exists(), "the figure is written");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[0], "t");
+    let want = Protocol::Ampa.run(&Overrides::default()).unwrap();
+    for c in &want.columns {
+        assert!(
+            header.contains(&c.name.as_str()),
+            "{} missing from the header",
+            c.name
+        );
+    }
+    assert!(
+        header.contains(&"syn.s[5]")
+            && header.contains(&"pre.V[1]")
+            && header.contains(&"post.V[2]")
+    );
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), 300);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row[0].to_bits(), want.t[i].to_bits(), "t at row {i}");
+        for c in &want.columns {
+            let j = header.iter().position(|h| *h == c.name).unwrap();
+            assert_eq!(
+                row[j].to_bits(),
+                c.values[i].to_bits(),
+                "{} at row {i}: bit-exact round trip",
+                c.name
+            );
+        }
+    }
+}
+
+#[test]
+fn tutorial_set_and_method_change_the_run() {
+    let dir = scratch("cli-set");
+    let csv = dir.join("te.csv");
+    let args = [
+        "tutorial",
+        "two_exponentials",
+        "--out",
+        dir.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--set",
+        "tau1=3",
+        "--set",
+        "tau2=3",
+        "--method",
+        "exact",
+    ];
+    let o = neurode(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let j = header.iter().position(|h| *h == "syn.s[0]").unwrap();
+    // τ1 = τ2 = 3 ms with the exact propagator: the alpha function, 1 ms after the spike at 8.4 ms.
+    let row: Vec<f64> = text
+        .lines()
+        .nth(1 + 94)
+        .unwrap()
+        .split(',')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    let want = 1.0 * (-1.0f64 / 3.0).exp();
+    assert!((row[j] - want).abs() < 1e-12, "{} vs {want}", row[j]);
+}
+
+#[test]
+fn run_writes_csv_and_png_and_nothing_on_error() {
+    let dir = scratch("cli-run");
+    let csv = dir.join("alpha.csv");
+    let png = dir.join("alpha.png");
+    let o = neurode(&[
+        "run",
+        "alpha",
+        "--spikes",
+        "2,10.5",
+        "--v-post",
+        "-65",
+        "--duration",
+        "30",
+        "--record",
+        "s,x",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--png",
+        png.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(png.exists());
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    assert_eq!(header, ["t", "syn.s[0]", "syn.x[0]"]);
+    assert_eq!(text.lines().count(), 1 + 300);
+    // s = (t − 2)·e^{−(t − 2)/3} after the first spike (exact integration, the model's default).
+    let row: Vec<f64> = text
+        .lines()
+        .nth(1 + 50)
+        .unwrap()
+        .split(',')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    let d = row[0] - 2.0;
+    assert!((row[1] - d * (-d / 3.0).exp()).abs() < 1e-12, "{row:?}");
+
+    // A failing run leaves no file behind, not even a partial one.
+    let bad = dir.join("bad.csv");
+    let o = neurode(&[
+        "run",
+        "exponential",
+        "--spikes",
+        "1",
+        "--set",
+        "tau=0",
+        "--csv",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert_eq!(stderr(&o).trim_end().lines().count(), 1);
+    assert!(!bad.exists(), "no partial file");
+    assert!(std::fs::read_dir(&dir).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .ends_with(".tmp")));
+}
