@@ -1156,21 +1156,26 @@ pub fn expand(m: &Model, p: &Plan) -> TokenStream {
 pub fn accessors(m: &Model) -> TokenStream {
     let rt = rt();
     let ident = &m.item.ident;
-    let names = m
+    // The user's doc comment of the field carries over, with its unit.
+    let states = m
         .states
         .iter()
-        .map(|s| &s.ident)
-        .chain(m.derived.iter().map(|d| &d.ident));
+        .map(|s| (&s.ident, &s.doc, s.unit_text.clone()));
+    let derived = m
+        .derived
+        .iter()
+        .map(|d| (&d.ident, &d.doc, d.unit_text.clone().unwrap_or_default()));
     // A name declared twice is an error already reported; one accessor avoids a second error.
     let mut seen = Vec::new();
-    let consts = names.enumerate().filter(|(_, n)| {
+    let consts = states.chain(derived).enumerate().filter(|(_, (n, _, _))| {
         let fresh = !seen.contains(n);
         seen.push(*n);
         fresh
     });
-    let consts = consts.map(|(i, n)| {
+    let consts = consts.map(|(i, (n, doc, unit))| {
         let s = n.to_string();
-        let doc = format!("Typed accessor of the variable `{s}` (for monitors and group access).");
+        let unit = if unit.is_empty() { String::new() } else { format!(" ({unit})") };
+        let doc = format!("{doc}\n\nTyped accessor of the variable `{s}`{unit}, for monitors and group access.");
         quote_spanned!(n.span()=> #[doc = #doc] pub const #n: #rt::Var<#ident> = #rt::Var::new(#i, #s);)
     });
     quote! {

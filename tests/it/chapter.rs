@@ -106,6 +106,28 @@ fn ampa_during_and_after_the_pulse() {
 }
 
 #[test]
+fn gaba_a_run_syn() {
+    // Exponential GABA_A: s = e^{−(t − t_s)/6} after the spike, kicked after the decay step;
+    // conductance output g_max·s with E = −80 mV hyperpolarises the postsynaptic neurons.
+    let rec = run(Protocol::GabaA);
+    run_syn_presynaptic_spikes(&rec);
+    let s = synapse_s(&rec);
+    for (i, &got) in s.iter().enumerate().take(192).skip(84) {
+        let want = (-(i as f64 - 84.0) * DT / 6.0).exp();
+        assert!((got - want).abs() < 1e-12, "step {i}: {got} vs {want}");
+    }
+    let post = rec.column("post.V[0]").unwrap();
+    assert!(post[..84].iter().all(|&v| v == 0.0));
+    // Step 84: I = −2·g_max·s·(V − E) = −2·0.4·1·(0 + 80) nA, then one Euler step of τ = 10 ms.
+    assert!(
+        (post[84] - (-2.0 * 0.4 * 80.0) * DT / 10.0).abs() < 1e-12,
+        "{}",
+        post[84]
+    );
+    assert!(post.iter().all(|&v| v <= 0.0), "inhibition only");
+}
+
+#[test]
 fn nmda_run_syn() {
     let rec = run(Protocol::Nmda);
     run_syn_presynaptic_spikes(&rec);
