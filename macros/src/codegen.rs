@@ -694,6 +694,49 @@ impl Gen<'_> {
             .collect()
     }
 
+    /// The push loops of per-postsynaptic storage, one per output. Where the runtime allows
+    /// (`__direct[k]`, see `SynapseStep::direct`) the value goes straight into the postsynaptic
+    /// input with the arithmetic of the runtime's delivery; otherwise into the output buffer.
+    fn pushes_per_post(&self, loads: &TokenStream, post: &TokenStream) -> TokenStream {
+        self.m
+            .outputs
+            .iter()
+            .enumerate()
+            .map(|(k, o)| {
+                let out = format_ident!("__o{}", k);
+                let v = self.num(&o.value);
+                let buffered = quote! {
+                    for __q in 0..__n_post {
+                        #post
+                        #loads
+                        #out[__q] += #v;
+                    }
+                };
+                let direct = match (o.kind, o.to_pre, &o.reversal) {
+                    (OutputKind::Current, false, _) => quote!(__input[__q] += #v;),
+                    (OutputKind::Conductance, false, Some(e)) => {
+                        let e = self.num(e);
+                        quote!(__input[__q] -= #v * (__v[__q] - (#e));)
+                    }
+                    _ => return buffered,
+                };
+                quote! {
+                    if __direct.get(#k).copied().unwrap_or(false) {
+                        let __input = &mut __post_input[..__n_post];
+                        let __v = &__post.v[..__n_post];
+                        for __q in 0..__n_post {
+                            #post
+                            #loads
+                            #direct
+                        }
+                    } else {
+                        #buffered
+                    }
+                }
+            })
+            .collect()
+    }
+
     fn synapse_loop(&self, storage: Storage, method: Method) -> TokenStream {
         let pre = self.pre_loads();
         let post = self.post_loads();
@@ -779,6 +822,7 @@ impl Gen<'_> {
                     }
                 };
                 let (before, after) = (scatter(Timing::Before), scatter(Timing::After));
+                let pushes_per_post = self.pushes_per_post(&loads, &post);
                 let n = format_ident!("__n_post");
                 let reslice = self.reslice(&n);
                 let outs = (0..self.m.outputs.len()).map(|k| format_ident!("__o{}", k));
@@ -793,11 +837,7 @@ impl Gen<'_> {
                         #stores
                     }
                     #after
-                    for __q in 0..__n_post {
-                        #post
-                        #loads
-                        #pushes
-                    }
+                    #pushes_per_post
                 }
             }
         }
@@ -824,7 +864,7 @@ impl Gen<'_> {
         quote! {
             #[allow(unused_variables, unused_mut, unused_assignments, unreachable_patterns, non_snake_case, clippy::all)]
             fn update(&self, __consts: &[f64], __method: #rt::Method, __step: #rt::SynapseStep<'_>) -> bool {
-                let #rt::SynapseStep { t, dt, storage: __storage, columns: __columns, conn: __conn, pre: __pre, post: __post, outputs: __outputs } = __step;
+                let #rt::SynapseStep { t, dt, storage: __storage, columns: __columns, conn: __conn, pre: __pre, post: __post, outputs: __outputs, direct: __direct, post_input: __post_input } = __step;
                 let mut __finite = true;
                 let [#(#cols),*] = #rt::columns_mut::<#n>(__columns);
                 let [#(#outs),*] = #rt::columns_mut::<#n_out>(__outputs);

@@ -300,6 +300,8 @@ pub(crate) trait AnyGroup: Send + Sync {
     /// Inputs, update at `t`, finiteness check (if `check`).
     fn step(&mut self, step: u64, t: f64, dt: f64, check: bool) -> Result<()>;
     fn view(&self) -> NeuronView<'_>;
+    /// The view and, disjointly borrowed, the input accumulator (for direct delivery).
+    fn view_and_input(&mut self) -> (NeuronView<'_>, &mut [f64]);
     /// The input accumulator and the membrane potential (empty without one), for delivery.
     fn input_and_v(&mut self) -> (&mut [f64], &mut [f64]);
     fn column(&self, col: usize) -> &[f64];
@@ -363,13 +365,17 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
         );
         // Capacity n was reserved: no allocation. Indices fit u32 (groups are capped there).
         self.spiking.clear();
-        self.spiking.extend(
-            self.spike
+        // 64 flags to a mask (vectorises), then the set bits: quiet stretches cost almost nothing.
+        for (c, chunk) in self.spike.chunks(64).enumerate() {
+            let mut mask = chunk
                 .iter()
                 .enumerate()
-                .filter(|(_, &s)| s)
-                .map(|(i, _)| i as u32),
-        );
+                .fold(0u64, |m, (i, &s)| m | (u64::from(s) << i));
+            while mask != 0 {
+                self.spiking.push((c * 64) as u32 + mask.trailing_zeros());
+                mask &= mask - 1;
+            }
+        }
         if check && !finite {
             if let Some(bad) = first_non_finite(&self.columns) {
                 return Err(non_finite(&self.name, M::INFO, bad, step));
@@ -380,6 +386,20 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
 
     fn view(&self) -> NeuronView<'_> {
         NeuronGroup::view(self)
+    }
+
+    fn view_and_input(&mut self) -> (NeuronView<'_>, &mut [f64]) {
+        let v = match M::INFO.membrane.and_then(|m| self.columns.get(m)) {
+            Some(col) => col.as_slice(),
+            None => &[],
+        };
+        let view = NeuronView {
+            v,
+            spike: &self.spike,
+            spiking: &self.spiking,
+            refractory: &self.refractory,
+        };
+        (view, &mut self.input)
     }
 
     fn input_and_v(&mut self) -> (&mut [f64], &mut [f64]) {

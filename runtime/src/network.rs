@@ -798,9 +798,22 @@ impl Network {
                 Obj::Synapse(s) => {
                     let syn = &mut self.synapses[s];
                     let (a, b) = syn.endpoints();
-                    let (pre, post) = (self.neurons[a].view(), self.neurons[b].view());
-                    syn.step(i, t, dt, pre, post, check)?;
-                    for o in 0..syn.n_outputs() {
+                    // The postsynaptic input is borrowed beside both views, for direct delivery.
+                    if a == b {
+                        let (view, input) = self.neurons[b].view_and_input();
+                        syn.step((i, t, dt), view, view, input, check)?;
+                    } else {
+                        let (pre_group, post_group) = if a < b {
+                            let (low, high) = self.neurons.split_at_mut(b);
+                            (&low[a], &mut high[0])
+                        } else {
+                            let (low, high) = self.neurons.split_at_mut(a);
+                            (&high[0], &mut low[b])
+                        };
+                        let (post, input) = post_group.view_and_input();
+                        syn.step((i, t, dt), pre_group.view(), post, input, check)?;
+                    }
+                    for o in (0..syn.n_outputs()).filter(|&o| !syn.is_direct(o)) {
                         let (input, v) = self.neurons[syn.output_group(o)].input_and_v();
                         syn.deliver(o, input, v);
                     }

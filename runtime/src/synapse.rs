@@ -48,6 +48,8 @@ pub struct SynapseGroup<S: SynapseModel> {
     /// Per output: the write slot of this step, then (after the ring rotation) the delivered value.
     outputs: Vec<Vec<f64>>,
     rings: Vec<Ring>,
+    /// Per output: delivered by the generated code itself (see [`SynapseStep::direct`]).
+    direct: Vec<bool>,
 }
 
 impl<S: SynapseModel> SynapseGroup<S> {
@@ -90,6 +92,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
             delay_steps: vec![0; n_out],
             outputs,
             rings: vec![Ring::default(); n_out],
+            direct: vec![false; n_out],
         };
         group.reinit();
         group
@@ -289,16 +292,18 @@ pub(crate) trait AnySynapses: Send + Sync {
     /// Constants, reversal potentials and delays for step `dt`; rebuilds a ring whose length changed.
     fn prepare(&mut self, dt: f64) -> Result<()>;
     /// Zeroes the write slots, updates at `t`, checks finiteness (if `check`), rotates the rings.
+    /// One step at `clock` = (step index, t, dt).
     fn step(
         &mut self,
-        step: u64,
-        t: f64,
-        dt: f64,
+        clock: (u64, f64, f64),
         pre: NeuronView<'_>,
         post: NeuronView<'_>,
+        post_input: &mut [f64],
         check: bool,
     ) -> Result<()>;
     fn n_outputs(&self) -> usize;
+    /// Whether output `o` was delivered by the update itself (nothing left to deliver).
+    fn is_direct(&self, o: usize) -> bool;
     /// The network index of the group output `o` writes into.
     fn output_group(&self, o: usize) -> usize;
     /// Adds this step's delivered value of output `o` into its target's input or membrane.
@@ -381,6 +386,14 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
                 };
             }
         }
+        // Per-postsynaptic storage, no delay, a current or conductance onto the postsynaptic
+        // group: the generated push loop writes into the target's input itself.
+        for (o, info) in S::INFO.outputs.iter().enumerate() {
+            self.direct[o] = self.storage == Storage::PerPost
+                && steps[o] == 0
+                && info.target == Target::Post
+                && info.kind != OutputKind::Voltage;
+        }
         self.delay_steps = steps;
         self.reversals = reversals;
         self.consts = self.model.prepare(self.method, dt);
@@ -389,16 +402,18 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
 
     fn step(
         &mut self,
-        step: u64,
-        t: f64,
-        dt: f64,
+        (step, t, dt): (u64, f64, f64),
         pre: NeuronView<'_>,
         post: NeuronView<'_>,
+        post_input: &mut [f64],
         check: bool,
     ) -> Result<()> {
-        for out in &mut self.outputs {
-            out.fill(0.0);
+        for (out, &direct) in self.outputs.iter_mut().zip(&self.direct) {
+            if !direct {
+                out.fill(0.0);
+            }
         }
+        let any_direct = self.direct.iter().any(|&d| d);
         let finite = self.model.update(
             &self.consts,
             self.method,
@@ -411,6 +426,8 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
                 pre,
                 post,
                 outputs: &mut self.outputs,
+                direct: &self.direct,
+                post_input: if any_direct { post_input } else { &mut [] },
             },
         );
         if check && !finite {
@@ -430,6 +447,10 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
 
     fn n_outputs(&self) -> usize {
         self.outputs.len()
+    }
+
+    fn is_direct(&self, o: usize) -> bool {
+        self.direct[o]
     }
 
     fn output_group(&self, o: usize) -> usize {

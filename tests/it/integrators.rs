@@ -52,6 +52,8 @@ fn drive<S: SynapseModel>(
             pre,
             post,
             outputs: &mut outputs,
+            direct: &[],
+            post_input: &mut [],
         };
         assert!(
             model.update(&consts, method, step),
