@@ -2,17 +2,6 @@
 //! `cargo run --example two_exponentials` writes `figures/two_exponentials.png` and prints the key numbers
 //! (as `neurode tutorial two_exponentials` does).
 
-use neurode::cli::protocol_summary;
-use neurode::plot::{figure_path, protocol_figure, save_png};
-use neurode::tutorial::{Overrides, Protocol};
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (protocol, chapter) = (Protocol::TwoExponentials, Overrides::default());
-    let recording = protocol.run(&chapter)?;
-    std::fs::create_dir_all("figures")?;
-    let png = figure_path("figures".as_ref(), protocol);
-    save_png(&protocol_figure(protocol, &recording, &chapter), &png)?;
-    println!("{}", protocol_summary(protocol, &recording, &chapter));
-    println!("  figure: {}", png.display());
-    Ok(())
+    neurode::cli::chapter_example(neurode::tutorial::Protocol::TwoExponentials)
 }

@@ -79,16 +79,22 @@ fn out_degree<S: SynapseModel>(net: &Network, syns: &[SynId<S>], n: usize) -> Ve
     deg
 }
 
-/// Adds the excitatory (neurons `0..0.8·n`) and inhibitory synapse groups onto `g`, runs them
-/// before the neurons, and returns them.
-fn wire<S: SynapseModel>(
-    net: &mut Network,
-    g: GroupId<Lif>,
+/// A built skeleton: the network, its neuron group, the excitatory and inhibitory synapses.
+type Wired<S> = (Network, GroupId<Lif>, [SynId<S>; 2]);
+
+/// The shared skeleton: `n` neurons of `lif` and two synapse groups onto them, excitatory from
+/// neurons `0..0.8·n` and inhibitory from the rest, each pair with probability p = 80/n, every
+/// object integrated with `method`, the synapses running before the neurons.
+fn network<S: SynapseModel>(
     n: usize,
     seed: u64,
-    exc: S,
-    inh: S,
-) -> Result<[SynId<S>; 2], Error> {
+    lif: Lif,
+    method: Method,
+    [exc, inh]: [S; 2],
+) -> Result<Wired<S>, Error> {
+    let mut net = Network::new(0.1)?;
+    net.set_progress(false);
+    let g = net.add_neurons("neurons", n, lif)?;
     let ne = n * 4 / 5;
     let p = (K_IN / n as f64).min(1.0);
     let e = net.add_synapses(
@@ -116,7 +122,28 @@ fn wire<S: SynapseModel>(
         },
     )?;
     net.set_order(&[e.into(), i.into(), g.into()])?;
-    Ok([e, i])
+    net.set_method(g, method)?;
+    for s in [e, i] {
+        net.set_method(s, method)?;
+    }
+    Ok((net, g, [e, i]))
+}
+
+/// Records the spikes of `g` and wraps the network up.
+fn bench<S: SynapseModel>(
+    mut net: Network,
+    g: GroupId<Lif>,
+    syns: [SynId<S>; 2],
+) -> Result<Bench, Error> {
+    let n = net.group(g).n();
+    let out_degree = out_degree(&net, &syns, n);
+    let spikes = net.record_spikes(g)?;
+    Ok(Bench {
+        net,
+        neurons: g,
+        spikes,
+        out_degree,
+    })
 }
 
 /// COBA: V_rest = V_reset = −60 mV, V_th −50 mV, τm 20 ms, leak 10 nS (R = 100 MΩ), refractory
@@ -124,8 +151,6 @@ fn wire<S: SynapseModel>(
 /// Ei −80 mV; forward Euler; initial v = −60 + N(−5, 5) mV, ge = N(4, 1.5), gi = N(20, 12) in
 /// units of the leak, which starts self-sustained activity near 20 Hz.
 pub fn coba(n: usize, seed: u64) -> Result<Bench, Error> {
-    let mut net = Network::new(0.1)?;
-    net.set_progress(false);
     let lif = Lif {
         V_rest: -60.0,
         V_reset: -60.0,
@@ -134,8 +159,6 @@ pub fn coba(n: usize, seed: u64) -> Result<Bench, Error> {
         tau: 20.0,
         t_refractory: 5.0,
     };
-    let g = net.add_neurons("neurons", n, lif)?;
-    net.set_method(g, Method::Euler)?;
     let g_leak = 0.01; // µS
     let exc = ExponentialCoba {
         tau: 5.0,
@@ -149,7 +172,7 @@ pub fn coba(n: usize, seed: u64) -> Result<Bench, Error> {
         E: -80.0,
         delay: 0.0,
     };
-    let syns = wire(&mut net, g, n, seed, exc, inh)?;
+    let (mut net, g, syns) = network(n, seed, lif, Method::Euler, [exc, inh])?;
     let mut rng = Rng(seed);
     let v: Vec<f64> = (0..n).map(|_| rng.normal(-65.0, 5.0)).collect();
     let ge: Vec<f64> = (0..n)
@@ -160,25 +183,15 @@ pub fn coba(n: usize, seed: u64) -> Result<Bench, Error> {
         .collect();
     net.group_mut(g).set(Lif::V, &v)?;
     for (s, init) in syns.iter().zip([ge, gi]) {
-        net.set_method(*s, Method::Euler)?;
         net.synapses_mut(*s).set(ExponentialCoba::s, &init)?;
     }
-    let out_degree = out_degree(&net, &syns, n);
-    let spikes = net.record_spikes(g)?;
-    Ok(Bench {
-        net,
-        neurons: g,
-        spikes,
-        out_degree,
-    })
+    bench(net, g, syns)
 }
 
 /// CUBA: El −49 mV, V_th −50 mV, V_reset −60 mV, τm 20 ms, refractory 5 ms; current-based
 /// exponential synapses τe 5 ms, τi 10 ms, we 1.62 mV, wi −9 mV (as currents through R = 1 MΩ);
 /// exact integration; initial v uniform in [V_reset, V_th].
 pub fn cuba(n: usize, seed: u64) -> Result<Bench, Error> {
-    let mut net = Network::new(0.1)?;
-    net.set_progress(false);
     let lif = Lif {
         V_rest: -49.0,
         V_reset: -60.0,
@@ -187,8 +200,6 @@ pub fn cuba(n: usize, seed: u64) -> Result<Bench, Error> {
         tau: 20.0,
         t_refractory: 5.0,
     };
-    let g = net.add_neurons("neurons", n, lif)?;
-    net.set_method(g, Method::Exact)?;
     let exc = Exponential {
         tau: 5.0,
         w: 1.62,
@@ -199,18 +210,11 @@ pub fn cuba(n: usize, seed: u64) -> Result<Bench, Error> {
         w: -9.0,
         delay: 0.0,
     };
-    let syns = wire(&mut net, g, n, seed, exc, inh)?;
+    let (mut net, g, syns) = network(n, seed, lif, Method::Exact, [exc, inh])?;
     let mut rng = Rng(seed);
     let v: Vec<f64> = (0..n).map(|_| rng.uniform(-60.0, -50.0)).collect();
     net.group_mut(g).set(Lif::V, &v)?;
-    let out_degree = out_degree(&net, &syns, n);
-    let spikes = net.record_spikes(g)?;
-    Ok(Bench {
-        net,
-        neurons: g,
-        spikes,
-        out_degree,
-    })
+    bench(net, g, syns)
 }
 
 /// Flags of the benchmark examples.

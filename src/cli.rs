@@ -567,3 +567,21 @@ fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
 #[cfg(test)]
 mod tests;
+
+/// What `examples/<protocol>.rs` runs: the protocol with the chapter's settings, its figure
+/// written to `figures/<protocol>.png`, its key numbers printed (as `neurode tutorial <protocol>`).
+///
+/// Errors: the run's [`neurode_runtime::Error`], or the figure's I/O and drawing errors.
+pub fn chapter_example(protocol: Protocol) -> Result<(), Box<dyn std::error::Error>> {
+    let chapter = Overrides::default();
+    let recording = protocol.run(&chapter)?;
+    std::fs::create_dir_all("figures")?;
+    let png = crate::plot::figure_path("figures".as_ref(), protocol);
+    crate::plot::save_png(
+        &crate::plot::protocol_figure(protocol, &recording, &chapter),
+        &png,
+    )?;
+    println!("{}", protocol_summary(protocol, &recording, &chapter));
+    println!("  figure: {}", png.display());
+    Ok(())
+}

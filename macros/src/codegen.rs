@@ -607,8 +607,9 @@ impl Gen<'_> {
         }
     }
 
-    fn pre_loads(&self) -> TokenStream {
-        let mut out = quote!(let spike_pre: bool = __pre.spike[__p];);
+    /// Presynaptic locals for neuron `__p`; `spike` is how its spike flag is known.
+    fn pre_loads_with(&self, spike: TokenStream) -> TokenStream {
+        let mut out = quote!(let spike_pre: bool = #spike;);
         if self.used(Builtin::VPre) {
             out.extend(quote!(let v_pre: f64 = __pre.v[__p];));
         }
@@ -618,16 +619,13 @@ impl Gen<'_> {
         out
     }
 
+    fn pre_loads(&self) -> TokenStream {
+        self.pre_loads_with(quote!(__pre.spike[__p]))
+    }
+
     /// Presynaptic locals inside a loop over the neurons that spiked.
     fn pre_loads_spiking(&self) -> TokenStream {
-        let mut out = quote!(let spike_pre: bool = true;);
-        if self.used(Builtin::VPre) {
-            out.extend(quote!(let v_pre: f64 = __pre.v[__p];));
-        }
-        if self.used(Builtin::RefractoryPre) {
-            out.extend(quote!(let refractory_pre: bool = __pre.refractory[__p];));
-        }
-        out
+        self.pre_loads_with(quote!(true))
     }
 
     fn post_loads(&self) -> TokenStream {
