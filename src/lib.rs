@@ -1,4 +1,50 @@
-//! neurode: synapse and neuron models of spiking networks written as annotated structs.
+//! neurode: synapse and neuron models of spiking networks, written as annotated structs and
+//! compiled to checked, fast integrators.
+//!
+//! A model is a struct whose fields are parameters (`#[param]`), state variables (`#[state]`,
+//! with an ODE and/or spike-triggered updates), derived expressions (`#[expr]`) and, for neurons,
+//! the input current (`#[input]`). `#[synapse]` adds outputs onto the neurons (`#[output]`);
+//! `#[neuron]` adds `#[threshold]`, `#[reset]` and `#[refractory]`. Every name and unit is checked
+//! when the model compiles; the integration method and where a synapse's state can live are
+//! decided from the equations. See ARCHITECTURE.md for the full grammar.
+//!
+//! ```
+//! use neurode::prelude::*;
+//!
+//! /// A synapse whose conductance jumps by `w` on a spike and decays with `tau`.
+//! #[synapse]
+//! #[output(conductance = w * g, reversal = E)]
+//! pub struct Jump {
+//!     #[param(default = 0.05, unit = "uS")]
+//!     pub w: f64,
+//!     #[param(default = 5.0, unit = "ms")]
+//!     pub tau: f64,
+//!     #[param(default = 0.0, unit = "mV")]
+//!     pub E: f64,
+//!     /// Open fraction.
+//!     #[state(init = 0.0, unit = "1", ode = -g / tau, on_pre_after += 1.0)]
+//!     pub g: f64,
+//! }
+//!
+//! # fn main() -> Result<(), neurode::runtime::Error> {
+//! assert_eq!(<Jump as Model>::INFO.method, Method::Exact); // linear: integrated exactly
+//! let mut net = Network::new(0.1)?; // ms
+//! let pre = net.add_neurons("pre", 1, Lif::default())?;
+//! let post = net.add_neurons("post", 1, Lif::default())?;
+//! let syn = net.add_synapses("syn", Jump::default(), pre, post, &Connect::AllToAll)?;
+//! net.add_input(pre, Input::Constant(35.0))?; // nA
+//! let g = net.record_synapses(syn, Jump::g)?;
+//! net.run(10.0)?;
+//! let g = net.trace(g).column(0);
+//! // The presynaptic LIF fires at step 84 (t = 8.4 ms): g = 1, then e^{-0.1/5}.
+//! assert_eq!(g[84], 1.0);
+//! assert!((g[85] - (-0.1f64 / 5.0).exp()).abs() < 1e-12);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The `neurode` binary runs the "Synaptic Models" chapter (`neurode tutorial all`), describes
+//! every model (`neurode describe nmda`) and drives one synapse from spike times (`neurode run`).
 #![forbid(unsafe_code)]
 
 pub use neurode_macros::{neuron, synapse};
@@ -15,9 +61,15 @@ pub mod tutorial;
 #[doc(hidden)]
 pub use neurode_runtime::__private;
 
-/// Everything a model file or a simulation script needs.
+/// Everything a model file or a simulation script needs: the macros, the chapter's models and the
+/// runtime's types (not its `Result` alias, which would shadow the standard one).
 pub mod prelude {
     pub use neurode_macros::{neuron, synapse};
     pub use neurode_models::*;
-    pub use neurode_runtime::*;
+    pub use neurode_runtime::{
+        Connect, Csr, Error, GroupId, Input, Method, Model, ModelInfo, ModelKind, MonitorId,
+        Network, NeuronGroup, NeuronModel, ObjectId, OutputInfo, OutputKind, ParamInfo, Recording,
+        SpikeMonitorId, SpikeTrace, SpikeTrain, StateInfo, Stimulus, Storage, SynId, SynapseGroup,
+        SynapseModel, Target, Trace, Var,
+    };
 }

@@ -1104,6 +1104,10 @@ fn generated_docs(m: &Model, p: &Plan) -> Vec<String> {
         }
         d.push(String::new());
     }
+    if p.ode_states.is_empty() {
+        d.push("Integration: nothing to integrate (no ODE).".into());
+        return d;
+    }
     let how = if p.method_auto {
         "chosen by neurode from the equations"
     } else {

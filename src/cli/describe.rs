@@ -203,7 +203,9 @@ pub fn describe(name: &str, info: &ModelInfo) -> String {
 
     out.push(String::new());
     out.push("Integration".into());
-    let how = if info.method_auto {
+    let how = if info.states.iter().all(|s| s.ode.is_none()) {
+        "nothing to integrate: the model has no ODE"
+    } else if info.method_auto {
         "chosen automatically by neurode from the equations"
     } else {
         "named by the model"
@@ -261,6 +263,24 @@ mod tests {
             assert!(d.contains("default method: "), "{}", e.name);
             assert!(!d.contains("](crate::"), "{}", e.name);
         }
+    }
+
+    #[test]
+    fn models_without_odes_say_so() {
+        for name in [
+            "voltage_jump",
+            "delta",
+            "gap_junction",
+            "gap_junction_symmetric",
+        ] {
+            let d = describe(name, find(name).unwrap().info);
+            assert!(d.contains("nothing to integrate"), "{name}: {d}");
+        }
+        let d = describe("alpha", find("alpha").unwrap().info);
+        assert!(
+            d.contains("default method: exact (chosen automatically"),
+            "{d}"
+        );
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub struct Gap {
     pub g: f64,
 }
 
-fn run(syn_method: Method) -> Result<(Vec<f64>, usize)> {
+fn run(syn_method: Method) -> neurode::runtime::Result<(Vec<f64>, usize)> {
     let mut net = Network::new(0.1)?;
     net.set_progress(false);
     let pre = net.add_neurons("pre", 2, Cell::default())?;
