@@ -251,6 +251,28 @@ fn voltage_jump_run_syn() {
 }
 
 #[test]
+fn output_delay_shifts_delivery_by_whole_steps() {
+    // delay 1 ms = 10 steps: the current pushed at step 84 reaches the neurons at step 94.
+    let o = Overrides {
+        params: vec![("delay".into(), 1.0)],
+        method: None,
+    };
+    let rec = Protocol::Exponential.run(&o).unwrap();
+    let post = rec.column("post.V[0]").unwrap();
+    assert!(
+        post[..94].iter().all(|&v| v == 0.0),
+        "nothing before step 94"
+    );
+    assert!(
+        (post[94] - 0.2 * 1.0 * DT / 10.0).abs() < 1e-15,
+        "{}",
+        post[94]
+    );
+    // The synapse itself is not delayed.
+    assert_eq!(synapse_s(&rec), synapse_s(&run(Protocol::Exponential)));
+}
+
+#[test]
 fn current_output_drives_the_postsynaptic_neuron() {
     // Exponential, w = 0.1 nA, two synapses per postsynaptic neuron: I = 0.2·s, one Euler step.
     let rec = run(Protocol::Exponential);

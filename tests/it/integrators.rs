@@ -2,7 +2,10 @@
 //! (or, where there is none, a fine-step rk4 reference): `exact` to 1e-12 at any dt, and the
 //! observed orders of euler, rk2 and rk4 over a dt-halving sequence.
 
-use neurode::models::{Alpha, Ampa, Exponential, GabaB, Lif, Nmda, TwoExponentials};
+use neurode::models::{
+    Alpha, AlphaCoba, Ampa, Exponential, ExponentialCoba, GabaA, GabaAMarkov, GabaB, Lif, Nmda,
+    TwoExponentials, TwoExponentialsCoba,
+};
 use neurode::runtime::{
     Csr, Method, Model, NeuronModel, NeuronStep, NeuronView, Storage, SynapseModel, SynapseStep,
 };
@@ -103,6 +106,17 @@ struct Case {
 
 const T_END: f64 = 8.0;
 
+/// Cases whose equation is one linear scalar ODE with inputs held over the step: exponential
+/// Euler is exact there.
+const SCALAR_LINEAR: [&str; 6] = [
+    "exponential",
+    "exponential (conductance)",
+    "gaba_a",
+    "ampa during a pulse",
+    "gaba_a markov during a pulse",
+    "lif below threshold",
+];
+
 fn steps(dt: f64) -> usize {
     (T_END / dt).round() as usize
 }
@@ -120,7 +134,51 @@ fn cases() -> Vec<Case> {
     let ta = 3.0;
     let (alpha, beta, t_max) = (0.98, 0.18, 0.5);
     let rate: f64 = alpha * t_max + beta;
+    let (alpha_g, t_g) = (0.53, 1.0);
+    let rate_g: f64 = alpha_g * t_g + beta;
     vec![
+        Case {
+            name: "exponential (conductance)",
+            methods: &[Euler, Rk2, Rk4, ExpEuler, Exact],
+            run: |m, dt| after_kick(ExponentialCoba::default(), ExponentialCoba::s.index())(m, dt),
+            exact: Some((-T_END / 8.0f64).exp()),
+        },
+        Case {
+            name: "gaba_a",
+            methods: &[Euler, Rk2, Rk4, ExpEuler, Exact],
+            run: |m, dt| after_kick(GabaA::default(), GabaA::s.index())(m, dt),
+            exact: Some((-T_END / 6.0f64).exp()),
+        },
+        Case {
+            name: "two exponentials (conductance)",
+            methods: &[Euler, Rk2, Rk4, ExpEuler, Exact],
+            run: |m, dt| {
+                let te = TwoExponentialsCoba {
+                    tau1: 2.0,
+                    ..TwoExponentialsCoba::default()
+                };
+                after_kick(te, TwoExponentialsCoba::s.index())(m, dt)
+            },
+            exact: Some(t1 * t2 / (t1 - t2) * ((-T_END / t1).exp() - (-T_END / t2).exp())),
+        },
+        Case {
+            name: "alpha (conductance)",
+            methods: &[Euler, Rk2, Rk4, ExpEuler, Exact],
+            run: |m, dt| after_kick(AlphaCoba::default(), AlphaCoba::s.index())(m, dt),
+            exact: Some(T_END * (-T_END / 3.0f64).exp()),
+        },
+        Case {
+            name: "gaba_a markov during a pulse",
+            methods: &[Euler, Rk2, Rk4, ExpEuler],
+            run: |m, dt| {
+                let g = GabaAMarkov {
+                    T_duration: 1000.0,
+                    ..GabaAMarkov::default()
+                };
+                drive(&g, m, dt, steps(dt), &[0], -70.0, GabaAMarkov::s.index())[steps(dt) - 1]
+            },
+            exact: Some(alpha_g * t_g / rate_g * (1.0 - (-rate_g * T_END).exp())),
+        },
         Case {
             name: "exponential",
             methods: &[Euler, Rk2, Rk4, ExpEuler, Exact],
@@ -229,6 +287,10 @@ fn every_model_advertises_the_methods_checked_here() {
         (TwoExponentials::INFO, "two exponentials"),
         (Alpha::INFO, "alpha"),
         (Lif::INFO, "lif"),
+        (GabaA::INFO, "gaba_a"),
+        (ExponentialCoba::INFO, "exponential (conductance)"),
+        (TwoExponentialsCoba::INFO, "two exponentials (conductance)"),
+        (AlphaCoba::INFO, "alpha (conductance)"),
     ] {
         assert!(
             info.methods.contains(&Method::Exact),
@@ -241,7 +303,7 @@ fn every_model_advertises_the_methods_checked_here() {
         );
         assert!(info.method_auto);
     }
-    for info in [Ampa::INFO, Nmda::INFO, GabaB::INFO] {
+    for info in [Ampa::INFO, GabaAMarkov::INFO, Nmda::INFO, GabaB::INFO] {
         assert!(
             !info.methods.contains(&Method::Exact),
             "{}: not linear with constant coefficients",
@@ -276,10 +338,7 @@ fn exact_is_exact_at_any_step() {
 
 #[test]
 fn exponential_euler_is_exact_for_scalar_linear_equations() {
-    for case in cases()
-        .iter()
-        .filter(|c| ["exponential", "ampa during a pulse", "lif below threshold"].contains(&c.name))
-    {
+    for case in cases().iter().filter(|c| SCALAR_LINEAR.contains(&c.name)) {
         let want = case.exact.unwrap();
         for dt in [0.05, 0.1, 0.5, 1.0] {
             let got = (case.run)(Method::ExpEuler, dt);
@@ -307,11 +366,7 @@ fn convergence_orders() {
             let Some(order) = nominal_order(m) else {
                 continue;
             };
-            if m == Method::ExpEuler
-                && case.exact.is_some()
-                && ["exponential", "ampa during a pulse", "lif below threshold"]
-                    .contains(&case.name)
-            {
+            if m == Method::ExpEuler && case.exact.is_some() && SCALAR_LINEAR.contains(&case.name) {
                 continue; // exact for these: no error to measure
             }
             let dts: [f64; 4] = if m == Method::Rk4 {
