@@ -1,9 +1,9 @@
 //! Procedural macros of neurode: `#[synapse]` and `#[neuron]`.
 //!
-//! Each attribute is a shim over [`expand::expand`], which works on `proc_macro2` types so every
-//! phase is unit-testable: parse (attributes → [`parse::RawModel`]), model (name resolution →
-//! [`model::Model`], expressions as [`ir::Expr`]), analysis (units, evaluation order, linearity,
-//! method and storage → [`analysis::Plan`]) and codegen (tokens; infallible).
+//! Each attribute is a shim over `expand::expand`, which works on `proc_macro2` types so every
+//! phase is unit-testable: parse (attributes → `parse::RawModel`), model (name resolution →
+//! `model::Model`, expressions as `ir::Expr`), analysis (units, evaluation order, linearity,
+//! method and storage → `analysis::Plan`) and codegen (tokens; infallible).
 //! See the crate `neurode` for the DSL reference.
 
 use proc_macro::TokenStream;

@@ -1,6 +1,7 @@
 // The generated code runs: two neuron groups of a model defined here, connected by synapses of
 // models defined here (a conductance with a delay, a voltage jump, a symmetric current), run
-// for 1 ms under every method each model supports.
+// for 1 ms under every method each model supports. The generated code must be warning-free.
+#![deny(warnings)]
 
 use neurode::prelude::*;
 
