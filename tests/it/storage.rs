@@ -152,3 +152,38 @@ fn per_pre_matches_per_synapse() {
         Method::Exact,
     );
 }
+
+/// The COBA benchmark built from the DSL models is reproducible for a seed, differs between
+/// seeds, and sits in the self-sustained regime of Brette et al. (2007): tens of Hz, with about
+/// 80 inputs per neuron.
+#[test]
+fn coba_is_reproducible_and_self_sustained() {
+    use neurode::benchmarks::coba;
+    let run = |seed| {
+        let mut b = coba(2000, seed).unwrap();
+        b.net.run(100.0).unwrap();
+        let trace = b.net.spike_trace(b.spikes);
+        (
+            trace.steps.clone(),
+            trace.indices.clone(),
+            b.rate_hz(),
+            b.events(),
+            b.out_degree.clone(),
+        )
+    };
+    let (steps, indices, rate, degree) = run(1);
+    let again = run(1);
+    assert_eq!(
+        (&steps, &indices),
+        (&again.0, &again.1),
+        "same seed, same spike train"
+    );
+    assert_ne!(indices, run(2).1, "another seed, another network");
+    assert!((5.0..60.0).contains(&rate), "rate {rate} Hz");
+    // ~80 inputs per neuron: p = 80/N with 2000 neurons.
+    let mean_degree = degree.iter().map(|&d| f64::from(d)).sum::<f64>() / 2000.0;
+    assert!(
+        (mean_degree - 80.0).abs() < 2.0,
+        "mean out-degree {mean_degree}"
+    );
+}
