@@ -167,7 +167,6 @@ fn coba_is_reproducible_and_self_sustained() {
             trace.steps.clone(),
             trace.indices.clone(),
             b.rate_hz(),
-            b.events(),
             b.out_degree.clone(),
         )
     };
