@@ -246,6 +246,11 @@ impl Expr {
     /// A resolved name.
     #[cfg(test)]
     pub fn var(sym: Sym, span: impl Into<Spans>) -> Self {
+        Expr::var_at(sym, span.into())
+    }
+
+    /// A resolved name written at `span`.
+    pub fn var_at(sym: Sym, span: Spans) -> Self {
         Expr::new(ExprKind::Var(sym), span)
     }
 

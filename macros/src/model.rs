@@ -411,7 +411,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         (i.ident.clone(), u)
     });
 
-    Model {
+    let mut model = Model {
         kind: raw.kind,
         doc: raw.doc,
         method: raw.method,
@@ -426,7 +426,69 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         refractory,
         membrane,
         unitless,
+    };
+    mark_boolean_derived(&mut model);
+    model
+}
+
+/// A derived expression whose value is a condition (`v_post > V_half`) is stored as 1.0 or 0.0;
+/// every use of it reads `name != 0`, so it is a condition where one is needed (an `if`, `&&`)
+/// and counts 1 or 0 in arithmetic, like the built-in flags.
+fn mark_boolean_derived(m: &mut Model) {
+    let mut boolean = vec![false; m.derived.len()];
+    let as_condition = |e: &Expr, boolean: &[bool]| {
+        crate::symbolic::map_vars(e, &|sym, span| match sym {
+            Sym::Derived(j) if boolean[j] => Some(Expr::new(
+                ExprKind::Bin(
+                    BinOp::Ne,
+                    Box::new(Expr::var_at(sym, span)),
+                    Box::new(Expr::num(0.0, span)),
+                ),
+                span,
+            )),
+            _ => None,
+        })
+    };
+    // To a fixed point: a derived expression can be a condition through another one.
+    loop {
+        let mut changed = false;
+        for i in 0..m.derived.len() {
+            if boolean[i] {
+                continue;
+            }
+            let value = as_condition(&m.derived[i].value, &boolean);
+            if value.is_bool() {
+                boolean[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
     }
+    if !boolean.contains(&true) {
+        return;
+    }
+    let rewrite = |e: &mut Expr| *e = as_condition(e, &boolean);
+    for d in &mut m.derived {
+        rewrite(&mut d.value);
+    }
+    for s in &mut m.states {
+        s.ode.iter_mut().chain(s.init.iter_mut()).for_each(rewrite);
+        s.events.iter_mut().for_each(|e| rewrite(&mut e.value));
+    }
+    for o in &mut m.outputs {
+        rewrite(&mut o.value);
+        o.reversal
+            .iter_mut()
+            .chain(o.delay.iter_mut())
+            .for_each(rewrite);
+    }
+    m.reset.iter_mut().for_each(|a| rewrite(&mut a.value));
+    m.threshold
+        .iter_mut()
+        .chain(m.refractory.iter_mut())
+        .for_each(|(e, _)| rewrite(e));
 }
 
 /// The value of a numeric literal, possibly negated.
