@@ -121,26 +121,13 @@ impl<M: NeuronModel> NeuronGroup<M> {
     /// Sets `var` to `values` (one per neuron). Errors: [`Error::SizeMismatch`] if
     /// `values.len() != n`, [`Error::InvalidInput`] for a value that is not finite.
     pub fn set(&mut self, var: Var<M>, values: &[f64]) -> Result<()> {
-        let col = column_index(&self.name, M::INFO, var.index())?;
-        if values.len() != self.n {
-            return Err(Error::SizeMismatch {
-                object: self.name.clone(),
-                expected: self.n,
-                got: values.len(),
-            });
-        }
-        check_values(&self.name, var.name(), values)?;
-        self.columns[col].copy_from_slice(values);
-        Ok(())
+        set_column(&self.name, M::INFO, &mut self.columns, var, values)
     }
 
     /// Sets `var` to `value` for every neuron. Error: [`Error::InvalidInput`] if `value` is not
     /// finite.
     pub fn set_all(&mut self, var: Var<M>, value: f64) -> Result<()> {
-        let col = column_index(&self.name, M::INFO, var.index())?;
-        check_values(&self.name, var.name(), &[value])?;
-        self.columns[col].fill(value);
-        Ok(())
+        fill_column(&self.name, M::INFO, &mut self.columns, var, value)
     }
 
     /// Resets the state to its initial values ([`Model::init`] with the current parameters), clears
@@ -253,6 +240,45 @@ fn all_finite(x: &[f64]) -> bool {
         sum += v * 0.0;
     }
     sum == 0.0
+}
+
+/// Copies `values` into the column of `var` (of the group or synapse group `object`).
+/// Errors: [`Error::SizeMismatch`] unless one value per element, [`Error::InvalidInput`] for a
+/// value that is not finite.
+pub(crate) fn set_column<M>(
+    object: &str,
+    info: &ModelInfo,
+    columns: &mut [Vec<f64>],
+    var: Var<M>,
+    values: &[f64],
+) -> Result<()> {
+    let col = column_index(object, info, var.index())?;
+    let expected = columns[col].len();
+    if values.len() != expected {
+        return Err(Error::SizeMismatch {
+            object: object.to_string(),
+            expected,
+            got: values.len(),
+        });
+    }
+    check_values(object, var.name(), values)?;
+    columns[col].copy_from_slice(values);
+    Ok(())
+}
+
+/// Sets every element of the column of `var` to `value`. Error: [`Error::InvalidInput`] if
+/// `value` is not finite.
+pub(crate) fn fill_column<M>(
+    object: &str,
+    info: &ModelInfo,
+    columns: &mut [Vec<f64>],
+    var: Var<M>,
+    value: f64,
+) -> Result<()> {
+    let col = column_index(object, info, var.index())?;
+    check_values(object, var.name(), &[value])?;
+    columns[col].fill(value);
+    Ok(())
 }
 
 /// The first non-finite element of `columns`: `(column, index, value)`.

@@ -4,7 +4,7 @@
 use std::any::Any;
 
 use crate::error::{Error, Result};
-use crate::group::{check_method, check_values, column_index, first_non_finite, non_finite};
+use crate::group::{check_method, fill_column, first_non_finite, non_finite, set_column};
 use crate::model::{
     Csr, Method, Model, ModelInfo, NeuronView, OutputKind, Storage, SynapseModel, SynapseStep,
     Target, Var,
@@ -201,25 +201,12 @@ impl<S: SynapseModel> SynapseGroup<S> {
     /// Sets `var` to `values` (one per element of the storage). Errors: [`Error::SizeMismatch`],
     /// [`Error::InvalidInput`] for a value that is not finite.
     pub fn set(&mut self, var: Var<S>, values: &[f64]) -> Result<()> {
-        let col = column_index(&self.name, S::INFO, var.index())?;
-        if values.len() != self.len() {
-            return Err(Error::SizeMismatch {
-                object: self.name.clone(),
-                expected: self.len(),
-                got: values.len(),
-            });
-        }
-        check_values(&self.name, var.name(), values)?;
-        self.columns[col].copy_from_slice(values);
-        Ok(())
+        set_column(&self.name, S::INFO, &mut self.columns, var, values)
     }
 
     /// Sets `var` to `value` everywhere. Error: [`Error::InvalidInput`] if `value` is not finite.
     pub fn set_all(&mut self, var: Var<S>, value: f64) -> Result<()> {
-        let col = column_index(&self.name, S::INFO, var.index())?;
-        check_values(&self.name, var.name(), &[value])?;
-        self.columns[col].fill(value);
-        Ok(())
+        fill_column(&self.name, S::INFO, &mut self.columns, var, value)
     }
 
     /// Resets the state to its initial values ([`Model::init`]) and empties the delay rings.
