@@ -120,6 +120,34 @@ impl Trace {
         }
         Ok(())
     }
+
+    /// Writes the trace as a NumPy `.npy` file (format 1.0, readable with `numpy.load`): a
+    /// `rows × (1 + columns)` array of little-endian `f64` in C order whose first column is the
+    /// time (ms) and the others the recorded values, as in [`Trace::write_csv`]. Every value is
+    /// written bit for bit.
+    pub fn write_npy<W: Write>(&self, mut out: W) -> io::Result<()> {
+        let dict = format!(
+            "{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}",
+            self.n_rows(),
+            1 + self.n_cols
+        );
+        // Magic, version, header length, the dictionary, spaces, a newline: a multiple of 64 bytes.
+        let pad = (64 - (10 + dict.len() + 1) % 64) % 64;
+        let len = u16::try_from(dict.len() + pad + 1)
+            .map_err(|_| io::Error::other("npy header too long"))?;
+        out.write_all(b"\x93NUMPY\x01\x00")?;
+        out.write_all(&len.to_le_bytes())?;
+        out.write_all(dict.as_bytes())?;
+        out.write_all(&vec![b' '; pad])?;
+        out.write_all(b"\n")?;
+        for (i, t) in self.times.iter().enumerate() {
+            out.write_all(&t.to_le_bytes())?;
+            for v in self.row(i) {
+                out.write_all(&v.to_le_bytes())?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Recorded spikes of a neuron group.
@@ -400,6 +428,33 @@ mod tests {
         let rec = Recording::default().every(0);
         let e = StateMonitor::new(Owner::Neuron(0), "g", "V", 0, 3, &rec).unwrap_err();
         assert!(matches!(e, Error::InvalidInput { .. }));
+    }
+
+    #[test]
+    fn npy_is_numpy_format_1_with_time_first() {
+        let tr = Trace {
+            object: "g".into(),
+            variable: "V".into(),
+            indices: vec![0, 2],
+            names: vec!["V[0]".into(), "V[2]".into()],
+            n_cols: 2,
+            times: vec![0.0, 0.1],
+            values: vec![1.5, -2.25, f64::MIN_POSITIVE, 1e300],
+        };
+        let mut bytes = Vec::new();
+        tr.write_npy(&mut bytes).unwrap();
+        assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00");
+        let header_len = usize::from(u16::from_le_bytes([bytes[8], bytes[9]]));
+        let data = 10 + header_len;
+        assert_eq!(data % 64, 0, "data starts on a 64-byte boundary");
+        let header = std::str::from_utf8(&bytes[10..data]).unwrap();
+        assert!(header.starts_with("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }"));
+        assert!(header.ends_with('\n'));
+        let values: Vec<f64> = bytes[data..]
+            .chunks(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        assert_eq!(values, vec![0.0, 1.5, -2.25, 0.1, f64::MIN_POSITIVE, 1e300]);
     }
 
     #[test]
