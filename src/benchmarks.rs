@@ -265,14 +265,9 @@ fn run_bench(
     args: &Args,
     build: fn(usize, u64) -> Result<Bench, Error>,
 ) -> Result<String, Error> {
-    if args.threads != 1 {
-        return Err(Error::InvalidInput {
-            object: model.into(),
-            reason: format!("--threads {}: this build runs on one thread", args.threads),
-        });
-    }
     let t0 = std::time::Instant::now();
     let mut bench = build(args.neurons, args.seed)?;
+    bench.net.set_threads(args.threads)?;
     let setup_s = t0.elapsed().as_secs_f64();
     let t1 = std::time::Instant::now();
     bench.net.run(args.duration_ms)?;

@@ -13,7 +13,7 @@ use crate::args::Op;
 use crate::ir::{BinOp, Builtin, Expr, ExprKind, Func, Sym};
 use crate::model::Model;
 use crate::parse::{Kind, Method, OutputKind, Timing};
-use crate::symbolic::{first_outside, is_constant_sym};
+use crate::symbolic::{self, first_outside, is_constant_sym};
 
 const RT: &str = "::neurode::__private";
 
@@ -589,10 +589,10 @@ impl Gen<'_> {
         });
         quote! {
             #[allow(unused_variables, unused_mut, unused_assignments, unreachable_patterns, non_snake_case, clippy::all)]
-            fn update(&self, __consts: &[f64], __method: #rt::Method, __step: #rt::NeuronStep<'_>) -> bool {
-                let #rt::NeuronStep { t, dt, columns: __columns, input: __input, spike: __spike, refractory: __refractory, t_last_spike: __t_last_spike } = __step;
+            fn update(&self, __consts: &[f64], __method: #rt::Method, __step: #rt::NeuronStep<'_, '_>) -> bool {
+                let #rt::NeuronStep { t, dt, first: __first, columns: __columns, input: __input, spike: __spike, refractory: __refractory, t_last_spike: __t_last_spike } = __step;
                 let mut __finite = true;
-                let [#(#cols),*] = #rt::columns_mut::<#n>(__columns);
+                let [#(#cols),*] = #rt::tile_columns_mut::<#n>(__columns);
                 let __n = __input.len();
                 #reslice
                 let (__spike, __refractory, __t_last_spike) = (&mut __spike[..__n], &mut __refractory[..__n], &mut __t_last_spike[..__n]);
@@ -877,6 +877,177 @@ impl Gen<'_> {
         }
     }
 
+    /// Whether `update_tile` is generated (see `ModelInfo::tile`): per-postsynaptic storage, no
+    /// presynaptic state read, every output a current or conductance onto the postsynaptic side.
+    fn tile(&self) -> bool {
+        self.m.kind == Kind::Synapse
+            && self.p.storages.contains(&Storage::PerPost)
+            && !self.used(Builtin::VPre)
+            && !self.used(Builtin::RefractoryPre)
+            && self.m.outputs.iter().all(|o| {
+                !o.to_pre
+                    && match o.kind {
+                        OutputKind::Current => true,
+                        OutputKind::Conductance => o.reversal.is_some(),
+                        OutputKind::Voltage => false,
+                    }
+            })
+    }
+
+    /// `SynapseModel::update_tile`: the per-postsynaptic loops of `update` on one tile of
+    /// postsynaptic neurons, spikes walked from the runtime's cursors, outputs straight into the
+    /// tile's input (fused into the integration loop when no spike update follows it).
+    fn synapse_tile(&self) -> TokenStream {
+        if !self.tile() {
+            return TokenStream::new();
+        }
+        let rt = rt();
+        let cols = self.columns();
+        let n = cols.len();
+        let params = self.params_destructure();
+        let q = format_ident!("__q");
+        let (loads, stores) = (self.loads(&q), self.stores(&q));
+        let mut post = TokenStream::new();
+        if self.used(Builtin::VPost) {
+            post.extend(quote!(let v_post: f64 = __v[__q];));
+        }
+        if self.used(Builtin::RefractoryPost) {
+            post.extend(quote!(let refractory_post: bool = __refr_post[__q];));
+        }
+        let incs = |timing: Timing| -> TokenStream {
+            self.m
+                .states
+                .iter()
+                .enumerate()
+                .flat_map(|(i, s)| {
+                    s.events
+                        .iter()
+                        .filter(move |e| e.timing == timing)
+                        .map(move |e| (i, e))
+                })
+                .map(|(i, e)| {
+                    let col = self.col(&self.state_ident(i));
+                    let v = self.num(&e.value);
+                    quote!(#col[__q] += #v;)
+                })
+                .collect()
+        };
+        let (inc_before, inc_after) = (incs(Timing::Before), incs(Timing::After));
+        let push = |value: &Expr, o: &crate::model::Output| -> TokenStream {
+            let v = self.num(value);
+            match &o.reversal {
+                Some(e) if o.kind == OutputKind::Conductance => {
+                    let e = self.num(e);
+                    quote!(__input[__q] -= #v * (__v[__q] - (#e));)
+                }
+                _ => quote!(__input[__q] += #v;),
+            }
+        };
+        let pushes: TokenStream = self.m.outputs.iter().map(|o| push(&o.value, o)).collect();
+        // What the spike updates after integration add to each output: the outputs are linear
+        // in the state (per-postsynaptic storage), so the output of the increments alone. The
+        // integration loop pushes the integrated state; the walk over the spikes adds this.
+        let mut increment: Vec<Option<Expr>> = vec![None; self.m.states.len()];
+        for (i, s) in self.m.states.iter().enumerate() {
+            for e in s.events.iter().filter(|e| e.timing == Timing::After) {
+                increment[i] = Some(match increment[i].take() {
+                    Some(sum) => symbolic::add(sum, e.value.clone()),
+                    None => e.value.clone(),
+                });
+            }
+        }
+        let pushes_after: TokenStream = self
+            .m
+            .outputs
+            .iter()
+            .filter_map(|o| {
+                let value = symbolic::fold(&symbolic::map_vars(&o.value, &|sym, span| match sym {
+                    Sym::State(i) => {
+                        Some(increment[i].clone().unwrap_or_else(|| Expr::num(0.0, span)))
+                    }
+                    _ => None,
+                }));
+                (value.as_num() != Some(0.0)).then(|| push(&value, o))
+            })
+            .collect();
+        // Walks the part of every spiking row inside the tile; the cursor moves on unless a later
+        // walk (after integration) still needs it.
+        let scatter = |incs: &TokenStream, pushes: &TokenStream, advance: bool| -> TokenStream {
+            if incs.is_empty() {
+                return TokenStream::new();
+            }
+            let store = advance.then(|| quote!(__cursor[__k] = __i;));
+            quote! {
+                for (__k, &__p32) in __spiking.iter().enumerate() {
+                    let __p = __p32 as usize;
+                    let spike_pre: bool = true;
+                    let __row_end = __conn.row_ptr[__p + 1];
+                    let mut __i = __cursor[__k];
+                    while __i < __row_end {
+                        let __q = __conn.post[__i] as usize;
+                        if __q >= __end {
+                            break;
+                        }
+                        let __q = __q - __first;
+                        #post
+                        #incs
+                        #pushes
+                        __i += 1;
+                    }
+                    #store
+                }
+            }
+        };
+        let reslice = self.reslice(&format_ident!("__n"));
+        let needs_v = self.used(Builtin::VPost)
+            || self
+                .m
+                .outputs
+                .iter()
+                .any(|o| o.kind == OutputKind::Conductance);
+        let v_slice = needs_v.then(|| quote!(let __v = &__v[..__n];));
+        let mut arms = TokenStream::new();
+        for &method in &self.p.methods {
+            let mp = method_path(method);
+            let consts = self.load_consts(method);
+            let body = self.hoisting(|| {
+                let integrate = self.integrate(method);
+                let before = scatter(&inc_before, &TokenStream::new(), inc_after.is_empty());
+                let after = scatter(&inc_after, &pushes_after, true);
+                quote! {
+                    #before
+                    for __q in 0..__n {
+                        #post
+                        #loads
+                        #integrate
+                        #stores
+                        #pushes
+                    }
+                    #after
+                }
+            });
+            arms.extend(quote!(#mp => { #consts #body }));
+        }
+        quote! {
+            #[allow(unused_variables, unused_mut, unused_assignments, unreachable_patterns, non_snake_case, clippy::all)]
+            fn update_tile(&self, __consts: &[f64], __method: #rt::Method, __tile: #rt::PostTile<'_, '_>) -> bool {
+                let #rt::PostTile { t, dt, first: __first, columns: __columns, conn: __conn, spiking: __spiking, cursor: __cursor, v: __v, refractory: __refr_post, input: __input } = __tile;
+                let mut __finite = true;
+                let [#(#cols),*] = #rt::tile_columns_mut::<#n>(__columns);
+                let __n = __input.len();
+                let __end = __first + __n;
+                #reslice
+                #v_slice
+                #params
+                match __method {
+                    #arms
+                    _ => {}
+                }
+                __finite
+            }
+        }
+    }
+
     fn init(&self) -> TokenStream {
         let params = self.params_destructure();
         let inits = self.m.states.iter().map(|s| {
@@ -982,6 +1153,7 @@ impl Gen<'_> {
             quote!(#rt::OutputInfo { kind: #kind, target: #target, value: #value, reversal: #rev, delay: #delay })
         });
         let storages = self.p.storages.iter().map(|&s| storage_path(s));
+        let tile = self.tile();
         let opt = |t: Option<&String>| match t {
             Some(t) => quote!(::std::option::Option::Some(#t)),
             None => quote!(::std::option::Option::None),
@@ -1006,6 +1178,7 @@ impl Gen<'_> {
                 states: &[#(#states,)* #(#derived,)*],
                 outputs: &[#(#outputs),*],
                 storages: &[#(#storages),*],
+                tile: #tile,
                 threshold: #threshold,
                 reset: &[#(#reset),*],
                 refractory: #refractory,
@@ -1158,12 +1331,14 @@ pub fn expand(m: &Model, p: &Plan) -> TokenStream {
         }
         Kind::Synapse => {
             let update = g.synapse_update();
+            let tile = g.synapse_tile();
             let extras = g.synapse_extras();
             quote! {
                 #[automatically_derived]
                 impl #rt::SynapseModel for #ident {
                     #extras
                     #update
+                    #tile
                 }
             }
         }

@@ -39,7 +39,7 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
     let kind_impl = match m.kind {
         Kind::Neuron => quote! {
             impl #rt::NeuronModel for #ident {
-                fn update(&self, _: &[f64], _: #rt::Method, _: #rt::NeuronStep<'_>) -> bool { ::std::unreachable!() }
+                fn update(&self, _: &[f64], _: #rt::Method, _: #rt::NeuronStep<'_, '_>) -> bool { ::std::unreachable!() }
             }
         },
         Kind::Synapse => quote! {
@@ -62,7 +62,7 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
         impl #rt::Model for #ident {
             const INFO: &'static #rt::ModelInfo = &#rt::ModelInfo {
                 name: #name, kind: #kind, doc: "", method: #rt::Method::Euler, method_auto: false,
-                methods: &[], params: &[], states: &[], outputs: &[], storages: &[], threshold: None,
+                methods: &[], params: &[], states: &[], outputs: &[], storages: &[], tile: false, threshold: None,
                 reset: &[], refractory: None, membrane: None, input: None,
             };
             fn get_param(&self, _: &str) -> ::std::option::Option<f64> { ::std::unreachable!() }

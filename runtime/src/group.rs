@@ -3,6 +3,7 @@
 use std::any::Any;
 
 use crate::error::{Error, Result};
+use crate::exec::{GroupBuffers, Raw};
 use crate::input::CompiledInput;
 use crate::model::{Method, Model, ModelInfo, NeuronModel, NeuronStep, NeuronView, Var};
 
@@ -282,8 +283,9 @@ pub(crate) fn fill_column<M>(
 }
 
 /// The first non-finite element of `columns`: `(column, index, value)`.
-pub(crate) fn first_non_finite(columns: &[Vec<f64>]) -> Option<(usize, usize, f64)> {
+pub(crate) fn first_non_finite<C: AsRef<[f64]>>(columns: &[C]) -> Option<(usize, usize, f64)> {
     columns.iter().enumerate().find_map(|(c, col)| {
+        let col = col.as_ref();
         if all_finite(col) {
             None
         } else {
@@ -323,14 +325,13 @@ pub(crate) trait AnyGroup: Send + Sync {
     /// Computes the step-invariant constants for step `dt`.
     fn prepare(&mut self, dt: f64);
     fn add_input(&mut self, input: CompiledInput);
-    /// Inputs, update at `t`, finiteness check (if `check`).
-    fn step(&mut self, step: u64, t: f64, dt: f64, check: bool) -> Result<()>;
+    /// The group's storage as raw buffers, for the tiles of one run.
+    fn raw_buffers(&mut self) -> GroupBuffers;
+    /// Adds the inputs of step `step_index` to `step.input`, then updates the neurons of `step`.
+    fn update_tile(&self, step_index: u64, step: NeuronStep<'_, '_>) -> bool;
     fn view(&self) -> NeuronView<'_>;
-    /// The view and, disjointly borrowed, the input accumulator (for direct delivery).
-    fn view_and_input(&mut self) -> (NeuronView<'_>, &mut [f64]);
-    /// The input accumulator and the membrane potential (empty without one), for delivery.
-    fn input_and_v(&mut self) -> (&mut [f64], &mut [f64]);
-    fn column(&self, col: usize) -> &[f64];
+    /// Replaces the list of the neurons that spiked at the last step (at the end of a run).
+    fn set_spiking(&mut self, spiking: &[u32]);
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -372,72 +373,32 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
         self.inputs.push(input);
     }
 
-    fn step(&mut self, step: u64, t: f64, dt: f64, check: bool) -> Result<()> {
+    fn raw_buffers(&mut self) -> GroupBuffers {
+        GroupBuffers {
+            columns: self.columns.iter_mut().map(|c| Raw::new(c)).collect(),
+            membrane: M::INFO.membrane.filter(|&m| m < self.columns.len()),
+            input: Raw::new(&mut self.input),
+            spike: Raw::new(&mut self.spike),
+            refractory: Raw::new(&mut self.refractory),
+            t_last_spike: Raw::new(&mut self.t_last_spike),
+            n: self.n,
+        }
+    }
+
+    fn update_tile(&self, step_index: u64, step: NeuronStep<'_, '_>) -> bool {
         for input in &self.inputs {
-            input.apply(step, &mut self.input);
+            input.apply_range(step_index, step.input, step.first);
         }
-        let finite = self.model.update(
-            &self.consts,
-            self.method,
-            NeuronStep {
-                t,
-                dt,
-                columns: &mut self.columns,
-                input: &mut self.input,
-                spike: &mut self.spike,
-                refractory: &mut self.refractory,
-                t_last_spike: &mut self.t_last_spike,
-            },
-        );
-        // Capacity n was reserved: no allocation. Indices fit u32 (groups are capped there).
-        self.spiking.clear();
-        // 64 flags to a mask (vectorises), then the set bits: quiet stretches cost almost nothing.
-        for (c, chunk) in self.spike.chunks(64).enumerate() {
-            let mut mask = chunk
-                .iter()
-                .enumerate()
-                .fold(0u64, |m, (i, &s)| m | (u64::from(s) << i));
-            while mask != 0 {
-                self.spiking.push((c * 64) as u32 + mask.trailing_zeros());
-                mask &= mask - 1;
-            }
-        }
-        if check && !finite {
-            if let Some(bad) = first_non_finite(&self.columns) {
-                return Err(non_finite(&self.name, M::INFO, bad, step));
-            }
-        }
-        Ok(())
+        self.model.update(&self.consts, self.method, step)
     }
 
     fn view(&self) -> NeuronView<'_> {
         NeuronGroup::view(self)
     }
 
-    fn view_and_input(&mut self) -> (NeuronView<'_>, &mut [f64]) {
-        let v = match M::INFO.membrane.and_then(|m| self.columns.get(m)) {
-            Some(col) => col.as_slice(),
-            None => &[],
-        };
-        let view = NeuronView {
-            v,
-            spike: &self.spike,
-            spiking: &self.spiking,
-            refractory: &self.refractory,
-        };
-        (view, &mut self.input)
-    }
-
-    fn input_and_v(&mut self) -> (&mut [f64], &mut [f64]) {
-        let v = match M::INFO.membrane.and_then(|m| self.columns.get_mut(m)) {
-            Some(col) => col.as_mut_slice(),
-            None => &mut [],
-        };
-        (&mut self.input, v)
-    }
-
-    fn column(&self, col: usize) -> &[f64] {
-        &self.columns[col]
+    fn set_spiking(&mut self, spiking: &[u32]) {
+        self.spiking.clear();
+        self.spiking.extend_from_slice(spiking);
     }
 
     fn as_any(&self) -> &dyn Any {

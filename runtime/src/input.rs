@@ -142,7 +142,9 @@ impl CompiledInput {
                 Source::PerNeuron(values)
             }
         };
-        Ok(CompiledInput { source, indices })
+        let mut input = CompiledInput { source, indices };
+        input.sort_indices();
+        Ok(input)
     }
 
     /// The scalar value at `step` (`None` for per-neuron inputs).
@@ -164,17 +166,45 @@ impl CompiledInput {
         }
     }
 
+    /// Sorts the target indices (stably, with their values), so that the part of the input on a
+    /// tile of neurons is found by binary search. A repeated index keeps its values in order.
+    fn sort_indices(&mut self) {
+        let Some(idx) = &mut self.indices else {
+            return;
+        };
+        if idx.is_sorted() {
+            return;
+        }
+        let mut order: Vec<usize> = (0..idx.len()).collect();
+        order.sort_by_key(|&k| idx[k]);
+        *idx = order.iter().map(|&k| idx[k]).collect();
+        if let Source::PerNeuron(values) = &mut self.source {
+            *values = order.iter().map(|&k| values[k]).collect();
+        }
+    }
+
     /// Adds the input of `step` to the accumulator `input` (the whole group).
+    #[cfg(test)]
     pub(crate) fn apply(&self, step: u64, input: &mut [f64]) {
+        self.apply_range(step, input, 0);
+    }
+
+    /// Adds the input of `step` to `input`, the accumulator of the neurons
+    /// `first..first + input.len()` of the group.
+    pub(crate) fn apply_range(&self, step: u64, input: &mut [f64], first: usize) {
+        let end = first + input.len();
+        // The selected neurons in the tile: a range of the sorted indices.
+        let selected =
+            |idx: &[usize]| idx.partition_point(|&j| j < first)..idx.partition_point(|&j| j < end);
         match (&self.source, &self.indices) {
             (Source::PerNeuron(values), None) => {
-                for (x, v) in input.iter_mut().zip(values) {
+                for (x, v) in input.iter_mut().zip(&values[first..end]) {
                     *x += v;
                 }
             }
             (Source::PerNeuron(values), Some(idx)) => {
-                for (&j, v) in idx.iter().zip(values) {
-                    input[j] += v;
+                for k in selected(idx) {
+                    input[idx[k] - first] += values[k];
                 }
             }
             (_, indices) => {
@@ -184,7 +214,7 @@ impl CompiledInput {
                 }
                 match indices {
                     None => input.iter_mut().for_each(|x| *x += v),
-                    Some(idx) => idx.iter().for_each(|&j| input[j] += v),
+                    Some(idx) => selected(idx).for_each(|k| input[idx[k] - first] += v),
                 }
             }
         }

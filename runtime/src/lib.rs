@@ -29,10 +29,11 @@
 //!
 //! (Network order matters: with `pre, post, syn` instead, the synapse's current reaches `post` one
 //! step later.)
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod connect;
 pub mod error;
+mod exec;
 pub mod group;
 pub mod input;
 pub mod model;
@@ -48,7 +49,7 @@ pub use group::{NeuronGroup, T_LAST_SPIKE_INIT};
 pub use input::{Input, Stimulus};
 pub use model::{
     Csr, Method, Model, ModelInfo, ModelKind, NeuronModel, NeuronStep, NeuronView, OutputInfo,
-    OutputKind, ParamInfo, StateInfo, Storage, SynapseModel, SynapseStep, Target, Var,
+    OutputKind, ParamInfo, PostTile, StateInfo, Storage, SynapseModel, SynapseStep, Target, Var,
 };
 pub use monitor::{Recording, SpikeTrace, Trace};
 pub use network::{
@@ -79,6 +80,22 @@ pub mod __private {
         );
         let mut it = cols.iter_mut();
         std::array::from_fn(|_| it.next().map_or(&mut [][..], Vec::as_mut_slice))
+    }
+
+    /// [`columns_mut`] for columns already sliced to a tile ([`NeuronStep`], [`PostTile`]).
+    ///
+    /// # Panics
+    ///
+    /// As [`columns_mut`].
+    #[inline]
+    pub fn tile_columns_mut<'a, const N: usize>(cols: &'a mut [&mut [f64]]) -> [&'a mut [f64]; N] {
+        assert!(
+            cols.len() >= N,
+            "neurode internal error: the model needs {N} columns, the runtime passed {}",
+            cols.len()
+        );
+        let mut it = cols.iter_mut();
+        std::array::from_fn(|_| it.next().map_or(&mut [][..], |c| &mut **c))
     }
 }
 

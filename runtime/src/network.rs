@@ -9,11 +9,15 @@ use indicatif::{ProgressBar, ProgressDrawTarget};
 
 use crate::connect::Connect;
 use crate::error::{Error, Result};
+use crate::exec;
 use crate::group::{AnyGroup, NeuronGroup};
 use crate::input::{CompiledInput, Stimulus};
 use crate::model::{Method, NeuronModel, OutputKind, Storage, SynapseModel, Target, Var};
 use crate::monitor::{Owner, Recording, SpikeMonitor, SpikeTrace, StateMonitor, Trace};
 use crate::synapse::{AnySynapses, SynapseGroup};
+
+/// Most threads a network may run on.
+pub const MAX_THREADS: usize = 1024;
 
 /// Most steps a single run may take.
 pub const MAX_STEPS: u64 = 1_000_000_000;
@@ -144,16 +148,16 @@ impl<S> From<SynId<S>> for ObjectId {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Obj {
+pub(crate) enum Obj {
     Neuron(usize),
     Synapse(usize),
 }
 
 /// One entry of the schedule: an object and the monitors that record it.
-struct Slot {
-    obj: Obj,
-    monitors: Vec<usize>,
-    spike_monitors: Vec<usize>,
+pub(crate) struct Slot {
+    pub(crate) obj: Obj,
+    pub(crate) monitors: Vec<usize>,
+    pub(crate) spike_monitors: Vec<usize>,
 }
 
 /// A spiking network: neuron groups and synapse groups run in the order they were added, with
@@ -176,6 +180,7 @@ pub struct Network {
     spike_monitors: Vec<SpikeMonitor>,
     progress: bool,
     check_finite: bool,
+    threads: usize,
 }
 
 impl fmt::Debug for Network {
@@ -211,6 +216,7 @@ impl Network {
             spike_monitors: Vec::new(),
             progress: true,
             check_finite: true,
+            threads: 1,
         })
     }
 
@@ -239,6 +245,53 @@ impl Network {
     /// non-finite value stops the run with [`Error::NonFinite`].
     pub fn set_check_finite(&mut self, on: bool) {
         self.check_finite = on;
+    }
+
+    /// Runs on `threads` threads (default 1: the calling thread only). Results are bit-identical
+    /// for any number of threads. Error: [`Error::InvalidInput`] for 0 or more than
+    /// [`MAX_THREADS`].
+    ///
+    /// Threads share the neuron groups tile by tile, together with the synapse groups onto them
+    /// that keep their state per postsynaptic neuron and deliver directly (see
+    /// [`Network::phases`]); other synapse groups run on the calling thread while the others wait.
+    pub fn set_threads(&mut self, threads: usize) -> Result<()> {
+        if threads == 0 || threads > MAX_THREADS {
+            return Err(Error::InvalidInput {
+                object: "network".into(),
+                reason: format!("{threads} threads: give 1 to {MAX_THREADS}"),
+            });
+        }
+        self.threads = threads;
+        Ok(())
+    }
+
+    /// Number of threads runs use.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// How the next run will execute the schedule, one line per phase: `tiled: a, b, g` for
+    /// synapse groups `a`, `b` and neuron group `g` run together tile by tile (by every thread),
+    /// `serial: s` for a synapse group run whole by the calling thread. Prepares the objects as a
+    /// run would; errors as [`Network::run`].
+    pub fn phases(&mut self) -> Result<Vec<String>> {
+        self.prepare()?;
+        let phases = exec::plan(&self.schedule, &self.neurons, &self.synapses);
+        Ok(phases
+            .iter()
+            .map(|p| match p {
+                exec::Phase::Tiled { slots, .. } => {
+                    let names: Vec<&str> = slots
+                        .iter()
+                        .map(|&k| self.object_name(self.schedule[k].obj))
+                        .collect();
+                    format!("tiled: {}", names.join(", "))
+                }
+                exec::Phase::Serial { synapse, .. } => {
+                    format!("serial: {}", self.synapses[*synapse].name())
+                }
+            })
+            .collect())
     }
 
     /// Object names in schedule (insertion) order.
@@ -754,24 +807,25 @@ impl Network {
         let bar = (self.progress && steps > 0 && std::io::stderr().is_terminal()).then(|| {
             ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::stderr_with_hz(4))
         });
-        let chunk = (steps / 200).max(1);
-        for k in 0..steps {
-            if let Err(e) = self.step_once() {
-                if let Some(bar) = &bar {
-                    bar.abandon();
-                }
-                return Err(e);
-            }
-            if let Some(bar) = &bar {
-                if (k + 1) % chunk == 0 {
-                    bar.set_position(k + 1);
-                }
-            }
-        }
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
-        Ok(())
+        let (done, result) = exec::run(
+            exec::Objects {
+                neurons: &mut self.neurons,
+                synapses: &mut self.synapses,
+                monitors: &mut self.monitors,
+                spike_monitors: &mut self.spike_monitors,
+                schedule: &self.schedule,
+            },
+            exec::RunConfig {
+                start: self.step,
+                steps,
+                dt: self.dt,
+                threads: self.threads,
+                check: self.check_finite,
+                bar,
+            },
+        );
+        self.step += done;
+        result
     }
 
     /// Computes every object's step-invariant constants (once per run, never per step).
@@ -783,56 +837,6 @@ impl Network {
         for s in &mut self.synapses {
             s.prepare(dt)?;
         }
-        Ok(())
-    }
-
-    /// One step of every object, in schedule order.
-    fn step_once(&mut self) -> Result<()> {
-        let i = self.step;
-        let dt = self.dt;
-        let t = i as f64 * dt;
-        let check = self.check_finite;
-        for slot in &self.schedule {
-            match slot.obj {
-                Obj::Neuron(g) => self.neurons[g].step(i, t, dt, check)?,
-                Obj::Synapse(s) => {
-                    let syn = &mut self.synapses[s];
-                    let (a, b) = syn.endpoints();
-                    // The postsynaptic input is borrowed beside both views, for direct delivery.
-                    if a == b {
-                        let (view, input) = self.neurons[b].view_and_input();
-                        syn.step((i, t, dt), view, view, input, check)?;
-                    } else {
-                        let (pre_group, post_group) = if a < b {
-                            let (low, high) = self.neurons.split_at_mut(b);
-                            (&low[a], &mut high[0])
-                        } else {
-                            let (low, high) = self.neurons.split_at_mut(a);
-                            (&high[0], &mut low[b])
-                        };
-                        let (post, input) = post_group.view_and_input();
-                        syn.step((i, t, dt), pre_group.view(), post, input, check)?;
-                    }
-                    for o in (0..syn.n_outputs()).filter(|&o| !syn.is_direct(o)) {
-                        let (input, v) = self.neurons[syn.output_group(o)].input_and_v();
-                        syn.deliver(o, input, v);
-                    }
-                }
-            }
-            for &m in &slot.monitors {
-                let monitor = &mut self.monitors[m];
-                let column = match monitor.owner {
-                    Owner::Neuron(g) => self.neurons[g].column(monitor.col),
-                    Owner::Synapse(s) => self.synapses[s].column(monitor.col),
-                };
-                monitor.record(i, t, column);
-            }
-            for &m in &slot.spike_monitors {
-                let monitor = &mut self.spike_monitors[m];
-                monitor.record(i, t, self.neurons[monitor.group].view().spiking);
-            }
-        }
-        self.step += 1;
         Ok(())
     }
 }

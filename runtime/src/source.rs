@@ -58,6 +58,7 @@ static SPIKE_TRAIN_INFO: ModelInfo = ModelInfo {
     states: &SPIKE_TRAIN_STATES,
     outputs: &[],
     storages: &[],
+    tile: false,
     threshold: Some("|t - t_spike| < dt/2 for one of the neuron's spike times"),
     reset: &[],
     refractory: None,
@@ -213,7 +214,7 @@ impl Model for SpikeTrain {
 }
 
 impl NeuronModel for SpikeTrain {
-    fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_>) -> bool {
+    fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_, '_>) -> bool {
         // The runtime's time is `k as f64 * dt`: recover k exactly.
         let k = (step.t / step.dt).round() as u64;
         if let Some(v) = step.columns.first_mut() {
@@ -226,7 +227,7 @@ impl NeuronModel for SpikeTrain {
             .zip(step.refractory.iter_mut())
             .enumerate()
         {
-            *spike = self.spikes_at(j, k, step.dt);
+            *spike = self.spikes_at(step.first + j, k, step.dt);
             *refractory = *spike;
             if *spike {
                 step.t_last_spike[j] = step.t;

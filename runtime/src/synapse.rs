@@ -4,10 +4,11 @@
 use std::any::Any;
 
 use crate::error::{Error, Result};
+use crate::exec::Raw;
 use crate::group::{check_method, fill_column, first_non_finite, non_finite, set_column};
 use crate::model::{
-    Csr, Method, Model, ModelInfo, NeuronView, OutputKind, Storage, SynapseModel, SynapseStep,
-    Target, Var,
+    Csr, Method, Model, ModelInfo, NeuronView, OutputKind, PostTile, Storage, SynapseModel,
+    SynapseStep, Target, Var,
 };
 
 /// Longest delay accepted, in steps (the ring holds that many copies of the target's size).
@@ -50,6 +51,8 @@ pub struct SynapseGroup<S: SynapseModel> {
     rings: Vec<Ring>,
     /// Per output: delivered by the generated code itself (see [`SynapseStep::direct`]).
     direct: Vec<bool>,
+    /// Every row of `conn` is sorted by postsynaptic index (tiles walk rows in order).
+    rows_sorted: bool,
 }
 
 impl<S: SynapseModel> SynapseGroup<S> {
@@ -76,6 +79,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
             })
             .collect();
         let n_out = S::INFO.outputs.len();
+        let rows_sorted = (0..conn.n_pre()).all(|p| conn.row(p).is_sorted());
         let mut group = SynapseGroup {
             name,
             model,
@@ -93,6 +97,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
             outputs,
             rings: vec![Ring::default(); n_out],
             direct: vec![false; n_out],
+            rows_sorted,
         };
         group.reinit();
         group
@@ -296,6 +301,16 @@ pub(crate) trait AnySynapses: Send + Sync {
     /// Adds this step's delivered value of output `o` into its target's input or membrane.
     fn deliver(&self, o: usize, input: &mut [f64], v: &mut [f64]);
     fn column(&self, col: usize) -> &[f64];
+    /// The connectivity.
+    fn conn(&self) -> &Csr;
+    /// Whether the group can run in tiles of postsynaptic neurons
+    /// ([`SynapseModel::update_tile`]): the model generates it, the state is per postsynaptic
+    /// neuron, every output is delivered directly (as prepared) and every row is sorted.
+    fn tileable(&self) -> bool;
+    /// The state columns as raw buffers, for the tiles of one run.
+    fn raw_columns(&mut self) -> Vec<Raw<f64>>;
+    /// [`SynapseModel::update_tile`] with the group's model, method and constants.
+    fn update_tile(&self, tile: PostTile<'_, '_>) -> bool;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -471,6 +486,25 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
 
     fn column(&self, col: usize) -> &[f64] {
         &self.columns[col]
+    }
+
+    fn conn(&self) -> &Csr {
+        &self.conn
+    }
+
+    fn tileable(&self) -> bool {
+        S::INFO.tile
+            && self.storage == Storage::PerPost
+            && self.direct.iter().all(|&d| d)
+            && self.rows_sorted
+    }
+
+    fn raw_columns(&mut self) -> Vec<Raw<f64>> {
+        self.columns.iter_mut().map(|c| Raw::new(c)).collect()
+    }
+
+    fn update_tile(&self, tile: PostTile<'_, '_>) -> bool {
+        self.model.update_tile(&self.consts, self.method, tile)
     }
 
     fn as_any(&self) -> &dyn Any {

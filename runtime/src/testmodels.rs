@@ -64,6 +64,7 @@ static ACC_INFO: ModelInfo = ModelInfo {
     states: &[state("v"), state("t_seen"), state("k")],
     outputs: &[],
     storages: &[],
+    tile: false,
     threshold: Some("v >= th"),
     reset: &["v = 0"],
     refractory: None,
@@ -109,8 +110,8 @@ impl Model for Acc {
 }
 
 impl NeuronModel for Acc {
-    fn update(&self, consts: &[f64], _method: Method, step: NeuronStep<'_>) -> bool {
-        let [v, t_seen, k] = crate::__private::columns_mut::<3>(step.columns);
+    fn update(&self, consts: &[f64], _method: Method, step: NeuronStep<'_, '_>) -> bool {
+        let [v, t_seen, k] = crate::__private::tile_columns_mut::<3>(step.columns);
         for j in 0..v.len() {
             v[j] += step.input[j];
             step.input[j] = 0.0;
@@ -122,7 +123,7 @@ impl NeuronModel for Acc {
                 v[j] = 0.0;
                 step.t_last_spike[j] = step.t;
             }
-            if j == 1 && step.t >= self.fail_at {
+            if step.first + j == 1 && step.t >= self.fail_at {
                 v[j] = f64::NAN;
             }
         }
@@ -147,6 +148,7 @@ static SILENT_INFO: ModelInfo = ModelInfo {
     states: &[],
     outputs: &[],
     storages: &[],
+    tile: false,
     threshold: None,
     reset: &[],
     refractory: None,
@@ -169,7 +171,7 @@ impl Model for Silent {
 }
 
 impl NeuronModel for Silent {
-    fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_>) -> bool {
+    fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_, '_>) -> bool {
         step.input.fill(0.0);
         true
     }
@@ -230,6 +232,7 @@ static KICK_INFO: ModelInfo = ModelInfo {
         output(OutputKind::Current, Target::Pre),
     ],
     storages: &[Storage::PerPre, Storage::PerSynapse],
+    tile: false,
     threshold: None,
     reset: &[],
     refractory: None,

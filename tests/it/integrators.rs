@@ -76,10 +76,12 @@ fn drive_lif(lif: &Lif, method: Method, dt: f64, steps: usize, i: f64) -> Vec<f6
     let mut out = Vec::with_capacity(steps);
     for k in 0..steps {
         input[0] = i;
+        let mut cols: Vec<&mut [f64]> = columns.iter_mut().map(|c| &mut c[..]).collect();
         let step = NeuronStep {
             t: k as f64 * dt,
             dt,
-            columns: &mut columns,
+            first: 0,
+            columns: &mut cols,
             input: &mut input,
             spike: &mut spike,
             refractory: &mut refractory,
