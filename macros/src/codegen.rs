@@ -521,9 +521,111 @@ impl Gen<'_> {
             .collect()
     }
 
-    fn neuron_update(&self) -> TokenStream {
+    /// The kernel struct's name: `__NeurodeKernel{Model}`.
+    fn kernel_ident(&self) -> Ident {
+        format_ident!("__NeurodeKernel{}", self.m.item.ident)
+    }
+
+    /// Per method: the body of one element (emitted by `body`) and the reciprocals it hoisted,
+    /// as `(constructor, element, kernel constants, hoisted)`: the constructor computes the
+    /// constants and hoisted values into `__k` and `__h`; the element reads them back.
+    fn kernel_arms(
+        &self,
+        body: impl Fn(Method) -> TokenStream,
+    ) -> (TokenStream, TokenStream, usize, usize) {
+        let nk = self
+            .p
+            .methods
+            .iter()
+            .map(|&m| self.n_consts(m))
+            .max()
+            .unwrap_or(0);
+        let mut arms = Vec::new();
+        for &method in &self.p.methods {
+            *self.hoisted.borrow_mut() = Some(Vec::new());
+            let b = body(method);
+            let hoisted: Vec<(Ident, TokenStream)> = self
+                .hoisted
+                .borrow_mut()
+                .take()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, r, v)| (r, v))
+                .collect();
+            arms.push((method, hoisted, b));
+        }
+        let nh = arms.iter().map(|(_, h, _)| h.len()).max().unwrap_or(0);
+        let mut ctor = TokenStream::new();
+        let mut element = TokenStream::new();
+        for (method, hoisted, b) in &arms {
+            let mp = method_path(*method);
+            let consts = self.load_consts(*method);
+            let nc = self.n_consts(*method);
+            let ks: Vec<Ident> = (0..nc).map(|j| format_ident!("__k{}", j)).collect();
+            let kpad = (nc..nk).map(|_| quote!(0.0f64));
+            let hs: Vec<&Ident> = hoisted.iter().map(|(r, _)| r).collect();
+            let hv = hoisted.iter().map(|(_, v)| v);
+            let hpad = (hs.len()..nh).map(|_| quote!(0.0f64));
+            let (ki, hi) = (0..nc, 0..hs.len());
+            ctor.extend(quote! {
+                if __M == #mp as u8 {
+                    #consts
+                    #( let #hs: f64 = #hv; )*
+                    ([#(#ks,)* #(#kpad,)*], [#(#hs,)* #(#hpad,)*])
+                } else
+            });
+            element.extend(quote! {
+                if __M == #mp as u8 {
+                    #( let #ks: f64 = self.__k[#ki]; )*
+                    #( let #hs: f64 = self.__h[#hi]; )*
+                    #b
+                } else
+            });
+        }
+        (
+            quote!(#ctor { ([f64::NAN; #nk], [f64::NAN; #nh]) }),
+            quote!(#element {}),
+            nk,
+            nh,
+        )
+    }
+
+    /// `Model { params.. } = <place>;` for the element functions.
+    fn params_from(&self, place: TokenStream) -> TokenStream {
+        let ident = &self.m.item.ident;
+        let names = self.m.params.iter().map(|p| &p.ident);
+        quote!(let #ident { #(#names,)* .. } = #place;)
+    }
+
+    /// `update` of a neuron through its kernel, one arm per method.
+    fn kernel_update(&self, step_ty: TokenStream, drive: TokenStream) -> TokenStream {
+        let rt = rt();
+        let arms = self.p.methods.iter().map(|&method| {
+            let mp = method_path(method);
+            quote! {
+                #mp => {
+                    let (__kernel, __input) = self.kernel::<{ #mp as u8 }>(__consts, __step);
+                    #drive(__kernel, __input)
+                }
+            }
+        });
+        quote! {
+            #[allow(clippy::all)]
+            fn update(&self, __consts: &[f64], __method: #rt::Method, __step: #step_ty) -> bool {
+                match __method {
+                    #(#arms)*
+                    _ => true,
+                }
+            }
+        }
+    }
+
+    /// The neuron's kernel: `(items beside the impl, items inside it)`.
+    fn neuron_kernel(&self) -> (TokenStream, TokenStream) {
         let rt = rt();
         let m = self.m;
+        let model = &m.item.ident;
+        let kernel = self.kernel_ident();
         let cols = self.columns();
         let n = cols.len();
         let params = self.params_destructure();
@@ -535,11 +637,11 @@ impl Gen<'_> {
             Some((r, _)) => {
                 let r = self.num(r);
                 (
-                    quote!(let __t_ref: f64 = #r;),
+                    quote!(#r),
                     quote!(let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;),
                 )
             }
-            None => (TokenStream::new(), quote!(let __refr: bool = false;)),
+            None => (quote!(0.0f64), quote!(let __refr: bool = false;)),
         };
         let ys: Vec<Ident> = self
             .p
@@ -551,60 +653,113 @@ impl Gen<'_> {
         let i = format_ident!("__i");
         let (loads, stores) = (self.loads(&i), self.stores(&i));
         let reslice = self.reslice(&format_ident!("__n"));
-        let arms = self.p.methods.iter().map(|&method| {
-            let mp = method_path(method);
-            let consts = self.load_consts(method);
-            let body = self.hoisting(|| {
-                let integrate = self.integrate(method);
-                let (held, all) = (self.derived_lets(&self.p.held), self.all_derived());
-                let (threshold, resets) = (self.neuron_threshold(), self.neuron_resets());
-                quote! {
-                    for __i in 0..__n {
-                        let #input: f64 = __input[__i];
-                        #loads
-                        #refr
-                        #( let #olds = #ys; )*
-                        #held
-                        #integrate
-                        // Refractory: the state is held (the integrated value is discarded).
-                        #( #ys = if __refr { #olds } else { #ys }; )*
-                        #all
-                        let __spiked: bool = !__refr && #threshold;
-                        #resets
-                        __t_last_spike[__i] = if __spiked { t } else { __t_last_spike[__i] };
-                        #all
-                        #stores
-                        __spike[__i] = __spiked;
-                        __refractory[__i] = __refr || __spiked;
-                        __input[__i] = 0.0;
-                    }
-                }
-            });
+        let (ctor, element, nk, nh) = self.kernel_arms(|method| {
+            let integrate = self.integrate(method);
+            let (held, all) = (self.derived_lets(&self.p.held), self.all_derived());
+            let (threshold, resets) = (self.neuron_threshold(), self.neuron_resets());
             quote! {
-                #mp => {
-                    #consts
-                    #body
-                }
+                let #input: f64 = __input;
+                #loads
+                #refr
+                #( let #olds = #ys; )*
+                #held
+                #integrate
+                // Refractory: the state is held (the integrated value is discarded).
+                #( #ys = if __refr { #olds } else { #ys }; )*
+                #all
+                let __spiked: bool = !__refr && #threshold;
+                #resets
+                __t_last_spike[__i] = if __spiked { t } else { __t_last_spike[__i] };
+                #all
+                #stores
+                __spike[__i] = __spiked;
+                __refractory[__i] = __refr || __spiked;
             }
         });
-        quote! {
-            #[allow(unused_variables, unused_mut, unused_assignments, unreachable_patterns, non_snake_case, clippy::all)]
-            fn update(&self, __consts: &[f64], __method: #rt::Method, __step: #rt::NeuronStep<'_, '_>) -> bool {
+        let params_el = self.params_from(quote!(self.__model));
+        let v = match m.membrane {
+            Some(k) => {
+                let c = &cols[k];
+                quote!(self.#c[__q])
+            }
+            None => quote!(0.0f64),
+        };
+        let outside = quote! {
+            #[doc(hidden)]
+            #[allow(missing_docs, non_snake_case, non_camel_case_types)]
+            pub struct #kernel<'a, const __M: u8> {
+                __model: #model,
+                __k: [f64; #nk],
+                __h: [f64; #nh],
+                __t: f64,
+                __dt: f64,
+                __t_ref: f64,
+                #( #cols: &'a mut [f64], )*
+                __spike: &'a mut [bool],
+                __refractory: &'a mut [bool],
+                __t_last_spike: &'a mut [f64],
+            }
+
+            #[automatically_derived]
+            impl<'a, const __M: u8> #rt::NeuronKernel for #kernel<'a, __M> {
+                #[inline(always)]
+                #[allow(unused_variables, unused_mut, unused_assignments, non_snake_case, clippy::all)]
+                fn element(&mut self, __i: usize, __input: f64) -> bool {
+                    let (t, dt, __t_ref) = (self.__t, self.__dt, self.__t_ref);
+                    #params_el
+                    #( let #cols = &mut *self.#cols; )*
+                    let (__spike, __refractory, __t_last_spike) = (&mut *self.__spike, &mut *self.__refractory, &mut *self.__t_last_spike);
+                    let mut __finite = true;
+                    #element
+                    __finite
+                }
+
+                #[inline(always)]
+                fn v(&self, __q: usize) -> f64 {
+                    #v
+                }
+
+                #[inline(always)]
+                fn refractory(&self, __q: usize) -> bool {
+                    self.__refractory[__q]
+                }
+            }
+        };
+        let update =
+            self.kernel_update(quote!(#rt::NeuronStep<'_, '_>), quote!(#rt::drive_neurons));
+        let inside = quote! {
+            type Kernel<'a, const __M: u8> = #kernel<'a, __M>;
+
+            #[inline]
+            #[allow(unused_variables, non_snake_case, clippy::all)]
+            fn kernel<'a, const __M: u8>(&self, __consts: &[f64], __step: #rt::NeuronStep<'a, '_>) -> (#kernel<'a, __M>, &'a mut [f64]) {
                 let #rt::NeuronStep { t, dt, first: __first, columns: __columns, input: __input, spike: __spike, refractory: __refractory, t_last_spike: __t_last_spike } = __step;
-                let mut __finite = true;
                 let [#(#cols),*] = #rt::tile_columns_mut::<#n>(__columns);
                 let __n = __input.len();
                 #reslice
-                let (__spike, __refractory, __t_last_spike) = (&mut __spike[..__n], &mut __refractory[..__n], &mut __t_last_spike[..__n]);
                 #params
-                #t_ref
-                match __method {
-                    #(#arms)*
-                    _ => {}
-                }
-                __finite
+                let (__k, __h) = #ctor;
+                let __t_ref: f64 = #t_ref;
+                (
+                    #kernel {
+                        __model: ::std::clone::Clone::clone(self),
+                        __k,
+                        __h,
+                        __t: t,
+                        __dt: dt,
+                        __t_ref,
+                        #( #cols, )*
+                        __spike: &mut __spike[..__n],
+                        __refractory: &mut __refractory[..__n],
+                        __t_last_spike: &mut __t_last_spike[..__n],
+                    },
+                    __input,
+                )
             }
-        }
+
+            #update
+        };
+        (outside, inside)
     }
 
     /// Presynaptic locals for neuron `__p`; `spike` is how its spike flag is known.
@@ -877,31 +1032,44 @@ impl Gen<'_> {
         }
     }
 
-    /// Whether `update_tile` is generated (see `ModelInfo::tile`): per-postsynaptic storage, no
-    /// presynaptic state read, every output a current or conductance onto the postsynaptic side.
+    /// Whether element kernels are generated (see `ModelInfo::tile`): every neuron; a synapse
+    /// with per-postsynaptic storage, no presynaptic state read, every output a current or
+    /// conductance onto the postsynaptic side.
     fn tile(&self) -> bool {
-        self.m.kind == Kind::Synapse
-            && self.p.storages.contains(&Storage::PerPost)
-            && !self.used(Builtin::VPre)
-            && !self.used(Builtin::RefractoryPre)
-            && self.m.outputs.iter().all(|o| {
-                !o.to_pre
-                    && match o.kind {
-                        OutputKind::Current => true,
-                        OutputKind::Conductance => o.reversal.is_some(),
-                        OutputKind::Voltage => false,
-                    }
-            })
+        self.m.kind == Kind::Neuron
+            || self.p.storages.contains(&Storage::PerPost)
+                && !self.used(Builtin::VPre)
+                && !self.used(Builtin::RefractoryPre)
+                && self.m.outputs.iter().all(|o| {
+                    !o.to_pre
+                        && match o.kind {
+                            OutputKind::Current => true,
+                            OutputKind::Conductance => o.reversal.is_some(),
+                            OutputKind::Voltage => false,
+                        }
+                })
     }
 
-    /// `SynapseModel::update_tile`: the per-postsynaptic loops of `update` on one tile of
-    /// postsynaptic neurons, spikes walked from the runtime's cursors, outputs straight into the
-    /// tile's input (fused into the integration loop when no spike update follows it).
-    fn synapse_tile(&self) -> TokenStream {
-        if !self.tile() {
-            return TokenStream::new();
-        }
+    /// The synapse's kernel and spike walks for tiles of postsynaptic neurons (see
+    /// `ModelInfo::tile`): `(items beside the impl, items inside it)`. Before the element loop,
+    /// the spikes' updates that precede integration (`on_pre`) go into the state, and the
+    /// outputs of those that follow it (`on_pre_after`) into the input (the outputs are linear
+    /// in the state); after the loop, the latter go into the state. The element loop then does
+    /// everything else per element, and can run beside the neuron's.
+    fn synapse_kernel(&self) -> (TokenStream, TokenStream) {
         let rt = rt();
+        if !self.tile() {
+            let inside = quote! {
+                type Kernel<'a, const __M: u8> = #rt::NoKernel;
+
+                fn post_kernel<'a, const __M: u8>(&self, _: &[f64], _: (f64, f64), _: &'a mut [&mut [f64]], _: usize) -> #rt::NoKernel {
+                    #rt::NoKernel
+                }
+            };
+            return (TokenStream::new(), inside);
+        }
+        let model = &self.m.item.ident;
+        let kernel = self.kernel_ident();
         let cols = self.columns();
         let n = cols.len();
         let params = self.params_destructure();
@@ -909,11 +1077,66 @@ impl Gen<'_> {
         let (loads, stores) = (self.loads(&q), self.stores(&q));
         let mut post = TokenStream::new();
         if self.used(Builtin::VPost) {
-            post.extend(quote!(let v_post: f64 = __v[__q];));
+            post.extend(quote!(let v_post: f64 = __v;));
         }
         if self.used(Builtin::RefractoryPost) {
-            post.extend(quote!(let refractory_post: bool = __refr_post[__q];));
+            post.extend(quote!(let refractory_post: bool = __refr;));
         }
+        let push = |value: &Expr, o: &crate::model::Output, v: TokenStream| -> TokenStream {
+            let x = self.num(value);
+            match &o.reversal {
+                Some(e) if o.kind == OutputKind::Conductance => {
+                    let e = self.num(e);
+                    quote!(*__acc -= #x * (#v - (#e));)
+                }
+                _ => quote!(*__acc += #x;),
+            }
+        };
+        let pushes: TokenStream = self
+            .m
+            .outputs
+            .iter()
+            .map(|o| push(&o.value, o, quote!(__v)))
+            .collect();
+        let (ctor, element, nk, nh) = self.kernel_arms(|method| {
+            let integrate = self.integrate(method);
+            quote! {
+                #post
+                #loads
+                #integrate
+                #stores
+                #pushes
+            }
+        });
+        let params_el = self.params_from(quote!(self.__model));
+        let reslice = self.reslice(&format_ident!("__n"));
+        let outside = quote! {
+            #[doc(hidden)]
+            #[allow(missing_docs, non_snake_case, non_camel_case_types)]
+            pub struct #kernel<'a, const __M: u8> {
+                __model: #model,
+                __k: [f64; #nk],
+                __h: [f64; #nh],
+                __t: f64,
+                __dt: f64,
+                #( #cols: &'a mut [f64], )*
+            }
+
+            #[automatically_derived]
+            impl<'a, const __M: u8> #rt::PostKernel for #kernel<'a, __M> {
+                #[inline(always)]
+                #[allow(unused_variables, unused_mut, unused_assignments, non_snake_case, clippy::all)]
+                fn element(&mut self, __q: usize, __v: f64, __refr: bool, __acc: &mut f64) -> bool {
+                    let (t, dt) = (self.__t, self.__dt);
+                    #params_el
+                    #( let #cols = &mut *self.#cols; )*
+                    let mut __finite = true;
+                    #element
+                    __finite
+                }
+            }
+        };
+        // The spike walks: the part of every spiking row inside the tile, from the cursors.
         let incs = |timing: Timing| -> TokenStream {
             self.m
                 .states
@@ -933,20 +1156,8 @@ impl Gen<'_> {
                 .collect()
         };
         let (inc_before, inc_after) = (incs(Timing::Before), incs(Timing::After));
-        let push = |value: &Expr, o: &crate::model::Output| -> TokenStream {
-            let v = self.num(value);
-            match &o.reversal {
-                Some(e) if o.kind == OutputKind::Conductance => {
-                    let e = self.num(e);
-                    quote!(__input[__q] -= #v * (__v[__q] - (#e));)
-                }
-                _ => quote!(__input[__q] += #v;),
-            }
-        };
-        let pushes: TokenStream = self.m.outputs.iter().map(|o| push(&o.value, o)).collect();
-        // What the spike updates after integration add to each output: the outputs are linear
-        // in the state (per-postsynaptic storage), so the output of the increments alone. The
-        // integration loop pushes the integrated state; the walk over the spikes adds this.
+        // What the updates after integration add to each output: the output of the increments
+        // alone (the state enters the outputs linearly).
         let mut increment: Vec<Option<Expr>> = vec![None; self.m.states.len()];
         for (i, s) in self.m.states.iter().enumerate() {
             for e in s.events.iter().filter(|e| e.timing == Timing::After) {
@@ -956,7 +1167,7 @@ impl Gen<'_> {
                 });
             }
         }
-        let pushes_after: TokenStream = self
+        let after_outputs: TokenStream = self
             .m
             .outputs
             .iter()
@@ -967,13 +1178,22 @@ impl Gen<'_> {
                     }
                     _ => None,
                 }));
-                (value.as_num() != Some(0.0)).then(|| push(&value, o))
+                let push = push(&value, o, quote!(__v[__q]));
+                (value.as_num() != Some(0.0))
+                    .then(|| quote!({ let __acc = &mut __input[__q]; #push }))
             })
             .collect();
-        // Walks the part of every spiking row inside the tile; the cursor moves on unless a later
-        // walk (after integration) still needs it.
-        let scatter = |incs: &TokenStream, pushes: &TokenStream, advance: bool| -> TokenStream {
-            if incs.is_empty() {
+        let mut post_walk = TokenStream::new();
+        if self.used(Builtin::VPost) {
+            post_walk.extend(quote!(let v_post: f64 = __v[__q];));
+        }
+        if self.used(Builtin::RefractoryPost) {
+            post_walk.extend(quote!(let refractory_post: bool = __refr_post[__q];));
+        }
+        // The part of every spiking row inside the tile, from the cursors; the first walk moves
+        // them on unless the second walks again.
+        let walk = |body: TokenStream, advance: bool| -> TokenStream {
+            if body.is_empty() {
                 return TokenStream::new();
             }
             let store = advance.then(|| quote!(__cursor[__k] = __i;));
@@ -989,63 +1209,56 @@ impl Gen<'_> {
                             break;
                         }
                         let __q = __q - __first;
-                        #post
-                        #incs
-                        #pushes
+                        #post_walk
+                        #body
                         __i += 1;
                     }
                     #store
                 }
             }
         };
-        let reslice = self.reslice(&format_ident!("__n"));
-        let needs_v = self.used(Builtin::VPost)
-            || self
-                .m
-                .outputs
-                .iter()
-                .any(|o| o.kind == OutputKind::Conductance);
-        let v_slice = needs_v.then(|| quote!(let __v = &__v[..__n];));
-        let mut arms = TokenStream::new();
-        for &method in &self.p.methods {
-            let mp = method_path(method);
-            let consts = self.load_consts(method);
-            let body = self.hoisting(|| {
-                let integrate = self.integrate(method);
-                let before = scatter(&inc_before, &TokenStream::new(), inc_after.is_empty());
-                let after = scatter(&inc_after, &pushes_after, true);
-                quote! {
-                    #before
-                    for __q in 0..__n {
-                        #post
-                        #loads
-                        #integrate
-                        #stores
-                        #pushes
-                    }
-                    #after
+        let before = walk(quote!(#inc_before #after_outputs), inc_after.is_empty());
+        let after = walk(inc_after.clone(), true);
+        let first_col = &cols[0];
+        let events = |name: Ident, body: TokenStream| {
+            quote! {
+                #[allow(unused_variables, unused_mut, non_snake_case, clippy::all)]
+                fn #name(&self, __tile: #rt::PostTile<'_, '_>) {
+                    let #rt::PostTile { t, dt, first: __first, columns: __columns, conn: __conn, spiking: __spiking, cursor: __cursor, v: __v, refractory: __refr_post, input: __input } = __tile;
+                    let [#(#cols),*] = #rt::tile_columns_mut::<#n>(__columns);
+                    let __n = #first_col.len();
+                    let __end = __first + __n;
+                    #params
+                    #body
                 }
-            });
-            arms.extend(quote!(#mp => { #consts #body }));
-        }
-        quote! {
-            #[allow(unused_variables, unused_mut, unused_assignments, unreachable_patterns, non_snake_case, clippy::all)]
-            fn update_tile(&self, __consts: &[f64], __method: #rt::Method, __tile: #rt::PostTile<'_, '_>) -> bool {
-                let #rt::PostTile { t, dt, first: __first, columns: __columns, conn: __conn, spiking: __spiking, cursor: __cursor, v: __v, refractory: __refr_post, input: __input } = __tile;
-                let mut __finite = true;
-                let [#(#cols),*] = #rt::tile_columns_mut::<#n>(__columns);
-                let __n = __input.len();
-                let __end = __first + __n;
-                #reslice
-                #v_slice
-                #params
-                match __method {
-                    #arms
-                    _ => {}
-                }
-                __finite
             }
-        }
+        };
+        let events_before = events(format_ident!("tile_events"), before);
+        let events_after = events(format_ident!("tile_events_after"), after);
+        let inside = quote! {
+            type Kernel<'a, const __M: u8> = #kernel<'a, __M>;
+
+            #events_before
+            #events_after
+
+            #[inline]
+            #[allow(unused_variables, non_snake_case, clippy::all)]
+            fn post_kernel<'a, const __M: u8>(&self, __consts: &[f64], (t, dt): (f64, f64), __columns: &'a mut [&mut [f64]], __n: usize) -> #kernel<'a, __M> {
+                let [#(#cols),*] = #rt::tile_columns_mut::<#n>(__columns);
+                #reslice
+                #params
+                let (__k, __h) = #ctor;
+                #kernel {
+                    __model: ::std::clone::Clone::clone(self),
+                    __k,
+                    __h,
+                    __t: t,
+                    __dt: dt,
+                    #( #cols, )*
+                }
+            }
+        };
+        (outside, inside)
     }
 
     fn init(&self) -> TokenStream {
@@ -1321,25 +1534,29 @@ pub fn expand(m: &Model, p: &Plan) -> TokenStream {
     let init = g.init();
     let kind_impl = match m.kind {
         Kind::Neuron => {
-            let update = g.neuron_update();
+            let (outside, inside) = g.neuron_kernel();
             quote! {
                 #[automatically_derived]
                 impl #rt::NeuronModel for #ident {
-                    #update
+                    #inside
                 }
+
+                #outside
             }
         }
         Kind::Synapse => {
             let update = g.synapse_update();
-            let tile = g.synapse_tile();
+            let (outside, inside) = g.synapse_kernel();
             let extras = g.synapse_extras();
             quote! {
                 #[automatically_derived]
                 impl #rt::SynapseModel for #ident {
                     #extras
                     #update
-                    #tile
+                    #inside
                 }
+
+                #outside
             }
         }
     };

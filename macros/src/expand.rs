@@ -39,6 +39,8 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
     let kind_impl = match m.kind {
         Kind::Neuron => quote! {
             impl #rt::NeuronModel for #ident {
+                type Kernel<'a, const M: u8> = #rt::NoKernel;
+                fn kernel<'a, const M: u8>(&self, _: &[f64], _: #rt::NeuronStep<'a, '_>) -> (#rt::NoKernel, &'a mut [f64]) { ::std::unreachable!() }
                 fn update(&self, _: &[f64], _: #rt::Method, _: #rt::NeuronStep<'_, '_>) -> bool { ::std::unreachable!() }
             }
         },
@@ -47,6 +49,8 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
                 fn reversals(&self) -> ::std::vec::Vec<f64> { ::std::unreachable!() }
                 fn delays(&self) -> ::std::vec::Vec<f64> { ::std::unreachable!() }
                 fn update(&self, _: &[f64], _: #rt::Method, _: #rt::SynapseStep<'_>) -> bool { ::std::unreachable!() }
+                type Kernel<'a, const M: u8> = #rt::NoKernel;
+                fn post_kernel<'a, const M: u8>(&self, _: &[f64], _: (f64, f64), _: &'a mut [&mut [f64]], _: usize) -> #rt::NoKernel { ::std::unreachable!() }
             }
         },
     };

@@ -32,11 +32,14 @@ use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockW
 use indicatif::ProgressBar;
 
 use crate::error::{Error, Result};
-use crate::group::{first_non_finite, non_finite, AnyGroup};
-use crate::model::{NeuronStep, NeuronView, PostTile};
+use crate::group::{first_non_finite, non_finite, AnyGroup, NeuronGroup};
+use crate::model::{
+    with_method, Method, NeuronKernel, NeuronModel, NeuronStep, NeuronView, PostKernel, PostTile,
+    SynapseModel,
+};
 use crate::monitor::{Owner, SpikeMonitor, StateMonitor};
 use crate::network::{Obj, Slot};
-use crate::synapse::AnySynapses;
+use crate::synapse::{AnySynapses, SynapseGroup};
 
 /// A buffer shared by the threads of a run, which slice it at disjoint ranges.
 pub(crate) struct Raw<T> {
@@ -101,17 +104,24 @@ pub(crate) struct GroupBuffers {
     pub(crate) n: usize,
 }
 
+/// Tileable synapse groups onto neuron group `group`, then (if `neuron`) the group itself.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Tiled {
+    pub(crate) group: usize,
+    pub(crate) synapses: Vec<usize>,
+    pub(crate) neuron: bool,
+    /// Schedule slots of the phase's objects, in order (for their monitors).
+    pub(crate) slots: Vec<usize>,
+    /// The kernels run as one loop ([`fuse`]): one to [`MAX_FUSED`] synapse groups of one
+    /// model with the neurons, all under one method.
+    pub(crate) fused: bool,
+}
+
 /// A stretch of the schedule run together.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Phase {
-    /// Tileable synapse groups onto neuron group `group`, then (if `neuron`) the group itself.
-    Tiled {
-        group: usize,
-        synapses: Vec<usize>,
-        neuron: bool,
-        /// Schedule slots of the phase's objects, in order (for their monitors).
-        slots: Vec<usize>,
-    },
+    /// Run by every thread on its tile.
+    Tiled(Tiled),
     /// One synapse group, run whole by thread 0.
     Serial { synapse: usize, slot: usize },
 }
@@ -126,16 +136,17 @@ pub(crate) fn plan(
     for (k, slot) in schedule.iter().enumerate() {
         match slot.obj {
             Obj::Neuron(g) => {
-                if let Some((_, slots, neuron)) = open_phase(&mut phases, g) {
-                    slots.push(k);
-                    *neuron = true;
+                if let Some(phase) = open_phase(&mut phases, g) {
+                    phase.slots.push(k);
+                    phase.neuron = true;
                 } else {
-                    phases.push(Phase::Tiled {
+                    phases.push(Phase::Tiled(Tiled {
                         group: g,
                         synapses: Vec::new(),
                         neuron: true,
                         slots: vec![k],
-                    });
+                        fused: false,
+                    }));
                 }
             }
             Obj::Synapse(s) => {
@@ -150,38 +161,140 @@ pub(crate) fn plan(
                         synapse: s,
                         slot: k,
                     });
-                } else if let Some((syns, slots, _)) = open_phase(&mut phases, post) {
-                    syns.push(s);
-                    slots.push(k);
+                } else if let Some(phase) = open_phase(&mut phases, post) {
+                    phase.synapses.push(s);
+                    phase.slots.push(k);
                 } else {
-                    phases.push(Phase::Tiled {
+                    phases.push(Phase::Tiled(Tiled {
                         group: post,
                         synapses: vec![s],
                         neuron: false,
                         slots: vec![k],
-                    });
+                        fused: false,
+                    }));
                 }
             }
+        }
+    }
+    for phase in &mut phases {
+        if let Phase::Tiled(p) = phase {
+            p.fused = fusable(p, neurons, synapses);
         }
     }
     phases
 }
 
+/// Whether a tiled phase runs as one loop: its neurons and one to [`MAX_FUSED`] synapse groups
+/// of one model, all with kernels and one method.
+fn fusable(p: &Tiled, neurons: &[Box<dyn AnyGroup>], synapses: &[Box<dyn AnySynapses>]) -> bool {
+    let group = &neurons[p.group];
+    let Some(&first) = p.synapses.first() else {
+        return false;
+    };
+    let model = synapses[first].as_any().type_id();
+    p.neuron
+        && p.synapses.len() <= MAX_FUSED
+        && group.info().tile
+        && p.synapses.iter().all(|&s| {
+            let syn = &synapses[s];
+            syn.fuser().is_some()
+                && syn.as_any().type_id() == model
+                && syn.method() == group.method()
+        })
+}
+
 /// The last phase if it is a tiled phase of group `g` that can still take objects (its neurons
-/// have not run yet): its synapse groups, slots and neuron flag.
-fn open_phase(
-    phases: &mut [Phase],
-    g: usize,
-) -> Option<(&mut Vec<usize>, &mut Vec<usize>, &mut bool)> {
+/// have not run yet).
+fn open_phase(phases: &mut [Phase], g: usize) -> Option<&mut Tiled> {
     match phases.last_mut() {
-        Some(Phase::Tiled {
-            group,
-            synapses,
-            neuron,
-            slots,
-        }) if *group == g && !*neuron => Some((synapses, slots, neuron)),
+        Some(Phase::Tiled(p)) if p.group == g && !p.neuron => Some(p),
         _ => None,
     }
+}
+
+/// Most synapse groups fused into one loop with their postsynaptic neurons.
+pub(crate) const MAX_FUSED: usize = 2;
+
+/// The state columns of a tile of per-postsynaptic synapse state, with the
+/// postsynaptic neurons' V, refractory flags and input accumulators, for a kernel.
+pub(crate) struct KernelTile<'a, 'c> {
+    pub(crate) columns: &'a mut [&'c mut [f64]],
+    pub(crate) v: &'a [f64],
+    pub(crate) refractory: &'a [bool],
+    pub(crate) input: &'a mut [f64],
+}
+
+/// A fused loop ([`fuse`] for one synapse model and one neuron model): the postsynaptic group,
+/// the synapse groups (one model), the neurons' tile, and per synapse group its columns on the
+/// tile. `None` when they do not fit (then nothing ran); otherwise whether the neurons' and each
+/// synapse group's stored values are finite.
+pub(crate) type Fuser = fn(
+    &dyn AnyGroup,
+    &[&dyn AnySynapses],
+    NeuronStep<'_, '_>,
+    &mut [Vec<&mut [f64]>],
+) -> Option<(bool, [bool; MAX_FUSED])>;
+
+/// The fused loop of synapse model `S` onto neuron model `B`: per neuron of the tile, each
+/// synapse group's kernel adds its outputs to the neuron's input, then the neuron's kernel
+/// consumes it. The same arithmetic, element by element, as the kernels run one after the other.
+pub(crate) fn fuse<S: SynapseModel, B: NeuronModel>(
+    group: &dyn AnyGroup,
+    synapses: &[&dyn AnySynapses],
+    step: NeuronStep<'_, '_>,
+    columns: &mut [Vec<&mut [f64]>],
+) -> Option<(bool, [bool; MAX_FUSED])> {
+    let g = group.as_any().downcast_ref::<NeuronGroup<B>>()?;
+    let method = g.method();
+    fn of_model<S: SynapseModel>(s: &dyn AnySynapses, method: Method) -> Option<&SynapseGroup<S>> {
+        s.as_any()
+            .downcast_ref::<SynapseGroup<S>>()
+            .filter(|s| s.method() == method)
+    }
+    let clock = (step.t, step.dt);
+    let n = step.input.len();
+    match (synapses, columns) {
+        ([a], [ca]) => {
+            let a = of_model::<S>(*a, method)?;
+            Some(with_method!(method, M => {
+                let (neurons, input) = g.model().kernel::<M>(g.consts(), step);
+                let ka = a.model().post_kernel::<M>(a.consts(), clock, ca, n);
+                let (finite, [fa]) = drive_fused(neurons, [ka], input);
+                (finite, [fa, true])
+            }))
+        }
+        ([a, b], [ca, cb]) => {
+            let (a, b) = (of_model::<S>(*a, method)?, of_model::<S>(*b, method)?);
+            Some(with_method!(method, M => {
+                let (neurons, input) = g.model().kernel::<M>(g.consts(), step);
+                let ka = a.model().post_kernel::<M>(a.consts(), clock, ca, n);
+                let kb = b.model().post_kernel::<M>(b.consts(), clock, cb, n);
+                drive_fused(neurons, [ka, kb], input)
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// One loop over a tile: per neuron, the synapse kernels in order, then the neuron's kernel.
+#[inline]
+fn drive_fused<N: NeuronKernel, P: PostKernel, const K: usize>(
+    mut neurons: N,
+    mut synapses: [P; K],
+    input: &mut [f64],
+) -> (bool, [bool; K]) {
+    let mut finite = true;
+    let mut synapse_finite = [true; K];
+    for (q, x) in input.iter_mut().enumerate() {
+        let (v, refractory) = (neurons.v(q), neurons.refractory(q));
+        let mut acc = *x;
+        for (f, s) in synapse_finite.iter_mut().zip(&mut synapses) {
+            *f &= s.element(q, v, refractory, &mut acc);
+        }
+        finite &= neurons.element(q, acc);
+        *x = 0.0;
+    }
+    (finite, synapse_finite)
 }
 
 /// A barrier for a fixed number of threads that spins briefly, then yields: a step is tens of
@@ -325,6 +438,8 @@ struct Main<'n> {
 /// A thread's reusable buffers (nothing allocates in the step loop once they have grown).
 struct Scratch<'s> {
     columns: Vec<&'s mut [f64]>,
+    /// Per position in a fused phase: the synapse group's columns.
+    fused_columns: [Vec<&'s mut [f64]>; MAX_FUSED],
     /// Per synapse group: the position in each spiking row.
     cursors: Vec<Vec<usize>>,
     spikes: Vec<u32>,
@@ -378,7 +493,7 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig) -> (u64, Result<()>) {
             .map(|s| {
                 phases
                     .iter()
-                    .any(|p| matches!(p, Phase::Tiled { synapses, .. } if synapses.contains(&s)))
+                    .any(|p| matches!(p, Phase::Tiled(t) if t.synapses.contains(&s)))
             })
             .collect();
         let mut tiled = Vec::with_capacity(n_syn);
@@ -428,6 +543,7 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig) -> (u64, Result<()>) {
         let max_n = shared.bufs.iter().map(|b| b.n).max().unwrap_or(0);
         let scratch = || Scratch {
             columns: Vec::new(),
+            fused_columns: Default::default(),
             cursors: cursors.iter().map(|&n| Vec::with_capacity(n)).collect(),
             spikes: Vec::with_capacity(max_n),
         };
@@ -466,16 +582,11 @@ impl Shared<'_> {
             let t = i as f64 * self.dt;
             for phase in &self.phases {
                 match phase {
-                    Phase::Tiled {
-                        group,
-                        synapses,
-                        neuron,
-                        slots,
-                    } => {
-                        self.tiles(k, (*group, synapses, *neuron), (i, t), scratch);
+                    Phase::Tiled(phase) => {
+                        self.tiles(k, phase, (i, t), scratch);
                         self.barrier.wait();
                         if let Some(main) = main.as_deref_mut() {
-                            main.finish_tiled(self, (*group, synapses, *neuron), slots, (i, t));
+                            main.finish_tiled(self, phase, (i, t));
                         }
                         self.barrier.wait();
                     }
@@ -503,95 +614,211 @@ impl Shared<'_> {
         }
     }
 
-    /// Thread `k`'s tiles of a tiled phase at step `i`, time `t`.
-    fn tiles<'s>(
-        &self,
-        k: usize,
-        (g, synapses, neuron): (usize, &[usize], bool),
-        (i, t): (u64, f64),
-        scratch: &mut Scratch<'s>,
-    ) {
+    /// Thread `k`'s tile of a tiled phase at step `i`, time `t`: the external inputs (with the
+    /// neurons), every synapse group's spikes, then the kernels, fused into one loop where the
+    /// plan allows.
+    fn tiles<'s>(&self, k: usize, phase: &Tiled, (i, t): (u64, f64), scratch: &mut Scratch<'s>) {
+        let g = phase.group;
         let buf = &self.bufs[g];
         let r = tile(buf.n, k, self.threads);
         scratch.spikes.clear();
-        let first = r.start;
-        // Where this thread's part of every spiking row starts.
-        for &s in synapses {
-            let Some((syn, _)) = &self.tiled[s] else {
-                continue;
-            };
-            let conn = syn.conn();
-            let spiking = read(&self.spiking[syn.endpoints().0]);
-            let cursor = &mut scratch.cursors[s];
-            cursor.clear();
-            cursor.extend(spiking.iter().map(|&p| {
-                let r = conn.range(p as usize);
-                r.start + conn.post[r].partition_point(|&q| (q as usize) < first)
-            }));
-        }
         if !r.is_empty() {
-            for &s in synapses {
-                let Some((syn, columns)) = &self.tiled[s] else {
-                    continue;
-                };
-                let spiking = read(&self.spiking[syn.endpoints().0]);
+            if phase.neuron {
                 // SAFETY (module rule): tile `r` of group `g` is this thread's alone in this
-                // phase, so are the synapse group's per-postsynaptic columns at `r`; nothing else
-                // reaches them until these slices are dropped at the end of the iteration.
-                let tile = unsafe {
-                    scratch
-                        .columns
-                        .extend(columns.iter().map(|c| c.slice_mut(r.clone())));
-                    PostTile {
-                        t,
-                        dt: self.dt,
-                        first: r.start,
-                        columns: &mut scratch.columns,
-                        conn: syn.conn(),
-                        spiking: &spiking,
-                        cursor: &mut scratch.cursors[s],
-                        v: buf
-                            .membrane
-                            .map_or(&[][..], |m| buf.columns[m].slice(r.clone())),
-                        refractory: buf.refractory.slice(r.clone()),
-                        input: buf.input.slice_mut(r.clone()),
-                    }
-                };
-                if !syn.update_tile(tile) {
-                    self.synapse_failed[s].store(true, Ordering::Relaxed);
-                }
-                scratch.columns.clear();
+                // phase; the slice is dropped at the end of the statement.
+                let input = unsafe { buf.input.slice_mut(r.clone()) };
+                self.groups[g].apply_inputs(i, input, r.start);
             }
-            if neuron {
-                // SAFETY (module rule): as above, tile `r` of group `g` is this thread's alone.
-                let step = unsafe {
-                    scratch
-                        .columns
-                        .extend(buf.columns.iter().map(|c| c.slice_mut(r.clone())));
-                    NeuronStep {
-                        t,
-                        dt: self.dt,
-                        first: r.start,
-                        columns: &mut scratch.columns,
-                        input: buf.input.slice_mut(r.clone()),
-                        spike: buf.spike.slice_mut(r.clone()),
-                        refractory: buf.refractory.slice_mut(r.clone()),
-                        t_last_spike: buf.t_last_spike.slice_mut(r.clone()),
-                    }
-                };
-                if !self.groups[g].update_tile(i, step) {
-                    self.group_failed[g].store(true, Ordering::Relaxed);
-                }
-                scratch.columns.clear();
-                // SAFETY (module rule): the same tile, read after the update wrote it.
+            for &s in &phase.synapses {
+                self.walk_spikes(s, g, r.clone(), t, scratch, false);
+            }
+            if !(phase.fused && self.fused(phase, r.clone(), t, scratch)) {
+                self.unfused(phase, r.clone(), t, scratch);
+            }
+            for &s in &phase.synapses {
+                self.walk_spikes(s, g, r.clone(), t, scratch, true);
+            }
+            if phase.neuron {
+                // SAFETY (module rule): this thread's tile, read after the update wrote it.
                 let flags = unsafe { buf.spike.slice(r.clone()) };
                 push_spikes(flags, r.start, &mut scratch.spikes);
             }
         }
-        if neuron {
+        if phase.neuron {
             // Publish this thread's spikes; keep the old buffer for the next step.
             std::mem::swap(&mut *lock(&self.parts[g][k]), &mut scratch.spikes);
         }
+    }
+
+    /// The spikes of synapse group `s` onto tile `r` of group `g`: the walk before the kernels
+    /// (which also finds where this thread's part of every spiking row starts), or after them.
+    fn walk_spikes(
+        &self,
+        s: usize,
+        g: usize,
+        r: Range<usize>,
+        t: f64,
+        scratch: &mut Scratch<'_>,
+        after: bool,
+    ) {
+        let Some((syn, columns)) = &self.tiled[s] else {
+            return;
+        };
+        let buf = &self.bufs[g];
+        let conn = syn.conn();
+        let spiking = read(&self.spiking[syn.endpoints().0]);
+        let cursor = &mut scratch.cursors[s];
+        if !after {
+            cursor.clear();
+            cursor.extend(spiking.iter().map(|&p| {
+                let row = conn.range(p as usize);
+                if r.start == 0 {
+                    row.start
+                } else {
+                    row.start + conn.post[row].partition_point(|&q| (q as usize) < r.start)
+                }
+            }));
+        }
+        // SAFETY (module rule): tile `r` of group `g` is this thread's alone in this phase, so
+        // are the synapse group's per-postsynaptic columns at `r`; the slices are dropped at the
+        // end of this call.
+        let tile = unsafe {
+            scratch
+                .columns
+                .extend(columns.iter().map(|c| c.slice_mut(r.clone())));
+            PostTile {
+                t,
+                dt: self.dt,
+                first: r.start,
+                columns: &mut scratch.columns,
+                conn,
+                spiking: &spiking,
+                cursor,
+                v: buf
+                    .membrane
+                    .map_or(&[][..], |m| buf.columns[m].slice(r.clone())),
+                refractory: buf.refractory.slice(r.clone()),
+                input: buf.input.slice_mut(r),
+            }
+        };
+        syn.tile_events(tile, after);
+        scratch.columns.clear();
+    }
+
+    /// The neurons of tile `r` as a [`NeuronStep`].
+    ///
+    /// # Safety
+    ///
+    /// Tile `r` of the group is the caller's alone until the step is dropped.
+    unsafe fn neuron_step<'a, 'c>(
+        &self,
+        g: usize,
+        r: Range<usize>,
+        t: f64,
+        columns: &'a mut Vec<&'c mut [f64]>,
+    ) -> NeuronStep<'a, 'c> {
+        let buf = &self.bufs[g];
+        // SAFETY: as the caller guarantees.
+        unsafe {
+            columns.extend(buf.columns.iter().map(|c| c.slice_mut(r.clone())));
+            NeuronStep {
+                t,
+                dt: self.dt,
+                first: r.start,
+                columns,
+                input: buf.input.slice_mut(r.clone()),
+                spike: buf.spike.slice_mut(r.clone()),
+                refractory: buf.refractory.slice_mut(r.clone()),
+                t_last_spike: buf.t_last_spike.slice_mut(r),
+            }
+        }
+    }
+
+    /// The kernels of a tiled phase one after the other over tile `r`.
+    fn unfused(&self, phase: &Tiled, r: Range<usize>, t: f64, scratch: &mut Scratch<'_>) {
+        let g = phase.group;
+        let buf = &self.bufs[g];
+        for &s in &phase.synapses {
+            let Some((syn, columns)) = &self.tiled[s] else {
+                continue;
+            };
+            // SAFETY (module rule): tile `r` is this thread's alone; the slices are dropped at
+            // the end of the iteration, before the neurons' kernel reaches V and the input.
+            let tile = unsafe {
+                scratch
+                    .columns
+                    .extend(columns.iter().map(|c| c.slice_mut(r.clone())));
+                KernelTile {
+                    columns: &mut scratch.columns,
+                    v: buf
+                        .membrane
+                        .map_or(&[][..], |m| buf.columns[m].slice(r.clone())),
+                    refractory: buf.refractory.slice(r.clone()),
+                    input: buf.input.slice_mut(r.clone()),
+                }
+            };
+            if !syn.tile_kernel((t, self.dt), tile) {
+                self.synapse_failed[s].store(true, Ordering::Relaxed);
+            }
+            scratch.columns.clear();
+        }
+        if phase.neuron {
+            // SAFETY (module rule): tile `r` is this thread's alone.
+            let step = unsafe { self.neuron_step(g, r, t, &mut scratch.columns) };
+            if !self.groups[g].update_tile(step) {
+                self.group_failed[g].store(true, Ordering::Relaxed);
+            }
+            scratch.columns.clear();
+        }
+    }
+
+    /// The kernels of a tiled phase as one loop over tile `r` (see [`fuse`]); `false` if the
+    /// phase's objects do not fuse after all (nothing ran then).
+    fn fused(&self, phase: &Tiled, r: Range<usize>, t: f64, scratch: &mut Scratch<'_>) -> bool {
+        let n_syn = phase.synapses.len();
+        let mut synapses: [Option<&dyn AnySynapses>; MAX_FUSED] = [None; MAX_FUSED];
+        for (j, &s) in phase.synapses.iter().enumerate() {
+            let Some((syn, columns)) = &self.tiled[s] else {
+                return false;
+            };
+            synapses[j] = Some(*syn);
+            // SAFETY (module rule): tile `r` is this thread's alone; the slices are dropped at
+            // the end of this call.
+            unsafe {
+                scratch.fused_columns[j].extend(columns.iter().map(|c| c.slice_mut(r.clone())));
+            }
+        }
+        let fuser = synapses[0].and_then(|s| s.fuser());
+        let done = match (fuser, synapses) {
+            (Some(fuser), [Some(a), b]) => {
+                let list = [a, b.unwrap_or(a)];
+                // SAFETY (module rule): tile `r` is this thread's alone.
+                let step = unsafe { self.neuron_step(phase.group, r, t, &mut scratch.columns) };
+                fuser(
+                    self.groups[phase.group],
+                    &list[..n_syn],
+                    step,
+                    &mut scratch.fused_columns[..n_syn],
+                )
+            }
+            _ => None,
+        };
+        scratch.columns.clear();
+        for columns in &mut scratch.fused_columns {
+            columns.clear();
+        }
+        let Some((group_finite, synapse_finite)) = done else {
+            return false;
+        };
+        if !group_finite {
+            self.group_failed[phase.group].store(true, Ordering::Relaxed);
+        }
+        for (&s, &finite) in phase.synapses.iter().zip(&synapse_finite) {
+            if !finite {
+                self.synapse_failed[s].store(true, Ordering::Relaxed);
+            }
+        }
+        true
     }
 }
 
@@ -602,13 +829,14 @@ impl Main<'_> {
     }
 
     /// After the threads' tiles: the spike list, finiteness, monitors.
-    fn finish_tiled(
-        &mut self,
-        shared: &Shared<'_>,
-        (g, synapses, neuron): (usize, &[usize], bool),
-        slots: &[usize],
-        (i, t): (u64, f64),
-    ) {
+    fn finish_tiled(&mut self, shared: &Shared<'_>, phase: &Tiled, (i, t): (u64, f64)) {
+        let Tiled {
+            group: g,
+            ref synapses,
+            neuron,
+            ref slots,
+            ..
+        } = *phase;
         if neuron {
             let mut list = write(&shared.spiking[g]);
             list.clear();

@@ -60,6 +60,11 @@ impl<M: NeuronModel> NeuronGroup<M> {
         &self.name
     }
 
+    /// Step constants of the last run ([`Model::prepare`]).
+    pub(crate) fn consts(&self) -> &[f64] {
+        &self.consts
+    }
+
     /// Number of neurons.
     pub fn n(&self) -> usize {
         self.n
@@ -327,8 +332,11 @@ pub(crate) trait AnyGroup: Send + Sync {
     fn add_input(&mut self, input: CompiledInput);
     /// The group's storage as raw buffers, for the tiles of one run.
     fn raw_buffers(&mut self) -> GroupBuffers;
-    /// Adds the inputs of step `step_index` to `step.input`, then updates the neurons of `step`.
-    fn update_tile(&self, step_index: u64, step: NeuronStep<'_, '_>) -> bool;
+    /// Adds the external inputs of step `step_index` to `input`, the accumulators of the
+    /// neurons `first..first + input.len()`.
+    fn apply_inputs(&self, step_index: u64, input: &mut [f64], first: usize);
+    /// Updates the neurons of `step`.
+    fn update_tile(&self, step: NeuronStep<'_, '_>) -> bool;
     fn view(&self) -> NeuronView<'_>;
     /// Replaces the list of the neurons that spiked at the last step (at the end of a run).
     fn set_spiking(&mut self, spiking: &[u32]);
@@ -385,10 +393,13 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
         }
     }
 
-    fn update_tile(&self, step_index: u64, step: NeuronStep<'_, '_>) -> bool {
-        for input in &self.inputs {
-            input.apply_range(step_index, step.input, step.first);
+    fn apply_inputs(&self, step_index: u64, input: &mut [f64], first: usize) {
+        for stimulus in &self.inputs {
+            stimulus.apply_range(step_index, input, first);
         }
+    }
+
+    fn update_tile(&self, step: NeuronStep<'_, '_>) -> bool {
         self.model.update(&self.consts, self.method, step)
     }
 

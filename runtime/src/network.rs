@@ -280,12 +280,14 @@ impl Network {
         Ok(phases
             .iter()
             .map(|p| match p {
-                exec::Phase::Tiled { slots, .. } => {
-                    let names: Vec<&str> = slots
+                exec::Phase::Tiled(t) => {
+                    let names: Vec<&str> = t
+                        .slots
                         .iter()
                         .map(|&k| self.object_name(self.schedule[k].obj))
                         .collect();
-                    format!("tiled: {}", names.join(", "))
+                    let how = if t.fused { "fused" } else { "tiled" };
+                    format!("{how}: {}", names.join(", "))
                 }
                 exec::Phase::Serial { synapse, .. } => {
                     format!("serial: {}", self.synapses[*synapse].name())
@@ -433,7 +435,11 @@ impl Network {
         let (n_pre, n_post) = (self.neurons[pre].len(), self.neurons[post].len());
         let csr = conn.build(name, n_pre, n_post)?;
         let index = self.synapses.len();
-        let group = SynapseGroup::new(name.to_string(), model, (pre, n_pre), (post, n_post), csr);
+        let mut group =
+            SynapseGroup::new(name.to_string(), model, (pre, n_pre), (post, n_post), csr);
+        if S::INFO.tile && B::INFO.tile {
+            group.set_fuser(exec::fuse::<S, B>);
+        }
         self.synapses.push(Box::new(group));
         self.schedule.push(Slot {
             obj: Obj::Synapse(index),

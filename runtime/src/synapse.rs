@@ -4,11 +4,11 @@
 use std::any::Any;
 
 use crate::error::{Error, Result};
-use crate::exec::Raw;
+use crate::exec::{Fuser, KernelTile, Raw};
 use crate::group::{check_method, fill_column, first_non_finite, non_finite, set_column};
 use crate::model::{
-    Csr, Method, Model, ModelInfo, NeuronView, OutputKind, PostTile, Storage, SynapseModel,
-    SynapseStep, Target, Var,
+    drive_post, with_method, Csr, Method, Model, ModelInfo, NeuronView, OutputKind, PostTile,
+    Storage, SynapseModel, SynapseStep, Target, Var,
 };
 
 /// Longest delay accepted, in steps (the ring holds that many copies of the target's size).
@@ -53,6 +53,8 @@ pub struct SynapseGroup<S: SynapseModel> {
     direct: Vec<bool>,
     /// Every row of `conn` is sorted by postsynaptic index (tiles walk rows in order).
     rows_sorted: bool,
+    /// The loop fusing this group's kernel with its postsynaptic group's.
+    fuser: Option<Fuser>,
 }
 
 impl<S: SynapseModel> SynapseGroup<S> {
@@ -98,6 +100,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
             rings: vec![Ring::default(); n_out],
             direct: vec![false; n_out],
             rows_sorted,
+            fuser: None,
         };
         group.reinit();
         group
@@ -106,6 +109,16 @@ impl<S: SynapseModel> SynapseGroup<S> {
     /// The group's name (unique in its network).
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Step constants of the last run ([`Model::prepare`]).
+    pub(crate) fn consts(&self) -> &[f64] {
+        &self.consts
+    }
+
+    /// Sets the loop that fuses this group's kernel with its postsynaptic group's.
+    pub(crate) fn set_fuser(&mut self, fuser: Fuser) {
+        self.fuser = Some(fuser);
     }
 
     /// Number of synapses.
@@ -309,8 +322,15 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn tileable(&self) -> bool;
     /// The state columns as raw buffers, for the tiles of one run.
     fn raw_columns(&mut self) -> Vec<Raw<f64>>;
-    /// [`SynapseModel::update_tile`] with the group's model, method and constants.
-    fn update_tile(&self, tile: PostTile<'_, '_>) -> bool;
+    /// [`SynapseModel::tile_events`] (`after` false) or [`SynapseModel::tile_events_after`] on
+    /// one tile.
+    fn tile_events(&self, tile: PostTile<'_, '_>, after: bool);
+    /// The kernel over one tile (between the two [`AnySynapses::tile_events`]): state
+    /// `columns`, postsynaptic `v`, `refractory` and `input`, at time `t` with step `dt`.
+    fn tile_kernel(&self, clock: (f64, f64), tile: KernelTile<'_, '_>) -> bool;
+    /// The fused loop of this model with the model of its postsynaptic group, if both have
+    /// kernels.
+    fn fuser(&self) -> Option<Fuser>;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -503,8 +523,32 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         self.columns.iter_mut().map(|c| Raw::new(c)).collect()
     }
 
-    fn update_tile(&self, tile: PostTile<'_, '_>) -> bool {
-        self.model.update_tile(&self.consts, self.method, tile)
+    fn tile_events(&self, tile: PostTile<'_, '_>, after: bool) {
+        if after {
+            self.model.tile_events_after(tile);
+        } else {
+            self.model.tile_events(tile);
+        }
+    }
+
+    fn tile_kernel(&self, clock: (f64, f64), tile: KernelTile<'_, '_>) -> bool {
+        let KernelTile {
+            columns,
+            v,
+            refractory,
+            input,
+        } = tile;
+        let n = input.len();
+        with_method!(self.method, M => drive_post(
+            self.model.post_kernel::<M>(&self.consts, clock, columns, n),
+            v,
+            refractory,
+            input,
+        ))
+    }
+
+    fn fuser(&self) -> Option<Fuser> {
+        self.fuser
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -110,6 +110,16 @@ impl Model for Acc {
 }
 
 impl NeuronModel for Acc {
+    type Kernel<'a, const M: u8> = NoKernel;
+
+    fn kernel<'a, const M: u8>(
+        &self,
+        _consts: &[f64],
+        step: NeuronStep<'a, '_>,
+    ) -> (NoKernel, &'a mut [f64]) {
+        (NoKernel, step.input)
+    }
+
     fn update(&self, consts: &[f64], _method: Method, step: NeuronStep<'_, '_>) -> bool {
         let [v, t_seen, k] = crate::__private::tile_columns_mut::<3>(step.columns);
         for j in 0..v.len() {
@@ -171,6 +181,16 @@ impl Model for Silent {
 }
 
 impl NeuronModel for Silent {
+    type Kernel<'a, const M: u8> = NoKernel;
+
+    fn kernel<'a, const M: u8>(
+        &self,
+        _consts: &[f64],
+        step: NeuronStep<'a, '_>,
+    ) -> (NoKernel, &'a mut [f64]) {
+        (NoKernel, step.input)
+    }
+
     fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_, '_>) -> bool {
         step.input.fill(0.0);
         true
@@ -282,6 +302,18 @@ impl Model for Kick {
 }
 
 impl SynapseModel for Kick {
+    type Kernel<'a, const M: u8> = NoKernel;
+
+    fn post_kernel<const M: u8>(
+        &self,
+        _consts: &[f64],
+        _clock: (f64, f64),
+        _columns: &mut [&mut [f64]],
+        _n: usize,
+    ) -> NoKernel {
+        NoKernel
+    }
+
     fn reversals(&self) -> Vec<f64> {
         vec![f64::NAN, self.e, f64::NAN, f64::NAN]
     }
