@@ -430,15 +430,30 @@ impl Gen<'_> {
             }
             _ => TokenStream::new(),
         };
+        // A per-postsynaptic kernel steps its linear homogeneous system as `y ← M·y`, with the
+        // method's step matrix after the method's own constants.
+        let step_matrix = match (&self.p.exact, self.m.kind == Kind::Synapse && self.tile()) {
+            (Some(a), true) if !a.is_empty() => {
+                let n = self.p.ode_states.len();
+                let entries = a.iter().map(|x| self.num(x));
+                quote! {
+                    let __a: [f64; #n * #n] = [#(#entries),*];
+                    __c.extend(#rt::step_matrix(__method, #n, &__a, dt));
+                }
+            }
+            _ => TokenStream::new(),
+        };
         quote! {
-            #[allow(unused_variables, clippy::all)]
+            #[allow(unused_variables, unused_mut, clippy::all)]
             fn prepare(&self, __method: #rt::Method, dt: f64) -> ::std::vec::Vec<f64> {
                 #params
-                match __method {
+                let mut __c = match __method {
                     #rt::Method::ExpEuler => ::std::vec![#(#exp_euler),*],
                     #exact
                     _ => ::std::vec::Vec::new(),
-                }
+                };
+                #step_matrix
+                __c
             }
         }
     }
@@ -531,13 +546,14 @@ impl Gen<'_> {
     /// constants and hoisted values into `__k` and `__h`; the element reads them back.
     fn kernel_arms(
         &self,
+        n_consts: impl Fn(Method) -> usize,
         body: impl Fn(Method) -> TokenStream,
     ) -> (TokenStream, TokenStream, usize, usize) {
         let nk = self
             .p
             .methods
             .iter()
-            .map(|&m| self.n_consts(m))
+            .map(|&m| n_consts(m))
             .max()
             .unwrap_or(0);
         let mut arms = Vec::new();
@@ -559,9 +575,13 @@ impl Gen<'_> {
         let mut element = TokenStream::new();
         for (method, hoisted, b) in &arms {
             let mp = method_path(*method);
-            let consts = self.load_consts(*method);
-            let nc = self.n_consts(*method);
+            let nc = n_consts(*method);
             let ks: Vec<Ident> = (0..nc).map(|j| format_ident!("__k{}", j)).collect();
+            let consts: TokenStream = ks
+                .iter()
+                .enumerate()
+                .map(|(j, k)| quote!(let #k: f64 = __consts.get(#j).copied().unwrap_or(f64::NAN);))
+                .collect();
             let kpad = (nc..nk).map(|_| quote!(0.0f64));
             let hs: Vec<&Ident> = hoisted.iter().map(|(r, _)| r).collect();
             let hv = hoisted.iter().map(|(_, v)| v);
@@ -653,29 +673,32 @@ impl Gen<'_> {
         let i = format_ident!("__i");
         let (loads, stores) = (self.loads(&i), self.stores(&i));
         let reslice = self.reslice(&format_ident!("__n"));
-        let (ctor, element, nk, nh) = self.kernel_arms(|method| {
-            let integrate = self.integrate(method);
-            let (held, all) = (self.derived_lets(&self.p.held), self.all_derived());
-            let (threshold, resets) = (self.neuron_threshold(), self.neuron_resets());
-            quote! {
-                let #input: f64 = __input;
-                #loads
-                #refr
-                #( let #olds = #ys; )*
-                #held
-                #integrate
-                // Refractory: the state is held (the integrated value is discarded).
-                #( #ys = if __refr { #olds } else { #ys }; )*
-                #all
-                let __spiked: bool = !__refr && #threshold;
-                #resets
-                __t_last_spike[__i] = if __spiked { t } else { __t_last_spike[__i] };
-                #all
-                #stores
-                __spike[__i] = __spiked;
-                __refractory[__i] = __refr || __spiked;
-            }
-        });
+        let (ctor, element, nk, nh) = self.kernel_arms(
+            |m| self.n_consts(m),
+            |method| {
+                let integrate = self.integrate(method);
+                let (held, all) = (self.derived_lets(&self.p.held), self.all_derived());
+                let (threshold, resets) = (self.neuron_threshold(), self.neuron_resets());
+                quote! {
+                    let #input: f64 = __input;
+                    #loads
+                    #refr
+                    #( let #olds = #ys; )*
+                    #held
+                    #integrate
+                    // Refractory: the state is held (the integrated value is discarded).
+                    #( #ys = if __refr { #olds } else { #ys }; )*
+                    #all
+                    let __spiked: bool = !__refr && #threshold;
+                    #resets
+                    __t_last_spike[__i] = if __spiked { t } else { __t_last_spike[__i] };
+                    #all
+                    #stores
+                    __spike[__i] = __spiked;
+                    __refractory[__i] = __refr || __spiked;
+                }
+            },
+        );
         let params_el = self.params_from(quote!(self.__model));
         let v = match m.membrane {
             Some(k) => {
@@ -1098,8 +1121,31 @@ impl Gen<'_> {
             .iter()
             .map(|o| push(&o.value, o, quote!(__v)))
             .collect();
-        let (ctor, element, nk, nh) = self.kernel_arms(|method| {
-            let integrate = self.integrate(method);
+        // `y ← M·y` with the step matrix `prepare` put after the method's constants.
+        let ys: Vec<Ident> = self
+            .p
+            .ode_states
+            .iter()
+            .map(|&i| self.state_ident(i))
+            .collect();
+        let ny = ys.len();
+        let linear = self.p.exact.as_ref().is_some_and(|a| !a.is_empty());
+        let n_consts = |m: Method| self.n_consts(m) + if linear { ny * ny } else { 0 };
+        let (ctor, element, nk, nh) = self.kernel_arms(n_consts, |method| {
+            let integrate = if linear {
+                let base = self.n_consts(method);
+                let olds: Vec<Ident> = ys.iter().map(|y| format_ident!("__y_{}", y)).collect();
+                let rows = (0..ny).map(|i| {
+                    let ms = (0..ny).map(|j| format_ident!("__k{}", base + i * ny + j));
+                    quote!(#(#ms * #olds)+*)
+                });
+                quote! {
+                    #( let #olds = #ys; )*
+                    #( #ys = #rows; )*
+                }
+            } else {
+                self.integrate(method)
+            };
             quote! {
                 #post
                 #loads
@@ -1196,22 +1242,22 @@ impl Gen<'_> {
             if body.is_empty() {
                 return TokenStream::new();
             }
-            let store = advance.then(|| quote!(__cursor[__k] = __i;));
+            let store = advance.then(|| quote!(*__at += __taken;));
             quote! {
-                for (__k, &__p32) in __spiking.iter().enumerate() {
+                for (&__p32, __at) in __spiking.iter().zip(__cursor.iter_mut()) {
                     let __p = __p32 as usize;
                     let spike_pre: bool = true;
-                    let __row_end = __conn.row_ptr[__p + 1];
-                    let mut __i = __cursor[__k];
-                    while __i < __row_end {
-                        let __q = __conn.post[__i] as usize;
+                    let __row = __conn.post.get(*__at..__conn.row_ptr[__p + 1]).unwrap_or_default();
+                    let mut __taken = 0usize;
+                    for &__q32 in __row {
+                        let __q = __q32 as usize;
                         if __q >= __end {
                             break;
                         }
+                        __taken += 1;
                         let __q = __q - __first;
                         #post_walk
                         #body
-                        __i += 1;
                     }
                     #store
                 }

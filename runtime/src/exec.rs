@@ -126,11 +126,12 @@ pub(crate) enum Phase {
     Serial { synapse: usize, slot: usize },
 }
 
-/// Cuts `schedule` into phases.
+/// Cuts `schedule` into phases; `fuse` allows fused loops.
 pub(crate) fn plan(
     schedule: &[Slot],
     neurons: &[Box<dyn AnyGroup>],
     synapses: &[Box<dyn AnySynapses>],
+    fuse: bool,
 ) -> Vec<Phase> {
     let mut phases: Vec<Phase> = Vec::new();
     for (k, slot) in schedule.iter().enumerate() {
@@ -178,7 +179,7 @@ pub(crate) fn plan(
     }
     for phase in &mut phases {
         if let Phase::Tiled(p) = phase {
-            p.fused = fusable(p, neurons, synapses);
+            p.fused = fuse && fusable(p, neurons, synapses);
         }
     }
     phases
@@ -357,25 +358,20 @@ fn tile(n: usize, k: usize, threads: usize) -> Range<usize> {
     k * n / threads..(k + 1) * n / threads
 }
 
-/// Appends `first + j` for every set flag `j`, eight flags at a time (spikes are rare).
+/// Appends `first + j` for every set flag `j`. Spikes are rare: 64 flags at a time are OR-ed
+/// (which vectorises) and skipped when none is set.
 pub(crate) fn push_spikes(flags: &[bool], first: usize, out: &mut Vec<u32>) {
     // SAFETY: `bool` is one byte holding 0 or 1, a valid `u8`; the slice is only read.
     let bytes: &[u8] = unsafe { std::slice::from_raw_parts(flags.as_ptr().cast(), flags.len()) };
-    let words = bytes.chunks_exact(8);
-    let tail = words.remainder();
-    for (w, word) in words.enumerate() {
-        let mut x = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        while x != 0 {
-            let byte = x.trailing_zeros() / 8;
-            // Groups are capped at u32::MAX neurons.
-            out.push((first + w * 8) as u32 + byte);
-            x &= !(0xff << (8 * byte));
+    for (c, chunk) in bytes.chunks(64).enumerate() {
+        if chunk.iter().fold(0u8, |a, &b| a | b) == 0 {
+            continue;
         }
-    }
-    let tail_first = first + (bytes.len() - tail.len());
-    for (j, &b) in tail.iter().enumerate() {
-        if b != 0 {
-            out.push((tail_first + j) as u32);
+        for (j, &b) in chunk.iter().enumerate() {
+            if b != 0 {
+                // Groups are capped at u32::MAX neurons.
+                out.push((first + c * 64 + j) as u32);
+            }
         }
     }
 }
@@ -453,6 +449,8 @@ pub(crate) struct RunConfig {
     pub(crate) dt: f64,
     pub(crate) threads: usize,
     pub(crate) check: bool,
+    /// Fused loops allowed.
+    pub(crate) fuse: bool,
     pub(crate) bar: Option<ProgressBar>,
 }
 
@@ -474,7 +472,7 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig) -> (u64, Result<()>) {
         spike_monitors,
         schedule,
     } = objects;
-    let phases = plan(schedule, neurons, synapses);
+    let phases = plan(schedule, neurons, synapses, cfg.fuse);
     let threads = cfg.threads.max(1);
     let n_syn = synapses.len();
     let (done, result, lists) = {

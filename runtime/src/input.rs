@@ -279,6 +279,32 @@ mod tests {
         assert_eq!(x, vec![2.5, 4.0, 2.25, 6.0]);
     }
 
+    /// Applied tile by tile, an input adds what it adds to the whole group, in the same order
+    /// (indices given unsorted and repeated).
+    #[test]
+    fn tiles_add_what_the_whole_group_gets() {
+        let n = 10;
+        let indices = vec![7, 2, 7, 9, 0, 2, 5];
+        let values: Vec<f64> = (0..indices.len()).map(|k| 0.1 + k as f64).collect();
+        for input in [
+            compile(Input::PerNeuron(values).on(indices.clone()), n).unwrap(),
+            compile(Input::Constant(0.3).on(indices), n).unwrap(),
+            compile(Input::Steps(vec![0.0, 1.5]), n).unwrap(),
+            compile(Input::PerNeuron((0..n).map(|j| j as f64).collect()), n).unwrap(),
+        ] {
+            let mut whole = vec![0.25; n];
+            input.apply(1, &mut whole);
+            for cut in [1, 3, 4, 10] {
+                let mut tiled = vec![0.25; n];
+                for first in (0..n).step_by(cut) {
+                    let end = (first + cut).min(n);
+                    input.apply_range(1, &mut tiled[first..end], first);
+                }
+                assert_eq!(tiled, whole, "tiles of {cut}");
+            }
+        }
+    }
+
     #[test]
     fn bad_inputs_are_errors() {
         let e = compile(Input::Constant(1.0).on([0, 4]), 4).unwrap_err();

@@ -63,7 +63,7 @@ pub use synapse::{SynapseGroup, MAX_DELAY_STEPS};
 pub mod __private {
     pub use crate::error::Error;
     pub use crate::model::*;
-    pub use crate::numeric::{phi, propagator};
+    pub use crate::numeric::{phi, propagator, step_matrix};
 
     /// Splits the first `N` state columns into `N` disjoint mutable slices, without allocating.
     ///

@@ -181,6 +181,7 @@ pub struct Network {
     progress: bool,
     check_finite: bool,
     threads: usize,
+    fuse: bool,
 }
 
 impl fmt::Debug for Network {
@@ -217,6 +218,7 @@ impl Network {
             progress: true,
             check_finite: true,
             threads: 1,
+            fuse: true,
         })
     }
 
@@ -270,13 +272,21 @@ impl Network {
         self.threads
     }
 
-    /// How the next run will execute the schedule, one line per phase: `tiled: a, b, g` for
-    /// synapse groups `a`, `b` and neuron group `g` run together tile by tile (by every thread),
-    /// `serial: s` for a synapse group run whole by the calling thread. Prepares the objects as a
-    /// run would; errors as [`Network::run`].
+    /// Runs a neuron group and the synapse groups of one model onto it as one loop where they
+    /// allow it (default `true`; see [`Network::phases`]). The results are the same bit for bit
+    /// either way: `false` is for checking that, and for measuring what fusion brings.
+    pub fn set_fuse(&mut self, on: bool) {
+        self.fuse = on;
+    }
+
+    /// How the next run will execute the schedule, one line per phase: `fused: a, b, g` for
+    /// synapse groups `a`, `b` and neuron group `g` run as one loop over each thread's tile,
+    /// `tiled: a, g` for objects run one after the other over each thread's tile, `serial: s` for
+    /// a synapse group run whole by the calling thread while the others wait. Prepares the
+    /// objects as a run would; errors as [`Network::run`].
     pub fn phases(&mut self) -> Result<Vec<String>> {
         self.prepare()?;
-        let phases = exec::plan(&self.schedule, &self.neurons, &self.synapses);
+        let phases = exec::plan(&self.schedule, &self.neurons, &self.synapses, self.fuse);
         Ok(phases
             .iter()
             .map(|p| match p {
@@ -827,6 +837,7 @@ impl Network {
                 dt: self.dt,
                 threads: self.threads,
                 check: self.check_finite,
+                fuse: self.fuse,
                 bar,
             },
         );
@@ -1153,6 +1164,30 @@ mod tests {
         assert_eq!(n.group(g).column(Acc::v), &[51.0, 0.0]);
         assert_eq!(n.group(g).t_last_spike()[1], 0.5);
         assert_eq!(n.group(g).spikes(), &[false, true]);
+    }
+
+    #[test]
+    fn non_finite_state_stops_the_run_on_any_thread() {
+        // Neuron 1 fails at t = 1 ms: with 3 threads it lies in the second thread's tile.
+        for threads in [1, 3] {
+            let mut n = net();
+            n.set_threads(threads).unwrap();
+            n.add_neurons(
+                "cells",
+                5,
+                Acc {
+                    fail_at: 1.0,
+                    ..Acc::default()
+                },
+            )
+            .unwrap();
+            let e = n.run(2.0).unwrap_err();
+            assert!(
+                matches!(&e, Error::NonFinite { object, index: 1, step: 10, .. } if object == "cells"),
+                "{threads} threads: {e}"
+            );
+            assert_eq!(n.step_index(), 10, "{threads} threads");
+        }
     }
 
     #[test]

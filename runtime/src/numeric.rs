@@ -3,6 +3,8 @@
 
 use nalgebra::DMatrix;
 
+use crate::model::Method;
+
 /// `(e^x − 1)/x`, the exponential-Euler factor (with `x = a·dt`), accurate for small `|x|`
 /// (computed as `x.exp_m1() / x`); exactly 1 at `x == 0`.
 #[inline]
@@ -60,6 +62,51 @@ pub fn propagator(n: usize, a: &[f64], dt: f64) -> (Vec<f64>, Vec<f64>) {
         }
     }
     (phi, gamma)
+}
+
+/// One step of `method` on the homogeneous linear system `y' = A·y` as a matrix: `y ← M·y`.
+///
+/// `a` is `A` (row-major `n × n`), `h` the step (ms). `M` is what the method computes stage by
+/// stage, multiplied out once: `I + hA` (Euler), `I + hA + (hA)²/2` (Heun), the fourth-order
+/// Taylor polynomial of `e^{hA}` (classical Runge–Kutta), `I + D·A` with
+/// `D = diag(h·φ(A_ii·h))` (exponential Euler, per variable) and `e^{hA}` (exact). Results differ
+/// from the stage-by-stage evaluation by rounding only. Row-major `n × n`.
+///
+/// # Panics
+///
+/// If `a.len() != n * n`.
+pub fn step_matrix(method: Method, n: usize, a: &[f64], h: f64) -> Vec<f64> {
+    assert_eq!(
+        a.len(),
+        n * n,
+        "neurode internal error: step matrix of a {n} x {n} system given {} coefficients",
+        a.len()
+    );
+    let ha = DMatrix::from_fn(n, n, |r, c| a[r * n + c] * h);
+    let id = DMatrix::<f64>::identity(n, n);
+    let m = match method {
+        Method::Euler => &id + &ha,
+        Method::Rk2 => &id + &ha + &ha * &ha * 0.5,
+        Method::Rk4 => {
+            // Horner: I + hA·(I + hA/2·(I + hA/3·(I + hA/4))).
+            let mut p = &id + &ha * 0.25;
+            p = &id + &ha * (1.0 / 3.0) * p;
+            p = &id + &ha * 0.5 * p;
+            &id + &ha * p
+        }
+        Method::ExpEuler => {
+            let d = DMatrix::from_fn(n, n, |r, c| {
+                if r == c {
+                    h * phi(a[r * n + r] * h)
+                } else {
+                    0.0
+                }
+            });
+            &id + d * DMatrix::from_fn(n, n, |r, c| a[r * n + c])
+        }
+        Method::Exact => return propagator(n, a, h).0,
+    };
+    (0..n * n).map(|k| m[(k / n, k % n)]).collect()
 }
 
 #[cfg(test)]
@@ -165,5 +212,48 @@ mod tests {
         assert!(p[0].is_nan() && g[0].is_nan());
         let (p, _) = propagator(1, &[-1.0], f64::NAN);
         assert!(p[0].is_nan());
+    }
+
+    /// Each method's matrix, applied to y, equals the method's stages evaluated on y' = A·y.
+    #[test]
+    fn step_matrices_are_the_stages_multiplied_out() {
+        let a = [-0.5, 0.2, 0.1, -0.3];
+        let h = 0.1;
+        let f = |y: [f64; 2]| [a[0] * y[0] + a[1] * y[1], a[2] * y[0] + a[3] * y[1]];
+        let add = |y: [f64; 2], k: [f64; 2], c: f64| [y[0] + c * k[0], y[1] + c * k[1]];
+        let y = [1.3, -0.7];
+        let apply = |m: &[f64]| [m[0] * y[0] + m[1] * y[1], m[2] * y[0] + m[3] * y[1]];
+        let k1 = f(y);
+        let euler = add(y, k1, h);
+        let k2 = f(add(y, k1, h));
+        let heun = [
+            y[0] + 0.5 * h * (k1[0] + k2[0]),
+            y[1] + 0.5 * h * (k1[1] + k2[1]),
+        ];
+        let r2 = f(add(y, k1, 0.5 * h));
+        let r3 = f(add(y, r2, 0.5 * h));
+        let r4 = f(add(y, r3, h));
+        let rk4 = [
+            y[0] + h / 6.0 * (k1[0] + 2.0 * r2[0] + 2.0 * r3[0] + r4[0]),
+            y[1] + h / 6.0 * (k1[1] + 2.0 * r2[1] + 2.0 * r3[1] + r4[1]),
+        ];
+        let e0 = y[0] + k1[0] * h * phi(a[0] * h);
+        let e1 = y[1] + k1[1] * h * phi(a[3] * h);
+        for (method, want) in [
+            (Method::Euler, euler),
+            (Method::Rk2, heun),
+            (Method::Rk4, rk4),
+            (Method::ExpEuler, [e0, e1]),
+        ] {
+            let got = apply(&step_matrix(method, 2, &a, h));
+            for k in 0..2 {
+                assert!(
+                    close(got[k], want[k], 1e-15),
+                    "{method}: {got:?} vs {want:?}"
+                );
+            }
+        }
+        let (phi_m, _) = propagator(2, &a, h);
+        assert_eq!(step_matrix(Method::Exact, 2, &a, h), phi_m);
     }
 }

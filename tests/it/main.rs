@@ -4,4 +4,5 @@ mod chapter;
 mod cli;
 mod integrators;
 mod storage;
+mod threads;
 mod ui;

@@ -1,0 +1,216 @@
+//! Threads, tiles and fused loops change how a step is executed, never what it computes: every
+//! configuration gives the same numbers bit for bit, on the benchmarks and on a network that
+//! mixes every kind of phase.
+
+use neurode::benchmarks::{coba, cuba, Bench};
+use neurode::models::{Ampa, Exponential, ExponentialCoba, GapJunction, Lif, VoltageJump};
+use neurode::runtime::{Connect, Error, Input, Network, Storage};
+
+/// Everything a run leaves behind, as bits: spike steps and indices, then every stored column
+/// of every neuron and synapse group, in a fixed order.
+#[derive(Debug, PartialEq, Eq)]
+struct Outcome {
+    spikes: Vec<(u64, u32)>,
+    state: Vec<u64>,
+}
+
+fn outcome_of(bench: &Bench) -> Outcome {
+    let trace = bench.net.spike_trace(bench.spikes);
+    let spikes = trace
+        .steps
+        .iter()
+        .copied()
+        .zip(trace.indices.iter().copied())
+        .collect();
+    let state = bench
+        .net
+        .group(bench.neurons)
+        .columns()
+        .iter()
+        .flatten()
+        .map(|x| x.to_bits())
+        .collect();
+    Outcome { spikes, state }
+}
+
+fn run_bench(build: fn(usize, u64) -> Result<Bench, Error>, threads: usize, fuse: bool) -> Outcome {
+    let mut bench = build(3000, 5).unwrap();
+    bench.net.set_threads(threads).unwrap();
+    bench.net.set_fuse(fuse);
+    bench.net.run(60.0).unwrap();
+    outcome_of(&bench)
+}
+
+#[test]
+fn benchmarks_are_bit_identical_for_any_threads_and_fusion() {
+    for (name, build) in [("coba", coba as fn(_, _) -> _), ("cuba", cuba)] {
+        let reference = run_bench(build, 1, true);
+        assert!(
+            reference.spikes.len() > 100,
+            "{name}: the network must be active ({} spikes)",
+            reference.spikes.len()
+        );
+        for (threads, fuse) in [(2, true), (3, true), (1, false), (2, false), (4, false)] {
+            assert!(
+                run_bench(build, threads, fuse) == reference,
+                "{name}: {threads} threads, fuse {fuse} differs from 1 thread fused"
+            );
+        }
+    }
+}
+
+#[test]
+fn benchmarks_run_as_one_fused_loop() {
+    for build in [coba as fn(_, _) -> _, cuba] {
+        let mut bench = build(100, 1).unwrap();
+        assert_eq!(bench.net.phases().unwrap(), ["fused: exc, inh, neurons"]);
+        bench.net.set_fuse(false);
+        assert_eq!(bench.net.phases().unwrap(), ["tiled: exc, inh, neurons"]);
+    }
+}
+
+/// Two LIF groups with every kind of phase between them: per-presynaptic AMPA (serial), a
+/// delayed exponential synapse (serial), a voltage jump (serial), a gap junction reading the
+/// presynaptic potential (serial), and a fused pair of conductance synapses, with inputs on
+/// unsorted indices. Returns the phases and the outcome.
+fn mixed(threads: usize) -> (Vec<String>, Outcome) {
+    let mut net = Network::new(0.1).unwrap();
+    net.set_progress(false);
+    let n = 300;
+    let a = net.add_neurons("a", n, Lif::default()).unwrap();
+    let b = net.add_neurons("b", n, Lif::default()).unwrap();
+    let conn = |seed| Connect::FixedProb { p: 0.05, seed };
+    let ampa = net
+        .add_synapses("ampa", Ampa::default(), a, b, &conn(1))
+        .unwrap();
+    let delayed = Exponential {
+        w: 2.0,
+        delay: 1.5,
+        ..Exponential::default()
+    };
+    let delayed = net
+        .add_synapses("delayed", delayed, b, a, &conn(2))
+        .unwrap();
+    let jump = VoltageJump {
+        w: 0.5,
+        ..VoltageJump::default()
+    };
+    let jump = net.add_synapses("jump", jump, a, a, &conn(3)).unwrap();
+    let gap = net
+        .add_synapses(
+            "gap",
+            GapJunction {
+                w: 0.005,
+                ..GapJunction::default()
+            },
+            b,
+            a,
+            &conn(4),
+        )
+        .unwrap();
+    let coba = |g_max, e| ExponentialCoba {
+        g_max,
+        E: e,
+        ..ExponentialCoba::default()
+    };
+    let exc = net
+        .add_synapses("exc", coba(0.02, 0.0), a, b, &conn(5))
+        .unwrap();
+    let inh = net
+        .add_synapses("inh", coba(0.05, -80.0), b, b, &conn(6))
+        .unwrap();
+    net.set_order(&[
+        a.into(),
+        ampa.into(),
+        delayed.into(),
+        jump.into(),
+        gap.into(),
+        exc.into(),
+        inh.into(),
+        b.into(),
+    ])
+    .unwrap();
+    let indices: Vec<usize> = (0..n).rev().step_by(3).collect();
+    let drive: Vec<f64> = indices.iter().map(|&i| 24.0 + 0.05 * i as f64).collect();
+    net.add_input(a, Input::PerNeuron(drive).on(indices.clone()))
+        .unwrap();
+    net.add_input(b, Input::Constant(23.0).on(vec![7, 3, 7, 250, 1, 120, 121]))
+        .unwrap();
+    net.set_threads(threads).unwrap();
+    let spikes_a = net.record_spikes(a).unwrap();
+    let spikes_b = net.record_spikes(b).unwrap();
+    let v_b = net.record(b, Lif::V).unwrap();
+    net.run(80.0).unwrap();
+    let mut spikes = Vec::new();
+    for m in [spikes_a, spikes_b] {
+        let t = net.spike_trace(m);
+        spikes.extend(t.steps.iter().copied().zip(t.indices.iter().copied()));
+    }
+    let trace = net.trace(v_b);
+    let mut state: Vec<u64> = (0..trace.n_rows())
+        .flat_map(|i| trace.row(i).iter().map(|x| x.to_bits()))
+        .collect();
+    for g in [a, b] {
+        state.extend(net.group(g).columns().iter().flatten().map(|x| x.to_bits()));
+    }
+    for s in [exc, inh] {
+        assert_eq!(net.synapses(s).storage(), Storage::PerPost);
+        state.extend(
+            net.synapses(s)
+                .columns()
+                .iter()
+                .flatten()
+                .map(|x| x.to_bits()),
+        );
+    }
+    state.extend(
+        net.synapses(ampa)
+            .columns()
+            .iter()
+            .flatten()
+            .map(|x| x.to_bits()),
+    );
+    (net.phases().unwrap(), Outcome { spikes, state })
+}
+
+#[test]
+fn a_network_with_every_kind_of_phase_is_bit_identical_across_threads() {
+    let (phases, reference) = mixed(1);
+    assert_eq!(
+        phases,
+        [
+            "tiled: a",
+            "serial: ampa",
+            "serial: delayed",
+            "serial: jump",
+            "serial: gap",
+            "fused: exc, inh, b",
+        ]
+    );
+    assert!(
+        reference.spikes.len() > 50,
+        "{} spikes",
+        reference.spikes.len()
+    );
+    for threads in [2, 3, 5] {
+        assert!(
+            mixed(threads).1 == reference,
+            "{threads} threads differ from one"
+        );
+    }
+}
+
+#[test]
+fn thread_counts_are_checked() {
+    let mut net = Network::new(0.1).unwrap();
+    for bad in [0, 100_000] {
+        let err = net.set_threads(bad).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { object, reason } if object == "network" && reason.contains(&bad.to_string())),
+            "{err}"
+        );
+    }
+    assert_eq!(net.threads(), 1);
+    net.set_threads(2).unwrap();
+    assert_eq!(net.threads(), 2);
+}
