@@ -13,7 +13,7 @@ use crate::args::Op;
 use crate::ir::{BinOp, Builtin, Expr, ExprKind, Func, Sym};
 use crate::model::Model;
 use crate::parse::{Kind, Method, OutputKind, Timing};
-use crate::symbolic::{self, first_outside, is_constant_sym};
+use crate::symbolic::{first_outside, is_constant_sym};
 
 const RT: &str = "::neurode::__private";
 
@@ -1061,6 +1061,7 @@ impl Gen<'_> {
     fn tile(&self) -> bool {
         self.m.kind == Kind::Neuron
             || self.p.storages.contains(&Storage::PerPost)
+                && self.p.exact.as_ref().is_some_and(|a| !a.is_empty())
                 && !self.used(Builtin::VPre)
                 && !self.used(Builtin::RefractoryPre)
                 && self.m.outputs.iter().all(|o| {
@@ -1073,19 +1074,23 @@ impl Gen<'_> {
                 })
     }
 
-    /// The synapse's kernel and spike walks for tiles of postsynaptic neurons (see
-    /// `ModelInfo::tile`): `(items beside the impl, items inside it)`. Before the element loop,
-    /// the spikes' updates that precede integration (`on_pre`) go into the state, and the
-    /// outputs of those that follow it (`on_pre_after`) into the input (the outputs are linear
-    /// in the state); after the loop, the latter go into the state. The element loop then does
-    /// everything else per element, and can run beside the neuron's.
+    /// The synapse's kernel and spike walk for tiles of postsynaptic neurons (see
+    /// `ModelInfo::tile`): `(items beside the impl, items inside it)`.
+    ///
+    /// The per-postsynaptic state is linear and homogeneous, `y' = A·y`, stepped as `y ← M·y`
+    /// with the method's step matrix. During a run the stored state is kept *advanced*: `M·y`,
+    /// the state of the next step before its spikes. The walk over the spikes then only adds
+    /// each update (`on_pre` updates through `M`, `on_pre_after` ones as they are), which makes
+    /// the stored value the step's state; the kernel pushes its outputs and advances it again.
+    /// The runtime advances the state once when a run starts (`PostKernel::advance`) and the
+    /// kernel does not on the run's last step, so between runs the state is the step's own.
     fn synapse_kernel(&self) -> (TokenStream, TokenStream) {
         let rt = rt();
         if !self.tile() {
             let inside = quote! {
                 type Kernel<'a, const __M: u8> = #rt::NoKernel;
 
-                fn post_kernel<'a, const __M: u8>(&self, _: &[f64], _: (f64, f64), _: &'a mut [&mut [f64]], _: usize) -> #rt::NoKernel {
+                fn post_kernel<'a, const __M: u8>(&self, _: &[f64], _: (f64, f64), _: &'a mut [&mut [f64]], _: usize, _: bool) -> #rt::NoKernel {
                     #rt::NoKernel
                 }
             };
@@ -1105,21 +1110,20 @@ impl Gen<'_> {
         if self.used(Builtin::RefractoryPost) {
             post.extend(quote!(let refractory_post: bool = __refr;));
         }
-        let push = |value: &Expr, o: &crate::model::Output, v: TokenStream| -> TokenStream {
-            let x = self.num(value);
-            match &o.reversal {
-                Some(e) if o.kind == OutputKind::Conductance => {
-                    let e = self.num(e);
-                    quote!(*__acc -= #x * (#v - (#e));)
-                }
-                _ => quote!(*__acc += #x;),
-            }
-        };
         let pushes: TokenStream = self
             .m
             .outputs
             .iter()
-            .map(|o| push(&o.value, o, quote!(__v)))
+            .map(|o| {
+                let x = self.num(&o.value);
+                match &o.reversal {
+                    Some(e) if o.kind == OutputKind::Conductance => {
+                        let e = self.num(e);
+                        quote!(*__acc -= #x * (__v - (#e));)
+                    }
+                    _ => quote!(*__acc += #x;),
+                }
+            })
             .collect();
         // `y ← M·y` with the step matrix `prepare` put after the method's constants.
         let ys: Vec<Ident> = self
@@ -1129,29 +1133,31 @@ impl Gen<'_> {
             .map(|&i| self.state_ident(i))
             .collect();
         let ny = ys.len();
-        let linear = self.p.exact.as_ref().is_some_and(|a| !a.is_empty());
-        let n_consts = |m: Method| self.n_consts(m) + if linear { ny * ny } else { 0 };
-        let (ctor, element, nk, nh) = self.kernel_arms(n_consts, |method| {
-            let integrate = if linear {
-                let base = self.n_consts(method);
-                let olds: Vec<Ident> = ys.iter().map(|y| format_ident!("__y_{}", y)).collect();
-                let rows = (0..ny).map(|i| {
-                    let ms = (0..ny).map(|j| format_ident!("__k{}", base + i * ny + j));
-                    quote!(#(#ms * #olds)+*)
-                });
-                quote! {
-                    #( let #olds = #ys; )*
-                    #( #ys = #rows; )*
-                }
-            } else {
-                self.integrate(method)
-            };
+        let olds: Vec<Ident> = ys.iter().map(|y| format_ident!("__y_{}", y)).collect();
+        let step = |base: usize| {
+            let rows = (0..ny).map(|i| {
+                let ms = (0..ny).map(|j| format_ident!("__k{}", base + i * ny + j));
+                quote!(#(#ms * #olds)+*)
+            });
             quote! {
-                #post
+                #( let #olds = #ys; )*
+                #( #ys = #rows; )*
+            }
+        };
+        let n_consts = |m: Method| self.n_consts(m) + ny * ny;
+        let (ctor, element, nk, nh) = self.kernel_arms(n_consts, |method| {
+            let step = step(self.n_consts(method));
+            quote! {
                 #loads
-                #integrate
+                if __acc.is_some() {
+                    let __acc = __acc.unwrap_or(&mut __spare);
+                    #post
+                    #pushes
+                }
+                if self.__advance {
+                    #step
+                }
                 #stores
-                #pushes
             }
         });
         let params_el = self.params_from(quote!(self.__model));
@@ -1165,70 +1171,40 @@ impl Gen<'_> {
                 __h: [f64; #nh],
                 __t: f64,
                 __dt: f64,
+                __advance: bool,
                 #( #cols: &'a mut [f64], )*
+            }
+
+            impl<'a, const __M: u8> #kernel<'a, __M> {
+                /// Pushes the outputs of element `__q` into `__acc` (if any), then advances it
+                /// (if the kernel advances) and stores it.
+                #[inline(always)]
+                #[allow(unused_variables, unused_mut, unused_assignments, non_snake_case, clippy::all)]
+                fn __element(&mut self, __q: usize, __v: f64, __refr: bool, __acc: ::std::option::Option<&mut f64>) -> bool {
+                    let (t, dt) = (self.__t, self.__dt);
+                    #params_el
+                    #( let #cols = &mut *self.#cols; )*
+                    let mut __finite = true;
+                    let mut __spare = 0.0f64;
+                    #element
+                    __finite
+                }
             }
 
             #[automatically_derived]
             impl<'a, const __M: u8> #rt::PostKernel for #kernel<'a, __M> {
                 #[inline(always)]
-                #[allow(unused_variables, unused_mut, unused_assignments, non_snake_case, clippy::all)]
                 fn element(&mut self, __q: usize, __v: f64, __refr: bool, __acc: &mut f64) -> bool {
-                    let (t, dt) = (self.__t, self.__dt);
-                    #params_el
-                    #( let #cols = &mut *self.#cols; )*
-                    let mut __finite = true;
-                    #element
-                    __finite
+                    self.__element(__q, __v, __refr, ::std::option::Option::Some(__acc))
+                }
+
+                #[inline(always)]
+                fn advance(&mut self, __q: usize) -> bool {
+                    self.__element(__q, 0.0, false, ::std::option::Option::None)
                 }
             }
         };
-        // The spike walks: the part of every spiking row inside the tile, from the cursors.
-        let incs = |timing: Timing| -> TokenStream {
-            self.m
-                .states
-                .iter()
-                .enumerate()
-                .flat_map(|(i, s)| {
-                    s.events
-                        .iter()
-                        .filter(move |e| e.timing == timing)
-                        .map(move |e| (i, e))
-                })
-                .map(|(i, e)| {
-                    let col = self.col(&self.state_ident(i));
-                    let v = self.num(&e.value);
-                    quote!(#col[__q] += #v;)
-                })
-                .collect()
-        };
-        let (inc_before, inc_after) = (incs(Timing::Before), incs(Timing::After));
-        // What the updates after integration add to each output: the output of the increments
-        // alone (the state enters the outputs linearly).
-        let mut increment: Vec<Option<Expr>> = vec![None; self.m.states.len()];
-        for (i, s) in self.m.states.iter().enumerate() {
-            for e in s.events.iter().filter(|e| e.timing == Timing::After) {
-                increment[i] = Some(match increment[i].take() {
-                    Some(sum) => symbolic::add(sum, e.value.clone()),
-                    None => e.value.clone(),
-                });
-            }
-        }
-        let after_outputs: TokenStream = self
-            .m
-            .outputs
-            .iter()
-            .filter_map(|o| {
-                let value = symbolic::fold(&symbolic::map_vars(&o.value, &|sym, span| match sym {
-                    Sym::State(i) => {
-                        Some(increment[i].clone().unwrap_or_else(|| Expr::num(0.0, span)))
-                    }
-                    _ => None,
-                }));
-                let push = push(&value, o, quote!(__v[__q]));
-                (value.as_num() != Some(0.0))
-                    .then(|| quote!({ let __acc = &mut __input[__q]; #push }))
-            })
-            .collect();
+        // The walk: every update of every spike onto the tile, into the advanced state.
         let mut post_walk = TokenStream::new();
         if self.used(Builtin::VPost) {
             post_walk.extend(quote!(let v_post: f64 = __v[__q];));
@@ -1236,13 +1212,29 @@ impl Gen<'_> {
         if self.used(Builtin::RefractoryPost) {
             post_walk.extend(quote!(let refractory_post: bool = __refr_post[__q];));
         }
-        // The part of every spiking row inside the tile, from the cursors; the first walk moves
-        // them on unless the second walks again.
-        let walk = |body: TokenStream, advance: bool| -> TokenStream {
-            if body.is_empty() {
-                return TokenStream::new();
+        let ode_pos = |i: usize| self.p.ode_states.iter().position(|&y| y == i);
+        let mut body = TokenStream::new();
+        for (i, st) in self.m.states.iter().enumerate() {
+            for e in &st.events {
+                let v = self.num(&e.value);
+                let col = self.col(&self.state_ident(i));
+                match (e.timing, ode_pos(i)) {
+                    // Before integration: the update goes through the step matrix.
+                    (Timing::Before, Some(j)) => {
+                        let targets = (0..ny).map(|r| {
+                            let c = self.col(&ys[r]);
+                            let k = r * ny + j;
+                            quote!(#c[__q] += __m[#k] * __b;)
+                        });
+                        body.extend(quote!({ let __b: f64 = #v; #(#targets)* }));
+                    }
+                    _ => body.extend(quote!(#col[__q] += #v;)),
+                }
             }
-            let store = advance.then(|| quote!(*__at += __taken;));
+        }
+        let walk = if body.is_empty() {
+            body
+        } else {
             quote! {
                 for (&__p32, __at) in __spiking.iter().zip(__cursor.iter_mut()) {
                     let __p = __p32 as usize;
@@ -1259,37 +1251,37 @@ impl Gen<'_> {
                         #post_walk
                         #body
                     }
-                    #store
+                    *__at += __taken;
                 }
             }
         };
-        let before = walk(quote!(#inc_before #after_outputs), inc_after.is_empty());
-        let after = walk(inc_after.clone(), true);
+        let bases = self.p.methods.iter().map(|&m| {
+            let mp = method_path(m);
+            let base = self.n_consts(m);
+            quote!(#mp => #base,)
+        });
         let first_col = &cols[0];
-        let events = |name: Ident, body: TokenStream| {
-            quote! {
-                #[allow(unused_variables, unused_mut, non_snake_case, clippy::all)]
-                fn #name(&self, __tile: #rt::PostTile<'_, '_>) {
-                    let #rt::PostTile { t, dt, first: __first, columns: __columns, conn: __conn, spiking: __spiking, cursor: __cursor, v: __v, refractory: __refr_post, input: __input } = __tile;
-                    let [#(#cols),*] = #rt::tile_columns_mut::<#n>(__columns);
-                    let __n = #first_col.len();
-                    let __end = __first + __n;
-                    #params
-                    #body
-                }
-            }
-        };
-        let events_before = events(format_ident!("tile_events"), before);
-        let events_after = events(format_ident!("tile_events_after"), after);
         let inside = quote! {
             type Kernel<'a, const __M: u8> = #kernel<'a, __M>;
 
-            #events_before
-            #events_after
+            #[allow(unused_variables, unused_mut, non_snake_case, clippy::all)]
+            fn tile_events(&self, __consts: &[f64], __method: #rt::Method, __tile: #rt::PostTile<'_, '_>) {
+                let #rt::PostTile { t, dt, first: __first, columns: __columns, conn: __conn, spiking: __spiking, cursor: __cursor, v: __v, refractory: __refr_post } = __tile;
+                let [#(#cols),*] = #rt::tile_columns_mut::<#n>(__columns);
+                let __n = #first_col.len();
+                let __end = __first + __n;
+                let __base: usize = match __method {
+                    #(#bases)*
+                    _ => 0,
+                };
+                let __m: &[f64] = __consts.get(__base..).unwrap_or_default();
+                #params
+                #walk
+            }
 
             #[inline]
             #[allow(unused_variables, non_snake_case, clippy::all)]
-            fn post_kernel<'a, const __M: u8>(&self, __consts: &[f64], (t, dt): (f64, f64), __columns: &'a mut [&mut [f64]], __n: usize) -> #kernel<'a, __M> {
+            fn post_kernel<'a, const __M: u8>(&self, __consts: &[f64], (t, dt): (f64, f64), __columns: &'a mut [&mut [f64]], __n: usize, __advance: bool) -> #kernel<'a, __M> {
                 let [#(#cols),*] = #rt::tile_columns_mut::<#n>(__columns);
                 #reslice
                 #params
@@ -1300,6 +1292,7 @@ impl Gen<'_> {
                     __h,
                     __t: t,
                     __dt: dt,
+                    __advance,
                     #( #cols, )*
                 }
             }

@@ -50,7 +50,7 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
                 fn delays(&self) -> ::std::vec::Vec<f64> { ::std::unreachable!() }
                 fn update(&self, _: &[f64], _: #rt::Method, _: #rt::SynapseStep<'_>) -> bool { ::std::unreachable!() }
                 type Kernel<'a, const M: u8> = #rt::NoKernel;
-                fn post_kernel<'a, const M: u8>(&self, _: &[f64], _: (f64, f64), _: &'a mut [&mut [f64]], _: usize) -> #rt::NoKernel { ::std::unreachable!() }
+                fn post_kernel<'a, const M: u8>(&self, _: &[f64], _: (f64, f64), _: &'a mut [&mut [f64]], _: usize, _: bool) -> #rt::NoKernel { ::std::unreachable!() }
             }
         },
     };

@@ -227,13 +227,15 @@ pub(crate) struct KernelTile<'a, 'c> {
 
 /// A fused loop ([`fuse`] for one synapse model and one neuron model): the postsynaptic group,
 /// the synapse groups (one model), the neurons' tile, and per synapse group its columns on the
-/// tile. `None` when they do not fit (then nothing ran); otherwise whether the neurons' and each
-/// synapse group's stored values are finite.
+/// tile, and whether to store the synapse state advanced. `None` when they do not fit (then
+/// nothing ran); otherwise whether the neurons' and each synapse group's stored values are
+/// finite.
 pub(crate) type Fuser = fn(
     &dyn AnyGroup,
     &[&dyn AnySynapses],
     NeuronStep<'_, '_>,
     &mut [Vec<&mut [f64]>],
+    bool,
 ) -> Option<(bool, [bool; MAX_FUSED])>;
 
 /// The fused loop of synapse model `S` onto neuron model `B`: per neuron of the tile, each
@@ -244,6 +246,7 @@ pub(crate) fn fuse<S: SynapseModel, B: NeuronModel>(
     synapses: &[&dyn AnySynapses],
     step: NeuronStep<'_, '_>,
     columns: &mut [Vec<&mut [f64]>],
+    advance: bool,
 ) -> Option<(bool, [bool; MAX_FUSED])> {
     let g = group.as_any().downcast_ref::<NeuronGroup<B>>()?;
     let method = g.method();
@@ -259,7 +262,7 @@ pub(crate) fn fuse<S: SynapseModel, B: NeuronModel>(
             let a = of_model::<S>(*a, method)?;
             Some(with_method!(method, M => {
                 let (neurons, input) = g.model().kernel::<M>(g.consts(), step);
-                let ka = a.model().post_kernel::<M>(a.consts(), clock, ca, n);
+                let ka = a.model().post_kernel::<M>(a.consts(), clock, ca, n, advance);
                 let (finite, [fa]) = drive_fused(neurons, [ka], input);
                 (finite, [fa, true])
             }))
@@ -268,8 +271,8 @@ pub(crate) fn fuse<S: SynapseModel, B: NeuronModel>(
             let (a, b) = (of_model::<S>(*a, method)?, of_model::<S>(*b, method)?);
             Some(with_method!(method, M => {
                 let (neurons, input) = g.model().kernel::<M>(g.consts(), step);
-                let ka = a.model().post_kernel::<M>(a.consts(), clock, ca, n);
-                let kb = b.model().post_kernel::<M>(b.consts(), clock, cb, n);
+                let ka = a.model().post_kernel::<M>(a.consts(), clock, ca, n, advance);
+                let kb = b.model().post_kernel::<M>(b.consts(), clock, cb, n, advance);
                 drive_fused(neurons, [ka, kb], input)
             }))
         }
@@ -358,20 +361,25 @@ fn tile(n: usize, k: usize, threads: usize) -> Range<usize> {
     k * n / threads..(k + 1) * n / threads
 }
 
-/// Appends `first + j` for every set flag `j`. Spikes are rare: 64 flags at a time are OR-ed
-/// (which vectorises) and skipped when none is set.
+/// Appends `first + j` for every set flag `j`, eight flags at a time (spikes are rare).
 pub(crate) fn push_spikes(flags: &[bool], first: usize, out: &mut Vec<u32>) {
     // SAFETY: `bool` is one byte holding 0 or 1, a valid `u8`; the slice is only read.
     let bytes: &[u8] = unsafe { std::slice::from_raw_parts(flags.as_ptr().cast(), flags.len()) };
-    for (c, chunk) in bytes.chunks(64).enumerate() {
-        if chunk.iter().fold(0u8, |a, &b| a | b) == 0 {
-            continue;
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder();
+    for (w, word) in words.enumerate() {
+        let mut bits = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        while bits != 0 {
+            let byte = bits.trailing_zeros() / 8;
+            // Groups are capped at u32::MAX neurons.
+            out.push((first + w * 8) as u32 + byte);
+            bits &= !(0xff << (8 * byte));
         }
-        for (j, &b) in chunk.iter().enumerate() {
-            if b != 0 {
-                // Groups are capped at u32::MAX neurons.
-                out.push((first + c * 64 + j) as u32);
-            }
+    }
+    let tail_first = first + (bytes.len() - tail.len());
+    for (j, &b) in tail.iter().enumerate() {
+        if b != 0 {
+            out.push((tail_first + j) as u32);
         }
     }
 }
@@ -501,6 +509,14 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig) -> (u64, Result<()>) {
             cursors.push(if is_tiled { syn.conn().n_pre() } else { 0 });
             if is_tiled {
                 let columns = syn.raw_columns();
+                if cfg.steps > 0 {
+                    // The state is kept one step ahead during the run (see
+                    // `SynapseModel::post_kernel`); a non-finite value shows at the first step.
+                    // SAFETY (module rule): no thread runs yet; the slices die here.
+                    let mut whole: Vec<&mut [f64]> =
+                        unsafe { columns.iter().map(|c| c.slice_mut(0..c.len)).collect() };
+                    syn.tile_advance(&mut whole);
+                }
                 let syn: &(dyn AnySynapses + 'static) = &**syn;
                 tiled.push(Some((syn, columns)));
                 serial.push(None);
@@ -628,13 +644,12 @@ impl Shared<'_> {
                 self.groups[g].apply_inputs(i, input, r.start);
             }
             for &s in &phase.synapses {
-                self.walk_spikes(s, g, r.clone(), t, scratch, false);
+                self.walk_spikes(s, g, r.clone(), t, scratch);
             }
-            if !(phase.fused && self.fused(phase, r.clone(), t, scratch)) {
-                self.unfused(phase, r.clone(), t, scratch);
-            }
-            for &s in &phase.synapses {
-                self.walk_spikes(s, g, r.clone(), t, scratch, true);
+            // The per-postsynaptic state stays advanced between steps, not after the last.
+            let advance = i + 1 < self.start + self.steps;
+            if !(phase.fused && self.fused(phase, r.clone(), (t, advance), scratch)) {
+                self.unfused(phase, r.clone(), (t, advance), scratch);
             }
             if phase.neuron {
                 // SAFETY (module rule): this thread's tile, read after the update wrote it.
@@ -648,17 +663,9 @@ impl Shared<'_> {
         }
     }
 
-    /// The spikes of synapse group `s` onto tile `r` of group `g`: the walk before the kernels
-    /// (which also finds where this thread's part of every spiking row starts), or after them.
-    fn walk_spikes(
-        &self,
-        s: usize,
-        g: usize,
-        r: Range<usize>,
-        t: f64,
-        scratch: &mut Scratch<'_>,
-        after: bool,
-    ) {
+    /// The spikes of synapse group `s` onto tile `r` of group `g`, before the kernels: finds
+    /// where this thread's part of every spiking row starts, and walks it.
+    fn walk_spikes(&self, s: usize, g: usize, r: Range<usize>, t: f64, scratch: &mut Scratch<'_>) {
         let Some((syn, columns)) = &self.tiled[s] else {
             return;
         };
@@ -666,17 +673,15 @@ impl Shared<'_> {
         let conn = syn.conn();
         let spiking = read(&self.spiking[syn.endpoints().0]);
         let cursor = &mut scratch.cursors[s];
-        if !after {
-            cursor.clear();
-            cursor.extend(spiking.iter().map(|&p| {
-                let row = conn.range(p as usize);
-                if r.start == 0 {
-                    row.start
-                } else {
-                    row.start + conn.post[row].partition_point(|&q| (q as usize) < r.start)
-                }
-            }));
-        }
+        cursor.clear();
+        cursor.extend(spiking.iter().map(|&p| {
+            let row = conn.range(p as usize);
+            if r.start == 0 {
+                row.start
+            } else {
+                row.start + conn.post[row].partition_point(|&q| (q as usize) < r.start)
+            }
+        }));
         // SAFETY (module rule): tile `r` of group `g` is this thread's alone in this phase, so
         // are the synapse group's per-postsynaptic columns at `r`; the slices are dropped at the
         // end of this call.
@@ -695,11 +700,10 @@ impl Shared<'_> {
                 v: buf
                     .membrane
                     .map_or(&[][..], |m| buf.columns[m].slice(r.clone())),
-                refractory: buf.refractory.slice(r.clone()),
-                input: buf.input.slice_mut(r),
+                refractory: buf.refractory.slice(r),
             }
         };
-        syn.tile_events(tile, after);
+        syn.tile_events(tile);
         scratch.columns.clear();
     }
 
@@ -733,7 +737,13 @@ impl Shared<'_> {
     }
 
     /// The kernels of a tiled phase one after the other over tile `r`.
-    fn unfused(&self, phase: &Tiled, r: Range<usize>, t: f64, scratch: &mut Scratch<'_>) {
+    fn unfused(
+        &self,
+        phase: &Tiled,
+        r: Range<usize>,
+        (t, advance): (f64, bool),
+        scratch: &mut Scratch<'_>,
+    ) {
         let g = phase.group;
         let buf = &self.bufs[g];
         for &s in &phase.synapses {
@@ -755,7 +765,7 @@ impl Shared<'_> {
                     input: buf.input.slice_mut(r.clone()),
                 }
             };
-            if !syn.tile_kernel((t, self.dt), tile) {
+            if !syn.tile_kernel((t, self.dt), tile, advance) {
                 self.synapse_failed[s].store(true, Ordering::Relaxed);
             }
             scratch.columns.clear();
@@ -772,7 +782,13 @@ impl Shared<'_> {
 
     /// The kernels of a tiled phase as one loop over tile `r` (see [`fuse`]); `false` if the
     /// phase's objects do not fuse after all (nothing ran then).
-    fn fused(&self, phase: &Tiled, r: Range<usize>, t: f64, scratch: &mut Scratch<'_>) -> bool {
+    fn fused(
+        &self,
+        phase: &Tiled,
+        r: Range<usize>,
+        (t, advance): (f64, bool),
+        scratch: &mut Scratch<'_>,
+    ) -> bool {
         let n_syn = phase.synapses.len();
         let mut synapses: [Option<&dyn AnySynapses>; MAX_FUSED] = [None; MAX_FUSED];
         for (j, &s) in phase.synapses.iter().enumerate() {
@@ -797,6 +813,7 @@ impl Shared<'_> {
                     &list[..n_syn],
                     step,
                     &mut scratch.fused_columns[..n_syn],
+                    advance,
                 )
             }
             _ => None,

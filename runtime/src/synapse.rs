@@ -7,8 +7,8 @@ use crate::error::{Error, Result};
 use crate::exec::{Fuser, KernelTile, Raw};
 use crate::group::{check_method, fill_column, first_non_finite, non_finite, set_column};
 use crate::model::{
-    drive_post, with_method, Csr, Method, Model, ModelInfo, NeuronView, OutputKind, PostTile,
-    Storage, SynapseModel, SynapseStep, Target, Var,
+    drive_post, with_method, Csr, Method, Model, ModelInfo, NeuronView, OutputKind, PostKernel,
+    PostTile, Storage, SynapseModel, SynapseStep, Target, Var,
 };
 
 /// Longest delay accepted, in steps (the ring holds that many copies of the target's size).
@@ -322,12 +322,14 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn tileable(&self) -> bool;
     /// The state columns as raw buffers, for the tiles of one run.
     fn raw_columns(&mut self) -> Vec<Raw<f64>>;
-    /// [`SynapseModel::tile_events`] (`after` false) or [`SynapseModel::tile_events_after`] on
-    /// one tile.
-    fn tile_events(&self, tile: PostTile<'_, '_>, after: bool);
-    /// The kernel over one tile (between the two [`AnySynapses::tile_events`]): state
-    /// `columns`, postsynaptic `v`, `refractory` and `input`, at time `t` with step `dt`.
-    fn tile_kernel(&self, clock: (f64, f64), tile: KernelTile<'_, '_>) -> bool;
+    /// [`SynapseModel::tile_events`] on one tile.
+    fn tile_events(&self, tile: PostTile<'_, '_>);
+    /// The kernel over one tile (after [`AnySynapses::tile_events`]): state `columns`,
+    /// postsynaptic `v`, `refractory` and `input`, at time `t` with step `dt`; the state is
+    /// stored advanced unless `advance` is false.
+    fn tile_kernel(&self, clock: (f64, f64), tile: KernelTile<'_, '_>, advance: bool) -> bool;
+    /// Advances the whole state by one step ([`PostKernel::advance`]), as a run starts.
+    fn tile_advance(&self, columns: &mut [&mut [f64]]) -> bool;
     /// The fused loop of this model with the model of its postsynaptic group, if both have
     /// kernels.
     fn fuser(&self) -> Option<Fuser>;
@@ -523,15 +525,19 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         self.columns.iter_mut().map(|c| Raw::new(c)).collect()
     }
 
-    fn tile_events(&self, tile: PostTile<'_, '_>, after: bool) {
-        if after {
-            self.model.tile_events_after(tile);
-        } else {
-            self.model.tile_events(tile);
-        }
+    fn tile_events(&self, tile: PostTile<'_, '_>) {
+        self.model.tile_events(&self.consts, self.method, tile);
     }
 
-    fn tile_kernel(&self, clock: (f64, f64), tile: KernelTile<'_, '_>) -> bool {
+    fn tile_advance(&self, columns: &mut [&mut [f64]]) -> bool {
+        let n = self.len();
+        with_method!(self.method, M => {
+            let mut kernel = self.model.post_kernel::<M>(&self.consts, (0.0, 0.0), columns, n, true);
+            (0..n).fold(true, |finite, q| kernel.advance(q) && finite)
+        })
+    }
+
+    fn tile_kernel(&self, clock: (f64, f64), tile: KernelTile<'_, '_>, advance: bool) -> bool {
         let KernelTile {
             columns,
             v,
@@ -540,7 +546,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         } = tile;
         let n = input.len();
         with_method!(self.method, M => drive_post(
-            self.model.post_kernel::<M>(&self.consts, clock, columns, n),
+            self.model.post_kernel::<M>(&self.consts, clock, columns, n, advance),
             v,
             refractory,
             input,

@@ -310,6 +310,7 @@ impl SynapseModel for Kick {
         _clock: (f64, f64),
         _columns: &mut [&mut [f64]],
         _n: usize,
+        _advance: bool,
     ) -> NoKernel {
         NoKernel
     }
