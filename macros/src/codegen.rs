@@ -1154,9 +1154,7 @@ impl Gen<'_> {
                     #post
                     #pushes
                 }
-                if self.__advance {
-                    #step
-                }
+                #step
                 #stores
             }
         });
@@ -1171,13 +1169,13 @@ impl Gen<'_> {
                 __h: [f64; #nh],
                 __t: f64,
                 __dt: f64,
-                __advance: bool,
                 #( #cols: &'a mut [f64], )*
             }
 
             impl<'a, const __M: u8> #kernel<'a, __M> {
                 /// Pushes the outputs of element `__q` into `__acc` (if any), then advances it
-                /// (if the kernel advances) and stores it.
+                /// (the step matrix is the identity in a kernel that does not advance) and
+                /// stores it.
                 #[inline(always)]
                 #[allow(unused_variables, unused_mut, unused_assignments, non_snake_case, clippy::all)]
                 fn __element(&mut self, __q: usize, __v: f64, __refr: bool, __acc: ::std::option::Option<&mut f64>) -> bool {
@@ -1261,6 +1259,12 @@ impl Gen<'_> {
             quote!(#mp => #base,)
         });
         let first_col = &cols[0];
+        let base_arms = self.p.methods.iter().map(|&m| {
+            let mp = method_path(m);
+            let base = self.n_consts(m);
+            quote!(if __M == #mp as u8 { #base } else)
+        });
+        let base_of_m = quote!(#(#base_arms)* { 0 });
         let inside = quote! {
             type Kernel<'a, const __M: u8> = #kernel<'a, __M>;
 
@@ -1285,14 +1289,24 @@ impl Gen<'_> {
                 let [#(#cols),*] = #rt::tile_columns_mut::<#n>(__columns);
                 #reslice
                 #params
-                let (__k, __h) = #ctor;
+                let (mut __k, __h) = #ctor;
+                if !__advance {
+                    // The identity: `y ← y` (exact).
+                    let __base: usize = #base_of_m;
+                    for __i in 0..#ny {
+                        for __j in 0..#ny {
+                            if let ::std::option::Option::Some(__x) = __k.get_mut(__base + __i * #ny + __j) {
+                                *__x = if __i == __j { 1.0 } else { 0.0 };
+                            }
+                        }
+                    }
+                }
                 #kernel {
                     __model: ::std::clone::Clone::clone(self),
                     __k,
                     __h,
                     __t: t,
                     __dt: dt,
-                    __advance,
                     #( #cols, )*
                 }
             }
