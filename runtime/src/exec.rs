@@ -115,6 +115,10 @@ pub(crate) struct Tiled {
     /// The kernels run as one loop ([`fuse`]): one to [`MAX_FUSED`] synapse groups of one
     /// model with the neurons, all under one method.
     pub(crate) fused: bool,
+    /// Nothing but this phase's synapse groups adds to the group's input accumulator (no
+    /// external input, no other synapse group's output): it is zero when the phase starts, and a
+    /// fused loop keeps it in a register without reading or writing it.
+    pub(crate) quiet_input: bool,
 }
 
 /// A stretch of the schedule run together.
@@ -147,6 +151,7 @@ pub(crate) fn plan(
                         neuron: true,
                         slots: vec![k],
                         fused: false,
+                        quiet_input: false,
                     }));
                 }
             }
@@ -172,6 +177,7 @@ pub(crate) fn plan(
                         neuron: false,
                         slots: vec![k],
                         fused: false,
+                        quiet_input: false,
                     }));
                 }
             }
@@ -180,6 +186,11 @@ pub(crate) fn plan(
     for phase in &mut phases {
         if let Phase::Tiled(p) = phase {
             p.fused = fuse && fusable(p, neurons, synapses);
+            p.quiet_input = !neurons[p.group].has_inputs()
+                && synapses.iter().enumerate().all(|(s, syn)| {
+                    p.synapses.contains(&s)
+                        || (0..syn.n_outputs()).all(|o| syn.output_group(o) != p.group)
+                });
         }
     }
     phases
@@ -227,15 +238,15 @@ pub(crate) struct KernelTile<'a, 'c> {
 
 /// A fused loop ([`fuse`] for one synapse model and one neuron model): the postsynaptic group,
 /// the synapse groups (one model), the neurons' tile, and per synapse group its columns on the
-/// tile, and whether to store the synapse state advanced. `None` when they do not fit (then
-/// nothing ran); otherwise whether the neurons' and each synapse group's stored values are
-/// finite.
+/// tile, whether to store the synapse state advanced and whether the input accumulators are
+/// quiet ([`Tiled::quiet_input`]). `None` when they do not fit (then nothing ran); otherwise
+/// whether the neurons' and each synapse group's stored values are finite.
 pub(crate) type Fuser = fn(
     &dyn AnyGroup,
     &[&dyn AnySynapses],
     NeuronStep<'_, '_>,
     &mut [Vec<&mut [f64]>],
-    bool,
+    (bool, bool),
 ) -> Option<(bool, [bool; MAX_FUSED])>;
 
 /// The fused loop of synapse model `S` onto neuron model `B`: per neuron of the tile, each
@@ -246,7 +257,7 @@ pub(crate) fn fuse<S: SynapseModel, B: NeuronModel>(
     synapses: &[&dyn AnySynapses],
     step: NeuronStep<'_, '_>,
     columns: &mut [Vec<&mut [f64]>],
-    advance: bool,
+    (advance, quiet): (bool, bool),
 ) -> Option<(bool, [bool; MAX_FUSED])> {
     let g = group.as_any().downcast_ref::<NeuronGroup<B>>()?;
     let method = g.method();
@@ -263,7 +274,7 @@ pub(crate) fn fuse<S: SynapseModel, B: NeuronModel>(
             Some(with_method!(method, M => {
                 let (neurons, input) = g.model().kernel::<M>(g.consts(), step);
                 let ka = a.model().post_kernel::<M>(a.consts(), clock, ca, n, advance);
-                let (finite, [fa]) = drive_fused(neurons, [ka], input);
+                let (finite, [fa]) = drive_fused_with(quiet, neurons, [ka], input);
                 (finite, [fa, true])
             }))
         }
@@ -273,7 +284,7 @@ pub(crate) fn fuse<S: SynapseModel, B: NeuronModel>(
                 let (neurons, input) = g.model().kernel::<M>(g.consts(), step);
                 let ka = a.model().post_kernel::<M>(a.consts(), clock, ca, n, advance);
                 let kb = b.model().post_kernel::<M>(b.consts(), clock, cb, n, advance);
-                drive_fused(neurons, [ka, kb], input)
+                drive_fused_with(quiet, neurons, [ka, kb], input)
             }))
         }
         _ => None,
@@ -281,8 +292,10 @@ pub(crate) fn fuse<S: SynapseModel, B: NeuronModel>(
 }
 
 /// One loop over a tile: per neuron, the synapse kernels in order, then the neuron's kernel.
+/// With `QUIET` the input accumulators are known to be zero (see [`Tiled::quiet_input`]) and
+/// are neither read nor written.
 #[inline]
-fn drive_fused<N: NeuronKernel, P: PostKernel, const K: usize>(
+fn drive_fused<N: NeuronKernel, P: PostKernel, const K: usize, const QUIET: bool>(
     mut neurons: N,
     mut synapses: [P; K],
     input: &mut [f64],
@@ -291,14 +304,31 @@ fn drive_fused<N: NeuronKernel, P: PostKernel, const K: usize>(
     let mut synapse_finite = [true; K];
     for (q, x) in input.iter_mut().enumerate() {
         let (v, refractory) = (neurons.v(q), neurons.refractory(q));
-        let mut acc = *x;
+        let mut acc = if QUIET { 0.0 } else { *x };
         for (f, s) in synapse_finite.iter_mut().zip(&mut synapses) {
             *f &= s.element(q, v, refractory, &mut acc);
         }
         finite &= neurons.element(q, acc);
-        *x = 0.0;
+        if !QUIET {
+            *x = 0.0;
+        }
     }
     (finite, synapse_finite)
+}
+
+/// [`drive_fused`] with `quiet` as its const parameter.
+#[inline]
+fn drive_fused_with<N: NeuronKernel, P: PostKernel, const K: usize>(
+    quiet: bool,
+    neurons: N,
+    synapses: [P; K],
+    input: &mut [f64],
+) -> (bool, [bool; K]) {
+    if quiet {
+        drive_fused::<N, P, K, true>(neurons, synapses, input)
+    } else {
+        drive_fused::<N, P, K, false>(neurons, synapses, input)
+    }
 }
 
 /// A barrier for a fixed number of threads that spins briefly, then yields: a step is tens of
@@ -382,6 +412,18 @@ pub(crate) fn push_spikes(flags: &[bool], first: usize, out: &mut Vec<u32>) {
             out.push((tail_first + j) as u32);
         }
     }
+}
+
+/// Asks the CPU to bring the cache line of `p` closer (a hint: no effect on results).
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults, whatever the address; SSE is part of x86_64.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// A whole group as a synapse sees it.
@@ -672,6 +714,14 @@ impl Shared<'_> {
         let buf = &self.bufs[g];
         let conn = syn.conn();
         let spiking = read(&self.spiking[syn.endpoints().0]);
+        // The rows are scattered through memory and read once per step: ask for all of them at
+        // once, so that their cache misses overlap instead of queueing behind each other.
+        for &p in spiking.iter() {
+            let row = conn.row(p as usize);
+            for line in row.chunks(16) {
+                prefetch(line.as_ptr());
+            }
+        }
         let cursor = &mut scratch.cursors[s];
         cursor.clear();
         cursor.extend(spiking.iter().map(|&p| {
@@ -813,7 +863,7 @@ impl Shared<'_> {
                     &list[..n_syn],
                     step,
                     &mut scratch.fused_columns[..n_syn],
-                    advance,
+                    (advance, phase.quiet_input),
                 )
             }
             _ => None,

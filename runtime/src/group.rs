@@ -330,6 +330,8 @@ pub(crate) trait AnyGroup: Send + Sync {
     /// Computes the step-invariant constants for step `dt`.
     fn prepare(&mut self, dt: f64);
     fn add_input(&mut self, input: CompiledInput);
+    /// Whether any external input was added.
+    fn has_inputs(&self) -> bool;
     /// The group's storage as raw buffers, for the tiles of one run.
     fn raw_buffers(&mut self) -> GroupBuffers;
     /// Adds the external inputs of step `step_index` to `input`, the accumulators of the
@@ -379,6 +381,10 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
 
     fn add_input(&mut self, input: CompiledInput) {
         self.inputs.push(input);
+    }
+
+    fn has_inputs(&self) -> bool {
+        !self.inputs.is_empty()
     }
 
     fn raw_buffers(&mut self) -> GroupBuffers {

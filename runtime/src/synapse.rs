@@ -533,7 +533,11 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         let n = self.len();
         with_method!(self.method, M => {
             let mut kernel = self.model.post_kernel::<M>(&self.consts, (0.0, 0.0), columns, n, true);
-            (0..n).fold(true, |finite, q| kernel.advance(q) && finite)
+            let mut finite = true;
+            for q in 0..n {
+                finite &= kernel.advance(q);
+            }
+            finite
         })
     }
 
