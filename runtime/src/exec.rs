@@ -391,19 +391,26 @@ fn tile(n: usize, k: usize, threads: usize) -> Range<usize> {
     k * n / threads..(k + 1) * n / threads
 }
 
-/// Appends `first + j` for every set flag `j`, eight flags at a time (spikes are rare).
+/// Appends `first + j` for every set flag `j`. Spikes are rare: flags are read eight at a time
+/// as one word, and 64 at a time are skipped when their words OR to zero.
 pub(crate) fn push_spikes(flags: &[bool], first: usize, out: &mut Vec<u32>) {
     // SAFETY: `bool` is one byte holding 0 or 1, a valid `u8`; the slice is only read.
     let bytes: &[u8] = unsafe { std::slice::from_raw_parts(flags.as_ptr().cast(), flags.len()) };
-    let words = bytes.chunks_exact(8);
-    let tail = words.remainder();
-    for (w, word) in words.enumerate() {
-        let mut bits = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        while bits != 0 {
-            let byte = bits.trailing_zeros() / 8;
-            // Groups are capped at u32::MAX neurons.
-            out.push((first + w * 8) as u32 + byte);
-            bits &= !(0xff << (8 * byte));
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default());
+    let blocks = bytes.chunks_exact(64);
+    let tail = blocks.remainder();
+    for (b, block) in blocks.enumerate() {
+        if block.chunks_exact(8).map(word).fold(0, |a, w| a | w) == 0 {
+            continue;
+        }
+        for (w, bits) in block.chunks_exact(8).map(word).enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                let byte = bits.trailing_zeros() / 8;
+                // Groups are capped at u32::MAX neurons.
+                out.push((first + b * 64 + w * 8) as u32 + byte);
+                bits &= !(0xff << (8 * byte));
+            }
         }
     }
     let tail_first = first + (bytes.len() - tail.len());
