@@ -400,7 +400,7 @@ pub(crate) fn push_spikes(flags: &[bool], first: usize, out: &mut Vec<u32>) {
     let blocks = bytes.chunks_exact(64);
     let tail = blocks.remainder();
     for (b, block) in blocks.enumerate() {
-        if block.chunks_exact(8).map(word).fold(0, |a, w| a | w) == 0 {
+        if block.iter().fold(0u8, |a, &b| a | b) == 0 {
             continue;
         }
         for (w, bits) in block.chunks_exact(8).map(word).enumerate() {

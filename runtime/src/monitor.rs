@@ -163,6 +163,8 @@ pub struct SpikeTrace {
     pub indices: Vec<u32>,
     /// Spike count of each neuron.
     pub counts: Vec<u64>,
+    /// Number of spikes.
+    pub n_spikes: u64,
     /// Number of steps recorded.
     pub n_steps: u64,
     /// Step (ms).
@@ -172,7 +174,7 @@ pub struct SpikeTrace {
 impl SpikeTrace {
     /// Total number of spikes.
     pub fn total(&self) -> u64 {
-        self.steps.len() as u64
+        self.n_spikes
     }
 
     /// Recorded duration (ms): steps recorded × dt.
@@ -333,10 +335,12 @@ fn rows_between(start: u64, end: u64, every: u64) -> u64 {
 pub(crate) struct SpikeMonitor {
     pub(crate) group: usize,
     pub(crate) trace: SpikeTrace,
+    /// Record when each spike happens, not only the counts.
+    trains: bool,
 }
 
 impl SpikeMonitor {
-    pub(crate) fn new(group: usize, object: &str, n: usize, dt: f64) -> Result<Self> {
+    pub(crate) fn new(group: usize, object: &str, n: usize, dt: f64, trains: bool) -> Result<Self> {
         if n == 0 {
             return Err(Error::EmptyGroup {
                 object: object.to_string(),
@@ -350,20 +354,25 @@ impl SpikeMonitor {
                 dt,
                 ..SpikeTrace::default()
             },
+            trains,
         })
     }
 
-    /// Records the spikes of `step` (time `t`).
+    /// Records the neurons in `spiking` (indices, ascending) as spiking at `step` (time `t`).
     #[inline]
-    /// Records the neurons in `spiking` (indices, ascending) as spiking at `step`.
     pub(crate) fn record(&mut self, step: u64, t: f64, spiking: &[u32]) {
         let tr = &mut self.trace;
         tr.n_steps += 1;
+        tr.n_spikes += spiking.len() as u64;
         for &j in spiking {
-            tr.steps.push(step);
-            tr.times.push(t);
-            tr.indices.push(j);
             tr.counts[j as usize] += 1;
+        }
+        if self.trains {
+            for &j in spiking {
+                tr.steps.push(step);
+                tr.times.push(t);
+                tr.indices.push(j);
+            }
         }
     }
 }
@@ -459,20 +468,26 @@ mod tests {
 
     #[test]
     fn spike_monitor_counts_and_rates() {
-        let mut m = SpikeMonitor::new(0, "g", 2, 0.1).unwrap();
-        for step in 0..10_000u64 {
-            let s = [step % 100 == 0, step % 1000 == 5];
-            let spiking: Vec<u32> = (0..2).filter(|&j| s[j as usize]).collect();
-            m.record(step, step as f64 * 0.1, &spiking);
+        for trains in [true, false] {
+            let mut m = SpikeMonitor::new(0, "g", 2, 0.1, trains).unwrap();
+            for step in 0..10_000u64 {
+                let s = [step % 100 == 0, step % 1000 == 5];
+                let spiking: Vec<u32> = (0..2).filter(|&j| s[j as usize]).collect();
+                m.record(step, step as f64 * 0.1, &spiking);
+            }
+            let tr = &m.trace;
+            assert_eq!(tr.counts, vec![100, 10]);
+            assert_eq!(tr.total(), 110);
+            assert!((tr.duration() - 1000.0).abs() < 1e-9);
+            assert!((tr.mean_rate() - 55.0).abs() < 1e-9);
+            assert_eq!(tr.rates(), vec![100.0, 10.0]);
+            if trains {
+                assert_eq!(tr.times_of(1)[..2], [0.5, 100.5]);
+                assert_eq!(&tr.indices[..3], &[0, 1, 0]);
+            } else {
+                assert!(tr.steps.is_empty() && tr.times.is_empty() && tr.indices.is_empty());
+            }
         }
-        let tr = &m.trace;
-        assert_eq!(tr.counts, vec![100, 10]);
-        assert_eq!(tr.total(), 110);
-        assert!((tr.duration() - 1000.0).abs() < 1e-9);
-        assert!((tr.mean_rate() - 55.0).abs() < 1e-9);
-        assert_eq!(tr.rates(), vec![100.0, 10.0]);
-        assert_eq!(tr.times_of(1)[..2], [0.5, 100.5]);
-        assert_eq!(&tr.indices[..3], &[0, 1, 0]);
-        assert!(SpikeMonitor::new(0, "g", 0, 0.1).is_err());
+        assert!(SpikeMonitor::new(0, "g", 0, 0.1, true).is_err());
     }
 }

@@ -687,9 +687,26 @@ impl Network {
     ///
     /// Errors: [`Error::EmptyGroup`], [`Error::UnknownObject`].
     pub fn record_spikes<M: NeuronModel>(&mut self, group: GroupId<M>) -> Result<SpikeMonitorId> {
+        self.spike_monitor(group, true)
+    }
+
+    /// Counts the spikes of each neuron of `group` from the next step on, without recording when
+    /// they happen: the trace has [`SpikeTrace::counts`] (and rates) but no spike list. What
+    /// Brian2's `SpikeMonitor(record=False)` does.
+    ///
+    /// Errors: [`Error::EmptyGroup`], [`Error::UnknownObject`].
+    pub fn count_spikes<M: NeuronModel>(&mut self, group: GroupId<M>) -> Result<SpikeMonitorId> {
+        self.spike_monitor(group, false)
+    }
+
+    fn spike_monitor<M: NeuronModel>(
+        &mut self,
+        group: GroupId<M>,
+        trains: bool,
+    ) -> Result<SpikeMonitorId> {
         let g = self.group_index(group)?;
         let target = &self.neurons[g];
-        let monitor = SpikeMonitor::new(g, target.name(), target.len(), self.dt)?;
+        let monitor = SpikeMonitor::new(g, target.name(), target.len(), self.dt, trains)?;
         let index = self.spike_monitors.len();
         self.spike_monitors.push(monitor);
         if let Some(slot) = self.schedule.iter_mut().find(|s| s.obj == Obj::Neuron(g)) {

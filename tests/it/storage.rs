@@ -161,8 +161,10 @@ fn coba_is_reproducible_and_self_sustained() {
     use neurode::benchmarks::coba;
     let run = |seed| {
         let mut b = coba(2000, seed).unwrap();
+        let trains = b.net.record_spikes(b.neurons).unwrap();
         b.net.run(100.0).unwrap();
-        let trace = b.net.spike_trace(b.spikes);
+        let trace = b.net.spike_trace(trains);
+        assert_eq!(trace.counts, b.net.spike_trace(b.spikes).counts);
         (
             trace.steps.clone(),
             trace.indices.clone(),

@@ -4,7 +4,7 @@
 
 use neurode::benchmarks::{coba, cuba, Bench};
 use neurode::models::{Ampa, Exponential, ExponentialCoba, GapJunction, Lif, VoltageJump};
-use neurode::runtime::{Connect, Error, Input, Network, Storage};
+use neurode::runtime::{Connect, Error, Input, Network, SpikeMonitorId, Storage};
 
 /// Everything a run leaves behind, as bits: spike steps and indices, then every stored column
 /// of every neuron and synapse group, in a fixed order.
@@ -14,8 +14,8 @@ struct Outcome {
     state: Vec<u64>,
 }
 
-fn outcome_of(bench: &Bench) -> Outcome {
-    let trace = bench.net.spike_trace(bench.spikes);
+fn outcome_of(bench: &Bench, trains: SpikeMonitorId) -> Outcome {
+    let trace = bench.net.spike_trace(trains);
     let spikes = trace
         .steps
         .iter()
@@ -35,10 +35,11 @@ fn outcome_of(bench: &Bench) -> Outcome {
 
 fn run_bench(build: fn(usize, u64) -> Result<Bench, Error>, threads: usize, fuse: bool) -> Outcome {
     let mut bench = build(3000, 5).unwrap();
+    let trains = bench.net.record_spikes(bench.neurons).unwrap();
     bench.net.set_threads(threads).unwrap();
     bench.net.set_fuse(fuse);
     bench.net.run(60.0).unwrap();
-    outcome_of(&bench)
+    outcome_of(&bench, trains)
 }
 
 #[test]
