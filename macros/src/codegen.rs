@@ -610,6 +610,24 @@ impl Gen<'_> {
         )
     }
 
+    /// The kernel struct: the model's parameters, `nk` constants and `nh` hoisted values of the
+    /// method, the clock, then `fields` (the tile's columns).
+    fn kernel_struct(&self, (nk, nh): (usize, usize), fields: TokenStream) -> TokenStream {
+        let (model, kernel) = (&self.m.item.ident, self.kernel_ident());
+        quote! {
+            #[doc(hidden)]
+            #[allow(missing_docs, non_snake_case, non_camel_case_types)]
+            pub struct #kernel<'a, const __M: u8> {
+                __model: #model,
+                __k: [f64; #nk],
+                __h: [f64; #nh],
+                __t: f64,
+                __dt: f64,
+                #fields
+            }
+        }
+    }
+
     /// `Model { params.. } = <place>;` for the element functions.
     fn params_from(&self, place: TokenStream) -> TokenStream {
         let ident = &self.m.item.ident;
@@ -644,7 +662,6 @@ impl Gen<'_> {
     fn neuron_kernel(&self) -> (TokenStream, TokenStream) {
         let rt = rt();
         let m = self.m;
-        let model = &m.item.ident;
         let kernel = self.kernel_ident();
         let cols = self.columns();
         let n = cols.len();
@@ -707,21 +724,18 @@ impl Gen<'_> {
             }
             None => quote!(0.0f64),
         };
-        let outside = quote! {
-            #[doc(hidden)]
-            #[allow(missing_docs, non_snake_case, non_camel_case_types)]
-            pub struct #kernel<'a, const __M: u8> {
-                __model: #model,
-                __k: [f64; #nk],
-                __h: [f64; #nh],
-                __t: f64,
-                __dt: f64,
+        let kernel_struct = self.kernel_struct(
+            (nk, nh),
+            quote! {
                 __t_ref: f64,
                 #( #cols: &'a mut [f64], )*
                 __spike: &'a mut [bool],
                 __refractory: &'a mut [bool],
                 __t_last_spike: &'a mut [f64],
-            }
+            },
+        );
+        let outside = quote! {
+            #kernel_struct
 
             #[automatically_derived]
             impl<'a, const __M: u8> #rt::NeuronKernel for #kernel<'a, __M> {
@@ -1096,7 +1110,6 @@ impl Gen<'_> {
             };
             return (TokenStream::new(), inside);
         }
-        let model = &self.m.item.ident;
         let kernel = self.kernel_ident();
         let cols = self.columns();
         let n = cols.len();
@@ -1160,17 +1173,9 @@ impl Gen<'_> {
         });
         let params_el = self.params_from(quote!(self.__model));
         let reslice = self.reslice(&format_ident!("__n"));
+        let kernel_struct = self.kernel_struct((nk, nh), quote!(#( #cols: &'a mut [f64], )*));
         let outside = quote! {
-            #[doc(hidden)]
-            #[allow(missing_docs, non_snake_case, non_camel_case_types)]
-            pub struct #kernel<'a, const __M: u8> {
-                __model: #model,
-                __k: [f64; #nk],
-                __h: [f64; #nh],
-                __t: f64,
-                __dt: f64,
-                #( #cols: &'a mut [f64], )*
-            }
+            #kernel_struct
 
             impl<'a, const __M: u8> #kernel<'a, __M> {
                 /// Pushes the outputs of element `__q` into `__acc` (if any), then advances it

@@ -89,6 +89,23 @@ macro_rules! with_method {
 }
 pub(crate) use with_method;
 
+/// [`NeuronModel::Kernel`] and [`NeuronModel::kernel`] of a hand-written neuron model without
+/// element kernels ([`ModelInfo::tile`] false): [`NoKernel`], never run.
+macro_rules! no_neuron_kernel {
+    () => {
+        type Kernel<'a, const M: u8> = $crate::model::NoKernel;
+
+        fn kernel<'a, const M: u8>(
+            &self,
+            _consts: &[f64],
+            step: $crate::model::NeuronStep<'a, '_>,
+        ) -> ($crate::model::NoKernel, &'a mut [f64]) {
+            ($crate::model::NoKernel, step.input)
+        }
+    };
+}
+pub(crate) use no_neuron_kernel;
+
 impl std::fmt::Display for Method {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())

@@ -2,8 +2,7 @@
 
 use crate::error::Error;
 use crate::model::{
-    Method, Model, ModelInfo, ModelKind, NeuronModel, NeuronStep, NoKernel, ParamInfo, StateInfo,
-    Var,
+    Method, Model, ModelInfo, ModelKind, NeuronModel, NeuronStep, ParamInfo, StateInfo, Var,
 };
 
 /// A group of neurons that spike at given times, to drive synapses with a chosen presynaptic
@@ -215,15 +214,7 @@ impl Model for SpikeTrain {
 }
 
 impl NeuronModel for SpikeTrain {
-    type Kernel<'a, const M: u8> = NoKernel;
-
-    fn kernel<'a, const M: u8>(
-        &self,
-        _consts: &[f64],
-        step: NeuronStep<'a, '_>,
-    ) -> (NoKernel, &'a mut [f64]) {
-        (NoKernel, step.input)
-    }
+    crate::model::no_neuron_kernel!();
 
     fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_, '_>) -> bool {
         // The runtime's time is `k as f64 * dt`: recover k exactly.

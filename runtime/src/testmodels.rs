@@ -110,15 +110,7 @@ impl Model for Acc {
 }
 
 impl NeuronModel for Acc {
-    type Kernel<'a, const M: u8> = NoKernel;
-
-    fn kernel<'a, const M: u8>(
-        &self,
-        _consts: &[f64],
-        step: NeuronStep<'a, '_>,
-    ) -> (NoKernel, &'a mut [f64]) {
-        (NoKernel, step.input)
-    }
+    crate::model::no_neuron_kernel!();
 
     fn update(&self, consts: &[f64], _method: Method, step: NeuronStep<'_, '_>) -> bool {
         let [v, t_seen, k] = crate::__private::tile_columns_mut::<3>(step.columns);
@@ -181,15 +173,7 @@ impl Model for Silent {
 }
 
 impl NeuronModel for Silent {
-    type Kernel<'a, const M: u8> = NoKernel;
-
-    fn kernel<'a, const M: u8>(
-        &self,
-        _consts: &[f64],
-        step: NeuronStep<'a, '_>,
-    ) -> (NoKernel, &'a mut [f64]) {
-        (NoKernel, step.input)
-    }
+    crate::model::no_neuron_kernel!();
 
     fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_, '_>) -> bool {
         step.input.fill(0.0);
