@@ -1670,8 +1670,9 @@ pub fn accessors(m: &Model) -> TokenStream {
         let doc = format!("{doc}\n\nTyped accessor of the variable `{s}`{unit}, for monitors and group access.");
         quote_spanned!(n.span()=> #[doc = #doc] pub const #n: #rt::Var<#ident> = #rt::Var::new(#i, #s);)
     });
+    // A model never recorded leaves its accessors unused: that is no mistake of the user's.
     quote! {
-        #[allow(non_upper_case_globals)]
+        #[allow(non_upper_case_globals, dead_code)]
         impl #ident {
             #(#consts)*
         }

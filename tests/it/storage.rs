@@ -5,7 +5,30 @@ use neurode::models::{
     Alpha, Ampa, Exponential, ExponentialCoba, GabaB, GapJunction, Lif, Nmda, TwoExponentials,
     VoltageJump,
 };
+use neurode::prelude::synapse;
 use neurode::runtime::{Connect, Input, Method, Model, Network, Storage, SynapseModel};
+
+/// A rise-and-decay synapse whose spikes act *before* integration (`on_pre`), with an update
+/// that reads the postsynaptic potential: per-postsynaptic storage then adds the update through
+/// the method's step matrix (see `SynapseModel::tile_events`).
+#[synapse]
+#[output(conductance = g * s, reversal = E)]
+pub struct Kicked {
+    #[param(default = 2.0, unit = "ms")]
+    pub tau_rise: f64,
+    #[param(default = 6.0, unit = "ms")]
+    pub tau_decay: f64,
+    #[param(default = 0.01, unit = "uS")]
+    pub g: f64,
+    #[param(default = 0.0, unit = "mV")]
+    pub E: f64,
+    #[param(default = 100.0, unit = "mV")]
+    pub V_scale: f64,
+    #[state(init = 0.0, unit = "1", ode = -x / tau_rise, on_pre += 1.0 + v_post / V_scale)]
+    pub x: f64,
+    #[state(init = 0.0, unit = "1", ode = (x - s) / tau_decay)]
+    pub s: f64,
+}
 
 #[test]
 fn classes_follow_the_equations() {
@@ -122,6 +145,9 @@ fn per_post_matches_per_synapse() {
         Storage::PerPost,
         Method::Exact,
     );
+    for method in [Method::Euler, Method::Rk2, Method::ExpEuler, Method::Exact] {
+        assert_same(Kicked::default(), Storage::PerPost, method);
+    }
 }
 
 #[test]
