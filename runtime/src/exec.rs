@@ -92,6 +92,83 @@ impl<T> Raw<T> {
     }
 }
 
+/// A neuron group's storage, borrowed to be copied into a run and back.
+pub(crate) struct GroupSlices<'a> {
+    pub(crate) columns: Vec<&'a mut [f64]>,
+    /// Index of the membrane potential in `columns`.
+    pub(crate) membrane: Option<usize>,
+    pub(crate) input: &'a mut [f64],
+    pub(crate) spike: &'a mut [bool],
+    pub(crate) refractory: &'a mut [bool],
+    pub(crate) t_last_spike: &'a mut [f64],
+}
+
+/// A run's copy of a buffer, its start aligned to 64 bytes (a cache line: vector loads never
+/// straddle two), owned by the run while [`Raw`] pointers into it are in use.
+struct Staged<T> {
+    store: Vec<T>,
+    offset: usize,
+    len: usize,
+}
+
+impl<T: Copy + Default> Staged<T> {
+    fn of(src: &[T]) -> Self {
+        let pad = 64 / std::mem::size_of::<T>().max(1);
+        let mut store = vec![T::default(); src.len() + pad];
+        let offset = store.as_ptr().align_offset(64).min(pad);
+        store[offset..offset + src.len()].copy_from_slice(src);
+        Staged {
+            store,
+            offset,
+            len: src.len(),
+        }
+    }
+
+    fn raw(&mut self) -> Raw<T> {
+        Raw::new(&mut self.store[self.offset..self.offset + self.len])
+    }
+
+    fn copy_back(&self, dst: &mut [T]) {
+        dst.copy_from_slice(&self.store[self.offset..self.offset + self.len]);
+    }
+}
+
+/// Every buffer a run writes through [`Raw`] pointers, as staged copies: per neuron group its
+/// columns, input, spike and refractory flags, last spike times; per tiled synapse group its
+/// columns. Filled before the run, copied back after it.
+#[derive(Default)]
+struct Stage {
+    floats: Vec<Staged<f64>>,
+    flags: Vec<Staged<bool>>,
+}
+
+impl Stage {
+    fn float(&mut self, src: &[f64]) -> Raw<f64> {
+        self.floats.push(Staged::of(src));
+        self.floats
+            .last_mut()
+            .map_or(Raw::new(&mut []), Staged::raw)
+    }
+
+    fn flag(&mut self, src: &[bool]) -> Raw<bool> {
+        self.flags.push(Staged::of(src));
+        self.flags.last_mut().map_or(Raw::new(&mut []), Staged::raw)
+    }
+
+    /// A group's buffers, staged.
+    fn group(&mut self, g: GroupSlices<'_>) -> GroupBuffers {
+        GroupBuffers {
+            n: g.input.len(),
+            membrane: g.membrane,
+            columns: g.columns.iter().map(|c| self.float(c)).collect(),
+            input: self.float(g.input),
+            spike: self.flag(g.spike),
+            refractory: self.flag(g.refractory),
+            t_last_spike: self.float(g.t_last_spike),
+        }
+    }
+}
+
 /// A neuron group's storage for one run.
 pub(crate) struct GroupBuffers {
     pub(crate) columns: Vec<Raw<f64>>,
@@ -532,6 +609,16 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig) -> (u64, Result<()>) {
     let phases = plan(schedule, neurons, synapses, cfg.fuse);
     let threads = cfg.threads.max(1);
     let n_syn = synapses.len();
+    // What the run writes, copied out of the groups and back at the end: the `Raw` pointers
+    // point into these copies, which nothing else reaches meanwhile.
+    let mut stage = Stage::default();
+    let tiles: Vec<bool> = (0..n_syn)
+        .map(|s| {
+            phases
+                .iter()
+                .any(|p| matches!(p, Phase::Tiled(t) if t.synapses.contains(&s)))
+        })
+        .collect();
     let (done, result, lists) = {
         // The spike lists first: after `raw_buffers`, the groups' vectors are not touched.
         let spiking: Vec<RwLock<Vec<u32>>> = neurons
@@ -542,22 +629,19 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig) -> (u64, Result<()>) {
                 RwLock::new(list)
             })
             .collect();
-        let bufs: Vec<GroupBuffers> = neurons.iter_mut().map(|g| g.raw_buffers()).collect();
-        let groups: Vec<&(dyn AnyGroup + 'static)> = neurons.iter().map(|g| &**g).collect();
-        let tiles: Vec<bool> = (0..n_syn)
-            .map(|s| {
-                phases
-                    .iter()
-                    .any(|p| matches!(p, Phase::Tiled(t) if t.synapses.contains(&s)))
-            })
+        let bufs: Vec<GroupBuffers> = neurons
+            .iter_mut()
+            .map(|g| stage.group(g.buffers_mut()))
             .collect();
+        let groups: Vec<&(dyn AnyGroup + 'static)> = neurons.iter().map(|g| &**g).collect();
         let mut tiled = Vec::with_capacity(n_syn);
         let mut serial = Vec::with_capacity(n_syn);
         let mut cursors = Vec::with_capacity(n_syn);
         for (syn, &is_tiled) in synapses.iter_mut().zip(&tiles) {
             cursors.push(if is_tiled { syn.conn().n_pre() } else { 0 });
             if is_tiled {
-                let columns = syn.raw_columns();
+                let columns: Vec<Raw<f64>> =
+                    syn.columns_mut().iter().map(|c| stage.float(c)).collect();
                 if cfg.steps > 0 {
                     // The state is kept one step ahead during the run (see
                     // `SynapseModel::post_kernel`); a non-finite value shows at the first step.
@@ -633,6 +717,28 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig) -> (u64, Result<()>) {
     };
     for (g, list) in neurons.iter_mut().zip(&lists) {
         g.set_spiking(list);
+    }
+    // Back, in the order they were staged (`Stage::group` for every group, then the tiled
+    // synapse groups' columns).
+    let mut floats: Vec<&mut [f64]> = Vec::new();
+    let mut flags: Vec<&mut [bool]> = Vec::new();
+    for g in neurons.iter_mut() {
+        let b = g.buffers_mut();
+        floats.extend(b.columns);
+        floats.push(b.input);
+        flags.extend([b.spike, b.refractory]);
+        floats.push(b.t_last_spike);
+    }
+    for (syn, &is_tiled) in synapses.iter_mut().zip(&tiles) {
+        if is_tiled {
+            floats.extend(syn.columns_mut());
+        }
+    }
+    for (staged, dst) in stage.floats.iter().zip(floats) {
+        staged.copy_back(dst);
+    }
+    for (staged, dst) in stage.flags.iter().zip(flags) {
+        staged.copy_back(dst);
     }
     (done, result)
 }

@@ -3,7 +3,7 @@
 use std::any::Any;
 
 use crate::error::{Error, Result};
-use crate::exec::{GroupBuffers, Raw};
+use crate::exec::GroupSlices;
 use crate::input::CompiledInput;
 use crate::model::{Method, Model, ModelInfo, NeuronModel, NeuronStep, NeuronView, Var};
 
@@ -332,8 +332,8 @@ pub(crate) trait AnyGroup: Send + Sync {
     fn add_input(&mut self, input: CompiledInput);
     /// Whether any external input was added.
     fn has_inputs(&self) -> bool;
-    /// The group's storage as raw buffers, for the tiles of one run.
-    fn raw_buffers(&mut self) -> GroupBuffers;
+    /// The group's storage, for a run to copy (and copy back).
+    fn buffers_mut(&mut self) -> GroupSlices<'_>;
     /// Adds the external inputs of step `step_index` to `input`, the accumulators of the
     /// neurons `first..first + input.len()`.
     fn apply_inputs(&self, step_index: u64, input: &mut [f64], first: usize);
@@ -387,15 +387,14 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
         !self.inputs.is_empty()
     }
 
-    fn raw_buffers(&mut self) -> GroupBuffers {
-        GroupBuffers {
-            columns: self.columns.iter_mut().map(|c| Raw::new(c)).collect(),
+    fn buffers_mut(&mut self) -> GroupSlices<'_> {
+        GroupSlices {
             membrane: M::INFO.membrane.filter(|&m| m < self.columns.len()),
-            input: Raw::new(&mut self.input),
-            spike: Raw::new(&mut self.spike),
-            refractory: Raw::new(&mut self.refractory),
-            t_last_spike: Raw::new(&mut self.t_last_spike),
-            n: self.n,
+            columns: self.columns.iter_mut().map(Vec::as_mut_slice).collect(),
+            input: &mut self.input,
+            spike: &mut self.spike,
+            refractory: &mut self.refractory,
+            t_last_spike: &mut self.t_last_spike,
         }
     }
 

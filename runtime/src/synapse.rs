@@ -4,7 +4,7 @@
 use std::any::Any;
 
 use crate::error::{Error, Result};
-use crate::exec::{Fuser, KernelTile, Raw};
+use crate::exec::{Fuser, KernelTile};
 use crate::group::{check_method, fill_column, first_non_finite, non_finite, set_column};
 use crate::model::{
     drive_post, with_method, Csr, Method, Model, ModelInfo, NeuronView, OutputKind, PostKernel,
@@ -320,8 +320,8 @@ pub(crate) trait AnySynapses: Send + Sync {
     /// ([`SynapseModel::update_tile`]): the model generates it, the state is per postsynaptic
     /// neuron, every output is delivered directly (as prepared) and every row is sorted.
     fn tileable(&self) -> bool;
-    /// The state columns as raw buffers, for the tiles of one run.
-    fn raw_columns(&mut self) -> Vec<Raw<f64>>;
+    /// The state columns, for a run to copy (and copy back).
+    fn columns_mut(&mut self) -> Vec<&mut [f64]>;
     /// [`SynapseModel::tile_events`] on one tile.
     fn tile_events(&self, tile: PostTile<'_, '_>);
     /// The kernel over one tile (after [`AnySynapses::tile_events`]): state `columns`,
@@ -521,8 +521,8 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
             && self.rows_sorted
     }
 
-    fn raw_columns(&mut self) -> Vec<Raw<f64>> {
-        self.columns.iter_mut().map(|c| Raw::new(c)).collect()
+    fn columns_mut(&mut self) -> Vec<&mut [f64]> {
+        self.columns.iter_mut().map(Vec::as_mut_slice).collect()
     }
 
     fn tile_events(&self, tile: PostTile<'_, '_>) {

@@ -60,6 +60,30 @@ fn benchmarks_are_bit_identical_for_any_threads_and_fusion() {
     }
 }
 
+/// A run in pieces continues exactly where the last one stopped: state copied back from the
+/// run's buffers, per-postsynaptic state handed over un-advanced, spike lists carried over.
+#[test]
+fn runs_in_pieces_equal_one_run() {
+    for (threads, fuse) in [(1, true), (2, true), (2, false)] {
+        let pieces = |cuts: &[f64]| {
+            let mut bench = coba(3000, 9).unwrap();
+            let trains = bench.net.record_spikes(bench.neurons).unwrap();
+            bench.net.set_threads(threads).unwrap();
+            bench.net.set_fuse(fuse);
+            for &ms in cuts {
+                bench.net.run(ms).unwrap();
+            }
+            outcome_of(&bench, trains)
+        };
+        let whole = pieces(&[60.0]);
+        assert!(whole.spikes.len() > 100, "{} spikes", whole.spikes.len());
+        assert!(
+            pieces(&[20.0, 0.0, 0.1, 39.9]) == whole,
+            "{threads} threads, fuse {fuse}: pieces differ from one run"
+        );
+    }
+}
+
 #[test]
 fn benchmarks_run_as_one_fused_loop() {
     for build in [coba as fn(_, _) -> _, cuba] {
