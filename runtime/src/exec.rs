@@ -3,9 +3,10 @@
 //! Thread `k` of `K` owns the neurons `k·n/K .. (k+1)·n/K` of every group of `n` (its *tile*).
 //! A *tiled phase* is a neuron group together with the tileable synapse groups onto it that run
 //! right before it in the schedule (per-postsynaptic state, direct outputs, sorted rows:
-//! [`AnySynapses::tileable`]). Each thread runs every synapse group of the phase on its tile
-//! (spikes, integration, outputs into the tile's input), then the neurons of its tile. Anything
-//! else (per-presynaptic or per-synapse state, delays, voltage outputs, recorded synapses) is a
+//! [`AnySynapses::tileable`]). Each thread adds the external inputs of its tile, walks the
+//! spikes of every synapse group of the phase onto its tile, then runs the kernels over it: as one
+//! loop ([`fuse`]) where the phase allows, one after the other otherwise. Anything else
+//! (per-presynaptic or per-synapse state, delays, voltage outputs, recorded synapses) is a
 //! *serial phase*, run whole by thread 0. With one thread, the tile is the whole group.
 //!
 //! Phases end at a barrier. After a tiled phase, thread 0 alone assembles the spike list from the
@@ -16,9 +17,12 @@
 //!
 //! # Safety
 //!
-//! The buffers written during a run (state columns, input accumulators, flags) are reached through
-//! [`Raw`] pointers taken once, from `&mut`, before the run starts; nothing reaches them through
-//! their `Vec`s until the run ends, and nothing resizes them. The one rule that makes the unsafe
+//! The buffers written during a run (neuron groups' columns, input accumulators, flags; tiled
+//! synapse groups' columns) are staged: copied into 64-byte aligned buffers the run owns
+//! ([`Stage`]), reached only through [`Raw`] pointers taken once before the threads start, and
+//! copied back after they end. Nothing else can reach them, and nothing resizes them. (Serial
+//! synapse groups keep their own columns, which only thread 0 touches.) The one rule that makes
+//! the unsafe
 //! slicing sound: in a tiled phase a thread touches only its own tiles of the phase's group (and
 //! of the per-postsynaptic columns of its synapse groups), and reads the spike lists, which only
 //! thread 0 writes, between the two barriers that close a phase while every other thread waits.

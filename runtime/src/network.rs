@@ -826,7 +826,7 @@ impl Network {
     /// variable becomes NaN or infinite (the run stops there, the step counter is not advanced past
     /// the failing step, and the state is that of the failure, except that per-postsynaptic
     /// synapse state run in tiles may already be advanced to the next step: see
-    /// [`SynapseModel::post_kernel`](crate::SynapseModel::post_kernel)).
+    /// [`SynapseModel::post_kernel`]).
     pub fn run(&mut self, duration: f64) -> Result<()> {
         let steps = steps_for(duration, self.dt)?;
         self.run_steps(steps)
