@@ -228,14 +228,18 @@ impl Gen<'_> {
         out
     }
 
-    /// The closure `__rhs(t, y...) -> [f64; n]` over the integrated states.
-    fn rhs_closure(&self) -> TokenStream {
-        let ys: Vec<Ident> = self
-            .p
+    /// The integrated states' names, in the order of the ODE system.
+    fn ode_idents(&self) -> Vec<Ident> {
+        self.p
             .ode_states
             .iter()
             .map(|&i| self.state_ident(i))
-            .collect();
+            .collect()
+    }
+
+    /// The closure `__rhs(t, y...) -> [f64; n]` over the integrated states.
+    fn rhs_closure(&self) -> TokenStream {
+        let ys = self.ode_idents();
         let n = ys.len();
         let fs = self.p.rhs.iter().map(|f| self.num(f));
         quote! {
@@ -245,12 +249,7 @@ impl Gen<'_> {
 
     /// Advances the integrated states (locals) by one step of `method`.
     fn integrate(&self, method: Method) -> TokenStream {
-        let ys: Vec<Ident> = self
-            .p
-            .ode_states
-            .iter()
-            .map(|&i| self.state_ident(i))
-            .collect();
+        let ys = self.ode_idents();
         if ys.is_empty() {
             return TokenStream::new();
         }
@@ -680,12 +679,7 @@ impl Gen<'_> {
             }
             None => (quote!(0.0f64), quote!(let __refr: bool = false;)),
         };
-        let ys: Vec<Ident> = self
-            .p
-            .ode_states
-            .iter()
-            .map(|&i| self.state_ident(i))
-            .collect();
+        let ys = self.ode_idents();
         let olds: Vec<Ident> = ys.iter().map(|y| format_ident!("__old_{}", y)).collect();
         let i = format_ident!("__i");
         let (loads, stores) = (self.loads(&i), self.stores(&i));
@@ -1139,12 +1133,7 @@ impl Gen<'_> {
             })
             .collect();
         // `y ← M·y` with the step matrix `prepare` put after the method's constants.
-        let ys: Vec<Ident> = self
-            .p
-            .ode_states
-            .iter()
-            .map(|&i| self.state_ident(i))
-            .collect();
+        let ys = self.ode_idents();
         let ny = ys.len();
         let olds: Vec<Ident> = ys.iter().map(|y| format_ident!("__y_{}", y)).collect();
         let step = |base: usize| {
