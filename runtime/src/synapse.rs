@@ -316,8 +316,8 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn column(&self, col: usize) -> &[f64];
     /// The connectivity.
     fn conn(&self) -> &Csr;
-    /// Whether the group can run in tiles of postsynaptic neurons
-    /// ([`SynapseModel::update_tile`]): the model generates it, the state is per postsynaptic
+    /// Whether the group can run in tiles of postsynaptic neurons (element kernels,
+    /// [`SynapseModel::post_kernel`]): the model has them, the state is per postsynaptic
     /// neuron, every output is delivered directly (as prepared) and every row is sorted.
     fn tileable(&self) -> bool;
     /// The state columns, for a run to copy (and copy back).
