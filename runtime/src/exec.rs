@@ -147,6 +147,7 @@ struct Stage {
 }
 
 impl Stage {
+    // The `Raw` points into the staged copy's heap buffer, which stays put when `floats` grows.
     fn float(&mut self, src: &[f64]) -> Raw<f64> {
         self.floats.push(Staged::of(src));
         self.floats
@@ -624,7 +625,7 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig) -> (u64, Result<()>) {
         })
         .collect();
     let (done, result, lists) = {
-        // The spike lists first: after `raw_buffers`, the groups' vectors are not touched.
+        // The run's own spike lists, from the groups' (copied back when it ends).
         let spiking: Vec<RwLock<Vec<u32>>> = neurons
             .iter()
             .map(|g| {
