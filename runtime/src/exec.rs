@@ -419,6 +419,8 @@ struct SpinBarrier {
     parties: usize,
     arrived: AtomicUsize,
     generation: AtomicUsize,
+    /// A party panicked: nobody waits any more (see [`SpinBarrier::break_all`]).
+    broken: AtomicBool,
 }
 
 impl SpinBarrier {
@@ -427,11 +429,17 @@ impl SpinBarrier {
             parties,
             arrived: AtomicUsize::new(0),
             generation: AtomicUsize::new(0),
+            broken: AtomicBool::new(false),
         }
     }
 
+    /// Releases every waiting party, now and later: a party that panicked will never arrive.
+    fn break_all(&self) {
+        self.broken.store(true, Ordering::Release);
+    }
+
     /// Returns once all parties have called `wait`; everything each did before is then visible
-    /// to all.
+    /// to all. Returns at once when the barrier is broken.
     fn wait(&self) {
         if self.parties == 1 {
             return;
@@ -444,6 +452,9 @@ impl SpinBarrier {
         } else {
             let mut spins = 0u32;
             while self.generation.load(Ordering::Acquire) == generation {
+                if self.broken.load(Ordering::Acquire) {
+                    return;
+                }
                 if spins < 1 << 14 {
                     std::hint::spin_loop();
                     spins += 1;
@@ -702,9 +713,10 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig) -> (u64, Result<()>) {
         std::thread::scope(|scope| {
             for k in 1..threads {
                 let (shared, mut scratch) = (&shared, scratch());
-                scope.spawn(move || shared.work(k, None, &mut scratch));
+                scope.spawn(move || shared.guarded(|| shared.work(k, None, &mut scratch)));
             }
-            shared.work(0, Some(&mut main), &mut scratch());
+            let mut scratch = scratch();
+            shared.guarded(|| shared.work(0, Some(&mut main), &mut scratch));
         });
         if let Some(bar) = main.bar.take() {
             if main.error.is_some() {
@@ -749,6 +761,16 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig) -> (u64, Result<()>) {
 }
 
 impl Shared<'_> {
+    /// Runs `f`; if it panics, stops the run and breaks the barrier before passing the panic on,
+    /// so that the other threads return (and the scope re-raises it) instead of waiting forever.
+    fn guarded(&self, f: impl FnOnce()) {
+        if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+            self.stop.store(true, Ordering::Release);
+            self.barrier.break_all();
+            std::panic::resume_unwind(panic);
+        }
+    }
+
     /// The step loop of thread `k` (thread 0 also gets `main`).
     fn work<'s>(&self, k: usize, mut main: Option<&mut Main<'_>>, scratch: &mut Scratch<'s>) {
         for step in 0..self.steps {

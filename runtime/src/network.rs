@@ -1250,6 +1250,23 @@ mod tests {
         );
     }
 
+    /// A panic in a model's code on one thread reaches the caller; the other threads do not wait
+    /// for it forever.
+    #[test]
+    fn a_panic_in_a_model_reaches_the_caller_on_any_thread() {
+        for threads in [1, 3] {
+            let mut n = net();
+            n.set_threads(threads).unwrap();
+            let cells = Acc {
+                panic_at: 1.0,
+                ..Acc::default()
+            };
+            n.add_neurons("cells", 3, cells).unwrap();
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| n.run(2.0)));
+            assert!(ran.is_err(), "{threads} threads");
+        }
+    }
+
     #[test]
     fn bad_arguments_are_errors() {
         let mut n = net();

@@ -27,13 +27,15 @@ const fn state(name: &'static str) -> StateInfo {
 }
 
 /// A neuron whose `v` integrates its input (`v += input`), spikes when `v >= th` (then `v = 0`),
-/// stores the time of its last update in `t_seen` and its first constant (`2·dt`) in `k`, and turns
-/// `v[1]` into NaN from `t >= fail_at`.
+/// stores the time of its last update in `t_seen` and its first constant (`2·dt`) in `k`, turns
+/// `v[1]` into NaN from `t >= fail_at`, and panics on neuron 1 from `t >= panic_at` (a bug in a
+/// model's code, for the runtime's handling of it).
 #[derive(Clone, Debug)]
 pub struct Acc {
     pub th: f64,
     pub v0: f64,
     pub fail_at: f64,
+    pub panic_at: f64,
 }
 
 impl Default for Acc {
@@ -42,6 +44,7 @@ impl Default for Acc {
             th: 1e30,
             v0: 0.0,
             fail_at: 1e30,
+            panic_at: 1e30,
         }
     }
 }
@@ -128,6 +131,10 @@ impl NeuronModel for Acc {
             if step.first + j == 1 && step.t >= self.fail_at {
                 v[j] = f64::NAN;
             }
+            assert!(
+                step.first + j != 1 || step.t < self.panic_at,
+                "test model panics"
+            );
         }
         [&*v, &*t_seen, &*k]
             .iter()
