@@ -2,6 +2,7 @@
 
 mod chapter;
 mod cli;
+mod fixtures;
 mod integrators;
 mod storage;
 mod threads;

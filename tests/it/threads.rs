@@ -9,9 +9,9 @@ use neurode::runtime::{Connect, Error, Input, Network, SpikeMonitorId, Storage};
 /// Everything a run leaves behind, as bits: spike steps and indices, then every stored column
 /// of every neuron and synapse group, in a fixed order.
 #[derive(Debug, PartialEq, Eq)]
-struct Outcome {
-    spikes: Vec<(u64, u32)>,
-    state: Vec<u64>,
+pub(crate) struct Outcome {
+    pub(crate) spikes: Vec<(u64, u32)>,
+    pub(crate) state: Vec<u64>,
 }
 
 fn outcome_of(bench: &Bench, trains: SpikeMonitorId) -> Outcome {
@@ -98,7 +98,7 @@ fn benchmarks_run_as_one_fused_loop() {
 /// delayed exponential synapse (serial), a voltage jump (serial), a gap junction reading the
 /// presynaptic potential (serial), and a fused pair of conductance synapses, with inputs on
 /// unsorted indices. Returns the phases and the outcome.
-fn mixed(threads: usize) -> (Vec<String>, Outcome) {
+pub(crate) fn mixed(threads: usize) -> (Vec<String>, Outcome) {
     let mut net = Network::new(0.1).unwrap();
     net.set_progress(false);
     let n = 300;
