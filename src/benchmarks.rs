@@ -95,7 +95,6 @@ fn network<S: SynapseModel>(
     [exc, inh]: [S; 2],
 ) -> Result<Wired<S>, Error> {
     let mut net = Network::new(0.1)?;
-    net.set_progress(false);
     let g = net.add_neurons("neurons", n, lif)?;
     let ne = n * 4 / 5;
     let p = (K_IN / n as f64).min(1.0);

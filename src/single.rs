@@ -7,7 +7,8 @@
 
 use neurode_models::Clamp;
 use neurode_runtime::{
-    steps_for, Connect, Error, Method, Model, ModelInfo, Network, SpikeTrain, SynapseModel, Var,
+    steps_for, Connect, Error, Method, Model, ModelInfo, Network, SpikeTrain, Storage,
+    SynapseModel, Var,
 };
 
 use crate::catalog::{self, SynapseTask};
@@ -431,7 +432,6 @@ pub fn run_model<S: SynapseModel>(
         .map(|k| k as f64 * cfg.dt)
         .collect();
     let mut net = Network::new(cfg.dt)?;
-    net.set_progress(false);
     let v_pre = cfg.v_pre.unwrap_or(cfg.v_post);
     let pre = net.add_neurons("pre", 1, plan.train.with_v_rest(v_pre)?)?;
     let mut clamp = Clamp::default();
@@ -442,6 +442,8 @@ pub fn run_model<S: SynapseModel>(
     if let Some(m) = cfg.method {
         net.set_method(syn, m)?;
     }
+    // One synapse: every stored variable of it, derived ones included, is recorded as such.
+    net.set_storage(syn, Storage::PerSynapse)?;
     let spikes = net.record_spikes(pre)?;
     let mut monitors = Vec::new();
     for &item in &plan.items {

@@ -11,7 +11,8 @@ use neurode_models::{
     Alpha, Ampa, Exponential, GabaA, GabaB, GapJunction, Lif, Nmda, TwoExponentials, VoltageJump,
 };
 use neurode_runtime::{
-    Connect, Error, GroupId, Input, Method, Model, Network, SynId, SynapseModel, Trace, Var,
+    Connect, Error, GroupId, Input, Method, Model, Network, Storage, SynId, SynapseModel, Trace,
+    Var,
 };
 
 /// Step of every chapter protocol (ms).
@@ -246,7 +247,8 @@ fn lif_group(net: &mut Network, name: &str, n: usize, lif: Lif) -> Result<GroupI
 }
 
 /// Records `pre.V`, `post.V` and the synapse's `s` (when the model has one) of a built network,
-/// runs it for `duration` ms and collects the traces.
+/// runs it for `duration` ms and collects the traces. The chapter plots `s` of every synapse, so
+/// the synapse group keeps its state per synapse (whatever more compact storage its model allows).
 fn record_and_run<S: SynapseModel>(
     mut net: Network,
     groups: (GroupId<Lif>, GroupId<Lif>),
@@ -254,7 +256,10 @@ fn record_and_run<S: SynapseModel>(
     duration: f64,
 ) -> Result<Recording, Error> {
     let s = match var_named::<S>("s") {
-        Some(var) => Some(net.record_synapses(syn, var)?),
+        Some(var) => {
+            net.set_storage(syn, Storage::PerSynapse)?;
+            Some(net.record_synapses(syn, var)?)
+        }
         None => None,
     };
     let pre_v = net.record(groups.0, Lif::V)?;
@@ -280,7 +285,6 @@ pub fn run_syn<S: SynapseModel>(
     overrides: &Overrides,
 ) -> Result<Recording, Error> {
     let mut net = Network::new(DT)?;
-    net.set_progress(false);
     let pre = lif_group(&mut net, "pre", 2, Lif::default())?;
     let post = lif_group(&mut net, "post", 3, Lif::default())?;
     let syn = net.add_synapses("syn", model, pre, post, &Connect::AllToAll)?;
@@ -294,7 +298,6 @@ pub fn run_syn<S: SynapseModel>(
 /// 1020 ms, rk4.
 pub fn gaba_b(overrides: &Overrides) -> Result<Recording, Error> {
     let mut net = Network::new(DT)?;
-    net.set_progress(false);
     let pre = lif_group(&mut net, "pre", 2, Lif::default())?;
     let post = lif_group(&mut net, "post", 3, Lif::default())?;
     let syn = net.add_synapses("syn", GabaB::default(), pre, post, &Connect::AllToAll)?;
@@ -309,7 +312,6 @@ pub fn gaba_b(overrides: &Overrides) -> Result<Recording, Error> {
 /// neuron, 100 ms.
 pub fn gap_junction(overrides: &Overrides) -> Result<Recording, Error> {
     let mut net = Network::new(DT)?;
-    net.set_progress(false);
     let lif = Lif {
         t_refractory: 0.0,
         ..Lif::default()

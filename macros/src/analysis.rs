@@ -49,6 +49,12 @@ pub struct Plan {
     /// Derived expressions that depend on the postsynaptic side (in evaluation order): with
     /// per-presynaptic storage they are computed per synapse when pushed, and not stored.
     pub post_derived: Vec<usize>,
+    /// Whether per-postsynaptic element kernels are generated (`ModelInfo::tile`): a synapse
+    /// whose state can live per postsynaptic neuron, reads nothing presynaptic but the spike,
+    /// and pushes only currents and conductances onto the postsynaptic group.
+    pub tile: bool,
+    /// The built-in names the equations read (postsynaptic potential, flags, ...).
+    pub reads: Vec<Builtin>,
 }
 
 /// Runs every check and decision; diagnostics go to `errors`.
@@ -69,6 +75,8 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
             exact: None,
             storages: Vec::new(),
             post_derived: Vec::new(),
+            tile: false,
+            reads: Vec::new(),
         };
     }
     if !m.unitless {
@@ -199,6 +207,20 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
     } else {
         Vec::new()
     };
+    let reads = builtins_read(m);
+    let tile = m.kind == Kind::Synapse
+        && storages.contains(&Storage::PerPost)
+        && exact.as_ref().is_some_and(|a| !a.is_empty())
+        && !reads.contains(&Builtin::VPre)
+        && !reads.contains(&Builtin::RefractoryPre)
+        && m.outputs.iter().all(|o| {
+            !o.to_pre
+                && match o.kind {
+                    OutputKind::Current => true,
+                    OutputKind::Conductance => o.reversal.is_some(),
+                    OutputKind::Voltage => false,
+                }
+        });
     Plan {
         method,
         method_auto,
@@ -211,7 +233,31 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
         exact,
         storages,
         post_derived,
+        tile,
+        reads,
     }
+}
+
+/// Every built-in name an equation, spike update, derived expression or output reads.
+fn builtins_read(m: &Model) -> Vec<Builtin> {
+    let mut exprs: Vec<&Expr> = Vec::new();
+    for s in &m.states {
+        exprs.extend(s.ode.iter());
+        exprs.extend(s.events.iter().map(|e| &e.value));
+    }
+    exprs.extend(m.derived.iter().map(|d| &d.value));
+    exprs.extend(m.outputs.iter().map(|o| &o.value));
+    let mut reads = Vec::new();
+    for e in exprs {
+        for s in e.symbols() {
+            if let Sym::Builtin(b) = s {
+                if !reads.contains(&b) {
+                    reads.push(b);
+                }
+            }
+        }
+    }
+    reads
 }
 
 /// Derived expressions in dependency order, and whether there was no cycle (a cycle is an error

@@ -52,6 +52,17 @@ impl Arg {
 
 impl Parse for Arg {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        // `crate = path`: a keyword as a key.
+        if input.peek(Token![crate]) && input.peek2(Token![=]) {
+            let krate: Token![crate] = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let value = input.parse()?;
+            return Ok(Arg::Keyed {
+                key: Ident::new("crate", krate.span),
+                op: Op::Assign,
+                value,
+            });
+        }
         if input.peek(Ident) && !input.peek2(Token![==]) && input.peek2(Token![=]) {
             let key: Ident = input.parse()?;
             input.parse::<Token![=]>()?;

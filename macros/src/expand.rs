@@ -27,7 +27,7 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
 /// The struct, its accessors and impls whose bodies are never reached (the crate does not
 /// compile): enough for the rest of the user's code to type-check without follow-on errors.
 fn fallback(m: &crate::model::Model) -> TokenStream {
-    let rt: TokenStream = "::neurode::__private".parse().expect("valid path");
+    let rt = crate::codegen::runtime_path(m);
     let mut item = m.item.clone();
     let params: Vec<String> = m.params.iter().map(|p| p.ident.to_string()).collect();
     crate::parse::strip(&mut item, &params);
@@ -36,45 +36,53 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
     let ident = &item.ident;
     let accessors = crate::codegen::accessors(m);
     let name = ident.to_string();
-    let kind_impl = match m.kind {
-        Kind::Neuron => quote! {
-            impl #rt::NeuronModel for #ident {
-                type Kernel<'a, const M: u8> = #rt::NoKernel;
-                fn kernel<'a, const M: u8>(&self, _: &[f64], _: #rt::NeuronStep<'a, '_>) -> (#rt::NoKernel, &'a mut [f64]) { ::std::unreachable!() }
-                fn update(&self, _: &[f64], _: #rt::Method, _: #rt::NeuronStep<'_, '_>) -> bool { ::std::unreachable!() }
-            }
-        },
-        Kind::Synapse => quote! {
-            impl #rt::SynapseModel for #ident {
-                fn reversals(&self) -> ::std::vec::Vec<f64> { ::std::unreachable!() }
-                fn delays(&self) -> ::std::vec::Vec<f64> { ::std::unreachable!() }
-                fn update(&self, _: &[f64], _: #rt::Method, _: #rt::SynapseStep<'_>) -> bool { ::std::unreachable!() }
-                type Kernel<'a, const M: u8> = #rt::NoKernel;
-                fn post_kernel<'a, const M: u8>(&self, _: &[f64], _: (f64, f64), _: &'a mut [&mut [f64]], _: usize, _: bool) -> #rt::NoKernel { ::std::unreachable!() }
-            }
-        },
+    let (kind, kind_impl) = match m.kind {
+        Kind::Neuron => (
+            quote!(#rt::ModelKind::Neuron),
+            quote! {
+                impl #rt::NeuronModel for #ident {
+                    type Kernel<'a, const M: u8> = #rt::NoKernel;
+                    fn kernel<'a, const M: u8>(&'a self, _: &'a (), _: #rt::NeuronTile<'a>) -> #rt::NoKernel {
+                        ::core::unreachable!()
+                    }
+                }
+            },
+        ),
+        Kind::Synapse => (
+            quote!(#rt::ModelKind::Synapse),
+            quote! {
+                impl #rt::SynapseModel for #ident {
+                    fn reversals(&self) -> ::std::vec::Vec<f64> { ::core::unreachable!() }
+                    fn delays(&self) -> ::std::vec::Vec<f64> { ::core::unreachable!() }
+                    fn step(&self, _: &(), _: #rt::SynapseStep<'_>) -> bool { ::core::unreachable!() }
+                    type PostKernel<'a, const M: u8, const S: bool> = #rt::NoKernel;
+                    fn post_events(&self, _: &(), _: #rt::PostEvents<'_>) { ::core::unreachable!() }
+                    fn post_kernel<'a, const M: u8, const S: bool>(&'a self, _: &'a (), _: #rt::Clock, _: #rt::ColumnsMut<'a>, _: ::core::option::Option<#rt::ColumnsMut<'a>>, _: bool) -> #rt::NoKernel {
+                        ::core::unreachable!()
+                    }
+                }
+            },
+        ),
     };
-    let kind = match m.kind {
-        Kind::Neuron => quote!(#rt::ModelKind::Neuron),
-        Kind::Synapse => quote!(#rt::ModelKind::Synapse),
-    };
+    let allowed = crate::codegen::allowed();
     quote! {
         #[derive(Clone, Debug, PartialEq, Default)]
-        #[allow(non_snake_case)]
+        #[allow(non_snake_case, reason = "parameters are named as in the literature (V_th, E_L)")]
         #item
-        #accessors
-        impl #rt::Model for #ident {
-            const INFO: &'static #rt::ModelInfo = &#rt::ModelInfo {
-                name: #name, kind: #kind, doc: "", method: #rt::Method::Euler, method_auto: false,
-                methods: &[], params: &[], states: &[], outputs: &[], storages: &[], tile: false, threshold: None,
-                reset: &[], refractory: None, membrane: None, input: None,
-            };
-            fn get_param(&self, _: &str) -> ::std::option::Option<f64> { ::std::unreachable!() }
-            fn set_param(&mut self, _: &str, _: f64) -> ::std::result::Result<(), #rt::Error> { ::std::unreachable!() }
-            fn prepare(&self, _: #rt::Method, _: f64) -> ::std::vec::Vec<f64> { ::std::unreachable!() }
-            fn init(&self, _: &mut [::std::vec::Vec<f64>]) { ::std::unreachable!() }
-        }
-        #kind_impl
+
+        #allowed
+        const _: () = {
+            #accessors
+            impl #rt::Model for #ident {
+                const INFO: &'static #rt::ModelInfo = &#rt::ModelInfo::placeholder(#name, #kind);
+                type Consts = ();
+                fn get_param(&self, _: &str) -> ::core::option::Option<f64> { ::core::unreachable!() }
+                fn set_param(&mut self, _: &str, _: f64) -> ::core::result::Result<(), #rt::Error> { ::core::unreachable!() }
+                fn prepare(&self, _: #rt::Method, _: f64) {}
+                fn init(&self, _: &mut [::std::vec::Vec<f64>]) { ::core::unreachable!() }
+            }
+            #kind_impl
+        };
     }
 }
 
@@ -82,21 +90,37 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
 mod tests {
     use super::*;
 
-    /// The bodies of the generated methods named `names`, as token text.
+    /// The bodies of the generated methods named `names`, as token text (impls at the top level
+    /// or inside `const _: () = { ... };`).
     fn methods(expansion: TokenStream, names: &[&str]) -> Vec<String> {
-        let file: syn::File = syn::parse2(expansion).expect("the expansion parses");
-        let mut out = Vec::new();
-        for item in file.items {
-            if let syn::Item::Impl(imp) = item {
-                for it in imp.items {
-                    if let syn::ImplItem::Fn(f) = it {
-                        if names.contains(&f.sig.ident.to_string().as_str()) {
-                            out.push(quote!(#f).to_string());
+        fn visit(items: Vec<syn::Item>, names: &[&str], out: &mut Vec<String>) {
+            for item in items {
+                match item {
+                    syn::Item::Impl(imp) => {
+                        for it in imp.items {
+                            if let syn::ImplItem::Fn(f) = it {
+                                if names.contains(&f.sig.ident.to_string().as_str()) {
+                                    out.push(quote!(#f).to_string());
+                                }
+                            }
                         }
                     }
+                    syn::Item::Const(c) => {
+                        if let syn::Expr::Block(b) = *c.expr {
+                            let items = b.block.stmts.into_iter().filter_map(|s| match s {
+                                syn::Stmt::Item(i) => Some(i),
+                                _ => None,
+                            });
+                            visit(items.collect(), names, out);
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
+        let file: syn::File = syn::parse2(expansion).expect("the expansion parses");
+        let mut out = Vec::new();
+        visit(file.items, names, &mut out);
         out
     }
 
@@ -123,10 +147,14 @@ mod tests {
 
     #[test]
     fn units_vanish_from_generated_code() {
-        let names = ["update", "prepare", "init"];
+        let names = ["kernel", "element", "prepare", "init"];
         let with = methods(expand(Kind::Neuron, TokenStream::new(), lif(true)), &names);
         let without = methods(expand(Kind::Neuron, TokenStream::new(), lif(false)), &names);
-        assert_eq!(with.len(), 3, "update, prepare and init are generated");
+        assert_eq!(
+            with.len(),
+            4,
+            "kernel, element, prepare and init are generated"
+        );
         assert_eq!(
             with, without,
             "a unit-annotated model generates the same arithmetic as without units"
@@ -152,6 +180,7 @@ mod tests {
             "the struct is still emitted"
         );
         assert!(out.contains("pub const V"), "with its accessors");
+        assert!(out.contains("placeholder"), "and a description naming it");
     }
 
     #[test]

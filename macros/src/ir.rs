@@ -294,6 +294,24 @@ impl Expr {
         out
     }
 
+    /// `true` when both expressions are the same term, wherever they were written (numbers
+    /// compared by their bits).
+    pub fn same(&self, other: &Expr) -> bool {
+        use ExprKind as K;
+        match (&self.kind, &other.kind) {
+            (K::Num(a), K::Num(b)) => a.to_bits() == b.to_bits(),
+            (K::Bool(a), K::Bool(b)) => a == b,
+            (K::Var(a), K::Var(b)) => a == b,
+            (K::Neg(a), K::Neg(b)) | (K::Not(a), K::Not(b)) => a.same(b),
+            (K::Bin(o, a, b), K::Bin(p, c, d)) => o == p && a.same(c) && b.same(d),
+            (K::Call(f, a), K::Call(g, b)) => {
+                f == g && a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y))
+            }
+            (K::If(c, a, b), K::If(d, e, f)) => c.same(d) && a.same(e) && b.same(f),
+            _ => false,
+        }
+    }
+
     /// `true` if the node is a comparison, a logic operator, `!`, a boolean literal or flag.
     pub fn is_bool(&self) -> bool {
         match &self.kind {

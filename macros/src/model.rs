@@ -82,6 +82,8 @@ pub struct Model {
     pub item: syn::ItemStruct,
     pub doc: String,
     pub method: Option<(Method, Span)>,
+    /// The crate whose `__private` module generated code uses (`::neurode` if `None`).
+    pub krate: Option<syn::Path>,
     pub params: Vec<Param>,
     pub states: Vec<State>,
     pub derived: Vec<Derived>,
@@ -415,6 +417,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         kind: raw.kind,
         doc: raw.doc,
         method: raw.method,
+        krate: raw.krate,
         item: raw.item,
         params,
         states,

@@ -132,6 +132,8 @@ pub struct RawModel {
     pub kind: Kind,
     pub item: syn::ItemStruct,
     pub method: Option<(Method, Span)>,
+    /// `crate = path`: the crate whose `__private` module generated code uses.
+    pub krate: Option<syn::Path>,
     pub params: Vec<RawParam>,
     pub states: Vec<RawState>,
     pub derived: Vec<RawDerived>,
@@ -262,6 +264,7 @@ pub fn parse(
         doc: doc_of(&item.attrs),
         item: item.clone(),
         method: None,
+        krate: None,
         params: Vec::new(),
         states: Vec::new(),
         derived: Vec::new(),
@@ -282,11 +285,21 @@ pub fn parse(
                         expect_assign(errors, &key, op);
                         raw.method = parse_method(&value, errors).map(|m| (m, value.span()));
                     }
+                    Arg::Keyed { key, op, value } if key == "crate" => {
+                        expect_assign(errors, &key, op);
+                        match value {
+                            Expr::Path(p) if p.qself.is_none() => raw.krate = Some(p.path),
+                            other => errors.spanned(
+                                &other,
+                                "`crate` names the crate neurode is reached through, as in `crate = ::neurode`",
+                            ),
+                        }
+                    }
                     Arg::Flag(key) if Method::ALL.iter().any(|(n, _)| key == n) => {
                         errors.at(key.span(), format!("write `method = {key}`"));
                     }
                     Arg::Keyed { key, .. } | Arg::Flag(key) => {
-                        unknown_key(errors, &key, kind.name(), &["method"])
+                        unknown_key(errors, &key, kind.name(), &["method", "crate"])
                     }
                     Arg::Positional(e) => errors.spanned(
                         &e,

@@ -12,7 +12,7 @@ use neurode_macros::synapse;
 /// integrates with rk4; neurode chooses `exact`.
 ///
 /// Reference: Rall (1967), J. Neurophysiol. 30:1138; Sterratt et al. (2011), §7.2.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(current = w * s, delay = delay)]
 pub struct Alpha {
     /// Time constant.
@@ -35,7 +35,7 @@ pub struct Alpha {
 /// Alpha synapse with a conductance output: as [`Alpha`] with I_post −= g_max·s·(V_post − E).
 ///
 /// Defaults: τ 3 ms, g_max 0.2 µS/ms, E 0 mV, no delay.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct AlphaCoba {
     /// Time constant.

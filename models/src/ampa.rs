@@ -13,7 +13,7 @@ use neurode_macros::synapse;
 /// chooses it too: the equation is linear in s with a coefficient that switches with [T]).
 ///
 /// Reference: Destexhe, Mainen & Sejnowski (1994), J. Comput. Neurosci. 1:195.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct Ampa {
     /// Binding rate.

@@ -18,7 +18,7 @@ use neurode_macros::neuron;
 /// jumps rather than a clamp.
 ///
 /// Defaults: V_clamp −65 mV.
-#[neuron]
+#[neuron(crate = ::neurode_runtime)]
 #[threshold(false)]
 pub struct Clamp {
     /// Holding potential.

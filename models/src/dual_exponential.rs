@@ -15,7 +15,7 @@ use neurode_macros::synapse;
 ///
 /// Reference: Sterratt et al., *Principles of Computational Modelling in Neuroscience* (2011),
 /// §7.2; Roth & van Rossum, in *Computational Modeling Methods for Neuroscientists* (2009), ch. 6.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(current = w * s, delay = delay)]
 pub struct TwoExponentials {
     /// Time constant (rise or decay: the equations are symmetric in τ1 and τ2).
@@ -42,7 +42,7 @@ pub struct TwoExponentials {
 /// I_post −= g_max·s·(V_post − E).
 ///
 /// Defaults: τ1 1 ms, τ2 3 ms, g_max 0.2 µS/ms, E 0 mV, no delay.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct TwoExponentialsCoba {
     /// Time constant.

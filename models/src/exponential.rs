@@ -12,7 +12,7 @@ use neurode_macros::synapse;
 ///
 /// Reference: Sterratt, Graham, Gillies & Willshaw, *Principles of Computational Modelling in
 /// Neuroscience* (2011), §7.2; BrainPy "Synaptic Models" chapter.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(current = w * s, delay = delay)]
 pub struct Exponential {
     /// Decay time constant.
@@ -37,7 +37,7 @@ pub struct Exponential {
 /// Defaults: τ 8 ms, g_max 0.1 µS, E 0 mV, no delay.
 ///
 /// Reference: as [`Exponential`].
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct ExponentialCoba {
     /// Decay time constant.

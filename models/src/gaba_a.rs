@@ -11,7 +11,7 @@ use neurode_macros::synapse;
 /// Euler, exact here; neurode chooses `exact` (the same numbers).
 ///
 /// Reference: Destexhe, Mainen & Sejnowski, in *Methods in Neuronal Modeling* (1998), ch. 1.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct GabaA {
     /// Decay time constant.
@@ -41,7 +41,7 @@ pub struct GabaA {
 /// no delay. Method: exponential Euler.
 ///
 /// Reference: Destexhe, Mainen & Sejnowski (1994), J. Comput. Neurosci. 1:195.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct GabaAMarkov {
     /// Binding rate.

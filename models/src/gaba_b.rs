@@ -15,7 +15,7 @@ use neurode_macros::synapse;
 ///
 /// Reference: Destexhe & Sejnowski (1995), PNAS 92:9515; Destexhe, Mainen & Sejnowski, in
 /// *Methods in Neuronal Modeling* (1998), ch. 1.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct GabaB {
     /// G-protein production rate per activated receptor.

@@ -11,7 +11,7 @@ use neurode_macros::synapse;
 /// Defaults: w 1 µS (coupling conductance), k_spikelet 0.1 mV/µS, skip_refractory 0, no delay.
 ///
 /// Reference: Sterratt et al. (2011), §7.7; BrainPy "Synaptic Models" chapter.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(current = w * (v_pre - v_post))]
 #[output(voltage = w * k_spikelet * spike_pre * (1.0 - skip_refractory * refractory_post), delay = delay)]
 pub struct GapJunction {
@@ -35,7 +35,7 @@ pub struct GapJunction {
 /// Defaults: w 1 µS.
 ///
 /// Reference: Sterratt et al. (2011), §7.7.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(current = w * (v_pre - v_post))]
 #[output(current = w * (v_post - v_pre), target = pre)]
 pub struct GapJunctionSymmetric {

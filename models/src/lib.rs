@@ -3,9 +3,6 @@
 //! literature reference.
 #![forbid(unsafe_code)]
 
-// Generated code names `::neurode::__private`; inside this crate that is the runtime.
-extern crate neurode_runtime as neurode;
-
 mod alpha;
 mod ampa;
 mod clamp;

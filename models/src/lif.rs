@@ -13,7 +13,7 @@ use neurode_macros::neuron;
 /// linear equation exactly (input held over the step); the chapter protocols ask for `euler`.
 ///
 /// Reference: Lapicque (1907); Gerstner, Kistler, Naud & Paninski, *Neuronal Dynamics* (2014), ch. 1.
-#[neuron]
+#[neuron(crate = ::neurode_runtime)]
 #[threshold(V >= V_th)]
 #[reset(V = V_reset)]
 #[refractory(t_refractory)]

@@ -14,7 +14,7 @@ use neurode_macros::synapse;
 /// Euler (each equation is linear in its own variable); the chapter protocol asks for rk4.
 ///
 /// Reference: Jahr & Stevens (1990), J. Neurosci. 10:3178 (block); Wang (2002), Neuron 36:955.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(conductance = g_max * g_inf * s, reversal = E, delay = delay)]
 pub struct Nmda {
     /// Maximal conductance.

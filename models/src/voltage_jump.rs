@@ -10,7 +10,7 @@ use neurode_macros::synapse;
 /// Defaults: w 1 mV, no delay. Nothing to integrate.
 ///
 /// Reference: BrainPy "Synaptic Models" chapter; Gerstner et al., *Neuronal Dynamics* (2014), §3.1.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(voltage = w * s, delay = delay)]
 pub struct VoltageJump {
     /// Jump of the postsynaptic potential per spike.
@@ -32,7 +32,7 @@ pub struct VoltageJump {
 /// the spike is pushed.
 ///
 /// Reference: BrainModels 1.0 `VoltageJump`; Brunel (2000), J. Comput. Neurosci. 8:183.
-#[synapse]
+#[synapse(crate = ::neurode_runtime)]
 #[output(voltage = w * spike_pre * (1.0 - skip_refractory * refractory_post), delay = delay)]
 pub struct Delta {
     /// Jump of the postsynaptic potential per spike.

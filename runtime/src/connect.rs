@@ -1,7 +1,41 @@
 //! Connectivity rules, built into pre-major compressed sparse rows ([`Csr`]).
 
 use crate::error::{Error, Result};
-use crate::model::Csr;
+
+/// Pre-major compressed sparse rows: the synapses of presynaptic neuron `p` are
+/// `row_ptr[p]..row_ptr[p + 1]`, their postsynaptic neurons `post[row_ptr[p]..row_ptr[p + 1]]`.
+/// Synapse numbers are positions in `post` (pre-major, as the chapter's all-to-all numbering).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Csr {
+    /// Row offsets, length `n_pre + 1`.
+    pub row_ptr: Vec<usize>,
+    /// Postsynaptic index of each synapse.
+    pub post: Vec<u32>,
+}
+
+impl Csr {
+    /// Number of presynaptic neurons (rows).
+    pub fn n_pre(&self) -> usize {
+        self.row_ptr.len().saturating_sub(1)
+    }
+
+    /// Number of synapses.
+    pub fn n_syn(&self) -> usize {
+        self.post.len()
+    }
+
+    /// Synapse numbers of presynaptic neuron `pre` (panics if `pre >= n_pre()`).
+    #[inline]
+    pub fn range(&self, pre: usize) -> std::ops::Range<usize> {
+        self.row_ptr[pre]..self.row_ptr[pre + 1]
+    }
+
+    /// Postsynaptic neurons of presynaptic neuron `pre` (panics if `pre >= n_pre()`).
+    #[inline]
+    pub fn row(&self, pre: usize) -> &[u32] {
+        &self.post[self.range(pre)]
+    }
+}
 
 /// How the synapses of a synapse group are laid out between its presynaptic and postsynaptic groups.
 ///

@@ -2,16 +2,18 @@
 
 use std::any::Any;
 
-use crate::error::{Error, Result};
-use crate::exec::GroupSlices;
+use crate::columns::{check_method, Columns};
+use crate::error::Result;
+use crate::info::{with_method, Method, ModelInfo, Var};
 use crate::input::CompiledInput;
-use crate::model::{Method, Model, ModelInfo, NeuronModel, NeuronStep, NeuronView, Var};
+use crate::model::{NeuronKernel, NeuronModel, NeuronTile, NeuronView};
+use crate::team::{GroupSource, Origin};
 
 /// Initial time of the last spike of every neuron (ms): far in the past, so no neuron starts
 /// refractory.
 pub const T_LAST_SPIKE_INIT: f64 = -1e7;
 
-/// `n` neurons of model `M`: one `Vec<f64>` per stored column (state variables, then derived
+/// `n` neurons of model `M`: one column per stored variable (state variables, then derived
 /// expressions), plus the input accumulator, spike and refractory flags and spike times.
 ///
 /// Created by [`Network::add_neurons`](crate::Network::add_neurons); reached through
@@ -22,14 +24,14 @@ pub struct NeuronGroup<M: NeuronModel> {
     model: M,
     n: usize,
     method: Method,
-    columns: Vec<Vec<f64>>,
+    columns: Columns,
     input: Vec<f64>,
     spike: Vec<bool>,
     refractory: Vec<bool>,
     t_last_spike: Vec<f64>,
-    /// Indices of the neurons that spiked this step, rebuilt after every update.
+    /// Indices of the neurons that spiked at the last step.
     spiking: Vec<u32>,
-    consts: Vec<f64>,
+    consts: M::Consts,
     inputs: Vec<CompiledInput>,
 }
 
@@ -37,32 +39,25 @@ impl<M: NeuronModel> NeuronGroup<M> {
     /// `n` neurons of `model`, initialised by [`Model::init`], integrated with the model's default
     /// method ([`ModelInfo::method`]).
     pub(crate) fn new(name: String, n: usize, model: M) -> Self {
-        let mut group = NeuronGroup {
+        NeuronGroup {
             name,
             method: M::INFO.method,
-            columns: vec![vec![0.0; n]; M::INFO.states.len()],
+            columns: Columns::init(&model, n),
             input: vec![0.0; n],
             spike: vec![false; n],
             refractory: vec![false; n],
             t_last_spike: vec![T_LAST_SPIKE_INIT; n],
             spiking: Vec::with_capacity(n),
-            consts: Vec::new(),
+            consts: M::Consts::default(),
             inputs: Vec::new(),
             model,
             n,
-        };
-        group.model.init(&mut group.columns);
-        group
+        }
     }
 
     /// The group's name (unique in its network).
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    /// Step constants of the last run ([`Model::prepare`]).
-    pub(crate) fn consts(&self) -> &[f64] {
-        &self.consts
     }
 
     /// Number of neurons.
@@ -84,6 +79,9 @@ impl<M: NeuronModel> NeuronGroup<M> {
 
     /// Sets parameter `name` (takes effect at the next run). Errors: [`Error::UnknownParameter`],
     /// [`Error::InvalidParameter`].
+    ///
+    /// [`Error::UnknownParameter`]: crate::Error::UnknownParameter
+    /// [`Error::InvalidParameter`]: crate::Error::InvalidParameter
     pub fn set_param(&mut self, name: &str, value: f64) -> Result<()> {
         self.model.set_param(name, value)
     }
@@ -95,6 +93,8 @@ impl<M: NeuronModel> NeuronGroup<M> {
 
     /// Chooses the integration method; [`Error::MethodNotSupported`] unless it is one of
     /// [`ModelInfo::methods`].
+    ///
+    /// [`Error::MethodNotSupported`]: crate::Error::MethodNotSupported
     pub fn set_method(&mut self, method: Method) -> Result<()> {
         check_method(&self.name, M::INFO, method)?;
         self.method = method;
@@ -107,7 +107,7 @@ impl<M: NeuronModel> NeuronGroup<M> {
     ///
     /// If `var` was not generated for `M` (impossible with the generated accessors).
     pub fn column(&self, var: Var<M>) -> &[f64] {
-        &self.columns[checked_column::<M>(var)]
+        self.columns.var(var)
     }
 
     /// Mutable values of `var`, one per neuron (e.g. for random initial states).
@@ -116,35 +116,41 @@ impl<M: NeuronModel> NeuronGroup<M> {
     ///
     /// As [`NeuronGroup::column`].
     pub fn column_mut(&mut self, var: Var<M>) -> &mut [f64] {
-        &mut self.columns[checked_column::<M>(var)]
+        self.columns.var_mut(var)
     }
 
     /// All stored columns, in [`ModelInfo::states`] order.
     pub fn columns(&self) -> &[Vec<f64>] {
-        &self.columns
+        self.columns.all()
     }
 
     /// Sets `var` to `values` (one per neuron). Errors: [`Error::SizeMismatch`] if
     /// `values.len() != n`, [`Error::InvalidInput`] for a value that is not finite.
+    ///
+    /// [`Error::SizeMismatch`]: crate::Error::SizeMismatch
+    /// [`Error::InvalidInput`]: crate::Error::InvalidInput
     pub fn set(&mut self, var: Var<M>, values: &[f64]) -> Result<()> {
-        set_column(&self.name, M::INFO, &mut self.columns, var, values)
+        self.columns.set(&self.name, var, values)
     }
 
     /// Sets `var` to `value` for every neuron. Error: [`Error::InvalidInput`] if `value` is not
     /// finite.
+    ///
+    /// [`Error::InvalidInput`]: crate::Error::InvalidInput
     pub fn set_all(&mut self, var: Var<M>, value: f64) -> Result<()> {
-        fill_column(&self.name, M::INFO, &mut self.columns, var, value)
+        self.columns.fill(&self.name, var, value)
     }
 
     /// Resets the state to its initial values ([`Model::init`] with the current parameters), clears
     /// the spike and refractory flags and the input, and sets every last-spike time to
     /// [`T_LAST_SPIKE_INIT`]. Inputs and the network's step counter are kept.
     pub fn reinit(&mut self) {
-        self.model.init(&mut self.columns);
+        self.columns = Columns::init(&self.model, self.n);
         self.input.fill(0.0);
         self.spike.fill(false);
         self.refractory.fill(false);
         self.t_last_spike.fill(T_LAST_SPIKE_INIT);
+        self.spiking.clear();
     }
 
     /// Spike flags of the last step.
@@ -170,8 +176,8 @@ impl<M: NeuronModel> NeuronGroup<M> {
 
     /// The read-only view a synapse gets of this group.
     pub fn view(&self) -> NeuronView<'_> {
-        let v = match M::INFO.membrane.and_then(|m| self.columns.get(m)) {
-            Some(col) => col.as_slice(),
+        let v = match M::INFO.membrane.filter(|&m| m < self.columns.all().len()) {
+            Some(m) => self.columns.get(m),
             None => &[],
         };
         NeuronView {
@@ -181,140 +187,23 @@ impl<M: NeuronModel> NeuronGroup<M> {
             refractory: &self.refractory,
         }
     }
-}
 
-/// Column index of `var`, or a panic naming the model (a `Var` not generated for `M`).
-fn checked_column<M: Model>(var: Var<M>) -> usize {
-    let index = var.index();
-    assert!(
-        index < M::INFO.states.len(),
-        "neurode: Var `{}` (column {index}) does not belong to model `{}`",
-        var.name(),
-        M::INFO.name
-    );
-    index
-}
-
-pub(crate) fn column_index(object: &str, info: &ModelInfo, index: usize) -> Result<usize> {
-    if index < info.states.len() {
-        Ok(index)
-    } else {
-        Err(Error::IndexOutOfRange {
-            object: format!("{object} (columns of {})", info.name),
-            index,
-            len: info.states.len(),
-        })
+    /// The model and its constants, for kernels.
+    pub(crate) fn parts(&self) -> (&M, &M::Consts) {
+        (&self.model, &self.consts)
     }
 }
 
-pub(crate) fn check_values(object: &str, variable: &str, values: &[f64]) -> Result<()> {
-    match values.iter().position(|v| !v.is_finite()) {
-        None => Ok(()),
-        Some(k) => Err(Error::InvalidInput {
-            object: object.to_string(),
-            reason: format!("value {} for `{variable}`[{k}] is not finite", values[k]),
-        }),
-    }
-}
-
-pub(crate) fn check_method(object: &str, info: &ModelInfo, method: Method) -> Result<()> {
-    if info.methods.contains(&method) {
-        Ok(())
-    } else {
-        Err(Error::MethodNotSupported {
-            object: object.to_string(),
-            method: method.name().to_string(),
-            supported: info.method_names(),
-        })
-    }
-}
-
-/// `true` when every element is finite: a branch-free fold over eight lanes that the compiler
-/// vectorises (`x·0` is 0 for finite `x`, NaN for NaN and ±∞).
+/// Runs `kernel` over every neuron of a tile with accumulators `input` (zeroed after use);
+/// whether every value stored is finite.
 #[inline]
-fn all_finite(x: &[f64]) -> bool {
-    let mut acc = [0.0f64; 8];
-    let chunks = x.chunks_exact(8);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (a, v) in acc.iter_mut().zip(chunk) {
-            *a += v * 0.0;
-        }
+pub(crate) fn drive_neurons<K: NeuronKernel>(mut kernel: K, input: &mut [f64]) -> bool {
+    let mut finite = true;
+    for (q, x) in input.iter_mut().enumerate() {
+        finite &= kernel.element(q, *x);
+        *x = 0.0;
     }
-    let mut sum: f64 = acc.iter().sum();
-    for v in rest {
-        sum += v * 0.0;
-    }
-    sum == 0.0
-}
-
-/// Copies `values` into the column of `var` (of the group or synapse group `object`).
-/// Errors: [`Error::SizeMismatch`] unless one value per element, [`Error::InvalidInput`] for a
-/// value that is not finite.
-pub(crate) fn set_column<M>(
-    object: &str,
-    info: &ModelInfo,
-    columns: &mut [Vec<f64>],
-    var: Var<M>,
-    values: &[f64],
-) -> Result<()> {
-    let col = column_index(object, info, var.index())?;
-    let expected = columns[col].len();
-    if values.len() != expected {
-        return Err(Error::SizeMismatch {
-            object: object.to_string(),
-            expected,
-            got: values.len(),
-        });
-    }
-    check_values(object, var.name(), values)?;
-    columns[col].copy_from_slice(values);
-    Ok(())
-}
-
-/// Sets every element of the column of `var` to `value`. Error: [`Error::InvalidInput`] if
-/// `value` is not finite.
-pub(crate) fn fill_column<M>(
-    object: &str,
-    info: &ModelInfo,
-    columns: &mut [Vec<f64>],
-    var: Var<M>,
-    value: f64,
-) -> Result<()> {
-    let col = column_index(object, info, var.index())?;
-    check_values(object, var.name(), &[value])?;
-    columns[col].fill(value);
-    Ok(())
-}
-
-/// The first non-finite element of `columns`: `(column, index, value)`.
-pub(crate) fn first_non_finite<C: AsRef<[f64]>>(columns: &[C]) -> Option<(usize, usize, f64)> {
-    columns.iter().enumerate().find_map(|(c, col)| {
-        let col = col.as_ref();
-        if all_finite(col) {
-            None
-        } else {
-            col.iter()
-                .position(|v| !v.is_finite())
-                .map(|i| (c, i, col[i]))
-        }
-    })
-}
-
-/// The error for a non-finite value found after step `step`.
-pub(crate) fn non_finite(
-    object: &str,
-    info: &ModelInfo,
-    (col, index, value): (usize, usize, f64),
-    step: u64,
-) -> Error {
-    Error::NonFinite {
-        object: object.to_string(),
-        variable: info.states.get(col).map_or("?", |s| s.name).to_string(),
-        index,
-        step,
-        value,
-    }
+    finite
 }
 
 /// What the network needs of a neuron group, whatever its model: one dynamic call per group and
@@ -332,16 +221,20 @@ pub(crate) trait AnyGroup: Send + Sync {
     fn add_input(&mut self, input: CompiledInput);
     /// Whether any external input was added.
     fn has_inputs(&self) -> bool;
-    /// The group's storage, for a run to copy (and copy back).
-    fn buffers_mut(&mut self) -> GroupSlices<'_>;
-    /// Adds the external inputs of step `step_index` to `input`, the accumulators of the
-    /// neurons `first..first + input.len()`.
-    fn apply_inputs(&self, step_index: u64, input: &mut [f64], first: usize);
-    /// Updates the neurons of `step`.
-    fn update_tile(&self, step: NeuronStep<'_, '_>) -> bool;
-    fn view(&self) -> NeuronView<'_>;
+    /// The group's storage, for a run to copy.
+    fn source(&self) -> GroupSource<'_>;
+    /// The buffer a run's copy `origin` goes back to.
+    fn float_mut(&mut self, origin: Origin) -> Option<&mut [f64]>;
+    /// The flag buffer a run's copy `origin` goes back to.
+    fn flag_mut(&mut self, origin: Origin) -> Option<&mut [bool]>;
+    /// Adds the external inputs of step `step` to `input`, the accumulators of the neurons
+    /// `first..first + input.len()`.
+    fn apply_inputs(&self, step: u64, input: &mut [f64], first: usize);
+    /// Updates the neurons of `tile` with their inputs `input` (zeroed after use); whether
+    /// every value stored is finite.
+    fn update(&self, tile: NeuronTile<'_>, input: &mut [f64]) -> bool;
     /// Replaces the list of the neurons that spiked at the last step (at the end of a run).
-    fn set_spiking(&mut self, spiking: &[u32]);
+    fn set_spiking(&mut self, spiking: Vec<u32>);
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -387,34 +280,48 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
         !self.inputs.is_empty()
     }
 
-    fn buffers_mut(&mut self) -> GroupSlices<'_> {
-        GroupSlices {
-            membrane: M::INFO.membrane.filter(|&m| m < self.columns.len()),
-            columns: self.columns.iter_mut().map(Vec::as_mut_slice).collect(),
-            input: &mut self.input,
-            spike: &mut self.spike,
-            refractory: &mut self.refractory,
-            t_last_spike: &mut self.t_last_spike,
+    fn source(&self) -> GroupSource<'_> {
+        GroupSource {
+            columns: self.columns.all().iter().map(Vec::as_slice).collect(),
+            membrane: M::INFO.membrane.filter(|&m| m < self.columns.all().len()),
+            input: &self.input,
+            spike: &self.spike,
+            refractory: &self.refractory,
+            t_last_spike: &self.t_last_spike,
+            spiking: &self.spiking,
         }
     }
 
-    fn apply_inputs(&self, step_index: u64, input: &mut [f64], first: usize) {
+    fn float_mut(&mut self, origin: Origin) -> Option<&mut [f64]> {
+        match origin {
+            Origin::Column(_, j) => Some(self.columns.get_mut(j)),
+            Origin::Input(_) => Some(&mut self.input),
+            Origin::LastSpike(_) => Some(&mut self.t_last_spike),
+            _ => None,
+        }
+    }
+
+    fn flag_mut(&mut self, origin: Origin) -> Option<&mut [bool]> {
+        match origin {
+            Origin::Spike(_) => Some(&mut self.spike),
+            Origin::Refractory(_) => Some(&mut self.refractory),
+            _ => None,
+        }
+    }
+
+    fn apply_inputs(&self, step: u64, input: &mut [f64], first: usize) {
         for stimulus in &self.inputs {
-            stimulus.apply_range(step_index, input, first);
+            stimulus.apply_range(step, input, first);
         }
     }
 
-    fn update_tile(&self, step: NeuronStep<'_, '_>) -> bool {
-        self.model.update(&self.consts, self.method, step)
+    fn update(&self, tile: NeuronTile<'_>, input: &mut [f64]) -> bool {
+        let (model, consts) = (&self.model, &self.consts);
+        with_method!(self.method, K => drive_neurons(model.kernel::<K>(consts, tile), input))
     }
 
-    fn view(&self) -> NeuronView<'_> {
-        NeuronGroup::view(self)
-    }
-
-    fn set_spiking(&mut self, spiking: &[u32]) {
-        self.spiking.clear();
-        self.spiking.extend_from_slice(spiking);
+    fn set_spiking(&mut self, spiking: Vec<u32>) {
+        self.spiking = spiking;
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -423,28 +330,5 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
 
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finiteness_fold() {
-        let mut x: Vec<f64> = (0..37).map(|i| i as f64 - 18.0).collect();
-        assert!(all_finite(&x));
-        assert!(all_finite(&[]));
-        assert_eq!(first_non_finite(&[x.clone()]), None);
-        for (k, bad) in [(3, f64::NAN), (16, f64::INFINITY), (36, f64::NEG_INFINITY)] {
-            let keep = x[k];
-            x[k] = bad;
-            assert!(!all_finite(&x));
-            let (c, i, v) = first_non_finite(&[vec![1.0; 3], x.clone()]).unwrap();
-            assert_eq!((c, i), (1, k));
-            assert!(v.is_nan() == bad.is_nan() && (v.is_nan() || v == bad));
-            x[k] = keep;
-        }
-        assert!(all_finite(&[-0.0, f64::MAX, f64::MIN_POSITIVE]));
     }
 }

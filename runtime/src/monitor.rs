@@ -236,12 +236,13 @@ pub(crate) struct StateMonitor {
 }
 
 impl StateMonitor {
-    /// Validates `rec` against a column of `len` elements of `object`.
+    /// Validates `rec` against column `col` (variable `variable`) of `len` elements of
+    /// `object`; the trace's columns are named `variable[{label}j]` (`label` says what the
+    /// elements are: `""`, `"pre:"`, `"post:"`).
     pub(crate) fn new(
         owner: Owner,
         object: &str,
-        variable: &str,
-        col: usize,
+        (variable, col, label): (&str, usize, &str),
         len: usize,
         rec: &Recording,
     ) -> Result<Self> {
@@ -275,7 +276,10 @@ impl StateMonitor {
                 idx.clone()
             }
         };
-        let names = indices.iter().map(|j| format!("{variable}[{j}]")).collect();
+        let names = indices
+            .iter()
+            .map(|j| format!("{variable}[{label}{j}]"))
+            .collect();
         Ok(StateMonitor {
             owner,
             col,
@@ -394,7 +398,7 @@ mod tests {
     #[test]
     fn state_monitor_records_selected_rows() {
         let rec = Recording::default().indices([2, 0]).every(2);
-        let mut m = StateMonitor::new(Owner::Neuron(0), "g", "V", 0, 3, &rec).unwrap();
+        let mut m = StateMonitor::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap();
         m.reserve(0, 5);
         let cap = m.trace.values.capacity();
         for step in 0..5u64 {
@@ -419,10 +423,10 @@ mod tests {
     #[test]
     fn state_monitor_errors() {
         let all = Recording::default();
-        let e = StateMonitor::new(Owner::Neuron(0), "g", "V", 0, 0, &all).unwrap_err();
+        let e = StateMonitor::new(Owner::Neuron(0), "g", ("V", 0, ""), 0, &all).unwrap_err();
         assert_eq!(e, Error::EmptyGroup { object: "g".into() });
         let rec = Recording::default().indices([3]);
-        let e = StateMonitor::new(Owner::Neuron(0), "g", "V", 0, 3, &rec).unwrap_err();
+        let e = StateMonitor::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap_err();
         assert_eq!(
             e,
             Error::IndexOutOfRange {
@@ -432,10 +436,10 @@ mod tests {
             }
         );
         let rec = Recording::default().indices(Vec::new());
-        let e = StateMonitor::new(Owner::Neuron(0), "g", "V", 0, 3, &rec).unwrap_err();
+        let e = StateMonitor::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap_err();
         assert!(matches!(e, Error::InvalidInput { .. }));
         let rec = Recording::default().every(0);
-        let e = StateMonitor::new(Owner::Neuron(0), "g", "V", 0, 3, &rec).unwrap_err();
+        let e = StateMonitor::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap_err();
         assert!(matches!(e, Error::InvalidInput { .. }));
     }
 

@@ -1,19 +1,21 @@
 //! The network: neuron groups, synapse groups, inputs and monitors, run in insertion order.
 
+use std::any::TypeId;
 use std::fmt;
-use std::io::IsTerminal;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use indicatif::{ProgressBar, ProgressDrawTarget};
-
+use crate::columns::column_index;
 use crate::connect::Connect;
 use crate::error::{Error, Result};
-use crate::exec;
+use crate::exec::{self, Observer};
+use crate::fuse::fuse;
 use crate::group::{AnyGroup, NeuronGroup};
+use crate::info::{Method, OutputKind, Storage, Target, Var};
 use crate::input::{CompiledInput, Stimulus};
-use crate::model::{Method, NeuronModel, OutputKind, Storage, SynapseModel, Target, Var};
+use crate::model::{NeuronModel, SynapseModel};
 use crate::monitor::{Owner, Recording, SpikeMonitor, SpikeTrace, StateMonitor, Trace};
+use crate::schedule::{self, FuserEntry, Obj, Phase, Slot};
 use crate::synapse::{AnySynapses, SynapseGroup};
 
 /// Most threads a network may run on.
@@ -147,19 +149,6 @@ impl<S> From<SynId<S>> for ObjectId {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Obj {
-    Neuron(usize),
-    Synapse(usize),
-}
-
-/// One entry of the schedule: an object and the monitors that record it.
-pub(crate) struct Slot {
-    pub(crate) obj: Obj,
-    pub(crate) monitors: Vec<usize>,
-    pub(crate) spike_monitors: Vec<usize>,
-}
-
 /// A spiking network: neuron groups and synapse groups run in the order they were added, with
 /// external inputs and monitors, at a fixed step `dt` (ms), on one or several threads
 /// ([`Network::set_threads`]) with bit-identical results.
@@ -180,10 +169,12 @@ pub struct Network {
     schedule: Vec<Slot>,
     monitors: Vec<StateMonitor>,
     spike_monitors: Vec<SpikeMonitor>,
-    progress: bool,
+    observer: Option<Observer>,
     check_finite: bool,
     threads: usize,
     fuse: bool,
+    /// The fused loops of the (synapse, neuron) group types added so far.
+    fusers: Vec<FuserEntry>,
 }
 
 impl fmt::Debug for Network {
@@ -217,10 +208,11 @@ impl Network {
             schedule: Vec::new(),
             monitors: Vec::new(),
             spike_monitors: Vec::new(),
-            progress: true,
+            observer: None,
             check_finite: true,
             threads: 1,
             fuse: true,
+            fusers: Vec::new(),
         })
     }
 
@@ -239,10 +231,11 @@ impl Network {
         self.step as f64 * self.dt
     }
 
-    /// Shows a progress bar on stderr during runs when stderr is a terminal (default `true`);
-    /// `false` keeps runs silent.
-    pub fn set_progress(&mut self, on: bool) {
-        self.progress = on;
+    /// Calls `observer` as runs progress: with the steps done and asked for, about 200 times
+    /// per run and at its end, from the calling thread. Observing changes nothing the run
+    /// computes. `None` (the default) observes nothing.
+    pub fn set_observer(&mut self, observer: Option<Observer>) {
+        self.observer = observer;
     }
 
     /// Checks every state column for NaN and infinities after each update (default `true`): a
@@ -291,20 +284,20 @@ impl Network {
     /// objects as a run would; errors as [`Network::run`].
     pub fn phases(&mut self) -> Result<Vec<String>> {
         self.prepare()?;
-        let phases = exec::plan(&self.schedule, &self.neurons, &self.synapses, self.fuse);
+        let phases = self.plan();
         Ok(phases
             .iter()
             .map(|p| match p {
-                exec::Phase::Tiled(t) => {
+                Phase::Tiled(t) => {
                     let names: Vec<&str> = t
                         .slots
                         .iter()
                         .map(|&k| self.object_name(self.schedule[k].obj))
                         .collect();
-                    let how = if t.fused { "fused" } else { "tiled" };
+                    let how = if t.fuser.is_some() { "fused" } else { "tiled" };
                     format!("{how}: {}", names.join(", "))
                 }
-                exec::Phase::Serial { synapse, .. } => {
+                Phase::Serial { synapse, .. } => {
                     format!("serial: {}", self.synapses[*synapse].name())
                 }
             })
@@ -399,11 +392,7 @@ impl Network {
         let index = self.neurons.len();
         self.neurons
             .push(Box::new(NeuronGroup::new(name.to_string(), n, model)));
-        self.schedule.push(Slot {
-            obj: Obj::Neuron(index),
-            monitors: Vec::new(),
-            spike_monitors: Vec::new(),
-        });
+        self.schedule.push(Slot::new(Obj::Neuron(index)));
         Ok(GroupId {
             net: self.id,
             index,
@@ -450,17 +439,16 @@ impl Network {
         let (n_pre, n_post) = (self.neurons[pre].len(), self.neurons[post].len());
         let csr = conn.build(name, n_pre, n_post)?;
         let index = self.synapses.len();
-        let mut group =
-            SynapseGroup::new(name.to_string(), model, (pre, n_pre), (post, n_post), csr);
-        if S::INFO.tile && B::INFO.tile {
-            group.set_fuser(exec::fuse::<S, B>);
-        }
+        let group = SynapseGroup::new(name.to_string(), model, (pre, n_pre), (post, n_post), csr);
         self.synapses.push(Box::new(group));
-        self.schedule.push(Slot {
-            obj: Obj::Synapse(index),
-            monitors: Vec::new(),
-            spike_monitors: Vec::new(),
-        });
+        self.schedule.push(Slot::new(Obj::Synapse(index)));
+        let types = (
+            TypeId::of::<SynapseGroup<S>>(),
+            TypeId::of::<NeuronGroup<B>>(),
+        );
+        if S::INFO.tile && !self.fusers.iter().any(|&(s, b, _)| (s, b) == types) {
+            self.fusers.push((types.0, types.1, fuse::<S, B>));
+        }
         Ok(SynId {
             net: self.id,
             index,
@@ -618,20 +606,15 @@ impl Network {
     ) -> Result<MonitorId> {
         let g = self.group_index(group)?;
         let target = &self.neurons[g];
-        let col = crate::group::column_index(target.name(), M::INFO, var.index())?;
-        let monitor = StateMonitor::new(
-            Owner::Neuron(g),
-            target.name(),
-            var.name(),
-            col,
-            target.len(),
-            rec,
-        )?;
+        let col = column_index(target.name(), M::INFO, var.index())?;
+        let element = (var.name(), col, "");
+        let monitor =
+            StateMonitor::new(Owner::Neuron(g), target.name(), element, target.len(), rec)?;
         Ok(self.push_monitor(Obj::Neuron(g), monitor))
     }
 
-    /// Records `var` of every element of a synapse group at every step. A group whose model
-    /// supports per-synapse storage is switched to it, so the trace has one column per synapse.
+    /// Records `var` of every element of a synapse group at every step, in the storage the
+    /// group has (see [`Network::record_synapses_with`]).
     ///
     /// Errors: as [`Network::record_synapses_with`].
     pub fn record_synapses<S: SynapseModel>(
@@ -642,13 +625,15 @@ impl Network {
         self.record_synapses_with(syn, var, &Recording::default())
     }
 
-    /// Records `var` of a synapse group as selected by `rec`; indices are synapse numbers when the
-    /// storage is per synapse (which it becomes if the model supports it), else presynaptic or
-    /// postsynaptic neuron indices.
+    /// Records `var` of a synapse group as selected by `rec`, from the storage the group has:
+    /// indices are synapse numbers when the state lives per synapse, and presynaptic or
+    /// postsynaptic neuron indices when it lives per neuron, where the trace's columns are named
+    /// `var[pre:i]` or `var[post:j]`. Recording never changes the storage (nor any number the
+    /// run computes); to record per synapse a state the model keeps more compactly, ask for it
+    /// first with [`Network::set_storage`].
     ///
     /// Errors: [`Error::EmptyGroup`], [`Error::IndexOutOfRange`], [`Error::InvalidInput`] (no
-    /// index, period 0, or a storage switch needed after the network has run),
-    /// [`Error::UnknownObject`].
+    /// index, period 0), [`Error::UnknownObject`].
     pub fn record_synapses_with<S: SynapseModel>(
         &mut self,
         syn: SynId<S>,
@@ -657,17 +642,15 @@ impl Network {
     ) -> Result<MonitorId> {
         let s = self.syn_index(syn)?;
         let target = self.try_synapses(syn)?;
-        let col = crate::group::column_index(target.name(), S::INFO, var.index())?;
-        let storage = if S::INFO.storages.contains(&Storage::PerSynapse) {
-            Storage::PerSynapse
-        } else {
-            target.storage()
+        let col = column_index(target.name(), S::INFO, var.index())?;
+        let label = match target.storage() {
+            Storage::PerSynapse => "",
+            Storage::PerPre => "pre:",
+            Storage::PerPost => "post:",
         };
-        let len = storage.len(target.n_syn(), target.n_pre(), target.n_post());
-        // Validate the selection before touching the storage.
+        let element = (var.name(), col, label);
         let monitor =
-            StateMonitor::new(Owner::Synapse(s), target.name(), var.name(), col, len, rec)?;
-        self.switch_storage(s, storage)?;
+            StateMonitor::new(Owner::Synapse(s), target.name(), element, target.len(), rec)?;
         Ok(self.push_monitor(Obj::Synapse(s), monitor))
     }
 
@@ -844,9 +827,7 @@ impl Network {
         for m in &mut self.monitors {
             m.reserve(self.step, end);
         }
-        let bar = (self.progress && steps > 0 && std::io::stderr().is_terminal()).then(|| {
-            ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::stderr_with_hz(4))
-        });
+        let phases = self.plan();
         let (done, result) = exec::run(
             exec::Objects {
                 neurons: &mut self.neurons,
@@ -854,6 +835,7 @@ impl Network {
                 monitors: &mut self.monitors,
                 spike_monitors: &mut self.spike_monitors,
                 schedule: &self.schedule,
+                phases: &phases,
             },
             exec::RunConfig {
                 start: self.step,
@@ -861,12 +843,17 @@ impl Network {
                 dt: self.dt,
                 threads: self.threads,
                 check: self.check_finite,
-                fuse: self.fuse,
-                bar,
+                observer: self.observer.as_mut(),
             },
         );
         self.step += done;
         result
+    }
+
+    /// How a run cuts the schedule into phases.
+    fn plan(&self) -> Vec<Phase> {
+        let fusers: &[FuserEntry] = if self.fuse { &self.fusers } else { &[] };
+        schedule::plan(&self.schedule, &self.neurons, &self.synapses, fusers)
     }
 
     /// Computes every object's step-invariant constants (once per run, never per step).
@@ -886,12 +873,10 @@ impl Network {
 mod tests {
     use super::*;
     use crate::input::Input;
-    use crate::testmodels::{Acc, Kick, Silent};
+    use crate::testmodels::{Acc, Faults, Kick, Silent};
 
     fn net() -> Network {
-        let mut net = Network::new(0.1).unwrap();
-        net.set_progress(false);
-        net
+        Network::new(0.1).unwrap()
     }
 
     /// A neuron that spikes at the given steps (threshold 1, one unit of input at those steps).
@@ -1110,42 +1095,52 @@ mod tests {
     }
 
     #[test]
-    fn a_rejected_synapse_monitor_leaves_the_storage_alone() {
+    fn a_rejected_synapse_monitor_changes_nothing() {
         let mut n = net();
         let (pre, post) = pre_post(&mut n, 2, 3);
         let syn = n
             .add_synapses("syn", Kick::default(), pre, post, &Connect::AllToAll)
             .unwrap();
         n.synapses_mut(syn).set(Kick::n, &[4.0, 5.0]).unwrap();
-        let sel = Recording::default().indices([6]);
+        let sel = Recording::default().indices([2]);
         let e = n.record_synapses_with(syn, Kick::n, &sel).unwrap_err();
         assert_eq!(
             e,
             Error::IndexOutOfRange {
                 object: "syn".into(),
-                index: 6,
-                len: 6
+                index: 2,
+                len: 2
             }
         );
         assert_eq!(n.synapses(syn).storage(), Storage::PerPre);
         assert_eq!(n.synapses(syn).column(Kick::n), &[4.0, 5.0]);
-        // After a run, the switch is refused.
-        n.run(0.1).unwrap();
-        let e = n.record_synapses(syn, Kick::n).unwrap_err();
-        assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
     }
 
+    /// A monitor records the storage the group has, named after it; `set_storage` is the way
+    /// to record per synapse, and it is refused once a monitor or a run depends on the layout.
     #[test]
-    fn recording_a_synapse_column_switches_to_per_synapse() {
+    fn synapse_monitors_record_the_storage_the_group_has() {
         let mut n = net();
         let (pre, post) = pre_post(&mut n, 2, 3);
         let syn = n
             .add_synapses("syn", Kick::default(), pre, post, &Connect::AllToAll)
             .unwrap();
         assert_eq!(n.synapses(syn).storage(), Storage::PerPre);
-        assert_eq!(n.synapses(syn).len(), 2);
+        let per_pre = n.record_synapses(syn, Kick::n).unwrap();
+        assert_eq!(n.synapses(syn).storage(), Storage::PerPre);
+        assert_eq!(n.trace(per_pre).names, ["n[pre:0]", "n[pre:1]"]);
+        // The layout is fixed once a monitor records it.
+        let e = n.set_storage(syn, Storage::PerSynapse).unwrap_err();
+        assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
+
+        let mut n = net();
+        let (pre, post) = pre_post(&mut n, 2, 3);
+        let syn = n
+            .add_synapses("syn", Kick::default(), pre, post, &Connect::AllToAll)
+            .unwrap();
+        n.set_storage(syn, Storage::PerSynapse).unwrap();
+        assert_eq!(n.synapses(syn).len(), 6);
         let m = n.record_synapses(syn, Kick::n).unwrap();
-        assert_eq!(n.synapses(syn).storage(), Storage::PerSynapse);
         let sel = Recording::default().indices([5, 0]).every(3);
         let m2 = n.record_synapses_with(syn, Kick::n, &sel).unwrap();
         n.add_input(pre, spiking_at(&[1]).on([1])).unwrap();
@@ -1162,7 +1157,6 @@ mod tests {
         );
         assert_eq!(tr2.column(0), vec![0.0, 1.0, 1.0]);
         assert_eq!(tr2.column(1), vec![0.0, 0.0, 0.0]);
-        // The storage is fixed from now on.
         let e = n.set_storage(syn, Storage::PerPre).unwrap_err();
         assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
         let e = n.set_storage(syn, Storage::PerPost).unwrap_err();
@@ -1196,7 +1190,10 @@ mod tests {
             let mut n = net();
             n.set_threads(threads).unwrap();
             let cells = Acc {
-                fail_at: 1.0,
+                faults: Faults {
+                    fail_at: 1.0,
+                    ..Faults::default()
+                },
                 ..Acc::default()
             };
             let g = n.add_neurons("cells", 3, cells).unwrap();
@@ -1258,7 +1255,10 @@ mod tests {
             let mut n = net();
             n.set_threads(threads).unwrap();
             let cells = Acc {
-                panic_at: 1.0,
+                faults: Faults {
+                    panic_at: 1.0,
+                    ..Faults::default()
+                },
                 ..Acc::default()
             };
             n.add_neurons("cells", 3, cells).unwrap();

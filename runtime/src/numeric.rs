@@ -3,7 +3,7 @@
 
 use nalgebra::DMatrix;
 
-use crate::model::Method;
+use crate::info::Method;
 
 /// `(e^x − 1)/x`, the exponential-Euler factor (with `x = a·dt`), accurate for small `|x|`
 /// (computed as `x.exp_m1() / x`); exactly 1 at `x == 0`.

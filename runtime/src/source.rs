@@ -1,9 +1,8 @@
 //! Spike sources: neuron models whose spikes are given, not computed.
 
 use crate::error::Error;
-use crate::model::{
-    Method, Model, ModelInfo, ModelKind, NeuronModel, NeuronStep, ParamInfo, StateInfo, Var,
-};
+use crate::info::{Method, ModelInfo, ModelKind, ParamInfo, StateInfo, Var};
+use crate::model::{Clock, Model, NeuronKernel, NeuronModel, NeuronTile};
 
 /// A group of neurons that spike at given times, to drive synapses with a chosen presynaptic
 /// spike train.
@@ -153,13 +152,6 @@ impl SpikeTrain {
         }
         Ok(())
     }
-
-    /// Whether neuron `i` spikes at step `k` with step `dt`.
-    fn spikes_at(&self, i: usize, k: u64, dt: f64) -> bool {
-        let train = self.times(i);
-        let first = train.partition_point(|&t| step_of(t, dt) < k);
-        train.get(first).is_some_and(|&t| step_of(t, dt) == k)
-    }
 }
 
 fn check_train(i: usize, train: &[f64]) -> Result<(), Error> {
@@ -184,8 +176,16 @@ fn check_train(i: usize, train: &[f64]) -> Result<(), Error> {
     Ok(())
 }
 
+/// The steps at which each neuron of a [`SpikeTrain`] spikes, at the step length of the run
+/// ([`Model::prepare`]).
+#[derive(Clone, Debug, Default)]
+pub struct SpikeSteps {
+    steps: Vec<Vec<u64>>,
+}
+
 impl Model for SpikeTrain {
     const INFO: &'static ModelInfo = &SPIKE_TRAIN_INFO;
+    type Consts = SpikeSteps;
 
     fn get_param(&self, name: &str) -> Option<f64> {
         (name == "V_rest").then_some(self.v_rest)
@@ -202,8 +202,12 @@ impl Model for SpikeTrain {
         Ok(())
     }
 
-    fn prepare(&self, _method: Method, _dt: f64) -> Vec<f64> {
-        Vec::new()
+    fn prepare(&self, _method: Method, dt: f64) -> SpikeSteps {
+        SpikeSteps {
+            steps: (0..self.times.len())
+                .map(|i| self.spike_steps(i, dt))
+                .collect(),
+        }
     }
 
     fn init(&self, columns: &mut [Vec<f64>]) {
@@ -213,29 +217,63 @@ impl Model for SpikeTrain {
     }
 }
 
-impl NeuronModel for SpikeTrain {
-    crate::model::no_neuron_kernel!();
+/// The element kernel of a [`SpikeTrain`]: neuron `q` spikes when the step is one of its spike
+/// steps; `V` is held at `V_rest`; the input is ignored.
+pub struct SpikeTrainKernel<'a> {
+    steps: &'a [Vec<u64>],
+    clock: Clock,
+    first: usize,
+    v_rest: f64,
+    v: &'a mut [f64],
+    spike: &'a mut [bool],
+    refractory: &'a mut [bool],
+    t_last_spike: &'a mut [f64],
+}
 
-    fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_, '_>) -> bool {
-        // The runtime's time is `k as f64 * dt`: recover k exactly.
-        let k = (step.t / step.dt).round() as u64;
-        if let Some(v) = step.columns.first_mut() {
-            v.fill(self.v_rest);
-        }
-        step.input.fill(0.0);
-        for (j, (spike, refractory)) in step
-            .spike
-            .iter_mut()
-            .zip(step.refractory.iter_mut())
-            .enumerate()
-        {
-            *spike = self.spikes_at(step.first + j, k, step.dt);
-            *refractory = *spike;
-            if *spike {
-                step.t_last_spike[j] = step.t;
-            }
+impl NeuronKernel for SpikeTrainKernel<'_> {
+    #[inline]
+    fn element(&mut self, q: usize, _input: f64) -> bool {
+        let spiked = self
+            .steps
+            .get(self.first + q)
+            .is_some_and(|s| s.binary_search(&self.clock.step).is_ok());
+        self.v[q] = self.v_rest;
+        self.spike[q] = spiked;
+        self.refractory[q] = spiked;
+        if spiked {
+            self.t_last_spike[q] = self.clock.t;
         }
         self.v_rest.is_finite()
+    }
+
+    fn v(&self, q: usize) -> f64 {
+        self.v[q]
+    }
+
+    fn refractory(&self, q: usize) -> bool {
+        self.refractory[q]
+    }
+}
+
+impl NeuronModel for SpikeTrain {
+    type Kernel<'a, const M: u8> = SpikeTrainKernel<'a>;
+
+    fn kernel<'a, const M: u8>(
+        &'a self,
+        consts: &'a SpikeSteps,
+        tile: NeuronTile<'a>,
+    ) -> SpikeTrainKernel<'a> {
+        let [v] = tile.columns.split::<1>();
+        SpikeTrainKernel {
+            steps: &consts.steps,
+            clock: tile.clock,
+            first: tile.first,
+            v_rest: self.v_rest,
+            v,
+            spike: tile.spike,
+            refractory: tile.refractory,
+            t_last_spike: tile.t_last_spike,
+        }
     }
 }
 
@@ -248,9 +286,7 @@ mod tests {
     use crate::testmodels::{Acc, Kick};
 
     fn net(dt: f64) -> Network {
-        let mut net = Network::new(dt).unwrap();
-        net.set_progress(false);
-        net
+        Network::new(dt).unwrap()
     }
 
     #[test]

@@ -3,12 +3,12 @@
 
 use std::any::Any;
 
+use crate::columns::{check_method, first_non_finite, non_finite, Columns};
+use crate::connect::Csr;
 use crate::error::{Error, Result};
-use crate::exec::{Fuser, KernelTile};
-use crate::group::{check_method, fill_column, first_non_finite, non_finite, set_column};
+use crate::info::{with_method, Method, ModelInfo, OutputKind, Storage, Target, Var};
 use crate::model::{
-    drive_post, with_method, Csr, Method, Model, ModelInfo, NeuronView, OutputKind, PostKernel,
-    PostTile, Storage, SynapseModel, SynapseStep, Target, Var,
+    Clock, ColumnsMut, NeuronView, PostEvents, PostKernel, Sink, SynapseModel, SynapseStep,
 };
 
 /// Longest delay accepted, in steps (the ring holds that many copies of the target's size).
@@ -40,8 +40,8 @@ pub struct SynapseGroup<S: SynapseModel> {
     conn: Csr,
     storage: Storage,
     method: Method,
-    columns: Vec<Vec<f64>>,
-    consts: Vec<f64>,
+    columns: Columns,
+    consts: S::Consts,
     /// Per output: reversal potential (mV), NaN for non-conductances.
     reversals: Vec<f64>,
     /// Per output: delay in steps.
@@ -49,12 +49,11 @@ pub struct SynapseGroup<S: SynapseModel> {
     /// Per output: the write slot of this step, then (after the ring rotation) the delivered value.
     outputs: Vec<Vec<f64>>,
     rings: Vec<Ring>,
-    /// Per output: delivered by the generated code itself (see [`SynapseStep::direct`]).
+    /// Per output: delivered into the postsynaptic input by the step itself (per-postsynaptic
+    /// state, no delay, a current or conductance onto the postsynaptic group).
     direct: Vec<bool>,
-    /// Every row of `conn` is sorted by postsynaptic index (tiles walk rows in order).
+    /// Every row of `conn` is sorted by postsynaptic index (the walk over a tile needs it).
     rows_sorted: bool,
-    /// The loop fusing this group's kernel with its postsynaptic group's.
-    fuser: Option<Fuser>,
 }
 
 impl<S: SynapseModel> SynapseGroup<S> {
@@ -82,8 +81,10 @@ impl<S: SynapseModel> SynapseGroup<S> {
             .collect();
         let n_out = S::INFO.outputs.len();
         let rows_sorted = (0..conn.n_pre()).all(|p| conn.row(p).is_sorted());
-        let mut group = SynapseGroup {
+        let len = storage.len(conn.n_syn(), n_pre, n_post);
+        SynapseGroup {
             name,
+            columns: Columns::init(&model, len),
             model,
             pre,
             post,
@@ -92,33 +93,19 @@ impl<S: SynapseModel> SynapseGroup<S> {
             conn,
             storage,
             method: S::INFO.method,
-            columns: Vec::new(),
-            consts: Vec::new(),
+            consts: S::Consts::default(),
             reversals: vec![f64::NAN; n_out],
             delay_steps: vec![0; n_out],
             outputs,
             rings: vec![Ring::default(); n_out],
             direct: vec![false; n_out],
             rows_sorted,
-            fuser: None,
-        };
-        group.reinit();
-        group
+        }
     }
 
     /// The group's name (unique in its network).
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    /// Step constants of the last run ([`Model::prepare`]).
-    pub(crate) fn consts(&self) -> &[f64] {
-        &self.consts
-    }
-
-    /// Sets the loop that fuses this group's kernel with its postsynaptic group's.
-    pub(crate) fn set_fuser(&mut self, fuser: Fuser) {
-        self.fuser = Some(fuser);
     }
 
     /// Number of synapses.
@@ -199,7 +186,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
     ///
     /// If `var` was not generated for `S` (impossible with the generated accessors).
     pub fn column(&self, var: Var<S>) -> &[f64] {
-        &self.columns[checked_column::<S>(var)]
+        self.columns.var(var)
     }
 
     /// Mutable values of `var` (e.g. per-synapse weights).
@@ -208,30 +195,28 @@ impl<S: SynapseModel> SynapseGroup<S> {
     ///
     /// As [`SynapseGroup::column`].
     pub fn column_mut(&mut self, var: Var<S>) -> &mut [f64] {
-        &mut self.columns[checked_column::<S>(var)]
+        self.columns.var_mut(var)
     }
 
     /// All stored columns, in [`ModelInfo::states`] order.
     pub fn columns(&self) -> &[Vec<f64>] {
-        &self.columns
+        self.columns.all()
     }
 
     /// Sets `var` to `values` (one per element of the storage). Errors: [`Error::SizeMismatch`],
     /// [`Error::InvalidInput`] for a value that is not finite.
     pub fn set(&mut self, var: Var<S>, values: &[f64]) -> Result<()> {
-        set_column(&self.name, S::INFO, &mut self.columns, var, values)
+        self.columns.set(&self.name, var, values)
     }
 
     /// Sets `var` to `value` everywhere. Error: [`Error::InvalidInput`] if `value` is not finite.
     pub fn set_all(&mut self, var: Var<S>, value: f64) -> Result<()> {
-        fill_column(&self.name, S::INFO, &mut self.columns, var, value)
+        self.columns.fill(&self.name, var, value)
     }
 
     /// Resets the state to its initial values ([`Model::init`]) and empties the delay rings.
     pub fn reinit(&mut self) {
-        let len = self.len();
-        self.columns = vec![vec![0.0; len]; S::INFO.states.len()];
-        self.model.init(&mut self.columns);
+        self.columns = Columns::init(&self.model, self.len());
         for out in &mut self.outputs {
             out.fill(0.0);
         }
@@ -245,22 +230,34 @@ impl<S: SynapseModel> SynapseGroup<S> {
     pub(crate) fn switch_storage(&mut self, storage: Storage) {
         if storage != self.storage {
             self.storage = storage;
-            let len = self.len();
-            self.columns = vec![vec![0.0; len]; S::INFO.states.len()];
-            self.model.init(&mut self.columns);
+            self.columns = Columns::init(&self.model, self.len());
         }
     }
-}
 
-fn checked_column<S: Model>(var: Var<S>) -> usize {
-    let index = var.index();
-    assert!(
-        index < S::INFO.states.len(),
-        "neurode: Var `{}` (column {index}) does not belong to model `{}`",
-        var.name(),
-        S::INFO.name
-    );
-    index
+    /// The model and its constants, for kernels.
+    pub(crate) fn parts(&self) -> (&S, &S::Consts) {
+        (&self.model, &self.consts)
+    }
+
+    /// Zeroes the write slots of the outputs the runtime delivers.
+    fn clear_outputs(&mut self) {
+        for (out, &direct) in self.outputs.iter_mut().zip(&self.direct) {
+            if !direct {
+                out.fill(0.0);
+            }
+        }
+    }
+
+    /// Swaps this step's values into the rings; what comes out was written `slots.len()` steps
+    /// ago and is what [`AnySynapses::deliver`] delivers.
+    fn rotate_rings(&mut self) {
+        for (out, ring) in self.outputs.iter_mut().zip(&mut self.rings) {
+            if let Some(slot) = ring.slots.get_mut(ring.pos) {
+                std::mem::swap(out, slot);
+                ring.pos = (ring.pos + 1) % ring.slots.len();
+            }
+        }
+    }
 }
 
 /// Delay `d` (ms) in whole steps: `ceil(d / dt)`, 0 for none.
@@ -282,6 +279,90 @@ pub(crate) fn delay_to_steps(object: &str, d: f64, dt: f64) -> Result<usize> {
     Ok(steps as usize)
 }
 
+/// The outputs of one postsynaptic element added to a running sum: the neuron's input (a
+/// register in fused loops). Tiled groups deliver every output this way, so none is a voltage.
+pub(crate) struct AccSink<'a>(pub(crate) &'a mut f64);
+
+impl Sink for AccSink<'_> {
+    #[inline(always)]
+    fn current(&mut self, _o: usize, value: f64) {
+        *self.0 += value;
+    }
+
+    #[inline(always)]
+    fn conductance(&mut self, _o: usize, g: f64, v: f64, e: f64) {
+        *self.0 -= g * (v - e);
+    }
+
+    #[inline(always)]
+    fn voltage(&mut self, _o: usize, _value: f64) {}
+}
+
+/// The outputs of postsynaptic element `q` of a group run whole: direct outputs into the
+/// neuron's input, the others into their write slots (delivered after the delay).
+struct DeliverySink<'a> {
+    direct: &'a [bool],
+    input: &'a mut [f64],
+    outputs: &'a mut [Vec<f64>],
+    q: usize,
+}
+
+impl Sink for DeliverySink<'_> {
+    #[inline]
+    fn current(&mut self, o: usize, value: f64) {
+        if self.direct[o] {
+            self.input[self.q] += value;
+        } else {
+            self.outputs[o][self.q] += value;
+        }
+    }
+
+    #[inline]
+    fn conductance(&mut self, o: usize, g: f64, v: f64, e: f64) {
+        if self.direct[o] {
+            self.input[self.q] -= g * (v - e);
+        } else {
+            self.outputs[o][self.q] += g;
+        }
+    }
+
+    #[inline]
+    fn voltage(&mut self, o: usize, value: f64) {
+        self.outputs[o][self.q] += value;
+    }
+}
+
+/// Runs `kernel` over every postsynaptic element of a tile: membrane potentials `v`, refractory
+/// flags `refractory`, input accumulators `input` (all of the tile's length); every output is
+/// direct.
+#[inline]
+fn drive_post<K: PostKernel>(
+    mut kernel: K,
+    v: &[f64],
+    refractory: &[bool],
+    input: &mut [f64],
+) -> bool {
+    let n = input.len();
+    let (v, refractory) = (&v[..n], &refractory[..n]);
+    let mut finite = true;
+    for q in 0..n {
+        finite &= kernel.element(q, v[q], refractory[q], &mut AccSink(&mut input[q]));
+    }
+    finite
+}
+
+/// The postsynaptic side of a group kept per postsynaptic neuron and run whole
+/// ([`AnySynapses::post_whole`]).
+pub(crate) struct PostWhole<'a> {
+    pub(crate) columns: ColumnsMut<'a>,
+    pub(crate) shadow: Option<ColumnsMut<'a>>,
+    pub(crate) v: &'a [f64],
+    pub(crate) refractory: &'a [bool],
+    pub(crate) input: &'a mut [f64],
+    /// The presynaptic neurons that spiked.
+    pub(crate) spiking: &'a [u32],
+}
+
 /// What the network needs of a synapse group, whatever its model.
 pub(crate) trait AnySynapses: Send + Sync {
     fn name(&self) -> &str;
@@ -296,43 +377,58 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn switch_storage(&mut self, storage: Storage);
     /// Constants, reversal potentials and delays for step `dt`; rebuilds a ring whose length changed.
     fn prepare(&mut self, dt: f64) -> Result<()>;
-    /// Zeroes the write slots, updates at `t`, checks finiteness (if `check`), rotates the rings.
-    /// One step at `clock` = (step index, t, dt).
-    fn step(
-        &mut self,
-        clock: (u64, f64, f64),
-        pre: NeuronView<'_>,
-        post: NeuronView<'_>,
-        post_input: &mut [f64],
-        check: bool,
-    ) -> Result<()>;
     fn n_outputs(&self) -> usize;
-    /// Whether output `o` was delivered by the update itself (nothing left to deliver).
+    /// Whether output `o` is delivered by the step itself (nothing left to deliver).
     fn is_direct(&self, o: usize) -> bool;
     /// The network index of the group output `o` writes into.
     fn output_group(&self, o: usize) -> usize;
     /// Adds this step's delivered value of output `o` into its target's input or membrane.
     fn deliver(&self, o: usize, input: &mut [f64], v: &mut [f64]);
-    fn column(&self, col: usize) -> &[f64];
+    /// The group's own column `j` (not what a run stages).
+    fn column(&self, j: usize) -> &[f64];
+    fn columns(&self) -> &[Vec<f64>];
+    fn column_mut(&mut self, j: usize) -> &mut [f64];
     /// The connectivity.
     fn conn(&self) -> &Csr;
-    /// Whether the group can run in tiles of postsynaptic neurons (element kernels,
-    /// [`SynapseModel::post_kernel`]): the model has them, the state is per postsynaptic
-    /// neuron, every output is delivered directly (as prepared) and every row is sorted.
+    /// Whether the group can run in tiles of postsynaptic neurons: the model has kernels for
+    /// it, the state is per postsynaptic neuron, every output is direct (as prepared) and every
+    /// row is sorted.
     fn tileable(&self) -> bool;
-    /// The state columns, for a run to copy (and copy back).
-    fn columns_mut(&mut self) -> Vec<&mut [f64]>;
-    /// [`SynapseModel::tile_events`] on one tile.
-    fn tile_events(&self, tile: PostTile<'_, '_>);
-    /// The kernel over one tile (after [`AnySynapses::tile_events`]): state `columns`,
-    /// postsynaptic `v`, `refractory` and `input`, at time `t` with step `dt`; the state is
-    /// stored advanced unless `advance` is false.
-    fn tile_kernel(&self, clock: (f64, f64), tile: KernelTile<'_, '_>, advance: bool) -> bool;
-    /// Advances the whole state by one step ([`PostKernel::advance`]), as a run starts.
-    fn tile_advance(&self, columns: &mut [&mut [f64]]) -> bool;
-    /// The fused loop of this model with the model of its postsynaptic group, if both have
-    /// kernels.
-    fn fuser(&self) -> Option<Fuser>;
+    /// State per presynaptic neuron or per synapse: one step of the whole group (outputs into
+    /// the write slots, finiteness checked if `check`, rings rotated).
+    fn step(
+        &mut self,
+        clock: Clock,
+        pre: NeuronView<'_>,
+        post: NeuronView<'_>,
+        check: bool,
+    ) -> Result<()>;
+    /// State per postsynaptic neuron: the walk over the step's spikes on one tile.
+    fn post_events(&self, events: PostEvents<'_>);
+    /// State per postsynaptic neuron: the kernel over one tile (after the walk), every output
+    /// directly into `input`; the state is stored advanced unless `advance` is false.
+    #[allow(clippy::too_many_arguments)]
+    fn post_tile(
+        &self,
+        clock: Clock,
+        columns: ColumnsMut<'_>,
+        shadow: Option<ColumnsMut<'_>>,
+        v: &[f64],
+        refractory: &[bool],
+        input: &mut [f64],
+        advance: bool,
+    ) -> bool;
+    /// State per postsynaptic neuron, run by one thread: the walk and the kernel over every
+    /// element; direct outputs into `side.input`, the others into their rings.
+    fn post_whole(
+        &mut self,
+        clock: Clock,
+        side: PostWhole<'_>,
+        cursor: &mut Vec<usize>,
+        check_advance: (bool, bool),
+    ) -> Result<()>;
+    /// State per postsynaptic neuron: advances every element by one step, as a run starts.
+    fn advance_all(&self, columns: ColumnsMut<'_>) -> bool;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -410,8 +506,6 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
                 };
             }
         }
-        // Per-postsynaptic storage, no delay, a current or conductance onto the postsynaptic
-        // group: the generated push loop writes into the target's input itself.
         for (o, info) in S::INFO.outputs.iter().enumerate() {
             self.direct[o] = self.storage == Storage::PerPost
                 && steps[o] == 0
@@ -421,51 +515,6 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         self.delay_steps = steps;
         self.reversals = reversals;
         self.consts = self.model.prepare(self.method, dt);
-        Ok(())
-    }
-
-    fn step(
-        &mut self,
-        (step, t, dt): (u64, f64, f64),
-        pre: NeuronView<'_>,
-        post: NeuronView<'_>,
-        post_input: &mut [f64],
-        check: bool,
-    ) -> Result<()> {
-        for (out, &direct) in self.outputs.iter_mut().zip(&self.direct) {
-            if !direct {
-                out.fill(0.0);
-            }
-        }
-        let any_direct = self.direct.iter().any(|&d| d);
-        let finite = self.model.update(
-            &self.consts,
-            self.method,
-            SynapseStep {
-                t,
-                dt,
-                storage: self.storage,
-                columns: &mut self.columns,
-                conn: &self.conn,
-                pre,
-                post,
-                outputs: &mut self.outputs,
-                direct: &self.direct,
-                post_input: if any_direct { post_input } else { &mut [] },
-            },
-        );
-        if check && !finite {
-            if let Some(bad) = first_non_finite(&self.columns) {
-                return Err(non_finite(&self.name, S::INFO, bad, step));
-            }
-        }
-        // Swap the fresh values into the ring; what comes out was written `slots.len()` steps ago.
-        for (out, ring) in self.outputs.iter_mut().zip(&mut self.rings) {
-            if let Some(slot) = ring.slots.get_mut(ring.pos) {
-                std::mem::swap(out, slot);
-                ring.pos = (ring.pos + 1) % ring.slots.len();
-            }
-        }
         Ok(())
     }
 
@@ -506,8 +555,16 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         }
     }
 
-    fn column(&self, col: usize) -> &[f64] {
-        &self.columns[col]
+    fn column(&self, j: usize) -> &[f64] {
+        self.columns.get(j)
+    }
+
+    fn columns(&self) -> &[Vec<f64>] {
+        self.columns.all()
+    }
+
+    fn column_mut(&mut self, j: usize) -> &mut [f64] {
+        self.columns.get_mut(j)
     }
 
     fn conn(&self) -> &Csr {
@@ -521,44 +578,137 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
             && self.rows_sorted
     }
 
-    fn columns_mut(&mut self) -> Vec<&mut [f64]> {
-        self.columns.iter_mut().map(Vec::as_mut_slice).collect()
+    fn step(
+        &mut self,
+        clock: Clock,
+        pre: NeuronView<'_>,
+        post: NeuronView<'_>,
+        check: bool,
+    ) -> Result<()> {
+        self.clear_outputs();
+        let finite = self.model.step(
+            &self.consts,
+            SynapseStep {
+                clock,
+                storage: self.storage,
+                columns: self.columns.as_mut(),
+                conn: &self.conn,
+                pre,
+                post,
+                outputs: &mut self.outputs,
+            },
+        );
+        if check && !finite {
+            let columns = self.columns.all();
+            if let Some(bad) = first_non_finite(columns.len(), |j| &columns[j]) {
+                return Err(non_finite(&self.name, S::INFO, bad, clock.step));
+            }
+        }
+        self.rotate_rings();
+        Ok(())
     }
 
-    fn tile_events(&self, tile: PostTile<'_, '_>) {
-        self.model.tile_events(&self.consts, self.method, tile);
+    fn post_events(&self, events: PostEvents<'_>) {
+        self.model.post_events(&self.consts, events);
     }
 
-    fn tile_advance(&self, columns: &mut [&mut [f64]]) -> bool {
-        let n = self.len();
+    fn post_tile(
+        &self,
+        clock: Clock,
+        columns: ColumnsMut<'_>,
+        shadow: Option<ColumnsMut<'_>>,
+        v: &[f64],
+        refractory: &[bool],
+        input: &mut [f64],
+        advance: bool,
+    ) -> bool {
+        let (model, consts) = (&self.model, &self.consts);
+        if shadow.is_some() {
+            with_method!(self.method, M => drive_post(
+                model.post_kernel::<M, true>(consts, clock, columns, shadow, advance),
+                v,
+                refractory,
+                input,
+            ))
+        } else {
+            with_method!(self.method, M => drive_post(
+                model.post_kernel::<M, false>(consts, clock, columns, None, advance),
+                v,
+                refractory,
+                input,
+            ))
+        }
+    }
+
+    fn post_whole(
+        &mut self,
+        clock: Clock,
+        side: PostWhole<'_>,
+        cursor: &mut Vec<usize>,
+        (check, advance): (bool, bool),
+    ) -> Result<()> {
+        let PostWhole {
+            mut columns,
+            shadow,
+            v,
+            refractory,
+            input,
+            spiking,
+        } = side;
+        self.clear_outputs();
+        cursor.clear();
+        cursor.extend(spiking.iter().map(|&p| self.conn.row_ptr[p as usize]));
+        self.model.post_events(
+            &self.consts,
+            PostEvents {
+                clock,
+                first: 0,
+                columns: columns.reborrow(),
+                conn: &self.conn,
+                spiking,
+                cursor,
+                v,
+                refractory,
+            },
+        );
+        let (model, consts) = (&self.model, &self.consts);
+        let mut sink = DeliverySink {
+            direct: &self.direct,
+            input,
+            outputs: &mut self.outputs,
+            q: 0,
+        };
+        let finite = with_method!(self.method, M => {
+            // Groups run whole are small or rare: one kernel, with the shadow branch.
+            let mut kernel = model.post_kernel::<M, true>(consts, clock, columns.reborrow(), shadow, advance);
+            let mut finite = true;
+            for q in 0..v.len().min(sink.input.len()) {
+                sink.q = q;
+                finite &= kernel.element(q, v[q], refractory[q], &mut sink);
+            }
+            finite
+        });
+        if check && !finite {
+            if let Some(bad) = first_non_finite(columns.width(), |j| columns.get(j)) {
+                return Err(non_finite(&self.name, S::INFO, bad, clock.step));
+            }
+        }
+        self.rotate_rings();
+        Ok(())
+    }
+
+    fn advance_all(&self, mut columns: ColumnsMut<'_>) -> bool {
+        let n = columns.len();
+        let clock = Clock::at(0, 0.0);
+        let (model, consts) = (&self.model, &self.consts);
         with_method!(self.method, M => {
-            let mut kernel = self.model.post_kernel::<M>(&self.consts, (0.0, 0.0), columns, n, true);
+            let mut kernel = model.post_kernel::<M, false>(consts, clock, columns.reborrow(), None, true);
             let mut finite = true;
             for q in 0..n {
                 finite &= kernel.advance(q);
             }
             finite
         })
-    }
-
-    fn tile_kernel(&self, clock: (f64, f64), tile: KernelTile<'_, '_>, advance: bool) -> bool {
-        let KernelTile {
-            columns,
-            v,
-            refractory,
-            input,
-        } = tile;
-        let n = input.len();
-        with_method!(self.method, M => drive_post(
-            self.model.post_kernel::<M>(&self.consts, clock, columns, n, advance),
-            v,
-            refractory,
-            input,
-        ))
-    }
-
-    fn fuser(&self) -> Option<Fuser> {
-        self.fuser
     }
 
     fn as_any(&self) -> &dyn Any {

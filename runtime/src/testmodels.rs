@@ -1,6 +1,7 @@
 //! Hand-written models implementing the contract directly, for the runtime's own tests.
 
 use crate::error::Error;
+use crate::info::*;
 use crate::model::*;
 
 const NO_PARAMS: &[ParamInfo] = &[];
@@ -26,16 +27,40 @@ const fn state(name: &'static str) -> StateInfo {
     }
 }
 
+/// Turns `x` into NaN from `t >= fail_at` on element 1, and panics there from `t >= panic_at`
+/// (a bug in a model's code, for the runtime's handling of it).
+#[derive(Clone, Copy, Debug)]
+pub struct Faults {
+    pub fail_at: f64,
+    pub panic_at: f64,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            fail_at: 1e30,
+            panic_at: 1e30,
+        }
+    }
+}
+
+impl Faults {
+    fn apply(self, element: usize, t: f64, x: &mut f64) {
+        if element == 1 && t >= self.fail_at {
+            *x = f64::NAN;
+        }
+        assert!(element != 1 || t < self.panic_at, "test model panics");
+    }
+}
+
 /// A neuron whose `v` integrates its input (`v += input`), spikes when `v >= th` (then `v = 0`),
-/// stores the time of its last update in `t_seen` and its first constant (`2·dt`) in `k`, turns
-/// `v[1]` into NaN from `t >= fail_at`, and panics on neuron 1 from `t >= panic_at` (a bug in a
-/// model's code, for the runtime's handling of it).
+/// stores the time of its last update in `t_seen` and its constant (`2·dt`) in `k`, with
+/// [`Faults`] on neuron 1.
 #[derive(Clone, Debug)]
 pub struct Acc {
     pub th: f64,
     pub v0: f64,
-    pub fail_at: f64,
-    pub panic_at: f64,
+    pub faults: Faults,
 }
 
 impl Default for Acc {
@@ -43,8 +68,7 @@ impl Default for Acc {
         Acc {
             th: 1e30,
             v0: 0.0,
-            fail_at: 1e30,
-            panic_at: 1e30,
+            faults: Faults::default(),
         }
     }
 }
@@ -77,12 +101,13 @@ static ACC_INFO: ModelInfo = ModelInfo {
 
 impl Model for Acc {
     const INFO: &'static ModelInfo = &ACC_INFO;
+    type Consts = f64;
 
     fn get_param(&self, name: &str) -> Option<f64> {
         match name {
             "th" => Some(self.th),
             "v0" => Some(self.v0),
-            "fail_at" => Some(self.fail_at),
+            "fail_at" => Some(self.faults.fail_at),
             _ => None,
         }
     }
@@ -91,7 +116,7 @@ impl Model for Acc {
         let slot = match name {
             "th" => &mut self.th,
             "v0" => &mut self.v0,
-            "fail_at" => &mut self.fail_at,
+            "fail_at" => &mut self.faults.fail_at,
             _ => return Err(Self::INFO.unknown_parameter(name)),
         };
         if !value.is_finite() {
@@ -101,8 +126,8 @@ impl Model for Acc {
         Ok(())
     }
 
-    fn prepare(&self, _method: Method, dt: f64) -> Vec<f64> {
-        vec![2.0 * dt]
+    fn prepare(&self, _method: Method, dt: f64) -> f64 {
+        2.0 * dt
     }
 
     fn init(&self, columns: &mut [Vec<f64>]) {
@@ -112,33 +137,63 @@ impl Model for Acc {
     }
 }
 
-impl NeuronModel for Acc {
-    crate::model::no_neuron_kernel!();
+pub struct AccKernel<'a> {
+    model: &'a Acc,
+    k: f64,
+    clock: Clock,
+    first: usize,
+    v: &'a mut [f64],
+    t_seen: &'a mut [f64],
+    kc: &'a mut [f64],
+    spike: &'a mut [bool],
+    refractory: &'a mut [bool],
+    t_last_spike: &'a mut [f64],
+}
 
-    fn update(&self, consts: &[f64], _method: Method, step: NeuronStep<'_, '_>) -> bool {
-        let [v, t_seen, k] = crate::__private::tile_columns_mut::<3>(step.columns);
-        for j in 0..v.len() {
-            v[j] += step.input[j];
-            step.input[j] = 0.0;
-            t_seen[j] = step.t;
-            k[j] = consts[0];
-            step.spike[j] = v[j] >= self.th;
-            step.refractory[j] = false;
-            if step.spike[j] {
-                v[j] = 0.0;
-                step.t_last_spike[j] = step.t;
-            }
-            if step.first + j == 1 && step.t >= self.fail_at {
-                v[j] = f64::NAN;
-            }
-            assert!(
-                step.first + j != 1 || step.t < self.panic_at,
-                "test model panics"
-            );
+impl NeuronKernel for AccKernel<'_> {
+    fn element(&mut self, q: usize, input: f64) -> bool {
+        let t = self.clock.t;
+        let mut v = self.v[q] + input;
+        self.t_seen[q] = t;
+        self.kc[q] = self.k;
+        let spiked = v >= self.model.th;
+        if spiked {
+            v = 0.0;
+            self.t_last_spike[q] = t;
         }
-        [&*v, &*t_seen, &*k]
-            .iter()
-            .all(|c| c.iter().all(|x| x.is_finite()))
+        self.model.faults.apply(self.first + q, t, &mut v);
+        self.v[q] = v;
+        self.spike[q] = spiked;
+        self.refractory[q] = false;
+        v.is_finite()
+    }
+
+    fn v(&self, q: usize) -> f64 {
+        self.v[q]
+    }
+
+    fn refractory(&self, q: usize) -> bool {
+        self.refractory[q]
+    }
+}
+
+impl NeuronModel for Acc {
+    type Kernel<'a, const M: u8> = AccKernel<'a>;
+
+    fn kernel<'a, const M: u8>(&'a self, consts: &'a f64, tile: NeuronTile<'a>) -> AccKernel<'a> {
+        let [v, t_seen, kc] = tile.columns.split::<3>();
+        AccKernel {
+            model: self,
+            k: *consts,
+            clock: tile.clock,
+            first: tile.first,
+            v,
+            t_seen,
+            kc,
+            spike: tile.spike,
+            refractory: tile.refractory,
+            t_last_spike: tile.t_last_spike,
+        }
     }
 }
 
@@ -167,24 +222,36 @@ static SILENT_INFO: ModelInfo = ModelInfo {
 
 impl Model for Silent {
     const INFO: &'static ModelInfo = &SILENT_INFO;
+    type Consts = ();
     fn get_param(&self, _name: &str) -> Option<f64> {
         None
     }
     fn set_param(&mut self, name: &str, _value: f64) -> Result<(), Error> {
         Err(Self::INFO.unknown_parameter(name))
     }
-    fn prepare(&self, _method: Method, _dt: f64) -> Vec<f64> {
-        Vec::new()
-    }
+    fn prepare(&self, _method: Method, _dt: f64) {}
     fn init(&self, _columns: &mut [Vec<f64>]) {}
 }
 
-impl NeuronModel for Silent {
-    crate::model::no_neuron_kernel!();
+pub struct SilentKernel;
 
-    fn update(&self, _consts: &[f64], _method: Method, step: NeuronStep<'_, '_>) -> bool {
-        step.input.fill(0.0);
+impl NeuronKernel for SilentKernel {
+    fn element(&mut self, _q: usize, _input: f64) -> bool {
         true
+    }
+    fn v(&self, _q: usize) -> f64 {
+        0.0
+    }
+    fn refractory(&self, _q: usize) -> bool {
+        false
+    }
+}
+
+impl NeuronModel for Silent {
+    type Kernel<'a, const M: u8> = SilentKernel;
+
+    fn kernel<'a, const M: u8>(&'a self, _: &'a (), _tile: NeuronTile<'a>) -> SilentKernel {
+        SilentKernel
     }
 }
 
@@ -192,8 +259,8 @@ impl NeuronModel for Silent {
 /// each presynaptic spike, pushes through every synapse of the row: `w_cur` as a current to post
 /// (delayed by `delay` ms), `w_cond` as a conductance to post (reversal `e`), `w_volt` as a voltage
 /// jump to post, and `w_pre` as a current to the presynaptic neuron itself. With `fail != 0`, a
-/// spike makes `n` NaN.
-#[derive(Clone, Debug, Default)]
+/// spike makes `n` NaN; `panic_at` panics at a spike from that time on.
+#[derive(Clone, Debug)]
 pub struct Kick {
     pub w_cur: f64,
     pub w_cond: f64,
@@ -202,6 +269,22 @@ pub struct Kick {
     pub e: f64,
     pub delay: f64,
     pub fail: f64,
+    pub panic_at: f64,
+}
+
+impl Default for Kick {
+    fn default() -> Self {
+        Kick {
+            w_cur: 0.0,
+            w_cond: 0.0,
+            w_volt: 0.0,
+            w_pre: 0.0,
+            e: 0.0,
+            delay: 0.0,
+            fail: 0.0,
+            panic_at: 1e30,
+        }
+    }
 }
 
 #[allow(non_upper_case_globals)]
@@ -253,6 +336,7 @@ static KICK_INFO: ModelInfo = ModelInfo {
 
 impl Model for Kick {
     const INFO: &'static ModelInfo = &KICK_INFO;
+    type Consts = ();
 
     fn get_param(&self, name: &str) -> Option<f64> {
         Some(match name {
@@ -283,9 +367,7 @@ impl Model for Kick {
         Ok(())
     }
 
-    fn prepare(&self, _method: Method, _dt: f64) -> Vec<f64> {
-        Vec::new()
-    }
+    fn prepare(&self, _method: Method, _dt: f64) {}
 
     fn init(&self, columns: &mut [Vec<f64>]) {
         columns[0].fill(0.0);
@@ -293,19 +375,6 @@ impl Model for Kick {
 }
 
 impl SynapseModel for Kick {
-    type Kernel<'a, const M: u8> = NoKernel;
-
-    fn post_kernel<const M: u8>(
-        &self,
-        _consts: &[f64],
-        _clock: (f64, f64),
-        _columns: &mut [&mut [f64]],
-        _n: usize,
-        _advance: bool,
-    ) -> NoKernel {
-        NoKernel
-    }
-
     fn reversals(&self) -> Vec<f64> {
         vec![f64::NAN, self.e, f64::NAN, f64::NAN]
     }
@@ -314,13 +383,14 @@ impl SynapseModel for Kick {
         vec![self.delay, 0.0, 0.0, 0.0]
     }
 
-    fn update(&self, _consts: &[f64], _method: Method, step: SynapseStep<'_>) -> bool {
-        let [n] = crate::__private::columns_mut::<1>(step.columns);
-        let [cur, cond, volt, back] = crate::__private::columns_mut::<4>(step.outputs);
+    fn step(&self, _consts: &(), step: SynapseStep<'_>) -> bool {
+        let [n] = step.columns.split::<1>();
+        let [cur, cond, volt, back] = crate::__private::outputs_mut::<4>(step.outputs);
         for (p, &spiked) in step.pre.spike.iter().enumerate() {
             if !spiked {
                 continue;
             }
+            assert!(step.clock.t < self.panic_at, "test model panics");
             let bump = if self.fail != 0.0 { f64::NAN } else { 1.0 };
             if step.storage == Storage::PerPre {
                 n[p] += bump;
@@ -337,5 +407,182 @@ impl SynapseModel for Kick {
             }
         }
         n.iter().all(|x| x.is_finite())
+    }
+
+    type PostKernel<'a, const M: u8, const SHADOW: bool> = NoKernel;
+
+    fn post_events(&self, _consts: &(), _events: PostEvents<'_>) {}
+
+    fn post_kernel<'a, const M: u8, const SHADOW: bool>(
+        &'a self,
+        _consts: &'a (),
+        _clock: Clock,
+        _columns: ColumnsMut<'a>,
+        _shadow: Option<ColumnsMut<'a>>,
+        _advance: bool,
+    ) -> NoKernel {
+        NoKernel
+    }
+}
+
+/// A current kept per postsynaptic neuron: `s ← decay·s` every step, `s += w` for every spike
+/// onto it (after the decay), output `s` (nA) to the postsynaptic neuron, delayed by `delay`
+/// ms; with [`Faults`] on element 1.
+#[derive(Clone, Debug)]
+pub struct Leak {
+    pub decay: f64,
+    pub w: f64,
+    pub delay: f64,
+    pub faults: Faults,
+}
+
+impl Default for Leak {
+    fn default() -> Self {
+        Leak {
+            decay: 0.5,
+            w: 1.0,
+            delay: 0.0,
+            faults: Faults::default(),
+        }
+    }
+}
+
+#[allow(non_upper_case_globals)]
+impl Leak {
+    pub const s: Var<Leak> = Var::new(0, "s");
+}
+
+static LEAK_INFO: ModelInfo = ModelInfo {
+    name: "Leak",
+    kind: ModelKind::Synapse,
+    doc: "",
+    method: Method::Euler,
+    method_auto: true,
+    methods: &Method::ALL,
+    params: &[param("decay", 0.5), param("w", 1.0), param("delay", 0.0)],
+    states: &[state("s")],
+    outputs: &[OutputInfo {
+        kind: OutputKind::Current,
+        target: Target::Post,
+        value: "s",
+        reversal: None,
+        delay: Some("delay"),
+    }],
+    storages: &[Storage::PerPost],
+    tile: true,
+    threshold: None,
+    reset: &[],
+    refractory: None,
+    membrane: None,
+    input: None,
+};
+
+impl Model for Leak {
+    const INFO: &'static ModelInfo = &LEAK_INFO;
+    type Consts = ();
+
+    fn get_param(&self, name: &str) -> Option<f64> {
+        match name {
+            "decay" => Some(self.decay),
+            "w" => Some(self.w),
+            "delay" => Some(self.delay),
+            _ => None,
+        }
+    }
+
+    fn set_param(&mut self, name: &str, value: f64) -> Result<(), Error> {
+        let slot = match name {
+            "decay" => &mut self.decay,
+            "w" => &mut self.w,
+            "delay" => &mut self.delay,
+            _ => return Err(Self::INFO.unknown_parameter(name)),
+        };
+        *slot = value;
+        Ok(())
+    }
+
+    fn prepare(&self, _method: Method, _dt: f64) {}
+
+    fn init(&self, columns: &mut [Vec<f64>]) {
+        columns[0].fill(0.0);
+    }
+}
+
+pub struct LeakKernel<'a> {
+    model: &'a Leak,
+    clock: Clock,
+    s: &'a mut [f64],
+    shadow: Option<&'a mut [f64]>,
+    advance: bool,
+}
+
+impl PostKernel for LeakKernel<'_> {
+    fn element<S: Sink>(&mut self, q: usize, _v: f64, _refractory: bool, sink: &mut S) -> bool {
+        let mut s = self.s[q];
+        self.model.faults.apply(q, self.clock.t, &mut s);
+        sink.current(0, s);
+        if let Some(shadow) = self.shadow.as_deref_mut() {
+            shadow[q] = s;
+        }
+        self.s[q] = if self.advance {
+            self.model.decay * s
+        } else {
+            s
+        };
+        self.s[q].is_finite()
+    }
+
+    fn advance(&mut self, q: usize) -> bool {
+        self.s[q] *= self.model.decay;
+        self.s[q].is_finite()
+    }
+}
+
+impl SynapseModel for Leak {
+    fn reversals(&self) -> Vec<f64> {
+        vec![f64::NAN]
+    }
+
+    fn delays(&self) -> Vec<f64> {
+        vec![self.delay]
+    }
+
+    fn step(&self, _consts: &(), _step: SynapseStep<'_>) -> bool {
+        true
+    }
+
+    type PostKernel<'a, const M: u8, const SHADOW: bool> = LeakKernel<'a>;
+
+    fn post_events(&self, _consts: &(), events: PostEvents<'_>) {
+        let [s] = events.columns.split::<1>();
+        let end = events.first + s.len();
+        for (&p, at) in events.spiking.iter().zip(events.cursor.iter_mut()) {
+            let row_end = events.conn.row_ptr[p as usize + 1];
+            while *at < row_end && (events.conn.post[*at] as usize) < end {
+                s[events.conn.post[*at] as usize - events.first] += self.w;
+                *at += 1;
+            }
+        }
+    }
+
+    fn post_kernel<'a, const M: u8, const SHADOW: bool>(
+        &'a self,
+        _consts: &'a (),
+        clock: Clock,
+        columns: ColumnsMut<'a>,
+        shadow: Option<ColumnsMut<'a>>,
+        advance: bool,
+    ) -> LeakKernel<'a> {
+        let [s] = columns.split::<1>();
+        LeakKernel {
+            model: self,
+            clock,
+            s,
+            shadow: shadow.map(|c| {
+                let [x] = c.split::<1>();
+                x
+            }),
+            advance,
+        }
     }
 }

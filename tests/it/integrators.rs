@@ -7,11 +7,12 @@ use neurode::models::{
     TwoExponentials, TwoExponentialsCoba,
 };
 use neurode::runtime::{
-    Csr, Method, Model, NeuronModel, NeuronStep, NeuronView, Storage, SynapseModel, SynapseStep,
+    Clock, ColumnsMut, Csr, Method, Model, NeuronKernel, NeuronModel, NeuronTile, NeuronView,
+    Storage, SynapseModel, SynapseStep,
 };
 
 /// Drives one synapse (one presynaptic, one postsynaptic neuron clamped at `v_post`) through the
-/// generated `update`, the presynaptic neuron spiking on `spikes` (step indices). Returns the
+/// generated `step`, the presynaptic neuron spiking on `spikes` (step indices). Returns the
 /// stored column `col` after each step.
 fn drive<S: SynapseModel>(
     model: &S,
@@ -47,48 +48,66 @@ fn drive<S: SynapseModel>(
             refractory: &[false],
         };
         let step = SynapseStep {
-            t: k as f64 * dt,
-            dt,
+            clock: Clock::at(k as u64, dt),
             storage: Storage::PerSynapse,
-            columns: &mut columns,
+            columns: ColumnsMut::of(&mut columns),
             conn: &conn,
             pre,
             post,
             outputs: &mut outputs,
-            direct: &[],
-            post_input: &mut [],
         };
-        assert!(
-            model.update(&consts, method, step),
-            "every stored value is finite"
-        );
+        assert!(model.step(&consts, step), "every stored value is finite");
         out.push(columns[col][0]);
     }
     out
 }
 
-/// One LIF neuron with constant input `i` (nA), below threshold; returns V after each step.
+/// One step of neuron 0 of `tile` under `method`, with input `i`.
+fn lif_element(
+    lif: &Lif,
+    consts: &<Lif as Model>::Consts,
+    method: Method,
+    tile: NeuronTile<'_>,
+    i: f64,
+) -> bool {
+    match method {
+        Method::Euler => lif
+            .kernel::<{ Method::Euler as u8 }>(consts, tile)
+            .element(0, i),
+        Method::Rk2 => lif
+            .kernel::<{ Method::Rk2 as u8 }>(consts, tile)
+            .element(0, i),
+        Method::Rk4 => lif
+            .kernel::<{ Method::Rk4 as u8 }>(consts, tile)
+            .element(0, i),
+        Method::ExpEuler => lif
+            .kernel::<{ Method::ExpEuler as u8 }>(consts, tile)
+            .element(0, i),
+        Method::Exact => lif
+            .kernel::<{ Method::Exact as u8 }>(consts, tile)
+            .element(0, i),
+    }
+}
+
+/// One LIF neuron with constant input `i` (nA), below threshold, through the generated kernel;
+/// returns V after each step.
 fn drive_lif(lif: &Lif, method: Method, dt: f64, steps: usize, i: f64) -> Vec<f64> {
     let consts = lif.prepare(method, dt);
     let mut columns = vec![vec![0.0]; Lif::INFO.states.len()];
     lif.init(&mut columns);
-    let (mut input, mut spike, mut refractory, mut t_last) = ([0.0], [false], [false], [-1e7]);
+    let (mut spike, mut refractory, mut t_last) = ([false], [false], [-1e7]);
     let mut out = Vec::with_capacity(steps);
     for k in 0..steps {
-        input[0] = i;
-        let mut cols: Vec<&mut [f64]> = columns.iter_mut().map(|c| &mut c[..]).collect();
-        let step = NeuronStep {
-            t: k as f64 * dt,
-            dt,
+        let tile = NeuronTile {
+            clock: Clock::at(k as u64, dt),
             first: 0,
-            columns: &mut cols,
-            input: &mut input,
+            columns: ColumnsMut::of(&mut columns),
+            t_last_spike: &mut t_last,
             spike: &mut spike,
             refractory: &mut refractory,
-            t_last_spike: &mut t_last,
         };
         assert!(
-            lif.update(&consts, method, step),
+            lif_element(lif, &consts, method, tile, i),
             "every stored value is finite"
         );
         out.push(columns[Lif::V.index()][0]);

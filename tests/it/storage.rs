@@ -68,7 +68,6 @@ fn network<S: SynapseModel>(
 ) -> (Vec<Vec<f64>>, Storage) {
     let n = 40;
     let mut net = Network::new(0.1).unwrap();
-    net.set_progress(false);
     let g = net.add_neurons("neurons", n, Lif::default()).unwrap();
     net.set_method(g, Method::Euler).unwrap();
     let syn = net

@@ -100,7 +100,6 @@ fn benchmarks_run_as_one_fused_loop() {
 /// unsorted indices. Returns the phases and the outcome.
 pub(crate) fn mixed(threads: usize) -> (Vec<String>, Outcome) {
     let mut net = Network::new(0.1).unwrap();
-    net.set_progress(false);
     let n = 300;
     let a = net.add_neurons("a", n, Lif::default()).unwrap();
     let b = net.add_neurons("b", n, Lif::default()).unwrap();

@@ -40,18 +40,15 @@ fn main() {
             let pre = neurode::runtime::NeuronView { v: &[0.0], spike: &spike, spiking, refractory: &[false] };
             let post = neurode::runtime::NeuronView { v: &[v], spike: &[false], spiking: &[], refractory: &[false] };
             let step = neurode::runtime::SynapseStep {
-                t: k as f64 * 0.1,
-                dt: 0.1,
+                clock: neurode::runtime::Clock::at(k, 0.1),
                 storage: Storage::PerSynapse,
-                columns: &mut cols,
+                columns: neurode::runtime::ColumnsMut::of(&mut cols),
                 conn: &conn,
                 pre,
                 post,
                 outputs: &mut outputs,
-                direct: &[],
-                post_input: &mut [],
             };
-            assert!(syn.update(&consts, Method::Euler, step));
+            assert!(syn.step(&consts, step));
         }
         (cols[Syn::depolarised.index()][0], cols[Syn::s.index()][0])
     };

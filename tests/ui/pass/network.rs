@@ -64,7 +64,6 @@ pub struct Gap {
 
 fn run(syn_method: Method) -> neurode::runtime::Result<(Vec<f64>, usize)> {
     let mut net = Network::new(0.1)?;
-    net.set_progress(false);
     let pre = net.add_neurons("pre", 2, Cell::default())?;
     let post = net.add_neurons("post", 3, Cell::default())?;
     let syn = net.add_synapses("syn", Syn::default(), pre, post, &Connect::AllToAll)?;

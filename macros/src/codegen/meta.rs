@@ -1,0 +1,339 @@
+//! What describes a model rather than steps it: `INFO` (for `neurode describe`, monitors and
+//! error messages), parameters by name, defaults, initial values, reversal potentials and
+//! delays, the typed accessors of stored variables, and the docs appended to the struct.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+
+use super::expr::{f64_lit, Emit};
+use super::{runtime_path, Ctx};
+use crate::analysis::Plan;
+use crate::args::Op;
+use crate::model::Model;
+use crate::parse::{Kind, OutputKind, Timing};
+
+impl Ctx<'_> {
+    /// `impl Default`, `impl Model` and the constants type.
+    pub fn model_impl(&self) -> TokenStream {
+        let rt = &self.rt;
+        let ident = &self.m.item.ident;
+        let defaults = self.m.params.iter().map(|x| {
+            let (n, v) = (&x.ident, f64_lit(x.default));
+            quote!(#n: #v)
+        });
+        let info = self.info();
+        let params = self.param_access();
+        let (consts_ty, prepare) = self.consts();
+        let init = self.init();
+        quote! {
+            #[automatically_derived]
+            impl ::core::default::Default for #ident {
+                fn default() -> Self {
+                    Self { #(#defaults),* }
+                }
+            }
+
+            #consts_ty
+
+            #[automatically_derived]
+            impl #rt::Model for #ident {
+                #info
+                #params
+                #prepare
+                #init
+            }
+        }
+    }
+
+    fn init(&self) -> TokenStream {
+        let params = self.params_destructure();
+        let mut emit = Emit::plain(self.m);
+        let inits: Vec<TokenStream> = self
+            .m
+            .states
+            .iter()
+            .map(|s| {
+                s.init
+                    .as_ref()
+                    .map_or_else(|| quote!(0.0f64), |e| emit.num(e))
+            })
+            .collect();
+        let zeros = self.m.derived.iter().map(|_| quote!(0.0f64));
+        quote! {
+            fn init(&self, __columns: &mut [::std::vec::Vec<f64>]) {
+                #params
+                let __init: &[f64] = &[#(#inits,)* #(#zeros,)*];
+                for (__c, __v) in __columns.iter_mut().zip(__init) {
+                    __c.fill(*__v);
+                }
+            }
+        }
+    }
+
+    fn param_access(&self) -> TokenStream {
+        let rt = &self.rt;
+        let names: Vec<&syn::Ident> = self.m.params.iter().map(|p| &p.ident).collect();
+        let strs: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        quote! {
+            fn get_param(&self, __name: &str) -> ::core::option::Option<f64> {
+                match __name {
+                    #(#strs => ::core::option::Option::Some(self.#names),)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+
+            fn set_param(&mut self, __name: &str, __value: f64) -> ::core::result::Result<(), #rt::Error> {
+                let __info = <Self as #rt::Model>::INFO;
+                let __slot = match __name {
+                    #(#strs => &mut self.#names,)*
+                    _ => return ::core::result::Result::Err(__info.unknown_parameter(__name)),
+                };
+                if !__value.is_finite() {
+                    return ::core::result::Result::Err(__info.invalid_parameter(__name, __value));
+                }
+                *__slot = __value;
+                ::core::result::Result::Ok(())
+            }
+        }
+    }
+
+    fn info(&self) -> TokenStream {
+        let (rt, m) = (&self.rt, self.m);
+        let name = m.item.ident.to_string();
+        let kind = match m.kind {
+            Kind::Neuron => quote!(#rt::ModelKind::Neuron),
+            Kind::Synapse => quote!(#rt::ModelKind::Synapse),
+        };
+        let doc = &m.doc;
+        let method = self.method_path(self.p.method);
+        let auto = self.p.method_auto;
+        let methods = self.p.methods.iter().map(|&x| self.method_path(x));
+        let params = m.params.iter().map(|p| {
+            let (n, d, u, doc) = (
+                p.ident.to_string(),
+                f64_lit(p.default),
+                &p.unit_text,
+                &p.doc,
+            );
+            quote!(#rt::ParamInfo { name: #n, default: #d, unit: #u, doc: #doc })
+        });
+        let opt = |t: Option<&String>| match t {
+            Some(t) => quote!(::core::option::Option::Some(#t)),
+            None => quote!(::core::option::Option::None),
+        };
+        let states = m.states.iter().map(|s| {
+            let (n, u, doc, init) = (s.ident.to_string(), &s.unit_text, &s.doc, &s.init_text);
+            let ode = opt(s.ode_text.as_ref());
+            let events = s.events.iter().map(|e| {
+                let key = if e.timing == Timing::Before { "on_pre" } else { "on_pre_after" };
+                let op = if e.op == Op::AddAssign { "+=" } else { "=" };
+                format!("{key}: {} {op} {}", s.ident, e.text)
+            });
+            quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #init, ode: #ode, events: &[#(#events),*], derived: false })
+        });
+        let derived = m.derived.iter().map(|d| {
+            let (n, doc, text) = (d.ident.to_string(), &d.doc, &d.text);
+            let u = d.unit_text.clone().unwrap_or_default();
+            quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #text, ode: ::core::option::Option::None, events: &[], derived: true })
+        });
+        let outputs = m.outputs.iter().map(|o| {
+            let kind = match o.kind {
+                OutputKind::Current => quote!(#rt::OutputKind::Current),
+                OutputKind::Conductance => quote!(#rt::OutputKind::Conductance),
+                OutputKind::Voltage => quote!(#rt::OutputKind::Voltage),
+            };
+            let target = if o.to_pre {
+                quote!(#rt::Target::Pre)
+            } else {
+                quote!(#rt::Target::Post)
+            };
+            let value = &o.value_text;
+            let (rev, delay) = (opt(o.reversal_text.as_ref()), opt(o.delay_text.as_ref()));
+            quote!(#rt::OutputInfo { kind: #kind, target: #target, value: #value, reversal: #rev, delay: #delay })
+        });
+        let storages = self.p.storages.iter().map(|&s| self.storage_path(s));
+        let tile = self.p.tile;
+        let threshold = opt(m.threshold.as_ref().map(|(_, t)| t));
+        let refractory = opt(m.refractory.as_ref().map(|(_, t)| t));
+        let reset = m.reset.iter().map(|a| &a.text);
+        let membrane = match m.membrane {
+            Some(i) => quote!(::core::option::Option::Some(#i)),
+            None => quote!(::core::option::Option::None),
+        };
+        let input = opt(m.input.as_ref().map(|(i, _)| i.to_string()).as_ref());
+        quote! {
+            const INFO: &'static #rt::ModelInfo = &#rt::ModelInfo {
+                name: #name,
+                kind: #kind,
+                doc: #doc,
+                method: #method,
+                method_auto: #auto,
+                methods: &[#(#methods),*],
+                params: &[#(#params),*],
+                states: &[#(#states,)* #(#derived,)*],
+                outputs: &[#(#outputs),*],
+                storages: &[#(#storages),*],
+                tile: #tile,
+                threshold: #threshold,
+                reset: &[#(#reset),*],
+                refractory: #refractory,
+                membrane: #membrane,
+                input: #input,
+            };
+        }
+    }
+
+    /// `reversals` and `delays` of a synapse's outputs.
+    pub fn synapse_extras(&self) -> TokenStream {
+        let params = self.params_destructure();
+        let mut emit = Emit::plain(self.m);
+        let reversals: Vec<TokenStream> = self
+            .m
+            .outputs
+            .iter()
+            .map(|o| {
+                o.reversal
+                    .as_ref()
+                    .map_or_else(|| quote!(f64::NAN), |r| emit.num(r))
+            })
+            .collect();
+        let delays: Vec<TokenStream> = self
+            .m
+            .outputs
+            .iter()
+            .map(|o| {
+                o.delay
+                    .as_ref()
+                    .map_or_else(|| quote!(0.0f64), |d| emit.num(d))
+            })
+            .collect();
+        quote! {
+            fn reversals(&self) -> ::std::vec::Vec<f64> {
+                #params
+                ::std::vec![#(#reversals),*]
+            }
+
+            fn delays(&self) -> ::std::vec::Vec<f64> {
+                #params
+                ::std::vec![#(#delays),*]
+            }
+        }
+    }
+}
+
+/// Doc lines appended to the struct: equations, parameters, states, method.
+pub fn generated_docs(m: &Model, p: &Plan) -> Vec<String> {
+    let mut d = vec![
+        String::new(),
+        "# Model (generated by neurode)".into(),
+        String::new(),
+    ];
+    if !m.params.is_empty() {
+        d.push("| parameter | default | unit | |".into());
+        d.push("|---|---|---|---|".into());
+        for x in &m.params {
+            d.push(format!(
+                "| `{}` | {} | {} | {} |",
+                x.ident,
+                x.default,
+                x.unit_text,
+                x.doc.replace('\n', " ")
+            ));
+        }
+        d.push(String::new());
+    }
+    if !m.states.is_empty() || !m.derived.is_empty() {
+        d.push("| variable | equation | unit | initial |".into());
+        d.push("|---|---|---|---|".into());
+        for s in &m.states {
+            let mut eq = s
+                .ode_text
+                .as_ref()
+                .map(|o| format!("d{}/dt = {o}", s.ident))
+                .unwrap_or_default();
+            for e in &s.events {
+                let op = if e.op == Op::AddAssign { "+=" } else { "=" };
+                let when = if e.timing == Timing::Before {
+                    "before"
+                } else {
+                    "after"
+                };
+                eq.push_str(&format!(
+                    "; on a presynaptic spike ({when} integrating): {} {op} {}",
+                    s.ident, e.text
+                ));
+            }
+            d.push(format!(
+                "| `{}` | `{}` | {} | {} |",
+                s.ident,
+                eq.replace('|', "\\|"),
+                s.unit_text,
+                s.init_text
+            ));
+        }
+        for x in &m.derived {
+            d.push(format!(
+                "| `{}` | `{} = {}` | {} | |",
+                x.ident,
+                x.ident,
+                x.text.replace('|', "\\|"),
+                x.unit_text.clone().unwrap_or_default()
+            ));
+        }
+        d.push(String::new());
+    }
+    if p.ode_states.is_empty() {
+        d.push("Integration: nothing to integrate (no ODE).".into());
+        return d;
+    }
+    let how = if p.method_auto {
+        "chosen by neurode from the equations"
+    } else {
+        "named by the model"
+    };
+    let methods: Vec<&str> = p.methods.iter().map(|x| x.name()).collect();
+    d.push(format!(
+        "Integration: `{}` ({how}); also available: {}.",
+        p.method.name(),
+        methods.join(", ")
+    ));
+    d
+}
+
+/// Typed accessors `Model::name` for every stored column, with the field's doc and unit.
+pub fn accessors(m: &Model) -> TokenStream {
+    let rt = runtime_path(m);
+    let ident = &m.item.ident;
+    let states = m
+        .states
+        .iter()
+        .map(|s| (&s.ident, &s.doc, s.unit_text.clone()));
+    let derived = m
+        .derived
+        .iter()
+        .map(|d| (&d.ident, &d.doc, d.unit_text.clone().unwrap_or_default()));
+    // A name declared twice is an error already reported; one accessor avoids a second error.
+    let mut seen = Vec::new();
+    let consts = states.chain(derived).enumerate().filter(|(_, (n, _, _))| {
+        let fresh = !seen.contains(n);
+        seen.push(*n);
+        fresh
+    });
+    let consts = consts.map(|(i, (n, doc, unit))| {
+        let s = n.to_string();
+        let unit = if unit.is_empty() {
+            String::new()
+        } else {
+            format!(" ({unit})")
+        };
+        let doc = format!(
+            "{doc}\n\nTyped accessor of the variable `{s}`{unit}, for monitors and group access."
+        );
+        quote_spanned!(n.span()=> #[doc = #doc] pub const #n: #rt::Var<#ident> = #rt::Var::new(#i, #s);)
+    });
+    quote! {
+        impl #ident {
+            #(#consts)*
+        }
+    }
+}

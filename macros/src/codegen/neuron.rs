@@ -1,0 +1,164 @@
+//! The neuron kernel: one neuron of a tile per call, branch-free (the refractory hold, the
+//! threshold and the reset are selects), under the method `M` of its const parameter.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::Ident;
+
+use super::expr::Emit;
+use super::Ctx;
+use crate::args::Op;
+
+impl Ctx<'_> {
+    /// Reset statements as selects: the loop stays branch-free.
+    fn neuron_resets(&self, emit: &mut Emit<'_>) -> TokenStream {
+        self.m
+            .reset
+            .iter()
+            .map(|a| {
+                let id = self.state_ident(a.state);
+                let v = emit.num(&a.value);
+                match a.op {
+                    Op::Assign => quote!(#id = if __spiked { #v } else { #id };),
+                    Op::AddAssign => quote!(#id = if __spiked { #id + #v } else { #id };),
+                }
+            })
+            .collect()
+    }
+
+    /// The kernel struct, its `NeuronKernel` impl and `impl NeuronModel`.
+    pub fn neuron_kernel(&self) -> TokenStream {
+        let (rt, m) = (&self.rt, self.m);
+        let model = &m.item.ident;
+        let kernel = format_ident!("__Kernel");
+        let cols = self.columns();
+        let n = cols.len();
+        let params = self.params_destructure();
+        let input = m.input.as_ref().map_or_else(
+            || format_ident!("__no_input"),
+            |(i, _)| Ident::new(&i.to_string(), Span::call_site()),
+        );
+        let (t_ref, refr) = match &m.refractory {
+            Some((r, _)) => {
+                let r = Emit::plain(m).num(r);
+                (
+                    quote!(#r),
+                    quote!(let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;),
+                )
+            }
+            None => (quote!(0.0f64), quote!(let __refr: bool = false;)),
+        };
+        let ys = self.ode_idents();
+        let olds: Vec<Ident> = ys.iter().map(|y| format_ident!("__old_{}", y)).collect();
+        let i = format_ident!("__i");
+        let (loads, stores) = (self.loads(&i), self.stores(&i, &[]));
+        let reslice = self.reslice(&format_ident!("__n"));
+        let (ctor, element, nk, nh) = self.kernel_arms(
+            |method| self.n_consts(method),
+            |emit, method| {
+                let held = self.derived_lets(emit, &self.p.held);
+                let integrate = self.integrate(emit, method);
+                let all = self.derived_lets(emit, &self.p.derived_order);
+                let threshold = m
+                    .threshold
+                    .as_ref()
+                    .map_or_else(|| quote!(false), |(e, _)| emit.boolean(e));
+                let resets = self.neuron_resets(emit);
+                quote! {
+                    let #input: f64 = __input;
+                    #loads
+                    #refr
+                    #( let #olds = #ys; )*
+                    #held
+                    #integrate
+                    // Refractory: the state is held (the integrated value is discarded).
+                    #( #ys = if __refr { #olds } else { #ys }; )*
+                    #all
+                    let __spiked: bool = !__refr && #threshold;
+                    #resets
+                    __t_last_spike[__i] = if __spiked { t } else { __t_last_spike[__i] };
+                    #all
+                    #stores
+                    __spike[__i] = __spiked;
+                    __refractory[__i] = __refr || __spiked;
+                }
+            },
+        );
+        let params_el = self.params_from(quote!(self.__model));
+        let v = match m.membrane {
+            Some(k) => {
+                let c = &cols[k];
+                quote!(self.#c[__q])
+            }
+            None => quote!(0.0f64),
+        };
+        let kernel_struct = self.kernel_struct(
+            &kernel,
+            quote!(const __M: u8),
+            (nk, nh),
+            quote! {
+                __t_ref: f64,
+                #( #cols: &'a mut [f64], )*
+                __spike: &'a mut [bool],
+                __refractory: &'a mut [bool],
+                __t_last_spike: &'a mut [f64],
+            },
+        );
+        quote! {
+            #kernel_struct
+
+            #[automatically_derived]
+            impl<'a, const __M: u8> #rt::NeuronKernel for #kernel<'a, __M> {
+                #[inline(always)]
+                fn element(&mut self, __i: usize, __input: f64) -> bool {
+                    let (t, dt, __t_ref) = (self.__t, self.__dt, self.__t_ref);
+                    #params_el
+                    #( let #cols = &mut *self.#cols; )*
+                    let (__spike, __refractory, __t_last_spike) = (&mut *self.__spike, &mut *self.__refractory, &mut *self.__t_last_spike);
+                    let mut __finite = true;
+                    #element
+                    __finite
+                }
+
+                #[inline(always)]
+                fn v(&self, __q: usize) -> f64 {
+                    #v
+                }
+
+                #[inline(always)]
+                fn refractory(&self, __q: usize) -> bool {
+                    self.__refractory[__q]
+                }
+            }
+
+            #[automatically_derived]
+            impl #rt::NeuronModel for #model {
+                type Kernel<'a, const __M: u8> = #kernel<'a, __M>;
+
+                #[inline]
+                fn kernel<'a, const __M: u8>(&'a self, __consts: &'a __Consts, __tile: #rt::NeuronTile<'a>) -> #kernel<'a, __M> {
+                    let #rt::NeuronTile { clock: __clock, first: __first, columns: __columns, t_last_spike: __t_last_spike, spike: __spike, refractory: __refractory } = __tile;
+                    let (t, dt) = (__clock.t, __clock.dt);
+                    let [#(#cols),*] = __columns.split::<#n>();
+                    let __n = __spike.len();
+                    #reslice
+                    #params
+                    let (__k, __h) = #ctor;
+                    let __t_ref: f64 = #t_ref;
+                    #kernel {
+                        __model: ::core::clone::Clone::clone(self),
+                        __k,
+                        __h,
+                        __t: t,
+                        __dt: dt,
+                        __t_ref,
+                        #( #cols, )*
+                        __spike: &mut __spike[..__n],
+                        __refractory: &mut __refractory[..__n],
+                        __t_last_spike: &mut __t_last_spike[..__n],
+                    }
+                }
+            }
+        }
+    }
+}
