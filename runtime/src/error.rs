@@ -148,6 +148,17 @@ pub enum Error {
         handle: String,
     },
 
+    /// No object of that name and model in the network.
+    #[error("the network has no {kind} named `{name}` of model `{model}`")]
+    NoSuchObject {
+        /// `neuron group` or `synapse group`.
+        kind: String,
+        /// The name asked for.
+        name: String,
+        /// The model asked for.
+        model: String,
+    },
+
     /// Any other invalid argument, with the reason.
     #[error("invalid input for `{object}`: {reason}")]
     InvalidInput {

@@ -727,6 +727,45 @@ impl Network {
         &self.spike_monitors[id.index].trace
     }
 
+    /// The handle of the neuron group named `name`.
+    ///
+    /// Error: [`Error::NoSuchObject`] if the network has no neuron group of that name and model.
+    pub fn group_named<M: NeuronModel>(&self, name: &str) -> Result<GroupId<M>> {
+        self.neurons
+            .iter()
+            .position(|g| g.name() == name && g.as_any().is::<NeuronGroup<M>>())
+            .map(|index| GroupId {
+                net: self.id,
+                index,
+                _model: PhantomData,
+            })
+            .ok_or_else(|| Error::NoSuchObject {
+                kind: "neuron group".into(),
+                name: name.into(),
+                model: M::INFO.name.into(),
+            })
+    }
+
+    /// The handle of the synapse group named `name`.
+    ///
+    /// Error: [`Error::NoSuchObject`] if the network has no synapse group of that name and
+    /// model.
+    pub fn synapses_named<S: SynapseModel>(&self, name: &str) -> Result<SynId<S>> {
+        self.synapses
+            .iter()
+            .position(|s| s.name() == name && s.as_any().is::<SynapseGroup<S>>())
+            .map(|index| SynId {
+                net: self.id,
+                index,
+                _model: PhantomData,
+            })
+            .ok_or_else(|| Error::NoSuchObject {
+                kind: "synapse group".into(),
+                name: name.into(),
+                model: S::INFO.name.into(),
+            })
+    }
+
     /// A neuron group.
     ///
     /// # Panics
@@ -1324,6 +1363,17 @@ mod tests {
         ));
         let e = n.add_synapses("s", Kick::default(), pre, foreign, &Connect::AllToAll);
         assert!(matches!(e, Err(Error::UnknownObject { .. })));
+
+        // Lookups by name.
+        assert_eq!(n.group_named::<Acc>("pre"), Ok(pre));
+        assert_eq!(
+            n.group_named::<Silent>("pre").unwrap_err().to_string(),
+            "the network has no neuron group named `pre` of model `Silent`"
+        );
+        assert!(matches!(
+            n.synapses_named::<Kick>("nope"),
+            Err(Error::NoSuchObject { .. })
+        ));
 
         // Methods.
         let e = n.set_method(pre, Method::ExpEuler).unwrap_err();

@@ -4,6 +4,7 @@ mod chapter;
 mod cli;
 mod fixtures;
 mod integrators;
+mod monitors;
 mod storage;
 mod threads;
 mod ui;

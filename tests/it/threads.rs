@@ -4,7 +4,7 @@
 
 use neurode::benchmarks::{coba, cuba, Bench};
 use neurode::models::{Ampa, Exponential, ExponentialCoba, GapJunction, Lif, VoltageJump};
-use neurode::runtime::{Connect, Error, Input, Network, SpikeMonitorId, Storage};
+use neurode::runtime::{Connect, Error, Input, Network, Recording, SpikeMonitorId, Storage};
 
 /// Everything a run leaves behind, as bits: spike steps and indices, then every stored column
 /// of every neuron and synapse group, in a fixed order.
@@ -99,6 +99,11 @@ fn benchmarks_run_as_one_fused_loop() {
 /// presynaptic potential (serial), and a fused pair of conductance synapses, with inputs on
 /// unsorted indices. Returns the phases and the outcome.
 pub(crate) fn mixed(threads: usize) -> (Vec<String>, Outcome) {
+    mixed_with(threads, false)
+}
+
+/// [`mixed`]; with `observe`, a monitor on every stored variable of every object besides.
+pub(crate) fn mixed_with(threads: usize, observe: bool) -> (Vec<String>, Outcome) {
     let mut net = Network::new(0.1).unwrap();
     let n = 300;
     let a = net.add_neurons("a", n, Lif::default()).unwrap();
@@ -161,6 +166,18 @@ pub(crate) fn mixed(threads: usize) -> (Vec<String>, Outcome) {
     net.add_input(b, Input::Constant(23.0).on(vec![7, 3, 7, 250, 1, 120, 121]))
         .unwrap();
     net.set_threads(threads).unwrap();
+    if observe {
+        net.record(a, Lif::V).unwrap();
+        net.count_spikes(b).unwrap();
+        for var in [Ampa::s, Ampa::t_last, Ampa::transmitter] {
+            net.record_synapses(ampa, var).unwrap();
+        }
+        net.record_synapses(delayed, Exponential::s).unwrap();
+        net.record_synapses(exc, ExponentialCoba::s).unwrap();
+        net.record_synapses_with(inh, ExponentialCoba::s, &Recording::default().every(3))
+            .unwrap();
+        net.record_synapses(jump, VoltageJump::s).unwrap();
+    }
     let spikes_a = net.record_spikes(a).unwrap();
     let spikes_b = net.record_spikes(b).unwrap();
     let v_b = net.record(b, Lif::V).unwrap();
