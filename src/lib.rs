@@ -43,8 +43,10 @@
 //! # }
 //! ```
 //!
-//! The `neurode` binary runs the "Synaptic Models" chapter (`neurode tutorial all`), describes
-//! every model (`neurode describe nmda`) and drives one synapse from spike times (`neurode run`).
+//! The chapter's protocols are [`tutorial`], the standard benchmark networks [`benchmarks`]. The
+//! `neurode` command line (crate `neurode-cli`) runs the "Synaptic Models" chapter (`neurode
+//! tutorial all`), describes every model (`neurode describe nmda`) and drives one synapse from
+//! spike times (`neurode run`).
 #![forbid(unsafe_code)]
 
 pub use neurode_macros::{neuron, synapse};
@@ -52,10 +54,6 @@ pub use neurode_models as models;
 pub use neurode_runtime as runtime;
 
 pub mod benchmarks;
-pub mod catalog;
-pub mod cli;
-pub mod plot;
-pub mod single;
 pub mod tutorial;
 
 #[doc(hidden)]

@@ -1,7 +1,6 @@
 //! The one integration-test binary: modules per subject, plus the trybuild driver.
 
 mod chapter;
-mod cli;
 mod fixtures;
 mod integrators;
 mod monitors;

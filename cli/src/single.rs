@@ -5,14 +5,14 @@
 //! the step it happens and the clamp records the synapse's current of the same step in `I_syn`.
 //! Error messages name the command-line option a setting comes from (`--dt`, `--spikes`, ...).
 
-use neurode_models::Clamp;
-use neurode_runtime::{
+use neurode::models::Clamp;
+use neurode::runtime::{
     steps_for, Connect, Error, Method, Model, ModelInfo, Network, SpikeTrain, Storage,
     SynapseModel, Var,
 };
 
 use crate::catalog::{self, SynapseTask};
-use crate::tutorial::{Column, Recording};
+use neurode::tutorial::{Column, Recording};
 
 /// Longest run accepted (ms).
 pub const MAX_DURATION: f64 = 1e7;
@@ -432,6 +432,7 @@ pub fn run_model<S: SynapseModel>(
         .map(|k| k as f64 * cfg.dt)
         .collect();
     let mut net = Network::new(cfg.dt)?;
+    crate::progress::show(&mut net);
     let v_pre = cfg.v_pre.unwrap_or(cfg.v_post);
     let pre = net.add_neurons("pre", 1, plan.train.with_v_rest(v_pre)?)?;
     let mut clamp = Clamp::default();

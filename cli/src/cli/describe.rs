@@ -1,6 +1,6 @@
 //! `neurode describe`: everything [`ModelInfo`] knows about a model, as text.
 
-use neurode_runtime::{ModelInfo, ModelKind, OutputKind, Target};
+use neurode::runtime::{ModelInfo, ModelKind, OutputKind, Target};
 
 use crate::catalog::{first_paragraph, plain_doc};
 
@@ -46,7 +46,7 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out.join("\n")
 }
 
-/// What a spike-event string of [`neurode_runtime::StateInfo::events`] means, in words.
+/// What a spike-event string of [`neurode::runtime::StateInfo::events`] means, in words.
 fn event_text(event: &str) -> String {
     match event.split_once(": ") {
         Some(("on_pre", stmt)) => {

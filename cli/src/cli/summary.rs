@@ -1,11 +1,11 @@
 //! The key numbers of a run, as printed by `neurode tutorial` and `neurode run`.
 
-use neurode_models::Lif;
-use neurode_runtime::Model;
+use neurode::models::Lif;
+use neurode::runtime::Model;
 
 use crate::plot::protocol_caption;
 use crate::single::{column_unit, fmt_short, Outcome, RunConfig};
-use crate::tutorial::{Column, Overrides, Protocol, Recording};
+use neurode::tutorial::{Column, Overrides, Protocol, Recording};
 
 /// Index and value of the first maximum (NaN ignored).
 fn peak(values: &[f64]) -> Option<(usize, f64)> {

@@ -3,5 +3,5 @@
 //! (as `neurode tutorial gap_junction` does).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    neurode::cli::chapter_example(neurode::tutorial::Protocol::GapJunction)
+    neurode_cli::chapter_example(neurode::tutorial::Protocol::GapJunction)
 }

@@ -3,5 +3,5 @@
 //! (as `neurode tutorial gaba_a` does).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    neurode::cli::chapter_example(neurode::tutorial::Protocol::GabaA)
+    neurode_cli::chapter_example(neurode::tutorial::Protocol::GabaA)
 }

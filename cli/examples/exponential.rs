@@ -3,5 +3,5 @@
 //! (as `neurode tutorial exponential` does).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    neurode::cli::chapter_example(neurode::tutorial::Protocol::Exponential)
+    neurode_cli::chapter_example(neurode::tutorial::Protocol::Exponential)
 }

@@ -2,5 +2,5 @@
 //! models; prints one JSON line. Example:
 //! `cargo run --release --example coba -- --neurons 4000 --duration-ms 1000 --seed 1`
 fn main() -> std::process::ExitCode {
-    neurode::benchmarks::cli("coba", neurode::benchmarks::coba)
+    neurode_cli::bench::main("coba", neurode::benchmarks::coba)
 }

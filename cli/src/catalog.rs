@@ -1,12 +1,12 @@
-//! Every model of [`neurode_models`], by the snake_case name the command line uses, with its
+//! Every model of [`neurode::models`], by the snake_case name the command line uses, with its
 //! static description, and a dispatch from a synapse's name to code generic over its type.
 
-use neurode_models::{
+use neurode::models::{
     Alpha, AlphaCoba, Ampa, Clamp, Delta, Exponential, ExponentialCoba, GabaA, GabaAMarkov, GabaB,
     GapJunction, GapJunctionSymmetric, Lif, Nmda, TwoExponentials, TwoExponentialsCoba,
     VoltageJump,
 };
-use neurode_runtime::{Model, ModelInfo, ModelKind, SynapseModel};
+use neurode::runtime::{Model, ModelInfo, ModelKind, SynapseModel};
 
 /// A model of the catalog.
 #[derive(Debug)]

@@ -3,5 +3,5 @@
 //! (as `neurode tutorial alpha` does).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    neurode::cli::chapter_example(neurode::tutorial::Protocol::Alpha)
+    neurode_cli::chapter_example(neurode::tutorial::Protocol::Alpha)
 }

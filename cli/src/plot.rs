@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use image::{codecs::png::PngEncoder, ColorType, ImageEncoder};
-use neurode_runtime::{Method, T_LAST_SPIKE_INIT};
+use neurode::runtime::{Method, T_LAST_SPIKE_INIT};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use crate::single::{column_unit, fmt_short, Outcome};
-use crate::tutorial::{Overrides, Protocol, Recording};
+use neurode::tutorial::{Overrides, Protocol, Recording};
 
 /// The embedded font (DejaVu Sans).
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::*;
-use crate::tutorial::Recording;
+use neurode::tutorial::Recording;
 
 /// Runs the command line on `args` (without the program name), returning stdout.
 fn cli(args: &[&str]) -> Result<String, CliError> {
@@ -57,7 +57,7 @@ fn parse_csv(text: &str) -> Recording {
         t: Vec::new(),
         columns: header[1..]
             .iter()
-            .map(|name| crate::tutorial::Column {
+            .map(|name| neurode::tutorial::Column {
                 name: name.to_string(),
                 values: Vec::new(),
             })

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use neurode_runtime::{Method, ModelInfo, ModelKind};
+use neurode::runtime::{Method, ModelInfo, ModelKind};
 
 pub use describe::describe;
 pub use summary::{protocol_summary, run_summary};
@@ -23,7 +23,7 @@ pub use summary::{protocol_summary, run_summary};
 use crate::catalog;
 use crate::plot;
 use crate::single::{self, RunConfig, RunError};
-use crate::tutorial::{Overrides, Protocol};
+use neurode::tutorial::{Overrides, Protocol};
 
 /// Synapse and neuron models of the "Synaptic Models" chapter: list, describe, run.
 #[derive(Debug, Parser)]
@@ -141,7 +141,7 @@ pub enum CliError {
         /// The protocol.
         protocol: &'static str,
         /// The runtime's error.
-        source: neurode_runtime::Error,
+        source: neurode::runtime::Error,
     },
     /// A file could not be written.
     #[error("cannot write {}: {source}", path.display())]
@@ -402,7 +402,7 @@ pub fn write_atomic(
     result
 }
 
-fn write_csv(path: &Path, rec: &crate::tutorial::Recording) -> Result<(), CliError> {
+fn write_csv(path: &Path, rec: &neurode::tutorial::Recording) -> Result<(), CliError> {
     write_atomic(path, |w| rec.write_csv(w)).map_err(|source| CliError::Io {
         path: path.to_path_buf(),
         source,
@@ -571,7 +571,7 @@ mod tests;
 /// What `examples/<protocol>.rs` runs: the protocol with the chapter's settings, its figure
 /// written to `figures/<protocol>.png`, its key numbers printed (as `neurode tutorial <protocol>`).
 ///
-/// Errors: the run's [`neurode_runtime::Error`], or the figure's I/O and drawing errors.
+/// Errors: the run's [`neurode::runtime::Error`], or the figure's I/O and drawing errors.
 pub fn chapter_example(protocol: Protocol) -> Result<(), Box<dyn std::error::Error>> {
     let chapter = Overrides::default();
     let recording = protocol.run(&chapter)?;

@@ -3,5 +3,5 @@
 //! (as `neurode tutorial two_exponentials` does).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    neurode::cli::chapter_example(neurode::tutorial::Protocol::TwoExponentials)
+    neurode_cli::chapter_example(neurode::tutorial::Protocol::TwoExponentials)
 }

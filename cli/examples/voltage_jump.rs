@@ -3,5 +3,5 @@
 //! (as `neurode tutorial voltage_jump` does).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    neurode::cli::chapter_example(neurode::tutorial::Protocol::VoltageJump)
+    neurode_cli::chapter_example(neurode::tutorial::Protocol::VoltageJump)
 }

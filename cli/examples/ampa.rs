@@ -3,5 +3,5 @@
 //! (as `neurode tutorial ampa` does).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    neurode::cli::chapter_example(neurode::tutorial::Protocol::Ampa)
+    neurode_cli::chapter_example(neurode::tutorial::Protocol::Ampa)
 }
