@@ -4,6 +4,7 @@
 //! probability p = 80/N (about 80 inputs per neuron at every N), dt 0.1 ms.
 
 use neurode_models::{Exponential, ExponentialCoba, Lif};
+use neurode_runtime::rng::{Stream, Streams};
 use neurode_runtime::{
     Connect, Error, GroupId, Method, Network, SpikeMonitorId, SynId, SynapseModel,
 };
@@ -47,27 +48,18 @@ impl Bench {
     }
 }
 
-/// SplitMix64 with a Box–Muller normal: the benchmarks' seeded initial state.
-struct Rng(u64);
+/// Random streams of the benchmarks' initial state: one per variable (the domain), keyed by
+/// neuron.
+const INIT_V: u64 = 1;
+const INIT_GE: u64 = 2;
+const INIT_GI: u64 = 3;
 
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.next()
-    }
-
-    fn normal(&mut self, mean: f64, sd: f64) -> f64 {
-        let u = 1.0 - self.next();
-        let v = self.next();
-        mean + sd * (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
+/// `n` values, value `i` drawn by `draw` from the stream of neuron `i` in `domain`.
+fn per_neuron(n: usize, seed: u64, domain: u64, draw: impl Fn(&mut Stream) -> f64) -> Vec<f64> {
+    let streams = Streams::new(seed);
+    (0..n)
+        .map(|i| draw(&mut streams.stream(domain, i as u64)))
+        .collect()
 }
 
 fn out_degree<S: SynapseModel>(net: &Network, syns: &[SynId<S>], n: usize) -> Vec<u32> {
@@ -174,14 +166,13 @@ pub fn coba(n: usize, seed: u64) -> Result<Bench, Error> {
         delay: 0.0,
     };
     let (mut net, g, syns) = network(n, seed, lif, Method::Euler, [exc, inh])?;
-    let mut rng = Rng(seed);
-    let v: Vec<f64> = (0..n).map(|_| rng.normal(-65.0, 5.0)).collect();
-    let ge: Vec<f64> = (0..n)
-        .map(|_| rng.normal(4.0, 1.5) * g_leak / 0.006)
-        .collect();
-    let gi: Vec<f64> = (0..n)
-        .map(|_| rng.normal(20.0, 12.0) * g_leak / 0.067)
-        .collect();
+    let v = per_neuron(n, seed, INIT_V, |s| -65.0 + 5.0 * s.normal());
+    let ge = per_neuron(n, seed, INIT_GE, |s| {
+        (4.0 + 1.5 * s.normal()) * g_leak / 0.006
+    });
+    let gi = per_neuron(n, seed, INIT_GI, |s| {
+        (20.0 + 12.0 * s.normal()) * g_leak / 0.067
+    });
     net.group_mut(g).set(Lif::V, &v)?;
     for (s, init) in syns.iter().zip([ge, gi]) {
         net.synapses_mut(*s).set(ExponentialCoba::s, &init)?;
@@ -212,8 +203,7 @@ pub fn cuba(n: usize, seed: u64) -> Result<Bench, Error> {
         delay: 0.0,
     };
     let (mut net, g, syns) = network(n, seed, lif, Method::Exact, [exc, inh])?;
-    let mut rng = Rng(seed);
-    let v: Vec<f64> = (0..n).map(|_| rng.uniform(-60.0, -50.0)).collect();
+    let v = per_neuron(n, seed, INIT_V, |s| -60.0 + 10.0 * s.uniform());
     net.group_mut(g).set(Lif::V, &v)?;
     bench(net, g, syns)
 }

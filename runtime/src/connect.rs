@@ -1,6 +1,7 @@
 //! Connectivity rules, built into pre-major compressed sparse rows ([`Csr`]).
 
 use crate::error::{Error, Result};
+use crate::rng::{domain, Streams};
 
 /// Pre-major compressed sparse rows: the synapses of presynaptic neuron `p` are
 /// `row_ptr[p]..row_ptr[p + 1]`, their postsynaptic neurons `post[row_ptr[p]..row_ptr[p + 1]]`.
@@ -162,41 +163,6 @@ fn dense(object: &str, n_pre: usize, n_post: usize, no_self: bool) -> Result<Csr
     Ok(Csr { row_ptr, post })
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast generator, used here as one independent
-/// stream per presynaptic row.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-
-    fn mix(mut z: u64) -> u64 {
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// The stream of row `row` under `seed`.
-    fn for_row(seed: u64, row: u64) -> Self {
-        let row_key = Self::mix(
-            row.wrapping_mul(Self::GAMMA)
-                .wrapping_add(0x6A09_E667_F3BC_C909),
-        );
-        SplitMix64(Self::mix(seed ^ row_key))
-    }
-
-    #[inline]
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(Self::GAMMA);
-        Self::mix(self.0)
-    }
-
-    /// Uniform in `(0, 1]` with 53 random bits (never 0, so its logarithm is finite).
-    #[inline]
-    fn next_open0(&mut self) -> f64 {
-        ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-}
-
 fn fixed_prob(
     object: &str,
     n_pre: usize,
@@ -234,16 +200,17 @@ fn fixed_prob(
     // as floor(ln u / ln(1 − p)) with u uniform in (0, 1].
     let inv_ln_q = 1.0 / (-p).ln_1p();
     let n_post_f = n_post as f64;
+    let streams = Streams::new(seed);
     for row in 0..n_pre {
         if !rows.contains(&row) {
             row_ptr.push(post.len());
             continue;
         }
-        let mut rng = SplitMix64::for_row(seed, row as u64);
+        let mut rng = streams.stream(domain::CONNECT, row as u64);
         // Next candidate column, as f64 to survive huge skips without overflow.
         let mut j = 0.0f64;
         loop {
-            j += (rng.next_open0().ln() * inv_ln_q).floor();
+            j += (rng.uniform_open0().ln() * inv_ln_q).floor();
             if j >= n_post_f {
                 break;
             }

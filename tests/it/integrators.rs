@@ -464,14 +464,8 @@ fn phi(x: f64) -> f64 {
 /// s(t) = t·e^{−t/τ2}·φ(−t(1/τ1 − 1/τ2)) (the closed form without its cancellation) to 1e-11.
 #[test]
 fn exact_two_exponentials_for_random_time_constants() {
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut uniform = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut stream = neurode::runtime::rng::Streams::new(0x2545_F491).stream(0, 0);
+    let mut uniform = move || stream.uniform();
     for case in 0..120 {
         let tau1 = 0.5 + 19.5 * uniform();
         let tau2 = match case % 3 {
