@@ -7,6 +7,54 @@ use syn::{Attribute, Expr, Ident, LitStr};
 use crate::args::{parse_args, Arg, Op};
 use crate::errors::Errors;
 
+/// The words of the DSL: attributes and their keys, in one place.
+pub mod kw {
+    /// `#[synapse]`, `#[neuron]` and their arguments.
+    pub const SYNAPSE: &str = "synapse";
+    pub const NEURON: &str = "neuron";
+    pub const METHOD: &str = "method";
+    pub const CRATE: &str = "crate";
+    pub const MACRO_KEYS: [&str; 2] = [METHOD, CRATE];
+
+    /// Struct attributes.
+    pub const OUTPUT: &str = "output";
+    pub const THRESHOLD: &str = "threshold";
+    pub const RESET: &str = "reset";
+    pub const REFRACTORY: &str = "refractory";
+    pub const STRUCT_ATTRS: [&str; 4] = [OUTPUT, THRESHOLD, RESET, REFRACTORY];
+
+    /// Field attributes: the role of a field.
+    pub const PARAM: &str = "param";
+    pub const STATE: &str = "state";
+    pub const EXPR: &str = "expr";
+    pub const INPUT: &str = "input";
+    pub const FIELD_ATTRS: [&str; 4] = [PARAM, STATE, EXPR, INPUT];
+
+    /// Keys of `#[param]`, `#[state]`, `#[expr]` and `#[input]`.
+    pub const DEFAULT: &str = "default";
+    pub const UNIT: &str = "unit";
+    pub const INIT: &str = "init";
+    pub const ODE: &str = "ode";
+    pub const ON_PRE: &str = "on_pre";
+    pub const ON_PRE_AFTER: &str = "on_pre_after";
+    pub const MEMBRANE: &str = "membrane";
+    pub const PARAM_KEYS: [&str; 2] = [DEFAULT, UNIT];
+    pub const STATE_KEYS: [&str; 6] = [INIT, UNIT, ODE, ON_PRE, ON_PRE_AFTER, MEMBRANE];
+    pub const EXPR_KEYS: [&str; 1] = [UNIT];
+    pub const INPUT_KEYS: [&str; 1] = [UNIT];
+
+    /// Keys of `#[output]`.
+    pub const CURRENT: &str = "current";
+    pub const CONDUCTANCE: &str = "conductance";
+    pub const VOLTAGE: &str = "voltage";
+    pub const REVERSAL: &str = "reversal";
+    pub const DELAY: &str = "delay";
+    pub const TARGET: &str = "target";
+    pub const PRE: &str = "pre";
+    pub const POST: &str = "post";
+    pub const OUTPUT_KEYS: [&str; 6] = [CURRENT, CONDUCTANCE, VOLTAGE, REVERSAL, DELAY, TARGET];
+}
+
 /// Which macro is expanding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -20,8 +68,8 @@ impl Kind {
     /// The attribute's name.
     pub fn name(self) -> &'static str {
         match self {
-            Kind::Neuron => "neuron",
-            Kind::Synapse => "synapse",
+            Kind::Neuron => kw::NEURON,
+            Kind::Synapse => kw::SYNAPSE,
         }
     }
 }
@@ -151,8 +199,6 @@ pub struct RawModel {
     pub threshold_attr: bool,
 }
 
-const FIELD_ATTRS: [&str; 4] = ["param", "state", "expr", "input"];
-
 /// Doc comment text of `attrs`, lines joined with `\n`.
 pub fn doc_of(attrs: &[Attribute]) -> String {
     let mut lines = Vec::new();
@@ -281,11 +327,11 @@ pub fn parse(
         Ok(list) => {
             for arg in list {
                 match arg {
-                    Arg::Keyed { key, op, value } if key == "method" => {
+                    Arg::Keyed { key, op, value } if key == kw::METHOD => {
                         expect_assign(errors, &key, op);
                         raw.method = parse_method(&value, errors).map(|m| (m, value.span()));
                     }
-                    Arg::Keyed { key, op, value } if key == "crate" => {
+                    Arg::Keyed { key, op, value } if key == kw::CRATE => {
                         expect_assign(errors, &key, op);
                         match value {
                             Expr::Path(p) if p.qself.is_none() => raw.krate = Some(p.path),
@@ -299,7 +345,7 @@ pub fn parse(
                         errors.at(key.span(), format!("write `method = {key}`"));
                     }
                     Arg::Keyed { key, .. } | Arg::Flag(key) => {
-                        unknown_key(errors, &key, kind.name(), &["method", "crate"])
+                        unknown_key(errors, &key, kind.name(), &kw::MACRO_KEYS)
                     }
                     Arg::Positional(e) => errors.spanned(
                         &e,
@@ -315,22 +361,19 @@ pub fn parse(
             continue;
         };
         match (kind, name.as_str()) {
-            (Kind::Synapse, "output") => parse_output(attr, &mut raw, errors),
-            (Kind::Neuron, "threshold") => {
+            (Kind::Synapse, kw::OUTPUT) => parse_output(attr, &mut raw, errors),
+            (Kind::Neuron, kw::THRESHOLD) => {
                 raw.threshold_attr = true;
-                raw.threshold = single_expr(attr, "threshold", errors);
+                raw.threshold = single_expr(attr, kw::THRESHOLD, errors);
             }
-            (Kind::Neuron, "refractory") => raw.refractory = single_expr(attr, "refractory", errors),
-            (Kind::Neuron, "reset") => {
-                for arg in attr_args(attr, errors) {
-                    match arg {
-                        Arg::Keyed { key, op, value } => raw.reset.push(RawAssign { target: key, op, value }),
-                        other => errors.push(other.error("expected `state = value` or `state += value` in `#[reset(...)]`")),
-                    }
-                }
+            (Kind::Neuron, kw::REFRACTORY) => {
+                raw.refractory = single_expr(attr, kw::REFRACTORY, errors);
             }
-            (Kind::Neuron, "output") => errors.spanned(attr, "`#[output]` belongs to synapses; a neuron receives input through its `#[input]` field"),
-            (Kind::Synapse, "threshold" | "reset" | "refractory") => errors.spanned(attr, format!("`#[{name}]` belongs to neurons")),
+            (Kind::Neuron, kw::RESET) => parse_reset(attr, &mut raw, errors),
+            (Kind::Neuron, kw::OUTPUT) => errors.spanned(attr, "`#[output]` belongs to synapses; a neuron receives input through its `#[input]` field"),
+            (Kind::Synapse, kw::THRESHOLD | kw::RESET | kw::REFRACTORY) => {
+                errors.spanned(attr, format!("`#[{name}]` belongs to neurons"));
+            }
             _ => {}
         }
     }
@@ -340,6 +383,21 @@ pub fn parse(
         }
     }
     Some(raw)
+}
+
+fn parse_reset(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
+    for arg in attr_args(attr, errors) {
+        match arg {
+            Arg::Keyed { key, op, value } => raw.reset.push(RawAssign {
+                target: key,
+                op,
+                value,
+            }),
+            other => errors.push(
+                other.error("expected `state = value` or `state += value` in `#[reset(...)]`"),
+            ),
+        }
+    }
 }
 
 fn item_keyword_span(item: &syn::Item) -> Span {
@@ -412,14 +470,6 @@ fn parse_output(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
     let mut reversal = None;
     let mut delay = None;
     let mut to_pre = false;
-    const KEYS: [&str; 6] = [
-        "current",
-        "conductance",
-        "voltage",
-        "reversal",
-        "delay",
-        "target",
-    ];
     for arg in attr_args(attr, errors) {
         let Arg::Keyed { key, op, value } = arg else {
             errors.push(arg.error(
@@ -430,7 +480,7 @@ fn parse_output(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
         expect_assign(errors, &key, op);
         let k = key.to_string();
         match k.as_str() {
-            "current" | "conductance" | "voltage" => {
+            kw::CURRENT | kw::CONDUCTANCE | kw::VOLTAGE => {
                 if kind.is_some() {
                     errors.at(
                         key.span(),
@@ -438,20 +488,20 @@ fn parse_output(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
                     );
                 }
                 let ok = match k.as_str() {
-                    "current" => OutputKind::Current,
-                    "conductance" => OutputKind::Conductance,
+                    kw::CURRENT => OutputKind::Current,
+                    kw::CONDUCTANCE => OutputKind::Conductance,
                     _ => OutputKind::Voltage,
                 };
                 kind = Some((ok, value));
             }
-            "reversal" => reversal = Some(value),
-            "delay" => delay = Some(value),
-            "target" => match &value {
-                Expr::Path(p) if p.path.is_ident("pre") => to_pre = true,
-                Expr::Path(p) if p.path.is_ident("post") => to_pre = false,
+            kw::REVERSAL => reversal = Some(value),
+            kw::DELAY => delay = Some(value),
+            kw::TARGET => match &value {
+                Expr::Path(p) if p.path.is_ident(kw::PRE) => to_pre = true,
+                Expr::Path(p) if p.path.is_ident(kw::POST) => to_pre = false,
                 other => errors.spanned(other, "`target` is `pre` or `post`"),
             },
-            _ => unknown_key(errors, &key, "output", &KEYS),
+            _ => unknown_key(errors, &key, kw::OUTPUT, &kw::OUTPUT_KEYS),
         }
     }
     let Some((kind, value)) = kind else {
@@ -482,20 +532,25 @@ fn parse_output(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
     });
 }
 
-fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
-    let Some(ident) = field.ident.clone() else {
-        return;
-    };
-    let doc = doc_of(&field.attrs);
-    let ours: Vec<&Attribute> = field
+/// The attributes of `field` that give it a role (`#[param]`, `#[state]`, ...).
+fn roles(field: &syn::Field) -> Vec<&Attribute> {
+    field
         .attrs
         .iter()
         .filter(|a| {
             a.path()
                 .get_ident()
-                .is_some_and(|i| FIELD_ATTRS.contains(&i.to_string().as_str()))
+                .is_some_and(|i| kw::FIELD_ATTRS.contains(&i.to_string().as_str()))
         })
-        .collect();
+        .collect()
+}
+
+fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
+    let Some(ident) = field.ident.clone() else {
+        return;
+    };
+    let doc = doc_of(&field.attrs);
+    let ours = roles(field);
     let Some(attr) = ours.first().copied() else {
         errors.at(
             ident.span(),
@@ -512,31 +567,6 @@ fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
         return;
     };
     let before = errors.len();
-    parse_role(field, attr, ident.clone(), doc, raw, errors, before);
-    if errors.len() > before {
-        raw.quiet.push(ident.to_string());
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn parse_role(
-    field: &syn::Field,
-    attr: &Attribute,
-    ident: Ident,
-    doc: String,
-    raw: &mut RawModel,
-    errors: &mut Errors,
-    before: usize,
-) {
-    let ours: Vec<&Attribute> = field
-        .attrs
-        .iter()
-        .filter(|a| {
-            a.path()
-                .get_ident()
-                .is_some_and(|i| FIELD_ATTRS.contains(&i.to_string().as_str()))
-        })
-        .collect();
     for extra in &ours[1..] {
         errors.spanned(*extra, format!("field `{ident}` has more than one role"));
     }
@@ -548,153 +578,184 @@ fn parse_role(
         .get_ident()
         .map(Ident::to_string)
         .unwrap_or_default();
+    let field = Field {
+        attr,
+        ident: ident.clone(),
+        doc,
+        before,
+    };
     let args = attr_args(attr, errors);
     match role.as_str() {
-        "param" => {
-            let mut p = RawParam {
-                ident,
-                default: None,
-                unit: None,
-                doc,
-            };
-            for arg in args {
-                match arg {
-                    Arg::Keyed { key, op, value } => {
-                        expect_assign(errors, &key, op);
-                        match key.to_string().as_str() {
-                            "default" => p.default = Some(value),
-                            "unit" => p.unit = lit_str(value, &key, errors),
-                            _ => unknown_key(errors, &key, "param", &["default", "unit"]),
-                        }
-                    }
-                    Arg::Flag(key) => unknown_key(errors, &key, "param", &["default", "unit"]),
-                    Arg::Positional(e) => {
-                        errors.spanned(&e, "expected `default = ...` or `unit = \"...\"`")
-                    }
+        kw::PARAM => parse_param(field, args, raw, errors),
+        kw::STATE => parse_state(field, args, raw, errors),
+        kw::EXPR => parse_expr(field, args, raw, errors),
+        _ => parse_input(field, args, raw, errors),
+    }
+    if errors.len() > before {
+        raw.quiet.push(ident.to_string());
+    }
+}
+
+/// A field being parsed: its role attribute, name, doc, and how many errors there were before.
+struct Field<'a> {
+    attr: &'a Attribute,
+    ident: Ident,
+    doc: String,
+    before: usize,
+}
+
+/// `#[param(default = .., unit = "..")]`
+fn parse_param(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Errors) {
+    let mut p = RawParam {
+        ident: f.ident,
+        default: None,
+        unit: None,
+        doc: f.doc,
+    };
+    for arg in args {
+        match arg {
+            Arg::Keyed { key, op, value } => {
+                expect_assign(errors, &key, op);
+                match key.to_string().as_str() {
+                    kw::DEFAULT => p.default = Some(value),
+                    kw::UNIT => p.unit = lit_str(value, &key, errors),
+                    _ => unknown_key(errors, &key, kw::PARAM, &kw::PARAM_KEYS),
                 }
             }
-            if p.default.is_none() {
-                if errors.len() == before {
-                    errors.spanned(
-                        attr,
-                        format!("parameter `{}` needs `default = ...`", p.ident),
-                    );
-                }
-                p.default = Some(syn::parse_quote!(0.0));
-            }
-            raw.params.push(p);
-        }
-        "state" => {
-            const KEYS: [&str; 6] = ["init", "unit", "ode", "on_pre", "on_pre_after", "membrane"];
-            let mut s = RawState {
-                ident,
-                init: None,
-                unit: None,
-                ode: None,
-                events: Vec::new(),
-                membrane: false,
-                doc,
-            };
-            for arg in args {
-                match arg {
-                    Arg::Keyed { key, op, value } => match key.to_string().as_str() {
-                        "init" => {
-                            expect_assign(errors, &key, op);
-                            s.init = Some(value);
-                        }
-                        "unit" => {
-                            expect_assign(errors, &key, op);
-                            s.unit = lit_str(value, &key, errors);
-                        }
-                        "ode" => {
-                            expect_assign(errors, &key, op);
-                            s.ode = Some(value);
-                        }
-                        k @ ("on_pre" | "on_pre_after") => {
-                            let timing = if k == "on_pre" {
-                                Timing::Before
-                            } else {
-                                Timing::After
-                            };
-                            let span = key.span().join(value.span()).unwrap_or(key.span());
-                            s.events.push(RawEvent {
-                                timing,
-                                op,
-                                value,
-                                span,
-                            });
-                        }
-                        _ => unknown_key(errors, &key, "state", &KEYS),
-                    },
-                    Arg::Flag(key) if key == "membrane" => s.membrane = true,
-                    Arg::Flag(key) => unknown_key(errors, &key, "state", &KEYS),
-                    Arg::Positional(e) => errors.spanned(
-                        &e,
-                        "expected `init = ...`, `unit = \"...\"`, `ode = ...` or `on_pre = ...`",
-                    ),
-                }
-            }
-            raw.states.push(s);
-        }
-        "expr" => {
-            let mut value = None;
-            let mut unit = None;
-            for arg in args {
-                match arg {
-                    Arg::Keyed { key, op, value: v } if key == "unit" => {
-                        expect_assign(errors, &key, op);
-                        unit = lit_str(v, &key, errors);
-                    }
-                    Arg::Keyed { key, .. } => unknown_key(errors, &key, "expr", &["unit"]),
-                    other => {
-                        if value.is_some() {
-                            errors.push(other.error("`#[expr(...)]` takes one expression"));
-                        }
-                        match other.into_expr() {
-                            Ok(e) => value = Some(e),
-                            Err(e) => errors.push(e),
-                        }
-                    }
-                }
-            }
-            if value.is_none() && errors.len() == before {
-                errors.spanned(
-                    attr,
-                    format!("`#[expr(...)]` on `{ident}` needs an expression"),
-                );
-            }
-            let value = value.unwrap_or_else(|| syn::parse_quote!(0.0));
-            raw.derived.push(RawDerived {
-                ident,
-                value,
-                unit,
-                doc,
-            });
-        }
-        _ => {
-            if raw.kind == Kind::Synapse {
-                errors.spanned(attr, "`#[input]` belongs to neurons: a synapse writes into the postsynaptic input through `#[output]`");
-            }
-            let mut unit = None;
-            for arg in args {
-                match arg {
-                    Arg::Keyed { key, op, value } if key == "unit" => {
-                        expect_assign(errors, &key, op);
-                        unit = lit_str(value, &key, errors);
-                    }
-                    Arg::Keyed { key, .. } | Arg::Flag(key) => {
-                        unknown_key(errors, &key, "input", &["unit"])
-                    }
-                    Arg::Positional(e) => errors.spanned(&e, "expected `unit = \"nA\"`"),
-                }
-            }
-            if raw.input.is_some() {
-                errors.at(ident.span(), "a neuron has one `#[input]` field");
-                raw.input_aliases.push(ident);
-            } else {
-                raw.input = Some(RawInput { ident, unit });
+            Arg::Flag(key) => unknown_key(errors, &key, kw::PARAM, &kw::PARAM_KEYS),
+            Arg::Positional(e) => {
+                errors.spanned(&e, "expected `default = ...` or `unit = \"...\"`")
             }
         }
+    }
+    if p.default.is_none() {
+        if errors.len() == f.before {
+            errors.spanned(
+                f.attr,
+                format!("parameter `{}` needs `default = ...`", p.ident),
+            );
+        }
+        p.default = Some(syn::parse_quote!(0.0));
+    }
+    raw.params.push(p);
+}
+
+/// `#[state(init = .., unit = "..", ode = .., on_pre = .., on_pre_after += .., membrane)]`
+fn parse_state(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Errors) {
+    let mut s = RawState {
+        ident: f.ident,
+        init: None,
+        unit: None,
+        ode: None,
+        events: Vec::new(),
+        membrane: false,
+        doc: f.doc,
+    };
+    for arg in args {
+        match arg {
+            Arg::Keyed { key, op, value } => match key.to_string().as_str() {
+                kw::INIT => {
+                    expect_assign(errors, &key, op);
+                    s.init = Some(value);
+                }
+                kw::UNIT => {
+                    expect_assign(errors, &key, op);
+                    s.unit = lit_str(value, &key, errors);
+                }
+                kw::ODE => {
+                    expect_assign(errors, &key, op);
+                    s.ode = Some(value);
+                }
+                k @ (kw::ON_PRE | kw::ON_PRE_AFTER) => {
+                    let timing = if k == kw::ON_PRE {
+                        Timing::Before
+                    } else {
+                        Timing::After
+                    };
+                    let span = key.span().join(value.span()).unwrap_or(key.span());
+                    s.events.push(RawEvent {
+                        timing,
+                        op,
+                        value,
+                        span,
+                    });
+                }
+                _ => unknown_key(errors, &key, kw::STATE, &kw::STATE_KEYS),
+            },
+            Arg::Flag(key) if key == kw::MEMBRANE => s.membrane = true,
+            Arg::Flag(key) => unknown_key(errors, &key, kw::STATE, &kw::STATE_KEYS),
+            Arg::Positional(e) => errors.spanned(
+                &e,
+                "expected `init = ...`, `unit = \"...\"`, `ode = ...` or `on_pre = ...`",
+            ),
+        }
+    }
+    raw.states.push(s);
+}
+
+/// `#[expr(value, unit = "..")]`
+fn parse_expr(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Errors) {
+    let mut value = None;
+    let mut unit = None;
+    for arg in args {
+        match arg {
+            Arg::Keyed { key, op, value: v } if key == kw::UNIT => {
+                expect_assign(errors, &key, op);
+                unit = lit_str(v, &key, errors);
+            }
+            Arg::Keyed { key, .. } => unknown_key(errors, &key, kw::EXPR, &kw::EXPR_KEYS),
+            other => {
+                if value.is_some() {
+                    errors.push(other.error("`#[expr(...)]` takes one expression"));
+                }
+                match other.into_expr() {
+                    Ok(e) => value = Some(e),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+    }
+    if value.is_none() && errors.len() == f.before {
+        errors.spanned(
+            f.attr,
+            format!("`#[expr(...)]` on `{}` needs an expression", f.ident),
+        );
+    }
+    let value = value.unwrap_or_else(|| syn::parse_quote!(0.0));
+    raw.derived.push(RawDerived {
+        ident: f.ident,
+        value,
+        unit,
+        doc: f.doc,
+    });
+}
+
+/// `#[input(unit = "nA")]`
+fn parse_input(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Errors) {
+    if raw.kind == Kind::Synapse {
+        errors.spanned(f.attr, "`#[input]` belongs to neurons: a synapse writes into the postsynaptic input through `#[output]`");
+    }
+    let mut unit = None;
+    for arg in args {
+        match arg {
+            Arg::Keyed { key, op, value } if key == kw::UNIT => {
+                expect_assign(errors, &key, op);
+                unit = lit_str(value, &key, errors);
+            }
+            Arg::Keyed { key, .. } | Arg::Flag(key) => {
+                unknown_key(errors, &key, kw::INPUT, &kw::INPUT_KEYS)
+            }
+            Arg::Positional(e) => errors.spanned(&e, "expected `unit = \"nA\"`"),
+        }
+    }
+    if raw.input.is_some() {
+        errors.at(f.ident.span(), "a neuron has one `#[input]` field");
+        raw.input_aliases.push(f.ident);
+    } else {
+        raw.input = Some(RawInput {
+            ident: f.ident,
+            unit,
+        });
     }
 }
 
@@ -704,11 +765,10 @@ fn is_f64(ty: &syn::Type) -> bool {
 
 /// Removes neurode's helper attributes from struct and fields, and every non-parameter field.
 pub fn strip(item: &mut syn::ItemStruct, param_names: &[String]) {
-    const STRUCT_ATTRS: [&str; 4] = ["output", "threshold", "reset", "refractory"];
     item.attrs.retain(|a| {
         !a.path()
             .get_ident()
-            .is_some_and(|i| STRUCT_ATTRS.contains(&i.to_string().as_str()))
+            .is_some_and(|i| kw::STRUCT_ATTRS.contains(&i.to_string().as_str()))
     });
     if let syn::Fields::Named(fields) = &mut item.fields {
         let kept: syn::punctuated::Punctuated<syn::Field, syn::Token![,]> = fields
@@ -724,7 +784,7 @@ pub fn strip(item: &mut syn::ItemStruct, param_names: &[String]) {
                 f.attrs.retain(|a| {
                     !a.path()
                         .get_ident()
-                        .is_some_and(|i| FIELD_ATTRS.contains(&i.to_string().as_str()))
+                        .is_some_and(|i| kw::FIELD_ATTRS.contains(&i.to_string().as_str()))
                 });
                 f
             })

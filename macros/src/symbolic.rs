@@ -40,6 +40,9 @@ pub fn mul(a: Expr, b: Expr) -> Expr {
         (Some(x), _) | (_, Some(x)) if x == 0.0 => Expr::num(0.0, a.span),
         (Some(1.0), _) => b,
         (_, Some(1.0)) => a,
+        // Exact: multiplying by −1 and negating give the same bits.
+        (Some(-1.0), _) => neg(b),
+        (_, Some(-1.0)) => neg(a),
         _ => bin(BinOp::Mul, a, b),
     }
 }

@@ -78,7 +78,10 @@ fn step_of(t_spike: f64, dt: f64) -> u64 {
 
 impl SpikeTrain {
     /// Accessor of the membrane column `V`, for monitors.
-    #[allow(non_upper_case_globals)]
+    #[allow(
+        non_upper_case_globals,
+        reason = "the accessor is named as the variable"
+    )]
     pub const V: Var<SpikeTrain> = Var::new(0, "V");
 
     /// One spike train per neuron (times in ms).

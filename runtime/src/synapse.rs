@@ -407,7 +407,10 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn post_events(&self, events: PostEvents<'_>);
     /// State per postsynaptic neuron: the kernel over one tile (after the walk), every output
     /// directly into `input`; the state is stored advanced unless `advance` is false.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the pieces of one tile, borrowed apart from the board"
+    )]
     fn post_tile(
         &self,
         clock: Clock,

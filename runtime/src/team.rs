@@ -21,7 +21,10 @@
 //! threads agree on it; the barrier decides, for all of them at once, whether to stop
 //! ([`crate::barrier`]). Once the barrier is broken (a thread panicked) no further section is
 //! handed out, so nobody reads what another thread may still be writing.
-#![allow(unsafe_code)]
+#![allow(
+    unsafe_code,
+    reason = "the one module that slices shared buffers (see the module docs)"
+)]
 
 use std::cell::UnsafeCell;
 use std::ops::Range;
@@ -111,7 +114,10 @@ impl<T> Buf<T> {
     /// # Safety
     ///
     /// The buffer is alive and nothing else reaches `range` while the slice lives.
-    #[allow(clippy::mut_from_ref)]
+    #[allow(
+        clippy::mut_from_ref,
+        reason = "a `Buf` is a pointer into a staged buffer; exclusivity is the caller's contract"
+    )]
     unsafe fn slice_mut<'a>(self, range: Range<usize>) -> &'a mut [T] {
         assert!(range.start <= range.end && range.end <= self.len);
         // SAFETY: in bounds (checked); liveness and exclusivity are the caller's.

@@ -73,7 +73,10 @@ impl Default for Acc {
     }
 }
 
-#[allow(non_upper_case_globals)]
+#[allow(
+    non_upper_case_globals,
+    reason = "accessors are named as the variables"
+)]
 impl Acc {
     pub const v: Var<Acc> = Var::new(0, "v");
     pub const t_seen: Var<Acc> = Var::new(1, "t_seen");
@@ -287,7 +290,10 @@ impl Default for Kick {
     }
 }
 
-#[allow(non_upper_case_globals)]
+#[allow(
+    non_upper_case_globals,
+    reason = "accessors are named as the variables"
+)]
 impl Kick {
     pub const n: Var<Kick> = Var::new(0, "n");
 }
@@ -447,7 +453,10 @@ impl Default for Leak {
     }
 }
 
-#[allow(non_upper_case_globals)]
+#[allow(
+    non_upper_case_globals,
+    reason = "accessors are named as the variables"
+)]
 impl Leak {
     pub const s: Var<Leak> = Var::new(0, "s");
 }

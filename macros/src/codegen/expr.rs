@@ -84,10 +84,15 @@ impl<'m> Emit<'m> {
                     && b.as_num().is_none()
                     && first_outside(b, &is_constant_sym).is_none() =>
             {
-                let a = self.num(a);
+                let numerator = self.num(a);
                 let value = self.num(b);
                 let r = self.reciprocal(b, value);
-                quote!((#a * #r))
+                // `±1 · r` is `±r` exactly.
+                match a.as_num() {
+                    Some(1.0) => quote!(#r),
+                    Some(-1.0) => quote!((-#r)),
+                    _ => quote!((#numerator * #r)),
+                }
             }
             ExprKind::Bin(op, a, b) => {
                 let (a, b) = (self.num(a), self.num(b));

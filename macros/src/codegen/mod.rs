@@ -32,50 +32,42 @@ use expr::{Emit, Hoisted};
 
 pub use meta::accessors;
 
-/// The lints generated code allows, each with its reason; nothing else is allowed.
-const ALLOWED: [(&str, &str); 8] = [
-    (
-        "non_snake_case",
-        "the model's names are written as in the literature (V_th, E_L)",
-    ),
-    (
-        "non_upper_case_globals",
-        "accessors are named as the variables they read (`Lif::V`, `Nmda::g_NMDA`)",
-    ),
-    (
-        "dead_code",
-        "a crate may never record a model, leaving its accessors unused",
-    ),
-    (
-        "non_camel_case_types",
-        "helper types are prefixed with `__` to stay out of the user's namespace",
-    ),
-    (
-        "unused_variables",
-        "every parameter and built-in is bound for the equations, which use some",
-    ),
-    (
-        "unused_mut",
-        "states are bound mutably for integrators, which leave some alone",
-    ),
-    (
-        "unused_assignments",
-        "a state's value is stored after the step whether or not the step changed it",
-    ),
-    (
-        "clippy::all",
-        "equations are emitted as written (parentheses, literals, casts)",
-    ),
-];
-
-/// `#[allow(lint, reason = "...")]` for every entry of [`ALLOWED`].
+/// `#[allow(lint, reason = "...")]` for every lint generated code allows, each with its
+/// reason; nothing else is allowed (the model crate's own lints apply to everything else).
 pub fn allowed() -> TokenStream {
-    ALLOWED
-        .iter()
-        .map(|(lint, reason)| {
-            let lint: syn::Path = syn::parse_str(lint).expect("a lint path");
-            quote!(#[allow(#lint, reason = #reason)])
-        })
+    let allows = [
+        (
+            quote!(non_snake_case),
+            "the model's names are written as in the literature (V_th, E_L)",
+        ),
+        (
+            quote!(non_upper_case_globals),
+            "accessors are named as the variables they read (`Lif::V`, `Nmda::g_NMDA`)",
+        ),
+        (
+            quote!(dead_code),
+            "a crate may never record a model, leaving its accessors unused",
+        ),
+        (
+            quote!(non_camel_case_types),
+            "helper types are prefixed with `__` to stay out of the user's namespace",
+        ),
+        (
+            quote!(unused_variables),
+            "every parameter and built-in is bound for the equations, which use some",
+        ),
+        (
+            quote!(unused_mut),
+            "states are bound mutably for integrators, which leave some alone",
+        ),
+        (
+            quote!(unused_assignments),
+            "a state's value is stored after the step whether or not the step changed it",
+        ),
+    ];
+    allows
+        .into_iter()
+        .map(|(lint, reason)| quote!(#[allow(#lint, reason = #reason)]))
         .collect()
 }
 
