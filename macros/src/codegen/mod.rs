@@ -344,3 +344,66 @@ pub fn expand(m: &Model, p: &Plan) -> TokenStream {
         };
     }
 }
+
+/// The whole expansion of three models of `models/` (LIF, AMPA, the exponential synapse),
+/// pretty-printed, against the files in `macros/tests/expansions/`: a change to generated code
+/// shows as a readable diff. `UPDATE_EXPECT=1 cargo test -p neurode-macros snapshots` rewrites
+/// them.
+#[cfg(test)]
+mod snapshots {
+    use crate::parse::Kind;
+
+    /// The expansion of the model `name` defined in `source` (a file of `models/src`).
+    fn expansion(source: &str, name: &str) -> String {
+        let file: syn::File = syn::parse_str(source).expect("a model file parses");
+        let mut item = file
+            .items
+            .into_iter()
+            .find_map(|i| match i {
+                syn::Item::Struct(s) if s.ident == name => Some(s),
+                _ => None,
+            })
+            .expect("the model is defined in the file");
+        let at = item
+            .attrs
+            .iter()
+            .position(|a| a.path().is_ident("neuron") || a.path().is_ident("synapse"))
+            .expect("the model has its attribute");
+        let attr = item.attrs.remove(at);
+        let kind = if attr.path().is_ident("neuron") {
+            Kind::Neuron
+        } else {
+            Kind::Synapse
+        };
+        let args = match attr.meta {
+            syn::Meta::List(l) => l.tokens,
+            _ => proc_macro2::TokenStream::new(),
+        };
+        let out = crate::expand::expand(kind, args, quote::quote!(#item));
+        prettyplease::unparse(&syn::parse2(out).expect("the expansion parses"))
+    }
+
+    #[test]
+    fn lif() {
+        expect_test::expect_file!["../../tests/expansions/lif.rs"].assert_eq(&expansion(
+            include_str!("../../../models/src/lif.rs"),
+            "Lif",
+        ));
+    }
+
+    #[test]
+    fn ampa() {
+        expect_test::expect_file!["../../tests/expansions/ampa.rs"].assert_eq(&expansion(
+            include_str!("../../../models/src/ampa.rs"),
+            "Ampa",
+        ));
+    }
+
+    #[test]
+    fn exponential() {
+        expect_test::expect_file!["../../tests/expansions/exponential.rs"].assert_eq(&expansion(
+            include_str!("../../../models/src/exponential.rs"),
+            "Exponential",
+        ));
+    }
+}
