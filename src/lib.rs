@@ -6,7 +6,9 @@
 //! the input current (`#[input]`). `#[synapse]` adds outputs onto the neurons (`#[output]`);
 //! `#[neuron]` adds `#[threshold]`, `#[reset]` and `#[refractory]`. Every name and unit is checked
 //! when the model compiles; the integration method and where a synapse's state can live are
-//! decided from the equations. See ARCHITECTURE.md for the full grammar.
+//! decided from the equations. The reference of the DSL is the documentation of [`synapse`] and
+//! [`neuron`]: every attribute and key, the order of operations within a step, the built-in
+//! names, how the method and the storage are chosen, units.
 //!
 //! ```
 //! use neurode::prelude::*;
@@ -49,7 +51,14 @@
 //! spike times (`neurode run`).
 #![forbid(unsafe_code)]
 
-pub use neurode_macros::{neuron, synapse};
+#[doc = include_str!("../docs/dsl/synapse.md")]
+#[doc = include_str!("../docs/dsl/equations.md")]
+pub use neurode_macros::synapse;
+
+#[doc = include_str!("../docs/dsl/neuron.md")]
+#[doc = include_str!("../docs/dsl/equations.md")]
+pub use neurode_macros::neuron;
+
 pub use neurode_models as models;
 pub use neurode_runtime as runtime;
 
@@ -62,7 +71,7 @@ pub use neurode_runtime::__private;
 /// Everything a model file or a simulation script needs: the macros, the chapter's models and the
 /// runtime's types (not its `Result` alias, which would shadow the standard one).
 pub mod prelude {
-    pub use neurode_macros::{neuron, synapse};
+    pub use crate::{neuron, synapse};
     pub use neurode_models::*;
     pub use neurode_runtime::{
         Connect, Csr, Error, GroupId, Input, Method, Model, ModelInfo, ModelKind, MonitorId,

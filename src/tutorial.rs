@@ -1,4 +1,4 @@
-//! The run protocols of the "Synaptic Models" chapter (see `MODELS.md` §3–4 of the design notes):
+//! The run protocols of the "Synaptic Models" chapter (see `docs/chapter.md` §3–4):
 //! `run_syn` for most models, and the GABA_B and gap-junction protocols.
 //!
 //! Each protocol builds its network with the chapter's settings, applies the caller's overrides
@@ -170,7 +170,7 @@ impl Protocol {
         }
     }
 
-    /// The chapter's integration method for the protocol's synapse (MODELS.md §4): what runs
+    /// The chapter's integration method for the protocol's synapse (`docs/chapter.md` §4): what runs
     /// unless [`Overrides::method`] says otherwise.
     pub fn method(self) -> Method {
         match self {

@@ -1,4 +1,4 @@
-//! The chapter's protocols (MODELS.md §3–4) against closed forms and the chapter's numbers.
+//! The chapter's protocols (`docs/chapter.md` §3–4) against closed forms and the chapter's numbers.
 
 use neurode::runtime::Method;
 use neurode::tutorial::{Overrides, Protocol, Recording};

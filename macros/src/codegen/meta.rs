@@ -84,15 +84,22 @@ impl Ctx<'_> {
 
             fn set_param(&mut self, __name: &str, __value: f64) -> ::core::result::Result<(), #rt::Error> {
                 let __info = <Self as #rt::Model>::INFO;
-                let __slot = match __name {
-                    #(#strs => &mut self.#names,)*
-                    _ => return ::core::result::Result::Err(__info.unknown_parameter(__name)),
+                let __slot: ::core::option::Option<&mut f64> = match __name {
+                    #(#strs => ::core::option::Option::Some(&mut self.#names),)*
+                    _ => ::core::option::Option::None,
                 };
-                if !__value.is_finite() {
-                    return ::core::result::Result::Err(__info.invalid_parameter(__name, __value));
+                match __slot {
+                    ::core::option::Option::None => {
+                        ::core::result::Result::Err(__info.unknown_parameter(__name))
+                    }
+                    ::core::option::Option::Some(_) if !__value.is_finite() => {
+                        ::core::result::Result::Err(__info.invalid_parameter(__name, __value))
+                    }
+                    ::core::option::Option::Some(__slot) => {
+                        *__slot = __value;
+                        ::core::result::Result::Ok(())
+                    }
                 }
-                *__slot = __value;
-                ::core::result::Result::Ok(())
             }
         }
     }

@@ -260,23 +260,30 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
             __value: f64,
         ) -> ::core::result::Result<(), ::neurode_runtime::__private::Error> {
             let __info = <Self as ::neurode_runtime::__private::Model>::INFO;
-            let __slot = match __name {
-                "alpha" => &mut self.alpha,
-                "beta" => &mut self.beta,
-                "T" => &mut self.T,
-                "T_duration" => &mut self.T_duration,
-                "g_max" => &mut self.g_max,
-                "E" => &mut self.E,
-                "delay" => &mut self.delay,
-                _ => return ::core::result::Result::Err(__info.unknown_parameter(__name)),
+            let __slot: ::core::option::Option<&mut f64> = match __name {
+                "alpha" => ::core::option::Option::Some(&mut self.alpha),
+                "beta" => ::core::option::Option::Some(&mut self.beta),
+                "T" => ::core::option::Option::Some(&mut self.T),
+                "T_duration" => ::core::option::Option::Some(&mut self.T_duration),
+                "g_max" => ::core::option::Option::Some(&mut self.g_max),
+                "E" => ::core::option::Option::Some(&mut self.E),
+                "delay" => ::core::option::Option::Some(&mut self.delay),
+                _ => ::core::option::Option::None,
             };
-            if !__value.is_finite() {
-                return ::core::result::Result::Err(
-                    __info.invalid_parameter(__name, __value),
-                );
+            match __slot {
+                ::core::option::Option::None => {
+                    ::core::result::Result::Err(__info.unknown_parameter(__name))
+                }
+                ::core::option::Option::Some(_) if !__value.is_finite() => {
+                    ::core::result::Result::Err(
+                        __info.invalid_parameter(__name, __value),
+                    )
+                }
+                ::core::option::Option::Some(__slot) => {
+                    *__slot = __value;
+                    ::core::result::Result::Ok(())
+                }
             }
-            *__slot = __value;
-            ::core::result::Result::Ok(())
         }
         type Consts = __Consts;
         fn prepare(

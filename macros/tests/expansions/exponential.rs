@@ -181,19 +181,26 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
             __value: f64,
         ) -> ::core::result::Result<(), ::neurode_runtime::__private::Error> {
             let __info = <Self as ::neurode_runtime::__private::Model>::INFO;
-            let __slot = match __name {
-                "tau" => &mut self.tau,
-                "w" => &mut self.w,
-                "delay" => &mut self.delay,
-                _ => return ::core::result::Result::Err(__info.unknown_parameter(__name)),
+            let __slot: ::core::option::Option<&mut f64> = match __name {
+                "tau" => ::core::option::Option::Some(&mut self.tau),
+                "w" => ::core::option::Option::Some(&mut self.w),
+                "delay" => ::core::option::Option::Some(&mut self.delay),
+                _ => ::core::option::Option::None,
             };
-            if !__value.is_finite() {
-                return ::core::result::Result::Err(
-                    __info.invalid_parameter(__name, __value),
-                );
+            match __slot {
+                ::core::option::Option::None => {
+                    ::core::result::Result::Err(__info.unknown_parameter(__name))
+                }
+                ::core::option::Option::Some(_) if !__value.is_finite() => {
+                    ::core::result::Result::Err(
+                        __info.invalid_parameter(__name, __value),
+                    )
+                }
+                ::core::option::Option::Some(__slot) => {
+                    *__slot = __value;
+                    ::core::result::Result::Ok(())
+                }
             }
-            *__slot = __value;
-            ::core::result::Result::Ok(())
         }
         type Consts = __Consts;
         fn prepare(

@@ -203,22 +203,29 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
             __value: f64,
         ) -> ::core::result::Result<(), ::neurode_runtime::__private::Error> {
             let __info = <Self as ::neurode_runtime::__private::Model>::INFO;
-            let __slot = match __name {
-                "V_rest" => &mut self.V_rest,
-                "V_reset" => &mut self.V_reset,
-                "V_th" => &mut self.V_th,
-                "R" => &mut self.R,
-                "tau" => &mut self.tau,
-                "t_refractory" => &mut self.t_refractory,
-                _ => return ::core::result::Result::Err(__info.unknown_parameter(__name)),
+            let __slot: ::core::option::Option<&mut f64> = match __name {
+                "V_rest" => ::core::option::Option::Some(&mut self.V_rest),
+                "V_reset" => ::core::option::Option::Some(&mut self.V_reset),
+                "V_th" => ::core::option::Option::Some(&mut self.V_th),
+                "R" => ::core::option::Option::Some(&mut self.R),
+                "tau" => ::core::option::Option::Some(&mut self.tau),
+                "t_refractory" => ::core::option::Option::Some(&mut self.t_refractory),
+                _ => ::core::option::Option::None,
             };
-            if !__value.is_finite() {
-                return ::core::result::Result::Err(
-                    __info.invalid_parameter(__name, __value),
-                );
+            match __slot {
+                ::core::option::Option::None => {
+                    ::core::result::Result::Err(__info.unknown_parameter(__name))
+                }
+                ::core::option::Option::Some(_) if !__value.is_finite() => {
+                    ::core::result::Result::Err(
+                        __info.invalid_parameter(__name, __value),
+                    )
+                }
+                ::core::option::Option::Some(__slot) => {
+                    *__slot = __value;
+                    ::core::result::Result::Ok(())
+                }
             }
-            *__slot = __value;
-            ::core::result::Result::Ok(())
         }
         type Consts = __Consts;
         fn prepare(

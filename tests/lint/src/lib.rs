@@ -112,3 +112,14 @@ pub struct PerSynapse {
     #[param(default = 1.0, unit = "mV")]
     pub k: f64,
 }
+
+/// Spike counters without parameters or outputs.
+#[synapse]
+pub struct Counter {
+    /// Count before this spike.
+    #[state(init = 0.0, unit = "1", on_pre = n)]
+    pub before: f64,
+    /// Count.
+    #[state(init = 0.0, unit = "1", on_pre += 1.0)]
+    pub n: f64,
+}
