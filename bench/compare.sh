@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Side by side, alternating, in one run: neurode's COBA/CUBA examples (1 and 2 threads) and Brian2
 # 2.11 C++ standalone (single thread) on the same networks (../shared/anchors/brian2_bench.py).
-# Prints one line per run, then per model and N the median run times, the ratio neurode/Brian2
-# (one thread each) and neurode's speed-up on two threads.
+# With OLD=<dir> holding an earlier build's `coba` and `cuba` binaries, they run in the same
+# rotation, for new/old ratios. Prints one line per run, then per model and N the median run
+# times and the ratios.
 #
-#   bash bench/compare.sh [N ...]          (default: 4000 16000 64000; REPS=3)
+#   bash bench/compare.sh [N ...]          (default: 4000 16000 64000; REPS=5)
+#   OLD=/path/to/old/examples bash bench/compare.sh 16000 64000
 #
 # Brian2 lives in a venv outside the repository:
 #   PYENV_VERSION=3.13.0 python3.13 -m venv ~/.venvs/brian2 && ~/.venvs/brian2/bin/pip install 'brian2==2.11.*'
@@ -12,32 +14,46 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 anchors=${ANCHORS:-../shared/anchors}
 py=${BRIAN2_PYTHON:-$HOME/.venvs/brian2/bin/python}
-reps=${REPS:-3}
+reps=${REPS:-5}
+old=${OLD:-}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(4000 16000 64000)
 cargo build -q --release --example coba --example cuba
 run_s() { sed -E 's/.*"run_s": ([0-9.]+).*/\1/' <<<"$1"; }
 for model in coba cuba; do
   for n in "${sizes[@]}"; do
-    ours=(); two=(); theirs=()
+    ours=(); two=(); theirs=(); old1=(); old2=()
     for r in $(seq "$reps"); do
-      line=$(./target/release/examples/$model --neurons "$n" --duration-ms 1000 --seed "$r")
-      echo "neurode   $line"
+      args=(--neurons "$n" --duration-ms 1000 --seed "$r")
+      line=$(./target/release/examples/$model "${args[@]}")
+      echo "neurode     $line"
       ours+=("$(run_s "$line")")
-      line=$(./target/release/examples/$model --neurons "$n" --duration-ms 1000 --seed "$r" --threads 2)
-      echo "neurode×2 $line"
+      line=$(./target/release/examples/$model "${args[@]}" --threads 2)
+      echo "neurode×2   $line"
       two+=("$(run_s "$line")")
+      if [ -n "$old" ]; then
+        line=$("$old/$model" "${args[@]}")
+        echo "old         $line"
+        old1+=("$(run_s "$line")")
+        line=$("$old/$model" "${args[@]}" --threads 2)
+        echo "old×2       $line"
+        old2+=("$(run_s "$line")")
+      fi
       b=$(cd "$anchors" && "$py" brian2_bench.py --model "$model" --N "$n" --T 1 --mode standalone --threads 1 --reps 1 | grep '^RESULT ')
-      echo "brian2    ${b#RESULT }"
+      echo "brian2      ${b#RESULT }"
       theirs+=("$(sed -E 's/.*"run_s_median": ([0-9.]+).*/\1/' <<<"$b")")
     done
-    python3 - "$model" "$n" "${ours[*]}" "${two[*]}" "${theirs[*]}" <<'PY'
+    python3 - "$model" "$n" "${ours[*]}" "${two[*]}" "${theirs[*]}" "${old1[*]:-}" "${old2[*]:-}" <<'PY'
 import statistics, sys
 model, n = sys.argv[1], sys.argv[2]
 ours, two, theirs = (list(map(float, a.split())) for a in sys.argv[3:6])
 o, w, t = statistics.median(ours), statistics.median(two), statistics.median(theirs)
-print(f"SUMMARY {model} N={n}: neurode {o:.4f} s (2 threads {w:.4f} s, speed-up {o/w:.2f}), "
-      f"brian2 {t:.4f} s, ratio {o/t:.2f}")
+line = (f"SUMMARY {model} N={n}: neurode {o:.4f} s (2 threads {w:.4f} s, speed-up {o/w:.2f}), "
+        f"brian2 {t:.4f} s, ratio {o/t:.2f}")
+if sys.argv[6].strip():
+    o1, o2 = (statistics.median(list(map(float, a.split()))) for a in sys.argv[6:8])
+    line += f"; old {o1:.4f} s (2 threads {o2:.4f} s), new/old {o/o1:.3f} (2 threads {w/o2:.3f})"
+print(line)
 PY
   done
 done

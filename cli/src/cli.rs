@@ -9,8 +9,8 @@ mod describe;
 mod summary;
 
 use std::ffi::OsString;
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -174,12 +174,14 @@ fn usage(msg: impl Into<String>) -> CliError {
 
 /// The `neurode` binary: parses `std::env::args`, runs, reports.
 pub fn main() -> ExitCode {
+    crate::output::clean_up_on_signals();
     let mut stdout = io::stdout().lock();
     match run_cli(std::env::args_os(), &mut stdout) {
         Ok(()) => ExitCode::SUCCESS,
-        // A closed pipe (`neurode models | head -1`) is not worth a message.
+        // Standard output went away (`neurode tutorial all | head -1`): stop, with no message
+        // and the status of a process ended by SIGPIPE, as the work was not all done.
         Err(CliError::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
-            ExitCode::SUCCESS
+            ExitCode::from(141)
         }
         Err(e) => {
             let _ = stdout.flush();
@@ -377,29 +379,15 @@ pub fn parse_record(text: &str, model: &str, info: &ModelInfo) -> Result<Vec<Str
     Ok(names)
 }
 
-/// Writes a file whole or not at all: into `<path>.tmp`, then renamed onto `path`; the temporary
-/// file is removed if anything fails.
+/// Writes a result file: whole or not at all, never replacing a device, a FIFO or a link (see
+/// [`crate::output`]).
 ///
-/// Error: the first I/O error (creating, writing, flushing or renaming).
+/// Error: the first I/O error.
 pub fn write_atomic(
     path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let result = (|| {
-        let mut w = BufWriter::new(File::create(&tmp)?);
-        write(&mut w)?;
-        let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    crate::output::write_file(path, write)
 }
 
 fn write_csv(path: &Path, rec: &neurode::tutorial::Recording) -> Result<(), CliError> {

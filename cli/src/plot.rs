@@ -5,7 +5,6 @@
 //! license in `assets/LICENSE-DejaVu.txt`), so figures look the same on every machine.
 
 use std::borrow::Cow;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

@@ -271,3 +271,213 @@ fn run_writes_csv_and_png_and_nothing_on_error() {
         .to_string_lossy()
         .ends_with(".tmp")));
 }
+
+/// `neurode run exponential` writing its CSV to `path`; the process's output.
+fn write_csv_to(path: &Path) -> Output {
+    neurode(&[
+        "run",
+        "exponential",
+        "--spikes",
+        "1",
+        "--duration",
+        "3",
+        "--csv",
+        path.to_str().unwrap(),
+    ])
+}
+
+fn is_csv(text: &str) -> bool {
+    text.starts_with("t,") && text.lines().count() == 31
+}
+
+/// Output files never destroy what is at their path: devices and FIFOs are written, not
+/// replaced; a link at the final name is followed; a link or a file of the user's at a
+/// predictable temporary name is left alone; mode and owner are kept; long names work.
+#[test]
+fn writing_a_result_destroys_nothing() {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+    let dir = scratch("cli-safe-files");
+    let run = |cmd: &str, args: &[&str]| {
+        let ok = Command::new(cmd)
+            .args(args)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "{cmd} {args:?}");
+    };
+
+    // A FIFO: written through, still a FIFO.
+    let fifo = dir.join("pipe");
+    run("mkfifo", &[fifo.to_str().unwrap()]);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let o = write_csv_to(&fifo);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(is_csv(&reader.join().unwrap()));
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+
+    // A device node (the null device, made here, never the machine's /dev): still a device.
+    let null = dir.join("null");
+    if Command::new("mknod")
+        .args([null.to_str().unwrap(), "c", "1", "3"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let o = write_csv_to(&null);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let m = std::fs::symlink_metadata(&null).unwrap();
+        assert!(m.file_type().is_char_device(), "still a device");
+    } else {
+        // Creating device nodes needs privileges this run does not have.
+        eprintln!("mknod refused: the device-node case is not exercised");
+    }
+
+    // A link at the final name: its target is replaced, the link stays.
+    let target = dir.join("target.csv");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.join("link.csv");
+    std::os::unix::fs::symlink("target.csv", &link).unwrap();
+    assert!(write_csv_to(&link).status.success());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(is_csv(&std::fs::read_to_string(&target).unwrap()));
+
+    // Whatever sits at the old temporary name `<name>.tmp` is the user's: left alone.
+    let victim = dir.join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    let out = dir.join("out.csv");
+    std::os::unix::fs::symlink(&victim, dir.join("out.csv.tmp")).unwrap();
+    let mine = dir.join("mine.csv");
+    std::fs::write(dir.join("mine.csv.tmp"), "mine").unwrap();
+    assert!(write_csv_to(&out).status.success());
+    assert!(write_csv_to(&mine).status.success());
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("mine.csv.tmp")).unwrap(),
+        "mine"
+    );
+    assert!(is_csv(&std::fs::read_to_string(&out).unwrap()));
+
+    // Mode 600 stays 600; the owner stays (changed here only where this run may).
+    let private = dir.join("private.csv");
+    std::fs::write(&private, "old").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let chowned = std::os::unix::fs::chown(&private, Some(4242), Some(4242)).is_ok();
+    assert!(write_csv_to(&private).status.success());
+    let m = std::fs::metadata(&private).unwrap();
+    assert_eq!(m.mode() & 0o777, 0o600);
+    if chowned {
+        assert_eq!((m.uid(), m.gid()), (4242, 4242));
+    }
+
+    // Names of 255 bytes, the longest a name can be.
+    let long = dir.join(format!("{}.csv", "n".repeat(251)));
+    let o = write_csv_to(&long);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(is_csv(&std::fs::read_to_string(&long).unwrap()));
+
+    // `-` is standard output.
+    let o = neurode(&[
+        "run",
+        "exponential",
+        "--spikes",
+        "1",
+        "--duration",
+        "3",
+        "--csv",
+        "-",
+    ]);
+    assert!(o.status.success());
+    assert!(stdout(&o).starts_with("t,") && stdout(&o).contains("syn.s[0]"));
+
+    // Nothing else was left in the directory.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(
+        names.iter().all(|n| !n.starts_with(".neurode-")),
+        "{names:?}"
+    );
+}
+
+/// A write interrupted by SIGTERM or SIGINT leaves no temporary file, and the process ends
+/// with the signal's status (128 + its number).
+#[test]
+fn a_signal_during_a_write_leaves_no_temporary() {
+    let dir = scratch("cli-signal");
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let csv = dir.join(format!("big-{signal}.csv"));
+        // A long recording: the CSV takes a while to write.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_neurode"))
+            .args([
+                "run",
+                "exponential",
+                "--spikes",
+                "1",
+                "--duration",
+                "400000",
+                "--csv",
+                csv.to_str().unwrap(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let temporary = || {
+            std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .find(|n| n.starts_with(".neurode-"))
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while temporary().is_none() {
+            assert!(std::time::Instant::now() < deadline, "no write began");
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the run ended before writing"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let pid = child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-s", signal, &pid])
+            .status()
+            .unwrap()
+            .success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "SIG{signal}");
+        assert_eq!(temporary(), None, "SIG{signal}: the temporary is removed");
+        assert!(!csv.exists(), "SIG{signal}: no partial result");
+    }
+}
+
+/// When standard output goes away (`neurode tutorial all | head -1`), the command stops with
+/// the status of a process ended by SIGPIPE, not with success: the work was not all done.
+#[test]
+fn a_closed_stdout_is_not_success() {
+    use std::io::{BufRead, BufReader};
+    let dir = scratch("cli-pipe");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_neurode"))
+        .args(["tutorial", "all", "--out", dir.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("ampa"), "{first}");
+    // The reader is gone: the next line cannot be written.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "no message: {}", stderr(&out));
+}
