@@ -8,6 +8,10 @@
 #   bash bench/compare.sh [N ...]          (default: 4000 16000 64000; REPS=5)
 #   OLD=/path/to/old/examples bash bench/compare.sh 16000 64000
 #
+# Every process is pinned (taskset: one-thread runs on CPU 0, two-thread runs on CPUs 0-1), the
+# peer's included: unpinned single-thread runs on these VMs are bimodal (the scheduler migrates
+# them between the vCPUs). PIN=0 turns pinning off.
+#
 # Brian2 lives in a venv outside the repository:
 #   PYENV_VERSION=3.13.0 python3.13 -m venv ~/.venvs/brian2 && ~/.venvs/brian2/bin/pip install 'brian2==2.11.*'
 set -euo pipefail
@@ -16,6 +20,10 @@ anchors=${ANCHORS:-../shared/anchors}
 py=${BRIAN2_PYTHON:-$HOME/.venvs/brian2/bin/python}
 reps=${REPS:-5}
 old=${OLD:-}
+one=(); two_cpus=()
+if [ "${PIN:-1}" = 1 ] && command -v taskset >/dev/null; then
+  one=(taskset -c 0); two_cpus=(taskset -c 0,1)
+fi
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(4000 16000 64000)
 cargo build -q --release --example coba --example cuba
@@ -25,21 +33,21 @@ for model in coba cuba; do
     ours=(); two=(); theirs=(); old1=(); old2=()
     for r in $(seq "$reps"); do
       args=(--neurons "$n" --duration-ms 1000 --seed "$r")
-      line=$(./target/release/examples/$model "${args[@]}")
+      line=$("${one[@]}" ./target/release/examples/$model "${args[@]}")
       echo "neurode     $line"
       ours+=("$(run_s "$line")")
-      line=$(./target/release/examples/$model "${args[@]}" --threads 2)
+      line=$("${two_cpus[@]}" ./target/release/examples/$model "${args[@]}" --threads 2)
       echo "neurode×2   $line"
       two+=("$(run_s "$line")")
       if [ -n "$old" ]; then
-        line=$("$old/$model" "${args[@]}")
+        line=$("${one[@]}" "$old/$model" "${args[@]}")
         echo "old         $line"
         old1+=("$(run_s "$line")")
-        line=$("$old/$model" "${args[@]}" --threads 2)
+        line=$("${two_cpus[@]}" "$old/$model" "${args[@]}" --threads 2)
         echo "old×2       $line"
         old2+=("$(run_s "$line")")
       fi
-      b=$(cd "$anchors" && "$py" brian2_bench.py --model "$model" --N "$n" --T 1 --mode standalone --threads 1 --reps 1 | grep '^RESULT ')
+      b=$(cd "$anchors" && "${one[@]}" "$py" brian2_bench.py --model "$model" --N "$n" --T 1 --mode standalone --threads 1 --reps 1 | grep '^RESULT ')
       echo "brian2      ${b#RESULT }"
       theirs+=("$(sed -E 's/.*"run_s_median": ([0-9.]+).*/\1/' <<<"$b")")
     done

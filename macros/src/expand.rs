@@ -56,7 +56,7 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
                     fn delays(&self) -> ::std::vec::Vec<f64> { ::core::unreachable!() }
                     fn step(&self, _: &(), _: #rt::SynapseStep<'_>) -> bool { ::core::unreachable!() }
                     type PostKernel<'a, const M: u8, const S: bool> = #rt::NoKernel;
-                    fn post_events(&self, _: &(), _: #rt::PostEvents<'_>) { ::core::unreachable!() }
+                    fn pre_events(&self, _: &(), _: #rt::PreEvents<'_>) { ::core::unreachable!() }
                     fn post_kernel<'a, const M: u8, const S: bool>(&'a self, _: &'a (), _: #rt::Clock, _: #rt::ColumnsMut<'a>, _: ::core::option::Option<#rt::ColumnsMut<'a>>, _: bool) -> #rt::NoKernel {
                         ::core::unreachable!()
                     }

@@ -11,14 +11,16 @@
 //! (tiles do not depend on it, spikes are applied in the order of the spike list), so results
 //! are bit-identical for any thread count.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::columns::{first_non_finite, non_finite};
+use crate::delays::on_tile;
 use crate::error::{Error, Result};
 use crate::fuse::{Fused, FusedColumns, MAX_FUSED};
 use crate::group::AnyGroup;
 use crate::info::Storage;
-use crate::model::{Clock, ColumnsMut, NeuronTile, NeuronView, PostEvents};
+use crate::model::{Clock, ColumnsMut, NeuronTile, NeuronView, PreEvents, Segment};
 use crate::monitor::{Owner, SpikeMonitor, StateMonitor};
 use crate::schedule::{Phase, Slot, Tiled};
 use crate::synapse::{AnySynapses, PostWhole};
@@ -81,8 +83,8 @@ struct Main<'n, 'o> {
     monitors: &'n mut [StateMonitor],
     spike_monitors: &'n mut [SpikeMonitor],
     schedule: &'n [Slot],
-    /// Positions in the spiking rows, for groups run whole.
-    cursor: Vec<usize>,
+    /// The synapses a walk acts through, for groups run whole.
+    segments: Vec<Segment>,
     error: Option<Error>,
     done: u64,
     observer: Option<&'o mut Observer>,
@@ -90,8 +92,8 @@ struct Main<'n, 'o> {
 
 /// A thread's reusable buffers (nothing allocates in the step loop once they have grown).
 struct Scratch {
-    /// Per synapse group: the position in each spiking row.
-    cursors: Vec<Vec<usize>>,
+    /// The synapses a walk acts through.
+    segments: Vec<Segment>,
 }
 
 /// Runs `cfg.steps` steps; returns how many completed, and the error that stopped the run.
@@ -183,17 +185,19 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig<'_>) -> (u64, Result<()>)
             monitors,
             spike_monitors,
             schedule,
-            cursor: Vec::new(),
+            segments: Vec::new(),
             error: None,
             done: 0,
             observer: cfg.observer,
         };
+        let max_pre = shared
+            .tiled
+            .iter()
+            .map(|s| s.map_or(0, |s| s.conn().n_pre()))
+            .max()
+            .unwrap_or(0);
         let scratch = || Scratch {
-            cursors: shared
-                .tiled
-                .iter()
-                .map(|s| Vec::with_capacity(s.map_or(0, |s| s.conn().n_pre())))
-                .collect(),
+            segments: Vec::with_capacity(max_pre),
         };
         let board = &board;
         std::thread::scope(|scope| {
@@ -328,16 +332,10 @@ impl Shared<'_> {
         if phase.neuron {
             group.apply_inputs(clock.step, input, first);
         }
-        let walk = |s: usize, columns: ColumnsMut<'_>, v: &[f64], cursor: &mut Vec<usize>| {
+        let walk = |s: usize, columns: ColumnsMut<'_>, v: &[f64], out: &mut Vec<Segment>| {
             if let Some(syn) = self.tiled[s] {
-                walk(
-                    syn,
-                    columns,
-                    (v, refractory),
-                    spiking,
-                    (first, clock),
-                    cursor,
-                );
+                let tile = (range.clone(), clock);
+                walk(syn, columns, (v, refractory), spiking, tile, out);
             }
         };
         if let Some(fuser) = phase.fuser {
@@ -345,7 +343,7 @@ impl Shared<'_> {
             let mut objects: [Option<&dyn AnySynapses>; MAX_FUSED] = [None; MAX_FUSED];
             for (j, (s, mut cols, shadow)) in synapses.enumerate().take(MAX_FUSED) {
                 let v = membrane.map_or(&[][..], |m| columns.get(m));
-                walk(s, cols.reborrow(), v, &mut scratch.cursors[s]);
+                walk(s, cols.reborrow(), v, &mut scratch.segments);
                 fused[j] = Some((cols, shadow));
                 objects[j] = self.tiled[s];
             }
@@ -377,7 +375,7 @@ impl Shared<'_> {
             for (s, mut cols, shadow) in synapses {
                 let Some(syn) = self.tiled[s] else { continue };
                 let v = membrane.map_or(&[][..], |m| columns.get(m));
-                walk(s, cols.reborrow(), v, &mut scratch.cursors[s]);
+                walk(s, cols.reborrow(), v, &mut scratch.segments);
                 if !syn.post_tile(clock, cols, shadow, v, refractory, input, advance) {
                     self.synapse_failed[s].store(true, Ordering::Relaxed);
                 }
@@ -402,41 +400,64 @@ impl Shared<'_> {
     }
 }
 
-/// The spikes of synapse group `syn` onto the tile starting at `first`, before its kernel:
-/// finds where the tile's part of every spiking row starts, and walks it.
+/// The synapses through which the spikes act on synapse group `syn` at step `step`, onto the
+/// postsynaptic neurons `tile`, into `out`: the delayed spikes arriving at the step, or the part
+/// of every row of the presynaptic group's last spikes (`spiking`) on the tile.
+fn segments(
+    syn: &dyn AnySynapses,
+    spiking: &[u32],
+    tile: &Range<usize>,
+    step: u64,
+    out: &mut Vec<Segment>,
+) {
+    out.clear();
+    let conn = syn.conn();
+    if let Some(delays) = syn.synapse_delays() {
+        delays.with_arrivals(step, |arriving| {
+            out.extend(arriving.iter().filter_map(|&seg| on_tile(conn, seg, tile)));
+        });
+        return;
+    }
+    // The rows are scattered through memory and read once per step: ask for all of them at
+    // once, so that their cache misses overlap instead of queueing behind each other.
+    for &p in spiking {
+        for line in conn.row(p as usize).chunks(16) {
+            prefetch(line.as_ptr());
+        }
+    }
+    let whole = tile.start == 0 && tile.end == syn.n_post();
+    for &p in spiking {
+        let row = conn.range(p as usize);
+        let seg = Segment {
+            pre: p as usize,
+            start: row.start,
+            end: row.end,
+        };
+        let seg = if whole {
+            Some(seg).filter(|s| s.start < s.end)
+        } else {
+            on_tile(conn, seg, tile)
+        };
+        out.extend(seg);
+    }
+}
+
+/// The spikes of synapse group `syn` onto the tile `tile`, before its kernel.
 fn walk(
     syn: &dyn AnySynapses,
     columns: ColumnsMut<'_>,
     (v, refractory): (&[f64], &[bool]),
     spiking: SpikeLists<'_>,
-    (first, clock): (usize, Clock),
-    cursor: &mut Vec<usize>,
+    (tile, clock): (Range<usize>, Clock),
+    out: &mut Vec<Segment>,
 ) {
-    let conn = syn.conn();
-    let list = spiking.get(syn.endpoints().0);
-    // The rows are scattered through memory and read once per step: ask for all of them at
-    // once, so that their cache misses overlap instead of queueing behind each other.
-    for &p in list {
-        for line in conn.row(p as usize).chunks(16) {
-            prefetch(line.as_ptr());
-        }
-    }
-    cursor.clear();
-    cursor.extend(list.iter().map(|&p| {
-        let row = conn.range(p as usize);
-        if first == 0 {
-            row.start
-        } else {
-            row.start + conn.post[row].partition_point(|&q| (q as usize) < first)
-        }
-    }));
-    syn.post_events(PostEvents {
+    segments(syn, spiking.get(syn.endpoints().0), &tile, clock.step, out);
+    syn.pre_events(PreEvents {
         clock,
-        first,
+        first: tile.start,
         columns,
-        conn,
-        spiking: list,
-        cursor,
+        conn: syn.conn(),
+        segments: out,
         v,
         refractory,
     });
@@ -480,8 +501,14 @@ impl Main<'_, '_> {
         clock: Clock,
     ) -> bool {
         let g = phase.group;
+        for &s in &phase.synapses {
+            if let Some(d) = shared.tiled[s].and_then(|s| s.synapse_delays()) {
+                d.clear(clock.step);
+            }
+        }
         if phase.neuron {
             whole.gather_spikes(g);
+            self.queue_delayed(shared, whole, g, clock.step);
         }
         if shared.check {
             for &s in &phase.synapses {
@@ -507,6 +534,24 @@ impl Main<'_, '_> {
         false
     }
 
+    /// Queues the spikes group `g` produced at step `step` on every synapse group from it with
+    /// per-synapse delays.
+    fn queue_delayed(&self, shared: &Shared<'_>, whole: &Whole<'_>, g: usize, step: u64) {
+        let spiking = whole.read(g).spiking;
+        for (tiled, serial) in shared.tiled.iter().zip(&self.serial) {
+            let syn = match (tiled, serial) {
+                (Some(s), _) => Some(*s),
+                (None, Some(s)) => Some(&**s),
+                (None, None) => None,
+            };
+            if let Some(syn) = syn.filter(|s| s.endpoints().0 == g) {
+                if let Some(d) = syn.synapse_delays() {
+                    d.queue(syn.conn(), spiking, step);
+                }
+            }
+        }
+    }
+
     /// A serial phase: synapse group `s` whole, its delivery and its monitors. Returns the stop
     /// request.
     fn serial(
@@ -523,15 +568,27 @@ impl Main<'_, '_> {
         let (a, b) = syn.endpoints();
         let stepped = if syn.storage() == Storage::PerPost {
             let side = whole.post_side(s);
+            let all = 0..syn.n_post();
+            segments(
+                &*syn,
+                side.spiking.get(a),
+                &all,
+                clock.step,
+                &mut self.segments,
+            );
             let side = PostWhole {
-                spiking: side.spiking.get(a),
+                segments: &self.segments,
                 columns: side.columns,
                 shadow: side.shadow,
                 v: side.v,
                 refractory: side.refractory,
                 input: side.input,
             };
-            syn.post_whole(clock, side, &mut self.cursor, (shared.check, advance))
+            let stepped = syn.post_whole(clock, side, (shared.check, advance));
+            if let Some(d) = syn.synapse_delays() {
+                d.clear(clock.step);
+            }
+            stepped
         } else {
             syn.step(
                 clock,

@@ -47,8 +47,9 @@ pub mod connect;
 pub mod model;
 mod numeric;
 
-// Columns, external inputs, monitors, spike sources.
+// Columns, per-synapse delays, external inputs, monitors, spike sources.
 mod columns;
+mod delays;
 pub mod input;
 pub mod monitor;
 pub mod source;
@@ -66,6 +67,7 @@ mod exec;
 pub mod network;
 
 pub use connect::{Connect, Csr};
+pub use delays::MAX_SYNAPSE_DELAY_STEPS;
 pub use error::{Error, Result};
 pub use exec::{Observer, Progress};
 pub use group::{NeuronGroup, T_LAST_SPIKE_INIT};
@@ -76,7 +78,7 @@ pub use info::{
 pub use input::{Input, Stimulus};
 pub use model::{
     Clock, ColumnsMut, Model, NeuronKernel, NeuronModel, NeuronTile, NeuronView, NoKernel, NoSink,
-    PostEvents, PostKernel, Sink, SynapseModel, SynapseStep,
+    PostKernel, PreEvents, Segment, Sink, SynapseModel, SynapseStep,
 };
 pub use monitor::{Recording, SpikeTrace, Trace};
 pub use network::{

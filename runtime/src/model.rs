@@ -175,23 +175,32 @@ impl PostKernel for NoKernel {
     }
 }
 
-/// The spikes a synapse group kept per postsynaptic neuron applies to one tile of its state
-/// ([`SynapseModel::post_events`]).
-pub struct PostEvents<'a> {
+/// Synapses of one row through which a presynaptic spike acts: synapse numbers `start..end`
+/// of presynaptic neuron `pre`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Segment {
+    /// The presynaptic neuron.
+    pub pre: usize,
+    /// The first synapse number.
+    pub start: usize,
+    /// One past the last synapse number.
+    pub end: usize,
+}
+
+/// The presynaptic spikes a synapse group applies at a step to one tile of its postsynaptic
+/// neurons (or to all of them) ([`SynapseModel::pre_events`]).
+pub struct PreEvents<'a> {
     /// The step.
     pub clock: Clock,
     /// Index of the tile's first postsynaptic neuron.
     pub first: usize,
-    /// State columns on the tile (one value per postsynaptic neuron), kept advanced.
+    /// The state kept per postsynaptic neuron, on the tile (kept advanced: see
+    /// [`SynapseModel::post_kernel`]).
     pub columns: ColumnsMut<'a>,
-    /// Connectivity; every row is sorted by postsynaptic index.
+    /// Connectivity.
     pub conn: &'a Csr,
-    /// Presynaptic neurons that spiked (ascending).
-    pub spiking: &'a [u32],
-    /// One position per entry of `spiking`: on entry the first synapse of row `spiking[k]`
-    /// whose postsynaptic neuron is at least `first`; the walk leaves it at the first one at or
-    /// past the tile's end.
-    pub cursor: &'a mut [usize],
+    /// The synapses the spikes act through, every one onto the tile, in the order they act.
+    pub segments: &'a [Segment],
     /// Postsynaptic membrane potential (mV) on the tile.
     pub v: &'a [f64],
     /// Postsynaptic refractory flags on the tile.
@@ -222,7 +231,7 @@ pub struct SynapseStep<'a> {
 ///
 /// Its state lives per synapse, per presynaptic neuron or per postsynaptic neuron
 /// ([`Storage`]). The first two run as one step of the whole group ([`SynapseModel::step`]); the
-/// last as a walk over the step's spikes ([`SynapseModel::post_events`]) and an element kernel
+/// last as a walk over the step's spikes ([`SynapseModel::pre_events`]) and an element kernel
 /// ([`SynapseModel::post_kernel`]), on tiles of postsynaptic neurons (one tile of every neuron
 /// when the group runs on one thread).
 pub trait SynapseModel: Model {
@@ -245,12 +254,12 @@ pub trait SynapseModel: Model {
     /// tile's state, which the kernel left advanced to this step. Updates after integration
     /// (`on_pre_after`) are added as they are, updates before it (`on_pre`) through the step
     /// matrix of the method.
-    fn post_events(&self, consts: &Self::Consts, events: PostEvents<'_>);
+    fn pre_events(&self, consts: &Self::Consts, events: PreEvents<'_>);
 
     /// The element kernel of a tile of per-postsynaptic state under method `M`.
     ///
     /// During a run the stored state is kept advanced by one step: the kernel pushes the
-    /// outputs of the step's state (after [`SynapseModel::post_events`]) and stores it advanced
+    /// outputs of the step's state (after [`SynapseModel::pre_events`]) and stores it advanced
     /// (`y ← M·y`, with `M` the method's step matrix), or as it is when `advance` is false (a
     /// run's last step). [`PostKernel::advance`] advances it once when a run starts, so between
     /// runs the state is the step's own. With `SHADOW` and `shadow`, the kernel also stores the

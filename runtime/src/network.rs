@@ -537,6 +537,27 @@ impl Network {
         Ok(())
     }
 
+    /// Sets a delay per synapse of group `id` (ms, one per synapse in synapse order): a spike of
+    /// a presynaptic neuron produced at step `k` acts through synapse `i` at step `k + dᵢ`,
+    /// whatever the order of the objects, `dᵢ` being the delay rounded to the nearest step and at
+    /// least one step (NEST's rule; an `#[output(delay = ...)]` of the DSL keeps its own rule,
+    /// `ceil(d/dt)` steps on the pushed quantity). Rows are then sorted by (delay, postsynaptic
+    /// neuron), which renumbers the synapses within each row. Allowed before the first run.
+    ///
+    /// Errors: [`Error::SizeMismatch`], [`Error::InvalidInput`] (a bad delay, a model that
+    /// does not take them, a network that has run), [`Error::UnknownObject`].
+    pub fn set_delays<S: SynapseModel>(&mut self, id: SynId<S>, delays_ms: &[f64]) -> Result<()> {
+        let s = self.syn_index(id)?;
+        if self.step > 0 {
+            return Err(Error::InvalidInput {
+                object: self.synapses[s].name().to_string(),
+                reason: "per-synapse delays are set before the network first runs".to_string(),
+            });
+        }
+        let dt = self.dt;
+        self.try_synapses_mut(id)?.set_delays(delays_ms, dt)
+    }
+
     /// Sets the schedule: `order` must name every group and synapse group of the network exactly
     /// once (e.g. `net.set_order(&[pre.into(), syn.into(), post.into()])`, the tutorial's order, as
     /// a synapse can only be added after both of its groups). Monitors stay with their objects.

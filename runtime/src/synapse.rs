@@ -5,10 +5,11 @@ use std::any::Any;
 
 use crate::columns::{check_method, first_non_finite, non_finite, Columns};
 use crate::connect::Csr;
+use crate::delays::{delay_steps as synapse_delay_steps, Delays};
 use crate::error::{Error, Result};
 use crate::info::{with_method, Method, ModelInfo, OutputKind, Storage, Target, Var};
 use crate::model::{
-    Clock, ColumnsMut, NeuronView, PostEvents, PostKernel, Sink, SynapseModel, SynapseStep,
+    Clock, ColumnsMut, NeuronView, PostKernel, PreEvents, Segment, Sink, SynapseModel, SynapseStep,
 };
 
 /// Longest delay accepted, in steps (the ring holds that many copies of the target's size).
@@ -54,6 +55,8 @@ pub struct SynapseGroup<S: SynapseModel> {
     direct: Vec<bool>,
     /// Every row of `conn` is sorted by postsynaptic index (the walk over a tile needs it).
     rows_sorted: bool,
+    /// Per-synapse delays, when set: rows sorted by (delay, target), spikes in flight.
+    delays: Option<Delays>,
 }
 
 impl<S: SynapseModel> SynapseGroup<S> {
@@ -100,6 +103,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
             rings: vec![Ring::default(); n_out],
             direct: vec![false; n_out],
             rows_sorted,
+            delays: None,
         }
     }
 
@@ -180,6 +184,52 @@ impl<S: SynapseModel> SynapseGroup<S> {
         &self.delay_steps
     }
 
+    /// Sets a delay per synapse (ms, one per synapse in synapse order) at step `dt`: a spike of
+    /// a presynaptic neuron produced at step `k` acts through synapse `i` at step `k + dᵢ`,
+    /// `dᵢ` being the delay rounded to the nearest step, and at least one step. Every row is
+    /// then sorted by (delay, postsynaptic neuron), which renumbers the synapses within rows
+    /// (per-synapse values follow their synapse).
+    ///
+    /// Only a group whose spikes act through its walk (state kept per postsynaptic neuron)
+    /// takes per-synapse delays.
+    ///
+    /// Errors: [`Error::SizeMismatch`] unless one delay per synapse; [`Error::InvalidInput`]
+    /// naming the synapse and the value for a negative or non-finite delay, or for a model
+    /// whose spikes act otherwise.
+    pub(crate) fn set_delays(&mut self, delays_ms: &[f64], dt: f64) -> Result<()> {
+        if delays_ms.len() != self.n_syn() {
+            return Err(Error::SizeMismatch {
+                object: format!("{} (delays)", self.name),
+                expected: self.n_syn(),
+                got: delays_ms.len(),
+            });
+        }
+        if !(S::INFO.tile && self.storage == Storage::PerPost) {
+            return Err(Error::InvalidInput {
+                object: self.name.clone(),
+                reason: format!(
+                    "model `{}` acts on a presynaptic spike in its own step ({} storage): \
+                     per-synapse delays need its state kept per postsynaptic neuron",
+                    S::INFO.name,
+                    self.storage
+                ),
+            });
+        }
+        let steps = delays_ms
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| synapse_delay_steps(&self.name, i, d, dt))
+            .collect::<Result<Vec<u32>>>()?;
+        let (_perm, delays) = Delays::sort(&mut self.conn, &steps);
+        self.delays = Some(delays);
+        Ok(())
+    }
+
+    /// The delay of every synapse in steps (in synapse order), if per-synapse delays were set.
+    pub fn synapse_delays(&self) -> Option<Vec<u32>> {
+        self.delays.as_ref().map(|d| d.per_synapse(&self.conn))
+    }
+
     /// Values of `var`, one per element of the storage ([`SynapseGroup::len`]).
     ///
     /// # Panics
@@ -222,6 +272,9 @@ impl<S: SynapseModel> SynapseGroup<S> {
         }
         for ring in &mut self.rings {
             ring.slots.iter_mut().for_each(|s| s.fill(0.0));
+        }
+        if let Some(d) = &self.delays {
+            d.reset();
         }
     }
 
@@ -359,8 +412,8 @@ pub(crate) struct PostWhole<'a> {
     pub(crate) v: &'a [f64],
     pub(crate) refractory: &'a [bool],
     pub(crate) input: &'a mut [f64],
-    /// The presynaptic neurons that spiked.
-    pub(crate) spiking: &'a [u32],
+    /// The synapses the step's spikes act through.
+    pub(crate) segments: &'a [Segment],
 }
 
 /// What the network needs of a synapse group, whatever its model.
@@ -403,8 +456,12 @@ pub(crate) trait AnySynapses: Send + Sync {
         post: NeuronView<'_>,
         check: bool,
     ) -> Result<()>;
+    /// Number of postsynaptic neurons.
+    fn n_post(&self) -> usize;
+    /// Per-synapse delays, if set.
+    fn synapse_delays(&self) -> Option<&Delays>;
     /// State per postsynaptic neuron: the walk over the step's spikes on one tile.
-    fn post_events(&self, events: PostEvents<'_>);
+    fn pre_events(&self, events: PreEvents<'_>);
     /// State per postsynaptic neuron: the kernel over one tile (after the walk), every output
     /// directly into `input`; the state is stored advanced unless `advance` is false.
     #[allow(
@@ -427,7 +484,6 @@ pub(crate) trait AnySynapses: Send + Sync {
         &mut self,
         clock: Clock,
         side: PostWhole<'_>,
-        cursor: &mut Vec<usize>,
         check_advance: (bool, bool),
     ) -> Result<()>;
     /// State per postsynaptic neuron: advances every element by one step, as a run starts.
@@ -578,7 +634,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         S::INFO.tile
             && self.storage == Storage::PerPost
             && self.direct.iter().all(|&d| d)
-            && self.rows_sorted
+            && (self.rows_sorted || self.delays.is_some())
     }
 
     fn step(
@@ -611,8 +667,16 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         Ok(())
     }
 
-    fn post_events(&self, events: PostEvents<'_>) {
-        self.model.post_events(&self.consts, events);
+    fn n_post(&self) -> usize {
+        self.n_post
+    }
+
+    fn synapse_delays(&self) -> Option<&Delays> {
+        self.delays.as_ref()
+    }
+
+    fn pre_events(&self, events: PreEvents<'_>) {
+        self.model.pre_events(&self.consts, events);
     }
 
     fn post_tile(
@@ -647,7 +711,6 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         &mut self,
         clock: Clock,
         side: PostWhole<'_>,
-        cursor: &mut Vec<usize>,
         (check, advance): (bool, bool),
     ) -> Result<()> {
         let PostWhole {
@@ -656,20 +719,17 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
             v,
             refractory,
             input,
-            spiking,
+            segments,
         } = side;
         self.clear_outputs();
-        cursor.clear();
-        cursor.extend(spiking.iter().map(|&p| self.conn.row_ptr[p as usize]));
-        self.model.post_events(
+        self.model.pre_events(
             &self.consts,
-            PostEvents {
+            PreEvents {
                 clock,
                 first: 0,
                 columns: columns.reborrow(),
                 conn: &self.conn,
-                spiking,
-                cursor,
+                segments,
                 v,
                 refractory,
             },

@@ -417,7 +417,7 @@ impl SynapseModel for Kick {
 
     type PostKernel<'a, const M: u8, const SHADOW: bool> = NoKernel;
 
-    fn post_events(&self, _consts: &(), _events: PostEvents<'_>) {}
+    fn pre_events(&self, _consts: &(), _events: PreEvents<'_>) {}
 
     fn post_kernel<'a, const M: u8, const SHADOW: bool>(
         &'a self,
@@ -562,14 +562,11 @@ impl SynapseModel for Leak {
 
     type PostKernel<'a, const M: u8, const SHADOW: bool> = LeakKernel<'a>;
 
-    fn post_events(&self, _consts: &(), events: PostEvents<'_>) {
+    fn pre_events(&self, _consts: &(), events: PreEvents<'_>) {
         let [s] = events.columns.split::<1>();
-        let end = events.first + s.len();
-        for (&p, at) in events.spiking.iter().zip(events.cursor.iter_mut()) {
-            let row_end = events.conn.row_ptr[p as usize + 1];
-            while *at < row_end && (events.conn.post[*at] as usize) < end {
-                s[events.conn.post[*at] as usize - events.first] += self.w;
-                *at += 1;
+        for seg in events.segments {
+            for &q in &events.conn.post[seg.start..seg.end] {
+                s[q as usize - events.first] += self.w;
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The one integration-test binary: modules per subject, plus the trybuild driver.
 
 mod chapter;
+mod delays;
 mod fixtures;
 mod integrators;
 mod monitors;

@@ -19,14 +19,14 @@ use crate::parse::{OutputKind, Timing};
 
 impl Ctx<'_> {
     /// `(items beside the impl, items inside it)`: the kernel struct and its impls, and the
-    /// `post_events` / `post_kernel` methods of `SynapseModel` (stubs without a kernel).
+    /// `pre_events` / `post_kernel` methods of `SynapseModel` (stubs without a kernel).
     pub fn post_kernel(&self) -> (TokenStream, TokenStream) {
         let rt = &self.rt;
         if !self.p.tile {
             let inside = quote! {
                 type PostKernel<'a, const __M: u8, const __SHADOW: bool> = #rt::NoKernel;
 
-                fn post_events(&self, _: &__Consts, _: #rt::PostEvents<'_>) {}
+                fn pre_events(&self, _: &__Consts, _: #rt::PreEvents<'_>) {}
 
                 fn post_kernel<'a, const __M: u8, const __SHADOW: bool>(&'a self, _: &'a __Consts, _: #rt::Clock, _: #rt::ColumnsMut<'a>, _: ::core::option::Option<#rt::ColumnsMut<'a>>, _: bool) -> #rt::NoKernel {
                     #rt::NoKernel
@@ -140,7 +140,6 @@ impl Ctx<'_> {
             let base = self.n_consts(m);
             quote!(#mp => #base,)
         });
-        let first_col = &cols[0];
         let base_arms = self.p.methods.iter().map(|&m| {
             let mp = self.method_path(m);
             let base = self.n_consts(m);
@@ -150,12 +149,10 @@ impl Ctx<'_> {
         let inside = quote! {
             type PostKernel<'a, const __M: u8, const __SHADOW: bool> = #kernel<'a, __M, __SHADOW>;
 
-            fn post_events(&self, __consts: &__Consts, __events: #rt::PostEvents<'_>) {
-                let #rt::PostEvents { clock: __clock, first: __first, columns: __columns, conn: __conn, spiking: __spiking, cursor: __cursor, v: __v, refractory: __refr_post } = __events;
+            fn pre_events(&self, __consts: &__Consts, __events: #rt::PreEvents<'_>) {
+                let #rt::PreEvents { clock: __clock, first: __first, columns: __columns, conn: __conn, segments: __segments, v: __v, refractory: __refr_post } = __events;
                 let (t, dt) = (__clock.t, __clock.dt);
                 let [#(#cols),*] = __columns.split::<#n>();
-                let __n = #first_col.len();
-                let __end = __first + __n;
                 let __base: usize = match __consts.method {
                     #(#bases)*
                     _ => 0,
@@ -233,22 +230,14 @@ impl Ctx<'_> {
             return body;
         }
         quote! {
-            for (&__p32, __at) in __spiking.iter().zip(__cursor.iter_mut()) {
-                let __p = __p32 as usize;
+            for __seg in __segments {
+                let __p = __seg.pre;
                 let spike_pre: bool = true;
-                let __row = __conn.post.get(*__at..__conn.row_ptr[__p + 1]).unwrap_or_default();
-                let mut __taken = 0usize;
-                for &__q32 in __row {
-                    let __q = __q32 as usize;
-                    if __q >= __end {
-                        break;
-                    }
-                    __taken += 1;
-                    let __q = __q - __first;
+                for &__q32 in &__conn.post[__seg.start..__seg.end] {
+                    let __q = __q32 as usize - __first;
                     #post_walk
                     #body
                 }
-                *__at += __taken;
             }
         }
     }

@@ -717,10 +717,10 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
             __finite
         }
         type PostKernel<'a, const __M: u8, const __SHADOW: bool> = ::neurode_runtime::__private::NoKernel;
-        fn post_events(
+        fn pre_events(
             &self,
             _: &__Consts,
-            _: ::neurode_runtime::__private::PostEvents<'_>,
+            _: ::neurode_runtime::__private::PreEvents<'_>,
         ) {}
         fn post_kernel<'a, const __M: u8, const __SHADOW: bool>(
             &'a self,

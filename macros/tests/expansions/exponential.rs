@@ -589,25 +589,22 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
             __M,
             __SHADOW,
         >;
-        fn post_events(
+        fn pre_events(
             &self,
             __consts: &__Consts,
-            __events: ::neurode_runtime::__private::PostEvents<'_>,
+            __events: ::neurode_runtime::__private::PreEvents<'_>,
         ) {
-            let ::neurode_runtime::__private::PostEvents {
+            let ::neurode_runtime::__private::PreEvents {
                 clock: __clock,
                 first: __first,
                 columns: __columns,
                 conn: __conn,
-                spiking: __spiking,
-                cursor: __cursor,
+                segments: __segments,
                 v: __v,
                 refractory: __refr_post,
             } = __events;
             let (t, dt) = (__clock.t, __clock.dt);
             let [__c_s] = __columns.split::<1usize>();
-            let __n = __c_s.len();
-            let __end = __first + __n;
             let __base: usize = match __consts.method {
                 ::neurode_runtime::__private::Method::Euler => 0usize,
                 ::neurode_runtime::__private::Method::Rk2 => 0usize,
@@ -618,24 +615,13 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
             };
             let __m: &[f64] = __consts.k.get(__base..).unwrap_or_default();
             let Self { tau, w, delay } = *self;
-            for (&__p32, __at) in __spiking.iter().zip(__cursor.iter_mut()) {
-                let __p = __p32 as usize;
+            for __seg in __segments {
+                let __p = __seg.pre;
                 let spike_pre: bool = true;
-                let __row = __conn
-                    .post
-                    .get(*__at..__conn.row_ptr[__p + 1])
-                    .unwrap_or_default();
-                let mut __taken = 0usize;
-                for &__q32 in __row {
-                    let __q = __q32 as usize;
-                    if __q >= __end {
-                        break;
-                    }
-                    __taken += 1;
-                    let __q = __q - __first;
+                for &__q32 in &__conn.post[__seg.start..__seg.end] {
+                    let __q = __q32 as usize - __first;
                     __c_s[__q] += 1f64;
                 }
-                *__at += __taken;
             }
         }
         #[inline]

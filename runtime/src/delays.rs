@@ -1,0 +1,269 @@
+//! Per-synapse (axonal) delays: a spike of presynaptic neuron `p` produced at step `k` acts
+//! through synapse `i` of its row at step `k + dᵢ`.
+//!
+//! A delay of `d` ms is `d · (1/dt)` rounded to the nearest step (halves away from zero), and at
+//! least one step (NEST's rule; an output delay of
+//! the DSL keeps its own rule, `ceil(d / dt)` steps on the pushed quantity). Each row is sorted by
+//! (delay, postsynaptic neuron), so the synapses of one row with one delay are one run of
+//! synapse numbers, a *segment*, sorted by postsynaptic neuron (tiles find their part by binary
+//! search). When a presynaptic group produces its spikes, every segment of every spiking row is
+//! queued in the ring slot of the step it acts at; a step delivers exactly its slot: no step
+//! walks the spikes in flight.
+
+use std::sync::{PoisonError, RwLock, RwLockReadGuard};
+
+use crate::connect::Csr;
+use crate::error::{Error, Result};
+use crate::model::Segment;
+
+/// Longest per-synapse delay accepted, in steps.
+pub const MAX_SYNAPSE_DELAY_STEPS: u32 = 1_000_000;
+
+/// The delays of a synapse group and the spikes in flight.
+#[derive(Debug)]
+pub(crate) struct Delays {
+    /// Per row: its segments, `seg_ptr[p]..seg_ptr[p + 1]` into `seg_delay` and `seg_end`.
+    seg_ptr: Vec<usize>,
+    /// Delay of each segment (steps, at least 1).
+    seg_delay: Vec<u32>,
+    /// One past the last synapse of each segment (it starts where the previous one ends, or at
+    /// the row's start).
+    seg_end: Vec<usize>,
+    /// Slot `step % len` holds the segments acting at `step`.
+    ring: RwLock<Vec<Vec<Segment>>>,
+}
+
+impl Clone for Delays {
+    fn clone(&self) -> Self {
+        Delays {
+            seg_ptr: self.seg_ptr.clone(),
+            seg_delay: self.seg_delay.clone(),
+            seg_end: self.seg_end.clone(),
+            ring: RwLock::new(self.slots().clone()),
+        }
+    }
+}
+
+/// `d` ms in steps of `dt`: the nearest whole step, at least one. Error: [`Error::InvalidInput`]
+/// naming `object`, the synapse and the value, for a negative or non-finite delay or one longer
+/// than [`MAX_SYNAPSE_DELAY_STEPS`].
+pub(crate) fn delay_steps(object: &str, synapse: usize, d: f64, dt: f64) -> Result<u32> {
+    let bad = |why: &str| Error::InvalidInput {
+        object: object.to_string(),
+        reason: format!("delay {d} ms of synapse {synapse} {why}"),
+    };
+    if !d.is_finite() || d < 0.0 {
+        return Err(bad("is not a finite, non-negative number"));
+    }
+    // `d · (1/dt)`, not `d / dt`: with dt = 0.1, 0.15 ms is 1.5 steps (rounded to 2, as NEST
+    // does), where 0.15 / 0.1 is 1.4999999999999998.
+    let steps = (d * (1.0 / dt)).round().max(1.0);
+    if steps > f64::from(MAX_SYNAPSE_DELAY_STEPS) {
+        return Err(bad(&format!(
+            "is more than {MAX_SYNAPSE_DELAY_STEPS} steps of {dt} ms"
+        )));
+    }
+    // 1 <= steps <= MAX_SYNAPSE_DELAY_STEPS.
+    Ok(steps as u32)
+}
+
+impl Delays {
+    /// Sorts every row of `conn` by (delay, postsynaptic neuron) for the delays `steps` (one per
+    /// synapse, in the current order), and returns the permutation applied (`new[i] =
+    /// old[perm[i]]`, for the per-synapse columns) with the delays.
+    pub(crate) fn sort(conn: &mut Csr, steps: &[u32]) -> (Vec<usize>, Delays) {
+        let mut perm: Vec<usize> = (0..conn.n_syn()).collect();
+        let mut seg_ptr = Vec::with_capacity(conn.n_pre() + 1);
+        let mut seg_delay = Vec::new();
+        let mut seg_end = Vec::new();
+        seg_ptr.push(0);
+        for p in 0..conn.n_pre() {
+            let row = conn.range(p);
+            let post = &conn.post;
+            perm[row.clone()].sort_by_key(|&i| (steps[i], post[i]));
+            for i in row.clone() {
+                let d = steps[perm[i]];
+                if seg_delay.len() == *seg_ptr.last().unwrap_or(&0) || seg_delay.last() != Some(&d)
+                {
+                    seg_delay.push(d);
+                    seg_end.push(i + 1);
+                } else if let Some(end) = seg_end.last_mut() {
+                    *end = i + 1;
+                }
+            }
+            seg_ptr.push(seg_delay.len());
+        }
+        let sorted: Vec<u32> = perm.iter().map(|&i| conn.post[i]).collect();
+        conn.post = sorted;
+        let max = seg_delay.iter().copied().max().unwrap_or(1);
+        let delays = Delays {
+            seg_ptr,
+            seg_delay,
+            seg_end,
+            ring: RwLock::new(vec![Vec::new(); max as usize + 1]),
+        };
+        (perm, delays)
+    }
+
+    fn slots(&self) -> RwLockReadGuard<'_, Vec<Vec<Segment>>> {
+        self.ring.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The delay (steps) of every synapse, in synapse order.
+    pub(crate) fn per_synapse(&self, conn: &Csr) -> Vec<u32> {
+        let mut out = Vec::with_capacity(conn.n_syn());
+        for p in 0..conn.n_pre() {
+            let mut start = conn.row_ptr[p];
+            for k in self.seg_ptr[p]..self.seg_ptr[p + 1] {
+                out.extend(std::iter::repeat_n(
+                    self.seg_delay[k],
+                    self.seg_end[k] - start,
+                ));
+                start = self.seg_end[k];
+            }
+        }
+        out
+    }
+
+    /// Queues the segments of the rows of `spiking` (produced at step `step`) at the steps they
+    /// act at.
+    pub(crate) fn queue(&self, conn: &Csr, spiking: &[u32], step: u64) {
+        let mut ring = self.ring.write().unwrap_or_else(PoisonError::into_inner);
+        let len = ring.len() as u64;
+        for &p in spiking {
+            let p = p as usize;
+            let mut start = conn.row_ptr[p];
+            for k in self.seg_ptr[p]..self.seg_ptr[p + 1] {
+                let end = self.seg_end[k];
+                let at = (step + u64::from(self.seg_delay[k])) % len;
+                ring[at as usize].push(Segment { pre: p, start, end });
+                start = end;
+            }
+        }
+    }
+
+    /// Calls `f` with the segments acting at `step`, in the order they were queued.
+    pub(crate) fn with_arrivals<R>(&self, step: u64, f: impl FnOnce(&[Segment]) -> R) -> R {
+        let ring = self.slots();
+        let len = ring.len() as u64;
+        f(&ring[(step % len) as usize])
+    }
+
+    /// Empties the slot of `step` (after it acted).
+    pub(crate) fn clear(&self, step: u64) {
+        let mut ring = self.ring.write().unwrap_or_else(PoisonError::into_inner);
+        let len = ring.len() as u64;
+        ring[(step % len) as usize].clear();
+    }
+
+    /// Forgets every spike in flight.
+    pub(crate) fn reset(&self) {
+        let mut ring = self.ring.write().unwrap_or_else(PoisonError::into_inner);
+        ring.iter_mut().for_each(Vec::clear);
+    }
+}
+
+/// The part of `seg` onto the postsynaptic neurons `tile` (its synapses are sorted by
+/// postsynaptic neuron), if any.
+pub(crate) fn on_tile(conn: &Csr, seg: Segment, tile: &std::ops::Range<usize>) -> Option<Segment> {
+    let posts = &conn.post[seg.start..seg.end];
+    let a = seg.start + posts.partition_point(|&q| (q as usize) < tile.start);
+    let b = seg.start + posts.partition_point(|&q| (q as usize) < tile.end);
+    (a < b).then_some(Segment {
+        pre: seg.pre,
+        start: a,
+        end: b,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_round_to_the_nearest_step_and_at_least_one() {
+        let steps = |d| delay_steps("s", 0, d, 0.1);
+        assert_eq!(steps(0.0), Ok(1));
+        assert_eq!(steps(0.04), Ok(1));
+        assert_eq!(steps(0.15), Ok(2));
+        assert_eq!(steps(0.149), Ok(1));
+        assert_eq!(steps(1.5), Ok(15));
+        for bad in [-0.1, f64::NAN, f64::INFINITY, 1e9] {
+            let e = steps(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("synapse 0") && e.contains(&bad.to_string()),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn rows_sort_by_delay_then_target_and_segments_follow() {
+        // Row 0: targets 3, 1, 2, 0 with delays 2, 1, 2, 1; row 1 empty; row 2: target 5, delay 3.
+        let mut conn = Csr {
+            row_ptr: vec![0, 4, 4, 5],
+            post: vec![3, 1, 2, 0, 5],
+        };
+        let (perm, d) = Delays::sort(&mut conn, &[2, 1, 2, 1, 3]);
+        assert_eq!(conn.post, [0, 1, 2, 3, 5]);
+        assert_eq!(perm, [3, 1, 2, 0, 4]);
+        assert_eq!(d.per_synapse(&conn), [1, 1, 2, 2, 3]);
+        d.queue(&conn, &[0, 2], 10);
+        let at = |step| d.with_arrivals(step, <[Segment]>::to_vec);
+        assert_eq!(
+            at(11),
+            [Segment {
+                pre: 0,
+                start: 0,
+                end: 2
+            }]
+        );
+        assert_eq!(
+            at(12),
+            [Segment {
+                pre: 0,
+                start: 2,
+                end: 4
+            }]
+        );
+        assert_eq!(
+            at(13),
+            [Segment {
+                pre: 2,
+                start: 4,
+                end: 5
+            }]
+        );
+        d.clear(11);
+        assert!(at(11).is_empty());
+        let tile = 1..3;
+        assert_eq!(
+            on_tile(
+                &conn,
+                Segment {
+                    pre: 0,
+                    start: 0,
+                    end: 4
+                },
+                &tile
+            ),
+            Some(Segment {
+                pre: 0,
+                start: 1,
+                end: 3
+            })
+        );
+        assert_eq!(
+            on_tile(
+                &conn,
+                Segment {
+                    pre: 2,
+                    start: 4,
+                    end: 5
+                },
+                &tile
+            ),
+            None
+        );
+    }
+}
