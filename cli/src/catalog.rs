@@ -3,8 +3,8 @@
 
 use neurode::models::{
     Alpha, AlphaCoba, Ampa, Clamp, Delta, Exponential, ExponentialCoba, GabaA, GabaAMarkov, GabaB,
-    GapJunction, GapJunctionSymmetric, Lif, Nmda, TwoExponentials, TwoExponentialsCoba,
-    VoltageJump,
+    GapJunction, GapJunctionSymmetric, Lif, LifCoba, Nmda, Stdp, TsodyksMarkram, TwoExponentials,
+    TwoExponentialsCoba, VoltageJump,
 };
 use neurode::runtime::{Model, ModelInfo, ModelKind, SynapseModel};
 
@@ -23,9 +23,10 @@ impl Entry {
         summary(self.info)
     }
 
-    /// Whether the model is a synapse (it can be run with `neurode run`).
+    /// Whether the model is a synapse that `neurode run` can drive onto a clamped neuron (one
+    /// whose spike rules add to no postsynaptic variable, which the clamp lacks).
     pub fn is_synapse(&self) -> bool {
-        self.info.kind == ModelKind::Synapse
+        self.info.kind == ModelKind::Synapse && self.info.post_writes.is_empty()
     }
 }
 
@@ -78,11 +79,15 @@ pub fn plain_doc(doc: &str) -> String {
     out
 }
 
-/// Every model, neurons first, then the synapses in the chapter's order.
-pub static MODELS: [Entry; 17] = [
+/// Every model, neurons first, then the synapses in the chapter's order, then plasticity.
+pub static MODELS: [Entry; 20] = [
     Entry {
         name: "lif",
         info: Lif::INFO,
+    },
+    Entry {
+        name: "lif_coba",
+        info: LifCoba::INFO,
     },
     Entry {
         name: "clamp",
@@ -148,6 +153,14 @@ pub static MODELS: [Entry; 17] = [
         name: "gap_junction_symmetric",
         info: GapJunctionSymmetric::INFO,
     },
+    Entry {
+        name: "tsodyks_markram",
+        info: TsodyksMarkram::INFO,
+    },
+    Entry {
+        name: "stdp",
+        info: Stdp::INFO,
+    },
 ];
 
 /// The model named `name` (snake_case, as listed by `neurode models`).
@@ -198,6 +211,7 @@ pub fn with_synapse<T: SynapseTask>(name: &str, task: T) -> Option<T::Output> {
         "delta" => task.run::<Delta>(),
         "gap_junction" => task.run::<GapJunction>(),
         "gap_junction_symmetric" => task.run::<GapJunctionSymmetric>(),
+        "tsodyks_markram" => task.run::<TsodyksMarkram>(),
         _ => return None,
     })
 }
@@ -244,10 +258,12 @@ mod tests {
                 None => assert!(!e.is_synapse(), "{} is not dispatched", e.name),
             }
         }
-        assert_eq!(n, 15);
+        assert_eq!(n, 16);
         assert!(with_synapse("lif", InfoOf).is_none());
-        assert_eq!(synapse_names().split(", ").count(), 15);
-        assert!(names().starts_with("lif, clamp, ampa"));
+        // STDP adds to the postsynaptic g_e, which the clamped neuron of `neurode run` lacks.
+        assert!(with_synapse("stdp", InfoOf).is_none());
+        assert_eq!(synapse_names().split(", ").count(), 16);
+        assert!(names().starts_with("lif, lif_coba, clamp, ampa"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The `neurode` command line and what its examples share: the commands ([`cli`]), the models
 //! by their command-line names ([`catalog`]), one synapse driven by spike times ([`single`]),
 //! figures ([`plot`]), result files written without destroying what is at their path
-//! ([`output`]), the benchmark examples' runner ([`bench`]) and a progress bar for long runs
+//! ([`output`]), the benchmark examples' runner ([`bench`](mod@bench)) and a progress bar for long runs
 //! ([`progress`]).
 #![forbid(unsafe_code)]
 

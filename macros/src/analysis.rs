@@ -5,7 +5,7 @@
 use crate::args::Op;
 use crate::errors::Errors;
 use crate::ir::{Builtin, Expr, ExprKind, Spans, Sym};
-use crate::model::Model;
+use crate::model::{Model, Rule, RuleTarget};
 use crate::parse::{Kind, Method, OutputKind, Timing};
 use crate::symbolic::{
     self, deriv, first_outside, inline, is_constant_sym, state_dependent_branch,
@@ -55,6 +55,65 @@ pub struct Plan {
     pub tile: bool,
     /// The built-in names the equations read (postsynaptic potential, flags, ...).
     pub reads: Vec<Builtin>,
+    /// How each state is stored and advanced.
+    pub roles: Vec<Role>,
+    /// The event-driven states: each with `a` and `b` of its ODE `x' = a·x + b` (constants of a
+    /// run), advanced exactly from the synapse's last event at each event.
+    pub event_driven: Vec<(usize, Expr, Expr)>,
+    /// The postsynaptic variables the rules add to, with the unit of what they add.
+    pub post_writes: Vec<(String, Option<Unit>)>,
+    /// Whether the per-postsynaptic kernel and walk are generated (the group can keep its
+    /// state per postsynaptic neuron); [`Plan::tile`] says whether they also run in tiles.
+    pub kernel: bool,
+    /// The stored columns in order: the states that follow the group's storage, the derived
+    /// expressions, then the states stored per synapse.
+    pub columns: Vec<Col>,
+}
+
+/// A stored column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Col {
+    State(usize),
+    Derived(usize),
+}
+
+impl Plan {
+    /// Whether state `i` is stored per synapse whatever the group's storage.
+    pub fn per_synapse(&self, i: usize) -> bool {
+        self.roles.get(i).is_some_and(|r| *r != Role::Clock)
+    }
+
+    /// Number of columns that follow the group's storage.
+    pub fn clock_width(&self) -> usize {
+        self.columns
+            .iter()
+            .filter(|c| !matches!(c, Col::State(i) if self.per_synapse(*i)))
+            .count()
+    }
+}
+
+/// The column order of [`Plan::columns`].
+fn column_order(m: &Model, roles: &[Role]) -> Vec<Col> {
+    let clock = (0..m.states.len()).filter(|&i| roles[i] == Role::Clock);
+    let synapse = (0..m.states.len()).filter(|&i| roles[i] != Role::Clock);
+    clock
+        .map(Col::State)
+        .chain((0..m.derived.len()).map(Col::Derived))
+        .chain(synapse.map(Col::State))
+        .collect()
+}
+
+/// How a state of a synapse is stored and advanced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Integrated every step, in the group's storage (per synapse, presynaptic or
+    /// postsynaptic neuron).
+    Clock,
+    /// Changed by spike rules only (a weight): one value per synapse.
+    Event,
+    /// Changed by spike rules and a linear ODE, read only by the rules (a trace): one value per
+    /// synapse, advanced exactly from the synapse's last event when an event reads it.
+    EventDriven,
 }
 
 /// Runs every check and decision; diagnostics go to `errors`.
@@ -77,15 +136,23 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
             post_derived: Vec::new(),
             tile: false,
             reads: Vec::new(),
+            roles: vec![Role::Clock; m.states.len()],
+            event_driven: Vec::new(),
+            post_writes: Vec::new(),
+            kernel: false,
+            columns: column_order(m, &vec![Role::Clock; m.states.len()]),
         };
     }
     if !m.unitless {
         check_units(m, &derived_order, errors);
     }
     check_roles(m, errors);
+    check_update_order(m, errors);
+    let (roles, event_driven) = classify_states(m, &derived_exprs);
+    let post_writes = post_writes(m, &derived_order, errors);
 
     let ode_states: Vec<usize> = (0..m.states.len())
-        .filter(|&i| m.states[i].ode.is_some())
+        .filter(|&i| m.states[i].ode.is_some() && roles[i] == Role::Clock)
         .collect();
     let is_y = |s: Sym| matches!(s, Sym::State(i) if ode_states.contains(&i));
     // A derived expression is "stage" when it depends on y (directly or through another).
@@ -202,17 +269,24 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
         .copied()
         .filter(|&d| post_dep[d])
         .collect();
-    let storages = if m.kind == Kind::Synapse {
-        storage_classes(m, &ode_states, exact.is_some(), &derived_exprs)
+    let mut storages = if m.kind == Kind::Synapse {
+        storage_classes(m, &roles, &ode_states, exact.is_some(), &derived_exprs)
     } else {
         Vec::new()
     };
     let reads = builtins_read(m);
-    let tile = m.kind == Kind::Synapse
+    let kernel = m.kind == Kind::Synapse
         && storages.contains(&Storage::PerPost)
-        && exact.as_ref().is_some_and(|a| !a.is_empty())
+        && (ode_states.is_empty() || exact.as_ref().is_some_and(|a| !a.is_empty()))
         && !reads.contains(&Builtin::VPre)
-        && !reads.contains(&Builtin::RefractoryPre)
+        && !reads.contains(&Builtin::RefractoryPre);
+    if !kernel {
+        storages.retain(|&s| s != Storage::PerPost);
+    }
+    // Rules run on one thread (they write per-synapse values and other groups' variables).
+    let has_rules = m.rules_pre.is_some() || m.rules_post.is_some();
+    let tile = kernel
+        && !has_rules
         && m.outputs.iter().all(|o| {
             !o.to_pre
                 && match o.kind {
@@ -235,7 +309,166 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
         post_derived,
         tile,
         reads,
+        event_driven,
+        post_writes,
+        kernel,
+        columns: column_order(m, &roles),
+        roles,
     }
+}
+
+/// Every statement of both rule blocks.
+fn rules(m: &Model) -> impl Iterator<Item = &Rule> {
+    m.rules_pre.iter().chain(m.rules_post.iter()).flatten()
+}
+
+/// The symbols a rule reads: its value's, and its target's unless it sets it.
+fn rule_reads(r: &Rule) -> Vec<Sym> {
+    let mut syms = r.value.symbols();
+    if let (RuleTarget::State(i), false) = (&r.target, r.op == Op::Assign) {
+        syms.push(Sym::State(*i));
+    }
+    syms
+}
+
+/// The role of every state (see [`Role`]), and for the event-driven ones the `a` and `b` of
+/// their ODE `x' = a·x + b`.
+fn classify_states(m: &Model, derived: &[Expr]) -> (Vec<Role>, Vec<(usize, Expr, Expr)>) {
+    let written: Vec<usize> = rules(m)
+        .filter_map(|r| match r.target {
+            RuleTarget::State(i) => Some(i),
+            RuleTarget::Post(_) => None,
+        })
+        .collect();
+    // What reads a state besides the rules: ODEs, derived expressions, outputs, initial values.
+    let read_elsewhere = |i: usize, own: bool| {
+        let sym = Sym::State(i);
+        let inlined = |e: &Expr| inline(e, derived, &|_| true).symbols().contains(&sym);
+        m.states
+            .iter()
+            .enumerate()
+            .any(|(j, s)| (j != i || own) && s.ode.as_ref().is_some_and(inlined))
+            || m.outputs.iter().any(|o| inlined(&o.value))
+            || m.derived.iter().any(|d| inlined(&d.value))
+            || m.states
+                .iter()
+                .any(|s| s.events.iter().any(|e| inlined(&e.value)))
+    };
+    let mut roles = vec![Role::Clock; m.states.len()];
+    let mut event_driven = Vec::new();
+    for (i, s) in m.states.iter().enumerate() {
+        if !written.contains(&i) || !s.events.is_empty() {
+            continue;
+        }
+        let Some(f) = &s.ode else {
+            roles[i] = Role::Event;
+            continue;
+        };
+        if s.clock_driven || read_elsewhere(i, false) {
+            continue;
+        }
+        // Linear in itself, with coefficients built from parameters: x' = a·x + b.
+        let x = Sym::State(i);
+        let full = inline(f, derived, &|_| true);
+        let a = symbolic::fold(&deriv(&full, x));
+        let b = symbolic::fold(&symbolic::map_vars(&full, &|sym, span| {
+            (sym == x).then(|| Expr::num(0.0, span))
+        }));
+        let constant = |e: &Expr| first_outside(e, &|s| matches!(s, Sym::Param(_))).is_none();
+        if constant(&a) && constant(&b) && state_dependent_branch(&full, &|s| s == x).is_none() {
+            roles[i] = Role::EventDriven;
+            event_driven.push((i, a, b));
+        }
+    }
+    (roles, event_driven)
+}
+
+/// Spike updates written on fields run in declaration order: two that read each other's
+/// variable would compute another model if the fields were swapped, which nobody can see. That
+/// is an error; a rule block states the order.
+fn check_update_order(m: &Model, errors: &mut Errors) {
+    for timing in [Timing::Before, Timing::After] {
+        let updates: Vec<(usize, &crate::model::Event)> = m
+            .states
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| {
+                s.events
+                    .iter()
+                    .filter(move |e| e.timing == timing)
+                    .map(move |e| (i, e))
+            })
+            .collect();
+        for (k, &(b, eb)) in updates.iter().enumerate() {
+            for &(a, ea) in &updates[..k] {
+                if a == b {
+                    continue;
+                }
+                let reads =
+                    |e: &crate::model::Event, i: usize| e.value.symbols().contains(&Sym::State(i));
+                if reads(eb, a) || reads(ea, b) {
+                    let key = if timing == Timing::Before {
+                        "on_pre"
+                    } else {
+                        "on_pre_after"
+                    };
+                    let (na, nb) = (&m.states[a].ident, &m.states[b].ident);
+                    errors.push(eb.value.span.error(format!(
+                        "the `{key}` updates of `{na}` and `{nb}` read each other's variables, so the order they run in changes the model\nhelp: write them, in the order they should run, in one block: `#[on_pre({na} ...; {nb} ...)]`"
+                    )));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The postsynaptic variables the rules add to, with the unit of what they add (one unit per
+/// variable).
+fn post_writes(m: &Model, order: &[usize], errors: &mut Errors) -> Vec<(String, Option<Unit>)> {
+    let mut out: Vec<(String, Option<Unit>)> = Vec::new();
+    let env = unit_env(m, order);
+    for r in rules(m) {
+        let RuleTarget::Post(name) = &r.target else {
+            continue;
+        };
+        let mut list = Vec::new();
+        let unit = if m.unitless {
+            None
+        } else {
+            match units::infer(&r.value, &env, &mut list) {
+                Some(Inferred::Num(u)) => Some(u),
+                Some(Inferred::Bool) => Some(Unit::ONE),
+                _ => None,
+            }
+        };
+        match out.iter().find(|(n, _)| n == name) {
+            Some((_, Some(known))) if unit.is_some_and(|u| u != *known) => {
+                errors.push(r.span.error(format!(
+                    "`{name}_post` receives `{}` here and `{known}` in another rule: one unit per postsynaptic variable",
+                    unit.map_or(String::new(), |u| u.to_string())
+                )));
+            }
+            Some(_) => {}
+            None => out.push((name.clone(), unit)),
+        }
+    }
+    out
+}
+
+/// Whether rule `r` reads a state integrated every step (itself or through a derived
+/// expression), other than the one it adds to.
+fn rule_reads_clock(r: &Rule, derived: &[Expr], clock: &dyn Fn(usize) -> bool) -> bool {
+    rule_reads(r).iter().any(|s| match s {
+        Sym::State(i) => {
+            clock(*i) && !matches!(r.target, RuleTarget::State(t) if t == *i && r.op.is_additive())
+        }
+        Sym::Derived(d) => inline(&derived[*d], derived, &|_| true)
+            .symbols()
+            .iter()
+            .any(|s| matches!(s, Sym::State(i) if clock(*i))),
+        _ => false,
+    })
 }
 
 /// Every built-in name an equation, spike update, derived expression or output reads.
@@ -247,6 +480,7 @@ fn builtins_read(m: &Model) -> Vec<Builtin> {
     }
     exprs.extend(m.derived.iter().map(|d| &d.value));
     exprs.extend(m.outputs.iter().map(|o| &o.value));
+    exprs.extend(rules(m).map(|r| &r.value));
     let mut reads = Vec::new();
     for e in exprs {
         for s in e.symbols() {
@@ -327,7 +561,7 @@ fn check_roles(m: &Model, errors: &mut Errors) {
         if !s.declared_updates && !reset {
             let how = match m.kind {
                 Kind::Synapse => {
-                    "add `ode = ...`, or a spike update `on_pre = ...` / `on_pre_after += ...`"
+                    "add `ode = ...`, a spike update on the field (`on_pre += ...`), or a statement in an `#[on_pre(...)]` / `#[on_post(...)]` block"
                 }
                 Kind::Neuron => "add `ode = ...`, or update it in `#[reset(...)]`",
             };
@@ -376,26 +610,29 @@ fn params_only(m: &Model, e: &Expr, what: &str, errors: &mut Errors) {
 }
 
 /// Unit checks of every equation; one pass, all errors.
-fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
-    let mut derived_units: Vec<Option<Unit>> = m.derived.iter().map(|d| d.unit).collect();
-    let mut list = Vec::new();
-    let env_for = |derived_units: &[Option<Unit>]| {
-        let derived_units = derived_units.to_vec();
-        move |s: Sym| -> Option<Unit> {
-            match s {
-                Sym::Param(i) => m.params[i].unit,
-                Sym::State(i) => m.states[i].unit,
-                Sym::Derived(i) => derived_units[i],
-                Sym::Builtin(Builtin::T | Builtin::Dt) => Some(Unit::MS),
-                Sym::Builtin(Builtin::VPre | Builtin::VPost) => Some(Unit::MV),
-                Sym::Builtin(Builtin::Input) => m.input.as_ref().and_then(|(_, u)| *u),
-                Sym::Builtin(_) => Some(Unit::ONE),
-            }
+/// The unit of every symbol, given the units of the derived expressions.
+fn env_for<'m>(m: &'m Model, derived_units: &[Option<Unit>]) -> impl Fn(Sym) -> Option<Unit> + 'm {
+    let derived_units = derived_units.to_vec();
+    move |s: Sym| -> Option<Unit> {
+        match s {
+            Sym::Param(i) => m.params[i].unit,
+            Sym::State(i) => m.states[i].unit,
+            Sym::Derived(i) => derived_units[i],
+            Sym::Builtin(Builtin::T | Builtin::Dt) => Some(Unit::MS),
+            Sym::Builtin(Builtin::VPre | Builtin::VPost) => Some(Unit::MV),
+            Sym::Builtin(Builtin::Input) => m.input.as_ref().and_then(|(_, u)| *u),
+            Sym::Builtin(_) => Some(Unit::ONE),
         }
-    };
+    }
+}
+
+/// The units of the derived expressions (declared, or inferred in evaluation order); the
+/// diagnostics of the inference go to `list`.
+fn derived_units(m: &Model, order: &[usize], list: &mut Vec<syn::Error>) -> Vec<Option<Unit>> {
+    let mut derived_units: Vec<Option<Unit>> = m.derived.iter().map(|d| d.unit).collect();
     for &d in order {
-        let env = env_for(&derived_units);
-        let got = units::infer(&m.derived[d].value, &env, &mut list);
+        let env = env_for(m, &derived_units);
+        let got = units::infer(&m.derived[d].value, &env, list);
         match (m.derived[d].unit, got) {
             (Some(u), Some(g)) => list.extend(units::check(
                 u,
@@ -408,7 +645,19 @@ fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
             _ => {}
         }
     }
-    let env = env_for(&derived_units);
+    derived_units
+}
+
+/// The unit of every symbol, without reporting anything (the checks report).
+fn unit_env<'m>(m: &'m Model, order: &[usize]) -> impl Fn(Sym) -> Option<Unit> + 'm {
+    let units = derived_units(m, order, &mut Vec::new());
+    env_for(m, &units)
+}
+
+fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
+    let mut list = Vec::new();
+    let derived_units = derived_units(m, order, &mut list);
+    let env = env_for(m, &derived_units);
     let expect = |e: &Expr, unit: Option<Unit>, what: String, list: &mut Vec<syn::Error>| {
         if let (Some(u), Some(g)) = (unit, units::infer(e, &env, list)) {
             list.extend(units::check(u, &g, e.span, &what));
@@ -448,9 +697,33 @@ fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
             );
         }
     }
+    for (block, rules) in [("on_pre", &m.rules_pre), ("on_post", &m.rules_post)] {
+        for r in rules.iter().flatten() {
+            let RuleTarget::State(i) = r.target else {
+                continue;
+            };
+            let s = &m.states[i];
+            let (unit, what) = if r.op == Op::MulAssign {
+                (
+                    Some(Unit::ONE),
+                    format!("the factor of `{} *= ...` in `#[{block}]`", s.ident),
+                )
+            } else {
+                (
+                    s.unit,
+                    format!(
+                        "the value of `{} {} ...` in `#[{block}]`",
+                        s.ident,
+                        r.op.text()
+                    ),
+                )
+            };
+            expect(&r.value, unit, what, &mut list);
+        }
+    }
     for a in &m.reset {
         let s = &m.states[a.state];
-        let op = if a.op == Op::AddAssign { "+=" } else { "=" };
+        let op = a.op.text();
         expect(
             &a.value,
             s.unit,
@@ -514,10 +787,37 @@ fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
 /// Storage classes of a synapse, most compact first (see ARCHITECTURE.md, "Storage").
 fn storage_classes(
     m: &Model,
+    roles: &[Role],
     ode_states: &[usize],
     linear_constant: bool,
     derived: &[Expr],
 ) -> Vec<Storage> {
+    let clock = |i: usize| roles[i] == Role::Clock;
+    // What the clock-driven part reads of the per-synapse states makes it per synapse.
+    let reads_per_synapse = |e: &Expr| {
+        inline(e, derived, &|_| true)
+            .symbols()
+            .iter()
+            .any(|s| matches!(s, Sym::State(i) if !clock(*i)))
+    };
+    let clock_reads_synapses = m
+        .states
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| clock(*i))
+        .any(|(_, s)| s.ode.as_ref().is_some_and(reads_per_synapse))
+        || m.outputs.iter().any(|o| reads_per_synapse(&o.value));
+    let rule_targets_clock = rules(m).any(|r| matches!(r.target, RuleTarget::State(i) if clock(i)));
+    // Rules that add to the clock-driven state (`g += w`) keep it summable per postsynaptic
+    // neuron if they read none of it.
+    let rules_keep_sums = rules(m).all(|r| match r.target {
+        RuleTarget::State(i) if clock(i) => {
+            r.op.is_additive()
+                && !rule_reads_clock(r, derived, &clock)
+                && m.rules_post.iter().flatten().all(|p| !std::ptr::eq(p, r))
+        }
+        _ => !rule_reads_clock(r, derived, &clock),
+    });
     // Whether the state's evolution reads the postsynaptic side (derived expressions inlined;
     // a derived expression read only by outputs does not count).
     let post_side = |e: &Expr| {
@@ -541,15 +841,20 @@ fn storage_classes(
             matches!(sym, Sym::State(_)).then(|| Expr::num(0.0, span))
         }))
     };
-    let homogeneous = m.states.iter().all(|s| {
-        s.ode
-            .as_ref()
-            .is_some_and(|f| zero_states(f).as_num() == Some(0.0))
-    });
+    let homogeneous = m
+        .states
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| clock(*i))
+        .all(|(_, s)| {
+            s.ode
+                .as_ref()
+                .is_some_and(|f| zero_states(f).as_num() == Some(0.0))
+        });
     let additive = m.states.iter().all(|s| {
         s.events
             .iter()
-            .all(|e| e.op == Op::AddAssign && first_outside(&e.value, &|s| !is_state(s)).is_none())
+            .all(|e| e.op.is_additive() && first_outside(&e.value, &|s| !is_state(s)).is_none())
     });
     let pre_side = |s: Sym| {
         matches!(
@@ -567,18 +872,21 @@ fn storage_classes(
             })
     });
     let to_post = m.outputs.iter().all(|o| !o.to_pre);
+    let has_rules = m.rules_pre.is_some() || m.rules_post.is_some();
     if m.derived.is_empty()
         && linear_constant
         && homogeneous
         && additive
         && outputs_linear
         && to_post
-        && !ode_states.is_empty()
+        && (!ode_states.is_empty() || has_rules)
+        && !clock_reads_synapses
+        && rules_keep_sums
     {
         out.push(Storage::PerPost);
     }
     // Per presynaptic neuron: nothing the state does depends on the postsynaptic side.
-    if !all_state_exprs().any(post_side) {
+    if !all_state_exprs().any(post_side) && !clock_reads_synapses && !rule_targets_clock {
         out.push(Storage::PerPre);
     }
     out.push(Storage::PerSynapse);

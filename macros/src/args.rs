@@ -7,13 +7,34 @@ use syn::{Expr, Ident, Token};
 
 use crate::ir::Spans;
 
-/// How a key is bound.
+/// How a key is bound, or how a spike update changes its variable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
     /// `key = value`
     Assign,
     /// `key += value`
     AddAssign,
+    /// `key -= value`
+    SubAssign,
+    /// `key *= value`
+    MulAssign,
+}
+
+impl Op {
+    /// The operator as written.
+    pub fn text(self) -> &'static str {
+        match self {
+            Op::Assign => "=",
+            Op::AddAssign => "+=",
+            Op::SubAssign => "-=",
+            Op::MulAssign => "*=",
+        }
+    }
+
+    /// `true` for `+=` and `-=`: the update adds an amount.
+    pub fn is_additive(self) -> bool {
+        matches!(self, Op::AddAssign | Op::SubAssign)
+    }
 }
 
 /// One argument.
@@ -73,15 +94,18 @@ impl Parse for Arg {
                 value,
             });
         }
-        if input.peek(Ident) && input.peek2(Token![+=]) {
-            let key: Ident = input.parse()?;
-            input.parse::<Token![+=]>()?;
-            let value = input.parse()?;
-            return Ok(Arg::Keyed {
-                key,
-                op: Op::AddAssign,
-                value,
-            });
+        for (peek, op) in [
+            (input.peek2(Token![+=]), Op::AddAssign),
+            (input.peek2(Token![-=]), Op::SubAssign),
+            (input.peek2(Token![*=]), Op::MulAssign),
+        ] {
+            if input.peek(Ident) && peek {
+                let key: Ident = input.parse()?;
+                let _: proc_macro2::Punct = input.parse()?;
+                let _: proc_macro2::Punct = input.parse()?;
+                let value = input.parse()?;
+                return Ok(Arg::Keyed { key, op, value });
+            }
         }
         if input.peek(Ident) {
             let fork = input.fork();

@@ -5,6 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::analysis::Col;
 use crate::errors::Errors;
 use crate::parse::Kind;
 
@@ -34,7 +35,11 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
     // A generic model is an error already reported: emit it without its parameters.
     item.generics = syn::Generics::default();
     let ident = &item.ident;
-    let accessors = crate::codegen::accessors(m);
+    let order: Vec<Col> = (0..m.states.len())
+        .map(Col::State)
+        .chain((0..m.derived.len()).map(Col::Derived))
+        .collect();
+    let accessors = crate::codegen::accessors(m, &order);
     let name = ident.to_string();
     let (kind, kind_impl) = match m.kind {
         Kind::Neuron => (
@@ -56,7 +61,8 @@ fn fallback(m: &crate::model::Model) -> TokenStream {
                     fn delays(&self) -> ::std::vec::Vec<f64> { ::core::unreachable!() }
                     fn step(&self, _: &(), _: #rt::SynapseStep<'_>) -> bool { ::core::unreachable!() }
                     type PostKernel<'a, const M: u8, const S: bool> = #rt::NoKernel;
-                    fn pre_events(&self, _: &(), _: #rt::PreEvents<'_>) { ::core::unreachable!() }
+                    fn pre_events(&self, _: &(), _: #rt::PreEvents<'_>) -> bool { ::core::unreachable!() }
+                    fn post_events(&self, _: &(), _: #rt::PostEvents<'_>) -> bool { ::core::unreachable!() }
                     fn post_kernel<'a, const M: u8, const S: bool>(&'a self, _: &'a (), _: #rt::Clock, _: #rt::ColumnsMut<'a>, _: ::core::option::Option<#rt::ColumnsMut<'a>>, _: bool) -> #rt::NoKernel {
                         ::core::unreachable!()
                     }

@@ -72,13 +72,15 @@ pub enum Builtin {
     RefractoryPre,
     /// Postsynaptic refractory flag (bool); synapses only.
     RefractoryPost,
+    /// Postsynaptic spike flag of the postsynaptic group's last update (bool); synapses only.
+    SpikePost,
     /// The neuron's input accumulated this step (nA); neurons only, under the `#[input]` field's name.
     Input,
 }
 
 impl Builtin {
     /// Synapse built-ins, by name.
-    pub const SYNAPSE: [(&'static str, Builtin); 7] = [
+    pub const SYNAPSE: [(&'static str, Builtin); 8] = [
         ("t", Builtin::T),
         ("dt", Builtin::Dt),
         ("v_pre", Builtin::VPre),
@@ -86,6 +88,7 @@ impl Builtin {
         ("spike_pre", Builtin::SpikePre),
         ("refractory_pre", Builtin::RefractoryPre),
         ("refractory_post", Builtin::RefractoryPost),
+        ("spike_post", Builtin::SpikePost),
     ];
 
     /// Neuron built-ins, by name (the input is added under its field's name).
@@ -95,7 +98,10 @@ impl Builtin {
     pub fn is_bool(self) -> bool {
         matches!(
             self,
-            Builtin::SpikePre | Builtin::RefractoryPre | Builtin::RefractoryPost
+            Builtin::SpikePre
+                | Builtin::RefractoryPre
+                | Builtin::RefractoryPost
+                | Builtin::SpikePost
         )
     }
 }

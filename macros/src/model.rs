@@ -43,7 +43,29 @@ pub struct State {
     pub events: Vec<Event>,
     /// An ODE or a spike update was written (even if it failed to resolve).
     pub declared_updates: bool,
+    /// `clock_driven`: never advanced lazily at events.
+    pub clock_driven: bool,
     pub doc: String,
+}
+
+/// What a rule statement changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RuleTarget {
+    /// A state of the synapse.
+    State(usize),
+    /// A state of the postsynaptic neuron, by name (`ge_post` is `ge`).
+    Post(String),
+}
+
+/// A statement of a rule block.
+pub struct Rule {
+    pub target: RuleTarget,
+    pub op: Op,
+    pub value: Expr,
+    /// `target op value`, as written.
+    pub text: String,
+    /// The whole statement.
+    pub span: Spans,
 }
 
 /// A derived expression.
@@ -93,6 +115,10 @@ pub struct Model {
     pub reset: Vec<Assign>,
     pub refractory: Option<(Expr, String)>,
     pub membrane: Option<usize>,
+    /// `#[on_pre(...)]`: statements in order (`None` without the block).
+    pub rules_pre: Option<Vec<Rule>>,
+    /// `#[on_post(...)]`: statements in order (`None` without the block).
+    pub rules_post: Option<Vec<Rule>>,
     /// No field declares a unit: units are not checked.
     pub unitless: bool,
 }
@@ -309,6 +335,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             ode_text: s.ode.as_ref().map(text_of),
             events,
             declared_updates: s.ode.is_some() || !s.events.is_empty(),
+            clock_driven: s.clock_driven,
             doc: s.doc.clone(),
         });
     }
@@ -384,7 +411,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
                     return None;
                 }
             };
-            let op = if a.op == Op::AddAssign { "+=" } else { "=" };
+            let op = a.op.text();
             Some(Assign {
                 state,
                 op: a.op,
@@ -393,6 +420,43 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             })
         })
         .collect();
+
+    let mut rules_pre = None;
+    let mut rules_post = None;
+    let mut unresolved = raw.rules_incomplete;
+    for (event, attr, stmts) in &raw.rules {
+        let rules: Vec<Rule> = stmts
+            .iter()
+            .filter_map(|st| resolve_rule(st, &scope, &lw, errors))
+            .collect();
+        unresolved |= rules.len() < stmts.len();
+        if *event == crate::parse::Event::Pre {
+            if let Some(s) = states.iter().find(|s| !s.events.is_empty()) {
+                errors.spanned(
+                    attr,
+                    format!(
+                        "`{}` has a spike update on its field and the synapse an `#[on_pre(...)]` block: write every presynaptic update in the block, in the order it should run",
+                        s.ident
+                    ),
+                );
+            }
+            rules_pre = Some(rules);
+        } else {
+            rules_post = Some(rules);
+        }
+    }
+    // A state a rule block changes has its updates there. After a statement in error, which
+    // states it meant to change is unknown: none is reported as never changing.
+    for rule in rules_pre.iter().chain(rules_post.iter()).flatten() {
+        if let RuleTarget::State(i) = rule.target {
+            states[i].declared_updates = true;
+        }
+    }
+    if unresolved {
+        for s in &mut states {
+            s.declared_updates = true;
+        }
+    }
 
     let threshold = raw
         .threshold
@@ -428,10 +492,73 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         reset,
         refractory,
         membrane,
+        rules_pre,
+        rules_post,
         unitless,
     };
     mark_boolean_derived(&mut model);
     model
+}
+
+/// Resolves one statement of a rule block.
+fn resolve_rule(
+    st: &crate::parse::RawStmt,
+    scope: &HashMap<String, Sym>,
+    lw: &Lowerer<'_>,
+    errors: &mut Errors,
+) -> Option<Rule> {
+    let name = st.target.to_string();
+    let span = Spans::of(&st.whole);
+    let target = match scope.get(&name) {
+        Some(Sym::State(i)) => RuleTarget::State(*i),
+        Some(Sym::Param(_)) => {
+            errors.at(
+                st.target.span(),
+                format!("`{name}` is a parameter, fixed for a run\nhelp: make it a `#[state(...)]` to change it in a spike rule"),
+            );
+            return None;
+        }
+        Some(Sym::Derived(_)) => {
+            errors.at(
+                st.target.span(),
+                format!("`{name}` is an `#[expr]`, recomputed every step: a spike rule changes a `#[state]`"),
+            );
+            return None;
+        }
+        Some(Sym::Builtin(_)) if !name.ends_with("_post") => {
+            errors.at(
+                st.target.span(),
+                format!("`{name}` is a built-in name of neurode, read-only"),
+            );
+            return None;
+        }
+        _ => match name.strip_suffix("_post").filter(|stem| !stem.is_empty()) {
+            Some(stem) => RuleTarget::Post(stem.to_string()),
+            None => {
+                let mut msg = format!("cannot find `{name}` in this model");
+                if let Some(s) = suggest(&name, scope.keys().map(String::as_str)) {
+                    msg.push_str(&format!("\nhelp: did you mean `{s}`?"));
+                }
+                errors.at(st.target.span(), msg);
+                return None;
+            }
+        },
+    };
+    if matches!(target, RuleTarget::Post(_)) && !st.op.is_additive() {
+        errors.push(span.error(format!(
+            "a spike rule adds to a postsynaptic variable (`{name} += ...` or `-=`): the other synapses onto the neuron write it too, and `{}` would overwrite what they added",
+            st.op.text()
+        )));
+        return None;
+    }
+    let value = lw.lower(&st.value, errors)?;
+    Some(Rule {
+        target,
+        op: st.op,
+        value,
+        text: format!("{name} {} {}", st.op.text(), text_of(&st.value)),
+        span,
+    })
 }
 
 /// A derived expression whose value is a condition (`v_post > V_half`) is stored as 1.0 or 0.0;
@@ -479,6 +606,14 @@ fn mark_boolean_derived(m: &mut Model) {
     for s in &mut m.states {
         s.ode.iter_mut().chain(s.init.iter_mut()).for_each(rewrite);
         s.events.iter_mut().for_each(|e| rewrite(&mut e.value));
+    }
+    for r in m
+        .rules_pre
+        .iter_mut()
+        .chain(m.rules_post.iter_mut())
+        .flatten()
+    {
+        rewrite(&mut r.value);
     }
     for o in &mut m.outputs {
         rewrite(&mut o.value);
@@ -658,6 +793,28 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `clip(x, lo, hi)`: `min(max(x, lo), hi)`, the three of one unit.
+    fn clip(
+        &self,
+        name_span: Span,
+        args: &[&syn::Expr],
+        span: Spans,
+        errors: &mut Errors,
+    ) -> Option<Expr> {
+        if args.len() != 3 {
+            errors.push(span.error(format!(
+                "`clip` takes 3 arguments (x, lo, hi; a method call's receiver counts), found {}",
+                args.len()
+            )));
+            return None;
+        }
+        let _ = name_span;
+        let lowered: Vec<Option<Expr>> = args.iter().map(|a| self.lower(a, errors)).collect();
+        let [x, lo, hi]: [Option<Expr>; 3] = lowered.try_into().ok()?;
+        let max = Expr::new(ExprKind::Call(Func::Max, vec![x?, lo?]), span);
+        Some(Expr::new(ExprKind::Call(Func::Min, vec![max, hi?]), span))
+    }
+
     fn call(
         &self,
         name: &str,
@@ -666,6 +823,9 @@ impl Lowerer<'_> {
         span: Spans,
         errors: &mut Errors,
     ) -> Option<Expr> {
+        if name == "clip" {
+            return self.clip(name_span, args, span, errors);
+        }
         let func = match name {
             "exp" => Func::Exp,
             "ln" | "log" => Func::Ln,
@@ -695,8 +855,9 @@ impl Lowerer<'_> {
                 }
             }
             _ => {
-                const FUNCS: [&str; 11] = [
+                const FUNCS: [&str; 12] = [
                     "exp", "ln", "sqrt", "abs", "tanh", "sin", "cos", "powi", "powf", "min", "max",
+                    "clip",
                 ];
                 let mut msg = format!(
                     "unknown function `{name}`; equations may call: {}",

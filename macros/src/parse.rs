@@ -21,7 +21,16 @@ pub mod kw {
     pub const THRESHOLD: &str = "threshold";
     pub const RESET: &str = "reset";
     pub const REFRACTORY: &str = "refractory";
-    pub const STRUCT_ATTRS: [&str; 4] = [OUTPUT, THRESHOLD, RESET, REFRACTORY];
+    pub const ON_PRE_RULES: &str = "on_pre";
+    pub const ON_POST_RULES: &str = "on_post";
+    pub const STRUCT_ATTRS: [&str; 6] = [
+        OUTPUT,
+        THRESHOLD,
+        RESET,
+        REFRACTORY,
+        ON_PRE_RULES,
+        ON_POST_RULES,
+    ];
 
     /// Field attributes: the role of a field.
     pub const PARAM: &str = "param";
@@ -38,8 +47,17 @@ pub mod kw {
     pub const ON_PRE: &str = "on_pre";
     pub const ON_PRE_AFTER: &str = "on_pre_after";
     pub const MEMBRANE: &str = "membrane";
+    pub const CLOCK_DRIVEN: &str = "clock_driven";
     pub const PARAM_KEYS: [&str; 2] = [DEFAULT, UNIT];
-    pub const STATE_KEYS: [&str; 6] = [INIT, UNIT, ODE, ON_PRE, ON_PRE_AFTER, MEMBRANE];
+    pub const STATE_KEYS: [&str; 7] = [
+        INIT,
+        UNIT,
+        ODE,
+        ON_PRE,
+        ON_PRE_AFTER,
+        MEMBRANE,
+        CLOCK_DRIVEN,
+    ];
     pub const EXPR_KEYS: [&str; 1] = [UNIT];
     pub const INPUT_KEYS: [&str; 1] = [UNIT];
 
@@ -134,6 +152,8 @@ pub struct RawState {
     pub ode: Option<Expr>,
     pub events: Vec<RawEvent>,
     pub membrane: bool,
+    /// `clock_driven`: integrated every step even where it could be advanced at events.
+    pub clock_driven: bool,
     pub doc: String,
 }
 
@@ -168,6 +188,34 @@ pub struct RawOutput {
     pub to_pre: bool,
 }
 
+/// Which spike a rule block answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// `#[on_pre(...)]`: a presynaptic spike.
+    Pre,
+    /// `#[on_post(...)]`: a postsynaptic spike.
+    Post,
+}
+
+impl Event {
+    /// The attribute's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Event::Pre => kw::ON_PRE_RULES,
+            Event::Post => kw::ON_POST_RULES,
+        }
+    }
+}
+
+/// One statement of a rule block: `target op value`.
+pub struct RawStmt {
+    pub target: Ident,
+    pub op: Op,
+    pub value: Expr,
+    /// The whole statement, for diagnostics.
+    pub whole: Expr,
+}
+
 /// A reset statement `state = value` / `state += value`.
 pub struct RawAssign {
     pub target: Ident,
@@ -190,6 +238,10 @@ pub struct RawModel {
     pub threshold: Option<Expr>,
     pub reset: Vec<RawAssign>,
     pub refractory: Option<Expr>,
+    /// `#[on_pre(...)]` and `#[on_post(...)]`: the attribute and its statements, in order.
+    pub rules: Vec<(Event, Attribute, Vec<RawStmt>)>,
+    /// A rule block or statement was rejected (what it changes is unknown).
+    pub rules_incomplete: bool,
     pub doc: String,
     /// Fields whose attribute was malformed: later phases report nothing more about them.
     pub quiet: Vec<String>,
@@ -267,8 +319,11 @@ fn unknown_key(errors: &mut Errors, key: &Ident, attr: &str, known: &[&str]) {
 }
 
 fn expect_assign(errors: &mut Errors, key: &Ident, op: Op) {
-    if op == Op::AddAssign {
-        errors.at(key.span(), format!("`{key}` is set with `=`, not `+=`"));
+    if op != Op::Assign {
+        errors.at(
+            key.span(),
+            format!("`{key}` is set with `=`, not `{}`", op.text()),
+        );
     }
 }
 
@@ -319,6 +374,8 @@ pub fn parse(
         threshold: None,
         reset: Vec::new(),
         refractory: None,
+        rules: Vec::new(),
+        rules_incomplete: false,
         quiet: Vec::new(),
         input_aliases: Vec::new(),
         threshold_attr: false,
@@ -370,6 +427,14 @@ pub fn parse(
                 raw.refractory = single_expr(attr, kw::REFRACTORY, errors);
             }
             (Kind::Neuron, kw::RESET) => parse_reset(attr, &mut raw, errors),
+            (Kind::Synapse, kw::ON_PRE_RULES) => parse_rules(Event::Pre, attr, &mut raw, errors),
+            (Kind::Synapse, kw::ON_POST_RULES) => {
+                parse_rules(Event::Post, attr, &mut raw, errors);
+            }
+            (Kind::Neuron, kw::ON_PRE_RULES | kw::ON_POST_RULES) => errors.spanned(
+                attr,
+                format!("`#[{name}]` rules belong to synapses; a neuron's spike triggers `#[reset(...)]`"),
+            ),
             (Kind::Neuron, kw::OUTPUT) => errors.spanned(attr, "`#[output]` belongs to synapses; a neuron receives input through its `#[input]` field"),
             (Kind::Synapse, kw::THRESHOLD | kw::RESET | kw::REFRACTORY) => {
                 errors.spanned(attr, format!("`#[{name}]` belongs to neurons"));
@@ -398,6 +463,85 @@ fn parse_reset(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
             ),
         }
     }
+}
+
+/// `#[on_pre(target op value; ...)]`: statements separated by `;`, each `x = ...`, `x += ...`,
+/// `x -= ...` or `x *= ...`.
+fn parse_rules(event: Event, attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
+    let name = event.name();
+    if raw.rules.iter().any(|(e, _, _)| *e == event) {
+        raw.rules_incomplete = true;
+        errors.spanned(
+            attr,
+            format!(
+                "a synapse has one `#[{name}(...)]` block: write every statement in it, in order"
+            ),
+        );
+        return;
+    }
+    let tokens = match &attr.meta {
+        syn::Meta::List(l) => l.tokens.clone(),
+        _ => {
+            raw.rules_incomplete = true;
+            errors.spanned(
+                attr,
+                format!("expected statements, as in `#[{name}(w += 1.0; x = 0.0)]`"),
+            );
+            return;
+        }
+    };
+    let parser = syn::punctuated::Punctuated::<Expr, syn::Token![;]>::parse_terminated;
+    let list = match syn::parse::Parser::parse2(parser, tokens) {
+        Ok(l) => l,
+        Err(e) => {
+            raw.rules_incomplete = true;
+            errors.push(e);
+            return;
+        }
+    };
+    let mut stmts = Vec::new();
+    for whole in list {
+        let parts = match &whole {
+            Expr::Assign(a) => Some((&*a.left, Op::Assign, (*a.right).clone())),
+            Expr::Binary(b) => match b.op {
+                syn::BinOp::AddAssign(_) => Some((&*b.left, Op::AddAssign, (*b.right).clone())),
+                syn::BinOp::SubAssign(_) => Some((&*b.left, Op::SubAssign, (*b.right).clone())),
+                syn::BinOp::MulAssign(_) => Some((&*b.left, Op::MulAssign, (*b.right).clone())),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((left, op, value)) = parts else {
+            raw.rules_incomplete = true;
+            errors.spanned(
+                &whole,
+                "a spike rule is `x = ...`, `x += ...`, `x -= ...` or `x *= ...`",
+            );
+            continue;
+        };
+        let target = match left {
+            Expr::Path(p) if p.qself.is_none() => p.path.get_ident().cloned(),
+            _ => None,
+        };
+        let Some(target) = target else {
+            raw.rules_incomplete = true;
+            errors.spanned(left, "a spike rule changes a variable: write its name here");
+            continue;
+        };
+        stmts.push(RawStmt {
+            target,
+            op,
+            value,
+            whole: whole.clone(),
+        });
+    }
+    if stmts.is_empty() && errors.is_empty() {
+        errors.spanned(
+            attr,
+            format!("`#[{name}(...)]` needs at least one statement"),
+        );
+    }
+    raw.rules.push((event, attr.clone(), stmts));
 }
 
 fn item_keyword_span(item: &syn::Item) -> Span {
@@ -649,6 +793,7 @@ fn parse_state(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Er
         ode: None,
         events: Vec::new(),
         membrane: false,
+        clock_driven: false,
         doc: f.doc,
     };
     for arg in args {
@@ -683,6 +828,7 @@ fn parse_state(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Er
                 _ => unknown_key(errors, &key, kw::STATE, &kw::STATE_KEYS),
             },
             Arg::Flag(key) if key == kw::MEMBRANE => s.membrane = true,
+            Arg::Flag(key) if key == kw::CLOCK_DRIVEN => s.clock_driven = true,
             Arg::Flag(key) => unknown_key(errors, &key, kw::STATE, &kw::STATE_KEYS),
             Arg::Positional(e) => errors.spanned(
                 &e,

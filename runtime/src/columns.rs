@@ -1,5 +1,7 @@
-//! The stored columns of a neuron or synapse group (one `Vec<f64>` per variable, all of one
-//! length), with the checks every access shares: typed accessors, sizes, finiteness.
+//! The stored columns of a neuron or synapse group (one `Vec<f64>` per variable: one length for
+//! a neuron group; for a synapse group, the length of its storage, and one value per synapse
+//! in the per-synapse columns), with the checks every access shares: typed accessors, sizes,
+//! finiteness.
 
 use crate::error::{Error, Result};
 use crate::info::{Method, ModelInfo, Var};
@@ -26,6 +28,28 @@ impl Columns {
         c
     }
 
+    /// The columns of a synapse group of model `M`: `len` elements in each column that follows
+    /// the group's storage, `n_syn` in each per-synapse one
+    /// ([`StateInfo::per_synapse`](crate::StateInfo::per_synapse)); initialised by `model`.
+    pub(crate) fn init_synapses<M: Model>(model: &M, len: usize, n_syn: usize) -> Self {
+        let mut c = Columns {
+            cols: M::INFO
+                .states
+                .iter()
+                .map(|s| vec![0.0; if s.per_synapse { n_syn } else { len }])
+                .collect(),
+        };
+        model.init(&mut c.cols);
+        c
+    }
+
+    /// The first `at` columns and the others, for kernels (each part of one length).
+    pub(crate) fn split_mut(&mut self, at: usize) -> (ColumnsMut<'_>, ColumnsMut<'_>) {
+        let at = at.min(self.cols.len());
+        let (a, b) = self.cols.split_at_mut(at);
+        (ColumnsMut::of(a), ColumnsMut::of(b))
+    }
+
     /// Every column.
     pub(crate) fn all(&self) -> &[Vec<f64>] {
         &self.cols
@@ -41,9 +65,9 @@ impl Columns {
         &mut self.cols[j]
     }
 
-    /// Every column, for a kernel.
-    pub(crate) fn as_mut(&mut self) -> ColumnsMut<'_> {
-        ColumnsMut::of(&mut self.cols)
+    /// Column `j` itself, to replace it.
+    pub(crate) fn get_vec_mut(&mut self, j: usize) -> &mut Vec<f64> {
+        &mut self.cols[j]
     }
 
     /// The column of `var` (a panic for a `Var` that is not `M`'s: impossible with the

@@ -38,6 +38,60 @@ impl Csr {
     }
 }
 
+/// The synapses onto each postsynaptic neuron (compressed sparse columns of a [`Csr`]), for
+/// the rules of postsynaptic spikes: column `q` lists the synapses onto `q` in ascending
+/// synapse number, with their presynaptic neurons.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Csc {
+    /// Column offsets, length `n_post + 1`.
+    pub col_ptr: Vec<usize>,
+    /// Synapse number of each entry.
+    pub syn: Vec<u32>,
+    /// Presynaptic neuron of each entry.
+    pub pre: Vec<u32>,
+}
+
+impl Csc {
+    /// The columns of `csr` onto `n_post` postsynaptic neurons.
+    pub fn of(csr: &Csr, n_post: usize) -> Csc {
+        let mut col_ptr = vec![0usize; n_post + 1];
+        for &q in &csr.post {
+            col_ptr[q as usize + 1] += 1;
+        }
+        for q in 0..n_post {
+            col_ptr[q + 1] += col_ptr[q];
+        }
+        let mut next = col_ptr.clone();
+        let mut syn = vec![0u32; csr.n_syn()];
+        let mut pre = vec![0u32; csr.n_syn()];
+        for p in 0..csr.n_pre() {
+            for i in csr.range(p) {
+                let q = csr.post[i] as usize;
+                syn[next[q]] = i as u32;
+                pre[next[q]] = p as u32;
+                next[q] += 1;
+            }
+        }
+        Csc { col_ptr, syn, pre }
+    }
+
+    /// Entries of postsynaptic neuron `q` (panics if `q` is out of range).
+    #[inline]
+    pub fn range(&self, q: usize) -> std::ops::Range<usize> {
+        self.col_ptr[q]..self.col_ptr[q + 1]
+    }
+
+    /// Number of entries (synapses).
+    pub fn len(&self) -> usize {
+        self.syn.len()
+    }
+
+    /// `true` without synapses.
+    pub fn is_empty(&self) -> bool {
+        self.syn.is_empty()
+    }
+}
+
 /// How the synapses of a synapse group are laid out between its presynaptic and postsynaptic groups.
 ///
 /// Synapses are numbered pre-major: all synapses of presynaptic neuron 0 first (sorted by

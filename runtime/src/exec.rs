@@ -23,7 +23,7 @@ use crate::info::Storage;
 use crate::model::{Clock, ColumnsMut, NeuronTile, NeuronView, PreEvents, Segment};
 use crate::monitor::{Owner, SpikeMonitor, StateMonitor};
 use crate::schedule::{Phase, Slot, Tiled};
-use crate::synapse::{AnySynapses, PostWhole};
+use crate::synapse::{AnySynapses, PostRules, PostWhole};
 use crate::team::{
     prefetch, push_spikes, BoardBuilder, GroupRead, Halt, Kind, Origin, Section, SpikeLists,
     TileView, Whole, Worker,
@@ -119,7 +119,7 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig<'_>) -> (u64, Result<()>)
                 sections.extend([(Kind::Tiles, p), (Kind::Whole, p)]);
                 tiles.push((t.group, t.synapses.clone()));
             }
-            Phase::Serial { .. } => {
+            Phase::Serial { .. } | Phase::Post { .. } => {
                 sections.push((Kind::Whole, p));
                 tiles.push((0, Vec::new()));
             }
@@ -137,13 +137,16 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig<'_>) -> (u64, Result<()>)
         .collect();
     for (s, syn) in synapses.iter().enumerate() {
         let monitored = monitors.iter().any(|m| m.owner == Owner::Synapse(s));
+        let clock = syn.info().clock_width();
         builder.synapse(
             s,
             staged[s].then(|| {
-                let columns = syn.columns().iter().map(Vec::as_slice).collect();
+                let columns = syn.columns()[..clock].iter().map(Vec::as_slice).collect();
                 (syn.endpoints().1, columns, monitored)
             }),
         );
+        let targets = syn.targets().iter().map(|t| t.0).collect();
+        builder.targets(s, syn.endpoints().1, targets);
     }
     let mut board = builder.build(threads, cfg.steps, sections, tiles);
     if cfg.steps > 0 {
@@ -152,7 +155,7 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig<'_>) -> (u64, Result<()>)
         let mut whole = board.before_start();
         for (s, syn) in synapses.iter().enumerate() {
             if staged[s] {
-                syn.advance_all(whole.post_side(s).columns);
+                syn.advance_all(whole.post_side(s, syn.endpoints().0).columns);
             }
         }
     }
@@ -293,6 +296,9 @@ impl Shared<'_> {
                 }
                 (Section::Whole(mut whole), &Phase::Serial { synapse, slot }, Some(main)) => {
                     main.serial(self, &mut whole, (synapse, slot), clock, advance)
+                }
+                (Section::Whole(mut whole), &Phase::Post { synapse, slot }, Some(main)) => {
+                    main.post_rules(self, &mut whole, (synapse, slot), clock)
                 }
                 _ => false,
             };
@@ -460,6 +466,7 @@ fn walk(
         segments: out,
         v,
         refractory,
+        rules: None,
     });
 }
 
@@ -567,7 +574,7 @@ impl Main<'_, '_> {
         };
         let (a, b) = syn.endpoints();
         let stepped = if syn.storage() == Storage::PerPost {
-            let side = whole.post_side(s);
+            let side = whole.post_side(s, a);
             let all = 0..syn.n_post();
             segments(
                 &*syn,
@@ -576,6 +583,7 @@ impl Main<'_, '_> {
                 clock.step,
                 &mut self.segments,
             );
+            let pre = view(side.pre);
             let side = PostWhole {
                 segments: &self.segments,
                 columns: side.columns,
@@ -583,6 +591,9 @@ impl Main<'_, '_> {
                 v: side.v,
                 refractory: side.refractory,
                 input: side.input,
+                post_spike: side.spike,
+                pre,
+                targets: side.targets,
             };
             let stepped = syn.post_whole(clock, side, (shared.check, advance));
             if let Some(d) = syn.synapse_delays() {
@@ -590,12 +601,9 @@ impl Main<'_, '_> {
             }
             stepped
         } else {
-            syn.step(
-                clock,
-                view(whole.read(a)),
-                view(whole.read(b)),
-                shared.check,
-            )
+            let side = whole.serial_side(s, a, b);
+            let views = (view(side.pre), view(side.post));
+            syn.step(clock, views, side.targets, shared.check)
         };
         if let Err(e) = stepped {
             return self.fail(e);
@@ -603,6 +611,52 @@ impl Main<'_, '_> {
         for o in (0..syn.n_outputs()).filter(|&o| !syn.is_direct(o)) {
             let (input, v) = whole.input_and_v(syn.output_group(o));
             syn.deliver(o, input, v);
+        }
+        if syn.info().rules_post.is_empty() {
+            self.record(whole, slot, clock);
+        }
+        false
+    }
+
+    /// The `#[on_post(...)]` phase of synapse group `s`, and its monitors. Returns the stop
+    /// request.
+    fn post_rules(
+        &mut self,
+        shared: &Shared<'_>,
+        whole: &mut Whole<'_>,
+        (s, slot): (usize, usize),
+        clock: Clock,
+    ) -> bool {
+        let Some(syn) = self.serial[s].as_deref_mut() else {
+            return false;
+        };
+        let (a, b) = syn.endpoints();
+        let done = if syn.storage() == Storage::PerPost {
+            let side = whole.post_side(s, a);
+            let side = PostRules {
+                staged: Some(side.columns),
+                pre: view(side.pre),
+                post: NeuronView {
+                    v: side.v,
+                    spike: side.spike,
+                    spiking: side.spiking.get(b),
+                    refractory: side.refractory,
+                },
+                targets: side.targets,
+            };
+            syn.post_rules(clock, side, shared.check)
+        } else {
+            let side = whole.serial_side(s, a, b);
+            let side = PostRules {
+                staged: None,
+                pre: view(side.pre),
+                post: view(side.post),
+                targets: side.targets,
+            };
+            syn.post_rules(clock, side, shared.check)
+        };
+        if let Err(e) = done {
+            return self.fail(e);
         }
         self.record(whole, slot, clock);
         false
@@ -616,7 +670,12 @@ impl Main<'_, '_> {
             let column = match monitor.owner {
                 Owner::Neuron(g) => whole.column(g, monitor.col),
                 Owner::Synapse(s) => match self.serial[s].as_deref() {
-                    Some(syn) if syn.storage() != Storage::PerPost => syn.column(monitor.col),
+                    Some(syn)
+                        if syn.storage() != Storage::PerPost
+                            || syn.info().states[monitor.col].per_synapse =>
+                    {
+                        syn.column(monitor.col)
+                    }
                     _ => whole.synapse_column(s, monitor.col),
                 },
             };

@@ -141,7 +141,7 @@ impl<M: NeuronModel> NeuronGroup<M> {
         self.columns.fill(&self.name, var, value)
     }
 
-    /// Resets the state to its initial values ([`Model::init`] with the current parameters), clears
+    /// Resets the state to its initial values ([`Model::init`](crate::Model::init) with the current parameters), clears
     /// the spike and refractory flags and the input, and sets every last-spike time to
     /// [`T_LAST_SPIKE_INIT`]. Inputs and the network's step counter are kept.
     pub fn reinit(&mut self) {

@@ -171,6 +171,44 @@ pub struct StateInfo {
     pub events: &'static [&'static str],
     /// `true` for a derived expression (`#[expr]`), recomputed every step, never integrated.
     pub derived: bool,
+    /// `true` for a synapse variable stored once per synapse whatever the group's storage: one
+    /// that only spike rules change (a weight), or an event-driven one. Its column has one value
+    /// per synapse; the group's other columns follow its [`Storage`].
+    pub per_synapse: bool,
+    /// `true` for an event-driven variable: linear, read only by spike rules, and advanced
+    /// exactly from the synapse's last event when an event reaches it. Its stored value is its
+    /// value at that last event.
+    pub event_driven: bool,
+    /// The unit's dimension and scale (`None` in a model declared `unitless`).
+    pub dims: Option<Dims>,
+}
+
+/// A unit as the macros computed it: exponents of the base units ms, mV, nA and mM, and a power
+/// of ten (`nS` is mV⁻¹·nA at scale −3 against µS, the base's conductance).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Dims {
+    /// Exponents of ms, mV, nA, mM.
+    pub exp: [i8; 4],
+    /// Power of ten relative to the base units.
+    pub scale: i32,
+}
+
+impl Dims {
+    /// The factor that converts a value in `self` into `to`, if both have one dimension.
+    pub fn factor_to(self, to: Dims) -> Option<f64> {
+        (self.exp == to.exp).then(|| 10f64.powi(self.scale - to.scale))
+    }
+}
+
+/// A variable of the postsynaptic neuron that a synapse's spike rules add to (`ge_post += w`).
+#[derive(Debug)]
+pub struct PostWrite {
+    /// The variable's name in the rules, without `_post`; bound to the postsynaptic group's
+    /// variable of that name unless [`Network::set_post_variable`](crate::Network::set_post_variable)
+    /// binds it to another.
+    pub name: &'static str,
+    /// Unit of what the rules add (`None` in a model declared `unitless`).
+    pub dims: Option<Dims>,
 }
 
 /// An output of a synapse onto a neuron group, as declared with `#[output(...)]`.
@@ -225,7 +263,9 @@ pub struct ModelInfo {
     pub methods: &'static [Method],
     /// Parameters in declaration order.
     pub params: &'static [ParamInfo],
-    /// Stored columns in order: state variables first, then derived expressions.
+    /// Stored columns in order: the state variables that follow the group's storage, the
+    /// derived expressions, then the variables stored per synapse
+    /// ([`StateInfo::per_synapse`]).
     pub states: &'static [StateInfo],
     /// Outputs (synapses only).
     pub outputs: &'static [OutputInfo],
@@ -246,6 +286,12 @@ pub struct ModelInfo {
     pub membrane: Option<usize>,
     /// Name of the input accumulator (neurons only).
     pub input: Option<&'static str>,
+    /// The statements of `#[on_pre(...)]`, in order, as written (synapses only).
+    pub rules_pre: &'static [&'static str],
+    /// The statements of `#[on_post(...)]`, in order, as written (synapses only).
+    pub rules_post: &'static [&'static str],
+    /// The postsynaptic variables the rules add to.
+    pub post_writes: &'static [PostWrite],
 }
 
 impl ModelInfo {
@@ -269,7 +315,21 @@ impl ModelInfo {
             refractory: None,
             membrane: None,
             input: None,
+            rules_pre: &[],
+            rules_post: &[],
+            post_writes: &[],
         }
+    }
+
+    /// Number of columns that follow the group's storage (the others, after them, are
+    /// per synapse).
+    pub fn clock_width(&self) -> usize {
+        self.states.iter().filter(|s| !s.per_synapse).count()
+    }
+
+    /// `true` when the model has spike rule blocks.
+    pub fn has_rules(&self) -> bool {
+        !self.rules_pre.is_empty() || !self.rules_post.is_empty()
     }
 
     /// Index of the stored column named `name`.

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::exec::{self, Observer};
 use crate::fuse::fuse;
 use crate::group::{AnyGroup, NeuronGroup};
-use crate::info::{Method, OutputKind, Storage, Target, Var};
+use crate::info::{Method, OutputKind, PostWrite, Storage, Target, Var};
 use crate::input::{CompiledInput, Stimulus};
 use crate::model::{NeuronModel, SynapseModel};
 use crate::monitor::{Owner, Recording, SpikeMonitor, SpikeTrace, StateMonitor, Trace};
@@ -280,7 +280,8 @@ impl Network {
     /// How the next run will execute the schedule, one line per phase: `fused: a, b, g` for
     /// synapse groups `a`, `b` and neuron group `g` run as one loop over each thread's tile,
     /// `tiled: a, g` for objects run one after the other over each thread's tile, `serial: s` for
-    /// a synapse group run whole by the calling thread while the others wait. Prepares the
+    /// a synapse group run whole by the calling thread while the others wait, `on_post: s` for
+    /// the postsynaptic rules of `s`, run likewise. Prepares the
     /// objects as a run would; errors as [`Network::run`].
     pub fn phases(&mut self) -> Result<Vec<String>> {
         self.prepare()?;
@@ -299,6 +300,9 @@ impl Network {
                 }
                 Phase::Serial { synapse, .. } => {
                     format!("serial: {}", self.synapses[*synapse].name())
+                }
+                Phase::Post { synapse, .. } => {
+                    format!("on_post: {}", self.synapses[*synapse].name())
                 }
             })
             .collect())
@@ -403,9 +407,15 @@ impl Network {
     /// Adds synapses of `model` from `pre` to `post` laid out by `conn`, scheduled after every object
     /// added before it. `pre` and `post` may be the same group.
     ///
+    /// A variable `x_post` the model's spike rules add to is bound to the postsynaptic group's
+    /// variable `x` (see [`Network::set_post_variable`] to bind it to another), converting
+    /// between scales of one unit (a rule adding nS into a variable in µS adds 10⁻³ times as
+    /// much).
+    ///
     /// Errors: [`Error::DuplicateName`]; [`Error::UnknownObject`] for a handle of another network;
     /// the connector's errors ([`Connect::build`]); [`Error::InvalidInput`] when a conductance or
-    /// voltage output targets a group whose model has no membrane potential.
+    /// voltage output targets a group whose model has no membrane potential, or a rule's
+    /// postsynaptic variable cannot be bound (see [`Network::set_post_variable`]).
     pub fn add_synapses<S: SynapseModel, A: NeuronModel, B: NeuronModel>(
         &mut self,
         name: &str,
@@ -436,10 +446,17 @@ impl Network {
                 });
             }
         }
+        let targets = S::INFO
+            .post_writes
+            .iter()
+            .map(|w| bind_target(name, w, w.name, &*self.neurons[post]))
+            .collect::<Result<Vec<_>>>()?;
         let (n_pre, n_post) = (self.neurons[pre].len(), self.neurons[post].len());
         let csr = conn.build(name, n_pre, n_post)?;
         let index = self.synapses.len();
-        let group = SynapseGroup::new(name.to_string(), model, (pre, n_pre), (post, n_post), csr);
+        let mut group =
+            SynapseGroup::new(name.to_string(), model, (pre, n_pre), (post, n_post), csr);
+        group.set_targets(targets);
         self.synapses.push(Box::new(group));
         self.schedule.push(Slot::new(Obj::Synapse(index)));
         let types = (
@@ -454,6 +471,54 @@ impl Network {
             index,
             _model: PhantomData,
         })
+    }
+
+    /// Binds the postsynaptic variable `name` of the synapse group's spike rules (`name_post +=
+    /// ...`) to the postsynaptic group's variable `variable`: synapse groups of one model can
+    /// then add to different variables (`I_ex` and `I_in`).
+    ///
+    /// Errors: [`Error::InvalidInput`] when the rules write no `name_post`, or `variable` is
+    /// not a state of the postsynaptic group's model, is its membrane potential (a voltage
+    /// output adds to it), is an `#[expr]`, or has a unit of another dimension;
+    /// [`Error::UnknownObject`].
+    pub fn set_post_variable<S: SynapseModel>(
+        &mut self,
+        id: SynId<S>,
+        name: &str,
+        variable: &str,
+    ) -> Result<()> {
+        let s = self.syn_index(id)?;
+        let syn = &self.synapses[s];
+        let Some(k) = S::INFO.post_writes.iter().position(|w| w.name == name) else {
+            let known: Vec<String> = S::INFO
+                .post_writes
+                .iter()
+                .map(|w| format!("{}_post", w.name))
+                .collect();
+            return Err(Error::InvalidInput {
+                object: syn.name().to_string(),
+                reason: format!(
+                    "the spike rules of model `{}` add to no `{name}_post` (they add to: {})",
+                    S::INFO.name,
+                    if known.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            });
+        };
+        let write = &S::INFO.post_writes[k];
+        let bound = bind_target(
+            syn.name(),
+            write,
+            variable,
+            &*self.neurons[syn.endpoints().1],
+        )?;
+        let mut targets = syn.targets().to_vec();
+        targets[k] = bound;
+        self.synapses[s].set_targets(targets);
+        Ok(())
     }
 
     /// Chooses the integration method of a neuron or synapse group (a [`GroupId`] or [`SynId`]).
@@ -649,7 +714,8 @@ impl Network {
     /// Records `var` of a synapse group as selected by `rec`, from the storage the group has:
     /// indices are synapse numbers when the state lives per synapse, and presynaptic or
     /// postsynaptic neuron indices when it lives per neuron, where the trace's columns are named
-    /// `var[pre:i]` or `var[post:j]`. Recording never changes the storage (nor any number the
+    /// `var[pre:i]` or `var[post:j]`; a variable stored per synapse whatever the storage
+    /// ([`StateInfo::per_synapse`](crate::StateInfo::per_synapse)) is recorded per synapse. Recording never changes the storage (nor any number the
     /// run computes); to record per synapse a state the model keeps more compactly, ask for it
     /// first with [`Network::set_storage`].
     ///
@@ -664,14 +730,15 @@ impl Network {
         let s = self.syn_index(syn)?;
         let target = self.try_synapses(syn)?;
         let col = column_index(target.name(), S::INFO, var.index())?;
-        let label = match target.storage() {
-            Storage::PerSynapse => "",
-            Storage::PerPre => "pre:",
-            Storage::PerPost => "post:",
+        let per_synapse = S::INFO.states[col].per_synapse;
+        let (label, len) = match target.storage() {
+            _ if per_synapse => ("", target.n_syn()),
+            Storage::PerSynapse => ("", target.len()),
+            Storage::PerPre => ("pre:", target.len()),
+            Storage::PerPost => ("post:", target.len()),
         };
         let element = (var.name(), col, label);
-        let monitor =
-            StateMonitor::new(Owner::Synapse(s), target.name(), element, target.len(), rec)?;
+        let monitor = StateMonitor::new(Owner::Synapse(s), target.name(), element, len, rec)?;
         Ok(self.push_monitor(Obj::Synapse(s), monitor))
     }
 
@@ -927,6 +994,65 @@ impl Network {
         }
         Ok(())
     }
+}
+
+/// The column of `group` that the rules of synapse group `object` add to as `write` (named
+/// `variable` in the group's model), and the factor converting into its unit.
+fn bind_target(
+    object: &str,
+    write: &PostWrite,
+    variable: &str,
+    group: &dyn AnyGroup,
+) -> Result<(usize, f64)> {
+    let info = group.info();
+    let fail = |reason: String| Error::InvalidInput {
+        object: object.to_string(),
+        reason,
+    };
+    let rule = format!("`{}_post`", write.name);
+    let Some(j) = info.column(variable) else {
+        let names: Vec<&str> = info
+            .states
+            .iter()
+            .filter(|s| !s.derived)
+            .map(|s| s.name)
+            .collect();
+        return Err(fail(format!(
+            "the spike rules add to {rule}, but model `{}` of group `{}` has no variable \
+             `{variable}` (its variables: {})",
+            info.name,
+            group.name(),
+            names.join(", ")
+        )));
+    };
+    let state = &info.states[j];
+    if state.derived {
+        return Err(fail(format!(
+            "the spike rules add to {rule}, bound to `{variable}` of group `{}`, an `#[expr]` \
+             recomputed every step: bind it to a `#[state]`",
+            group.name()
+        )));
+    }
+    if info.membrane == Some(j) {
+        return Err(fail(format!(
+            "the spike rules add to {rule}, bound to the membrane potential `{variable}` of \
+             group `{}`: a synapse changes the membrane potential through a voltage output \
+             (`#[output(voltage = ...)]`)",
+            group.name()
+        )));
+    }
+    let factor = match (write.dims, state.dims) {
+        (Some(from), Some(to)) => from.factor_to(to).ok_or_else(|| {
+            fail(format!(
+                "the spike rules add to {rule} a value whose unit is not of the dimension of \
+                 `{variable}` ({}) of group `{}`",
+                state.unit,
+                group.name()
+            ))
+        })?,
+        _ => 1.0,
+    };
+    Ok((j, factor))
 }
 
 #[cfg(test)]

@@ -65,8 +65,13 @@ pub(crate) struct Tiled {
 pub(crate) enum Phase {
     /// Run by every thread on its tile.
     Tiled(Tiled),
-    /// One synapse group, run whole by thread 0.
+    /// One synapse group, run whole by thread 0; its monitors record here unless it has an
+    /// [`Phase::Post`].
     Serial { synapse: usize, slot: usize },
+    /// The `#[on_post(...)]` rules of one synapse group, run by thread 0 after both the
+    /// group's own phase and its postsynaptic group's update; the group's monitors record
+    /// here, once the step's rules have run.
+    Post { synapse: usize, slot: usize },
 }
 
 /// Cuts `schedule` into phases; `fusers` are the fused loops available (none: no fusion).
@@ -120,6 +125,7 @@ pub(crate) fn plan(
             }
         }
     }
+    insert_post_phases(&mut phases, schedule, synapses);
     for phase in &mut phases {
         if let Phase::Tiled(p) = phase {
             p.fuser = fuser(p, neurons, synapses, fusers);
@@ -131,6 +137,39 @@ pub(crate) fn plan(
         }
     }
     phases
+}
+
+/// Puts the `#[on_post(...)]` phase of every synapse group with one right after the later of
+/// its own phase and its postsynaptic group's update (groups sharing a place in schedule order).
+fn insert_post_phases(
+    phases: &mut Vec<Phase>,
+    schedule: &[Slot],
+    synapses: &[Box<dyn AnySynapses>],
+) {
+    let mut inserts: Vec<(usize, usize, usize)> = Vec::new();
+    for (k, slot) in schedule.iter().enumerate() {
+        let Obj::Synapse(s) = slot.obj else { continue };
+        let syn = &synapses[s];
+        if syn.info().rules_post.is_empty() {
+            continue;
+        }
+        let post = syn.endpoints().1;
+        let own = phases.iter().position(|p| match p {
+            Phase::Serial { synapse, .. } => *synapse == s,
+            Phase::Tiled(t) => t.synapses.contains(&s),
+            Phase::Post { .. } => false,
+        });
+        let update = phases
+            .iter()
+            .position(|p| matches!(p, Phase::Tiled(t) if t.group == post && t.neuron));
+        let at = own.max(update).map_or(phases.len(), |p| p + 1);
+        inserts.push((at, s, k));
+    }
+    // From the back, so that earlier positions stay valid; equal positions keep schedule order.
+    inserts.sort_by_key(|&(at, _, k)| (at, k));
+    for &(at, synapse, slot) in inserts.iter().rev() {
+        phases.insert(at, Phase::Post { synapse, slot });
+    }
 }
 
 /// The loop a tiled phase runs as, if it is one: its neurons and one to [`MAX_FUSED`] synapse

@@ -43,6 +43,9 @@ static SPIKE_TRAIN_STATES: [StateInfo; 1] = [StateInfo {
     ode: None,
     events: &[],
     derived: false,
+    per_synapse: false,
+    event_driven: false,
+    dims: None,
 }];
 
 static SPIKE_TRAIN_INFO: ModelInfo = ModelInfo {
@@ -63,6 +66,9 @@ static SPIKE_TRAIN_INFO: ModelInfo = ModelInfo {
     refractory: None,
     membrane: Some(0),
     input: Some("I"),
+    rules_pre: &[],
+    rules_post: &[],
+    post_writes: &[],
 };
 
 /// Step at which a spike time falls: the step `k` with `|k·dt − t_spike| < dt/2` (computed as

@@ -4,12 +4,13 @@
 use std::any::Any;
 
 use crate::columns::{check_method, first_non_finite, non_finite, Columns};
-use crate::connect::Csr;
+use crate::connect::{Csc, Csr};
 use crate::delays::{delay_steps as synapse_delay_steps, Delays};
 use crate::error::{Error, Result};
 use crate::info::{with_method, Method, ModelInfo, OutputKind, Storage, Target, Var};
 use crate::model::{
-    Clock, ColumnsMut, NeuronView, PostKernel, PreEvents, Segment, Sink, SynapseModel, SynapseStep,
+    Clock, ColumnsMut, NeuronView, PostEvents, PostKernel, PreEvents, RuleData, Segment, Sink,
+    SynapseModel, SynapseStep,
 };
 
 /// Longest delay accepted, in steps (the ring holds that many copies of the target's size).
@@ -57,6 +58,14 @@ pub struct SynapseGroup<S: SynapseModel> {
     rows_sorted: bool,
     /// Per-synapse delays, when set: rows sorted by (delay, target), spikes in flight.
     delays: Option<Delays>,
+    /// Time (ms) of each synapse's last event, for event-driven variables (empty without).
+    last: Vec<f64>,
+    /// The synapses onto each postsynaptic neuron, for `#[on_post(...)]` rules (built when a
+    /// run is prepared).
+    csc: Option<Csc>,
+    /// Per entry of [`ModelInfo::post_writes`]: the postsynaptic group's column it adds to,
+    /// and the factor converting into its unit.
+    targets: Vec<(usize, f64)>,
 }
 
 impl<S: SynapseModel> SynapseGroup<S> {
@@ -85,9 +94,13 @@ impl<S: SynapseModel> SynapseGroup<S> {
         let n_out = S::INFO.outputs.len();
         let rows_sorted = (0..conn.n_pre()).all(|p| conn.row(p).is_sorted());
         let len = storage.len(conn.n_syn(), n_pre, n_post);
+        let event_driven = S::INFO.states.iter().any(|s| s.event_driven);
         SynapseGroup {
             name,
-            columns: Columns::init(&model, len),
+            columns: Columns::init_synapses(&model, len, conn.n_syn()),
+            last: vec![0.0; if event_driven { conn.n_syn() } else { 0 }],
+            csc: None,
+            targets: Vec::new(),
             model,
             pre,
             post,
@@ -204,7 +217,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
                 got: delays_ms.len(),
             });
         }
-        if !(S::INFO.tile && self.storage == Storage::PerPost) {
+        if self.storage != Storage::PerPost {
             return Err(Error::InvalidInput {
                 object: self.name.clone(),
                 reason: format!(
@@ -220,8 +233,26 @@ impl<S: SynapseModel> SynapseGroup<S> {
             .enumerate()
             .map(|(i, &d)| synapse_delay_steps(&self.name, i, d, dt))
             .collect::<Result<Vec<u32>>>()?;
-        let (_perm, delays) = Delays::sort(&mut self.conn, &steps);
+        let (perm, delays) = Delays::sort(&mut self.conn, &steps);
+        // Per-synapse values follow their synapse: `perm[new] = old`.
+        let clock = S::INFO.clock_width();
+        let permute = |col: &mut Vec<f64>| {
+            let old = std::mem::take(col);
+            *col = perm.iter().map(|&i| old[i]).collect();
+        };
+        for j in clock..S::INFO.states.len() {
+            permute(self.columns.get_vec_mut(j));
+        }
+        if !self.last.is_empty() {
+            permute(&mut self.last);
+        }
+        if self.storage == Storage::PerSynapse {
+            for j in 0..clock {
+                permute(self.columns.get_vec_mut(j));
+            }
+        }
         self.delays = Some(delays);
+        self.csc = None;
         Ok(())
     }
 
@@ -264,9 +295,10 @@ impl<S: SynapseModel> SynapseGroup<S> {
         self.columns.fill(&self.name, var, value)
     }
 
-    /// Resets the state to its initial values ([`Model::init`]) and empties the delay rings.
+    /// Resets the state to its initial values ([`Model::init`](crate::Model::init)) and empties the delay rings.
     pub fn reinit(&mut self) {
-        self.columns = Columns::init(&self.model, self.len());
+        self.columns = Columns::init_synapses(&self.model, self.len(), self.n_syn());
+        self.last.fill(0.0);
         for out in &mut self.outputs {
             out.fill(0.0);
         }
@@ -283,7 +315,8 @@ impl<S: SynapseModel> SynapseGroup<S> {
     pub(crate) fn switch_storage(&mut self, storage: Storage) {
         if storage != self.storage {
             self.storage = storage;
-            self.columns = Columns::init(&self.model, self.len());
+            self.columns = Columns::init_synapses(&self.model, self.len(), self.n_syn());
+            self.last.fill(0.0);
         }
     }
 
@@ -414,6 +447,21 @@ pub(crate) struct PostWhole<'a> {
     pub(crate) input: &'a mut [f64],
     /// The synapses the step's spikes act through.
     pub(crate) segments: &'a [Segment],
+    /// The postsynaptic group's spike flags, the presynaptic group, and the postsynaptic
+    /// columns the rules add to.
+    pub(crate) post_spike: &'a [bool],
+    pub(crate) pre: NeuronView<'a>,
+    pub(crate) targets: ColumnsMut<'a>,
+}
+
+/// What the `#[on_post(...)]` rules of a group run whole reach ([`AnySynapses::post_rules`]).
+pub(crate) struct PostRules<'a> {
+    /// The columns that follow the storage: staged ones for a group kept per postsynaptic
+    /// neuron (which the rules never touch), `None` for the group's own.
+    pub(crate) staged: Option<ColumnsMut<'a>>,
+    pub(crate) pre: NeuronView<'a>,
+    pub(crate) post: NeuronView<'a>,
+    pub(crate) targets: ColumnsMut<'a>,
 }
 
 /// What the network needs of a synapse group, whatever its model.
@@ -452,10 +500,17 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn step(
         &mut self,
         clock: Clock,
-        pre: NeuronView<'_>,
-        post: NeuronView<'_>,
+        views: (NeuronView<'_>, NeuronView<'_>),
+        targets: ColumnsMut<'_>,
         check: bool,
     ) -> Result<()>;
+    /// The `#[on_post(...)]` rules of the step's postsynaptic spikes (finiteness checked if
+    /// `check`).
+    fn post_rules(&mut self, clock: Clock, side: PostRules<'_>, check: bool) -> Result<()>;
+    /// The postsynaptic columns the rules add to.
+    fn targets(&self) -> &[(usize, f64)];
+    /// Binds the postsynaptic columns the rules add to.
+    fn set_targets(&mut self, targets: Vec<(usize, f64)>);
     /// Number of postsynaptic neurons.
     fn n_post(&self) -> usize;
     /// Per-synapse delays, if set.
@@ -640,21 +695,31 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
     fn step(
         &mut self,
         clock: Clock,
-        pre: NeuronView<'_>,
-        post: NeuronView<'_>,
+        (pre, post): (NeuronView<'_>, NeuronView<'_>),
+        targets: ColumnsMut<'_>,
         check: bool,
     ) -> Result<()> {
         self.clear_outputs();
+        let factors: Vec<f64> = self.targets.iter().map(|t| t.1).collect();
+        let (columns, synapse) = self.columns.split_mut(S::INFO.clock_width());
         let finite = self.model.step(
             &self.consts,
             SynapseStep {
                 clock,
                 storage: self.storage,
-                columns: self.columns.as_mut(),
+                columns,
                 conn: &self.conn,
                 pre,
                 post,
                 outputs: &mut self.outputs,
+                rules: RuleData {
+                    synapse,
+                    last: &mut self.last,
+                    targets,
+                    factors: &factors,
+                    pre,
+                    post_spike: post.spike,
+                },
             },
         );
         if check && !finite {
@@ -677,6 +742,58 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
 
     fn pre_events(&self, events: PreEvents<'_>) {
         self.model.pre_events(&self.consts, events);
+    }
+
+    fn post_rules(&mut self, clock: Clock, side: PostRules<'_>, check: bool) -> Result<()> {
+        if S::INFO.rules_post.is_empty() {
+            return Ok(());
+        }
+        let PostRules {
+            staged,
+            pre,
+            post,
+            targets,
+        } = side;
+        let n_post = self.n_post;
+        let csc = self.csc.get_or_insert_with(|| Csc::of(&self.conn, n_post));
+        let factors: Vec<f64> = self.targets.iter().map(|t| t.1).collect();
+        let (own, synapse) = self.columns.split_mut(S::INFO.clock_width());
+        let finite = self.model.post_events(
+            &self.consts,
+            PostEvents {
+                clock,
+                storage: self.storage,
+                columns: staged.unwrap_or(own),
+                conn: &self.conn,
+                csc,
+                spiking: post.spiking,
+                v: post.v,
+                refractory: post.refractory,
+                rules: RuleData {
+                    synapse,
+                    last: &mut self.last,
+                    targets,
+                    factors: &factors,
+                    pre,
+                    post_spike: post.spike,
+                },
+            },
+        );
+        if check && !finite {
+            let columns = self.columns.all();
+            if let Some(bad) = first_non_finite(columns.len(), |j| &columns[j]) {
+                return Err(non_finite(&self.name, S::INFO, bad, clock.step));
+            }
+        }
+        Ok(())
+    }
+
+    fn targets(&self) -> &[(usize, f64)] {
+        &self.targets
+    }
+
+    fn set_targets(&mut self, targets: Vec<(usize, f64)>) {
+        self.targets = targets;
     }
 
     fn post_tile(
@@ -720,9 +837,14 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
             refractory,
             input,
             segments,
+            post_spike,
+            pre,
+            targets,
         } = side;
         self.clear_outputs();
-        self.model.pre_events(
+        let factors: Vec<f64> = self.targets.iter().map(|t| t.1).collect();
+        let (_, synapse) = self.columns.split_mut(S::INFO.clock_width());
+        let mut finite = self.model.pre_events(
             &self.consts,
             PreEvents {
                 clock,
@@ -732,6 +854,14 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
                 segments,
                 v,
                 refractory,
+                rules: Some(RuleData {
+                    synapse,
+                    last: &mut self.last,
+                    targets,
+                    factors: &factors,
+                    pre,
+                    post_spike,
+                }),
             },
         );
         let (model, consts) = (&self.model, &self.consts);
@@ -741,7 +871,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
             outputs: &mut self.outputs,
             q: 0,
         };
-        let finite = with_method!(self.method, M => {
+        finite &= with_method!(self.method, M => {
             // Groups run whole are small or rare: one kernel, with the shadow branch.
             let mut kernel = model.post_kernel::<M, true>(consts, clock, columns.reborrow(), shadow, advance);
             let mut finite = true;
@@ -754,6 +884,16 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         if check && !finite {
             if let Some(bad) = first_non_finite(columns.width(), |j| columns.get(j)) {
                 return Err(non_finite(&self.name, S::INFO, bad, clock.step));
+            }
+            let all = self.columns.all();
+            let width = S::INFO.clock_width();
+            if let Some((j, i, x)) = first_non_finite(all.len() - width, |j| &all[width + j]) {
+                return Err(non_finite(
+                    &self.name,
+                    S::INFO,
+                    (width + j, i, x),
+                    clock.step,
+                ));
             }
         }
         self.rotate_rings();

@@ -295,6 +295,8 @@ pub(crate) struct BoardBuilder {
     groups: Vec<GroupIds>,
     spiking: Vec<Vec<u32>>,
     synapses: Vec<Option<SynIds>>,
+    /// Per synapse group: the neuron group its rules add to and the columns they add to.
+    targets: Vec<(usize, Vec<usize>)>,
 }
 
 impl BoardBuilder {
@@ -329,6 +331,25 @@ impl BoardBuilder {
         let mut list = Vec::with_capacity(src.input.len());
         list.extend_from_slice(src.spiking);
         self.spiking.push(list);
+    }
+
+    /// The columns of neuron group `g` (staged already) that the rules of synapse group `s`
+    /// add to (every synapse group is passed, in order; none for a group without rules).
+    ///
+    /// # Panics
+    ///
+    /// If a column is the group's membrane potential (which synapse groups read while their
+    /// rules would write the targets) or out of range: the network refuses such a binding.
+    pub(crate) fn targets(&mut self, s: usize, g: usize, columns: Vec<usize>) {
+        debug_assert_eq!(s, self.targets.len());
+        let group = &self.groups[g];
+        assert!(
+            columns
+                .iter()
+                .all(|&j| j < group.columns.len() && Some(j) != group.membrane),
+            "neurode internal error: a rule target is the membrane potential or out of range"
+        );
+        self.targets.push((g, columns));
     }
 
     /// Stages synapse group number `s` (every group is passed, in order): `Some((post, columns,
@@ -402,8 +423,17 @@ impl BoardBuilder {
                 })
             })
             .collect();
+        let targets = self
+            .targets
+            .iter()
+            .map(|(g, cols)| {
+                let ids = &self.groups[*g].columns;
+                (*g, cols.iter().map(|&j| floats[ids[j]]).collect())
+            })
+            .collect();
         let n_groups = self.spiking.len();
         Board {
+            targets,
             threads,
             steps,
             spiking: self.spiking.into_iter().map(UnsafeCell::new).collect(),
@@ -429,6 +459,9 @@ pub(crate) struct Board {
     steps: u64,
     groups: Vec<GroupBufs>,
     synapses: Vec<Option<SynBufs>>,
+    /// Per synapse group: the neuron group its rules add to, and the columns they add to
+    /// (never its membrane potential).
+    targets: Vec<(usize, Vec<Buf<f64>>)>,
     /// Per group: the neurons that spiked at its last update.
     spiking: Vec<UnsafeCell<Vec<u32>>>,
     /// Per group and thread: the thread's part of the next spike list.
@@ -673,6 +706,19 @@ impl Tiles<'_> {
     }
 }
 
+/// The columns synapse group `s`'s rules add to, whole. Only for a `Whole` section's `&mut`
+/// methods: the section is thread 0's alone, and the borrow of the `Whole` keeps a second view
+/// away.
+fn targets_of(board: &Board, s: usize) -> ColumnsMut<'_> {
+    match board.targets.get(s) {
+        Some((g, bufs)) if !bufs.is_empty() => ColumnsMut {
+            backing: Backing::Board(bufs),
+            range: 0..board.groups[*g].n,
+        },
+        _ => ColumnsMut::of(&mut []),
+    }
+}
+
 /// Thread 0 alone, every buffer, until the next barrier.
 pub(crate) struct Whole<'w> {
     board: &'w Board,
@@ -732,17 +778,19 @@ impl Whole<'_> {
     }
 
     /// The postsynaptic side of synapse group `s` (kept per postsynaptic neuron), whole: its
-    /// columns and shadow columns, and its postsynaptic group's V and refractory flags
-    /// (read-only), input accumulator, and the spike lists.
-    pub(crate) fn post_side(&mut self, s: usize) -> PostSide<'_> {
+    /// columns and shadow columns, and its postsynaptic group's V, spike and refractory flags
+    /// (read-only), input accumulator, the columns its rules add to, the spike lists, and its
+    /// presynaptic group `pre` (read-only).
+    pub(crate) fn post_side(&mut self, s: usize, pre: usize) -> PostSide<'_> {
         let board = self.board;
         let Some(bufs) = board.synapses[s].as_ref() else {
             panic!("neurode internal error: synapse group {s} is not staged");
         };
         let buf = &board.groups[bufs.group];
         let all = 0..buf.n;
-        // SAFETY: thread 0 alone; the synapse columns, V, refractory flags and input are
-        // distinct buffers; `&mut self` excludes every other borrow.
+        // SAFETY: thread 0 alone; the synapse columns, V, spike and refractory flags, input and
+        // the rule targets (never V) are distinct buffers; `&mut self` excludes every other
+        // borrow.
         unsafe {
             PostSide {
                 columns: ColumnsMut {
@@ -757,9 +805,26 @@ impl Whole<'_> {
                     .membrane
                     .map_or(&[][..], |m| buf.columns[m].slice(all.clone())),
                 refractory: buf.refractory.slice(all.clone()),
+                spike: buf.spike.slice(all.clone()),
                 input: buf.input.slice_mut(all),
                 spiking: SpikeLists { board },
+                targets: targets_of(board, s),
+                pre: self.read(pre),
             }
+        }
+    }
+
+    /// Synapse group `s`, run whole and not staged: its pre- and postsynaptic groups
+    /// (`pre`, `post`), read-only, and the columns its rules add to.
+    pub(crate) fn serial_side(&mut self, s: usize, pre: usize, post: usize) -> SerialSide<'_> {
+        let targets = targets_of(self.board, s);
+        // The targets are columns of a group other than its membrane potential (checked when
+        // the board was built), distinct from everything a `GroupRead` holds; `&mut self`
+        // excludes every other borrow.
+        SerialSide {
+            pre: self.read(pre),
+            post: self.read(post),
+            targets,
         }
     }
 
@@ -806,8 +871,20 @@ pub(crate) struct PostSide<'a> {
     pub(crate) shadow: Option<ColumnsMut<'a>>,
     pub(crate) v: &'a [f64],
     pub(crate) refractory: &'a [bool],
+    pub(crate) spike: &'a [bool],
     pub(crate) input: &'a mut [f64],
     pub(crate) spiking: SpikeLists<'a>,
+    /// The postsynaptic columns the group's rules add to.
+    pub(crate) targets: ColumnsMut<'a>,
+    /// The presynaptic group, read-only.
+    pub(crate) pre: GroupRead<'a>,
+}
+
+/// What a synapse group run whole reads of its neuron groups, and the columns its rules add to.
+pub(crate) struct SerialSide<'a> {
+    pub(crate) pre: GroupRead<'a>,
+    pub(crate) post: GroupRead<'a>,
+    pub(crate) targets: ColumnsMut<'a>,
 }
 
 /// Appends `first + j` for every set flag `j`. Spikes are rare: flags are read eight at a time

@@ -24,6 +24,9 @@ const fn state(name: &'static str) -> StateInfo {
         ode: None,
         events: &[],
         derived: false,
+        per_synapse: false,
+        event_driven: false,
+        dims: None,
     }
 }
 
@@ -100,6 +103,9 @@ static ACC_INFO: ModelInfo = ModelInfo {
     refractory: None,
     membrane: Some(0),
     input: Some("input"),
+    rules_pre: &[],
+    rules_post: &[],
+    post_writes: &[],
 };
 
 impl Model for Acc {
@@ -221,6 +227,9 @@ static SILENT_INFO: ModelInfo = ModelInfo {
     refractory: None,
     membrane: None,
     input: None,
+    rules_pre: &[],
+    rules_post: &[],
+    post_writes: &[],
 };
 
 impl Model for Silent {
@@ -338,6 +347,9 @@ static KICK_INFO: ModelInfo = ModelInfo {
     refractory: None,
     membrane: None,
     input: None,
+    rules_pre: &[],
+    rules_post: &[],
+    post_writes: &[],
 };
 
 impl Model for Kick {
@@ -417,7 +429,13 @@ impl SynapseModel for Kick {
 
     type PostKernel<'a, const M: u8, const SHADOW: bool> = NoKernel;
 
-    fn pre_events(&self, _consts: &(), _events: PreEvents<'_>) {}
+    fn pre_events(&self, _consts: &(), _events: PreEvents<'_>) -> bool {
+        true
+    }
+
+    fn post_events(&self, _consts: &(), _events: PostEvents<'_>) -> bool {
+        true
+    }
 
     fn post_kernel<'a, const M: u8, const SHADOW: bool>(
         &'a self,
@@ -484,6 +502,9 @@ static LEAK_INFO: ModelInfo = ModelInfo {
     refractory: None,
     membrane: None,
     input: None,
+    rules_pre: &[],
+    rules_post: &[],
+    post_writes: &[],
 };
 
 impl Model for Leak {
@@ -562,13 +583,18 @@ impl SynapseModel for Leak {
 
     type PostKernel<'a, const M: u8, const SHADOW: bool> = LeakKernel<'a>;
 
-    fn pre_events(&self, _consts: &(), events: PreEvents<'_>) {
+    fn pre_events(&self, _consts: &(), events: PreEvents<'_>) -> bool {
         let [s] = events.columns.split::<1>();
         for seg in events.segments {
             for &q in &events.conn.post[seg.start..seg.end] {
                 s[q as usize - events.first] += self.w;
             }
         }
+        true
+    }
+
+    fn post_events(&self, _consts: &(), _events: PostEvents<'_>) -> bool {
+        true
     }
 
     fn post_kernel<'a, const M: u8, const SHADOW: bool>(

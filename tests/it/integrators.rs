@@ -8,7 +8,7 @@ use neurode::models::{
 };
 use neurode::runtime::{
     Clock, ColumnsMut, Csr, Method, Model, NeuronKernel, NeuronModel, NeuronTile, NeuronView,
-    Storage, SynapseModel, SynapseStep,
+    RuleData, Storage, SynapseModel, SynapseStep,
 };
 
 /// Drives one synapse (one presynaptic, one postsynaptic neuron clamped at `v_post`) through the
@@ -55,6 +55,7 @@ fn drive<S: SynapseModel>(
             pre,
             post,
             outputs: &mut outputs,
+            rules: RuleData::none(),
         };
         assert!(model.step(&consts, step), "every stored value is finite");
         out.push(columns[col][0]);

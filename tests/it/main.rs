@@ -5,6 +5,7 @@ mod delays;
 mod fixtures;
 mod integrators;
 mod monitors;
+mod plasticity;
 mod storage;
 mod threads;
 mod ui;

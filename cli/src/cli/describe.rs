@@ -112,14 +112,32 @@ pub fn describe(name: &str, info: &ModelInfo) -> String {
         ));
         any = true;
     }
+    for (rules, when) in [
+        (
+            info.rules_pre,
+            "on a presynaptic spike, after integrating, in order",
+        ),
+        (info.rules_post, "on a postsynaptic spike, in order"),
+    ] {
+        if !rules.is_empty() {
+            out.push(format!("  {when}: {}", rules.join("; ")));
+            any = true;
+        }
+    }
     if !any && info.kind == ModelKind::Synapse {
         out.push("  none: nothing to integrate, the outputs below are the whole model".into());
     }
     if info.kind == ModelKind::Synapse {
         out.push(String::new());
         out.push("Outputs".into());
-        if info.outputs.is_empty() {
+        if info.outputs.is_empty() && info.post_writes.is_empty() {
             out.push("  none".into());
+        }
+        for w in info.post_writes {
+            out.push(format!(
+                "  spike rules add to the postsynaptic variable `{}` (`{}_post`)",
+                w.name, w.name
+            ));
         }
         for o in info.outputs {
             let to = target(o.target);
@@ -195,10 +213,30 @@ pub fn describe(name: &str, info: &ModelInfo) -> String {
                 } else {
                     s.init.to_string()
                 };
-                vec![s.name.into(), s.unit.into(), init, s.doc.into()]
+                let stored = if s.event_driven {
+                    "per synapse, event-driven"
+                } else if s.per_synapse {
+                    "per synapse"
+                } else if s.derived {
+                    "(derived)"
+                } else if info.kind == ModelKind::Synapse {
+                    "storage class"
+                } else {
+                    "per neuron"
+                };
+                vec![
+                    s.name.into(),
+                    s.unit.into(),
+                    init,
+                    stored.into(),
+                    s.doc.into(),
+                ]
             })
             .collect();
-        out.push(table(&["name", "unit", "initial", "description"], &rows));
+        out.push(table(
+            &["name", "unit", "initial", "stored", "description"],
+            &rows,
+        ));
     }
 
     out.push(String::new());

@@ -290,7 +290,7 @@ fn csv_round_trips_bit_for_bit() {
 #[test]
 fn bad_input_is_one_line_naming_the_accepted_values() {
     let cases: &[(&[&str], &str)] = &[
-        (&["describe", "ampaa"], "unknown model `ampaa` (models: lif, clamp, ampa, nmda"),
+        (&["describe", "ampaa"], "unknown model `ampaa` (models: lif, lif_coba, clamp, ampa, nmda"),
         (&["tutorial", "ampaa"], "unknown protocol `ampaa` (protocols: ampa, nmda, gaba_a, gaba_b, two_exponentials, alpha, exponential, voltage_jump, gap_junction, all)"),
         (&["tutorial", "ampa", "--set", "tua=3"], "model `ampa` has no parameter `tua` (--set accepts: alpha, beta, T, T_duration, g_max, E, delay)"),
         (&["tutorial", "nmda", "--method", "exact"], "model `nmda` does not support method `exact`"),

@@ -25,7 +25,7 @@ impl Ctx<'_> {
     /// Size of the step matrix that per-postsynaptic kernels keep after the method's own
     /// constants (`n × n`, or nothing).
     pub fn n_matrix(&self) -> usize {
-        if self.p.tile {
+        if self.p.kernel {
             self.p.ode_states.len().pow(2)
         } else {
             0
@@ -214,7 +214,7 @@ impl Ctx<'_> {
             }
             None => TokenStream::new(),
         };
-        let step_matrix = match (matrix_a(), self.p.tile) {
+        let step_matrix = match (matrix_a(), self.p.kernel) {
             (Some(a), true) => {
                 let n = self.p.ode_states.len();
                 quote! {

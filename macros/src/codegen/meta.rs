@@ -7,8 +7,7 @@ use quote::{quote, quote_spanned};
 
 use super::expr::{f64_lit, Emit};
 use super::{runtime_path, Ctx};
-use crate::analysis::Plan;
-use crate::args::Op;
+use crate::analysis::{Col, Plan, Role};
 use crate::model::Model;
 use crate::parse::{Kind, OutputKind, Timing};
 
@@ -49,20 +48,21 @@ impl Ctx<'_> {
         let params = self.params_destructure();
         let mut emit = Emit::plain(self.m);
         let inits: Vec<TokenStream> = self
-            .m
-            .states
+            .p
+            .columns
             .iter()
-            .map(|s| {
-                s.init
+            .map(|&c| match c {
+                Col::State(i) => self.m.states[i]
+                    .init
                     .as_ref()
-                    .map_or_else(|| quote!(0.0f64), |e| emit.num(e))
+                    .map_or_else(|| quote!(0.0f64), |e| emit.num(e)),
+                Col::Derived(_) => quote!(0.0f64),
             })
             .collect();
-        let zeros = self.m.derived.iter().map(|_| quote!(0.0f64));
         quote! {
             fn init(&self, __columns: &mut [::std::vec::Vec<f64>]) {
                 #params
-                let __init: &[f64] = &[#(#inits,)* #(#zeros,)*];
+                let __init: &[f64] = &[#(#inits,)*];
                 for (__c, __v) in __columns.iter_mut().zip(__init) {
                     __c.fill(*__v);
                 }
@@ -128,20 +128,43 @@ impl Ctx<'_> {
             Some(t) => quote!(::core::option::Option::Some(#t)),
             None => quote!(::core::option::Option::None),
         };
-        let states = m.states.iter().map(|s| {
-            let (n, u, doc, init) = (s.ident.to_string(), &s.unit_text, &s.doc, &s.init_text);
-            let ode = opt(s.ode_text.as_ref());
-            let events = s.events.iter().map(|e| {
-                let key = if e.timing == Timing::Before { "on_pre" } else { "on_pre_after" };
-                let op = if e.op == Op::AddAssign { "+=" } else { "=" };
-                format!("{key}: {} {op} {}", s.ident, e.text)
-            });
-            quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #init, ode: #ode, events: &[#(#events),*], derived: false })
+        let dims = |u: Option<crate::units::Unit>| match u {
+            Some(u) if !m.unitless => {
+                let (exp, scale) = (u.exp, u.scale);
+                quote!(::core::option::Option::Some(#rt::Dims { exp: [#(#exp),*], scale: #scale }))
+            }
+            _ => quote!(::core::option::Option::None),
+        };
+        let columns = self.p.columns.iter().map(|&c| match c {
+            Col::State(i) => {
+                let s = &m.states[i];
+                let (n, u, doc, init) = (s.ident.to_string(), &s.unit_text, &s.doc, &s.init_text);
+                let ode = opt(s.ode_text.as_ref());
+                let events = s.events.iter().map(|e| {
+                    let key = if e.timing == Timing::Before { "on_pre" } else { "on_pre_after" };
+                    let op = e.op.text();
+                    format!("{key}: {} {op} {}", s.ident, e.text)
+                });
+                let per_synapse = self.p.per_synapse(i);
+                let event_driven = self.p.roles[i] == Role::EventDriven;
+                let d = dims(s.unit);
+                quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #init, ode: #ode, events: &[#(#events),*], derived: false, per_synapse: #per_synapse, event_driven: #event_driven, dims: #d })
+            }
+            Col::Derived(j) => {
+                let d = &m.derived[j];
+                let (n, doc, text) = (d.ident.to_string(), &d.doc, &d.text);
+                let u = d.unit_text.clone().unwrap_or_default();
+                let dd = dims(d.unit);
+                quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #text, ode: ::core::option::Option::None, events: &[], derived: true, per_synapse: false, event_driven: false, dims: #dd })
+            }
         });
-        let derived = m.derived.iter().map(|d| {
-            let (n, doc, text) = (d.ident.to_string(), &d.doc, &d.text);
-            let u = d.unit_text.clone().unwrap_or_default();
-            quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #text, ode: ::core::option::Option::None, events: &[], derived: true })
+        let rule_texts = |rules: &Option<Vec<crate::model::Rule>>| -> Vec<String> {
+            rules.iter().flatten().map(|r| r.text.clone()).collect()
+        };
+        let (rules_pre, rules_post) = (rule_texts(&m.rules_pre), rule_texts(&m.rules_post));
+        let post_writes = self.p.post_writes.iter().map(|(name, unit)| {
+            let d = dims(*unit);
+            quote!(#rt::PostWrite { name: #name, dims: #d })
         });
         let outputs = m.outputs.iter().map(|o| {
             let kind = match o.kind {
@@ -177,7 +200,7 @@ impl Ctx<'_> {
                 method_auto: #auto,
                 methods: &[#(#methods),*],
                 params: &[#(#params),*],
-                states: &[#(#states,)* #(#derived,)*],
+                states: &[#(#columns,)*],
                 outputs: &[#(#outputs),*],
                 storages: &[#(#storages),*],
                 tile: #tile,
@@ -186,6 +209,9 @@ impl Ctx<'_> {
                 refractory: #refractory,
                 membrane: #membrane,
                 input: #input,
+                rules_pre: &[#(#rules_pre),*],
+                rules_post: &[#(#rules_post),*],
+                post_writes: &[#(#post_writes),*],
             };
         }
     }
@@ -259,7 +285,7 @@ pub fn generated_docs(m: &Model, p: &Plan) -> Vec<String> {
                 .map(|o| format!("d{}/dt = {o}", s.ident))
                 .unwrap_or_default();
             for e in &s.events {
-                let op = if e.op == Op::AddAssign { "+=" } else { "=" };
+                let op = e.op.text();
                 let when = if e.timing == Timing::Before {
                     "before"
                 } else {
@@ -307,21 +333,24 @@ pub fn generated_docs(m: &Model, p: &Plan) -> Vec<String> {
     d
 }
 
-/// Typed accessors `Model::name` for every stored column, with the field's doc and unit.
-pub fn accessors(m: &Model) -> TokenStream {
+/// Typed accessors `Model::name` for every stored column (in the storage order `order`), with
+/// the field's doc and unit.
+pub fn accessors(m: &Model, order: &[Col]) -> TokenStream {
     let rt = runtime_path(m);
     let ident = &m.item.ident;
-    let states = m
-        .states
-        .iter()
-        .map(|s| (&s.ident, &s.doc, s.unit_text.clone()));
-    let derived = m
-        .derived
-        .iter()
-        .map(|d| (&d.ident, &d.doc, d.unit_text.clone().unwrap_or_default()));
+    let columns = order.iter().map(|&c| match c {
+        Col::State(i) => {
+            let s = &m.states[i];
+            (&s.ident, &s.doc, s.unit_text.clone())
+        }
+        Col::Derived(d) => {
+            let d = &m.derived[d];
+            (&d.ident, &d.doc, d.unit_text.clone().unwrap_or_default())
+        }
+    });
     // A name declared twice is an error already reported; one accessor avoids a second error.
     let mut seen = Vec::new();
-    let consts = states.chain(derived).enumerate().filter(|(_, (n, _, _))| {
+    let consts = columns.enumerate().filter(|(_, (n, _, _))| {
         let fresh = !seen.contains(n);
         seen.push(*n);
         fresh

@@ -18,13 +18,14 @@ mod integrate;
 mod meta;
 mod neuron;
 mod post;
+mod rules;
 mod synapse;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::Ident;
 
-use crate::analysis::{Plan, Storage};
+use crate::analysis::{Col, Plan, Storage};
 use crate::args::Op;
 use crate::model::Model;
 use crate::parse::{Kind, Method};
@@ -100,11 +101,36 @@ impl<'a> Ctx<'a> {
         format_ident!("__c_{}", name)
     }
 
-    /// Every stored column's local name, states then derived expressions.
+    /// The name of stored column `c`.
+    pub fn column_ident(&self, c: Col) -> Ident {
+        match c {
+            Col::State(i) => self.state_ident(i),
+            Col::Derived(d) => self.derived_ident(d),
+        }
+    }
+
+    /// The local name of every column that follows the group's storage (every column of a
+    /// neuron), in storage order.
     pub fn columns(&self) -> Vec<Ident> {
-        let states = (0..self.m.states.len()).map(|i| self.state_ident(i));
-        let derived = (0..self.m.derived.len()).map(|i| self.derived_ident(i));
-        states.chain(derived).map(|n| self.col(&n)).collect()
+        let clock = self.p.clock_width();
+        self.p.columns[..clock]
+            .iter()
+            .map(|&c| self.col(&self.column_ident(c)))
+            .collect()
+    }
+
+    /// The local name of every per-synapse column, in storage order.
+    pub fn synapse_columns(&self) -> Vec<Ident> {
+        let clock = self.p.clock_width();
+        self.p.columns[clock..]
+            .iter()
+            .map(|&c| self.col(&self.column_ident(c)))
+            .collect()
+    }
+
+    /// The states that follow the group's storage, in declaration order.
+    pub fn clock_states(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.m.states.len()).filter(|&i| !self.p.per_synapse(i))
     }
 
     /// `let Self { p1, p2, .. } = *self;`
@@ -132,9 +158,9 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
-    /// `let mut s: f64 = __c_s[index];` for every state.
+    /// `let mut s: f64 = __c_s[index];` for every state that follows the storage.
     pub fn loads(&self, index: &Ident) -> TokenStream {
-        (0..self.m.states.len())
+        self.clock_states()
             .map(|i| {
                 let id = self.state_ident(i);
                 let col = self.col(&id);
@@ -146,7 +172,7 @@ impl<'a> Ctx<'a> {
     /// Stores every column but the derived expressions in `skip` and folds its finiteness into
     /// `__finite` (vectorises with the loop).
     pub fn stores(&self, index: &Ident, skip: &[usize]) -> TokenStream {
-        let states = (0..self.m.states.len()).map(|i| self.state_ident(i));
+        let states = self.clock_states().map(|i| self.state_ident(i));
         let derived = (0..self.m.derived.len())
             .filter(|d| !skip.contains(d))
             .map(|i| self.derived_ident(i));
@@ -284,6 +310,8 @@ impl<'a> Ctx<'a> {
                 out.extend(match e.op {
                     Op::Assign => quote!(#id = #v;),
                     Op::AddAssign => quote!(#id += #v;),
+                    Op::SubAssign => quote!(#id -= #v;),
+                    Op::MulAssign => quote!(#id *= #v;),
                 });
             }
         }
@@ -310,13 +338,14 @@ pub fn expand(m: &Model, p: &Plan) -> TokenStream {
         item.attrs.push(syn::parse_quote!(#[doc = #line]));
     }
     let ident = &item.ident;
-    let accessors = accessors(m);
+    let accessors = accessors(m, &p.columns);
     let model_impl = ctx.model_impl();
     let kind_impl = match m.kind {
         Kind::Neuron => ctx.neuron_kernel(),
         Kind::Synapse => {
             let step = ctx.synapse_step();
             let (outside, inside) = ctx.post_kernel();
+            let post_events = ctx.post_events();
             let extras = ctx.synapse_extras();
             quote! {
                 #[automatically_derived]
@@ -324,6 +353,7 @@ pub fn expand(m: &Model, p: &Plan) -> TokenStream {
                     #extras
                     #step
                     #inside
+                    #post_events
                 }
 
                 #outside

@@ -18,10 +18,13 @@ impl Ctx<'_> {
             .map(|a| {
                 let id = self.state_ident(a.state);
                 let v = emit.num(&a.value);
-                match a.op {
-                    Op::Assign => quote!(#id = if __spiked { #v } else { #id };),
-                    Op::AddAssign => quote!(#id = if __spiked { #id + #v } else { #id };),
-                }
+                let new = match a.op {
+                    Op::Assign => v,
+                    Op::AddAssign => quote!(#id + #v),
+                    Op::SubAssign => quote!(#id - #v),
+                    Op::MulAssign => quote!(#id * #v),
+                };
+                quote!(#id = if __spiked { #new } else { #id };)
             })
             .collect()
     }

@@ -13,6 +13,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::Ident;
 
+use super::rules::{Locals, On};
 use super::Ctx;
 use crate::ir::Builtin;
 use crate::parse::{OutputKind, Timing};
@@ -22,11 +23,13 @@ impl Ctx<'_> {
     /// `pre_events` / `post_kernel` methods of `SynapseModel` (stubs without a kernel).
     pub fn post_kernel(&self) -> (TokenStream, TokenStream) {
         let rt = &self.rt;
-        if !self.p.tile {
+        if !self.p.kernel {
             let inside = quote! {
                 type PostKernel<'a, const __M: u8, const __SHADOW: bool> = #rt::NoKernel;
 
-                fn pre_events(&self, _: &__Consts, _: #rt::PreEvents<'_>) {}
+                fn pre_events(&self, _: &__Consts, _: #rt::PreEvents<'_>) -> bool {
+                    true
+                }
 
                 fn post_kernel<'a, const __M: u8, const __SHADOW: bool>(&'a self, _: &'a __Consts, _: #rt::Clock, _: #rt::ColumnsMut<'a>, _: ::core::option::Option<#rt::ColumnsMut<'a>>, _: bool) -> #rt::NoKernel {
                     #rt::NoKernel
@@ -49,10 +52,12 @@ impl Ctx<'_> {
         }
         let ys = self.ode_idents();
         let ny = ys.len();
-        let shadow_stores: Vec<TokenStream> = (0..self.m.states.len())
-            .map(|i| {
+        let shadow_stores: Vec<TokenStream> = self
+            .clock_states()
+            .enumerate()
+            .map(|(k, i)| {
                 let id = self.state_ident(i);
-                quote!(__shadow[#i][__q] = #id;)
+                quote!(__shadow[#k][__q] = #id;)
             })
             .collect();
         let n_consts = |m| self.n_consts(m) + ny * ny;
@@ -135,6 +140,16 @@ impl Ctx<'_> {
             }
         };
         let walk = self.walk(&ys);
+        let rule_bindings = if self.m.rules_pre.is_some() {
+            let b = self.rule_bindings();
+            quote! {
+                let __rules = __rules.unwrap_or_else(#rt::RuleData::none);
+                #b
+                let (__post_v, __post_refr) = (__v, __refr_post);
+            }
+        } else {
+            TokenStream::new()
+        };
         let bases = self.p.methods.iter().map(|&m| {
             let mp = self.method_path(m);
             let base = self.n_consts(m);
@@ -146,13 +161,33 @@ impl Ctx<'_> {
             quote!(if __M == #mp as u8 { #base } else)
         });
         let base_of_m = quote!(#(#base_arms)* { 0 });
+        // On a run's last step the kernel does not advance: the step matrix becomes the
+        // identity (exact). Nothing to do without integrated states.
+        let identity = if ny == 0 {
+            TokenStream::new()
+        } else {
+            quote! {
+                if !__advance {
+                    let __base: usize = #base_of_m;
+                    for __i in 0..#ny {
+                        for __j in 0..#ny {
+                            if let ::core::option::Option::Some(__x) = __k.get_mut(__base + __i * #ny + __j) {
+                                *__x = if __i == __j { 1.0 } else { 0.0 };
+                            }
+                        }
+                    }
+                }
+            }
+        };
         let inside = quote! {
             type PostKernel<'a, const __M: u8, const __SHADOW: bool> = #kernel<'a, __M, __SHADOW>;
 
-            fn pre_events(&self, __consts: &__Consts, __events: #rt::PreEvents<'_>) {
-                let #rt::PreEvents { clock: __clock, first: __first, columns: __columns, conn: __conn, segments: __segments, v: __v, refractory: __refr_post } = __events;
+            fn pre_events(&self, __consts: &__Consts, __events: #rt::PreEvents<'_>) -> bool {
+                let #rt::PreEvents { clock: __clock, first: __first, columns: __columns, conn: __conn, segments: __segments, v: __v, refractory: __refr_post, rules: __rules } = __events;
                 let (t, dt) = (__clock.t, __clock.dt);
+                let mut __finite = true;
                 let [#(#cols),*] = __columns.split::<#n>();
+                #rule_bindings
                 let __base: usize = match __consts.method {
                     #(#bases)*
                     _ => 0,
@@ -160,6 +195,7 @@ impl Ctx<'_> {
                 let __m: &[f64] = __consts.k.get(__base..).unwrap_or_default();
                 #params
                 #walk
+                __finite
             }
 
             #[inline]
@@ -170,17 +206,7 @@ impl Ctx<'_> {
                 #reslice
                 #params
                 let (mut __k, __h) = #ctor;
-                if !__advance {
-                    // The identity: `y ← y` (exact).
-                    let __base: usize = #base_of_m;
-                    for __i in 0..#ny {
-                        for __j in 0..#ny {
-                            if let ::core::option::Option::Some(__x) = __k.get_mut(__base + __i * #ny + __j) {
-                                *__x = if __i == __j { 1.0 } else { 0.0 };
-                            }
-                        }
-                    }
-                }
+                #identity
                 #kernel {
                     __model: ::core::clone::Clone::clone(self),
                     __k,
@@ -225,6 +251,18 @@ impl Ctx<'_> {
                     _ => body.extend(quote!(#col[__q] += #v;)),
                 }
             }
+        }
+        if self.m.rules_pre.is_some() {
+            let block = self.rule_block(On::Pre, &Locals::None(quote!(__q)));
+            return quote! {
+                for __seg in __segments {
+                    let __p = __seg.pre;
+                    for __i in __seg.start..__seg.end {
+                        let __q = __conn.post[__i] as usize - __first;
+                        #block
+                    }
+                }
+            };
         }
         if body.is_empty() {
             return body;

@@ -7,6 +7,7 @@ use quote::{format_ident, quote};
 use syn::Ident;
 
 use super::expr::Emit;
+use super::rules::{Locals, On};
 use super::Ctx;
 use crate::analysis::Storage;
 use crate::ir::Builtin;
@@ -64,6 +65,19 @@ impl Ctx<'_> {
         quote!(#before #held #integrate #after #all)
     }
 
+    /// Loads and stores of every per-synapse state at `__i`.
+    fn synapse_loads_stores(&self) -> (TokenStream, TokenStream) {
+        let mut loads = TokenStream::new();
+        let mut stores = TokenStream::new();
+        for i in (0..self.m.states.len()).filter(|&i| self.p.per_synapse(i)) {
+            let id = self.state_ident(i);
+            let col = self.col(&id);
+            loads.extend(quote!(let mut #id: f64 = #col[__i];));
+            stores.extend(quote!(#col[__i] = #id; __finite &= #id.is_finite();));
+        }
+        (loads, stores)
+    }
+
     /// `__oK[target] += value;` for every output.
     fn pushes(&self, emit: &mut Emit<'_>) -> TokenStream {
         self.m
@@ -87,7 +101,10 @@ impl Ctx<'_> {
                 let pre = self.pre_loads(quote!(__pre.spike[__p]));
                 let i = format_ident!("__i");
                 let (loads, stores) = (self.loads(&i), self.stores(&i, &[]));
+                let (synapse_loads, synapse_stores) = self.synapse_loads_stores();
                 let element = self.element(emit, method, false);
+                let rules = self.rule_block(On::Pre, &Locals::All);
+                let rules = (!rules.is_empty()).then(|| quote!(if spike_pre #rules));
                 let pushes = self.pushes(emit);
                 quote! {
                     for __p in 0..__n_pre {
@@ -96,8 +113,11 @@ impl Ctx<'_> {
                             let __q = __conn.post[__i] as usize;
                             #post
                             #loads
+                            #synapse_loads
                             #element
+                            #rules
                             #stores
+                            #synapse_stores
                             #pushes
                         }
                     }
@@ -110,6 +130,8 @@ impl Ctx<'_> {
                 let element = self.element(emit, method, true);
                 let stores = self.stores(&p, &self.p.post_derived);
                 let per_synapse = self.derived_lets(emit, &self.p.post_derived);
+                let rules = self.rule_block(On::Pre, &Locals::Clock);
+                let rules = (!rules.is_empty()).then(|| quote!(if spike_pre #rules));
                 let pushes = self.pushes(emit);
                 let reslice = self.reslice(&format_ident!("__n_pre"));
                 quote! {
@@ -122,6 +144,7 @@ impl Ctx<'_> {
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
                             let __q = __conn.post[__i] as usize;
                             #post
+                            #rules
                             #per_synapse
                             #pushes
                         }
@@ -158,12 +181,19 @@ impl Ctx<'_> {
                 arms.extend(quote!((#sp, #mp) => { #consts #(#lets)* #body }));
             }
         }
+        let bindings = if self.has_rules() {
+            let b = self.rule_bindings();
+            quote!(#b let (__post_v, __post_refr) = (__post.v, __post.refractory);)
+        } else {
+            TokenStream::new()
+        };
         quote! {
             fn step(&self, __consts: &__Consts, __step: #rt::SynapseStep<'_>) -> bool {
-                let #rt::SynapseStep { clock: __clock, storage: __storage, columns: __columns, conn: __conn, pre: __pre, post: __post, outputs: __outputs } = __step;
+                let #rt::SynapseStep { clock: __clock, storage: __storage, columns: __columns, conn: __conn, pre: __pre, post: __post, outputs: __outputs, rules: __rules } = __step;
                 let (t, dt) = (__clock.t, __clock.dt);
                 let mut __finite = true;
                 let [#(#cols),*] = __columns.split::<#n>();
+                #bindings
                 let [#(#outs),*] = #rt::outputs_mut::<#n_out>(__outputs);
                 #params
                 let __n_pre = __conn.row_ptr.len().saturating_sub(1);

@@ -202,6 +202,12 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     ),
                     events: &[],
                     derived: false,
+                    per_synapse: false,
+                    event_driven: false,
+                    dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
+                        exp: [0i8, 0i8, 0i8, 0i8],
+                        scale: 0i32,
+                    }),
                 },
                 ::neurode_runtime::__private::StateInfo {
                     name: "t_last",
@@ -211,6 +217,12 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     ode: ::core::option::Option::None,
                     events: &["on_pre: t_last = t"],
                     derived: false,
+                    per_synapse: false,
+                    event_driven: false,
+                    dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
+                        exp: [1i8, 0i8, 0i8, 0i8],
+                        scale: 0i32,
+                    }),
                 },
                 ::neurode_runtime::__private::StateInfo {
                     name: "transmitter",
@@ -220,6 +232,12 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     ode: ::core::option::Option::None,
                     events: &[],
                     derived: true,
+                    per_synapse: false,
+                    event_driven: false,
+                    dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
+                        exp: [0i8, 0i8, 0i8, 1i8],
+                        scale: 0i32,
+                    }),
                 },
             ],
             outputs: &[
@@ -241,6 +259,9 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
             refractory: ::core::option::Option::None,
             membrane: ::core::option::Option::None,
             input: ::core::option::Option::None,
+            rules_pre: &[],
+            rules_post: &[],
+            post_writes: &[],
         };
         fn get_param(&self, __name: &str) -> ::core::option::Option<f64> {
             match __name {
@@ -336,6 +357,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                 pre: __pre,
                 post: __post,
                 outputs: __outputs,
+                rules: __rules,
             } = __step;
             let (t, dt) = (__clock.t, __clock.dt);
             let mut __finite = true;
@@ -721,7 +743,9 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
             &self,
             _: &__Consts,
             _: ::neurode_runtime::__private::PreEvents<'_>,
-        ) {}
+        ) -> bool {
+            true
+        }
         fn post_kernel<'a, const __M: u8, const __SHADOW: bool>(
             &'a self,
             _: &'a __Consts,
@@ -731,6 +755,13 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
             _: bool,
         ) -> ::neurode_runtime::__private::NoKernel {
             ::neurode_runtime::__private::NoKernel
+        }
+        fn post_events(
+            &self,
+            _: &__Consts,
+            _: ::neurode_runtime::__private::PostEvents<'_>,
+        ) -> bool {
+            true
         }
     }
 };

@@ -144,6 +144,12 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                     ode: ::core::option::Option::Some("-s / tau"),
                     events: &["on_pre_after: s += 1.0"],
                     derived: false,
+                    per_synapse: false,
+                    event_driven: false,
+                    dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
+                        exp: [0i8, 0i8, 0i8, 0i8],
+                        scale: 0i32,
+                    }),
                 },
             ],
             outputs: &[
@@ -166,6 +172,9 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
             refractory: ::core::option::Option::None,
             membrane: ::core::option::Option::None,
             input: ::core::option::Option::None,
+            rules_pre: &[],
+            rules_post: &[],
+            post_writes: &[],
         };
         fn get_param(&self, __name: &str) -> ::core::option::Option<f64> {
             match __name {
@@ -271,6 +280,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                 pre: __pre,
                 post: __post,
                 outputs: __outputs,
+                rules: __rules,
             } = __step;
             let (t, dt) = (__clock.t, __clock.dt);
             let mut __finite = true;
@@ -593,7 +603,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
             &self,
             __consts: &__Consts,
             __events: ::neurode_runtime::__private::PreEvents<'_>,
-        ) {
+        ) -> bool {
             let ::neurode_runtime::__private::PreEvents {
                 clock: __clock,
                 first: __first,
@@ -602,8 +612,10 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                 segments: __segments,
                 v: __v,
                 refractory: __refr_post,
+                rules: __rules,
             } = __events;
             let (t, dt) = (__clock.t, __clock.dt);
+            let mut __finite = true;
             let [__c_s] = __columns.split::<1usize>();
             let __base: usize = match __consts.method {
                 ::neurode_runtime::__private::Method::Euler => 0usize,
@@ -623,6 +635,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                     __c_s[__q] += 1f64;
                 }
             }
+            __finite
         }
         #[inline]
         fn post_kernel<'a, const __M: u8, const __SHADOW: bool>(
@@ -698,6 +711,13 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                 __c_s,
                 __shadow: __shadow.map(|__s| __s.split::<1usize>()),
             }
+        }
+        fn post_events(
+            &self,
+            _: &__Consts,
+            _: ::neurode_runtime::__private::PostEvents<'_>,
+        ) -> bool {
+            true
         }
     }
     #[doc(hidden)]

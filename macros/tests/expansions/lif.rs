@@ -175,6 +175,12 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     ode: ::core::option::Option::Some("(-(V - V_rest) + R * I) / tau"),
                     events: &[],
                     derived: false,
+                    per_synapse: false,
+                    event_driven: false,
+                    dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
+                        exp: [0i8, 1i8, 0i8, 0i8],
+                        scale: 0i32,
+                    }),
                 },
             ],
             outputs: &[],
@@ -185,6 +191,9 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
             refractory: ::core::option::Option::Some("t_refractory"),
             membrane: ::core::option::Option::Some(0usize),
             input: ::core::option::Option::Some("I"),
+            rules_pre: &[],
+            rules_post: &[],
+            post_writes: &[],
         };
         fn get_param(&self, __name: &str) -> ::core::option::Option<f64> {
             match __name {

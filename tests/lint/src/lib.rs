@@ -113,13 +113,42 @@ pub struct PerSynapse {
     pub k: f64,
 }
 
-/// Spike counters without parameters or outputs.
+/// Spike counters without parameters or outputs, in a rule block.
 #[synapse]
+#[on_pre(before = n; n += 1.0)]
 pub struct Counter {
     /// Count before this spike.
-    #[state(init = 0.0, unit = "1", on_pre = n)]
+    #[state(init = 0.0, unit = "1")]
     pub before: f64,
     /// Count.
-    #[state(init = 0.0, unit = "1", on_pre += 1.0)]
+    #[state(init = 0.0, unit = "1")]
     pub n: f64,
+}
+
+/// Pair-based STDP with a postsynaptic target, event-driven traces and both rule blocks.
+#[synapse]
+#[on_pre(g_post += w; apre += d_apre; w = clip(w + apost, 0.0, w_max))]
+#[on_post(apost += d_apost; w = clip(w + apre, 0.0, w_max))]
+pub struct Plastic {
+    /// Potentiation step.
+    #[param(default = 0.01, unit = "uS")]
+    pub d_apre: f64,
+    /// Depression step.
+    #[param(default = -0.0105, unit = "uS")]
+    pub d_apost: f64,
+    /// Bound.
+    #[param(default = 0.1, unit = "uS")]
+    pub w_max: f64,
+    /// Trace time constant.
+    #[param(default = 20.0, unit = "ms")]
+    pub tau: f64,
+    /// Weight.
+    #[state(init = 0.05, unit = "uS")]
+    pub w: f64,
+    /// Presynaptic trace.
+    #[state(init = 0.0, unit = "uS", ode = -apre / tau)]
+    pub apre: f64,
+    /// Postsynaptic trace.
+    #[state(init = 0.0, unit = "uS", ode = -apost / tau)]
+    pub apost: f64,
 }

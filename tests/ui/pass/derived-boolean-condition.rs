@@ -47,6 +47,7 @@ fn main() {
                 pre,
                 post,
                 outputs: &mut outputs,
+                rules: neurode::runtime::RuleData::none(),
             };
             assert!(syn.step(&consts, step));
         }

@@ -1,0 +1,507 @@
+//! Spike rules: the pair-based STDP window in closed form, the Tsodyks–Markram synapse against
+//! its closed-form amplitudes, event-driven traces against the same traces integrated every
+//! step, statement order, postsynaptic targets with their unit factor, per-synapse values
+//! through per-synapse delays, and thread-count independence.
+
+use neurode::prelude::*;
+
+/// A neuron that spikes at the step within dt/2 of `t_spike` and holds a decaying variable
+/// `g_e` for synapses to add to.
+#[neuron]
+#[threshold((t - t_spike).abs() < 0.5 * dt)]
+pub struct Timed {
+    /// Spike time.
+    #[param(default = 0.0, unit = "ms")]
+    pub t_spike: f64,
+    /// Decay time constant of `g_e`.
+    #[param(default = 5.0, unit = "ms")]
+    pub tau: f64,
+    /// Potential (unused).
+    #[state(init = 0.0, unit = "mV", ode = 0.0 * V / tau + R * I / tau, membrane)]
+    pub V: f64,
+    /// Resistance (unused).
+    #[param(default = 1.0, unit = "MOhm")]
+    pub R: f64,
+    /// What STDP synapses add to.
+    #[state(init = 0.0, unit = "1", ode = -g_e / tau)]
+    pub g_e: f64,
+    /// Input.
+    #[input(unit = "nA")]
+    pub I: f64,
+}
+
+/// One STDP synapse, a presynaptic spike at `t_pre` and a postsynaptic one at `t_post` (ms):
+/// the weight after both, starting from `w0`.
+fn pair(t_pre: f64, t_post: f64, w0: f64) -> f64 {
+    let mut net = Network::new(0.1).unwrap();
+    let pre = net
+        .add_neurons("pre", 1, SpikeTrain::single(&[t_pre]).unwrap())
+        .unwrap();
+    let post = net
+        .add_neurons(
+            "post",
+            1,
+            Timed {
+                t_spike: t_post,
+                ..Timed::default()
+            },
+        )
+        .unwrap();
+    let stdp = Stdp {
+        w_max: 1.0,
+        ..Stdp::default()
+    };
+    let syn = net
+        .add_synapses("stdp", stdp, pre, post, &Connect::AllToAll)
+        .unwrap();
+    net.synapses_mut(syn).set(Stdp::w, &[w0]).unwrap();
+    net.run(t_pre.max(t_post) + 5.0).unwrap();
+    net.synapses(syn).column(Stdp::w)[0]
+}
+
+#[test]
+fn stdp_window_is_the_closed_form() {
+    let d = Stdp::default();
+    let w0 = 0.5;
+    for k in [1u32, 5, 37, 200] {
+        let dt = 0.1 * f64::from(k);
+        // Pre before post: potentiation ΔA_pre·e^{−Δt/τ_pre}.
+        let w = pair(10.0, 10.0 + dt, w0);
+        let expected = w0 + d.dA_pre * (-dt / d.tau_pre).exp();
+        assert!(
+            ((w - w0) / (expected - w0) - 1.0).abs() < 1e-9,
+            "Δt = {dt}: {w} vs {expected}"
+        );
+        // Post before pre: depression ΔA_post·e^{Δt/τ_post}.
+        let w = pair(10.0 + dt, 10.0, w0);
+        let expected = w0 + d.dA_post * (-dt / d.tau_post).exp();
+        assert!(
+            ((w - w0) / (expected - w0) - 1.0).abs() < 1e-9,
+            "Δt = −{dt}: {w} vs {expected}"
+        );
+    }
+    // Both in one step: the presynaptic rules run first, so the pair potentiates by ΔA_pre.
+    let w = pair(10.0, 10.0, w0);
+    assert!(((w - w0) / d.dA_pre - 1.0).abs() < 1e-12, "{w}");
+}
+
+#[test]
+fn stdp_weights_are_clipped_and_the_target_receives_them() {
+    // Potentiation past the bound stops at w_max.
+    let mut net = Network::new(0.1).unwrap();
+    let pre = net
+        .add_neurons("pre", 1, SpikeTrain::single(&[10.0, 30.0]).unwrap())
+        .unwrap();
+    let post = net
+        .add_neurons(
+            "post",
+            1,
+            Timed {
+                t_spike: 12.0,
+                tau: 1e9,
+                ..Timed::default()
+            },
+        )
+        .unwrap();
+    let stdp = Stdp {
+        w_max: 0.01,
+        dA_pre: 0.004,
+        dA_post: 0.0,
+        ..Stdp::default()
+    };
+    let syn = net
+        .add_synapses("stdp", stdp, pre, post, &Connect::AllToAll)
+        .unwrap();
+    net.synapses_mut(syn).set(Stdp::w, &[0.008]).unwrap();
+    let g = net.record(post, Timed::g_e).unwrap();
+    net.run(40.0).unwrap();
+    assert_eq!(net.synapses(syn).column(Stdp::w), &[0.01]);
+    // g_e received w at each presynaptic spike, after the neuron's update (recorded one step
+    // later): 0.008 at 10 ms, then the clipped 0.01 at 30 ms (tau is so long that g_e barely
+    // decays; the decay is kept in the expected values).
+    let trace = net.trace(g);
+    let after = |t: f64| trace.column(0)[(t / 0.1).round() as usize + 1];
+    let decay = |t: f64| (-t / 1e9).exp();
+    assert!(
+        (after(10.0) - 0.008 * decay(0.1)).abs() < 1e-15,
+        "{}",
+        after(10.0)
+    );
+    let expected = 0.008 * decay(20.1) + 0.01 * decay(0.1);
+    assert!((after(30.0) - expected).abs() < 1e-15, "{}", after(30.0));
+}
+
+/// The Tsodyks–Markram reference of docs/plasticity.md: u⁺, x⁺ and the amplitude after each of
+/// the first spikes of a 20 Hz train (first spike at 10 ms), depressing case.
+const TM_DEPRESSING_U: [f64; 3] = [0.5, 0.5205212496559747, 0.5213634930308604];
+const TM_DEPRESSING_X: [f64; 3] = [0.5, 0.2927695372270125, 0.2150075211839219];
+const TM_DEPRESSING_AMPLITUDE: [f64; 3] = [0.5, 0.317830071237285, 0.2342008405965234];
+
+/// The recursion of docs/plasticity.md: (u⁺, x⁺, amplitude) after each spike at `times` (ms).
+fn tm_closed_form(model: &TsodyksMarkram, times: &[f64]) -> Vec<(f64, f64, f64)> {
+    let (mut u, mut x) = (0.0f64, 1.0f64);
+    let mut last: Option<f64> = None;
+    let mut out = Vec::new();
+    for &t in times {
+        if let Some(l) = last {
+            u *= (-(t - l) / model.tau_f).exp();
+            x = 1.0 - (1.0 - x) * (-(t - l) / model.tau_d).exp();
+        }
+        u += model.U * (1.0 - u);
+        let amplitude = model.A * u * x;
+        x -= u * x;
+        out.push((u, x, amplitude));
+        last = Some(t);
+    }
+    out
+}
+
+/// The facilitating case of docs/plasticity.md.
+fn facilitating_model() -> TsodyksMarkram {
+    TsodyksMarkram {
+        U: 0.1,
+        tau_d: 50.0,
+        tau_f: 750.0,
+        ..TsodyksMarkram::default()
+    }
+}
+
+#[test]
+fn tsodyks_markram_follows_its_closed_form() {
+    let times: Vec<f64> = (0..10).map(|k| 10.0 + 50.0 * f64::from(k)).collect();
+    for model in [TsodyksMarkram::default(), facilitating_model()] {
+        let expected = tm_closed_form(&model, &times);
+        let mut net = Network::new(0.1).unwrap();
+        let pre = net
+            .add_neurons("pre", 1, SpikeTrain::single(&times).unwrap())
+            .unwrap();
+        let post = net.add_neurons("post", 1, Lif::default()).unwrap();
+        let syn = net
+            .add_synapses("tm", model.clone(), pre, post, &Connect::AllToAll)
+            .unwrap();
+        assert_eq!(net.synapses(syn).storage(), Storage::PerPost);
+        let u = net.record_synapses(syn, TsodyksMarkram::u).unwrap();
+        let x = net.record_synapses(syn, TsodyksMarkram::x).unwrap();
+        let s = net.record_synapses(syn, TsodyksMarkram::s).unwrap();
+        net.run(480.0).unwrap();
+        let (u, x, s) = (net.trace(u), net.trace(x), net.trace(s));
+        let decay = (-0.1 / model.tau_s).exp();
+        for (k, (&t, &(u_plus, x_plus, amplitude))) in times.iter().zip(&expected).enumerate() {
+            let step = (t / 0.1).round() as usize;
+            let close = |a: f64, b: f64| ((a - b) / b).abs() < 1e-12;
+            assert!(close(u.column(0)[step], u_plus), "u after spike {k}");
+            assert!(close(x.column(0)[step], x_plus), "x after spike {k}");
+            let jump = s.column(0)[step] - s.column(0)[step - 1] * decay;
+            assert!(
+                ((jump - amplitude) / amplitude).abs() < 1e-9,
+                "amplitude {k}: {jump} vs {amplitude}"
+            );
+        }
+    }
+    // The recursion reproduces the stored reference values (docs/plasticity.md).
+    let expected = tm_closed_form(&TsodyksMarkram::default(), &times);
+    for k in 0..3 {
+        assert!((expected[k].0 - TM_DEPRESSING_U[k]).abs() < 1e-15);
+        assert!((expected[k].1 - TM_DEPRESSING_X[k]).abs() < 1e-15);
+        assert!((expected[k].2 - TM_DEPRESSING_AMPLITUDE[k]).abs() < 1e-15);
+    }
+    let last = tm_closed_form(&facilitating_model(), &times)[9];
+    assert!((last.0 - 0.519_465_470_521_798_9).abs() < 1e-15);
+    assert!((last.1 - 0.373_568_640_063_677_3).abs() < 1e-15);
+    assert!((last.2 - 0.403_833_642_493_051_76).abs() < 1e-15);
+}
+
+/// [`Stdp`] with its traces integrated every step (stored per synapse, run in the group's
+/// step instead of at events).
+#[synapse]
+#[on_pre(g_e_post += w; A_pre += dA_pre; w = clip(w + A_post, 0.0, w_max))]
+#[on_post(A_post += dA_post; w = clip(w + A_pre, 0.0, w_max))]
+pub struct StdpClocked {
+    /// As [`Stdp`].
+    #[param(default = 20.0, unit = "ms")]
+    pub tau_pre: f64,
+    /// As [`Stdp`].
+    #[param(default = 20.0, unit = "ms")]
+    pub tau_post: f64,
+    /// As [`Stdp`].
+    #[param(default = 0.01, unit = "1")]
+    pub w_max: f64,
+    /// As [`Stdp`].
+    #[param(default = 0.0001, unit = "1")]
+    pub dA_pre: f64,
+    /// As [`Stdp`].
+    #[param(default = -0.000105, unit = "1")]
+    pub dA_post: f64,
+    /// As [`Stdp`].
+    #[state(init = 0.0, unit = "1")]
+    pub w: f64,
+    /// As [`Stdp`], integrated every step.
+    #[state(init = 0.0, unit = "1", ode = -A_pre / tau_pre, clock_driven)]
+    pub A_pre: f64,
+    /// As [`Stdp`], integrated every step.
+    #[state(init = 0.0, unit = "1", ode = -A_post / tau_post, clock_driven)]
+    pub A_post: f64,
+}
+
+/// [`StdpClocked`] with the parameters of [`stdp`].
+fn clocked_stdp() -> StdpClocked {
+    let s = stdp();
+    StdpClocked {
+        w_max: s.w_max,
+        dA_pre: s.dA_pre,
+        dA_post: s.dA_post,
+        ..StdpClocked::default()
+    }
+}
+
+/// The weights [`song_like`] starts from.
+fn initial_weights() -> Vec<f64> {
+    (0..180).map(|k| 0.02 + 0.007 * f64::from(k % 11)).collect()
+}
+
+/// [`Stdp`] with ten times the default bound and steps.
+fn stdp() -> Stdp {
+    Stdp {
+        w_max: 0.1,
+        dA_pre: 0.001,
+        dA_post: -0.00105,
+        ..Stdp::default()
+    }
+}
+
+/// 60 inputs firing regularly at different rates onto 3 conductance-based LIF neurons through
+/// STDP synapses (event-driven, or integrated every step); returns the weights, the output
+/// spike steps and V after 300 ms.
+fn song_like(clocked: bool, threads: usize) -> (Vec<f64>, Vec<u64>, Vec<f64>) {
+    let mut net = Network::new(0.1).unwrap();
+    net.set_threads(threads).unwrap();
+    let trains: Vec<Vec<f64>> = (0..60)
+        .map(|i| {
+            let period = 7.0 + 0.37 * f64::from(i);
+            (0..)
+                .map(|k| 1.3 * f64::from(i % 7) + period * f64::from(k))
+                .take_while(|&t| t < 300.0)
+                .collect()
+        })
+        .collect();
+    let pre = net
+        .add_neurons("pre", 60, SpikeTrain::new(trains).unwrap())
+        .unwrap();
+    let post = net.add_neurons("post", 3, LifCoba::default()).unwrap();
+    net.set_method(post, Method::Euler).unwrap();
+    let w0 = initial_weights();
+    let spikes = net.record_spikes(post).unwrap();
+    let weights = if clocked {
+        let syn = net
+            .add_synapses("stdp", clocked_stdp(), pre, post, &Connect::AllToAll)
+            .unwrap();
+        assert_eq!(net.synapses(syn).storage(), Storage::PerSynapse);
+        net.synapses_mut(syn).set(StdpClocked::w, &w0).unwrap();
+        net.run(300.0).unwrap();
+        net.synapses(syn).column(StdpClocked::w).to_vec()
+    } else {
+        let syn = net
+            .add_synapses("stdp", stdp(), pre, post, &Connect::AllToAll)
+            .unwrap();
+        net.synapses_mut(syn).set(Stdp::w, &w0).unwrap();
+        net.run(300.0).unwrap();
+        net.synapses(syn).column(Stdp::w).to_vec()
+    };
+    let v = net.group(post).column(LifCoba::V).to_vec();
+    (weights, net.spike_trace(spikes).steps.clone(), v)
+}
+
+#[test]
+fn event_driven_traces_equal_traces_integrated_every_step() {
+    let (w_event, spikes_event, v_event) = song_like(false, 1);
+    let (w_clock, spikes_clock, v_clock) = song_like(true, 1);
+    assert!(
+        spikes_event.len() > 10,
+        "the neurons fire: {spikes_event:?}"
+    );
+    assert_eq!(spikes_event, spikes_clock);
+    let moved = w_event
+        .iter()
+        .zip(&initial_weights())
+        .filter(|(a, b)| (**a - **b).abs() > 1e-6)
+        .count();
+    assert!(moved > 100, "the weights learn: {moved} of 180 moved");
+    for (a, b) in w_event.iter().zip(&w_clock) {
+        assert!((a - b).abs() <= 1e-12 * a.abs().max(1e-3), "{a} vs {b}");
+    }
+    for (a, b) in v_event.iter().zip(&v_clock) {
+        assert!((a - b).abs() <= 1e-9, "{a} vs {b}");
+    }
+}
+
+#[test]
+fn rules_give_the_same_numbers_on_any_thread_count() {
+    let one = song_like(false, 1);
+    for threads in [2, 3] {
+        assert_eq!(song_like(false, threads), one, "{threads} threads");
+    }
+}
+
+/// Two statements that read each other's variable: the order written is the order run.
+#[synapse]
+#[on_pre(before = n; n += 1.0; after = n)]
+pub struct Order {
+    /// Count before this spike.
+    #[state(init = 0.0, unit = "1")]
+    pub before: f64,
+    /// Count.
+    #[state(init = 0.0, unit = "1")]
+    pub n: f64,
+    /// Count after this spike.
+    #[state(init = 0.0, unit = "1")]
+    pub after: f64,
+}
+
+#[test]
+fn statements_run_in_the_order_written() {
+    let mut net = Network::new(0.1).unwrap();
+    let pre = net
+        .add_neurons(
+            "pre",
+            2,
+            SpikeTrain::new(vec![vec![1.0, 2.0, 3.0], vec![2.0]]).unwrap(),
+        )
+        .unwrap();
+    let post = net.add_neurons("post", 1, Lif::default()).unwrap();
+    let syn = net
+        .add_synapses("order", Order::default(), pre, post, &Connect::AllToAll)
+        .unwrap();
+    net.run(5.0).unwrap();
+    let g = net.synapses(syn);
+    assert_eq!(g.column(Order::n), &[3.0, 1.0]);
+    assert_eq!(g.column(Order::before), &[2.0, 0.0]);
+    assert_eq!(g.column(Order::after), &[3.0, 1.0]);
+}
+
+/// A neuron with a conductance in µS that synapses add to in nS.
+#[neuron]
+#[threshold(V > 1000.0 * V_unit)]
+pub struct Micro {
+    /// Unit of potential.
+    #[param(default = 1.0, unit = "mV")]
+    pub V_unit: f64,
+    /// Potential.
+    #[state(init = 0.0, unit = "mV", ode = g * V_unit / (1.0 * G_unit * T_unit) + R * I / T_unit, membrane)]
+    pub V: f64,
+    /// Unit of conductance.
+    #[param(default = 1.0, unit = "uS")]
+    pub G_unit: f64,
+    /// Unit of time.
+    #[param(default = 1.0, unit = "ms")]
+    pub T_unit: f64,
+    /// Resistance.
+    #[param(default = 1.0, unit = "MOhm")]
+    pub R: f64,
+    /// Conductance, in µS.
+    #[state(init = 0.0, unit = "uS", ode = -g / T_unit)]
+    pub g: f64,
+    /// Input.
+    #[input(unit = "nA")]
+    pub I: f64,
+}
+
+/// Adds `w` nS to the postsynaptic `g` at each spike.
+#[synapse]
+#[on_pre(g_post += w)]
+pub struct Nano {
+    /// Weight.
+    #[param(default = 2.0, unit = "nS")]
+    pub w: f64,
+}
+
+#[test]
+fn a_target_in_another_scale_receives_the_converted_value() {
+    let mut net = Network::new(0.1).unwrap();
+    let pre = net
+        .add_neurons("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
+        .unwrap();
+    let post = net.add_neurons("post", 1, Micro::default()).unwrap();
+    net.add_synapses("nano", Nano::default(), pre, post, &Connect::AllToAll)
+        .unwrap();
+    let g = net.record(post, Micro::g).unwrap();
+    net.run(1.5).unwrap();
+    let trace = net.trace(g);
+    // 2 nS = 0.002 µS, added at the spike's step (10) after the neuron's update of that step
+    // (which the monitor records): it shows from step 11, decayed by one step.
+    assert_eq!(trace.column(0)[10], 0.0);
+    let expected = 0.002 * (-0.1f64).exp();
+    assert!(
+        (trace.column(0)[11] - expected).abs() < 1e-18,
+        "{:?}",
+        trace.column(0)
+    );
+}
+
+#[test]
+fn a_target_that_cannot_be_bound_is_a_clear_error() {
+    let mut net = Network::new(0.1).unwrap();
+    let pre = net
+        .add_neurons("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
+        .unwrap();
+    let lif = net.add_neurons("lif", 1, Lif::default()).unwrap();
+    let micro = net.add_neurons("micro", 1, Micro::default()).unwrap();
+    // The LIF has no `g`.
+    let err = net
+        .add_synapses("nano", Nano::default(), pre, lif, &Connect::AllToAll)
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    assert!(
+        text.contains("`g_post`") && text.contains("no variable `g`"),
+        "{text}"
+    );
+    let syn = net
+        .add_synapses("nano", Nano::default(), pre, micro, &Connect::AllToAll)
+        .unwrap();
+    // The membrane potential is changed through a voltage output.
+    let text = net
+        .set_post_variable(syn, "g", "V")
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("membrane potential"), "{text}");
+    // Another dimension.
+    let text = net
+        .set_post_variable(syn, "g", "T_unit")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("no variable `T_unit`") || text.contains("dimension"),
+        "{text}"
+    );
+    // No such rule variable.
+    let text = net
+        .set_post_variable(syn, "h", "g")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("no `h_post`") && text.contains("g_post"),
+        "{text}"
+    );
+}
+
+#[test]
+fn per_synapse_values_follow_their_synapse_through_delays() {
+    let mut net = Network::new(0.1).unwrap();
+    let pre = net
+        .add_neurons("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
+        .unwrap();
+    let post = net.add_neurons("post", 3, Micro::default()).unwrap();
+    let syn = net
+        .add_synapses("nano", Order::default(), pre, post, &Connect::AllToAll)
+        .unwrap();
+    net.synapses_mut(syn)
+        .set(Order::n, &[10.0, 20.0, 30.0])
+        .unwrap();
+    // Delays that reverse the row: synapse numbers now run 2, 1, 0 of the old order.
+    net.set_delays(syn, &[0.3, 0.2, 0.1]).unwrap();
+    let g = net.synapses(syn);
+    assert_eq!(g.conn().post, vec![2, 1, 0]);
+    assert_eq!(g.column(Order::n), &[30.0, 20.0, 10.0]);
+    net.run(2.0).unwrap();
+    assert_eq!(net.synapses(syn).column(Order::n), &[31.0, 21.0, 11.0]);
+}
