@@ -1,12 +1,14 @@
 //! The standard network benchmarks of spiking simulators, built from the DSL models as a user
 //! would write them: COBA (Vogels & Abbott 2005; Brette et al. 2007, benchmark 1) and CUBA
-//! (Brian2's `CUBA.py`). Both: N LIF neurons, 80 % excitatory, each pair connected with
-//! probability p = 80/N (about 80 inputs per neuron at every N), dt 0.1 ms.
+//! (Brian2's `CUBA.py`), both N LIF neurons, 80 % excitatory, each pair connected with
+//! probability p = 80/N (about 80 inputs per neuron at every N), dt 0.1 ms; and the STDP
+//! network of Song, Miller & Abbott (2000) ([`Song2000`]).
 
-use neurode_models::{Exponential, ExponentialCoba, Lif};
+use neurode_models::{Exponential, ExponentialCoba, Lif, LifCoba, Stdp};
 use neurode_runtime::rng::{Stream, Streams};
 use neurode_runtime::{
-    Connect, Error, GroupId, Method, Network, SpikeMonitorId, SynId, SynapseModel,
+    Connect, Error, GroupId, Method, Network, PoissonSource, SpikeMonitorId, SynId, SynapseModel,
+    Values,
 };
 
 /// Mean number of inputs per neuron.
@@ -206,4 +208,80 @@ pub fn cuba(n: usize, seed: u64) -> Result<Bench, Error> {
     let v = per_neuron(n, seed, INIT_V, |s| -60.0 + 10.0 * s.uniform());
     net.group_mut(g).set(Lif::V, &v)?;
     bench(net, g, syns)
+}
+
+/// The STDP network of Song, Miller & Abbott (2000), as Brian2's `examples/synapses/STDP.py`
+/// builds it: `inputs` Poisson neurons at 15 Hz onto one [`LifCoba`] neuron (Euler) through
+/// [`Stdp`] synapses (all to all, event-driven traces), initial weights uniform in
+/// `[0, w_max)`, dt 0.1 ms. The inputs' spikes and the weights are drawn from `seed`.
+pub struct Song2000 {
+    /// The network, ready to run.
+    pub net: Network,
+    /// The postsynaptic neuron.
+    pub neuron: GroupId<LifCoba>,
+    /// The plastic synapses.
+    pub synapses: SynId<Stdp>,
+    /// The neuron's spike counter.
+    pub spikes: SpikeMonitorId,
+    /// The upper bound of the weights.
+    pub w_max: f64,
+}
+
+impl Song2000 {
+    /// Builds the network with `inputs` Poisson inputs (Song et al.: 1000).
+    ///
+    /// Errors: those of building a network (none with valid arguments).
+    pub fn new(inputs: usize, seed: u64) -> Result<Song2000, Error> {
+        let mut net = Network::new(0.1)?;
+        net.set_seed(seed);
+        let input = net.add_neurons("inputs", inputs, PoissonSource::constant(15.0, seed))?;
+        let neuron = net.add_neurons("neuron", 1, LifCoba::default())?;
+        net.set_method(neuron, Method::Euler)?;
+        let stdp = Stdp::default();
+        let w_max = stdp.w_max;
+        let synapses = net.add_synapses("stdp", stdp, input, neuron, &Connect::AllToAll)?;
+        net.set_synapse_values(
+            synapses,
+            Stdp::w,
+            &Values::Uniform {
+                low: 0.0,
+                high: w_max,
+            },
+        )?;
+        let spikes = net.count_spikes(neuron)?;
+        Ok(Song2000 {
+            net,
+            neuron,
+            synapses,
+            spikes,
+            w_max,
+        })
+    }
+
+    /// The weights relative to their bound, `w / w_max`.
+    pub fn relative_weights(&self) -> Vec<f64> {
+        self.net
+            .synapses(self.synapses)
+            .column(Stdp::w)
+            .iter()
+            .map(|w| w / self.w_max)
+            .collect()
+    }
+
+    /// The fraction of weights with `w / w_max` below `x`.
+    pub fn fraction_below(&self, x: f64) -> f64 {
+        let w = self.relative_weights();
+        w.iter().filter(|&&v| v < x).count() as f64 / w.len() as f64
+    }
+
+    /// The fraction of weights with `w / w_max` above `x`.
+    pub fn fraction_above(&self, x: f64) -> f64 {
+        let w = self.relative_weights();
+        w.iter().filter(|&&v| v > x).count() as f64 / w.len() as f64
+    }
+
+    /// The postsynaptic firing rate so far (Hz).
+    pub fn rate_hz(&self) -> f64 {
+        self.net.spike_trace(self.spikes).mean_rate()
+    }
 }

@@ -448,6 +448,71 @@ pub fn save_png(fig: &Figure<'_>, path: &Path) -> Result<(), PlotError> {
         .map_err(|e| PlotError(format!("cannot write {}: {e}", path.display())))
 }
 
+/// Draws the histogram of `values` over `range` in `bins` equal bins (values outside are left
+/// out) as a PNG file at `path`, written as [`save_png`] writes: a distribution of weights, say.
+///
+/// Error: [`PlotError`] for an empty range or no bins, drawing problems, or when the file
+/// cannot be written.
+pub fn histogram(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    values: &[f64],
+    (lo, hi): (f64, f64),
+    bins: usize,
+) -> Result<(), PlotError> {
+    font_ready()?;
+    if bins == 0 || lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
+        return Err(PlotError(format!("no bins in [{lo}, {hi}]")));
+    }
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for &v in values {
+        if (lo..=hi).contains(&v) {
+            let k = (((v - lo) / width) as usize).min(bins - 1);
+            counts[k] += 1;
+        }
+    }
+    let top = counts.iter().copied().max().unwrap_or(0).max(1) as f64 * 1.08;
+    let (w, h) = (WIDTH, TITLE_HEIGHT + PANEL_HEIGHT + 2 * X_LABEL_EXTRA + 40);
+    let mut buf = vec![255u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let body = root
+            .titled(title, title_style(&root, title)?)
+            .map_err(err)?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(70)
+            .build_cartesian_2d(lo..hi, 0.0..top)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_label)
+            .y_desc("count")
+            .label_style((FAMILY, 14))
+            .axis_desc_style((FAMILY, 16))
+            .draw()
+            .map_err(err)?;
+        let fill = rgb(BLUE).filled();
+        chart
+            .draw_series(counts.iter().enumerate().map(|(k, &c)| {
+                let x0 = lo + k as f64 * width;
+                Rectangle::new([(x0, 0.0), (x0 + width * 0.92, c as f64)], fill)
+            }))
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(&buf, w, h, ColorType::Rgb8)
+        .map_err(err)?;
+    crate::cli::write_atomic(path, |out| out.write_all(&png))
+        .map_err(|e| PlotError(format!("cannot write {}: {e}", path.display())))
+}
+
 /// One-line description of a protocol: model and setting.
 pub fn protocol_caption(p: Protocol) -> &'static str {
     match p {

@@ -357,6 +357,10 @@ fn classify_states(m: &Model, derived: &[Expr]) -> (Vec<Role>, Vec<(usize, Expr,
     let mut roles = vec![Role::Clock; m.states.len()];
     let mut event_driven = Vec::new();
     for (i, s) in m.states.iter().enumerate() {
+        if s.fixed.is_some() && m.kind == Kind::Synapse {
+            roles[i] = Role::Event;
+            continue;
+        }
         if !written.contains(&i) || !s.events.is_empty() {
             continue;
         }
@@ -601,8 +605,16 @@ fn check_roles(m: &Model, errors: &mut Errors) {
 fn params_only(m: &Model, e: &Expr, what: &str, errors: &mut Errors) {
     if let Some(term) = first_outside(e, &|s| matches!(s, Sym::Param(_))) {
         if let ExprKind::Var(s) = term.kind {
+            let per_element = matches!(s, Sym::State(i) if m.states[i].fixed.is_some());
+            let why = match (per_element, what.contains("delay")) {
+                (true, true) => {
+                    "has one value per element; per-synapse delays are set with `Network::set_delays`"
+                }
+                (true, false) => "has one value per element",
+                (false, _) => "is not a parameter",
+            };
             errors.push(term.span.error(format!(
-                "{what} is fixed for a run and may use parameters only; `{}` is not a parameter",
+                "{what} is fixed for a run and may use parameters of the whole group only; `{}` {why}",
                 m.sym_name(s)
             )));
         }
@@ -851,11 +863,22 @@ fn storage_classes(
                 .as_ref()
                 .is_some_and(|f| zero_states(f).as_num() == Some(0.0))
         });
+    // A per-synapse value (a weight) may scale what a spike adds; the group's own state may not.
+    let is_clock_state = |s: Sym| match s {
+        Sym::State(i) => clock(i),
+        Sym::Derived(_) => true,
+        _ => false,
+    };
     let additive = m.states.iter().all(|s| {
-        s.events
-            .iter()
-            .all(|e| e.op.is_additive() && first_outside(&e.value, &|s| !is_state(s)).is_none())
+        s.events.iter().all(|e| {
+            e.op.is_additive() && first_outside(&e.value, &|s| !is_clock_state(s)).is_none()
+        })
     });
+    let events_read_synapses = m
+        .states
+        .iter()
+        .flat_map(|s| &s.events)
+        .any(|e| reads_per_synapse(&e.value));
     let pre_side = |s: Sym| {
         matches!(
             s,
@@ -886,7 +909,11 @@ fn storage_classes(
         out.push(Storage::PerPost);
     }
     // Per presynaptic neuron: nothing the state does depends on the postsynaptic side.
-    if !all_state_exprs().any(post_side) && !clock_reads_synapses && !rule_targets_clock {
+    if !all_state_exprs().any(post_side)
+        && !clock_reads_synapses
+        && !rule_targets_clock
+        && !events_read_synapses
+    {
         out.push(Storage::PerPre);
     }
     out.push(Storage::PerSynapse);

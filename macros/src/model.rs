@@ -21,6 +21,9 @@ pub struct Param {
     pub unit: Option<Unit>,
     pub unit_text: String,
     pub doc: String,
+    /// `per_synapse` / `per_neuron`: the equations read the state [`State::fixed`] of this
+    /// parameter, one value per element; the field is its default.
+    pub per_element: bool,
 }
 
 /// A spike-triggered update.
@@ -45,6 +48,8 @@ pub struct State {
     pub declared_updates: bool,
     /// `clock_driven`: never advanced lazily at events.
     pub clock_driven: bool,
+    /// The per-element parameter this state stores (never changed during a run).
+    pub fixed: Option<usize>,
     pub doc: String,
 }
 
@@ -245,8 +250,15 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             }
         }
     };
+    // A per-element parameter is read through a state of its own, after the declared ones.
+    let mut n_fixed = 0;
     for (i, p) in raw.params.iter().enumerate() {
-        declare(&p.ident, Sym::Param(i), errors);
+        if p.per_element.is_some() {
+            declare(&p.ident, Sym::State(raw.states.len() + n_fixed), errors);
+            n_fixed += 1;
+        } else {
+            declare(&p.ident, Sym::Param(i), errors);
+        }
     }
     for (i, s) in raw.states.iter().enumerate() {
         declare(&s.ident, Sym::State(i), errors);
@@ -292,9 +304,10 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
                 unit,
                 unit_text,
                 doc: p.doc.clone(),
+                per_element: p.per_element.is_some(),
             }
         })
-        .collect();
+        .collect::<Vec<Param>>();
 
     let mut membrane = None;
     let mut states = Vec::new();
@@ -336,7 +349,25 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             events,
             declared_updates: s.ode.is_some() || !s.events.is_empty(),
             clock_driven: s.clock_driven,
+            fixed: None,
             doc: s.doc.clone(),
+        });
+    }
+    for (i, p) in params.iter().enumerate().filter(|(_, p)| p.per_element) {
+        let span = Spans::of(&p.ident);
+        states.push(State {
+            ident: p.ident.clone(),
+            init: Some(Expr::var_at(Sym::Param(i), span)),
+            init_text: p.ident.to_string(),
+            unit: p.unit,
+            unit_text: p.unit_text.clone(),
+            ode: None,
+            ode_text: None,
+            events: Vec::new(),
+            declared_updates: true,
+            clock_driven: false,
+            fixed: Some(i),
+            doc: p.doc.clone(),
         });
     }
     if raw.kind == Kind::Neuron && membrane.is_none() {
@@ -421,13 +452,14 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         })
         .collect();
 
+    let fixed: Vec<usize> = (raw.states.len()..states.len()).collect();
     let mut rules_pre = None;
     let mut rules_post = None;
     let mut unresolved = raw.rules_incomplete;
     for (event, attr, stmts) in &raw.rules {
         let rules: Vec<Rule> = stmts
             .iter()
-            .filter_map(|st| resolve_rule(st, &scope, &lw, errors))
+            .filter_map(|st| resolve_rule(st, &scope, &fixed, &lw, errors))
             .collect();
         unresolved |= rules.len() < stmts.len();
         if *event == crate::parse::Event::Pre {
@@ -504,12 +536,20 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
 fn resolve_rule(
     st: &crate::parse::RawStmt,
     scope: &HashMap<String, Sym>,
+    fixed: &[usize],
     lw: &Lowerer<'_>,
     errors: &mut Errors,
 ) -> Option<Rule> {
     let name = st.target.to_string();
     let span = Spans::of(&st.whole);
     let target = match scope.get(&name) {
+        Some(Sym::State(i)) if fixed.contains(i) => {
+            errors.at(
+                st.target.span(),
+                format!("`{name}` is a parameter (one value per synapse), fixed for a run\nhelp: make it a `#[state(...)]` to change it in a spike rule"),
+            );
+            return None;
+        }
         Some(Sym::State(i)) => RuleTarget::State(*i),
         Some(Sym::Param(_)) => {
             errors.at(

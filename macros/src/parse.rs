@@ -48,7 +48,10 @@ pub mod kw {
     pub const ON_PRE_AFTER: &str = "on_pre_after";
     pub const MEMBRANE: &str = "membrane";
     pub const CLOCK_DRIVEN: &str = "clock_driven";
-    pub const PARAM_KEYS: [&str; 2] = [DEFAULT, UNIT];
+    pub const PARAM_KEYS: [&str; 4] = [DEFAULT, UNIT, PER_SYNAPSE, PER_NEURON];
+    /// `per_synapse` / `per_neuron`: one value per element, the field's value the default.
+    pub const PER_SYNAPSE: &str = "per_synapse";
+    pub const PER_NEURON: &str = "per_neuron";
     pub const STATE_KEYS: [&str; 7] = [
         INIT,
         UNIT,
@@ -142,6 +145,8 @@ pub struct RawParam {
     pub default: Option<Expr>,
     pub unit: Option<LitStr>,
     pub doc: String,
+    /// `per_synapse` / `per_neuron`, with the flag (for diagnostics).
+    pub per_element: Option<Ident>,
 }
 
 /// `#[state(init = .., unit = "..", ode = .., on_pre = .., membrane)]`
@@ -706,6 +711,7 @@ fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
             ident,
             default: Some(syn::parse_quote!(0.0)),
             unit: None,
+            per_element: None,
             doc,
         });
         return;
@@ -755,6 +761,7 @@ fn parse_param(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Er
         default: None,
         unit: None,
         doc: f.doc,
+        per_element: None,
     };
     for arg in args {
         match arg {
@@ -766,7 +773,20 @@ fn parse_param(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Er
                     _ => unknown_key(errors, &key, kw::PARAM, &kw::PARAM_KEYS),
                 }
             }
-            Arg::Flag(key) => unknown_key(errors, &key, kw::PARAM, &kw::PARAM_KEYS),
+            Arg::Flag(key) => match (key.to_string().as_str(), raw.kind) {
+                (kw::PER_SYNAPSE, Kind::Synapse) | (kw::PER_NEURON, Kind::Neuron) => {
+                    p.per_element = Some(key);
+                }
+                (kw::PER_SYNAPSE, Kind::Neuron) => errors.at(
+                    key.span(),
+                    "a neuron's parameter is `per_neuron`; `per_synapse` belongs to synapses",
+                ),
+                (kw::PER_NEURON, Kind::Synapse) => errors.at(
+                    key.span(),
+                    "a synapse's parameter is `per_synapse`; `per_neuron` belongs to neurons",
+                ),
+                _ => unknown_key(errors, &key, kw::PARAM, &kw::PARAM_KEYS),
+            },
             Arg::Positional(e) => {
                 errors.spanned(&e, "expected `default = ...` or `unit = \"...\"`")
             }

@@ -65,6 +65,18 @@ impl Columns {
         &mut self.cols[j]
     }
 
+    /// After parameter `name` of model `M` was set to `value`: if it has one value per element,
+    /// every element of its column takes it.
+    pub(crate) fn follow_param<M: Model>(&mut self, name: &str, value: f64) {
+        let per_element = M::INFO
+            .params
+            .iter()
+            .any(|p| p.name == name && p.per_element);
+        if let Some(j) = M::INFO.column(name).filter(|_| per_element) {
+            self.cols[j].fill(value);
+        }
+    }
+
     /// Column `j` itself, to replace it.
     pub(crate) fn get_vec_mut(&mut self, j: usize) -> &mut Vec<f64> {
         &mut self.cols[j]

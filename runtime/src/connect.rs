@@ -1,7 +1,7 @@
 //! Connectivity rules, built into pre-major compressed sparse rows ([`Csr`]).
 
 use crate::error::{Error, Result};
-use crate::rng::{domain, Streams};
+use crate::rng::{domain, Stream, Streams};
 
 /// Pre-major compressed sparse rows: the synapses of presynaptic neuron `p` are
 /// `row_ptr[p]..row_ptr[p + 1]`, their postsynaptic neurons `post[row_ptr[p]..row_ptr[p + 1]]`.
@@ -129,6 +129,87 @@ pub enum Connect {
     /// Explicit `(pre, post)` pairs; synapses are ordered by presynaptic index, keeping the given
     /// order among pairs with the same presynaptic neuron. Repeated pairs give repeated synapses.
     Pairs(Vec<(u32, u32)>),
+    /// NEST's `pairwise_bernoulli`: each pair independently with probability `p`; with
+    /// `autapses: false`, no pair `i → i` (meant for a group onto itself). With autapses it is
+    /// [`Connect::FixedProb`] (the same synapses for the same seed).
+    PairwiseBernoulli {
+        /// Connection probability, in `[0, 1]`.
+        p: f64,
+        /// Seed of the random streams.
+        seed: u64,
+        /// Whether pairs `i → i` may connect.
+        autapses: bool,
+    },
+    /// Each pair `(i, j)` independently with probability `f(i, j)` (NEST's
+    /// `pairwise_bernoulli` with a `p` that depends on the pair).
+    Probability {
+        /// The probability of each pair (values outside `[0, 1]` are an error).
+        p: ProbabilityFn,
+        /// Seed of the random streams.
+        seed: u64,
+    },
+    /// NEST's `fixed_indegree`: every postsynaptic neuron receives `k` synapses from presynaptic
+    /// neurons drawn uniformly, with repeats (`multapses`) or without, pairs `i → i` allowed
+    /// (`autapses`) or not.
+    FixedInDegree {
+        /// Synapses per postsynaptic neuron.
+        k: usize,
+        /// Seed of the random streams.
+        seed: u64,
+        /// Whether pairs `i → i` may connect.
+        autapses: bool,
+        /// Whether a pair may connect more than once.
+        multapses: bool,
+    },
+    /// NEST's `fixed_outdegree`: every presynaptic neuron makes `k` synapses onto postsynaptic
+    /// neurons drawn uniformly (options as [`Connect::FixedInDegree`]).
+    FixedOutDegree {
+        /// Synapses per presynaptic neuron.
+        k: usize,
+        /// Seed of the random streams.
+        seed: u64,
+        /// Whether pairs `i → i` may connect.
+        autapses: bool,
+        /// Whether a pair may connect more than once.
+        multapses: bool,
+    },
+    /// NEST's `fixed_total_number`: `n` synapses in all, each pair drawn uniformly among the
+    /// allowed ones (options as [`Connect::FixedInDegree`]). The counts of the rows are drawn
+    /// first (multinomial), then each row's targets from the row's own stream.
+    FixedTotalNumber {
+        /// Number of synapses.
+        n: usize,
+        /// Seed of the random streams.
+        seed: u64,
+        /// Whether pairs `i → i` may connect.
+        autapses: bool,
+        /// Whether a pair may connect more than once.
+        multapses: bool,
+    },
+}
+
+/// The probability of a pair of neurons `(i, j)`, for [`Connect::Probability`]. Two are equal
+/// when they are the same function object.
+#[derive(Clone)]
+pub struct ProbabilityFn(pub std::sync::Arc<dyn Fn(usize, usize) -> f64 + Send + Sync>);
+
+impl ProbabilityFn {
+    /// The probability `f(i, j)`.
+    pub fn new(f: impl Fn(usize, usize) -> f64 + Send + Sync + 'static) -> Self {
+        ProbabilityFn(std::sync::Arc::new(f))
+    }
+}
+
+impl PartialEq for ProbabilityFn {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for ProbabilityFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProbabilityFn(..)")
+    }
 }
 
 impl Connect {
@@ -185,8 +266,271 @@ impl Connect {
                 fixed_prob(object, n_pre, n_post, *p, *seed, *first..*end)
             }
             Connect::Pairs(pairs) => from_pairs(object, n_pre, n_post, pairs),
+            Connect::PairwiseBernoulli {
+                p,
+                seed,
+                autapses: true,
+            } => fixed_prob(object, n_pre, n_post, *p, *seed, 0..n_pre),
+            Connect::PairwiseBernoulli {
+                p,
+                seed,
+                autapses: false,
+            } => {
+                let f = move |_, _| *p;
+                probability(object, n_pre, n_post, &f, *seed, false)
+            }
+            Connect::Probability { p, seed } => {
+                probability(object, n_pre, n_post, &*p.0, *seed, true)
+            }
+            &Connect::FixedInDegree {
+                k,
+                seed,
+                autapses,
+                multapses,
+            } => {
+                let rule = Degree {
+                    k,
+                    autapses,
+                    multapses,
+                };
+                fixed_indegree(object, n_pre, n_post, rule, seed)
+            }
+            &Connect::FixedOutDegree {
+                k,
+                seed,
+                autapses,
+                multapses,
+            } => {
+                let rule = Degree {
+                    k,
+                    autapses,
+                    multapses,
+                };
+                fixed_outdegree(object, n_pre, n_post, rule, seed)
+            }
+            &Connect::FixedTotalNumber {
+                n,
+                seed,
+                autapses,
+                multapses,
+            } => {
+                let rule = Degree {
+                    k: n,
+                    autapses,
+                    multapses,
+                };
+                fixed_total(object, n_pre, n_post, rule, seed)
+            }
         }
     }
+}
+
+/// The options of the degree rules.
+#[derive(Clone, Copy, Debug)]
+struct Degree {
+    k: usize,
+    autapses: bool,
+    multapses: bool,
+}
+
+/// `k` targets among `0..n` minus `skip`, uniformly: with repeats, or distinct (Floyd's
+/// algorithm), ascending, into `out`. The caller checks that enough are available.
+fn choose(
+    rng: &mut Stream,
+    n: usize,
+    skip: Option<usize>,
+    k: usize,
+    multapses: bool,
+    out: &mut Vec<u32>,
+) {
+    let avail = n - usize::from(skip.is_some_and(|s| s < n));
+    // Index `x` among the available ones, as a neuron.
+    let neuron = |x: usize| match skip {
+        Some(s) if x >= s => x + 1,
+        _ => x,
+    };
+    let start = out.len();
+    if multapses {
+        for _ in 0..k {
+            out.push(neuron(rng.below(avail as u64) as usize) as u32);
+        }
+    } else {
+        // Floyd: for j in avail−k..avail, take a uniform t ≤ j, or j itself if t was taken.
+        let mut taken = std::collections::HashSet::with_capacity(k);
+        for j in avail - k..avail {
+            let t = rng.below(j as u64 + 1) as usize;
+            let pick = if taken.insert(t) { t } else { j };
+            taken.insert(pick);
+            out.push(neuron(pick) as u32);
+        }
+    }
+    out[start..].sort_unstable();
+}
+
+/// How many targets a neuron `i` has to choose from among `n`, without itself unless autapses.
+fn available(n: usize, i: usize, autapses: bool) -> usize {
+    n - usize::from(!autapses && i < n)
+}
+
+fn degree_error(object: &str, what: &str, k: usize, avail: usize, i: usize) -> Error {
+    Error::InvalidInput {
+        object: object.to_string(),
+        reason: format!(
+            "{what} {k} without repeated pairs needs {k} distinct partners, but neuron {i} has {avail}"
+        ),
+    }
+}
+
+fn fixed_outdegree(
+    object: &str,
+    n_pre: usize,
+    n_post: usize,
+    rule: Degree,
+    seed: u64,
+) -> Result<Csr> {
+    let total = n_pre
+        .checked_mul(rule.k)
+        .ok_or_else(|| too_many(object, n_pre, n_post))?;
+    let streams = Streams::new(seed);
+    let mut row_ptr = Vec::with_capacity(n_pre + 1);
+    let mut post = Vec::with_capacity(total);
+    row_ptr.push(0);
+    for i in 0..n_pre {
+        let avail = available(n_post, i, rule.autapses);
+        if rule.k > 0 && (avail == 0 || (!rule.multapses && rule.k > avail)) {
+            return Err(degree_error(object, "out-degree", rule.k, avail, i));
+        }
+        let mut rng = streams.stream(domain::CONNECT, i as u64);
+        let skip = (!rule.autapses).then_some(i);
+        choose(&mut rng, n_post, skip, rule.k, rule.multapses, &mut post);
+        row_ptr.push(post.len());
+    }
+    Ok(Csr { row_ptr, post })
+}
+
+fn fixed_indegree(
+    object: &str,
+    n_pre: usize,
+    n_post: usize,
+    rule: Degree,
+    seed: u64,
+) -> Result<Csr> {
+    n_post
+        .checked_mul(rule.k)
+        .ok_or_else(|| too_many(object, n_pre, n_post))?;
+    let streams = Streams::new(seed);
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(n_post * rule.k);
+    let mut sources = Vec::with_capacity(rule.k);
+    for j in 0..n_post {
+        let avail = available(n_pre, j, rule.autapses);
+        if rule.k > 0 && (avail == 0 || (!rule.multapses && rule.k > avail)) {
+            return Err(degree_error(object, "in-degree", rule.k, avail, j));
+        }
+        let mut rng = streams.stream(domain::CONNECT_IN, j as u64);
+        sources.clear();
+        let skip = (!rule.autapses).then_some(j);
+        choose(&mut rng, n_pre, skip, rule.k, rule.multapses, &mut sources);
+        // n_post <= u32::MAX was checked by the caller.
+        pairs.extend(sources.iter().map(|&i| (i, j as u32)));
+    }
+    // Pairs come in ascending target order, so every row ends up sorted.
+    from_pairs(object, n_pre, n_post, &pairs)
+}
+
+fn fixed_total(object: &str, n_pre: usize, n_post: usize, rule: Degree, seed: u64) -> Result<Csr> {
+    let weights: Vec<usize> = (0..n_pre)
+        .map(|i| available(n_post, i, rule.autapses))
+        .collect();
+    let pairs_total: u128 = weights.iter().map(|&w| w as u128).sum();
+    if rule.k > 0 && pairs_total == 0 {
+        return Err(Error::InvalidInput {
+            object: object.to_string(),
+            reason: format!("{} synapses between groups with no allowed pair", rule.k),
+        });
+    }
+    if !rule.multapses && rule.k as u128 > pairs_total {
+        return Err(Error::InvalidInput {
+            object: object.to_string(),
+            reason: format!(
+                "{} synapses without repeated pairs, but only {pairs_total} pairs are allowed",
+                rule.k
+            ),
+        });
+    }
+    let streams = Streams::new(seed);
+    // The counts of the rows: multinomial, as successive binomials.
+    let mut counts = vec![0usize; n_pre];
+    let mut rng = streams.stream(domain::CONNECT_IN, u64::MAX);
+    let mut left = rule.k as u64;
+    let mut weight_left = pairs_total as f64;
+    for (i, &w) in weights.iter().enumerate() {
+        if left == 0 {
+            break;
+        }
+        let p = if weight_left > 0.0 {
+            (w as f64 / weight_left).min(1.0)
+        } else {
+            0.0
+        };
+        let c = if p >= 1.0 {
+            left
+        } else {
+            rand_distr::Binomial::new(left, p)
+                .map(|b| rand_distr::Distribution::sample(&b, &mut rng))
+                .unwrap_or(0)
+        };
+        counts[i] = c as usize;
+        left -= c;
+        weight_left -= w as f64;
+    }
+    // Without repeats a row may have drawn more than it can hold: such draws are refused.
+    if let Some(i) = (0..n_pre).find(|&i| !rule.multapses && counts[i] > weights[i]) {
+        return Err(degree_error(object, "a row of", counts[i], weights[i], i));
+    }
+    let mut row_ptr = Vec::with_capacity(n_pre + 1);
+    let mut post = Vec::with_capacity(rule.k);
+    row_ptr.push(0);
+    for (i, &c) in counts.iter().enumerate() {
+        let mut rng = streams.stream(domain::CONNECT, i as u64);
+        let skip = (!rule.autapses).then_some(i);
+        choose(&mut rng, n_post, skip, c, rule.multapses, &mut post);
+        row_ptr.push(post.len());
+    }
+    Ok(Csr { row_ptr, post })
+}
+
+fn probability(
+    object: &str,
+    n_pre: usize,
+    n_post: usize,
+    f: &dyn Fn(usize, usize) -> f64,
+    seed: u64,
+    autapses: bool,
+) -> Result<Csr> {
+    let streams = Streams::new(seed);
+    let mut row_ptr = Vec::with_capacity(n_pre + 1);
+    let mut post = Vec::new();
+    row_ptr.push(0);
+    for i in 0..n_pre {
+        let mut rng = streams.stream(domain::CONNECT, i as u64);
+        for j in 0..n_post {
+            let p = f(i, j);
+            if !(0.0..=1.0).contains(&p) {
+                return Err(Error::InvalidProbability {
+                    object: format!("{object} (pair {i} -> {j})"),
+                    p,
+                });
+            }
+            // One draw per pair, whether or not it can connect, so that a pair's fate does
+            // not depend on the others.
+            let u = rng.uniform();
+            if u < p && (autapses || i != j) {
+                post.push(j as u32);
+            }
+        }
+        row_ptr.push(post.len());
+    }
+    Ok(Csr { row_ptr, post })
 }
 
 fn too_many(object: &str, n_pre: usize, n_post: usize) -> Error {
@@ -314,6 +658,116 @@ fn from_pairs(object: &str, n_pre: usize, n_post: usize, pairs: &[(u32, u32)]) -
 
 #[cfg(test)]
 mod tests {
+
+    /// The `(pre, post)` pairs of `c`.
+    fn pairs(c: &Csr) -> Vec<(usize, usize)> {
+        (0..c.n_pre())
+            .flat_map(|i| c.row(i).iter().map(move |&j| (i, j as usize)))
+            .collect()
+    }
+
+    #[test]
+    fn nest_degree_rules_give_their_counts() {
+        let rule = |k, autapses, multapses| Connect::FixedInDegree {
+            k,
+            seed: 3,
+            autapses,
+            multapses,
+        };
+        let c = rule(7, false, false).build("s", 20, 30).unwrap();
+        let p = pairs(&c);
+        assert_eq!(p.len(), 7 * 30);
+        for j in 0..30 {
+            let mut from: Vec<usize> = p.iter().filter(|x| x.1 == j).map(|x| x.0).collect();
+            assert_eq!(from.len(), 7);
+            assert!(!from.contains(&j), "no autapse onto {j}");
+            from.dedup();
+            assert_eq!(from.len(), 7, "no multapse onto {j}");
+        }
+        assert!((0..20).all(|i| c.row(i).is_sorted()));
+        // Every source is equally likely: 20 sources, 210 draws, each near 10.5.
+        let c = Connect::FixedOutDegree {
+            k: 5,
+            seed: 1,
+            autapses: true,
+            multapses: true,
+        }
+        .build("s", 40, 3)
+        .unwrap();
+        assert!((0..40).all(|i| c.row(i).len() == 5));
+        let c = Connect::FixedTotalNumber {
+            n: 1000,
+            seed: 2,
+            autapses: false,
+            multapses: false,
+        }
+        .build("s", 50, 50)
+        .unwrap();
+        let mut p = pairs(&c);
+        assert_eq!(p.len(), 1000);
+        assert!(p.iter().all(|(i, j)| i != j));
+        p.sort_unstable();
+        p.dedup();
+        assert_eq!(p.len(), 1000);
+        // Too many distinct partners asked for: a clear error naming the neuron.
+        let e = rule(30, false, false)
+            .build("s", 30, 5)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("in-degree 30") && e.contains("has 29"), "{e}");
+    }
+
+    #[test]
+    fn fixed_total_number_is_uniform_over_pairs() {
+        // 40 000 synapses over 20 × 10 pairs: each row near 2000 (multinomial).
+        let c = Connect::FixedTotalNumber {
+            n: 40_000,
+            seed: 9,
+            autapses: true,
+            multapses: true,
+        }
+        .build("s", 20, 10)
+        .unwrap();
+        assert_eq!(c.n_syn(), 40_000);
+        for i in 0..20 {
+            let n = c.row(i).len() as f64;
+            // sd of a row count: sqrt(40000 · 0.05 · 0.95) ≈ 43.6.
+            assert!((n - 2000.0).abs() < 4.0 * 43.6, "row {i}: {n}");
+        }
+    }
+
+    #[test]
+    fn probabilities_per_pair_and_without_autapses() {
+        let f = ProbabilityFn::new(|i, j| if (i + j) % 2 == 0 { 1.0 } else { 0.0 });
+        let c = Connect::Probability { p: f, seed: 0 }
+            .build("s", 6, 6)
+            .unwrap();
+        assert!(pairs(&c).iter().all(|(i, j)| (i + j) % 2 == 0));
+        assert_eq!(c.n_syn(), 18);
+        let c = Connect::PairwiseBernoulli {
+            p: 1.0,
+            seed: 0,
+            autapses: false,
+        }
+        .build("s", 5, 5)
+        .unwrap();
+        assert_eq!(c.n_syn(), 20);
+        let with = Connect::PairwiseBernoulli {
+            p: 0.3,
+            seed: 5,
+            autapses: true,
+        };
+        let old = Connect::FixedProb { p: 0.3, seed: 5 };
+        assert_eq!(
+            with.build("s", 30, 30).unwrap(),
+            old.build("s", 30, 30).unwrap()
+        );
+        let bad = ProbabilityFn::new(|_, _| 1.5);
+        let e = Connect::Probability { p: bad, seed: 0 }
+            .build("s", 2, 2)
+            .unwrap_err();
+        assert!(e.to_string().contains("pair 0 -> 0"), "{e}");
+    }
     use super::*;
 
     #[test]

@@ -169,6 +169,21 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The error as seen from object `name` (a group or synapse group): an
+    /// [`Error::InvalidInput`] about a part of the object (`PoissonSource neuron 3`) names the
+    /// object first (`inputs: PoissonSource neuron 3`); other errors are returned as they are.
+    pub fn in_object(self, name: &str) -> Error {
+        match self {
+            Error::InvalidInput { object, reason } if object != name => Error::InvalidInput {
+                object: format!("{name}: {object}"),
+                reason,
+            },
+            other => other,
+        }
+    }
+}
+
 /// Result of every fallible runtime operation.
 pub type Result<T> = std::result::Result<T, Error>;
 

@@ -467,6 +467,7 @@ fn walk(
         v,
         refractory,
         rules: None,
+        fixed: &[],
     });
 }
 

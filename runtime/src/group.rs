@@ -77,13 +77,16 @@ impl<M: NeuronModel> NeuronGroup<M> {
         &mut self.model
     }
 
-    /// Sets parameter `name` (takes effect at the next run). Errors: [`Error::UnknownParameter`],
-    /// [`Error::InvalidParameter`].
+    /// Sets parameter `name` (takes effect at the next run); a parameter with one value per
+    /// neuron (`per_neuron`) takes `value` at every neuron. Errors:
+    /// [`Error::UnknownParameter`], [`Error::InvalidParameter`].
     ///
     /// [`Error::UnknownParameter`]: crate::Error::UnknownParameter
     /// [`Error::InvalidParameter`]: crate::Error::InvalidParameter
     pub fn set_param(&mut self, name: &str, value: f64) -> Result<()> {
-        self.model.set_param(name, value)
+        self.model.set_param(name, value)?;
+        self.columns.follow_param::<M>(name, value);
+        Ok(())
     }
 
     /// The integration method (default: the model's, [`ModelInfo::method`]).
@@ -198,12 +201,7 @@ impl<M: NeuronModel> NeuronGroup<M> {
 /// whether every value stored is finite.
 #[inline]
 pub(crate) fn drive_neurons<K: NeuronKernel>(mut kernel: K, input: &mut [f64]) -> bool {
-    let mut finite = true;
-    for (q, x) in input.iter_mut().enumerate() {
-        finite &= kernel.element(q, *x);
-        *x = 0.0;
-    }
-    finite
+    kernel.run(input)
 }
 
 /// What the network needs of a neuron group, whatever its model: one dynamic call per group and
@@ -216,8 +214,9 @@ pub(crate) trait AnyGroup: Send + Sync {
     fn set_method(&mut self, method: Method) -> Result<()>;
     fn set_param(&mut self, name: &str, value: f64) -> Result<()>;
     fn get_param(&self, name: &str) -> Option<f64>;
-    /// Computes the step-invariant constants for step `dt`.
-    fn prepare(&mut self, dt: f64);
+    /// Checks the model ([`Model::check`](crate::Model::check)) and computes the step-invariant
+    /// constants for step `dt`.
+    fn prepare(&mut self, dt: f64) -> Result<()>;
     fn add_input(&mut self, input: CompiledInput);
     /// Whether any external input was added.
     fn has_inputs(&self) -> bool;
@@ -261,15 +260,17 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
     }
 
     fn set_param(&mut self, name: &str, value: f64) -> Result<()> {
-        self.model.set_param(name, value)
+        NeuronGroup::set_param(self, name, value)
     }
 
     fn get_param(&self, name: &str) -> Option<f64> {
         self.model.get_param(name)
     }
 
-    fn prepare(&mut self, dt: f64) {
+    fn prepare(&mut self, dt: f64) -> Result<()> {
+        self.model.check(dt).map_err(|e| e.in_object(&self.name))?;
         self.consts = self.model.prepare(self.method, dt);
+        Ok(())
     }
 
     fn add_input(&mut self, input: CompiledInput) {

@@ -151,6 +151,11 @@ pub struct ParamInfo {
     pub unit: &'static str,
     /// The field's doc comment.
     pub doc: &'static str,
+    /// `true` for a parameter with one value per element (`per_synapse`, `per_neuron`): the
+    /// equations read its column (the stored variable of the same name), which
+    /// [`Model::init`](crate::Model::init) fills with the field's value; setting the parameter
+    /// on a group sets every element.
+    pub per_element: bool,
 }
 
 /// A state variable, or a derived expression stored for recording, as declared in the DSL.

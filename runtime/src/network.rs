@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::columns::column_index;
-use crate::connect::Connect;
+use crate::connect::{Connect, Csr};
 use crate::error::{Error, Result};
 use crate::exec::{self, Observer};
 use crate::fuse::fuse;
@@ -15,8 +15,10 @@ use crate::info::{Method, OutputKind, PostWrite, Storage, Target, Var};
 use crate::input::{CompiledInput, Stimulus};
 use crate::model::{NeuronModel, SynapseModel};
 use crate::monitor::{Owner, Recording, SpikeMonitor, SpikeTrace, StateMonitor, Trace};
+use crate::rng::Streams;
 use crate::schedule::{self, FuserEntry, Obj, Phase, Slot};
 use crate::synapse::{AnySynapses, SynapseGroup};
+use crate::values::{Target as ValuesTarget, Values};
 
 /// Most threads a network may run on.
 pub const MAX_THREADS: usize = 1024;
@@ -175,6 +177,8 @@ pub struct Network {
     fuse: bool,
     /// The fused loops of the (synapse, neuron) group types added so far.
     fusers: Vec<FuserEntry>,
+    /// The seed of the values drawn by [`Network::set_values`] and its kin.
+    seed: u64,
 }
 
 impl fmt::Debug for Network {
@@ -213,6 +217,7 @@ impl Network {
             threads: 1,
             fuse: true,
             fusers: Vec::new(),
+            seed: 0,
         })
     }
 
@@ -393,6 +398,7 @@ impl Network {
                 reason: format!("{n} neurons exceed the limit of {}", u32::MAX),
             });
         }
+        model.check(self.dt).map_err(|e| e.in_object(name))?;
         let index = self.neurons.len();
         self.neurons
             .push(Box::new(NeuronGroup::new(name.to_string(), n, model)));
@@ -425,6 +431,7 @@ impl Network {
         conn: &Connect,
     ) -> Result<SynId<S>> {
         self.check_name(name)?;
+        model.check(self.dt).map_err(|e| e.in_object(name))?;
         let pre = self.group_index(pre)?;
         let post = self.group_index(post)?;
         for (o, out) in S::INFO.outputs.iter().enumerate() {
@@ -621,6 +628,105 @@ impl Network {
         }
         let dt = self.dt;
         self.try_synapses_mut(id)?.set_delays(delays_ms, dt)
+    }
+
+    /// Sets the seed of the values drawn by [`Network::set_values`],
+    /// [`Network::set_synapse_values`] and [`Network::set_delays_drawn`] (default 0). Each draw
+    /// is keyed by this seed, the object's and variable's names and the element's index, so the
+    /// values do not depend on the order of the calls or on the number of threads.
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
+    }
+
+    /// The seed of drawn values (see [`Network::set_seed`]).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Sets `var` of every neuron of group `id` from `values` (a constant, a vector, a function
+    /// of the neuron's index, or a distribution drawn from the network's seed).
+    ///
+    /// Errors: those of [`Values`] (a vector of another length, a value that is not finite,
+    /// distribution parameters out of range, a function of pairs), naming the group and the
+    /// variable; [`Error::UnknownObject`].
+    pub fn set_values<M: NeuronModel>(
+        &mut self,
+        id: GroupId<M>,
+        var: Var<M>,
+        values: &Values,
+    ) -> Result<()> {
+        let seed = Streams::new(self.seed);
+        let group = self.try_group_mut(id)?;
+        let target = ValuesTarget {
+            object: group.name(),
+            variable: var.name(),
+            len: group.len(),
+            pairs: None,
+        };
+        let drawn = values.draw(&target, seed)?;
+        group.set(var, &drawn)
+    }
+
+    /// Sets `var` of every element of synapse group `id` from `values`: every synapse for a
+    /// variable stored per synapse (a function of pairs gets each synapse's presynaptic and
+    /// postsynaptic neuron), every neuron the state is kept per otherwise (see
+    /// [`Network::set_storage`]).
+    ///
+    /// Errors: as [`Network::set_values`].
+    pub fn set_synapse_values<S: SynapseModel>(
+        &mut self,
+        id: SynId<S>,
+        var: Var<S>,
+        values: &Values,
+    ) -> Result<()> {
+        let seed = Streams::new(self.seed);
+        let group = self.try_synapses_mut(id)?;
+        let per_synapse = S::INFO
+            .states
+            .get(var.index())
+            .is_some_and(|s| s.per_synapse)
+            || group.storage() == Storage::PerSynapse;
+        let pre_of = pre_of_synapses(group.conn());
+        let post = &group.conn().post;
+        let pair = |k: usize| (pre_of[k] as usize, post[k] as usize);
+        let target = ValuesTarget {
+            object: group.name(),
+            variable: var.name(),
+            len: if per_synapse {
+                group.n_syn()
+            } else {
+                group.len()
+            },
+            pairs: per_synapse.then_some(&pair as &dyn Fn(usize) -> (usize, usize)),
+        };
+        let drawn = values.draw(&target, seed)?;
+        group.set(var, &drawn)
+    }
+
+    /// Sets a delay per synapse of group `id` from `values` (ms; drawn as
+    /// [`Network::set_synapse_values`] draws, under the variable name `delay`), then as
+    /// [`Network::set_delays`]. NEST's microcircuit, for one, draws its delays from a normal
+    /// distribution redrawn below the step.
+    ///
+    /// Errors: those of [`Network::set_synapse_values`] and [`Network::set_delays`].
+    pub fn set_delays_drawn<S: SynapseModel>(
+        &mut self,
+        id: SynId<S>,
+        values: &Values,
+    ) -> Result<()> {
+        let seed = Streams::new(self.seed);
+        let group = self.try_synapses(id)?;
+        let pre_of = pre_of_synapses(group.conn());
+        let post = &group.conn().post;
+        let pair = |k: usize| (pre_of[k] as usize, post[k] as usize);
+        let target = ValuesTarget {
+            object: group.name(),
+            variable: "delay",
+            len: group.n_syn(),
+            pairs: Some(&pair),
+        };
+        let delays = values.draw(&target, seed)?;
+        self.set_delays(id, &delays)
     }
 
     /// Sets the schedule: `order` must name every group and synapse group of the network exactly
@@ -987,13 +1093,23 @@ impl Network {
     fn prepare(&mut self) -> Result<()> {
         let dt = self.dt;
         for g in &mut self.neurons {
-            g.prepare(dt);
+            g.prepare(dt)?;
         }
         for s in &mut self.synapses {
             s.prepare(dt)?;
         }
         Ok(())
     }
+}
+
+/// The presynaptic neuron of every synapse of `conn`.
+fn pre_of_synapses(conn: &Csr) -> Vec<u32> {
+    let mut pre = Vec::with_capacity(conn.n_syn());
+    for p in 0..conn.n_pre() {
+        // n_pre <= u32::MAX: groups are limited to that many neurons.
+        pre.extend(std::iter::repeat_n(p as u32, conn.range(p).len()));
+    }
+    pre
 }
 
 /// The column of `group` that the rules of synapse group `object` add to as `write` (named

@@ -126,11 +126,41 @@ impl RngCore for Stream {
     }
 }
 
+/// The SplitMix64 finalizer: a bijection of `u64` whose every output bit depends on every
+/// input bit.
+#[inline]
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// A uniform number in `(0, 1]` that depends only on its key `(seed, domain, a, b)`: a draw
+/// without a generator to keep, for what is drawn once per element and step (a Poisson source's
+/// spikes), so that any thread can draw any element's number at any step, and a checkpoint has
+/// nothing to store. The key is hashed by chaining the SplitMix64 finalizer; 53 random bits.
+#[inline]
+pub fn keyed_uniform(seed: u64, domain: u64, a: u64, b: u64) -> f64 {
+    let mut h = mix(seed.wrapping_add(0x9e37_79b9_7f4a_7c15));
+    h = mix(h ^ domain);
+    h = mix(h ^ a);
+    h = mix(h ^ b.wrapping_mul(0xd1b5_4a32_d192_ed03));
+    ((h >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
 /// Domains of the random streams the runtime itself draws from (users pick their own for their
 /// own draws; any `u64` names a domain).
 pub mod domain {
     /// The rows of a connector (element: the presynaptic neuron).
     pub const CONNECT: u64 = 0x636f_6e6e_6563_7400;
+    /// The columns of a connector drawn per postsynaptic neuron (element: that neuron).
+    pub const CONNECT_IN: u64 = 0x636f_6e6e_6563_7401;
+    /// The spikes of a Poisson source (keyed by neuron and step).
+    pub const POISSON: u64 = 0x706f_6973_736f_6e00;
+    /// The counts of a Poisson input (keyed by neuron and step).
+    pub const POISSON_INPUT: u64 = 0x706f_6973_736f_6e01;
+    /// Per-element values drawn from a distribution (element: the element).
+    pub const VALUES: u64 = 0x7661_6c75_6573_0000;
 }
 
 #[cfg(test)]

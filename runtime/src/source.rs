@@ -33,6 +33,7 @@ static SPIKE_TRAIN_PARAMS: [ParamInfo; 1] = [ParamInfo {
     default: 0.0,
     unit: "mV",
     doc: "Value of the membrane potential at every step.",
+    per_element: false,
 }];
 
 static SPIKE_TRAIN_STATES: [StateInfo; 1] = [StateInfo {

@@ -172,10 +172,13 @@ impl<S: SynapseModel> SynapseGroup<S> {
         &mut self.model
     }
 
-    /// Sets parameter `name` (takes effect at the next run). Errors: [`Error::UnknownParameter`],
-    /// [`Error::InvalidParameter`].
+    /// Sets parameter `name` (takes effect at the next run); a parameter with one value per
+    /// synapse (`per_synapse`) takes `value` at every synapse. Errors:
+    /// [`Error::UnknownParameter`], [`Error::InvalidParameter`].
     pub fn set_param(&mut self, name: &str, value: f64) -> Result<()> {
-        self.model.set_param(name, value)
+        self.model.set_param(name, value)?;
+        self.columns.follow_param::<S>(name, value);
+        Ok(())
     }
 
     /// The integration method (default: the model's, [`ModelInfo::method`]).
@@ -569,7 +572,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
     }
 
     fn set_param(&mut self, name: &str, value: f64) -> Result<()> {
-        self.model.set_param(name, value)
+        SynapseGroup::set_param(self, name, value)
     }
 
     fn get_param(&self, name: &str) -> Option<f64> {
@@ -585,6 +588,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
     }
 
     fn prepare(&mut self, dt: f64) -> Result<()> {
+        self.model.check(dt).map_err(|e| e.in_object(&self.name))?;
         let n_out = S::INFO.outputs.len();
         let reversals = self.model.reversals();
         let delays = self.model.delays();
@@ -741,7 +745,9 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
     }
 
     fn pre_events(&self, events: PreEvents<'_>) {
-        self.model.pre_events(&self.consts, events);
+        let fixed = &self.columns.all()[S::INFO.clock_width()..];
+        self.model
+            .pre_events(&self.consts, PreEvents { fixed, ..events });
     }
 
     fn post_rules(&mut self, clock: Clock, side: PostRules<'_>, check: bool) -> Result<()> {
@@ -843,27 +849,46 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         } = side;
         self.clear_outputs();
         let factors: Vec<f64> = self.targets.iter().map(|t| t.1).collect();
-        let (_, synapse) = self.columns.split_mut(S::INFO.clock_width());
-        let mut finite = self.model.pre_events(
-            &self.consts,
-            PreEvents {
-                clock,
-                first: 0,
-                columns: columns.reborrow(),
-                conn: &self.conn,
-                segments,
-                v,
-                refractory,
-                rules: Some(RuleData {
-                    synapse,
-                    last: &mut self.last,
-                    targets,
-                    factors: &factors,
-                    pre,
-                    post_spike,
-                }),
-            },
-        );
+        let width = S::INFO.clock_width();
+        let mut finite = if S::INFO.has_rules() {
+            let (_, synapse) = self.columns.split_mut(width);
+            self.model.pre_events(
+                &self.consts,
+                PreEvents {
+                    clock,
+                    first: 0,
+                    columns: columns.reborrow(),
+                    conn: &self.conn,
+                    segments,
+                    v,
+                    refractory,
+                    rules: Some(RuleData {
+                        synapse,
+                        last: &mut self.last,
+                        targets,
+                        factors: &factors,
+                        pre,
+                        post_spike,
+                    }),
+                    fixed: &[],
+                },
+            )
+        } else {
+            self.model.pre_events(
+                &self.consts,
+                PreEvents {
+                    clock,
+                    first: 0,
+                    columns: columns.reborrow(),
+                    conn: &self.conn,
+                    segments,
+                    v,
+                    refractory,
+                    rules: None,
+                    fixed: &self.columns.all()[width..],
+                },
+            )
+        };
         let (model, consts) = (&self.model, &self.consts);
         let mut sink = DeliverySink {
             direct: &self.direct,

@@ -12,6 +12,7 @@ const fn param(name: &'static str, default: f64) -> ParamInfo {
         default,
         unit: "1",
         doc: "",
+        per_element: false,
     }
 }
 

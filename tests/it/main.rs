@@ -9,3 +9,4 @@ mod plasticity;
 mod storage;
 mod threads;
 mod ui;
+mod values;

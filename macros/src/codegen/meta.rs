@@ -45,7 +45,7 @@ impl Ctx<'_> {
     }
 
     fn init(&self) -> TokenStream {
-        let params = self.params_destructure();
+        let params = self.params_destructure_all();
         let mut emit = Emit::plain(self.m);
         let inits: Vec<TokenStream> = self
             .p
@@ -122,7 +122,8 @@ impl Ctx<'_> {
                 &p.unit_text,
                 &p.doc,
             );
-            quote!(#rt::ParamInfo { name: #n, default: #d, unit: #u, doc: #doc })
+            let per_element = p.per_element;
+            quote!(#rt::ParamInfo { name: #n, default: #d, unit: #u, doc: #doc, per_element: #per_element })
         });
         let opt = |t: Option<&String>| match t {
             Some(t) => quote!(::core::option::Option::Some(#t)),

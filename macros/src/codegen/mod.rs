@@ -133,16 +133,34 @@ impl<'a> Ctx<'a> {
         (0..self.m.states.len()).filter(|&i| !self.p.per_synapse(i))
     }
 
-    /// `let Self { p1, p2, .. } = *self;`
+    /// `let Self { p1, p2, .. } = *self;` for the parameters of one value per group: the
+    /// equations read a per-element parameter from its column, and its field (its default)
+    /// stays unbound, so that code which forgot to load it does not compile.
     pub fn params_destructure(&self) -> TokenStream {
+        let names = self
+            .m
+            .params
+            .iter()
+            .filter(|p| !p.per_element)
+            .map(|p| &p.ident);
+        quote!(let Self { #(#names,)* .. } = *self;)
+    }
+
+    /// `let Self { p1, p2, .. } = *self;` for every parameter (initial values).
+    pub fn params_destructure_all(&self) -> TokenStream {
         let names = self.m.params.iter().map(|p| &p.ident);
         quote!(let Self { #(#names),* } = *self;)
     }
 
-    /// `let Model { params.. } = <place>;`
+    /// `let Model { params.. } = <place>;` (parameters of one value per group).
     pub fn params_from(&self, place: TokenStream) -> TokenStream {
         let ident = &self.m.item.ident;
-        let names = self.m.params.iter().map(|p| &p.ident);
+        let names = self
+            .m
+            .params
+            .iter()
+            .filter(|p| !p.per_element)
+            .map(|p| &p.ident);
         quote!(let #ident { #(#names,)* .. } = #place;)
     }
 
@@ -172,7 +190,10 @@ impl<'a> Ctx<'a> {
     /// Stores every column but the derived expressions in `skip` and folds its finiteness into
     /// `__finite` (vectorises with the loop).
     pub fn stores(&self, index: &Ident, skip: &[usize]) -> TokenStream {
-        let states = self.clock_states().map(|i| self.state_ident(i));
+        let states = self
+            .clock_states()
+            .filter(|&i| self.m.states[i].fixed.is_none())
+            .map(|i| self.state_ident(i));
         let derived = (0..self.m.derived.len())
             .filter(|d| !skip.contains(d))
             .map(|i| self.derived_ident(i));

@@ -140,7 +140,7 @@ impl Ctx<'_> {
             }
         };
         let walk = self.walk(&ys);
-        let rule_bindings = if self.m.rules_pre.is_some() {
+        let rule_bindings = if self.has_rules() {
             let b = self.rule_bindings();
             quote! {
                 let __rules = __rules.unwrap_or_else(#rt::RuleData::none);
@@ -148,7 +148,12 @@ impl Ctx<'_> {
                 let (__post_v, __post_refr) = (__v, __refr_post);
             }
         } else {
-            TokenStream::new()
+            // Per-synapse parameters, read-only.
+            self.synapse_columns()
+                .iter()
+                .enumerate()
+                .map(|(k, c)| quote!(let #c: &[f64] = __fixed.get(#k).map_or(&[][..], |__c| __c.as_slice());))
+                .collect()
         };
         let bases = self.p.methods.iter().map(|&m| {
             let mp = self.method_path(m);
@@ -183,7 +188,7 @@ impl Ctx<'_> {
             type PostKernel<'a, const __M: u8, const __SHADOW: bool> = #kernel<'a, __M, __SHADOW>;
 
             fn pre_events(&self, __consts: &__Consts, __events: #rt::PreEvents<'_>) -> bool {
-                let #rt::PreEvents { clock: __clock, first: __first, columns: __columns, conn: __conn, segments: __segments, v: __v, refractory: __refr_post, rules: __rules } = __events;
+                let #rt::PreEvents { clock: __clock, first: __first, columns: __columns, conn: __conn, segments: __segments, v: __v, refractory: __refr_post, rules: __rules, fixed: __fixed } = __events;
                 let (t, dt) = (__clock.t, __clock.dt);
                 let mut __finite = true;
                 let [#(#cols),*] = __columns.split::<#n>();
@@ -234,6 +239,22 @@ impl Ctx<'_> {
         let ode_pos = |i: usize| self.p.ode_states.iter().position(|&y| y == i);
         let mut emit = super::expr::Emit::plain(self.m);
         let mut body = TokenStream::new();
+        // The per-synapse values the updates read (weights), loaded per synapse.
+        let per_synapse: Vec<usize> = (0..self.m.states.len())
+            .filter(|&i| self.p.per_synapse(i))
+            .filter(|&i| {
+                self.m.states.iter().any(|s| {
+                    s.events
+                        .iter()
+                        .any(|e| e.value.symbols().contains(&crate::ir::Sym::State(i)))
+                })
+            })
+            .collect();
+        for &i in &per_synapse {
+            let id = self.state_ident(i);
+            let col = self.col(&id);
+            post_walk.extend(quote!(let #id: f64 = #col[__i];));
+        }
         for (i, st) in self.m.states.iter().enumerate() {
             for e in &st.events {
                 let v = emit.num(&e.value);
@@ -266,6 +287,19 @@ impl Ctx<'_> {
         }
         if body.is_empty() {
             return body;
+        }
+        if !per_synapse.is_empty() {
+            return quote! {
+                for __seg in __segments {
+                    let __p = __seg.pre;
+                    let spike_pre: bool = true;
+                    for __i in __seg.start..__seg.end {
+                        let __q = __conn.post[__i] as usize - __first;
+                        #post_walk
+                        #body
+                    }
+                }
+            };
         }
         quote! {
             for __seg in __segments {

@@ -181,7 +181,7 @@ impl Ctx<'_> {
                 arms.extend(quote!((#sp, #mp) => { #consts #(#lets)* #body }));
             }
         }
-        let bindings = if self.has_rules() {
+        let bindings = if self.has_rules() || !self.synapse_columns().is_empty() {
             let b = self.rule_bindings();
             quote!(#b let (__post_v, __post_refr) = (__post.v, __post.refractory);)
         } else {

@@ -153,42 +153,49 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     default: 0.98f64,
                     unit: "1/(mM*ms)",
                     doc: "Binding rate.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "beta",
                     default: 0.18f64,
                     unit: "1/ms",
                     doc: "Unbinding rate.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "T",
                     default: 0.5f64,
                     unit: "mM",
                     doc: "Transmitter concentration during a pulse.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "T_duration",
                     default: 0.5f64,
                     unit: "ms",
                     doc: "Pulse duration.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "g_max",
                     default: 0.42f64,
                     unit: "uS",
                     doc: "Maximal conductance.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "E",
                     default: 0f64,
                     unit: "mV",
                     doc: "Reversal potential.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "delay",
                     default: 0f64,
                     unit: "ms",
                     doc: "Transmission delay of the output.",
+                    per_element: false,
                 },
             ],
             states: &[
@@ -312,7 +319,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
             __method: ::neurode_runtime::__private::Method,
             dt: f64,
         ) -> __Consts {
-            let Self { alpha, beta, T, T_duration, g_max, E, delay } = *self;
+            let Self { alpha, beta, T, T_duration, g_max, E, delay, .. } = *self;
             let mut __c: ::std::vec::Vec<f64> = match __method {
                 ::neurode_runtime::__private::Method::ExpEuler => ::std::vec![],
                 _ => ::std::vec::Vec::new(),
@@ -337,11 +344,11 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
     #[automatically_derived]
     impl ::neurode_runtime::__private::SynapseModel for Ampa {
         fn reversals(&self) -> ::std::vec::Vec<f64> {
-            let Self { alpha, beta, T, T_duration, g_max, E, delay } = *self;
+            let Self { alpha, beta, T, T_duration, g_max, E, delay, .. } = *self;
             ::std::vec![E]
         }
         fn delays(&self) -> ::std::vec::Vec<f64> {
-            let Self { alpha, beta, T, T_duration, g_max, E, delay } = *self;
+            let Self { alpha, beta, T, T_duration, g_max, E, delay, .. } = *self;
             ::std::vec![delay]
         }
         fn step(
@@ -363,7 +370,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
             let mut __finite = true;
             let [__c_s, __c_t_last, __c_transmitter] = __columns.split::<3usize>();
             let [__o0] = ::neurode_runtime::__private::outputs_mut::<1usize>(__outputs);
-            let Self { alpha, beta, T, T_duration, g_max, E, delay } = *self;
+            let Self { alpha, beta, T, T_duration, g_max, E, delay, .. } = *self;
             let __n_pre = __conn.row_ptr.len().saturating_sub(1);
             match (__storage, __consts.method) {
                 (

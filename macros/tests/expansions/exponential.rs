@@ -121,18 +121,21 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                     default: 8f64,
                     unit: "ms",
                     doc: "Decay time constant.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "w",
                     default: 0.1f64,
                     unit: "nA",
                     doc: "Current per unit of `s`.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "delay",
                     default: 0f64,
                     unit: "ms",
                     doc: "Transmission delay of the output.",
+                    per_element: false,
                 },
             ],
             states: &[
@@ -217,7 +220,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
             __method: ::neurode_runtime::__private::Method,
             dt: f64,
         ) -> __Consts {
-            let Self { tau, w, delay } = *self;
+            let Self { tau, w, delay, .. } = *self;
             let mut __c: ::std::vec::Vec<f64> = match __method {
                 ::neurode_runtime::__private::Method::ExpEuler => {
                     ::std::vec![
@@ -260,11 +263,11 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
     #[automatically_derived]
     impl ::neurode_runtime::__private::SynapseModel for Exponential {
         fn reversals(&self) -> ::std::vec::Vec<f64> {
-            let Self { tau, w, delay } = *self;
+            let Self { tau, w, delay, .. } = *self;
             ::std::vec![f64::NAN]
         }
         fn delays(&self) -> ::std::vec::Vec<f64> {
-            let Self { tau, w, delay } = *self;
+            let Self { tau, w, delay, .. } = *self;
             ::std::vec![delay]
         }
         fn step(
@@ -286,7 +289,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
             let mut __finite = true;
             let [__c_s] = __columns.split::<1usize>();
             let [__o0] = ::neurode_runtime::__private::outputs_mut::<1usize>(__outputs);
-            let Self { tau, w, delay } = *self;
+            let Self { tau, w, delay, .. } = *self;
             let __n_pre = __conn.row_ptr.len().saturating_sub(1);
             match (__storage, __consts.method) {
                 (
@@ -613,6 +616,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                 v: __v,
                 refractory: __refr_post,
                 rules: __rules,
+                fixed: __fixed,
             } = __events;
             let (t, dt) = (__clock.t, __clock.dt);
             let mut __finite = true;
@@ -626,7 +630,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                 _ => 0,
             };
             let __m: &[f64] = __consts.k.get(__base..).unwrap_or_default();
-            let Self { tau, w, delay } = *self;
+            let Self { tau, w, delay, .. } = *self;
             for __seg in __segments {
                 let __p = __seg.pre;
                 let spike_pre: bool = true;
@@ -652,7 +656,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
             let __n = __columns.len();
             let [__c_s] = __columns.split::<1usize>();
             let __c_s = &mut __c_s[..__n];
-            let Self { tau, w, delay } = *self;
+            let Self { tau, w, delay, .. } = *self;
             let (mut __k, __h) = if __M
                 == ::neurode_runtime::__private::Method::Euler as u8
             {

@@ -134,36 +134,42 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     default: 0f64,
                     unit: "mV",
                     doc: "Resting potential.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "V_reset",
                     default: (-5f64),
                     unit: "mV",
                     doc: "Potential after a spike.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "V_th",
                     default: 20f64,
                     unit: "mV",
                     doc: "Spike threshold.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "R",
                     default: 1f64,
                     unit: "MOhm",
                     doc: "Membrane resistance.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "tau",
                     default: 10f64,
                     unit: "ms",
                     doc: "Membrane time constant.",
+                    per_element: false,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "t_refractory",
                     default: 1f64,
                     unit: "ms",
                     doc: "Refractory period.",
+                    per_element: false,
                 },
             ],
             states: &[
@@ -242,7 +248,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
             __method: ::neurode_runtime::__private::Method,
             dt: f64,
         ) -> __Consts {
-            let Self { V_rest, V_reset, V_th, R, tau, t_refractory } = *self;
+            let Self { V_rest, V_reset, V_th, R, tau, t_refractory, .. } = *self;
             let mut __c: ::std::vec::Vec<f64> = match __method {
                 ::neurode_runtime::__private::Method::ExpEuler => {
                     ::std::vec![
@@ -455,7 +461,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
             let [__c_V] = __columns.split::<1usize>();
             let __n = __spike.len();
             let __c_V = &mut __c_V[..__n];
-            let Self { V_rest, V_reset, V_th, R, tau, t_refractory } = *self;
+            let Self { V_rest, V_reset, V_th, R, tau, t_refractory, .. } = *self;
             let (__k, __h) = if __M == ::neurode_runtime::__private::Method::Euler as u8
             {
                 let __r0: f64 = 1.0f64 / tau;

@@ -1,0 +1,219 @@
+//! Per-element values: parameters with one value per synapse or neuron, set from constants,
+//! vectors, functions and seeded distributions; a per-synapse weight keeps the synapses'
+//! per-postsynaptic storage, and a group with heterogeneous values computes what one group per
+//! value computes.
+
+use neurode::prelude::*;
+use neurode::runtime::{PoissonSource, Values};
+
+/// An exponential current whose jump `w` is set per synapse.
+#[synapse]
+#[output(current = s)]
+pub struct Weighted {
+    /// Decay.
+    #[param(default = 5.0, unit = "ms")]
+    pub tau: f64,
+    /// Jump per spike, one per synapse.
+    #[param(default = 1.0, unit = "nA", per_synapse)]
+    pub w: f64,
+    /// Current.
+    #[state(init = 0.0, unit = "nA", ode = -s / tau, on_pre_after += w)]
+    pub s: f64,
+}
+
+/// A LIF neuron whose threshold is set per neuron.
+#[neuron]
+#[threshold(V >= V_th)]
+#[reset(V = 0.0)]
+pub struct Thresholds {
+    /// Threshold, one per neuron.
+    #[param(default = 20.0, unit = "mV", per_neuron)]
+    pub V_th: f64,
+    /// Time constant.
+    #[param(default = 10.0, unit = "ms")]
+    pub tau: f64,
+    /// Resistance.
+    #[param(default = 1.0, unit = "MOhm")]
+    pub R: f64,
+    /// Potential.
+    #[state(init = 0.0, unit = "mV", ode = (-V + R * I) / tau, membrane)]
+    pub V: f64,
+    /// Input.
+    #[input(unit = "nA")]
+    pub I: f64,
+}
+
+const WEIGHTS: [f64; 3] = [0.7, 1.9, 3.1];
+
+/// 30 Poisson inputs onto 20 neurons with per-neuron thresholds, through synapses whose
+/// weight depends on the pair: in one group, or in one group per weight value (`split`).
+/// Returns V of every neuron after every step.
+fn run(split: bool, threads: usize) -> Vec<f64> {
+    let mut net = Network::new(0.1).unwrap();
+    net.set_threads(threads).unwrap();
+    let pre = net
+        .add_neurons("pre", 30, PoissonSource::constant(80.0, 5))
+        .unwrap();
+    let post = net.add_neurons("post", 20, Thresholds::default()).unwrap();
+    net.set_values(
+        post,
+        Thresholds::V_th,
+        &Values::of_index(|i| 2.0 + 0.1 * i as f64),
+    )
+    .unwrap();
+    let weight = |i: usize, j: usize| WEIGHTS[(i + 2 * j) % 3];
+    if split {
+        for (k, &w) in WEIGHTS.iter().enumerate() {
+            let pairs: Vec<(u32, u32)> = (0..30u32)
+                .flat_map(|i| (0..20u32).map(move |j| (i, j)))
+                .filter(|&(i, j)| weight(i as usize, j as usize) == w)
+                .collect();
+            let syn = Weighted {
+                w,
+                ..Weighted::default()
+            };
+            net.add_synapses(&format!("w{k}"), syn, pre, post, &Connect::Pairs(pairs))
+                .unwrap();
+        }
+    } else {
+        let syn = net
+            .add_synapses("all", Weighted::default(), pre, post, &Connect::AllToAll)
+            .unwrap();
+        assert_eq!(net.synapses(syn).storage(), Storage::PerPost);
+        net.set_synapse_values(syn, Weighted::w, &Values::of_pair(weight))
+            .unwrap();
+    }
+    let v = net.record(post, Thresholds::V).unwrap();
+    net.run(200.0).unwrap();
+    net.trace(v).values.clone()
+}
+
+#[test]
+fn heterogeneous_weights_equal_one_group_per_weight() {
+    let split = run(true, 1);
+    let one = run(false, 1);
+    assert!(split.iter().any(|&v| v > 1.0), "the neurons are driven");
+    for (a, b) in split.iter().zip(&one) {
+        assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} vs {b}");
+    }
+    assert_eq!(run(false, 2), one, "two threads");
+}
+
+#[test]
+fn a_per_synapse_weight_keeps_per_postsynaptic_storage_and_runs_in_tiles() {
+    let info = <Weighted as Model>::INFO;
+    assert_eq!(info.storages[0], Storage::PerPost);
+    assert!(info.tile);
+    let w = &info.states[info.column("w").unwrap()];
+    assert!(w.per_synapse && !w.event_driven);
+    assert!(info.params.iter().any(|p| p.name == "w" && p.per_element));
+    let mut net = Network::new(0.1).unwrap();
+    net.set_threads(2).unwrap();
+    let pre = net
+        .add_neurons("pre", 3, PoissonSource::constant(10.0, 1))
+        .unwrap();
+    let post = net.add_neurons("post", 4, Thresholds::default()).unwrap();
+    let syn = net
+        .add_synapses("syn", Weighted::default(), pre, post, &Connect::AllToAll)
+        .unwrap();
+    let phases = net.phases().unwrap();
+    assert!(
+        phases
+            .iter()
+            .any(|p| p.contains("syn") && !p.starts_with("serial")),
+        "{phases:?}"
+    );
+    // Setting the parameter sets every synapse; the column is one value per synapse.
+    net.set_param(syn, "w", 2.5).unwrap();
+    assert_eq!(net.synapses(syn).column(Weighted::w), &[2.5; 12]);
+    net.synapses_mut(syn).model_mut().w = 9.0;
+    assert_eq!(net.synapses(syn).column(Weighted::w), &[2.5; 12]);
+}
+
+#[test]
+fn drawn_values_are_reproducible_and_checked() {
+    let draw = |seed: u64| {
+        let mut net = Network::new(0.1).unwrap();
+        net.set_seed(seed);
+        let pre = net
+            .add_neurons("pre", 50, PoissonSource::constant(10.0, 1))
+            .unwrap();
+        let post = net.add_neurons("post", 40, Thresholds::default()).unwrap();
+        let syn = net
+            .add_synapses("syn", Weighted::default(), pre, post, &Connect::AllToAll)
+            .unwrap();
+        let normal = Values::NormalRedraw {
+            mean: 1.0,
+            sd: 0.5,
+            low: 0.0,
+            high: f64::INFINITY,
+        };
+        net.set_synapse_values(syn, Weighted::w, &normal).unwrap();
+        net.set_values(
+            post,
+            Thresholds::V,
+            &Values::Uniform {
+                low: 0.0,
+                high: 10.0,
+            },
+        )
+        .unwrap();
+        let w = net.synapses(syn).column(Weighted::w).to_vec();
+        let v = net.group(post).column(Thresholds::V).to_vec();
+        (w, v)
+    };
+    let (w, v) = draw(3);
+    assert_eq!(draw(3), (w.clone(), v.clone()));
+    assert_ne!(draw(4).0, w);
+    assert!(w.iter().all(|&x| x >= 0.0));
+    let mean = w.iter().sum::<f64>() / w.len() as f64;
+    // The normal (1, 0.5) redrawn above 0: mean 1 + 0.5·φ(2)/Φ(2) ≈ 1.0277.
+    assert!((mean - 1.0277).abs() < 0.03, "{mean}");
+    assert!(v.iter().all(|&x| (0.0..10.0).contains(&x)));
+
+    // Errors name the object and the variable.
+    let mut net = Network::new(0.1).unwrap();
+    let post = net.add_neurons("post", 4, Thresholds::default()).unwrap();
+    let e = net
+        .set_values(post, Thresholds::V_th, &Values::Vector(vec![1.0; 3]))
+        .unwrap_err();
+    assert!(e.to_string().contains("post (V_th)"), "{e}");
+    let e = net
+        .set_values(
+            post,
+            Thresholds::V_th,
+            &Values::Normal {
+                mean: 0.0,
+                sd: -1.0,
+            },
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("post (V_th)") && e.to_string().contains("-1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn drawn_delays_are_rounded_per_synapse() {
+    let mut net = Network::new(0.1).unwrap();
+    let pre = net
+        .add_neurons("pre", 10, PoissonSource::constant(10.0, 1))
+        .unwrap();
+    let post = net.add_neurons("post", 10, Thresholds::default()).unwrap();
+    let syn = net
+        .add_synapses("syn", Weighted::default(), pre, post, &Connect::AllToAll)
+        .unwrap();
+    let d = Values::NormalRedraw {
+        mean: 1.5,
+        sd: 0.75,
+        low: 0.1,
+        high: f64::INFINITY,
+    };
+    net.set_delays_drawn(syn, &d).unwrap();
+    let steps = net.synapses(syn).synapse_delays().unwrap();
+    assert_eq!(steps.len(), 100);
+    assert!(steps.iter().all(|&s| s >= 1));
+    let mean = steps.iter().map(|&s| f64::from(s)).sum::<f64>() / 100.0;
+    assert!((mean - 15.0).abs() < 3.0, "{mean}");
+}
