@@ -63,6 +63,7 @@ pub use neurode_models as models;
 pub use neurode_runtime as runtime;
 
 pub mod benchmarks;
+pub mod microcircuit;
 pub mod tutorial;
 
 #[doc(hidden)]

@@ -50,6 +50,8 @@ pub struct State {
     pub clock_driven: bool,
     /// The per-element parameter this state stores (never changed during a run).
     pub fixed: Option<usize>,
+    /// `unless_refractory`: held while the neuron is refractory.
+    pub unless_refractory: bool,
     pub doc: String,
 }
 
@@ -350,6 +352,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             declared_updates: s.ode.is_some() || !s.events.is_empty(),
             clock_driven: s.clock_driven,
             fixed: None,
+            unless_refractory: s.unless_refractory.is_some(),
             doc: s.doc.clone(),
         });
     }
@@ -367,8 +370,18 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             declared_updates: true,
             clock_driven: false,
             fixed: Some(i),
+            unless_refractory: false,
             doc: p.doc.clone(),
         });
+    }
+    for s in &raw.states {
+        if let Some(flag) = &s.unless_refractory {
+            if raw.kind == Kind::Synapse {
+                errors.at(flag.span(), "`unless_refractory` marks a neuron's state held while the neuron is refractory; synapses have no refractory period");
+            } else if raw.refractory.is_none() {
+                errors.at(flag.span(), "`unless_refractory` holds the state during the refractory period, which this neuron does not have: add `#[refractory(...)]`");
+            }
+        }
     }
     if raw.kind == Kind::Neuron && membrane.is_none() {
         membrane = raw

@@ -48,11 +48,13 @@ pub mod kw {
     pub const ON_PRE_AFTER: &str = "on_pre_after";
     pub const MEMBRANE: &str = "membrane";
     pub const CLOCK_DRIVEN: &str = "clock_driven";
+    /// `unless_refractory`: held while the neuron is refractory (the others keep integrating).
+    pub const UNLESS_REFRACTORY: &str = "unless_refractory";
     pub const PARAM_KEYS: [&str; 4] = [DEFAULT, UNIT, PER_SYNAPSE, PER_NEURON];
     /// `per_synapse` / `per_neuron`: one value per element, the field's value the default.
     pub const PER_SYNAPSE: &str = "per_synapse";
     pub const PER_NEURON: &str = "per_neuron";
-    pub const STATE_KEYS: [&str; 7] = [
+    pub const STATE_KEYS: [&str; 8] = [
         INIT,
         UNIT,
         ODE,
@@ -60,6 +62,7 @@ pub mod kw {
         ON_PRE_AFTER,
         MEMBRANE,
         CLOCK_DRIVEN,
+        UNLESS_REFRACTORY,
     ];
     pub const EXPR_KEYS: [&str; 1] = [UNIT];
     pub const INPUT_KEYS: [&str; 1] = [UNIT];
@@ -159,6 +162,8 @@ pub struct RawState {
     pub membrane: bool,
     /// `clock_driven`: integrated every step even where it could be advanced at events.
     pub clock_driven: bool,
+    /// `unless_refractory`, with the flag (for diagnostics).
+    pub unless_refractory: Option<Ident>,
     pub doc: String,
 }
 
@@ -814,6 +819,7 @@ fn parse_state(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Er
         events: Vec::new(),
         membrane: false,
         clock_driven: false,
+        unless_refractory: None,
         doc: f.doc,
     };
     for arg in args {
@@ -849,6 +855,7 @@ fn parse_state(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Er
             },
             Arg::Flag(key) if key == kw::MEMBRANE => s.membrane = true,
             Arg::Flag(key) if key == kw::CLOCK_DRIVEN => s.clock_driven = true,
+            Arg::Flag(key) if key == kw::UNLESS_REFRACTORY => s.unless_refractory = Some(key),
             Arg::Flag(key) => unknown_key(errors, &key, kw::STATE, &kw::STATE_KEYS),
             Arg::Positional(e) => errors.spanned(
                 &e,

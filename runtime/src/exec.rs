@@ -335,8 +335,10 @@ impl Shared<'_> {
         let g = phase.group;
         let group = self.groups[g];
         let first = range.start;
+        let mut columns = columns;
         if phase.neuron {
             group.apply_inputs(clock.step, input, first);
+            group.apply_poisson(clock.step, columns.reborrow(), first);
         }
         let walk = |s: usize, columns: ColumnsMut<'_>, v: &[f64], out: &mut Vec<Segment>| {
             if let Some(syn) = self.tiled[s] {

@@ -5,8 +5,8 @@ use std::any::Any;
 use crate::columns::{check_method, Columns};
 use crate::error::Result;
 use crate::info::{with_method, Method, ModelInfo, Var};
-use crate::input::CompiledInput;
-use crate::model::{NeuronKernel, NeuronModel, NeuronTile, NeuronView};
+use crate::input::{CompiledInput, CompiledPoisson};
+use crate::model::{ColumnsMut, NeuronKernel, NeuronModel, NeuronTile, NeuronView};
 use crate::team::{GroupSource, Origin};
 
 /// Initial time of the last spike of every neuron (ms): far in the past, so no neuron starts
@@ -33,6 +33,8 @@ pub struct NeuronGroup<M: NeuronModel> {
     spiking: Vec<u32>,
     consts: M::Consts,
     inputs: Vec<CompiledInput>,
+    /// Poisson inputs onto state variables.
+    poisson: Vec<CompiledPoisson>,
 }
 
 impl<M: NeuronModel> NeuronGroup<M> {
@@ -50,6 +52,7 @@ impl<M: NeuronModel> NeuronGroup<M> {
             spiking: Vec::with_capacity(n),
             consts: M::Consts::default(),
             inputs: Vec::new(),
+            poisson: Vec::new(),
             model,
             n,
         }
@@ -229,6 +232,11 @@ pub(crate) trait AnyGroup: Send + Sync {
     /// Adds the external inputs of step `step` to `input`, the accumulators of the neurons
     /// `first..first + input.len()`.
     fn apply_inputs(&self, step: u64, input: &mut [f64], first: usize);
+    /// Adds the Poisson inputs of step `step` to their variables, `columns` being the group's
+    /// columns on the neurons `first..`.
+    fn apply_poisson(&self, step: u64, columns: ColumnsMut<'_>, first: usize);
+    /// Adds a Poisson input onto a variable.
+    fn add_poisson(&mut self, input: CompiledPoisson);
     /// Updates the neurons of `tile` with their inputs `input` (zeroed after use); whether
     /// every value stored is finite.
     fn update(&self, tile: NeuronTile<'_>, input: &mut [f64]) -> bool;
@@ -278,7 +286,7 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
     }
 
     fn has_inputs(&self) -> bool {
-        !self.inputs.is_empty()
+        !self.inputs.is_empty() || !self.poisson.is_empty()
     }
 
     fn source(&self) -> GroupSource<'_> {
@@ -314,6 +322,16 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
         for stimulus in &self.inputs {
             stimulus.apply_range(step, input, first);
         }
+    }
+
+    fn apply_poisson(&self, step: u64, mut columns: ColumnsMut<'_>, first: usize) {
+        for p in &self.poisson {
+            p.apply(step, columns.column_mut(p.column()), first);
+        }
+    }
+
+    fn add_poisson(&mut self, input: CompiledPoisson) {
+        self.poisson.push(input);
     }
 
     fn update(&self, tile: NeuronTile<'_>, input: &mut [f64]) -> bool {

@@ -338,3 +338,186 @@ mod tests {
         }
     }
 }
+
+/// Random events added straight to a variable of every neuron of a group, without synapses:
+/// Brian2's `PoissonInput`, NEST's `poisson_generator` connected to a population (each neuron
+/// its own train).
+///
+/// At every step each neuron receives a random number of events, each adding `weight` (in the
+/// variable's unit) to the variable right before the group's update: a Poisson number with mean
+/// `rate·dt` ([`PoissonInput::poisson`]; rate in Hz, dt in ms, so the mean is rate·dt/1000), or
+/// a binomial number of `n` sources each firing with probability `rate·dt`
+/// ([`PoissonInput::binomial`]). The number depends only on the seed, the neuron and the step:
+/// the same on any number of threads and in runs of any length.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoissonInput {
+    rate_hz: f64,
+    sources: Option<u64>,
+    weight: f64,
+    seed: u64,
+}
+
+impl PoissonInput {
+    /// A Poisson number of events per neuron and step, at `rate_hz` (Hz) in all, each adding
+    /// `weight`.
+    pub fn poisson(rate_hz: f64, weight: f64, seed: u64) -> Self {
+        PoissonInput {
+            rate_hz,
+            sources: None,
+            weight,
+            seed,
+        }
+    }
+
+    /// `n` sources per neuron, each firing at `rate_hz` (Hz): a binomial number of events per
+    /// step, each adding `weight`.
+    pub fn binomial(n: u64, rate_hz: f64, weight: f64, seed: u64) -> Self {
+        PoissonInput {
+            rate_hz,
+            sources: Some(n),
+            weight,
+            seed,
+        }
+    }
+}
+
+/// A [`PoissonInput`] checked against its group, with its column and its distribution.
+#[derive(Clone, Debug)]
+pub(crate) struct CompiledPoisson {
+    column: usize,
+    weight: f64,
+    seed: u64,
+    /// P(no event): below it, no event (most steps).
+    p0: f64,
+    /// Mean events per step.
+    mean: f64,
+    /// The Poisson mean per step, or the binomial's `p / (1 − p)` and `n`.
+    lambda: f64,
+    ratio: f64,
+    sources: Option<u64>,
+    dist: Counts,
+}
+
+#[derive(Clone, Debug)]
+enum Counts {
+    Poisson(rand_distr::Poisson<f64>),
+    Binomial(rand_distr::Binomial),
+}
+
+impl CompiledPoisson {
+    /// Checks `input` for column `column` of group `object` at step `dt` (ms).
+    ///
+    /// Errors: [`Error::InvalidInput`] naming the group for a rate or weight that is not finite,
+    /// a negative rate, a source probability above 1, or a mean above 10⁶ events per step.
+    pub(crate) fn new(input: &PoissonInput, object: &str, column: usize, dt: f64) -> Result<Self> {
+        let PoissonInput {
+            rate_hz,
+            sources,
+            weight,
+            seed,
+        } = *input;
+        if !(rate_hz.is_finite() && rate_hz >= 0.0) {
+            return Err(invalid(
+                object,
+                format!("Poisson input rate {rate_hz} Hz is not a finite non-negative number"),
+            ));
+        }
+        check_finite(object, "weight", [weight])?;
+        let p = rate_hz * dt / 1000.0;
+        let (lambda, dist) = match sources {
+            None => {
+                if p > 1e6 {
+                    return Err(invalid(
+                        object,
+                        format!("Poisson input of {p} events per step is too many"),
+                    ));
+                }
+                let d = rand_distr::Poisson::new(p.max(f64::MIN_POSITIVE))
+                    .map_err(|e| invalid(object, format!("Poisson input: {e}")))?;
+                (p, Counts::Poisson(d))
+            }
+            Some(n) => {
+                if p > 1.0 {
+                    return Err(invalid(
+                        object,
+                        format!(
+                            "{rate_hz} Hz at dt = {dt} ms is a probability {p} per step, above 1"
+                        ),
+                    ));
+                }
+                let d = rand_distr::Binomial::new(n, p)
+                    .map_err(|e| invalid(object, format!("binomial input: {e}")))?;
+                (n as f64 * p, Counts::Binomial(d))
+            }
+        };
+        let p0 = match sources {
+            None => (-lambda).exp(),
+            Some(n) => (1.0 - p).powf(n as f64),
+        };
+        Ok(CompiledPoisson {
+            column,
+            weight,
+            seed,
+            p0,
+            mean: lambda,
+            lambda: p,
+            ratio: if p < 1.0 {
+                p / (1.0 - p)
+            } else {
+                f64::INFINITY
+            },
+            sources,
+            dist,
+        })
+    }
+
+    /// The column it adds to.
+    pub(crate) fn column(&self) -> usize {
+        self.column
+    }
+
+    /// The count whose cumulative probability first reaches `u` (above `p0`, so at least 1).
+    fn invert(&self, u: f64) -> f64 {
+        let (mut k, mut pk, mut cdf) = (0.0f64, self.p0, self.p0);
+        while u > cdf && pk > 0.0 {
+            k += 1.0;
+            pk *= match self.sources {
+                None => self.lambda / k,
+                Some(n) => (n as f64 - k + 1.0) / k * self.ratio,
+            };
+            cdf += pk;
+        }
+        k.max(1.0)
+    }
+
+    /// Adds the events of `step` to `values`, the column of the neurons `first..`.
+    pub(crate) fn apply(&self, step: u64, values: &mut [f64], first: usize) {
+        use rand::SeedableRng;
+        use rand_distr::Distribution;
+        let prefix = crate::rng::key_prefix(self.seed, crate::rng::domain::POISSON_INPUT);
+        for (q, x) in values.iter_mut().enumerate() {
+            let i = (first + q) as u64;
+            let u = crate::rng::keyed_uniform_from(prefix, i, step);
+            // u ≤ P(0 events): none (most steps, one draw).
+            if u <= self.p0 {
+                continue;
+            }
+            let k = if self.mean < 20.0 {
+                // Inversion from the same draw: the smallest k whose cumulative probability
+                // reaches u.
+                self.invert(u)
+            } else {
+                // A large mean (0 events all but impossible): the distribution's own sampler,
+                // from a generator keyed by the draw, the neuron and the step.
+                let key =
+                    u.to_bits() ^ i.rotate_left(32) ^ step.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(key);
+                match &self.dist {
+                    Counts::Poisson(d) => d.sample(&mut rng),
+                    Counts::Binomial(d) => d.sample(&mut rng) as f64,
+                }
+            };
+            *x += k * self.weight;
+        }
+    }
+}

@@ -77,7 +77,7 @@ pub use info::{
     Dims, Method, ModelInfo, ModelKind, OutputInfo, OutputKind, ParamInfo, PostWrite, StateInfo,
     Storage, Target, Var,
 };
-pub use input::{Input, Stimulus};
+pub use input::{Input, PoissonInput, Stimulus};
 pub use model::{
     Clock, ColumnsMut, Model, NeuronKernel, NeuronModel, NeuronTile, NeuronView, NoKernel, NoSink,
     PostEvents, PostKernel, PreEvents, RuleData, Segment, Sink, SynapseModel, SynapseStep,

@@ -12,7 +12,7 @@ use crate::exec::{self, Observer};
 use crate::fuse::fuse;
 use crate::group::{AnyGroup, NeuronGroup};
 use crate::info::{Method, OutputKind, PostWrite, Storage, Target, Var};
-use crate::input::{CompiledInput, Stimulus};
+use crate::input::{CompiledInput, CompiledPoisson, PoissonInput, Stimulus};
 use crate::model::{NeuronModel, SynapseModel};
 use crate::monitor::{Owner, Recording, SpikeMonitor, SpikeTrace, StateMonitor, Trace};
 use crate::rng::Streams;
@@ -776,6 +776,35 @@ impl Network {
         let target = &mut self.neurons[g];
         let compiled = CompiledInput::new(input.into(), target.name(), target.len(), self.dt)?;
         target.add_input(compiled);
+        Ok(())
+    }
+
+    /// Adds random events onto the variable `var` of every neuron of `group` (a
+    /// [`PoissonInput`]: Brian2's `PoissonInput`, NEST's `poisson_generator` onto a population),
+    /// each event adding the input's weight to the variable right before the group's update.
+    ///
+    /// Errors: [`Error::InvalidInput`] for a rate or weight out of range or a `var` that is an
+    /// `#[expr]`; [`Error::UnknownObject`].
+    pub fn add_poisson_input<M: NeuronModel>(
+        &mut self,
+        group: GroupId<M>,
+        var: Var<M>,
+        input: &PoissonInput,
+    ) -> Result<()> {
+        let g = self.group_index(group)?;
+        let target = &mut self.neurons[g];
+        let column = column_index(target.name(), M::INFO, var.index())?;
+        if M::INFO.states[column].derived {
+            return Err(Error::InvalidInput {
+                object: target.name().to_string(),
+                reason: format!(
+                    "`{}` is an `#[expr]`, recomputed every step: a Poisson input adds to a state",
+                    var.name()
+                ),
+            });
+        }
+        let compiled = CompiledPoisson::new(input, target.name(), column, self.dt)?;
+        target.add_poisson(compiled);
         Ok(())
     }
 

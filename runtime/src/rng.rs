@@ -46,6 +46,19 @@ impl Streams {
         }
     }
 
+    /// The stream of `element` in `domain` started from a hash of the key (the SplitMix64
+    /// finalizer chained over seed, domain and element) instead of a seek in ChaCha8: a tenth
+    /// of the cost, for what starts one stream per element of millions (per-synapse values).
+    /// The streams of distinct keys are as unrelated as 128-bit hashes of the keys.
+    pub fn keyed(&self, domain: u64, element: u64) -> Stream {
+        let hi = hash(self.seed, domain, element, 0x243f_6a88_85a3_08d3);
+        let lo = hash(self.seed, domain, element, 0x1319_8a2e_0370_7344);
+        Stream {
+            rng: Pcg64Mcg::new((u128::from(hi) << 64) | u128::from(lo)),
+            draws: 0,
+        }
+    }
+
     /// The stream of `element` in `domain` after `draws` draws (a stream saved by a checkpoint).
     pub fn resume(&self, domain: u64, element: u64, draws: u64) -> Stream {
         let mut s = self.stream(domain, element);
@@ -135,16 +148,33 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// A 64-bit hash of `(seed, domain, a, b)`: the SplitMix64 finalizer chained over the words.
+#[inline]
+fn hash(seed: u64, domain: u64, a: u64, b: u64) -> u64 {
+    let h = key_prefix(seed, domain);
+    mix(mix(h ^ a) ^ b.wrapping_mul(0xd1b5_4a32_d192_ed03))
+}
+
+/// The part of the hash of [`keyed_uniform`] that depends on the seed and domain alone (computed
+/// once by callers that draw many numbers of one domain: [`keyed_uniform_from`]).
+#[inline]
+pub fn key_prefix(seed: u64, domain: u64) -> u64 {
+    mix(mix(seed.wrapping_add(0x9e37_79b9_7f4a_7c15)) ^ domain)
+}
+
 /// A uniform number in `(0, 1]` that depends only on its key `(seed, domain, a, b)`: a draw
 /// without a generator to keep, for what is drawn once per element and step (a Poisson source's
 /// spikes), so that any thread can draw any element's number at any step, and a checkpoint has
 /// nothing to store. The key is hashed by chaining the SplitMix64 finalizer; 53 random bits.
 #[inline]
 pub fn keyed_uniform(seed: u64, domain: u64, a: u64, b: u64) -> f64 {
-    let mut h = mix(seed.wrapping_add(0x9e37_79b9_7f4a_7c15));
-    h = mix(h ^ domain);
-    h = mix(h ^ a);
-    h = mix(h ^ b.wrapping_mul(0xd1b5_4a32_d192_ed03));
+    keyed_uniform_from(key_prefix(seed, domain), a, b)
+}
+
+/// [`keyed_uniform`] from the prefix [`key_prefix`] of its seed and domain.
+#[inline]
+pub fn keyed_uniform_from(prefix: u64, a: u64, b: u64) -> f64 {
+    let h = mix(mix(prefix ^ a) ^ b.wrapping_mul(0xd1b5_4a32_d192_ed03));
     ((h >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 

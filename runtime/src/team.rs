@@ -189,6 +189,20 @@ impl<'a> ColumnsMut<'a> {
         }
     }
 
+    /// Column `j`, mutably (while `self` is borrowed nothing else reaches it).
+    ///
+    /// # Panics
+    ///
+    /// If `j >= width()`.
+    pub fn column_mut(&mut self, j: usize) -> &mut [f64] {
+        match &mut self.backing {
+            // SAFETY: the board lent these columns' `range` to `self` alone; `&mut self` keeps
+            // every other view of `self` away while the slice lives.
+            Backing::Board(b) => unsafe { b[j].slice_mut(self.range.clone()) },
+            Backing::Slices(s) => &mut s[j],
+        }
+    }
+
     /// The same columns for a shorter borrow.
     pub fn reborrow(&mut self) -> ColumnsMut<'_> {
         let backing = match &mut self.backing {

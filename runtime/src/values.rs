@@ -156,7 +156,7 @@ impl Values {
             reason,
         };
         let key = domain_of(target.object, target.variable);
-        let stream = |i: usize| streams.stream(key, i as u64);
+        let stream = |i: usize| streams.keyed(key, i as u64);
         let check_sd = |sd: f64| {
             if sd.is_finite() && sd >= 0.0 {
                 Ok(())

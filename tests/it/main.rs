@@ -5,6 +5,7 @@ mod delays;
 mod fixtures;
 mod integrators;
 mod monitors;
+mod neurons;
 mod plasticity;
 mod storage;
 mod threads;

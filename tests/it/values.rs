@@ -4,7 +4,7 @@
 //! value computes.
 
 use neurode::prelude::*;
-use neurode::runtime::{PoissonSource, Values};
+use neurode::runtime::{PoissonInput, PoissonSource, Values};
 
 /// An exponential current whose jump `w` is set per synapse.
 #[synapse]
@@ -216,4 +216,73 @@ fn drawn_delays_are_rounded_per_synapse() {
     assert!(steps.iter().all(|&s| s >= 1));
     let mean = steps.iter().map(|&s| f64::from(s)).sum::<f64>() / 100.0;
     assert!((mean - 15.0).abs() < 3.0, "{mean}");
+}
+
+/// The total of a Poisson input over `steps` steps per neuron of 400 (a variable that does
+/// not decay), on `threads` threads.
+fn poisson_totals(input: &PoissonInput, steps: u32, threads: usize) -> Vec<f64> {
+    let mut net = Network::new(0.1).unwrap();
+    net.set_threads(threads).unwrap();
+    let cells = LifCoba {
+        tau_e: 1e300,
+        E_e: -74.0,
+        ..LifCoba::default()
+    };
+    let g = net.add_neurons("g", 400, cells).unwrap();
+    net.add_poisson_input(g, LifCoba::g_e, input).unwrap();
+    net.run(f64::from(steps) * 0.1).unwrap();
+    net.group(g).column(LifCoba::g_e).to_vec()
+}
+
+#[test]
+fn poisson_inputs_have_their_mean_and_variance() {
+    // 1280 Hz at dt 0.1 ms: 0.128 events per step, 1000 steps: mean and variance 128.
+    for (input, var) in [
+        (PoissonInput::poisson(1280.0, 1.0, 3), 128.0),
+        // 160 sources at 8 Hz: the same mean, variance 128·(1 − 0.0008).
+        (
+            PoissonInput::binomial(160, 8.0, 1.0, 3),
+            128.0 * (1.0 - 0.0008),
+        ),
+    ] {
+        let x = poisson_totals(&input, 1000, 1);
+        let n = x.len() as f64;
+        let mean = x.iter().sum::<f64>() / n;
+        let v = x.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        assert!(
+            (mean - 128.0).abs() < 4.0 * (var / n).sqrt(),
+            "{input:?}: mean {mean}"
+        );
+        assert!(
+            (v - var).abs() < 4.0 * var * (2.0 / (n - 1.0)).sqrt(),
+            "{input:?}: var {v}"
+        );
+        assert!(x.iter().all(|a| a.fract() == 0.0), "whole events");
+        assert_eq!(poisson_totals(&input, 1000, 3), x, "three threads");
+    }
+    // A large mean takes the distribution's own sampler.
+    let x = poisson_totals(&PoissonInput::poisson(400_000.0, 1.0, 1), 10, 1);
+    let mean = x.iter().sum::<f64>() / 400.0;
+    assert!(
+        (mean - 400.0).abs() < 4.0 * (400.0f64 / 400.0).sqrt(),
+        "{mean}"
+    );
+    // Bad inputs name the group.
+    let mut net = Network::new(0.1).unwrap();
+    let g = net.add_neurons("cells", 2, LifCoba::default()).unwrap();
+    let e = net
+        .add_poisson_input(g, LifCoba::g_e, &PoissonInput::poisson(-1.0, 1.0, 0))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("cells") && e.to_string().contains("-1"),
+        "{e}"
+    );
+    let e = net
+        .add_poisson_input(
+            g,
+            LifCoba::g_e,
+            &PoissonInput::binomial(5, 20_000.0, 1.0, 0),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("above 1"), "{e}");
 }

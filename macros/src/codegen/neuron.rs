@@ -53,6 +53,15 @@ impl Ctx<'_> {
         };
         let ys = self.ode_idents();
         let olds: Vec<Ident> = ys.iter().map(|y| format_ident!("__old_{}", y)).collect();
+        let marked = self.m.states.iter().any(|s| s.unless_refractory);
+        let (held_ys, held_olds): (Vec<&Ident>, Vec<&Ident>) = self
+            .p
+            .ode_states
+            .iter()
+            .zip(ys.iter().zip(&olds))
+            .filter(|(&i, _)| !marked || self.m.states[i].unless_refractory)
+            .map(|(_, pair)| pair)
+            .unzip();
         let i = format_ident!("__i");
         let (loads, stores) = (self.loads(&i), self.stores(&i, &[]));
         let reslice = self.reslice(&format_ident!("__n"));
@@ -74,8 +83,9 @@ impl Ctx<'_> {
                     #( let #olds = #ys; )*
                     #held
                     #integrate
-                    // Refractory: the state is held (the integrated value is discarded).
-                    #( #ys = if __refr { #olds } else { #ys }; )*
+                    // Refractory: the held states keep their values (the integrated ones are
+                    // discarded); every state unless some are marked `unless_refractory`.
+                    #( #held_ys = if __refr { #held_olds } else { #held_ys }; )*
                     #all
                     let __spiked: bool = !__refr && #threshold;
                     #resets

@@ -1,0 +1,89 @@
+//! Neuron models against closed forms: the PSP of NEST's `iaf_psc_exp` (exact integration),
+//! the refractory hold of marked states only, and the PSC-to-PSP factor of the microcircuit.
+
+use neurode::microcircuit::psc_over_psp;
+use neurode::prelude::*;
+
+/// One `IafPscExp` receiving one spike of weight `w` (nA) at 1 ms through a `StaticSynapse`;
+/// V after every step.
+fn psp(w: f64, ms: f64) -> Vec<f64> {
+    let mut net = Network::new(0.1).unwrap();
+    let pre = net
+        .add_neurons("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
+        .unwrap();
+    let post = net.add_neurons("post", 1, IafPscExp::default()).unwrap();
+    let syn = net
+        .add_synapses("syn", StaticSynapse { w }, pre, post, &Connect::AllToAll)
+        .unwrap();
+    net.set_delays(syn, &[0.1]).unwrap();
+    let v = net.record(post, IafPscExp::V).unwrap();
+    net.run(ms).unwrap();
+    net.trace(v).column(0)
+}
+
+#[test]
+fn iaf_psc_exp_gives_the_exact_psp() {
+    let n = IafPscExp::default();
+    assert_eq!(<IafPscExp as Model>::INFO.method, Method::Exact);
+    let w = 0.5;
+    let v = psp(w, 30.0);
+    // The spike at step 10 arrives at step 11 (one step of delay) and is added after the
+    // neuron's update: V moves from step 12 on, with I(t) = w·e^{−t/τs} from t = 1.1 ms.
+    let (tm, ts, c) = (n.tau_m, n.tau_ex, n.C_m);
+    for (k, &vk) in v.iter().enumerate() {
+        let t = k as f64 * 0.1 - 1.1;
+        let expected = if t <= 0.0 {
+            n.E_L
+        } else {
+            n.E_L + w / c * tm * ts / (tm - ts) * ((-t / tm).exp() - (-t / ts).exp())
+        };
+        assert!(
+            (vk - expected).abs() < 1e-12,
+            "step {k}: {vk} vs {expected}"
+        );
+    }
+    // The PSP of the microcircuit's PSC-to-PSP factor peaks at 1 mV per 1 pA·factor.
+    let peak = psp(psc_over_psp() / 1000.0 * 0.15, 30.0)
+        .iter()
+        .fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+    assert!((peak - n.E_L - 0.15).abs() < 2e-4, "peak {}", peak - n.E_L);
+}
+
+#[test]
+fn only_marked_states_are_held_while_refractory() {
+    // A strong input makes the neuron spike; during t_ref (2 ms) V stays at V_reset while
+    // I_ex keeps decaying by e^{−dt/τ_ex} per step.
+    let n = IafPscExp::default();
+    let mut net = Network::new(0.1).unwrap();
+    let pre = net
+        .add_neurons("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
+        .unwrap();
+    let post = net.add_neurons("post", 1, IafPscExp::default()).unwrap();
+    net.add_synapses(
+        "syn",
+        StaticSynapse { w: 50.0 },
+        pre,
+        post,
+        &Connect::AllToAll,
+    )
+    .unwrap();
+    let v = net.record(post, IafPscExp::V).unwrap();
+    let i = net.record(post, IafPscExp::I_ex).unwrap();
+    let spikes = net.record_spikes(post).unwrap();
+    net.run(10.0).unwrap();
+    let s = net.spike_trace(spikes).steps.clone();
+    assert_eq!(s.len(), 1, "{s:?}");
+    let k = s[0] as usize;
+    let (v, i) = (net.trace(v).column(0), net.trace(i).column(0));
+    for (j, &vj) in v.iter().enumerate().skip(k).take(21) {
+        assert_eq!(vj, n.V_reset, "V held at step {j}");
+    }
+    assert!(v[k + 21] > n.V_reset, "V integrates again after t_ref");
+    let decay = (-0.1 / n.tau_ex).exp();
+    for j in k + 1..=k + 20 {
+        assert!(
+            (i[j] - i[j - 1] * decay).abs() < 1e-12 * i[j - 1],
+            "I_ex decays at step {j}"
+        );
+    }
+}
