@@ -23,7 +23,7 @@ use crate::info::Storage;
 use crate::model::{Clock, ColumnsMut, NeuronTile, NeuronView, PreEvents, Segment};
 use crate::monitor::{Owner, SpikeMonitor, StateMonitor};
 use crate::schedule::{Phase, Slot, Tiled};
-use crate::synapse::{AnySynapses, PostRules, PostWhole};
+use crate::synapse::{AnySynapses, Binding, PostRules, PostWhole};
 use crate::team::{
     prefetch, push_spikes, BoardBuilder, GroupRead, Halt, Kind, Origin, Section, SpikeLists,
     TileView, Whole, Worker,
@@ -145,7 +145,7 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig<'_>) -> (u64, Result<()>)
                 (syn.endpoints().1, columns, monitored)
             }),
         );
-        let targets = syn.targets().iter().map(|t| t.0).collect();
+        let targets = syn.targets().iter().map(Binding::column).collect();
         builder.targets(s, syn.endpoints().1, targets);
     }
     let mut board = builder.build(threads, cfg.steps, sections, tiles);

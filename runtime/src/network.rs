@@ -17,7 +17,7 @@ use crate::model::{NeuronModel, SynapseModel};
 use crate::monitor::{Owner, Recording, SpikeMonitor, SpikeTrace, StateMonitor, Trace};
 use crate::rng::Streams;
 use crate::schedule::{self, FuserEntry, Obj, Phase, Slot};
-use crate::synapse::{AnySynapses, SynapseGroup};
+use crate::synapse::{AnySynapses, Binding, SynapseGroup};
 use crate::values::{Target as ValuesTarget, Values};
 
 /// Most threads a network may run on.
@@ -420,8 +420,10 @@ impl Network {
     ///
     /// Errors: [`Error::DuplicateName`]; [`Error::UnknownObject`] for a handle of another network;
     /// the connector's errors ([`Connect::build`]); [`Error::InvalidInput`] when a conductance or
-    /// voltage output targets a group whose model has no membrane potential, or a rule's
-    /// postsynaptic variable cannot be bound (see [`Network::set_post_variable`]).
+    /// voltage output targets a group whose model has no membrane potential. A rule's
+    /// postsynaptic variable that cannot be bound (see [`Network::set_post_variable`]) stays
+    /// unbound: the next run refuses to start, naming it, unless it is bound to another
+    /// variable or ignored ([`Network::ignore_post_variable`]).
     pub fn add_synapses<S: SynapseModel, A: NeuronModel, B: NeuronModel>(
         &mut self,
         name: &str,
@@ -453,11 +455,19 @@ impl Network {
                 });
             }
         }
+        // A variable the postsynaptic model lacks stays unbound until a run, so that it can
+        // still be bound to another or dropped.
         let targets = S::INFO
             .post_writes
             .iter()
-            .map(|w| bind_target(name, w, w.name, &*self.neurons[post]))
-            .collect::<Result<Vec<_>>>()?;
+            .map(
+                |w| match bind_target(name, w, w.name, &*self.neurons[post]) {
+                    Ok((column, factor)) => Binding::Column { column, factor },
+                    Err(Error::InvalidInput { reason, .. }) => Binding::Missing(reason),
+                    Err(e) => Binding::Missing(e.to_string()),
+                },
+            )
+            .collect::<Vec<_>>();
         let (n_pre, n_post) = (self.neurons[pre].len(), self.neurons[post].len());
         let csr = conn.build(name, n_pre, n_post)?;
         let index = self.synapses.len();
@@ -516,14 +526,41 @@ impl Network {
             });
         };
         let write = &S::INFO.post_writes[k];
-        let bound = bind_target(
+        let (column, factor) = bind_target(
             syn.name(),
             write,
             variable,
             &*self.neurons[syn.endpoints().1],
         )?;
         let mut targets = syn.targets().to_vec();
-        targets[k] = bound;
+        targets[k] = Binding::Column { column, factor };
+        self.synapses[s].set_targets(targets);
+        Ok(())
+    }
+
+    /// Drops what the synapse group's rules add to the postsynaptic variable `name`
+    /// (`name_post += ...`): for a postsynaptic group that has no such variable, such as a
+    /// [`SpikeTrain`](crate::SpikeTrain) whose spikes drive an STDP rule.
+    ///
+    /// Errors: [`Error::InvalidInput`] when the rules write no `name_post`;
+    /// [`Error::UnknownObject`].
+    pub fn ignore_post_variable<S: SynapseModel>(
+        &mut self,
+        id: SynId<S>,
+        name: &str,
+    ) -> Result<()> {
+        let s = self.syn_index(id)?;
+        let Some(k) = S::INFO.post_writes.iter().position(|w| w.name == name) else {
+            return Err(Error::InvalidInput {
+                object: self.synapses[s].name().to_string(),
+                reason: format!(
+                    "the spike rules of model `{}` add to no `{name}_post`",
+                    S::INFO.name
+                ),
+            });
+        };
+        let mut targets = self.synapses[s].targets().to_vec();
+        targets[k] = Binding::Ignored;
         self.synapses[s].set_targets(targets);
         Ok(())
     }

@@ -16,6 +16,41 @@ use crate::model::{
 /// Longest delay accepted, in steps (the ring holds that many copies of the target's size).
 pub const MAX_DELAY_STEPS: usize = 10_000_000;
 
+/// Where a postsynaptic variable of a synapse group's rules (`x_post += ...`) goes.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Binding {
+    /// Column `column` of the postsynaptic group, converted by `factor`.
+    Column {
+        /// The column.
+        column: usize,
+        /// The factor converting into its unit.
+        factor: f64,
+    },
+    /// Nowhere: what the rules add is dropped
+    /// ([`Network::ignore_post_variable`](crate::Network::ignore_post_variable)).
+    Ignored,
+    /// Not bound, for the reason given (the run refuses to start).
+    Missing(String),
+}
+
+impl Binding {
+    /// The column, if bound to one.
+    pub(crate) fn column(&self) -> Option<usize> {
+        match self {
+            Binding::Column { column, .. } => Some(*column),
+            _ => None,
+        }
+    }
+
+    /// The conversion factor (0 where nothing receives the value).
+    pub(crate) fn factor(&self) -> f64 {
+        match self {
+            Binding::Column { factor, .. } => *factor,
+            _ => 0.0,
+        }
+    }
+}
+
 /// Delay ring of one output: `slots.len()` = delay in steps; `slots[pos]` holds the value written
 /// that many steps ago (zeros before anything was written).
 #[derive(Clone, Debug, Default)]
@@ -63,9 +98,8 @@ pub struct SynapseGroup<S: SynapseModel> {
     /// The synapses onto each postsynaptic neuron, for `#[on_post(...)]` rules (built when a
     /// run is prepared).
     csc: Option<Csc>,
-    /// Per entry of [`ModelInfo::post_writes`]: the postsynaptic group's column it adds to,
-    /// and the factor converting into its unit.
-    targets: Vec<(usize, f64)>,
+    /// Per entry of [`ModelInfo::post_writes`]: where what the rules add goes.
+    targets: Vec<Binding>,
 }
 
 impl<S: SynapseModel> SynapseGroup<S> {
@@ -510,10 +544,10 @@ pub(crate) trait AnySynapses: Send + Sync {
     /// The `#[on_post(...)]` rules of the step's postsynaptic spikes (finiteness checked if
     /// `check`).
     fn post_rules(&mut self, clock: Clock, side: PostRules<'_>, check: bool) -> Result<()>;
-    /// The postsynaptic columns the rules add to.
-    fn targets(&self) -> &[(usize, f64)];
-    /// Binds the postsynaptic columns the rules add to.
-    fn set_targets(&mut self, targets: Vec<(usize, f64)>);
+    /// Where what the rules add to postsynaptic variables goes.
+    fn targets(&self) -> &[Binding];
+    /// Binds the postsynaptic variables of the rules.
+    fn set_targets(&mut self, targets: Vec<Binding>);
     /// Number of postsynaptic neurons.
     fn n_post(&self) -> usize;
     /// Per-synapse delays, if set.
@@ -589,6 +623,19 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
 
     fn prepare(&mut self, dt: f64) -> Result<()> {
         self.model.check(dt).map_err(|e| e.in_object(&self.name))?;
+        if let Some(Binding::Missing(reason)) = self
+            .targets
+            .iter()
+            .find(|b| matches!(b, Binding::Missing(_)))
+        {
+            return Err(Error::InvalidInput {
+                object: self.name.clone(),
+                reason: format!(
+                    "{reason}; bind it with `Network::set_post_variable`, or drop what the rules \
+                     add with `Network::ignore_post_variable`"
+                ),
+            });
+        }
         let n_out = S::INFO.outputs.len();
         let reversals = self.model.reversals();
         let delays = self.model.delays();
@@ -704,7 +751,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         check: bool,
     ) -> Result<()> {
         self.clear_outputs();
-        let factors: Vec<f64> = self.targets.iter().map(|t| t.1).collect();
+        let factors: Vec<f64> = self.targets.iter().map(Binding::factor).collect();
         let (columns, synapse) = self.columns.split_mut(S::INFO.clock_width());
         let finite = self.model.step(
             &self.consts,
@@ -762,7 +809,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         } = side;
         let n_post = self.n_post;
         let csc = self.csc.get_or_insert_with(|| Csc::of(&self.conn, n_post));
-        let factors: Vec<f64> = self.targets.iter().map(|t| t.1).collect();
+        let factors: Vec<f64> = self.targets.iter().map(Binding::factor).collect();
         let (own, synapse) = self.columns.split_mut(S::INFO.clock_width());
         let finite = self.model.post_events(
             &self.consts,
@@ -794,11 +841,11 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         Ok(())
     }
 
-    fn targets(&self) -> &[(usize, f64)] {
+    fn targets(&self) -> &[Binding] {
         &self.targets
     }
 
-    fn set_targets(&mut self, targets: Vec<(usize, f64)>) {
+    fn set_targets(&mut self, targets: Vec<Binding>) {
         self.targets = targets;
     }
 
@@ -848,7 +895,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
             targets,
         } = side;
         self.clear_outputs();
-        let factors: Vec<f64> = self.targets.iter().map(|t| t.1).collect();
+        let factors: Vec<f64> = self.targets.iter().map(Binding::factor).collect();
         let width = S::INFO.clock_width();
         let mut finite = if S::INFO.has_rules() {
             let (_, synapse) = self.columns.split_mut(width);

@@ -98,12 +98,22 @@ impl<T> Clone for Buf<T> {
 impl<T> Copy for Buf<T> {}
 
 impl<T> Buf<T> {
+    /// A buffer of no elements, whose every slice is empty (a variable whose values are
+    /// dropped).
+    const EMPTY: Buf<T> = Buf {
+        ptr: std::ptr::null_mut(),
+        len: 0,
+    };
+
     /// `buf[range]`, shared.
     ///
     /// # Safety
     ///
     /// The buffer is alive and nothing writes to `range` while the slice lives.
     unsafe fn slice<'a>(self, range: Range<usize>) -> &'a [T] {
+        if self.len == 0 {
+            return &[];
+        }
         assert!(range.start <= range.end && range.end <= self.len);
         // SAFETY: in bounds (checked); liveness and the absence of writers are the caller's.
         unsafe { std::slice::from_raw_parts(self.ptr.add(range.start), range.len()) }
@@ -119,6 +129,9 @@ impl<T> Buf<T> {
         reason = "a `Buf` is a pointer into a staged buffer; exclusivity is the caller's contract"
     )]
     unsafe fn slice_mut<'a>(self, range: Range<usize>) -> &'a mut [T] {
+        if self.len == 0 {
+            return &mut [];
+        }
         assert!(range.start <= range.end && range.end <= self.len);
         // SAFETY: in bounds (checked); liveness and exclusivity are the caller's.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.add(range.start), range.len()) }
@@ -309,8 +322,9 @@ pub(crate) struct BoardBuilder {
     groups: Vec<GroupIds>,
     spiking: Vec<Vec<u32>>,
     synapses: Vec<Option<SynIds>>,
-    /// Per synapse group: the neuron group its rules add to and the columns they add to.
-    targets: Vec<(usize, Vec<usize>)>,
+    /// Per synapse group: the neuron group its rules add to and the columns they add to
+    /// (`None` for a variable whose values are dropped).
+    targets: Vec<(usize, Vec<Option<usize>>)>,
 }
 
 impl BoardBuilder {
@@ -354,12 +368,13 @@ impl BoardBuilder {
     ///
     /// If a column is the group's membrane potential (which synapse groups read while their
     /// rules would write the targets) or out of range: the network refuses such a binding.
-    pub(crate) fn targets(&mut self, s: usize, g: usize, columns: Vec<usize>) {
+    pub(crate) fn targets(&mut self, s: usize, g: usize, columns: Vec<Option<usize>>) {
         debug_assert_eq!(s, self.targets.len());
         let group = &self.groups[g];
         assert!(
             columns
                 .iter()
+                .flatten()
                 .all(|&j| j < group.columns.len() && Some(j) != group.membrane),
             "neurode internal error: a rule target is the membrane potential or out of range"
         );
@@ -442,7 +457,8 @@ impl BoardBuilder {
             .iter()
             .map(|(g, cols)| {
                 let ids = &self.groups[*g].columns;
-                (*g, cols.iter().map(|&j| floats[ids[j]]).collect())
+                let buf = |j: &Option<usize>| j.map_or(Buf::EMPTY, |j| floats[ids[j]]);
+                (*g, cols.iter().map(buf).collect())
             })
             .collect();
         let n_groups = self.spiking.len();
