@@ -31,6 +31,6 @@ pub use iaf_psc_exp::{IafPscExp, StaticSynapse};
 pub use lif::Lif;
 pub use lif_coba::LifCoba;
 pub use nmda::Nmda;
-pub use stdp::Stdp;
+pub use stdp::{Stdp, StdpMultiplicative, StdpTriplet};
 pub use tsodyks_markram::TsodyksMarkram;
 pub use voltage_jump::{Delta, VoltageJump};

@@ -9,7 +9,9 @@ use neurode_macros::synapse;
 /// current decays, ds/dt = −s/τ_s, and I_post += s. At a presynaptic spike, in order:
 ///
 /// - `u += U·(1 − u)` (facilitation),
-/// - `s += A·u·x` (the release, with the new u and the old x),
+/// - `release = A·u·x` (the current released, with the new u and the old x; kept per synapse
+///   until the next spike, for recording),
+/// - `s += release`,
 /// - `x −= u·x` (depletion).
 ///
 /// Starting from u = 0, x = 1, the k-th amplitude of a regular train follows the closed form of
@@ -21,7 +23,7 @@ use neurode_macros::synapse;
 /// Reference: Tsodyks & Markram, PNAS 94:719 (1997); Markram, Wang & Tsodyks, PNAS 95:5323
 /// (1998); Tsodyks, Pawelzik & Markram, Neural Comput. 10:821 (1998).
 #[synapse(crate = ::neurode_runtime)]
-#[on_pre(u += U * (1.0 - u); s += A * u * x; x -= u * x)]
+#[on_pre(u += U * (1.0 - u); release = A * u * x; s += release; x -= u * x)]
 #[output(current = s)]
 pub struct TsodyksMarkram {
     /// Utilisation increment.
@@ -45,6 +47,9 @@ pub struct TsodyksMarkram {
     /// Fraction of resources available.
     #[state(init = 1.0, unit = "1", ode = (1.0 - x) / tau_d)]
     pub x: f64,
+    /// The current released at the synapse's last spike.
+    #[state(init = 0.0, unit = "nA")]
+    pub release: f64,
     /// Synaptic current.
     #[state(init = 0.0, unit = "nA", ode = -s / tau_s)]
     pub s: f64,

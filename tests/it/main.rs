@@ -1,5 +1,6 @@
 //! The one integration-test binary: modules per subject, plus the trybuild driver.
 
+mod brian2_ports;
 mod chapter;
 mod delays;
 mod fixtures;

@@ -47,12 +47,8 @@ fn pair(t_pre: f64, t_post: f64, w0: f64) -> f64 {
             },
         )
         .unwrap();
-    let stdp = Stdp {
-        w_max: 1.0,
-        ..Stdp::default()
-    };
     let syn = net
-        .add_synapses("stdp", stdp, pre, post, &Connect::AllToAll)
+        .add_synapses("stdp", Stdp::default(), pre, post, &Connect::AllToAll)
         .unwrap();
     net.synapses_mut(syn).set(Stdp::w, &[w0]).unwrap();
     net.run(t_pre.max(t_post) + 5.0).unwrap();
@@ -62,21 +58,22 @@ fn pair(t_pre: f64, t_post: f64, w0: f64) -> f64 {
 #[test]
 fn stdp_window_is_the_closed_form() {
     let d = Stdp::default();
-    let w0 = 0.5;
-    for k in [1u32, 5, 37, 200] {
+    // w = w_max/2: the weight is stored with far more digits than Δw needs.
+    let w0 = d.w_max / 2.0;
+    for k in [1u32, 5, 37, 200, 500] {
         let dt = 0.1 * f64::from(k);
         // Pre before post: potentiation ΔA_pre·e^{−Δt/τ_pre}.
         let w = pair(10.0, 10.0 + dt, w0);
         let expected = w0 + d.dA_pre * (-dt / d.tau_pre).exp();
         assert!(
-            ((w - w0) / (expected - w0) - 1.0).abs() < 1e-9,
+            ((w - w0) / (expected - w0) - 1.0).abs() < 1e-12,
             "Δt = {dt}: {w} vs {expected}"
         );
         // Post before pre: depression ΔA_post·e^{Δt/τ_post}.
         let w = pair(10.0 + dt, 10.0, w0);
         let expected = w0 + d.dA_post * (-dt / d.tau_post).exp();
         assert!(
-            ((w - w0) / (expected - w0) - 1.0).abs() < 1e-9,
+            ((w - w0) / (expected - w0) - 1.0).abs() < 1e-12,
             "Δt = −{dt}: {w} vs {expected}"
         );
     }
@@ -180,17 +177,21 @@ fn tsodyks_markram_follows_its_closed_form() {
             .add_synapses("tm", model.clone(), pre, post, &Connect::AllToAll)
             .unwrap();
         assert_eq!(net.synapses(syn).storage(), Storage::PerPost);
+        let release = net.record_synapses(syn, TsodyksMarkram::release).unwrap();
         let u = net.record_synapses(syn, TsodyksMarkram::u).unwrap();
         let x = net.record_synapses(syn, TsodyksMarkram::x).unwrap();
         let s = net.record_synapses(syn, TsodyksMarkram::s).unwrap();
         net.run(480.0).unwrap();
         let (u, x, s) = (net.trace(u), net.trace(x), net.trace(s));
+        let release = net.trace(release);
         let decay = (-0.1 / model.tau_s).exp();
         for (k, (&t, &(u_plus, x_plus, amplitude))) in times.iter().zip(&expected).enumerate() {
             let step = (t / 0.1).round() as usize;
             let close = |a: f64, b: f64| ((a - b) / b).abs() < 1e-12;
             assert!(close(u.column(0)[step], u_plus), "u after spike {k}");
             assert!(close(x.column(0)[step], x_plus), "x after spike {k}");
+            let r = release.column(0)[step];
+            assert!(close(r, amplitude), "release {k}: {r} vs {amplitude}");
             let jump = s.column(0)[step] - s.column(0)[step - 1] * decay;
             assert!(
                 ((jump - amplitude) / amplitude).abs() < 1e-9,
@@ -445,16 +446,22 @@ fn a_target_that_cannot_be_bound_is_a_clear_error() {
         .unwrap();
     let lif = net.add_neurons("lif", 1, Lif::default()).unwrap();
     let micro = net.add_neurons("micro", 1, Micro::default()).unwrap();
-    // The LIF has no `g`.
-    let err = net
-        .add_synapses("nano", Nano::default(), pre, lif, &Connect::AllToAll)
-        .unwrap_err();
+    // The LIF has no `g`: the run refuses to start, naming the synapses and the variable.
+    let onto_lif = net
+        .add_synapses("onto_lif", Nano::default(), pre, lif, &Connect::AllToAll)
+        .unwrap();
+    let err = net.run(1.0).unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    assert!(text.contains("onto_lif"), "{text}");
     assert!(
         text.contains("`g_post`") && text.contains("no variable `g`"),
         "{text}"
     );
+    assert!(text.contains("ignore_post_variable"), "{text}");
+    // Dropped on purpose, it runs.
+    net.ignore_post_variable(onto_lif, "g").unwrap();
+    net.run(1.0).unwrap();
     let syn = net
         .add_synapses("nano", Nano::default(), pre, micro, &Connect::AllToAll)
         .unwrap();
@@ -482,6 +489,35 @@ fn a_target_that_cannot_be_bound_is_a_clear_error() {
         text.contains("no `h_post`") && text.contains("g_post"),
         "{text}"
     );
+    let text = net.ignore_post_variable(syn, "h").unwrap_err().to_string();
+    assert!(text.contains("no `h_post`"), "{text}");
+}
+
+#[test]
+fn a_spike_train_can_be_the_postsynaptic_group_of_stdp() {
+    // STDP driven by given pre- and postsynaptic spike times, with what it adds to the
+    // postsynaptic conductance dropped (a spike train has none).
+    let mut net = Network::new(0.1).unwrap();
+    let pre = net
+        .add_neurons("pre", 1, SpikeTrain::single(&[10.0]).unwrap())
+        .unwrap();
+    let post = net
+        .add_neurons("post", 1, SpikeTrain::single(&[15.0]).unwrap())
+        .unwrap();
+    let stdp = Stdp {
+        w_max: 1.0,
+        ..Stdp::default()
+    };
+    let syn = net
+        .add_synapses("stdp", stdp, pre, post, &Connect::AllToAll)
+        .unwrap();
+    net.ignore_post_variable(syn, "g_e").unwrap();
+    net.synapses_mut(syn).set(Stdp::w, &[0.5]).unwrap();
+    net.run(20.0).unwrap();
+    let d = Stdp::default();
+    let dw = net.synapses(syn).column(Stdp::w)[0] - 0.5;
+    let expected = d.dA_pre * (-5.0 / d.tau_pre).exp();
+    assert!((dw / expected - 1.0).abs() < 1e-9, "{dw} vs {expected}");
 }
 
 #[test]
@@ -504,4 +540,104 @@ fn per_synapse_values_follow_their_synapse_through_delays() {
     assert_eq!(g.column(Order::n), &[30.0, 20.0, 10.0]);
     net.run(2.0).unwrap();
     assert_eq!(net.synapses(syn).column(Order::n), &[31.0, 21.0, 11.0]);
+}
+
+/// Runs one synapse of model `S` between a presynaptic train `pre` and a postsynaptic train
+/// `post` (ms), its postsynaptic conductance dropped, from weight `w0`; the weight at the end.
+fn timed<S: SynapseModel>(model: S, w: Var<S>, pre: &[f64], post: &[f64], w0: f64) -> f64 {
+    let mut net = Network::new(0.1).unwrap();
+    let a = net
+        .add_neurons("pre", 1, SpikeTrain::single(pre).unwrap())
+        .unwrap();
+    let b = net
+        .add_neurons("post", 1, SpikeTrain::single(post).unwrap())
+        .unwrap();
+    let syn = net
+        .add_synapses("syn", model, a, b, &Connect::AllToAll)
+        .unwrap();
+    net.ignore_post_variable(syn, "g_e").unwrap();
+    net.synapses_mut(syn).set(w, &[w0]).unwrap();
+    let end = pre.iter().chain(post).fold(0.0f64, |a, &b| a.max(b));
+    net.run(end + 1.0).unwrap();
+    net.synapses(syn).column(w)[0]
+}
+
+/// `a` and `b` agree to `rel` relative.
+fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * b.abs()
+}
+
+#[test]
+fn nearest_pairing_and_soft_bounds() {
+    let all = Stdp {
+        w_max: 1.0,
+        ..Stdp::default()
+    };
+    let (tau, dp, dd) = (all.tau_pre, all.dA_pre, all.dA_post);
+    // Two presynaptic spikes, then a postsynaptic one: all-to-all sums both pairs, nearest
+    // pairing only the latest.
+    let w = timed(all.clone(), Stdp::w, &[10.0, 12.0], &[20.0], 0.5) - 0.5;
+    assert!(
+        close(w, dp * ((-10.0 / tau).exp() + (-8.0 / tau).exp()), 1e-9),
+        "{w}"
+    );
+    let nearest = Stdp {
+        nearest: 1.0,
+        ..all.clone()
+    };
+    let w = timed(nearest, Stdp::w, &[10.0, 12.0], &[20.0], 0.5) - 0.5;
+    assert!(close(w, dp * (-8.0 / tau).exp(), 1e-9), "{w}");
+    // Soft bounds: potentiation scaled by (w_max − w)/w_max, depression by w/w_max.
+    let soft = Stdp { soft: 1.0, ..all };
+    let w = timed(soft.clone(), Stdp::w, &[10.0], &[15.0], 0.8) - 0.8;
+    assert!(close(w, dp * (-5.0 / tau).exp() * 0.2, 1e-9), "{w}");
+    let w = timed(soft, Stdp::w, &[15.0], &[10.0], 0.8) - 0.8;
+    assert!(close(w, dd * (-5.0 / tau).exp() * 0.8, 1e-9), "{w}");
+}
+
+#[test]
+fn multiplicative_depression_scales_with_the_weight() {
+    let m = StdpMultiplicative::default();
+    let w = timed(m.clone(), StdpMultiplicative::w, &[10.0], &[17.0], 0.3);
+    assert!(
+        close(w - 0.3, m.c_p * (-7.0 / m.tau_pre).exp(), 1e-9),
+        "{w}"
+    );
+    for w0 in [0.3, 0.9] {
+        let w = timed(m.clone(), StdpMultiplicative::w, &[17.0], &[10.0], w0);
+        let factor = 1.0 - m.c_d * (-7.0 / m.tau_post).exp();
+        assert!(close(w, w0 * factor, 1e-12), "{w0}: {w}");
+    }
+}
+
+#[test]
+fn triplets_potentiate_beyond_their_pairs() {
+    let t = StdpTriplet {
+        A2_plus: 0.002,
+        ..StdpTriplet::default()
+    };
+    // A pair pre → post: r₁·A₂₊ (o₂ is 0 at the first postsynaptic spike).
+    let w = timed(t.clone(), StdpTriplet::w, &[10.0], &[16.0], 0.5) - 0.5;
+    assert!(close(w, t.A2_plus * (-6.0 / t.tau_plus).exp(), 1e-9), "{w}");
+    // A pair post → pre: −o₁·A₂₋.
+    let w = timed(t.clone(), StdpTriplet::w, &[16.0], &[10.0], 0.5) - 0.5;
+    assert!(
+        close(w, -t.A2_minus * (-6.0 / t.tau_minus).exp(), 1e-9),
+        "{w}"
+    );
+    // The triplet post (10) – pre (15) – post (22): the pair depression of (10, 15), then at
+    // 22 the potentiation of (15, 22) with o₂ of the spike at 10.
+    let w = timed(t.clone(), StdpTriplet::w, &[15.0], &[10.0, 22.0], 0.5) - 0.5;
+    let expected = -t.A2_minus * (-5.0 / t.tau_minus).exp()
+        + (-7.0 / t.tau_plus).exp() * (t.A2_plus + t.A3_plus * (-12.0 / t.tau_y).exp());
+    assert!(close(w, expected, 1e-9), "{w} vs {expected}");
+    // Without the earlier postsynaptic spike the same pre → post pair potentiates by its pair
+    // term alone: the triplet adds r₁·A₃₊·o₂.
+    let pair = timed(t.clone(), StdpTriplet::w, &[15.0], &[22.0], 0.5) - 0.5;
+    let potentiation = w + t.A2_minus * (-5.0 / t.tau_minus).exp();
+    let triplet = (-7.0 / t.tau_plus).exp() * t.A3_plus * (-12.0 / t.tau_y).exp();
+    assert!(
+        close(potentiation - pair, triplet, 1e-9),
+        "{potentiation} {pair}"
+    );
 }
