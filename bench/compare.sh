@@ -16,6 +16,13 @@
 #   PYENV_VERSION=3.13.0 python3.13 -m venv ~/.venvs/brian2 && ~/.venvs/brian2/bin/pip install 'brian2==2.11.*'
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The other workloads have scripts of their own, reached from here too:
+#   bash bench/compare.sh stdp                 (Song et al. 2000 against Brian2's STDP example)
+#   bash bench/compare.sh microcircuit [SCALE]  (Potjans & Diesmann 2014 against NEST)
+case "${1:-}" in
+  stdp) shift; exec bash bench/compare_stdp.sh "$@" ;;
+  microcircuit) shift; exec bash bench/compare_microcircuit.sh "$@" ;;
+esac
 anchors=${ANCHORS:-../shared/anchors}
 py=${BRIAN2_PYTHON:-$HOME/.venvs/brian2/bin/python}
 reps=${REPS:-5}

@@ -1,18 +1,18 @@
 //! Song, Miller & Abbott (2000): 1000 Poisson inputs at 15 Hz onto one conductance-based LIF
 //! neuron through additive STDP synapses, the network of Brian2's `examples/synapses/STDP.py`.
 //! Runs it and prints one JSON line: the loop's time, the output rate and the final weight
-//! distribution (fractions of w/w_max below 0.1 and above 0.9, mean), and with `--figure PATH`
-//! draws the histogram of w/w_max. Example:
-//! `cargo run --release --example stdp_song2000 -- --duration-s 100 --seed 1`
+//! distribution (`w_mean` of w/w_max, `frac_low` and `frac_high` the fractions of w/w_max below
+//! 0.1 and above 0.9), and with `--figure PATH` draws the histogram of w/w_max. Example:
+//! `cargo run --release --example stdp_song2000 -- --duration-ms 100000 --seed 1 --figure w.png`
 
 use neurode::benchmarks::Song2000;
 
 #[derive(clap::Parser, Debug)]
 #[command(about = "Song et al. (2000) STDP network; prints one JSON line")]
 struct Args {
-    /// Simulated time (s).
-    #[arg(long = "duration-s", default_value_t = 100.0)]
-    duration_s: f64,
+    /// Simulated time (ms).
+    #[arg(long = "duration-ms", default_value_t = 100_000.0)]
+    duration_ms: f64,
     /// Number of Poisson inputs.
     #[arg(long, default_value_t = 1000)]
     inputs: usize,
@@ -54,7 +54,7 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
     song.net.set_threads(args.threads)?;
     let setup_s = t0.elapsed().as_secs_f64();
     let t1 = std::time::Instant::now();
-    song.net.run(args.duration_s * 1000.0)?;
+    song.net.run(args.duration_ms)?;
     let run_s = t1.elapsed().as_secs_f64();
     let w = song.relative_weights();
     let mean = w.iter().sum::<f64>() / w.len() as f64;
@@ -69,11 +69,11 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
         )?;
     }
     Ok(format!(
-        "{{\"model\": \"stdp_song2000\", \"inputs\": {}, \"duration_s\": {}, \"threads\": {}, \"seed\": {}, \"setup_s\": {setup_s:.4}, \"run_s\": {run_s:.4}, \"rate_hz\": {:.3}, \"frac_below_0.1\": {:.4}, \"frac_above_0.9\": {:.4}, \"mean_w_over_wmax\": {mean:.4}}}",
-        args.inputs,
-        args.duration_s,
-        args.threads,
+        "{{\"model\": \"stdp_song2000\", \"seed\": {}, \"inputs\": {}, \"duration_ms\": {}, \"threads\": {}, \"setup_s\": {setup_s:.4}, \"run_s\": {run_s:.4}, \"rate_hz\": {:.3}, \"w_mean\": {mean:.4}, \"frac_low\": {:.4}, \"frac_high\": {:.4}}}",
         args.seed,
+        args.inputs,
+        args.duration_ms,
+        args.threads,
         song.rate_hz(),
         song.fraction_below(0.1),
         song.fraction_above(0.9),

@@ -513,6 +513,96 @@ pub fn histogram(
         .map_err(|e| PlotError(format!("cannot write {}: {e}", path.display())))
 }
 
+/// One curve of [`xy`]: its legend, points and colour.
+pub type Curve<'a> = (&'a str, &'a [(f64, f64)], [u8; 3]);
+
+/// Draws curves of `(x, y)` points (lines with a dot at each point) on shared axes spanning
+/// every point, as a PNG file at `path`, written as [`save_png`] writes: a window of STDP, a
+/// series of amplitudes.
+///
+/// Error: [`PlotError`] without points, for drawing problems, or when the file cannot be
+/// written.
+pub fn xy(
+    path: &Path,
+    title: &str,
+    (x_label, y_label): (&str, &str),
+    curves: &[Curve<'_>],
+) -> Result<(), PlotError> {
+    font_ready()?;
+    let points = || {
+        curves
+            .iter()
+            .flat_map(|c| c.1.iter())
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+    };
+    if points().next().is_none() {
+        return Err(PlotError("nothing to plot".into()));
+    }
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in points() {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    let pad = |a: f64, b: f64| {
+        let d = if b > a {
+            (b - a) * 0.06
+        } else {
+            a.abs().max(1.0) * 0.1
+        };
+        (a - d, b + d)
+    };
+    let ((x0, x1), (y0, y1)) = (pad(x0, x1), pad(y0, y1));
+    let (w, h) = (WIDTH, TITLE_HEIGHT + PANEL_HEIGHT + 2 * X_LABEL_EXTRA + 40);
+    let mut buf = vec![255u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let body = root
+            .titled(title, title_style(&root, title)?)
+            .map_err(err)?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .label_style((FAMILY, 14))
+            .axis_desc_style((FAMILY, 16))
+            .draw()
+            .map_err(err)?;
+        for &(label, pts, color) in curves {
+            let style = ShapeStyle::from(rgb(color)).stroke_width(2);
+            chart
+                .draw_series(LineSeries::new(pts.iter().copied(), style))
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+            chart
+                .draw_series(pts.iter().map(|&p| Circle::new(p, 3, rgb(color).filled())))
+                .map_err(err)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font((FAMILY, 14))
+            .margin(8)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(&buf, w, h, ColorType::Rgb8)
+        .map_err(err)?;
+    crate::cli::write_atomic(path, |out| out.write_all(&png))
+        .map_err(|e| PlotError(format!("cannot write {}: {e}", path.display())))
+}
+
 /// One-line description of a protocol: model and setting.
 pub fn protocol_caption(p: Protocol) -> &'static str {
     match p {
