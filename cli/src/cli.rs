@@ -25,6 +25,10 @@ use crate::plot;
 use crate::single::{self, RunConfig, RunError};
 use neurode::tutorial::{Overrides, Protocol};
 
+/// The simulated duration of `neurode run` without `--duration` (ms), and how far past the
+/// last presynaptic spike it reaches when that spike falls later.
+const DEFAULT_DURATION: f64 = 50.0;
+
 /// Synapse and neuron models of the "Synaptic Models" chapter: list, describe, run.
 #[derive(Debug, Parser)]
 #[command(name = "neurode", version, max_term_width = 100)]
@@ -91,14 +95,10 @@ pub struct RunArgs {
     /// a gap junction carries no current between spikes.
     #[arg(long = "v-pre", value_name = "MV", allow_hyphen_values = true)]
     pub v_pre: Option<String>,
-    /// Simulated duration (ms, at most 1e7).
-    #[arg(
-        long,
-        value_name = "MS",
-        default_value = "50",
-        allow_hyphen_values = true
-    )]
-    pub duration: String,
+    /// Simulated duration (ms, at most 1e7); default: 50, or 50 past the last time of --spikes
+    /// when a spike falls at or after 50 ms.
+    #[arg(long, value_name = "MS", allow_hyphen_values = true)]
+    pub duration: Option<String>,
     /// Integration step (ms).
     #[arg(
         long,
@@ -500,14 +500,22 @@ pub fn run_config(args: &RunArgs) -> Result<RunConfig, CliError> {
             ))
         })?;
     let (name, info) = (entry.name, entry.info);
+    let spikes = parse_spikes(&args.spikes)?;
+    let duration = match &args.duration {
+        Some(d) => parse_number("--duration", d, "a duration in ms, e.g. 50")?,
+        None => match spikes.iter().copied().reduce(f64::max) {
+            Some(last) if last >= DEFAULT_DURATION => last + DEFAULT_DURATION,
+            _ => DEFAULT_DURATION,
+        },
+    };
     let mut cfg = RunConfig {
-        spikes: parse_spikes(&args.spikes)?,
+        spikes,
         v_post: parse_number("--v-post", &args.v_post, "a potential in mV, e.g. -65")?,
         v_pre: match &args.v_pre {
             Some(v) => Some(parse_number("--v-pre", v, "a potential in mV, e.g. -65")?),
             None => None,
         },
-        duration: parse_number("--duration", &args.duration, "a duration in ms, e.g. 50")?,
+        duration,
         dt: parse_number("--dt", &args.dt, "a step in ms, e.g. 0.1")?,
         ..RunConfig::default()
     };

@@ -378,7 +378,13 @@ fn classify_states(m: &Model, derived: &[Expr]) -> (Vec<Role>, Vec<(usize, Expr,
         let b = symbolic::fold(&symbolic::map_vars(&full, &|sym, span| {
             (sym == x).then(|| Expr::num(0.0, span))
         }));
-        let constant = |e: &Expr| first_outside(e, &|s| matches!(s, Sym::Param(_))).is_none();
+        let constant = |e: &Expr| {
+            first_outside(
+                e,
+                &|s| matches!(s, Sym::Param(k) if !m.params[k].per_element),
+            )
+            .is_none()
+        };
         if constant(&a) && constant(&b) && state_dependent_branch(&full, &|s| s == x).is_none() {
             roles[i] = Role::EventDriven;
             event_driven.push((i, a, b));

@@ -673,6 +673,12 @@ impl Main<'_, '_> {
             let column = match monitor.owner {
                 Owner::Neuron(g) => whole.column(g, monitor.col),
                 Owner::Synapse(s) => match self.serial[s].as_deref() {
+                    Some(syn) if syn.info().states[monitor.col].event_driven => {
+                        let (j, n) = (monitor.col, syn.column(monitor.col).len());
+                        monitor
+                            .record_with(clock.step, clock.t, n, |i| syn.value_at(j, i, clock.t));
+                        continue;
+                    }
                     Some(syn)
                         if syn.storage() != Storage::PerPost
                             || syn.info().states[monitor.col].per_synapse =>

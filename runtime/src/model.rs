@@ -364,6 +364,14 @@ pub trait SynapseModel: Model {
     /// rules of the step). Returns `false` when a value it stored is NaN or infinite.
     fn post_events(&self, consts: &Self::Consts, events: PostEvents<'_>) -> bool;
 
+    /// The value of event-driven state `state` (its column: index into [`ModelInfo::states`]) `delta` ms
+    /// after the synapse's last event, where it was `x`: the exact solution of its linear
+    /// equation. `x` itself for any other state.
+    fn event_driven_at(&self, consts: &Self::Consts, state: usize, x: f64, delta: f64) -> f64 {
+        let _ = (consts, state, delta);
+        x
+    }
+
     /// The element kernel of a tile of per-postsynaptic state under method `M`.
     ///
     /// During a run the stored state is kept advanced by one step: the kernel pushes the

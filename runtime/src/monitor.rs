@@ -322,6 +322,28 @@ impl StateMonitor {
                 .extend(self.trace.indices.iter().map(|&j| column[j]));
         }
     }
+
+    /// Records the values `value(j)` of the column's elements at `step` (time `t`) if the
+    /// period says so.
+    pub(crate) fn record_with(
+        &mut self,
+        step: u64,
+        t: f64,
+        n: usize,
+        value: impl Fn(usize) -> f64,
+    ) {
+        if step % self.every != 0 {
+            return;
+        }
+        self.trace.times.push(t);
+        if self.all {
+            self.trace.values.extend((0..n).map(value));
+        } else {
+            self.trace
+                .values
+                .extend(self.trace.indices.iter().map(|&j| value(j)));
+        }
+    }
 }
 
 /// Number of multiples of `every` in `start..end`.

@@ -298,7 +298,9 @@ impl<S: SynapseModel> SynapseGroup<S> {
         self.delays.as_ref().map(|d| d.per_synapse(&self.conn))
     }
 
-    /// Values of `var`, one per element of the storage ([`SynapseGroup::len`]).
+    /// Values of `var`, one per element of the storage ([`SynapseGroup::len`]). An event-driven
+    /// state ([`StateInfo::event_driven`](crate::StateInfo::event_driven)) is stored as it was
+    /// at each synapse's last event; [`SynapseGroup::column_at`] gives it at a later time.
     ///
     /// # Panics
     ///
@@ -314,6 +316,30 @@ impl<S: SynapseModel> SynapseGroup<S> {
     /// As [`SynapseGroup::column`].
     pub fn column_mut(&mut self, var: Var<S>) -> &mut [f64] {
         self.columns.var_mut(var)
+    }
+
+    /// Values of `var` at time `t` (ms, not before any synapse's last event, e.g. the network's
+    /// time after a run): event-driven states advanced exactly from each synapse's last event,
+    /// any other state as stored.
+    ///
+    /// # Panics
+    ///
+    /// As [`SynapseGroup::column`].
+    pub fn column_at(&self, var: Var<S>, t: f64) -> Vec<f64> {
+        let j = var.index();
+        (0..self.columns.get(j).len())
+            .map(|i| self.value_at(j, i, t))
+            .collect()
+    }
+
+    /// Element `i` of column `j` at time `t` (see [`SynapseGroup::column_at`]).
+    fn value_at(&self, j: usize, i: usize, t: f64) -> f64 {
+        let x = self.columns.get(j)[i];
+        if !S::INFO.states[j].event_driven {
+            return x;
+        }
+        self.model
+            .event_driven_at(&self.consts, j, x, t - self.last[i])
     }
 
     /// All stored columns, in [`ModelInfo::states`] order.
@@ -524,6 +550,9 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn deliver(&self, o: usize, input: &mut [f64], v: &mut [f64]);
     /// The group's own column `j` (not what a run stages).
     fn column(&self, j: usize) -> &[f64];
+    /// Element `i` of the group's own column `j` at time `t`, an event-driven state advanced
+    /// from the synapse's last event.
+    fn value_at(&self, j: usize, i: usize, t: f64) -> f64;
     fn columns(&self) -> &[Vec<f64>];
     fn column_mut(&mut self, j: usize) -> &mut [f64];
     /// The connectivity.
@@ -726,6 +755,10 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
 
     fn columns(&self) -> &[Vec<f64>] {
         self.columns.all()
+    }
+
+    fn value_at(&self, j: usize, i: usize, t: f64) -> f64 {
+        SynapseGroup::value_at(self, j, i, t)
     }
 
     fn column_mut(&mut self, j: usize) -> &mut [f64] {

@@ -181,15 +181,36 @@ fn tsodyks_markram_follows_its_closed_form() {
         let u = net.record_synapses(syn, TsodyksMarkram::u).unwrap();
         let x = net.record_synapses(syn, TsodyksMarkram::x).unwrap();
         let s = net.record_synapses(syn, TsodyksMarkram::s).unwrap();
-        net.run(480.0).unwrap();
+        net.run(500.0).unwrap();
         let (u, x, s) = (net.trace(u), net.trace(x), net.trace(s));
         let release = net.trace(release);
+        // After the run (t = 500 ms, 40 ms after the last spike), read at the network's time.
+        let (u_last, x_last, _) = expected[9];
+        let group = net.synapses(syn);
+        let u_now = group.column_at(TsodyksMarkram::u, 500.0)[0];
+        let x_now = group.column_at(TsodyksMarkram::x, 500.0)[0];
+        assert_eq!(group.column(TsodyksMarkram::u)[0], u_last);
+        assert!(((u_now - u_last * (-40.0 / model.tau_f).exp()) / u_now).abs() < 1e-12);
+        let x_rec = 1.0 - (1.0 - x_last) * (-40.0 / model.tau_d).exp();
+        assert!(((x_now - x_rec) / x_now).abs() < 1e-12);
         let decay = (-0.1 / model.tau_s).exp();
         for (k, (&t, &(u_plus, x_plus, amplitude))) in times.iter().zip(&expected).enumerate() {
             let step = (t / 0.1).round() as usize;
             let close = |a: f64, b: f64| ((a - b) / b).abs() < 1e-12;
             assert!(close(u.column(0)[step], u_plus), "u after spike {k}");
             assert!(close(x.column(0)[step], x_plus), "x after spike {k}");
+            // Between spikes the monitors see the event-driven u and x relax exactly.
+            let later = step + 250;
+            let decay_u = (-25.0 / model.tau_f).exp();
+            let recovered_x = 1.0 - (1.0 - x_plus) * (-25.0 / model.tau_d).exp();
+            assert!(
+                close(u.column(0)[later], u_plus * decay_u),
+                "u between spikes {k}"
+            );
+            assert!(
+                close(x.column(0)[later], recovered_x),
+                "x between spikes {k}"
+            );
             let r = release.column(0)[step];
             assert!(close(r, amplitude), "release {k}: {r} vs {amplitude}");
             let jump = s.column(0)[step] - s.column(0)[step - 1] * decay;

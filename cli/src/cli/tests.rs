@@ -96,14 +96,20 @@ fn arguments_parse_with_defaults() {
     assert_eq!(r.model, "ampa");
     assert_eq!(r.spikes, "10,20.5");
     assert_eq!(
-        (r.v_post.as_str(), r.duration.as_str(), r.dt.as_str()),
-        ("-65", "50", "0.1")
+        (r.v_post.as_str(), r.duration.as_deref(), r.dt.as_str()),
+        ("-65", None, "0.1")
     );
     assert!(r.csv.is_none() && r.png.is_none() && r.record.is_none() && r.method.is_none());
     assert!(r.set.is_empty() && r.v_pre.is_none());
     let cfg = run_config(&r).unwrap();
     assert_eq!(cfg.spikes, vec![10.0, 20.5]);
     assert_eq!((cfg.v_post, cfg.duration, cfg.dt), (-65.0, 50.0, 0.1));
+    // Without --duration the run reaches 50 ms past the last spike.
+    let c = Cli::try_parse_from(["neurode", "run", "ampa", "--spikes", "10,60,110"]).unwrap();
+    let Command::Run(r) = c.command else {
+        panic!("not run")
+    };
+    assert_eq!(run_config(&r).unwrap().duration, 160.0);
 
     let c = Cli::try_parse_from([
         "neurode",
@@ -309,7 +315,7 @@ fn bad_input_is_one_line_naming_the_accepted_values() {
         (&["run", "ampa", "--spikes", "-1"], "invalid --spikes -1: spike times must be finite, non-negative"),
         (&["run", "ampa", "--spikes", "5,2"], "invalid --spikes 2: spike times must increase: 2 ms comes after 5 ms"),
         (&["run", "ampa", "--spikes", "5,x"], "invalid --spikes `x`: not a number"),
-        (&["run", "ampa", "--spikes", "60"], "lengthen --duration"),
+        (&["run", "ampa", "--spikes", "60", "--duration", "50"], "lengthen --duration"),
         (&["run", "ampa", "--spikes", "1", "--record", "s,q"], "unknown variable `q` for --record of `ampa` (accepted: s, t_last, transmitter, syn.s, syn.t_last, syn.transmitter, pre.spike, pre.V, post.V, post.I_syn)"),
         (&["run", "ampa", "--spikes", "1", "--set", "beta"], "expected NAME=VALUE"),
         (&["run", "ampa", "--spikes", "1", "--method", "rk9"], "unknown method `rk9`"),

@@ -367,6 +367,7 @@ pub fn expand(m: &Model, p: &Plan) -> TokenStream {
             let step = ctx.synapse_step();
             let (outside, inside) = ctx.post_kernel();
             let post_events = ctx.post_events();
+            let event_driven_at = ctx.event_driven_at();
             let extras = ctx.synapse_extras();
             quote! {
                 #[automatically_derived]
@@ -375,6 +376,7 @@ pub fn expand(m: &Model, p: &Plan) -> TokenStream {
                     #step
                     #inside
                     #post_events
+                    #event_driven_at
                 }
 
                 #outside

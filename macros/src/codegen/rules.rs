@@ -9,7 +9,7 @@
 //! the factor the runtime bound it with.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 use syn::Ident;
 
 use super::expr::Emit;
@@ -158,21 +158,7 @@ impl Ctx<'_> {
             out.extend(quote!(let __delta: f64 = t - __last[__i];));
             for (i, a, b) in &self.p.event_driven {
                 let x = self.state_ident(*i);
-                let a_t = emit.num(a);
-                let advance = if b.as_num() == Some(0.0) {
-                    quote!(#x *= (__a * __delta).exp();)
-                } else {
-                    let b_t = emit.num(b);
-                    quote! {
-                        let __b: f64 = #b_t;
-                        #x = if __a == 0.0 {
-                            #x + __b * __delta
-                        } else {
-                            #x * (__a * __delta).exp() + __b * ((__a * __delta).exp_m1() / __a)
-                        };
-                    }
-                };
-                out.extend(quote!({ let __a: f64 = #a_t; #advance }));
+                out.extend(self.advance(&mut emit, &x, a, b));
             }
         }
 
@@ -240,6 +226,56 @@ impl Ctx<'_> {
             out.extend(quote!(__last[__i] = t;));
         }
         quote!({ #out })
+    }
+
+    /// `{ x = x advanced by __delta ms }` for the event-driven state whose equation is
+    /// x' = a·x + b (a and b of parameters only).
+    fn advance(&self, emit: &mut Emit<'_>, x: &impl ToTokens, a: &Expr, b: &Expr) -> TokenStream {
+        let a_t = emit.num(a);
+        let advance = if b.as_num() == Some(0.0) {
+            quote!(#x *= (__a * __delta).exp();)
+        } else {
+            let b_t = emit.num(b);
+            quote! {
+                let __b: f64 = #b_t;
+                #x = if __a == 0.0 {
+                    #x + __b * __delta
+                } else {
+                    #x * (__a * __delta).exp() + __b * ((__a * __delta).exp_m1() / __a)
+                };
+            }
+        };
+        quote!({ let __a: f64 = #a_t; #advance })
+    }
+
+    /// `SynapseModel::event_driven_at` (matched on the column index) for a model with
+    /// event-driven states (the default otherwise): what monitors record between events.
+    pub fn event_driven_at(&self) -> TokenStream {
+        if self.p.event_driven.is_empty() {
+            return TokenStream::new();
+        }
+        let mut emit = Emit::plain(self.m);
+        let params = self.params_destructure();
+        let x = quote!(__x);
+        let arms = self.p.event_driven.iter().map(|(i, a, b)| {
+            let column = self
+                .p
+                .columns
+                .iter()
+                .position(|c| matches!(c, crate::analysis::Col::State(k) if k == i))
+                .unwrap_or_default();
+            let advance = self.advance(&mut emit, &x, a, b);
+            quote!(#column => { let mut __x = __x; #advance __x })
+        });
+        quote! {
+            fn event_driven_at(&self, _: &__Consts, __state: usize, __x: f64, __delta: f64) -> f64 {
+                #params
+                match __state {
+                    #(#arms)*
+                    _ => __x,
+                }
+            }
+        }
     }
 
     /// `SynapseModel::post_events`: the `#[on_post(...)]` block for every synapse onto every
