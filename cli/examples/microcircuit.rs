@@ -51,7 +51,7 @@ fn main() -> std::process::ExitCode {
 fn run(args: &Args) -> Result<String, neurode::runtime::Error> {
     let t0 = std::time::Instant::now();
     let mut mc = Microcircuit::new(args.scale, args.seed)?;
-    mc.net.set_threads(args.threads)?;
+    neurode_cli::bench::set_threads(&mut mc.net, args.threads)?;
     let build_s = t0.elapsed().as_secs_f64();
     let t1 = std::time::Instant::now();
     mc.net.run(args.t_presim)?;

@@ -51,7 +51,7 @@ fn main() -> std::process::ExitCode {
 fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
     let t0 = std::time::Instant::now();
     let mut song = Song2000::new(args.inputs, args.seed)?;
-    song.net.set_threads(args.threads)?;
+    neurode_cli::bench::set_threads(&mut song.net, args.threads)?;
     let setup_s = t0.elapsed().as_secs_f64();
     let t1 = std::time::Instant::now();
     song.net.run(args.duration_ms)?;

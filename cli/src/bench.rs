@@ -22,6 +22,29 @@ struct Args {
     seed: u64,
 }
 
+/// A warning when `threads` exceeds the cores the process may use: the threads of a run meet at
+/// a barrier after every phase, so a thread without a core of its own makes all the others wait
+/// for the scheduler (a run slows down many times, its numbers unchanged).
+pub fn threads_warning(threads: usize) -> Option<String> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    (threads > cores).then(|| {
+        format!(
+            "warning: {threads} threads on {cores} available cores: threads beyond the cores \
+             wait for each other at every phase and make the run much slower (same numbers)"
+        )
+    })
+}
+
+/// Sets the network's thread count, first printing [`threads_warning`] on stderr if it applies.
+///
+/// Errors: as [`neurode::runtime::Network::set_threads`].
+pub fn set_threads(net: &mut neurode::runtime::Network, threads: usize) -> Result<(), Error> {
+    if let Some(w) = threads_warning(threads) {
+        eprintln!("{w}");
+    }
+    net.set_threads(threads)
+}
+
 /// The benchmark examples' `main`: parses `--neurons N --duration-ms T --threads K --seed S`,
 /// builds the network with `build`, runs it and prints `{"model", "neurons", "synapses",
 /// "duration_ms", "threads", "setup_s", "run_s", "rate_hz", "events"}` (run_s: the simulation loop
@@ -54,7 +77,7 @@ fn run_bench(
 ) -> Result<String, Error> {
     let t0 = std::time::Instant::now();
     let mut bench = build(args.neurons, args.seed)?;
-    bench.net.set_threads(args.threads)?;
+    set_threads(&mut bench.net, args.threads)?;
     let setup_s = t0.elapsed().as_secs_f64();
     let t1 = std::time::Instant::now();
     bench.net.run(args.duration_ms)?;
@@ -68,4 +91,24 @@ fn run_bench(
         bench.rate_hz(),
         bench.events()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::threads_warning;
+
+    #[test]
+    fn more_threads_than_cores_are_warned_about() {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        assert_eq!(threads_warning(1), None);
+        assert_eq!(threads_warning(cores), None);
+        let w = threads_warning(cores + 1).unwrap();
+        assert!(
+            w.starts_with(&format!(
+                "warning: {} threads on {cores} available cores",
+                cores + 1
+            )),
+            "{w}"
+        );
+    }
 }

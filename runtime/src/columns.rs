@@ -28,6 +28,33 @@ impl Columns {
         c
     }
 
+    /// As [`Columns::init`], reserved fallibly: [`Error::OutOfMemory`](crate::Error::OutOfMemory)
+    /// naming `object` when the columns cannot be had.
+    pub(crate) fn try_init<M: Model>(model: &M, len: usize, object: &str) -> crate::Result<Self> {
+        Columns::try_init_synapses(model, len, 0, object)
+    }
+
+    /// As [`Columns::init_synapses`], reserved fallibly (see [`Columns::try_init`]).
+    pub(crate) fn try_init_synapses<M: Model>(
+        model: &M,
+        len: usize,
+        n_syn: usize,
+        object: &str,
+    ) -> crate::Result<Self> {
+        let purpose = crate::memory::Purpose {
+            object,
+            what: "the state columns",
+        };
+        let cols = M::INFO
+            .states
+            .iter()
+            .map(|s| crate::memory::filled(if s.per_synapse { n_syn } else { len }, 0.0, purpose))
+            .collect::<crate::Result<Vec<_>>>()?;
+        let mut c = Columns { cols };
+        model.init(&mut c.cols);
+        Ok(c)
+    }
+
     /// The columns of a synapse group of model `M`: `len` elements in each column that follows
     /// the group's storage, `n_syn` in each per-synapse one
     /// ([`StateInfo::per_synapse`](crate::StateInfo::per_synapse)); initialised by `model`.

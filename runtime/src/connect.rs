@@ -213,14 +213,52 @@ impl std::fmt::Debug for ProbabilityFn {
 }
 
 impl Connect {
+    /// The number of synapses the rule makes between `n_pre` and `n_post` neurons: exact for
+    /// the deterministic rules and the fixed counts, the expectation for the probabilistic ones,
+    /// 0 for a probability given as a function (saturating).
+    pub fn expected_synapses(&self, n_pre: usize, n_post: usize) -> u64 {
+        let (a, b) = (n_pre as u64, n_post as u64);
+        let expect = |p: f64, pairs: u64| (p.clamp(0.0, 1.0) * pairs as f64).ceil() as u64;
+        match self {
+            Connect::AllToAll => a.saturating_mul(b),
+            Connect::AllToAllNoSelf => a.saturating_mul(b).saturating_sub(a.min(b)),
+            Connect::OneToOne => a,
+            Connect::FixedProb { p, .. } | Connect::PairwiseBernoulli { p, .. } => {
+                expect(*p, a.saturating_mul(b))
+            }
+            Connect::FixedProbFrom { p, first, end, .. } => {
+                expect(*p, (end.saturating_sub(*first) as u64).saturating_mul(b))
+            }
+            Connect::Pairs(pairs) => pairs.len() as u64,
+            Connect::Probability { .. } => 0,
+            Connect::FixedInDegree { k, .. } => (*k as u64).saturating_mul(b),
+            Connect::FixedOutDegree { k, .. } => (*k as u64).saturating_mul(a),
+            Connect::FixedTotalNumber { n, .. } => *n as u64,
+        }
+    }
+
     /// Builds the connectivity between `n_pre` and `n_post` neurons. `object` names the synapse group
     /// in errors.
     ///
     /// Errors: [`Error::SizeMismatch`] for [`Connect::OneToOne`] between groups of different sizes,
     /// [`Error::InvalidProbability`] for `p` outside `[0, 1]`, [`Error::IndexOutOfRange`] for a pair
     /// naming a neuron that does not exist, [`Error::InvalidInput`] when the postsynaptic group has
-    /// more than `u32::MAX` neurons or the synapse count overflows.
+    /// more than `u32::MAX` neurons or the synapse count overflows, [`Error::OutOfMemory`] when
+    /// the memory for [`Connect::expected_synapses`] cannot be reserved.
     pub fn build(&self, object: &str, n_pre: usize, n_post: usize) -> Result<Csr> {
+        // Ask for the memory first, so that a connectivity too large for the machine is an
+        // error rather than an abort halfway through.
+        let expected = usize::try_from(self.expected_synapses(n_pre, n_post)).unwrap_or(usize::MAX);
+        let mut probe: Vec<u32> = Vec::new();
+        crate::memory::reserve(
+            &mut probe,
+            expected,
+            crate::memory::Purpose {
+                object,
+                what: "the connectivity",
+            },
+        )?;
+        drop(probe);
         if n_post > u32::MAX as usize {
             return Err(Error::InvalidInput {
                 object: object.to_string(),

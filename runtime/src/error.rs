@@ -159,6 +159,22 @@ pub enum Error {
         model: String,
     },
 
+    /// A buffer could not be reserved: the allocator refused it, or it would exceed the
+    /// network's memory budget ([`Network::set_memory_budget`](crate::Network::set_memory_budget)).
+    #[error("out of memory in `{object}`: cannot reserve {bytes} bytes for {what}{}", budget_note(*.budget, *.used))]
+    OutOfMemory {
+        /// The object the buffer belongs to.
+        object: String,
+        /// The buffer (e.g. "the trace of `V`").
+        what: String,
+        /// Bytes asked for.
+        bytes: u64,
+        /// The budget that refused them (bytes), if it was the budget.
+        budget: Option<u64>,
+        /// Bytes of the budget already used when it refused them (0 without a budget).
+        used: u64,
+    },
+
     /// Any other invalid argument, with the reason.
     #[error("invalid input for `{object}`: {reason}")]
     InvalidInput {
@@ -182,6 +198,13 @@ impl Error {
             other => other,
         }
     }
+}
+
+/// The tail of an [`Error::OutOfMemory`] message refused by a budget.
+fn budget_note(budget: Option<u64>, used: u64) -> String {
+    budget.map_or(String::new(), |b| {
+        format!(" ({used} of the network's budget of {b} bytes already used)")
+    })
 }
 
 /// Result of every fallible runtime operation.

@@ -40,22 +40,37 @@ pub struct NeuronGroup<M: NeuronModel> {
 impl<M: NeuronModel> NeuronGroup<M> {
     /// `n` neurons of `model`, initialised by [`Model::init`], integrated with the model's default
     /// method ([`ModelInfo::method`]).
-    pub(crate) fn new(name: String, n: usize, model: M) -> Self {
-        NeuronGroup {
-            name,
+    ///
+    /// Error: [`Error::OutOfMemory`](crate::Error::OutOfMemory) when its buffers cannot be had.
+    pub(crate) fn new(name: String, n: usize, model: M) -> crate::Result<Self> {
+        use crate::memory::{filled, reserve, Purpose};
+        let purpose = Purpose {
+            object: &name,
+            what: "the neuron buffers",
+        };
+        let mut spiking = Vec::new();
+        reserve(&mut spiking, n, purpose)?;
+        Ok(NeuronGroup {
             method: M::INFO.method,
-            columns: Columns::init(&model, n),
-            input: vec![0.0; n],
-            spike: vec![false; n],
-            refractory: vec![false; n],
-            t_last_spike: vec![T_LAST_SPIKE_INIT; n],
-            spiking: Vec::with_capacity(n),
+            columns: Columns::try_init(&model, n, &name)?,
+            input: filled(n, 0.0, purpose)?,
+            spike: filled(n, false, purpose)?,
+            refractory: filled(n, false, purpose)?,
+            t_last_spike: filled(n, T_LAST_SPIKE_INIT, purpose)?,
+            spiking,
             consts: M::Consts::default(),
             inputs: Vec::new(),
             poisson: Vec::new(),
             model,
             n,
-        }
+            name,
+        })
+    }
+
+    /// Bytes of the buffers of a group of `n` neurons of model `M` (for the memory budget).
+    pub(crate) fn bytes_for(n: usize) -> u64 {
+        let per = 8 * M::INFO.states.len() as u64 + 8 + 1 + 1 + 8 + 4;
+        (n as u64).saturating_mul(per)
     }
 
     /// The group's name (unique in its network).

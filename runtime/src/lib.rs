@@ -51,6 +51,7 @@ mod numeric;
 mod columns;
 mod delays;
 pub mod input;
+mod memory;
 pub mod monitor;
 mod poisson;
 pub mod source;

@@ -65,6 +65,17 @@ pub trait Model: Clone + Send + Sync + 'static {
         Ok(())
     }
 
+    /// Checks the model against the number of elements `n` of the group it is added to (e.g. a
+    /// source with more trains than neurons). The default accepts any size.
+    ///
+    /// # Errors
+    ///
+    /// A typed error naming the model and the two sizes.
+    fn check_len(&self, n: usize) -> Result<(), Error> {
+        let _ = n;
+        Ok(())
+    }
+
     /// The constants of `method` at step `dt` (ms), handed back to the kernels unchanged.
     fn prepare(&self, method: Method, dt: f64) -> Self::Consts;
 

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use crate::error::{Error, Result};
+use crate::memory::{bytes_of, reserve, Budget, Purpose};
 
 /// Which elements of a column a state monitor records, and how often.
 ///
@@ -297,14 +298,33 @@ impl StateMonitor {
         })
     }
 
-    /// Reserves room for the rows of steps `start..end`, so recording never reallocates.
-    pub(crate) fn reserve(&mut self, start: u64, end: u64) {
+    /// Reserves room for the rows of steps `start..end`, so recording never reallocates,
+    /// charging it to `budget`.
+    ///
+    /// Error: [`Error::OutOfMemory`] naming the monitored object and variable when the budget
+    /// or the allocator refuses the rows (nothing is reserved then).
+    pub(crate) fn reserve(&mut self, start: u64, end: u64, budget: &mut Budget) -> Result<()> {
         let rows = rows_between(start, end, self.every);
         let rows = usize::try_from(rows).unwrap_or(usize::MAX);
-        self.trace.times.reserve(rows);
-        self.trace
-            .values
-            .reserve(rows.saturating_mul(self.trace.n_cols));
+        let values = rows.saturating_mul(self.trace.n_cols);
+        let what = format!(
+            "the trace of `{}` ({rows} rows of {} values)",
+            self.trace.variable, self.trace.n_cols
+        );
+        let purpose = Purpose {
+            object: &self.trace.object,
+            what: &what,
+        };
+        let spare = |v: &Vec<f64>, n: usize| n.saturating_sub(v.capacity() - v.len());
+        let new = bytes_of::<f64>(spare(&self.trace.times, rows))
+            .saturating_add(bytes_of::<f64>(spare(&self.trace.values, values)));
+        budget.check(new, purpose)?;
+        reserve(&mut self.trace.times, rows, purpose)?;
+        if let Err(e) = reserve(&mut self.trace.values, values, purpose) {
+            self.trace.times.shrink_to_fit();
+            return Err(e);
+        }
+        budget.charge(new, purpose)
     }
 
     /// Records `column` at `step` (time `t`) if the period says so.
@@ -421,7 +441,7 @@ mod tests {
     fn state_monitor_records_selected_rows() {
         let rec = Recording::default().indices([2, 0]).every(2);
         let mut m = StateMonitor::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap();
-        m.reserve(0, 5);
+        m.reserve(0, 5, &mut Budget::default()).unwrap();
         let cap = m.trace.values.capacity();
         for step in 0..5u64 {
             let s = step as f64;

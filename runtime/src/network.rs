@@ -13,6 +13,7 @@ use crate::fuse::fuse;
 use crate::group::{AnyGroup, NeuronGroup};
 use crate::info::{Method, OutputKind, PostWrite, Storage, Target, Var};
 use crate::input::{CompiledInput, CompiledPoisson, PoissonInput, Stimulus};
+use crate::memory::{Budget, Purpose};
 use crate::model::{NeuronModel, SynapseModel};
 use crate::monitor::{Owner, Recording, SpikeMonitor, SpikeTrace, StateMonitor, Trace};
 use crate::rng::Streams;
@@ -179,6 +180,8 @@ pub struct Network {
     fusers: Vec<FuserEntry>,
     /// The seed of the values drawn by [`Network::set_values`] and its kin.
     seed: u64,
+    /// The memory budget and what the network's large buffers took of it.
+    budget: Budget,
 }
 
 impl fmt::Debug for Network {
@@ -218,7 +221,27 @@ impl Network {
             fuse: true,
             fusers: Vec::new(),
             seed: 0,
+            budget: Budget::default(),
         })
+    }
+
+    /// Limits the memory of the network's large buffers (state and buffers of neuron groups,
+    /// connectivity and columns of synapse groups, delay rings, monitor traces) to `bytes`, or
+    /// lifts the limit (`None`, the default). A buffer that would exceed it is refused before
+    /// it is reserved, with [`Error::OutOfMemory`] naming the object, the buffer and the bytes;
+    /// nothing changes then. Without a budget the buffers are still reserved fallibly: what the
+    /// allocator refuses is the same error, never an abort. (On Linux, which overcommits
+    /// memory, the allocator refuses only what exceeds the machine's memory and swap; a budget
+    /// is the way to stop earlier.)
+    pub fn set_memory_budget(&mut self, bytes: Option<u64>) {
+        self.budget.limit = bytes;
+    }
+
+    /// Bytes of the network's large buffers charged so far (see
+    /// [`Network::set_memory_budget`]; monitor traces count with the rows reserved for the runs
+    /// so far).
+    pub fn memory_charged(&self) -> u64 {
+        self.budget.charged
     }
 
     /// The step (ms).
@@ -258,7 +281,9 @@ impl Network {
     /// [`Network::phases`]); other synapse groups run on the calling thread while the others wait.
     /// Every phase ends at a barrier, so threads pay only with enough neurons each: on the COBA
     /// benchmark two threads are about twice as fast as one from N = 64000 up, break even near
-    /// 16000 and are slower at 4000.
+    /// 16000 and are slower at 4000. More threads than cores cost far more: a thread waiting for
+    /// a core holds every other thread at the next barrier (the numbers stay the same; the CLI's
+    /// examples warn).
     pub fn set_threads(&mut self, threads: usize) -> Result<()> {
         if threads == 0 || threads > MAX_THREADS {
             return Err(Error::InvalidInput {
@@ -399,9 +424,17 @@ impl Network {
             });
         }
         model.check(self.dt).map_err(|e| e.in_object(name))?;
+        model.check_len(n).map_err(|e| e.in_object(name))?;
+        let bytes = NeuronGroup::<M>::bytes_for(n);
+        let purpose = Purpose {
+            object: name,
+            what: "the neuron buffers",
+        };
+        self.budget.check(bytes, purpose)?;
+        let group = NeuronGroup::new(name.to_string(), n, model)?;
+        self.budget.charge(bytes, purpose)?;
         let index = self.neurons.len();
-        self.neurons
-            .push(Box::new(NeuronGroup::new(name.to_string(), n, model)));
+        self.neurons.push(Box::new(group));
         self.schedule.push(Slot::new(Obj::Neuron(index)));
         Ok(GroupId {
             net: self.id,
@@ -469,10 +502,20 @@ impl Network {
             )
             .collect::<Vec<_>>();
         let (n_pre, n_post) = (self.neurons[pre].len(), self.neurons[post].len());
+        let purpose = Purpose {
+            object: name,
+            what: "the synapses",
+        };
+        let expected = conn.expected_synapses(n_pre, n_post);
+        self.budget
+            .check(SynapseGroup::<S>::bytes_for(expected), purpose)?;
         let csr = conn.build(name, n_pre, n_post)?;
+        let bytes = SynapseGroup::<S>::bytes_for(csr.n_syn() as u64);
+        self.budget.check(bytes, purpose)?;
         let index = self.synapses.len();
         let mut group =
-            SynapseGroup::new(name.to_string(), model, (pre, n_pre), (post, n_post), csr);
+            SynapseGroup::new(name.to_string(), model, (pre, n_pre), (post, n_post), csr)?;
+        self.budget.charge(bytes, purpose)?;
         group.set_targets(targets);
         self.synapses.push(Box::new(group));
         self.schedule.push(Slot::new(Obj::Synapse(index)));
@@ -965,26 +1008,36 @@ impl Network {
     ///
     /// # Panics
     ///
-    /// If `id` was returned by another network.
+    /// If `id` was returned by another network (see [`Network::try_trace`]).
     pub fn trace(&self, id: MonitorId) -> &Trace {
-        assert!(
-            id.net == self.id,
-            "neurode: {id:?} belongs to another network"
-        );
-        &self.monitors[id.index].trace
+        self.try_trace(id)
+            .unwrap_or_else(|e| panic!("neurode: {e}"))
+    }
+
+    /// The trace of a state monitor; [`Error::UnknownObject`] for a handle of another network.
+    pub fn try_trace(&self, id: MonitorId) -> Result<&Trace> {
+        match self.monitors.get(id.index) {
+            Some(m) if id.net == self.id => Ok(&m.trace),
+            _ => Err(self.foreign(&id)),
+        }
     }
 
     /// The trace of a spike monitor.
     ///
     /// # Panics
     ///
-    /// If `id` was returned by another network.
+    /// If `id` was returned by another network (see [`Network::try_spike_trace`]).
     pub fn spike_trace(&self, id: SpikeMonitorId) -> &SpikeTrace {
-        assert!(
-            id.net == self.id,
-            "neurode: {id:?} belongs to another network"
-        );
-        &self.spike_monitors[id.index].trace
+        self.try_spike_trace(id)
+            .unwrap_or_else(|e| panic!("neurode: {e}"))
+    }
+
+    /// The trace of a spike monitor; [`Error::UnknownObject`] for a handle of another network.
+    pub fn try_spike_trace(&self, id: SpikeMonitorId) -> Result<&SpikeTrace> {
+        match self.spike_monitors.get(id.index) {
+            Some(m) if id.net == self.id => Ok(&m.trace),
+            _ => Err(self.foreign(&id)),
+        }
     }
 
     /// The handle of the neuron group named `name`.
@@ -1124,7 +1177,7 @@ impl Network {
         self.prepare()?;
         let end = self.step + steps;
         for m in &mut self.monitors {
-            m.reserve(self.step, end);
+            m.reserve(self.step, end, &mut self.budget)?;
         }
         let phases = self.plan();
         let (done, result) = exec::run(
@@ -1162,7 +1215,7 @@ impl Network {
             g.prepare(dt)?;
         }
         for s in &mut self.synapses {
-            s.prepare(dt)?;
+            s.prepare(dt, &mut self.budget)?;
         }
         Ok(())
     }
@@ -1245,6 +1298,82 @@ mod tests {
 
     fn net() -> Network {
         Network::new(0.1).unwrap()
+    }
+
+    /// The object and bytes of an [`Error::OutOfMemory`] refused by a budget.
+    fn refused(e: Error) -> (String, u64, String) {
+        let message = e.to_string();
+        match e {
+            Error::OutOfMemory {
+                object,
+                bytes,
+                budget: Some(_),
+                ..
+            } => (object, bytes, message),
+            other => panic!("not refused by the budget: {other}"),
+        }
+    }
+
+    #[test]
+    fn the_memory_budget_refuses_buffers_before_they_are_reserved() {
+        let mut n = net();
+        n.set_memory_budget(Some(10_000_000));
+        // A monitor of 100 neurons over 1e8 ms would need 8 GB of trace.
+        let g = n.add_neurons("g", 100, Acc::default()).unwrap();
+        let used = n.memory_charged();
+        let per_neuron = 8 * <Acc as crate::Model>::INFO.states.len() as u64 + 22;
+        assert_eq!(used, 100 * per_neuron);
+        let m = n.record(g, Acc::v).unwrap();
+        let (object, bytes, message) = refused(n.run(1e8).unwrap_err());
+        assert_eq!(
+            (object.as_str(), bytes),
+            ("g", 1_000_000_000 * 8 + 1_000_000_000 * 800)
+        );
+        assert!(
+            message.contains("the trace of `v` (1000000000 rows of 100 values)"),
+            "{message}"
+        );
+        // Nothing was reserved or run: a shorter run still works.
+        assert_eq!((n.step_index(), n.memory_charged()), (0, used));
+        n.run(1.0).unwrap();
+        assert_eq!(n.trace(m).n_rows(), 10);
+        assert_eq!(n.memory_charged(), used + 10 * 8 + 10 * 800);
+
+        // A group of 10^9 neurons, and all-to-all connectivity of 2·10^5 × 2·10^5.
+        let (object, bytes, _) = refused(
+            n.add_neurons("big", 1_000_000_000, Acc::default())
+                .unwrap_err(),
+        );
+        assert_eq!(
+            (object.as_str(), bytes),
+            ("big", 1_000_000_000 * per_neuron)
+        );
+        assert!(n.group_named::<Acc>("big").is_err());
+        n.set_memory_budget(Some(100_000_000));
+        let a = n.add_neurons("a", 200_000, Acc::default()).unwrap();
+        let e = n
+            .add_synapses("dense", Kick::default(), a, a, &Connect::AllToAll)
+            .unwrap_err();
+        let (object, bytes, _) = refused(e);
+        let per_synapse = 4 + 8 * <Kick as crate::Model>::INFO.states.len() as u64;
+        assert_eq!(
+            (object.as_str(), bytes),
+            ("dense", 40_000_000_000 * per_synapse)
+        );
+
+        // A delay ring of 10^6 steps of 10^3 values (8 GB), refused when the run prepares it.
+        let mut n = net();
+        n.set_memory_budget(Some(100_000_000));
+        let (pre, post) = pre_post(&mut n, 1, 1000);
+        let kick = Kick {
+            delay: 1e5,
+            ..Kick::default()
+        };
+        n.add_synapses("ring", kick, pre, post, &Connect::AllToAll)
+            .unwrap();
+        let (object, bytes, message) = refused(n.run(1.0).unwrap_err());
+        assert_eq!((object.as_str(), bytes), ("ring", 1_000_000 * 1000 * 8));
+        assert!(message.contains("delay ring of output 0"), "{message}");
     }
 
     /// A neuron that spikes at the given steps (threshold 1, one unit of input at those steps).
@@ -1692,6 +1821,16 @@ mod tests {
         ));
         let e = n.add_synapses("s", Kick::default(), pre, foreign, &Connect::AllToAll);
         assert!(matches!(e, Err(Error::UnknownObject { .. })));
+        let (m, sm) = (
+            other.record(foreign, Acc::v).unwrap(),
+            other.record_spikes(foreign).unwrap(),
+        );
+        assert!(matches!(n.try_trace(m), Err(Error::UnknownObject { .. })));
+        assert!(matches!(
+            n.try_spike_trace(sm),
+            Err(Error::UnknownObject { .. })
+        ));
+        assert!(other.try_trace(m).is_ok() && other.try_spike_trace(sm).is_ok());
 
         // Lookups by name.
         assert_eq!(n.group_named::<Acc>("pre"), Ok(pre));

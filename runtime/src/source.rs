@@ -225,6 +225,25 @@ impl Model for SpikeTrain {
             v.fill(self.v_rest);
         }
     }
+
+    /// Refuses two spike times of one neuron in one step ([`SpikeTrain::check_resolution`]).
+    fn check(&self, dt: f64) -> Result<(), Error> {
+        self.check_resolution(dt)
+    }
+
+    /// Refuses more trains than neurons (a neuron without a train never spikes).
+    fn check_len(&self, n: usize) -> Result<(), Error> {
+        if self.times.len() > n {
+            return Err(Error::InvalidInput {
+                object: "SpikeTrain".into(),
+                reason: format!(
+                    "{} spike trains for a group of {n} neurons: give at most one train per neuron",
+                    self.times.len()
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// The element kernel of a [`SpikeTrain`]: neuron `q` spikes when the step is one of its spike
@@ -439,6 +458,22 @@ mod tests {
             close.check_resolution(0.0),
             Err(Error::InvalidDt { .. })
         ));
+
+        // A network refuses both: two spikes in one step, and more trains than neurons.
+        let mut n = crate::Network::new(0.1).unwrap();
+        let m = n
+            .add_neurons("in", 1, close.clone())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.contains("`in: SpikeTrain neuron 0`") && m.contains("fall in the same step"),
+            "{m}"
+        );
+        let mut fine = crate::Network::new(0.01).unwrap();
+        assert!(fine.add_neurons("in", 1, close).is_ok());
+        let three = SpikeTrain::new(vec![vec![1.0], vec![2.0], vec![3.0]]).unwrap();
+        let m = n.add_neurons("in", 2, three).unwrap_err().to_string();
+        assert!(m.contains("3 spike trains for a group of 2 neurons"), "{m}");
     }
 
     #[test]

@@ -105,13 +105,15 @@ pub struct SynapseGroup<S: SynapseModel> {
 impl<S: SynapseModel> SynapseGroup<S> {
     /// Synapses of `model` laid out by `conn` from group `pre` (`n_pre` neurons) to group `post`
     /// (`n_post` neurons), in the model's most compact storage, initialised by [`Model::init`].
+    ///
+    /// Error: [`Error::OutOfMemory`] when its columns cannot be had.
     pub(crate) fn new(
         name: String,
         model: S,
         (pre, n_pre): (usize, usize),
         (post, n_post): (usize, usize),
         conn: Csr,
-    ) -> Self {
+    ) -> Result<Self> {
         let storage = S::INFO
             .storages
             .first()
@@ -129,10 +131,15 @@ impl<S: SynapseModel> SynapseGroup<S> {
         let rows_sorted = (0..conn.n_pre()).all(|p| conn.row(p).is_sorted());
         let len = storage.len(conn.n_syn(), n_pre, n_post);
         let event_driven = S::INFO.states.iter().any(|s| s.event_driven);
-        SynapseGroup {
+        let purpose = crate::memory::Purpose {
+            object: &name,
+            what: "the times of the synapses' last events",
+        };
+        let n_last = if event_driven { conn.n_syn() } else { 0 };
+        Ok(SynapseGroup {
+            columns: Columns::try_init_synapses(&model, len, conn.n_syn(), &name)?,
+            last: crate::memory::filled(n_last, 0.0, purpose)?,
             name,
-            columns: Columns::init_synapses(&model, len, conn.n_syn()),
-            last: vec![0.0; if event_driven { conn.n_syn() } else { 0 }],
             csc: None,
             targets: Vec::new(),
             model,
@@ -151,7 +158,15 @@ impl<S: SynapseModel> SynapseGroup<S> {
             direct: vec![false; n_out],
             rows_sorted,
             delays: None,
-        }
+        })
+    }
+
+    /// Bytes of the columns of a group of `n_syn` synapses of model `S` stored per synapse,
+    /// with their connectivity (for the memory budget; an upper bound of other storages).
+    pub(crate) fn bytes_for(n_syn: u64) -> u64 {
+        let event_driven = S::INFO.states.iter().any(|s| s.event_driven);
+        let per = 4 + 8 * (S::INFO.states.len() as u64 + u64::from(event_driven));
+        n_syn.saturating_mul(per)
     }
 
     /// The group's name (unique in its network).
@@ -539,8 +554,9 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn get_param(&self, name: &str) -> Option<f64>;
     fn storage(&self) -> Storage;
     fn switch_storage(&mut self, storage: Storage);
-    /// Constants, reversal potentials and delays for step `dt`; rebuilds a ring whose length changed.
-    fn prepare(&mut self, dt: f64) -> Result<()>;
+    /// Constants, reversal potentials and delays for step `dt`; rebuilds a ring whose length
+    /// changed, charging it to `budget`.
+    fn prepare(&mut self, dt: f64, budget: &mut crate::memory::Budget) -> Result<()>;
     fn n_outputs(&self) -> usize;
     /// Whether output `o` is delivered by the step itself (nothing left to deliver).
     fn is_direct(&self, o: usize) -> bool;
@@ -650,7 +666,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         SynapseGroup::switch_storage(self, storage);
     }
 
-    fn prepare(&mut self, dt: f64) -> Result<()> {
+    fn prepare(&mut self, dt: f64, budget: &mut crate::memory::Budget) -> Result<()> {
         self.model.check(dt).map_err(|e| e.in_object(&self.name))?;
         if let Some(Binding::Missing(reason)) = self
             .targets
@@ -694,10 +710,21 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         for (o, &d) in steps.iter().enumerate() {
             if self.rings[o].slots.len() != d {
                 let len = self.outputs[o].len();
-                self.rings[o] = Ring {
-                    slots: vec![vec![0.0; len]; d],
-                    pos: 0,
+                let what = format!("the delay ring of output {o} ({d} steps of {len} values)");
+                let purpose = crate::memory::Purpose {
+                    object: &self.name,
+                    what: &what,
                 };
+                budget.charge(
+                    crate::memory::bytes_of::<f64>(len).saturating_mul(d as u64),
+                    purpose,
+                )?;
+                let mut slots = Vec::new();
+                crate::memory::reserve(&mut slots, d, purpose)?;
+                for _ in 0..d {
+                    slots.push(crate::memory::filled(len, 0.0, purpose)?);
+                }
+                self.rings[o] = Ring { slots, pos: 0 };
             }
         }
         for (o, info) in S::INFO.outputs.iter().enumerate() {

@@ -5,6 +5,7 @@ mod chapter;
 mod delays;
 mod fixtures;
 mod integrators;
+mod memory;
 mod monitors;
 mod neurons;
 mod plasticity;
