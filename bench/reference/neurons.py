@@ -34,6 +34,7 @@ floating-point behaviour (versions are written into the generated header).
 import math
 import os
 import sys
+import textwrap
 import time
 
 import numpy as np
@@ -369,10 +370,12 @@ def expif_spikes(**kw):
 
 
 def rk4_1d_expif(dt, t_end):
-    """Fixed-step RK4 for ExpIf with the refractory hold (V clamped for round(t_ref/dt) steps)."""
+    """Fixed-step RK4 for ExpIf with the refractory hold (V held for round(t_ref/dt) steps) and,
+    as for AdEx, the right-hand side evaluated at min(V, V_peak)."""
     p = EXPIF
 
     def f(V):
+        V = min(V, p["V_peak"])
         return (-p["g_L"] * (V - p["E_L"])
                 + p["g_L"] * p["D_T"] * safe_exp((V - p["V_T"]) / p["D_T"]) + p["I"]) / p["C"]
 
@@ -426,17 +429,40 @@ def f64(x):
 
 
 class Rust:
+    """Collects `pub const` items laid out as rustfmt (edition 2021, default options) lays them
+    out: doc lines wrapped at 100 columns, an array on one line if it fits, else one element a
+    line."""
+
+    WIDTH = 100
+
     def __init__(self):
         self.items = []
 
+    def _doc(self, doc):
+        out = []
+        for para in doc:
+            out += [f"/// {x}" for x in textwrap.wrap(para, self.WIDTH - 4, break_long_words=False,
+                                                      break_on_hyphens=False)]
+        return out
+
     def arr(self, name, doc, values):
-        lines = [f"/// {d}" for d in doc]
-        body = ", ".join(f64(v) for v in values)
-        lines.append(f"pub const {name}: [f64; {len(values)}] = [{body}];")
+        lines = self._doc(doc)
+        elems = [f64(v) for v in values]
+        one = f"pub const {name}: [f64; {len(values)}] = [{', '.join(elems)}];"
+        nxt = f"    [{', '.join(elems)}];"
+        if len(one) <= self.WIDTH:
+            lines.append(one)
+        elif len(nxt) <= self.WIDTH:
+            lines.append(f"pub const {name}: [f64; {len(values)}] =")
+            lines.append(nxt)
+        else:
+            lines.append(f"pub const {name}: [f64; {len(values)}] = [")
+            lines += [f"    {e}," for e in elems]
+            lines.append("];")
         self.items.append((name, len(values), "\n".join(lines)))
 
     def scalar(self, name, doc, ty, value):
-        lines = [f"/// {d}" for d in doc]
+        lines = self._doc(doc)
         lines.append(f"pub const {name}: {ty} = {value};")
         self.items.append((name, None, "\n".join(lines)))
 
@@ -452,10 +478,11 @@ def check_rust(text, items):
     for name, n, src in items:
         if n is None:
             continue
-        decl = src.split(f"pub const {name}: [f64; {n}] = [", 1)[1].rsplit("];", 1)[0]
-        got = len([x for x in decl.split(",") if x.strip()])
-        assert got == n, f"{name}: {got} elements, declared {n}"
-        for x in decl.split(","):
+        rhs = src.split(f"pub const {name}: [f64; {n}] =", 1)[1]
+        decl = rhs[rhs.index("[") + 1:rhs.rindex("];")].replace("\n", " ")
+        elems = [x.strip() for x in decl.split(",") if x.strip()]
+        assert len(elems) == n, f"{name}: {len(elems)} elements, declared {n}"
+        for x in elems:
             float(x)  # every element parses back
     names = [i[0] for i in items]
     assert len(names) == len(set(names)), "duplicate names"
@@ -672,7 +699,7 @@ def main():
         return (f"max |dt_k| {max(d):.4f} ms (spike {int(np.argmax(d)) + 1}), "
                 f"max |dt_k| / ((k+1) dt) {ratio:.3f}")
 
-    print("\nfixed-step classic RK4 (AdEx: right-hand side at min(V, V_peak)) against the reference,"
+    print("\nfixed-step classic RK4 (AdEx, ExpIf: right-hand side at min(V, V_peak)) against the reference,"
           " first 10 spikes, k = 1..10:")
     for name in ("tonic", "adapting", "initial_burst", "bursting"):
         for dt in (0.1, 0.01):

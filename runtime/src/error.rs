@@ -175,6 +175,15 @@ pub enum Error {
         used: u64,
     },
 
+    /// A streamed monitor could not write its rows ([`Network::stream_trace`](crate::Network::stream_trace)).
+    #[error("cannot write the stream of `{object}`: {reason}")]
+    Write {
+        /// The monitored object and variable.
+        object: String,
+        /// The I/O error.
+        reason: String,
+    },
+
     /// Any other invalid argument, with the reason.
     #[error("invalid input for `{object}`: {reason}")]
     InvalidInput {

@@ -55,6 +55,7 @@ mod memory;
 pub mod monitor;
 mod poisson;
 pub mod source;
+pub mod stream;
 mod values;
 
 // Neuron groups and synapse groups.
@@ -86,9 +87,11 @@ pub use model::{
 pub use monitor::{Recording, SpikeTrace, Trace};
 pub use network::{
     steps_for, GroupId, MonitorId, Network, ObjectId, SpikeMonitorId, SynId, MAX_STEPS,
+    STREAM_PIECE_BYTES, STREAM_PIECE_STEPS,
 };
 pub use poisson::PoissonSource;
 pub use source::SpikeTrain;
+pub use stream::{Format, StreamSink};
 pub use synapse::{SynapseGroup, MAX_DELAY_STEPS};
 pub use values::{IndexFn, PairFn, Values};
 

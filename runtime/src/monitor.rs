@@ -327,6 +327,11 @@ impl StateMonitor {
         budget.charge(new, purpose)
     }
 
+    /// The recording period (steps).
+    pub(crate) fn every(&self) -> u64 {
+        self.every
+    }
+
     /// Records `column` at `step` (time `t`) if the period says so.
     #[inline]
     pub(crate) fn record(&mut self, step: u64, t: f64, column: &[f64]) {
@@ -402,6 +407,11 @@ impl SpikeMonitor {
             },
             trains,
         })
+    }
+
+    /// Whether the monitor records spike times (not only counts).
+    pub(crate) fn trains(&self) -> bool {
+        self.trains
     }
 
     /// Records the neurons in `spiking` (indices, ascending) as spiking at `step` (time `t`).

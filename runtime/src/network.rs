@@ -18,6 +18,7 @@ use crate::model::{NeuronModel, SynapseModel};
 use crate::monitor::{Owner, Recording, SpikeMonitor, SpikeTrace, StateMonitor, Trace};
 use crate::rng::Streams;
 use crate::schedule::{self, FuserEntry, Obj, Phase, Slot};
+use crate::stream::{Format, Source, Stream, StreamSink};
 use crate::synapse::{AnySynapses, Binding, SynapseGroup};
 use crate::values::{Target as ValuesTarget, Values};
 
@@ -26,6 +27,13 @@ pub const MAX_THREADS: usize = 1024;
 
 /// Most steps a single run may take.
 pub const MAX_STEPS: u64 = 1_000_000_000;
+
+/// Bytes of rows a streamed state monitor holds at most during a run
+/// ([`Network::stream_trace`]): 4 MiB.
+pub const STREAM_PIECE_BYTES: u64 = 4 << 20;
+
+/// Steps of a piece of a run with a streamed spike monitor ([`Network::stream_spikes`]).
+pub const STREAM_PIECE_STEPS: u64 = 10_000;
 
 /// Number of steps of a run of `duration` ms at step `dt` ms: the length of numpy's
 /// `arange(0, duration, dt)`, i.e. `ceil(duration / dt)` (30 ms → 300, 1020 ms → 10200 at 0.1 ms).
@@ -182,6 +190,8 @@ pub struct Network {
     seed: u64,
     /// The memory budget and what the network's large buffers took of it.
     budget: Budget,
+    /// Monitors streamed to files.
+    streams: Vec<Stream>,
 }
 
 impl fmt::Debug for Network {
@@ -222,6 +232,7 @@ impl Network {
             fusers: Vec::new(),
             seed: 0,
             budget: Budget::default(),
+            streams: Vec::new(),
         })
     }
 
@@ -1167,6 +1178,108 @@ impl Network {
         self.run_steps(steps)
     }
 
+    /// Writes the rows of state monitor `id` to `out` from now on, in pieces: during a run the
+    /// monitor holds at most about [`STREAM_PIECE_BYTES`] of rows (the run is cut into pieces,
+    /// which changes no number), and after every piece and every run the rows recorded are in
+    /// `out` and gone from [`Network::trace`] (whose rows are then those not yet written: none
+    /// after a run). Rows recorded before the call are written first.
+    ///
+    /// Errors: [`Error::UnknownObject`] for a handle of another network,
+    /// [`Error::InvalidInput`] if the monitor is already streamed; [`Error::Write`] from a
+    /// run (or from this call) when `out` fails.
+    pub fn stream_trace<W: StreamSink + 'static>(
+        &mut self,
+        id: MonitorId,
+        out: W,
+        format: Format,
+    ) -> Result<()> {
+        let width = 1 + self.try_trace(id)?.n_cols;
+        self.open_stream(Source::State(id.index), Box::new(out), format, width)
+    }
+
+    /// Writes the spikes of spike monitor `id` (made by [`Network::record_spikes`]) to `out`
+    /// as rows (t in ms, neuron), in pieces as [`Network::stream_trace`] does; the spike counts
+    /// stay in [`Network::spike_trace`].
+    ///
+    /// Errors: as [`Network::stream_trace`], and [`Error::InvalidInput`] for a monitor made by
+    /// [`Network::count_spikes`] (it records no spike times).
+    pub fn stream_spikes<W: StreamSink + 'static>(
+        &mut self,
+        id: SpikeMonitorId,
+        out: W,
+        format: Format,
+    ) -> Result<()> {
+        let object = self.try_spike_trace(id)?.object.clone();
+        if !self.spike_monitors[id.index].trains() {
+            return Err(Error::InvalidInput {
+                object,
+                reason:
+                    "a spike counter records no spike times to stream: use `Network::record_spikes`"
+                        .into(),
+            });
+        }
+        self.open_stream(Source::Spikes(id.index), Box::new(out), format, 2)
+    }
+
+    fn open_stream(
+        &mut self,
+        source: Source,
+        out: Box<dyn StreamSink>,
+        format: Format,
+        width: usize,
+    ) -> Result<()> {
+        if self.streams.iter().any(|s| s.source == source) {
+            return Err(Error::InvalidInput {
+                object: self.stream_object(source),
+                reason: "the monitor is already streamed".into(),
+            });
+        }
+        self.streams.push(Stream::new(source, out, format, width));
+        let k = self.streams.len() - 1;
+        self.drain_stream(k)
+    }
+
+    /// What a stream's errors name: the object and variable.
+    fn stream_object(&self, source: Source) -> String {
+        match source {
+            Source::State(m) => {
+                let t = &self.monitors[m].trace;
+                format!("{}.{}", t.object, t.variable)
+            }
+            Source::Spikes(m) => format!("{} spikes", self.spike_monitors[m].trace.object),
+        }
+    }
+
+    /// Writes the rows stream `k`'s monitor holds.
+    fn drain_stream(&mut self, k: usize) -> Result<()> {
+        let stream = &mut self.streams[k];
+        let done = match stream.source {
+            Source::State(m) => stream.drain_trace(&mut self.monitors[m].trace),
+            Source::Spikes(m) => stream.drain_spikes(&mut self.spike_monitors[m].trace),
+        };
+        done.map_err(|e| Error::Write {
+            object: self.stream_object(self.streams[k].source),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Steps per piece of a run with streamed monitors: each state monitor holds at most
+    /// [`STREAM_PIECE_BYTES`] of rows; spike monitors at most [`STREAM_PIECE_STEPS`] steps.
+    fn piece_steps(&self) -> u64 {
+        self.streams
+            .iter()
+            .map(|s| match s.source {
+                Source::State(m) => {
+                    let mon = &self.monitors[m];
+                    let row = 8 * (1 + mon.trace.n_cols as u64);
+                    (STREAM_PIECE_BYTES / row).max(1) * mon.every()
+                }
+                Source::Spikes(_) => STREAM_PIECE_STEPS,
+            })
+            .min()
+            .unwrap_or(u64::MAX)
+    }
+
     /// Runs `steps` steps (see [`Network::run`]).
     pub fn run_steps(&mut self, steps: u64) -> Result<()> {
         if steps > MAX_STEPS {
@@ -1174,6 +1287,26 @@ impl Network {
                 duration: steps as f64 * self.dt,
             });
         }
+        if self.streams.is_empty() {
+            return self.run_piece(steps);
+        }
+        let piece = self.piece_steps();
+        let mut left = steps;
+        while left > 0 {
+            let n = left.min(piece);
+            let result = self.run_piece(n);
+            // What was recorded is written even when the piece failed.
+            for k in 0..self.streams.len() {
+                self.drain_stream(k)?;
+            }
+            result?;
+            left -= n;
+        }
+        Ok(())
+    }
+
+    /// Runs `steps` steps at once.
+    fn run_piece(&mut self, steps: u64) -> Result<()> {
         self.prepare()?;
         let end = self.step + steps;
         for m in &mut self.monitors {

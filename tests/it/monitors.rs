@@ -76,3 +76,140 @@ fn monitors_leave_every_kind_of_phase_bit_identical() {
         );
     }
 }
+
+/// The `f64` values of a `.npy` file written by a stream, and its shape.
+fn read_npy(bytes: &[u8]) -> ((usize, usize), Vec<f64>) {
+    assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00");
+    let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + len]).unwrap();
+    let shape = header.split("'shape': (").nth(1).unwrap();
+    let shape: Vec<usize> = shape
+        .split(')')
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|x| x.trim().parse().unwrap())
+        .collect();
+    let values = bytes[10 + len..]
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    ((shape[0], shape[1]), values)
+}
+
+#[test]
+fn streamed_monitors_write_what_monitors_in_memory_hold() {
+    use neurode::runtime::Format;
+    let dir = tempfile::tempdir().unwrap();
+    let (v_path, spikes_path) = (dir.path().join("v.npy"), dir.path().join("spikes.csv"));
+    let mut runs = Vec::new();
+    for stream in [false, true] {
+        let mut bench = coba(3000, 5).unwrap();
+        let net = &mut bench.net;
+        let v = net.record(bench.neurons, Lif::V).unwrap();
+        let spikes = net.record_spikes(bench.neurons).unwrap();
+        net.run(3.0).unwrap();
+        if stream {
+            // Rows recorded before streaming starts are written first.
+            let file = std::fs::File::create(&v_path).unwrap();
+            net.stream_trace(v, file, Format::Npy).unwrap();
+            let file = std::fs::File::create(&spikes_path).unwrap();
+            net.stream_spikes(spikes, file, Format::Csv).unwrap();
+            assert_eq!(net.trace(v).n_rows(), 0);
+        }
+        // 3000 neurons: a piece holds 174 rows, so these runs come in several pieces.
+        net.run(60.0).unwrap();
+        net.run(40.0).unwrap();
+        runs.push((net.trace(v).clone(), net.spike_trace(spikes).clone()));
+    }
+    let (memory, streamed) = (&runs[0], &runs[1]);
+    assert_eq!(memory.0.n_rows(), 1030);
+    assert_eq!(streamed.0.n_rows(), 0);
+    assert!(streamed.1.times.is_empty());
+    assert_eq!(memory.1.counts, streamed.1.counts);
+
+    let ((rows, cols), values) = read_npy(&std::fs::read(&v_path).unwrap());
+    assert_eq!((rows, cols), (1030, 3001));
+    for i in 0..rows {
+        assert_eq!(values[i * cols].to_bits(), memory.0.times[i].to_bits());
+        for (a, b) in values[i * cols + 1..(i + 1) * cols]
+            .iter()
+            .zip(memory.0.row(i))
+        {
+            assert_eq!(a.to_bits(), b.to_bits(), "row {i}");
+        }
+    }
+
+    let csv = std::fs::read_to_string(&spikes_path).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("t,i"));
+    let spikes: Vec<(f64, u32)> = lines
+        .map(|l| {
+            let (t, i) = l.split_once(',').unwrap();
+            (t.parse().unwrap(), i.parse().unwrap())
+        })
+        .collect();
+    assert!(spikes.len() > 1000, "{} spikes", spikes.len());
+    let expected: Vec<(f64, u32)> = memory
+        .1
+        .times
+        .iter()
+        .copied()
+        .zip(memory.1.indices.iter().copied())
+        .collect();
+    assert_eq!(spikes, expected);
+}
+
+/// A writer that fails after `ok` bytes.
+struct Failing {
+    ok: usize,
+}
+
+impl std::io::Write for Failing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.ok {
+            return Err(std::io::Error::other("disk full"));
+        }
+        self.ok -= buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl std::io::Seek for Failing {
+    fn seek(&mut self, _: std::io::SeekFrom) -> std::io::Result<u64> {
+        Ok(0)
+    }
+}
+
+#[test]
+fn streams_refuse_what_they_cannot_do_and_report_failed_writes() {
+    use neurode::runtime::{Error, Format};
+    let mut bench = coba(400, 1).unwrap();
+    let net = &mut bench.net;
+    let v = net.record(bench.neurons, Lif::V).unwrap();
+    let e = net
+        .stream_spikes(bench.spikes, Failing { ok: 1 << 20 }, Format::Csv)
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("use `Network::record_spikes`"),
+        "{e}"
+    );
+    net.stream_trace(v, Failing { ok: 100_000 }, Format::Csv)
+        .unwrap();
+    let e = net
+        .stream_trace(v, Failing { ok: 1 << 20 }, Format::Npy)
+        .unwrap_err();
+    assert!(e.to_string().contains("already streamed"), "{e}");
+    let e = net.run(50.0).unwrap_err();
+    assert_eq!(
+        e,
+        Error::Write {
+            object: "neurons.V".into(),
+            reason: "disk full".into()
+        }
+    );
+}
