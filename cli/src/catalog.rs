@@ -2,9 +2,9 @@
 //! static description, and a dispatch from a synapse's name to code generic over its type.
 
 use neurode::models::{
-    Alpha, AlphaCoba, Ampa, Clamp, Delta, Exponential, ExponentialCoba, GabaA, GabaAMarkov, GabaB,
-    GapJunction, GapJunctionSymmetric, Lif, LifCoba, Nmda, Stdp, TsodyksMarkram, TwoExponentials,
-    TwoExponentialsCoba, VoltageJump,
+    AdEx, Alpha, AlphaCoba, Ampa, Clamp, Delta, ExpIf, Exponential, ExponentialCoba, GabaA,
+    GabaAMarkov, GabaB, GapJunction, GapJunctionSymmetric, HodgkinHuxley, Izhikevich, Lif, LifCoba,
+    Nmda, Stdp, TsodyksMarkram, TwoExponentials, TwoExponentialsCoba, VoltageJump,
 };
 use neurode::runtime::{Model, ModelInfo, ModelKind, SynapseModel};
 
@@ -80,7 +80,7 @@ pub fn plain_doc(doc: &str) -> String {
 }
 
 /// Every model, neurons first, then the synapses in the chapter's order, then plasticity.
-pub static MODELS: [Entry; 20] = [
+pub static MODELS: [Entry; 24] = [
     Entry {
         name: "lif",
         info: Lif::INFO,
@@ -88,6 +88,22 @@ pub static MODELS: [Entry; 20] = [
     Entry {
         name: "lif_coba",
         info: LifCoba::INFO,
+    },
+    Entry {
+        name: "adex",
+        info: AdEx::INFO,
+    },
+    Entry {
+        name: "exp_if",
+        info: ExpIf::INFO,
+    },
+    Entry {
+        name: "izhikevich",
+        info: Izhikevich::INFO,
+    },
+    Entry {
+        name: "hodgkin_huxley",
+        info: HodgkinHuxley::INFO,
     },
     Entry {
         name: "clamp",
@@ -263,7 +279,8 @@ mod tests {
         // STDP adds to the postsynaptic g_e, which the clamped neuron of `neurode run` lacks.
         assert!(with_synapse("stdp", InfoOf).is_none());
         assert_eq!(synapse_names().split(", ").count(), 16);
-        assert!(names().starts_with("lif, lif_coba, clamp, ampa"));
+        assert!(names()
+            .starts_with("lif, lif_coba, adex, exp_if, izhikevich, hodgkin_huxley, clamp, ampa"));
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub use describe::describe;
 pub use summary::{protocol_summary, run_summary};
 
 use crate::catalog;
+use crate::neuron::{self, NeuronConfig};
 use crate::plot;
 use crate::single::{self, RunConfig, RunError};
 use neurode::tutorial::{Overrides, Protocol};
@@ -28,6 +29,9 @@ use neurode::tutorial::{Overrides, Protocol};
 /// The simulated duration of `neurode run` without `--duration` (ms), and how far past the
 /// last presynaptic spike it reaches when that spike falls later.
 const DEFAULT_DURATION: f64 = 50.0;
+
+/// The simulated duration of `neurode run` for a neuron without `--duration` (ms).
+const DEFAULT_NEURON_DURATION: f64 = 200.0;
 
 /// Synapse and neuron models of the "Synaptic Models" chapter: list, describe, run.
 #[derive(Debug, Parser)]
@@ -78,11 +82,23 @@ pub struct TutorialArgs {
 /// Arguments of `neurode run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Synapse model, as listed by `neurode models` (e.g. ampa, nmda, exponential).
+    /// Model, as listed by `neurode models`: a synapse (e.g. ampa, nmda, exponential), driven
+    /// by presynaptic spikes onto a clamped neuron, or a neuron (lif, lif_coba, adex, exp_if,
+    /// izhikevich, hodgkin_huxley) under a constant current.
     pub model: String,
-    /// Presynaptic spike times (ms), comma-separated, increasing, e.g. 10,20.5 (may be empty).
+    /// Synapses: presynaptic spike times (ms), comma-separated, increasing, e.g. 10,20.5 (may be
+    /// empty; required for a synapse).
     #[arg(long, value_name = "MS,MS,...", allow_hyphen_values = true)]
-    pub spikes: String,
+    pub spikes: Option<String>,
+    /// Neurons: a parameter set of the model (adex: tonic, adapting, initial_burst, bursting,
+    /// irregular; izhikevich: rs, ib, ch, fs, lts), with its paper's current.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Neurons: the constant current, instead of the preset's: the bias I_e in the model's unit
+    /// (pA for adex, exp_if and izhikevich; uA/cm^2 for hodgkin_huxley), or for lif and lif_coba
+    /// an input in nA.
+    #[arg(long, value_name = "CURRENT", allow_hyphen_values = true)]
+    pub current: Option<String>,
     /// Potential the postsynaptic neuron is clamped at (mV).
     #[arg(
         long = "v-post",
@@ -109,7 +125,7 @@ pub struct RunArgs {
     pub dt: String,
     /// Variables to record, comma-separated: the synapse's (s, x, ... or syn.s), pre.spike,
     /// pre.V, post.V, post.I_syn. Default: pre.spike, post.V, post.I_syn and every stored
-    /// variable of the synapse.
+    /// variable of the synapse. For a neuron, its variables (default: its states).
     #[arg(long, value_name = "VARS")]
     pub record: Option<String>,
     /// Write the recorded values, every step, as CSV.
@@ -118,10 +134,10 @@ pub struct RunArgs {
     /// Draw the recorded variables into a PNG figure.
     #[arg(long, value_name = "FILE")]
     pub png: Option<PathBuf>,
-    /// Change a parameter of the synapse (repeatable).
+    /// Change a parameter of the model (repeatable; for a neuron, after the preset).
     #[arg(long = "set", value_name = "NAME=VALUE", allow_hyphen_values = true)]
     pub set: Vec<String>,
-    /// Integration method of the synapse instead of the model's default.
+    /// Integration method instead of the model's default.
     #[arg(long, value_name = "METHOD")]
     pub method: Option<String>,
 }
@@ -491,16 +507,29 @@ pub fn run_config(args: &RunArgs) -> Result<RunConfig, CliError> {
         .filter(|e| e.is_synapse())
         .ok_or_else(|| {
             let what = match catalog::find(&args.model) {
-                Some(_) => format!("`{}` is a neuron model", args.model),
-                None => format!("unknown synapse model `{}`", args.model),
+                Some(_) => format!("`{}` cannot run on its own", args.model),
+                None => format!("unknown model `{}`", args.model),
             };
             usage(format!(
-                "{what} (neurode run takes a synapse model: {})",
+                "{what} (neurode run takes a neuron model: {}; or a synapse model: {})",
+                neuron::NEURONS.join(", "),
                 catalog::synapse_names()
             ))
         })?;
     let (name, info) = (entry.name, entry.info);
-    let spikes = parse_spikes(&args.spikes)?;
+    if args.preset.is_some() || args.current.is_some() {
+        return Err(usage(format!(
+            "--preset and --current apply to neuron models; `{}` is a synapse (drive it with --spikes)",
+            args.model
+        )));
+    }
+    let Some(spikes) = &args.spikes else {
+        return Err(usage(format!(
+            "--spikes is required for a synapse model, e.g. neurode run {} --spikes 10,20",
+            args.model
+        )));
+    };
+    let spikes = parse_spikes(spikes)?;
     let duration = match &args.duration {
         Some(d) => parse_number("--duration", d, "a duration in ms, e.g. 50")?,
         None => match spikes.iter().copied().reduce(f64::max) {
@@ -531,7 +560,68 @@ pub fn run_config(args: &RunArgs) -> Result<RunConfig, CliError> {
     Ok(cfg)
 }
 
+/// The settings of `neurode run` for a neuron model, from its arguments.
+///
+/// Error: [`CliError::Usage`].
+pub fn neuron_config(args: &RunArgs, info: &ModelInfo) -> Result<NeuronConfig, CliError> {
+    if args.spikes.is_some() {
+        return Err(usage(format!(
+            "--spikes applies to synapse models; `{}` is a neuron (drive it with --current or --preset)",
+            args.model
+        )));
+    }
+    let name = args.model.as_str();
+    let mut cfg = NeuronConfig {
+        preset: args.preset.clone(),
+        current: match &args.current {
+            Some(c) => Some(parse_number("--current", c, "a current, e.g. 500")?),
+            None => None,
+        },
+        duration: match &args.duration {
+            Some(d) => parse_number("--duration", d, "a duration in ms, e.g. 500")?,
+            None => DEFAULT_NEURON_DURATION,
+        },
+        dt: parse_number("--dt", &args.dt, "a step in ms, e.g. 0.1")?,
+        params: Vec::new(),
+        method: None,
+        record: None,
+    };
+    for s in &args.set {
+        cfg.params.push(parse_set(s, name, info)?);
+    }
+    if let Some(m) = &args.method {
+        cfg.method = Some(parse_method(m, name, info)?);
+    }
+    if let Some(r) = &args.record {
+        cfg.record = Some(parse_record(r, name, info)?);
+    }
+    Ok(cfg)
+}
+
+fn run_neuron(args: &RunArgs, info: &ModelInfo, out: &mut dyn Write) -> Result<(), CliError> {
+    let cfg = neuron_config(args, info)?;
+    let outcome = neuron::run(&args.model, &cfg)?;
+    let mut text = neuron::summary(&args.model, &outcome, &cfg);
+    if let Some(csv) = &args.csv {
+        write_csv(csv, &outcome.recording)?;
+        text.push_str(&format!(
+            "\n  csv: {} ({} rows; t and {} columns)",
+            csv.display(),
+            outcome.recording.t.len(),
+            outcome.recording.columns.len()
+        ));
+    }
+    if let Some(png) = &args.png {
+        plot::save_png(&neuron::figure(&args.model, &outcome), png)?;
+        text.push_str(&format!("\n  figure: {}", png.display()));
+    }
+    say(out, &text)
+}
+
 fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    if let Some(entry) = catalog::find(&args.model).filter(|e| neuron::NEURONS.contains(&e.name)) {
+        return run_neuron(args, entry.info, out);
+    }
     let cfg = run_config(args)?;
     let only_spikes = |r: &Vec<String>| r.iter().all(|n| n == "pre.spike");
     if args.png.is_some() && cfg.record.as_ref().is_some_and(only_spikes) {

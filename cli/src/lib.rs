@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod catalog;
 pub mod cli;
+pub mod neuron;
 pub mod output;
 pub mod plot;
 pub mod progress;

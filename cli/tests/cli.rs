@@ -52,6 +52,11 @@ fn models_lists_every_model() {
     let out = stdout(&o);
     for name in [
         "lif",
+        "lif_coba",
+        "adex",
+        "exp_if",
+        "izhikevich",
+        "hodgkin_huxley",
         "ampa",
         "nmda",
         "gaba_a",
@@ -126,6 +131,47 @@ fn bad_input_is_one_clear_line() {
         &["foo"],
     );
     assert_one_line_error(&["run", "lif", "--spikes", "1"], &["lif"]);
+    assert_one_line_error(&["run", "adex", "--preset", "jazz"], &["jazz", "bursting"]);
+    assert_one_line_error(&["run", "adex", "--current", "lots"], &["lots"]);
+    assert_one_line_error(
+        &["run", "ampa", "--preset", "rs"],
+        &["--preset", "--spikes"],
+    );
+    assert_one_line_error(&["run", "ampa"], &["--spikes"]);
+    assert_one_line_error(&["run", "clamp", "--current", "1"], &["clamp", "adex"]);
+    for args in [&["run", "adex", "--preset", "jazz"][..], &["run", "ampa"]] {
+        assert_eq!(neurode(args).status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn run_drives_a_neuron_model_with_its_preset() {
+    let dir = scratch("run_neuron");
+    let png = dir.join("adex.png");
+    let o = neurode(&[
+        "run",
+        "adex",
+        "--preset",
+        "bursting",
+        "--duration",
+        "500",
+        "--record",
+        "V,w",
+        "--png",
+        png.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("I_e = 210 pA, preset bursting"), "{out}");
+    // Regular bursts of two or three spikes (docs/neurons.md: 16.16, 19.08, 24.20, 155.96 ms).
+    assert!(
+        out.contains("spikes: 9 (18 Hz), at 16.1, 19, 24.1, 155.8"),
+        "{out}"
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
+    let o = neurode(&["run", "izhikevich", "--preset", "rs", "--current", "0"]);
+    assert!(stdout(&o).contains("spikes: none"), "{}", stdout(&o));
 }
 
 #[test]

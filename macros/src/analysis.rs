@@ -594,6 +594,9 @@ fn check_roles(m: &Model, errors: &mut Errors) {
             params_only(m, d, "a delay", errors);
         }
     }
+    if let Some((d, _)) = &m.dead_time {
+        params_only(m, d, "the dead time", errors);
+    }
     if let Some((r, _)) = &m.refractory {
         params_only(m, r, "the refractory period", errors);
     }
@@ -670,6 +673,133 @@ fn derived_units(m: &Model, order: &[usize], list: &mut Vec<syn::Error>) -> Vec<
 fn unit_env<'m>(m: &'m Model, order: &[usize]) -> impl Fn(Sym) -> Option<Unit> + 'm {
     let units = derived_units(m, order, &mut Vec::new());
     env_for(m, &units)
+}
+
+/// Folds the power-of-ten factors between scales of one dimension into the equations (`pF`,
+/// `nS` and `pA` meeting in one equation, an `ode` in `pA/ms` for a state in `nA`), so that
+/// [`check_units`] then sees one scale wherever two met; dimension errors are left for it.
+/// Generated code multiplies by the factors as numbers (the compiler folds them with the
+/// constants around them).
+pub fn convert_scales(m: &mut Model) {
+    if m.unitless {
+        return;
+    }
+    let (order, acyclic) = evaluation_order(m, &mut Errors::default());
+    if !acyclic {
+        return;
+    }
+    for &d in &order {
+        let value = {
+            let env = unit_env(m, &order);
+            let value = &m.derived[d].value;
+            match m.derived[d].unit {
+                Some(u) => units::convert_to(value, u, &env),
+                None => units::convert(value, &env).0,
+            }
+        };
+        m.derived[d].value = value;
+    }
+    let (states, pre, post, reset, threshold, (refractory, dead_time), outputs) = {
+        let env = unit_env(m, &order);
+        let to = |e: &Expr, u: Option<Unit>| match u {
+            Some(u) => units::convert_to(e, u, &env),
+            None => units::convert(e, &env).0,
+        };
+        let states: Vec<_> = m
+            .states
+            .iter()
+            .map(|s| {
+                (
+                    s.ode
+                        .as_ref()
+                        .map(|e| to(e, s.unit.map(|u| u.div(Unit::MS)))),
+                    s.init.as_ref().map(|e| to(e, s.unit)),
+                    s.events
+                        .iter()
+                        .map(|e| to(&e.value, s.unit))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        let convert_rules = |rules: &Option<Vec<crate::model::Rule>>| -> Vec<Expr> {
+            rules
+                .iter()
+                .flatten()
+                .map(|r| {
+                    let unit = match r.target {
+                        RuleTarget::State(_) if r.op == Op::MulAssign => Some(Unit::ONE),
+                        RuleTarget::State(i) => m.states[i].unit,
+                        RuleTarget::Post(_) => None,
+                    };
+                    to(&r.value, unit)
+                })
+                .collect()
+        };
+        let (pre, post) = (convert_rules(&m.rules_pre), convert_rules(&m.rules_post));
+        let reset: Vec<Expr> = m
+            .reset
+            .iter()
+            .map(|a| to(&a.value, m.states[a.state].unit))
+            .collect();
+        let threshold = m.threshold.as_ref().map(|(e, _)| to(e, None));
+        let refractory = m.refractory.as_ref().map(|(e, _)| to(e, Some(Unit::MS)));
+        let dead_time = m.dead_time.as_ref().map(|(e, _)| to(e, Some(Unit::MS)));
+        let outputs: Vec<_> = m
+            .outputs
+            .iter()
+            .map(|o| {
+                let unit = match o.kind {
+                    OutputKind::Current => Unit::NA,
+                    OutputKind::Conductance => Unit::US,
+                    OutputKind::Voltage => Unit::MV,
+                };
+                (
+                    to(&o.value, Some(unit)),
+                    o.reversal.as_ref().map(|r| to(r, Some(Unit::MV))),
+                    o.delay.as_ref().map(|d| to(d, Some(Unit::MS))),
+                )
+            })
+            .collect();
+        (
+            states,
+            pre,
+            post,
+            reset,
+            threshold,
+            (refractory, dead_time),
+            outputs,
+        )
+    };
+    for (s, (ode, init, events)) in m.states.iter_mut().zip(states) {
+        s.ode = ode;
+        s.init = init;
+        for (e, v) in s.events.iter_mut().zip(events) {
+            e.value = v;
+        }
+    }
+    for (r, v) in m.rules_pre.iter_mut().flatten().zip(pre) {
+        r.value = v;
+    }
+    for (r, v) in m.rules_post.iter_mut().flatten().zip(post) {
+        r.value = v;
+    }
+    for (a, v) in m.reset.iter_mut().zip(reset) {
+        a.value = v;
+    }
+    if let (Some((e, _)), Some(v)) = (&mut m.threshold, threshold) {
+        *e = v;
+    }
+    if let (Some((e, _)), Some(v)) = (&mut m.refractory, refractory) {
+        *e = v;
+    }
+    if let (Some((e, _)), Some(v)) = (&mut m.dead_time, dead_time) {
+        *e = v;
+    }
+    for (o, (value, reversal, delay)) in m.outputs.iter_mut().zip(outputs) {
+        o.value = value;
+        o.reversal = reversal;
+        o.delay = delay;
+    }
 }
 
 fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
@@ -759,15 +889,19 @@ fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
             }
         }
     }
+    if let Some((d, _)) = &m.dead_time {
+        expect(d, Some(Unit::MS), "the dead time".into(), &mut list);
+    }
     if let Some((r, _)) = &m.refractory {
         expect(r, Some(Unit::MS), "the refractory period".into(), &mut list);
     }
     if let (Some((ident, Some(u))), Kind::Neuron) = (&m.input, m.kind) {
-        if *u != Unit::NA {
+        if !u.same_dimension(&Unit::NA) {
             list.push(syn::Error::new(
                 ident.span(),
                 format!(
-                    "the input `{ident}` is the current synapses write into, in nA; found `{u}`"
+                    "the input `{ident}` is the current synapses write into (nA, pA, ...); \
+                     found `{u}`"
                 ),
             ));
         }

@@ -15,7 +15,8 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     let Some(raw) = crate::parse::parse(kind, args, item.clone(), &mut errors) else {
         return errors.to_compile_errors();
     };
-    let model = crate::model::resolve(raw, &mut errors);
+    let mut model = crate::model::resolve(raw, &mut errors);
+    crate::analysis::convert_scales(&mut model);
     let plan = crate::analysis::analyse(&model, &mut errors);
     if errors.is_empty() {
         return crate::codegen::expand(&model, &plan);

@@ -219,6 +219,10 @@ pub enum ExprKind {
     /// A numeric literal (dimensionless). The literal `0` / `0.0` adopts any unit, as in
     /// `if c { t_max } else { 0.0 }`.
     Num(f64),
+    /// A number with a unit: a unit literal `40.0[mV]`, or a conversion factor between two
+    /// scales of one dimension (`1e3` of unit `1e-3`, whose product with a value in `V` is
+    /// the same quantity in `mV`). Generated code uses the number as it is.
+    Quantity(f64, crate::units::Unit),
     /// `true` / `false`.
     Bool(bool),
     /// A resolved name.
@@ -272,7 +276,7 @@ impl Expr {
     pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
         match &self.kind {
-            ExprKind::Num(_) | ExprKind::Bool(_) | ExprKind::Var(_) => {}
+            ExprKind::Num(_) | ExprKind::Quantity(..) | ExprKind::Bool(_) | ExprKind::Var(_) => {}
             ExprKind::Neg(a) | ExprKind::Not(a) => a.walk(f),
             ExprKind::Bin(_, a, b) => {
                 a.walk(f);
@@ -306,6 +310,7 @@ impl Expr {
         use ExprKind as K;
         match (&self.kind, &other.kind) {
             (K::Num(a), K::Num(b)) => a.to_bits() == b.to_bits(),
+            (K::Quantity(a, u), K::Quantity(b, v)) => a.to_bits() == b.to_bits() && u == v,
             (K::Bool(a), K::Bool(b)) => a == b,
             (K::Var(a), K::Var(b)) => a == b,
             (K::Neg(a), K::Neg(b)) | (K::Not(a), K::Not(b)) => a.same(b),

@@ -113,12 +113,23 @@ pub struct Model {
     pub method: Option<(Method, Span)>,
     /// The crate whose `__private` module generated code uses (`::neurode` if `None`).
     pub krate: Option<syn::Path>,
+    /// `substeps = n`: each step of a neuron integrated as `n` steps of `dt / n`.
+    pub substeps: Option<u32>,
     pub params: Vec<Param>,
     pub states: Vec<State>,
     pub derived: Vec<Derived>,
     pub input: Option<(Ident, Option<Unit>)>,
     pub outputs: Vec<Output>,
     pub threshold: Option<(Expr, String)>,
+    /// `rising`: a spike only at the step where the threshold becomes true.
+    pub rising: bool,
+    /// `dead_time = ...`: no spike within this time (ms) of the last.
+    pub dead_time: Option<(Expr, String)>,
+    /// `within_step`: the reset at the crossing inside the step, the rest of the step
+    /// integrated from the reset state; refractoriness ends inside a step too. `Some(true)`:
+    /// the crossing found by integrating from the part's start (`within_step = integrated`),
+    /// `Some(false)`: on the straight segment between the part's two ends.
+    pub within_step: Option<bool>,
     pub reset: Vec<Assign>,
     pub refractory: Option<(Expr, String)>,
     pub membrane: Option<usize>,
@@ -507,6 +518,10 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         .threshold
         .as_ref()
         .and_then(|e| Some((lw.lower(e, errors)?, text_of(e))));
+    let dead_time = raw
+        .dead_time
+        .as_ref()
+        .and_then(|e| Some((lw.lower(e, errors)?, text_of(e))));
     let refractory = raw
         .refractory
         .as_ref()
@@ -527,6 +542,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         doc: raw.doc,
         method: raw.method,
         krate: raw.krate,
+        substeps: raw.substeps,
         item: raw.item,
         params,
         states,
@@ -534,6 +550,9 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         input,
         outputs,
         threshold,
+        rising: raw.rising,
+        within_step: raw.within_step,
+        dead_time,
         reset,
         refractory,
         membrane,
@@ -679,6 +698,7 @@ fn mark_boolean_derived(m: &mut Model) {
     m.threshold
         .iter_mut()
         .chain(m.refractory.iter_mut())
+        .chain(m.dead_time.iter_mut())
         .for_each(|(e, _)| rewrite(e));
 }
 
@@ -737,6 +757,24 @@ impl Lowerer<'_> {
                     }
                 }
             }
+            syn::Expr::Index(ix) => {
+                // A unit literal: `40.0[mV]`, `0.1[mS/cm^2]`.
+                let Some(x) = literal_value(&ix.expr) else {
+                    errors.push(Spans::of(&ix.expr).error(
+                        "a unit in brackets follows a number, as in `40.0[mV]`\nhelp: to give \
+                         a value a unit, multiply it by a unit literal such as `1.0[mV]`",
+                    ));
+                    return None;
+                };
+                let text = ix.index.to_token_stream().to_string();
+                match crate::units::parse_unit(&text, ix.index.span()) {
+                    Ok(unit) => ExprKind::Quantity(x, unit),
+                    Err(e) => {
+                        errors.push(e);
+                        return None;
+                    }
+                }
+            }
             syn::Expr::Paren(p) => return self.lower(&p.expr, errors).map(|x| Expr { span, ..x }),
             syn::Expr::Group(g) => return self.lower(&g.expr, errors),
             syn::Expr::Unary(u) => {
@@ -744,6 +782,7 @@ impl Lowerer<'_> {
                 match u.op {
                     syn::UnOp::Neg(_) => match inner?.kind {
                         ExprKind::Num(x) => ExprKind::Num(-x),
+                        ExprKind::Quantity(x, unit) => ExprKind::Quantity(-x, unit),
                         other => ExprKind::Neg(Box::new(Expr::new(other, Spans::of(&u.expr)))),
                     },
                     syn::UnOp::Not(_) => ExprKind::Not(Box::new(inner?)),

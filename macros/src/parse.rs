@@ -14,7 +14,9 @@ pub mod kw {
     pub const NEURON: &str = "neuron";
     pub const METHOD: &str = "method";
     pub const CRATE: &str = "crate";
-    pub const MACRO_KEYS: [&str; 2] = [METHOD, CRATE];
+    /// `substeps = n` (neurons): each step integrated as `n` steps of `dt / n`.
+    pub const SUBSTEPS: &str = "substeps";
+    pub const MACRO_KEYS: [&str; 3] = [METHOD, CRATE, SUBSTEPS];
 
     /// Struct attributes.
     pub const OUTPUT: &str = "output";
@@ -50,6 +52,12 @@ pub mod kw {
     pub const CLOCK_DRIVEN: &str = "clock_driven";
     /// `unless_refractory`: held while the neuron is refractory (the others keep integrating).
     pub const UNLESS_REFRACTORY: &str = "unless_refractory";
+    /// `#[threshold(cond, rising, dead_time = d)]`: a spike only where the condition becomes
+    /// true, and none within `d` of the last.
+    pub const RISING: &str = "rising";
+    pub const DEAD_TIME: &str = "dead_time";
+    /// `#[threshold(cond, within_step)]`: reset at the crossing inside the step.
+    pub const WITHIN_STEP: &str = "within_step";
     pub const PARAM_KEYS: [&str; 4] = [DEFAULT, UNIT, PER_SYNAPSE, PER_NEURON];
     /// `per_synapse` / `per_neuron`: one value per element, the field's value the default.
     pub const PER_SYNAPSE: &str = "per_synapse";
@@ -240,12 +248,21 @@ pub struct RawModel {
     pub method: Option<(Method, Span)>,
     /// `crate = path`: the crate whose `__private` module generated code uses.
     pub krate: Option<syn::Path>,
+    /// `substeps = n`.
+    pub substeps: Option<u32>,
     pub params: Vec<RawParam>,
     pub states: Vec<RawState>,
     pub derived: Vec<RawDerived>,
     pub input: Option<RawInput>,
     pub outputs: Vec<RawOutput>,
     pub threshold: Option<Expr>,
+    /// `rising` in `#[threshold(...)]`.
+    pub rising: bool,
+    /// `dead_time = ...` in `#[threshold(...)]`.
+    pub dead_time: Option<Expr>,
+    /// `within_step` in `#[threshold(...)]`, and whether the crossing is found by
+    /// integrating (`within_step = integrated`) rather than on the step's segment.
+    pub within_step: Option<bool>,
     pub reset: Vec<RawAssign>,
     pub refractory: Option<Expr>,
     /// `#[on_pre(...)]` and `#[on_post(...)]`: the attribute and its statements, in order.
@@ -376,12 +393,16 @@ pub fn parse(
         item: item.clone(),
         method: None,
         krate: None,
+        substeps: None,
         params: Vec::new(),
         states: Vec::new(),
         derived: Vec::new(),
         input: None,
         outputs: Vec::new(),
         threshold: None,
+        rising: false,
+        dead_time: None,
+        within_step: None,
         reset: Vec::new(),
         refractory: None,
         rules: Vec::new(),
@@ -397,6 +418,23 @@ pub fn parse(
                     Arg::Keyed { key, op, value } if key == kw::METHOD => {
                         expect_assign(errors, &key, op);
                         raw.method = parse_method(&value, errors).map(|m| (m, value.span()));
+                    }
+                    Arg::Keyed { key, op, value }
+                        if key == kw::SUBSTEPS && kind == Kind::Neuron =>
+                    {
+                        expect_assign(errors, &key, op);
+                        match &value {
+                            Expr::Lit(syn::ExprLit {
+                                lit: syn::Lit::Int(n),
+                                ..
+                            }) if n.base10_parse::<u32>().is_ok_and(|n| (1..=1000).contains(&n)) => {
+                                raw.substeps = n.base10_parse().ok();
+                            }
+                            other => errors.spanned(
+                                other,
+                                "`substeps` is a whole number of integration steps per step, 1 to 1000",
+                            ),
+                        }
                     }
                     Arg::Keyed { key, op, value } if key == kw::CRATE => {
                         expect_assign(errors, &key, op);
@@ -431,7 +469,7 @@ pub fn parse(
             (Kind::Synapse, kw::OUTPUT) => parse_output(attr, &mut raw, errors),
             (Kind::Neuron, kw::THRESHOLD) => {
                 raw.threshold_attr = true;
-                raw.threshold = single_expr(attr, kw::THRESHOLD, errors);
+                parse_threshold(attr, &mut raw, errors);
             }
             (Kind::Neuron, kw::REFRACTORY) => {
                 raw.refractory = single_expr(attr, kw::REFRACTORY, errors);
@@ -614,6 +652,43 @@ fn single_expr(attr: &Attribute, name: &str, errors: &mut Errors) -> Option<Expr
         None => {
             errors.spanned(attr, format!("`#[{name}(...)]` needs an expression"));
             None
+        }
+    }
+}
+
+/// `#[threshold(cond)]`, optionally followed by `rising` and `dead_time = d`.
+fn parse_threshold(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
+    let mut args = attr_args(attr, errors).into_iter();
+    match args.next().map(Arg::into_expr) {
+        Some(Ok(e)) => raw.threshold = Some(e),
+        Some(Err(e)) => errors.push(e),
+        None => errors.spanned(
+            attr,
+            "`#[threshold(...)]` needs a condition, such as `V >= V_th`",
+        ),
+    }
+    for arg in args {
+        match arg {
+            Arg::Flag(key) if key == kw::RISING => raw.rising = true,
+            Arg::Flag(key) if key == kw::WITHIN_STEP => raw.within_step = Some(false),
+            Arg::Keyed {
+                key,
+                op: Op::Assign,
+                value: syn::Expr::Path(p),
+            } if key == kw::WITHIN_STEP
+                && (p.path.is_ident("integrated") || p.path.is_ident("linear")) =>
+            {
+                raw.within_step = Some(p.path.is_ident("integrated"));
+            }
+            Arg::Keyed {
+                key,
+                op: Op::Assign,
+                value,
+            } if key == kw::DEAD_TIME => raw.dead_time = Some(value),
+            other => errors.push(other.error(
+                "after the condition, `#[threshold(...)]` takes `rising`, `within_step` (or \
+                 `within_step = integrated`) and `dead_time = ...`",
+            )),
         }
     }
 }

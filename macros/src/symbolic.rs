@@ -62,6 +62,7 @@ pub fn div(a: Expr, b: Expr) -> Expr {
 pub fn neg(a: Expr) -> Expr {
     match &a.kind {
         ExprKind::Num(x) => Expr::num(-x, a.span),
+        ExprKind::Quantity(x, u) => Expr::new(ExprKind::Quantity(-x, *u), a.span),
         ExprKind::Neg(inner) => (**inner).clone(),
         _ => {
             let span = a.span;
@@ -89,7 +90,7 @@ pub fn map_vars(e: &Expr, f: &dyn Fn(Sym, Spans) -> Option<Expr>) -> Expr {
     let span = e.span;
     let kind = match &e.kind {
         ExprKind::Var(s) => return f(*s, span).unwrap_or_else(|| e.clone()),
-        ExprKind::Num(_) | ExprKind::Bool(_) => return e.clone(),
+        ExprKind::Num(_) | ExprKind::Quantity(..) | ExprKind::Bool(_) => return e.clone(),
         ExprKind::Neg(a) => ExprKind::Neg(Box::new(map_vars(a, f))),
         ExprKind::Not(a) => ExprKind::Not(Box::new(map_vars(a, f))),
         ExprKind::Bin(op, a, b) => {
@@ -125,7 +126,7 @@ pub fn deriv(e: &Expr, x: Sym) -> Expr {
     let span = e.span;
     let zero = || Expr::num(0.0, span);
     match &e.kind {
-        ExprKind::Num(_) | ExprKind::Bool(_) | ExprKind::Not(_) => zero(),
+        ExprKind::Num(_) | ExprKind::Quantity(..) | ExprKind::Bool(_) | ExprKind::Not(_) => zero(),
         ExprKind::Var(s) => Expr::num(if *s == x { 1.0 } else { 0.0 }, span),
         ExprKind::Neg(a) => neg(deriv(a, x)),
         ExprKind::Bin(op, a, b) => match op {
@@ -214,7 +215,7 @@ pub fn first_outside<'e>(e: &'e Expr, allowed: &dyn Fn(Sym) -> bool) -> Option<&
         }
         match &e.kind {
             ExprKind::Var(s) if !allowed(*s) => *found = Some(e),
-            ExprKind::Var(_) | ExprKind::Num(_) | ExprKind::Bool(_) => {}
+            ExprKind::Var(_) | ExprKind::Num(_) | ExprKind::Quantity(..) | ExprKind::Bool(_) => {}
             ExprKind::Neg(a) | ExprKind::Not(a) => visit(a, allowed, found),
             ExprKind::Bin(_, a, b) => {
                 visit(a, allowed, found);
@@ -269,7 +270,7 @@ mod tests {
     /// Evaluates an expression with `env` giving each symbol's value.
     fn eval(e: &Expr, env: &dyn Fn(Sym) -> f64) -> f64 {
         match &e.kind {
-            ExprKind::Num(x) => *x,
+            ExprKind::Num(x) | ExprKind::Quantity(x, _) => *x,
             ExprKind::Bool(b) => f64::from(u8::from(*b)),
             ExprKind::Var(s) => env(*s),
             ExprKind::Neg(a) => -eval(a, env),

@@ -10,20 +10,37 @@ use crate::ir::{BinOp, Builtin, Expr, ExprKind, Func, Spans, Sym};
 use proc_macro2::Span;
 use std::fmt;
 
-/// A unit: exponents of time \[ms\], voltage \[mV\], current \[nA\], concentration \[mM\], and a
-/// decimal scale (`10^scale` times that product). Arithmetic saturates instead of overflowing.
+/// A unit: exponents of time \[ms\], voltage \[mV\], current \[nA\], concentration \[mM\],
+/// length \[cm\] (for densities such as mS/cm²), and a decimal scale (`10^scale` times that
+/// product). Arithmetic saturates instead of overflowing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Unit {
-    /// Exponents of ms, mV, nA, mM, in that order.
-    pub exp: [i8; 4],
+    /// Exponents of ms, mV, nA, mM, cm, in that order.
+    pub exp: [i8; 5],
     /// Power of ten relative to the base units (`-3` for pA against nA).
     pub scale: i32,
 }
 
 impl Unit {
-    /// A unit from exponents of ms, mV, nA, mM and a power-of-ten scale.
+    /// A unit without length from exponents of ms, mV, nA, mM and a power-of-ten scale.
     pub const fn new(exp: [i8; 4], scale: i32) -> Unit {
-        Unit { exp, scale }
+        Unit {
+            exp: [exp[0], exp[1], exp[2], exp[3], 0],
+            scale,
+        }
+    }
+
+    /// A length (cm) to the power `n`, times `10^scale`.
+    pub const fn length(n: i8, scale: i32) -> Unit {
+        Unit {
+            exp: [0, 0, 0, 0, n],
+            scale,
+        }
+    }
+
+    /// The pure number `10^scale` (a conversion factor's unit).
+    pub const fn power_of_ten(scale: i32) -> Unit {
+        Unit::new([0; 4], scale)
     }
     /// Dimensionless, scale 1.
     pub const ONE: Unit = Unit::new([0, 0, 0, 0], 0);
@@ -48,7 +65,10 @@ impl Unit {
         for (e, o) in exp.iter_mut().zip(other.exp) {
             *e = e.saturating_add(o);
         }
-        Unit::new(exp, self.scale.saturating_add(other.scale))
+        Unit {
+            exp,
+            scale: self.scale.saturating_add(other.scale),
+        }
     }
 
     /// `self / other`.
@@ -61,13 +81,19 @@ impl Unit {
         let exp = self
             .exp
             .map(|e| (i32::from(e).saturating_mul(n)).clamp(-128, 127) as i8);
-        Unit::new(exp, self.scale.saturating_mul(n))
+        Unit {
+            exp,
+            scale: self.scale.saturating_mul(n),
+        }
     }
 
     /// The square root, if every exponent and the scale are even.
     pub fn sqrt(self) -> Option<Unit> {
         let even = self.exp.iter().all(|e| e % 2 == 0) && self.scale % 2 == 0;
-        even.then(|| Unit::new(self.exp.map(|e| e / 2), self.scale / 2))
+        even.then(|| Unit {
+            exp: self.exp.map(|e| e / 2),
+            scale: self.scale / 2,
+        })
     }
 
     /// `true` for the pure number 1: every exponent 0 and scale 0.
@@ -83,7 +109,7 @@ impl Unit {
 
 /// Recognised atoms (after `µ`/`μ` → `u` and `Ω` → `Ohm`), in the order used for suggestions.
 #[rustfmt::skip]
-const ATOMS: [(&str, Unit); 26] = [
+const ATOMS: [(&str, Unit); 31] = [
     ("ms", Unit::MS), ("s", Unit::new([1, 0, 0, 0], 3)),
     ("mV", Unit::MV), ("V", Unit::new([0, 1, 0, 0], 3)),
     ("nA", Unit::NA), ("pA", Unit::new([0, 0, 1, 0], -3)), ("uA", Unit::new([0, 0, 1, 0], 3)),
@@ -94,18 +120,21 @@ const ATOMS: [(&str, Unit); 26] = [
     ("MOhm", Unit::MOHM), ("GOhm", Unit::new([0, 1, -1, 0], 3)),
     ("kOhm", Unit::new([0, 1, -1, 0], -3)), ("Ohm", Unit::new([0, 1, -1, 0], -6)),
     ("nF", Unit::NF), ("pF", Unit::new([1, -1, 1, 0], -3)), ("uF", Unit::new([1, -1, 1, 0], 3)),
-    ("Hz", Unit::new([-1, 0, 0, 0], -3)), ("kHz", Unit::new([-1, 0, 0, 0], 0)),
+    ("Hz", Unit::new([-1, 0, 0, 0], -3)),
+    ("cm", Unit::length(1, 0)), ("mm", Unit::length(1, -1)), ("um", Unit::length(1, -4)),
+    ("m", Unit::length(1, 2)), ("mA", Unit::new([0, 0, 1, 0], 6)),
+    ("kHz", Unit::new([-1, 0, 0, 0], 0)),
     ("dimensionless", Unit::ONE),
 ];
 
 /// Atoms `Display` prints as a whole unit: all but `kHz` (shown as `1/ms`) and `dimensionless`.
 fn named() -> impl Iterator<Item = &'static (&'static str, Unit)> {
-    ATOMS[..24].iter()
+    ATOMS[..29].iter()
 }
 
 /// Base names in the order of `Unit::exp`, and the order `Display` prints them in.
-const BASE: [&str; 4] = ["ms", "mV", "nA", "mM"];
-const PRINT_ORDER: [usize; 4] = [1, 2, 3, 0];
+const BASE: [&str; 5] = ["ms", "mV", "nA", "mM", "cm"];
+const PRINT_ORDER: [usize; 5] = [1, 2, 3, 0, 4];
 
 impl fmt::Display for Unit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -408,6 +437,7 @@ impl Infer<'_> {
         let before = self.errors.len();
         match &e.kind {
             ExprKind::Num(x) => Some(if *x == 0.0 { AnyUnit } else { Num(Unit::ONE) }),
+            ExprKind::Quantity(_, u) => Some(Num(*u)),
             ExprKind::Bool(_) => Some(Bool),
             ExprKind::Var(Sym::Builtin(b)) if b.is_bool() => Some(Bool),
             ExprKind::Var(s) => (self.env)(*s).or_else(|| builtin_unit(*s)).map(Num),
@@ -571,9 +601,108 @@ impl Infer<'_> {
                     "both arguments".into(),
                 ),
             };
-            format!("mismatched units: {what} ({note} must have the same unit)")
+            let mut msg = format!("mismatched units: {what} ({note} must have the same unit)");
+            if a.is_dimensionless() || b.is_dimensionless() {
+                let other = if a.is_dimensionless() { b } else { a };
+                msg.push_str(&format!(
+                    "\nhelp: a number with a unit is written with the unit in brackets, e.g. \
+                     `40.0[{other}]`"
+                ));
+            }
+            msg
         };
         self.fail(span, msg)
+    }
+}
+
+/// `e` (of unit `from`) times the factor that expresses it in `to`, a unit of the same
+/// dimension: `e * 10^(from.scale − to.scale)`, the factor a [`ExprKind::Quantity`] whose
+/// unit makes the product's unit `to`.
+fn rescale(e: Expr, from: Unit, to: Unit) -> Expr {
+    let k = from.scale - to.scale;
+    let span = e.span;
+    let factor = Expr::new(
+        ExprKind::Quantity(10f64.powi(k), Unit::power_of_ten(-k)),
+        span,
+    );
+    Expr::new(
+        ExprKind::Bin(BinOp::Mul, Box::new(e), Box::new(factor)),
+        span,
+    )
+}
+
+/// Where two scales of one dimension meet in `e` (`pA + nA`, `exp(x)` of a number scaled by
+/// 1e-3), inserts the power-of-ten factor that converts the right operand (or the argument)
+/// exactly; returns the converted expression and its unit (`None`: unknown, or a dimension
+/// error that [`infer`] reports). Nothing else changes.
+pub fn convert(e: &Expr, env: &dyn Fn(Sym) -> Option<Unit>) -> (Expr, Option<Inferred>) {
+    let unit = |x: &Expr| infer(x, env, &mut Vec::new());
+    let span = e.span;
+    let same_dim = |l: Option<Inferred>, r: Option<Inferred>| match (l, r) {
+        (Some(Num(a)), Some(Num(b))) if a != b && a.same_dimension(&b) => Some((a, b)),
+        _ => None,
+    };
+    let kind = match &e.kind {
+        ExprKind::Num(_) | ExprKind::Quantity(..) | ExprKind::Bool(_) | ExprKind::Var(_) => {
+            return (e.clone(), unit(e));
+        }
+        ExprKind::Neg(a) => ExprKind::Neg(Box::new(convert(a, env).0)),
+        ExprKind::Not(a) => ExprKind::Not(Box::new(convert(a, env).0)),
+        ExprKind::Bin(op, a, b) => {
+            let ((a, ua), (b, ub)) = (convert(a, env), convert(b, env));
+            let b = match same_dim(ua, ub) {
+                Some((to, from)) if !matches!(op, BinOp::Mul | BinOp::Div) && !op.is_logic() => {
+                    rescale(b, from, to)
+                }
+                _ => b,
+            };
+            ExprKind::Bin(*op, Box::new(a), Box::new(b))
+        }
+        ExprKind::Call(f, args) => {
+            let mut args: Vec<(Expr, Option<Inferred>)> =
+                args.iter().map(|a| convert(a, env)).collect();
+            match f {
+                Func::Min | Func::Max if args.len() == 2 => {
+                    if let Some((to, from)) = same_dim(args[0].1, args[1].1) {
+                        let b = args.pop().map(|x| x.0).unwrap_or_else(|| e.clone());
+                        args.push((rescale(b, from, to), Some(Num(to))));
+                    }
+                }
+                Func::Exp | Func::Ln | Func::Tanh | Func::Sin | Func::Cos | Func::Powf => {
+                    // A dimensionless argument (or base) scaled by 10^k becomes a pure number.
+                    if let Some((a, Some(Num(u)))) = args.first_mut() {
+                        if u.same_dimension(&Unit::ONE) && u.scale != 0 {
+                            *a = rescale(a.clone(), *u, Unit::ONE);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            ExprKind::Call(*f, args.into_iter().map(|x| x.0).collect())
+        }
+        ExprKind::If(c, a, b) => {
+            let c = convert(c, env).0;
+            let ((a, ua), (b, ub)) = (convert(a, env), convert(b, env));
+            let b = match same_dim(ua, ub) {
+                Some((to, from)) => rescale(b, from, to),
+                None => b,
+            };
+            ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
+        }
+    };
+    let out = Expr::new(kind, span);
+    let u = unit(&out);
+    (out, u)
+}
+
+/// [`convert`], then the whole expressed in `expected` if it has `expected`'s dimension in
+/// another scale (an equation's right-hand side, an update, an output).
+pub fn convert_to(e: &Expr, expected: Unit, env: &dyn Fn(Sym) -> Option<Unit>) -> Expr {
+    match convert(e, env) {
+        (x, Some(Num(u))) if u != expected && u.same_dimension(&expected) => {
+            rescale(x, u, expected)
+        }
+        (x, _) => x,
     }
 }
 
@@ -662,6 +791,12 @@ mod tests {
                 };
                 ExprKind::Call(f, args)
             }
+            syn::Expr::Index(x) => match lower(&x.expr, names).kind {
+                ExprKind::Num(v) => {
+                    ExprKind::Quantity(v, u(&x.index.to_token_stream().to_string()))
+                }
+                _ => panic!("a unit literal needs a number"),
+            },
             syn::Expr::If(x) => {
                 let other = &x.else_branch.as_ref().unwrap().1;
                 ExprKind::If(go(&x.cond), Box::new(last(&x.then_branch)), go(other))
@@ -691,7 +826,7 @@ mod tests {
             assert_eq!(got, None, "{src}: an error must not leave a unit");
             return errors
                 .iter()
-                .map(ToString::to_string)
+                .map(|e| e.to_string().replace('\n', " | "))
                 .collect::<Vec<_>>()
                 .join(" | ");
         }
@@ -708,7 +843,7 @@ mod tests {
         for (name, unit) in ATOMS {
             assert_eq!(u(name), unit, "{name}");
         }
-        let milli = Unit::new([0; 4], -3);
+        let milli = Unit::power_of_ten(-3);
         let cases = [
             ("µS,μM,MΩ", [Unit::US, u("uM"), Unit::MOHM]),
             (", ,dimensionless", [Unit::ONE; 3]),
@@ -756,7 +891,7 @@ mohm
     help: did you mean `MOhm`?
 furlong
     unknown unit `furlong`; known units are ms, s, mV, V, nA, pA, uA, mM, uM, nM, M, uS, nS, \
-    pS, mS, S, MOhm, GOhm, kOhm, Ohm, nF, pF, uF, Hz, kHz, dimensionless
+    pS, mS, S, MOhm, GOhm, kOhm, Ohm, nF, pF, uF, Hz, cm, mm, um, m, mA, kHz, dimensionless
 mV/
     invalid unit `mV/`: expected a unit after the operator
 (mV
@@ -797,6 +932,73 @@ mV^99
             }
             assert_eq!(f(src), want.join(" | "), "{src}");
         }
+    }
+
+    /// The value of `e` with `values[i]` for `Param(i)` (arithmetic, `exp`, `min` only).
+    fn value(e: &Expr, values: &[f64]) -> f64 {
+        match &e.kind {
+            ExprKind::Num(x) | ExprKind::Quantity(x, _) => *x,
+            ExprKind::Var(Sym::Param(i)) => values[*i],
+            ExprKind::Neg(a) => -value(a, values),
+            ExprKind::Bin(op, a, b) => {
+                let (a, b) = (value(a, values), value(b, values));
+                match op {
+                    BinOp::Add => a + b,
+                    BinOp::Sub => a - b,
+                    BinOp::Mul => a * b,
+                    BinOp::Div => a / b,
+                    _ => unreachable!(),
+                }
+            }
+            ExprKind::Call(Func::Exp, a) => value(&a[0], values).exp(),
+            ExprKind::Call(Func::Min, a) => value(&a[0], values).min(value(&a[1], values)),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn conversion_folds_the_factor_between_scales() {
+        // name=unit value: c = 2 mM, d = 500 µM, g = 10 nS, I = 0.1 nA, V = 20 mV, W = 0.02 V,
+        // C = 200 pF.
+        let names = ["c", "d", "g", "I", "V", "W", "C"];
+        let units = ["mM", "uM", "nS", "nA", "mV", "V", "pF"].map(u);
+        let values = [2.0, 500.0, 10.0, 0.1, 20.0, 0.02, 200.0];
+        let env = |s: Sym| match s {
+            Sym::Param(i) => Some(units[i]),
+            _ => None,
+        };
+        for (src, unit, expected) in [
+            // The right operand is expressed in the left one's unit.
+            ("c - d", "mM", 1.5),
+            ("d - c", "uM", -1500.0),
+            ("min(c, d)", "mM", 0.5),
+            ("V + W", "mV", 40.0),
+            // g·V is in pA; I in nA is converted.
+            ("g * V - I", "pA", 100.0),
+            // A pure number scaled by 1e3 inside `exp` becomes a pure number.
+            ("exp(W / V)", "1", 1f64.exp()),
+            ("(g * V - I) / C", "mV/ms", 0.5),
+            ("V + 5.0[mV]", "mV", 25.0),
+        ] {
+            let expr = lower(&syn::parse_str(src).unwrap(), &names);
+            let (out, got) = convert(&expr, &env);
+            let mut errors = Vec::new();
+            assert_eq!(infer(&out, &env, &mut errors), got, "{src}");
+            assert!(errors.is_empty(), "{src}: {errors:?}");
+            assert_eq!(got, Some(Num(u(unit))), "{src}");
+            let v = value(&out, &values);
+            assert!(
+                (v - expected).abs() <= 1e-12 * expected.abs(),
+                "{src}: {v} vs {expected}"
+            );
+        }
+        // `convert_to` expresses the whole in the unit asked for.
+        let expr = lower(&syn::parse_str("g * V").unwrap(), &names);
+        let out = convert_to(&expr, Unit::NA, &env);
+        assert!((value(&out, &values) - 0.2).abs() < 1e-15);
+        // A dimension mismatch is left for `infer` to report.
+        let expr = lower(&syn::parse_str("V + I").unwrap(), &names);
+        assert_eq!(convert(&expr, &env).1, None);
     }
 
     fn run_table(cases: &str) {
@@ -883,6 +1085,7 @@ exp(V) + (c - d)
 if V { V } else { x }
     the condition of `if` must be a boolean, found a number in `mV`
     mismatched units: `if` branches `mV` and `1` (both branches must have the same unit)
+    help: a number with a unit is written with the unit in brackets, e.g. `40.0[mV]`
 ",
         );
     }

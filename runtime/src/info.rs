@@ -188,12 +188,12 @@ pub struct StateInfo {
     pub dims: Option<Dims>,
 }
 
-/// A unit as the macros computed it: exponents of the base units ms, mV, nA and mM, and a power
-/// of ten (`nS` is mV⁻¹·nA at scale −3 against µS, the base's conductance).
+/// A unit as the macros computed it: exponents of the base units ms, mV, nA, mM and cm, and a
+/// power of ten (`nS` is mV⁻¹·nA at scale −3 against µS, the base's conductance).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Dims {
-    /// Exponents of ms, mV, nA, mM.
-    pub exp: [i8; 4],
+    /// Exponents of ms, mV, nA, mM, cm.
+    pub exp: [i8; 5],
     /// Power of ten relative to the base units.
     pub scale: i32,
 }

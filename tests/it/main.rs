@@ -7,6 +7,9 @@ mod fixtures;
 mod integrators;
 mod memory;
 mod monitors;
+mod neuron_models;
+#[allow(dead_code, reason = "generated: not every reference value is checked")]
+mod neuron_reference;
 mod neurons;
 mod plasticity;
 mod storage;

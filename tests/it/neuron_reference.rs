@@ -8,142 +8,314 @@
 //! parameters and tolerances: docs/neurons.md. Units: ms, Hz, uA/cm^2.
 //! Produced with numpy 2.5.5, scipy 1.18.1.
 
-/// AdEx `tonic` (Naud et al. 2008): first 10 spike times (ms), V_peak = 0 mV.
-/// C 200 pF, g_L 10 nS, E_L -70 mV, V_T -50 mV, Delta_T 2 mV, a 2 nS, tau_w 30 ms, b 0 pA, V_r -58 mV;
-/// I = 500 pA from t = 0; V(0) = E_L, w(0) = 0. Times of the threshold crossing in the continuous solution.
-pub const ADEX_TONIC_SPIKES_MS: [f64; 10] = [14.22293389356004, 23.151825636718485, 32.24211933579306, 41.4576073786958, 50.76863958041638, 60.15166830895435, 69.58842390298912, 79.06497873363772, 88.57085373651934, 98.09824087990444];
+/// AdEx `tonic` (Naud et al. 2008): first 10 spike times (ms), V_peak = 0 mV. C 200 pF, g_L 10 nS,
+/// E_L -70 mV, V_T -50 mV, Delta_T 2 mV, a 2 nS, tau_w 30 ms, b 0 pA, V_r -58 mV; I = 500 pA from t
+/// = 0; V(0) = E_L, w(0) = 0. Times of the threshold crossing in the continuous solution.
+pub const ADEX_TONIC_SPIKES_MS: [f64; 10] = [
+    14.22293389356004,
+    23.151825636718485,
+    32.24211933579306,
+    41.4576073786958,
+    50.76863958041638,
+    60.15166830895435,
+    69.58842390298912,
+    79.06497873363772,
+    88.57085373651934,
+    98.09824087990444,
+];
 
-/// AdEx `adapting` (Naud et al. 2008): first 10 spike times (ms), V_peak = 0 mV.
-/// C 200 pF, g_L 12 nS, E_L -70 mV, V_T -50 mV, Delta_T 2 mV, a 2 nS, tau_w 300 ms, b 60 pA, V_r -58 mV;
-/// I = 500 pA from t = 0; V(0) = E_L, w(0) = 0. Times of the threshold crossing in the continuous solution.
-pub const ADEX_ADAPTING_SPIKES_MS: [f64; 10] = [14.904043646577389, 26.171812202761892, 40.54791756668933, 60.15803775298667, 89.58063444690713, 137.32463916886965, 205.03008669873174, 279.82722722464626, 355.6193226626293, 431.51644491364624];
+/// AdEx `adapting` (Naud et al. 2008): first 10 spike times (ms), V_peak = 0 mV. C 200 pF, g_L 12
+/// nS, E_L -70 mV, V_T -50 mV, Delta_T 2 mV, a 2 nS, tau_w 300 ms, b 60 pA, V_r -58 mV; I = 500 pA
+/// from t = 0; V(0) = E_L, w(0) = 0. Times of the threshold crossing in the continuous solution.
+pub const ADEX_ADAPTING_SPIKES_MS: [f64; 10] = [
+    14.904043646577389,
+    26.171812202761892,
+    40.54791756668933,
+    60.15803775298667,
+    89.58063444690713,
+    137.32463916886965,
+    205.03008669873174,
+    279.82722722464626,
+    355.6193226626293,
+    431.51644491364624,
+];
 
-/// AdEx `initial_burst` (Naud et al. 2008): first 10 spike times (ms), V_peak = 0 mV.
-/// C 130 pF, g_L 18 nS, E_L -58 mV, V_T -50 mV, Delta_T 2 mV, a 4 nS, tau_w 150 ms, b 120 pA, V_r -50 mV;
-/// I = 400 pA from t = 0; V(0) = E_L, w(0) = 0. Times of the threshold crossing in the continuous solution.
-pub const ADEX_INITIAL_BURST_SPIKES_MS: [f64; 10] = [5.463508740647477, 8.882600439933407, 16.20158110885108, 70.94851317832705, 135.0675696588402, 199.01794481262024, 262.96999987810193, 326.9220380453733, 390.8740763826088, 454.82611471813624];
+/// AdEx `initial_burst` (Naud et al. 2008): first 10 spike times (ms), V_peak = 0 mV. C 130 pF, g_L
+/// 18 nS, E_L -58 mV, V_T -50 mV, Delta_T 2 mV, a 4 nS, tau_w 150 ms, b 120 pA, V_r -50 mV; I = 400
+/// pA from t = 0; V(0) = E_L, w(0) = 0. Times of the threshold crossing in the continuous solution.
+pub const ADEX_INITIAL_BURST_SPIKES_MS: [f64; 10] = [
+    5.463508740647477,
+    8.882600439933407,
+    16.20158110885108,
+    70.94851317832705,
+    135.0675696588402,
+    199.01794481262024,
+    262.96999987810193,
+    326.9220380453733,
+    390.8740763826088,
+    454.82611471813624,
+];
 
-/// AdEx `bursting` (Naud et al. 2008): first 10 spike times (ms), V_peak = 0 mV.
-/// C 200 pF, g_L 10 nS, E_L -58 mV, V_T -50 mV, Delta_T 2 mV, a 2 nS, tau_w 120 ms, b 100 pA, V_r -46 mV;
-/// I = 210 pA from t = 0; V(0) = E_L, w(0) = 0. Times of the threshold crossing in the continuous solution.
-pub const ADEX_BURSTING_SPIKES_MS: [f64; 10] = [16.157983785978033, 19.075636246988537, 24.198430170948356, 155.95599565628967, 161.30994106111683, 294.50339466944484, 299.8542797600447, 433.03019199882976, 438.38111308031586, 571.5572318293629];
+/// AdEx `bursting` (Naud et al. 2008): first 10 spike times (ms), V_peak = 0 mV. C 200 pF, g_L 10
+/// nS, E_L -58 mV, V_T -50 mV, Delta_T 2 mV, a 2 nS, tau_w 120 ms, b 100 pA, V_r -46 mV; I = 210 pA
+/// from t = 0; V(0) = E_L, w(0) = 0. Times of the threshold crossing in the continuous solution.
+pub const ADEX_BURSTING_SPIKES_MS: [f64; 10] = [
+    16.157983785978033,
+    19.075636246988537,
+    24.198430170948356,
+    155.95599565628967,
+    161.30994106111683,
+    294.50339466944484,
+    299.8542797600447,
+    433.03019199882976,
+    438.38111308031586,
+    571.5572318293629,
+];
 
-/// AdEx `tonic` (Naud et al. 2008): first 10 spike times (ms), V_peak = 20 mV.
-/// C 200 pF, g_L 10 nS, E_L -70 mV, V_T -50 mV, Delta_T 2 mV, a 2 nS, tau_w 30 ms, b 0 pA, V_r -58 mV;
-/// I = 500 pA from t = 0; V(0) = E_L, w(0) = 0. Times of the threshold crossing in the continuous solution.
-pub const ADEX_TONIC_VPEAK20_SPIKES_MS: [f64; 10] = [14.222933893838576, 23.151825637302252, 32.24211933670227, 41.457607379945074, 50.768639582016206, 60.15166831091264, 69.58842390531076, 79.06497873632564, 88.57085373957518, 98.09824088332907];
+/// AdEx `tonic` (Naud et al. 2008): first 10 spike times (ms), V_peak = 20 mV. C 200 pF, g_L 10 nS,
+/// E_L -70 mV, V_T -50 mV, Delta_T 2 mV, a 2 nS, tau_w 30 ms, b 0 pA, V_r -58 mV; I = 500 pA from t
+/// = 0; V(0) = E_L, w(0) = 0. Times of the threshold crossing in the continuous solution.
+pub const ADEX_TONIC_VPEAK20_SPIKES_MS: [f64; 10] = [
+    14.222933893838576,
+    23.151825637302252,
+    32.24211933670227,
+    41.457607379945074,
+    50.768639582016206,
+    60.15166831091264,
+    69.58842390531076,
+    79.06497873632564,
+    88.57085373957518,
+    98.09824088332907,
+];
 
-/// AdEx `adapting` (Naud et al. 2008): first 10 spike times (ms), V_peak = 20 mV.
-/// C 200 pF, g_L 12 nS, E_L -70 mV, V_T -50 mV, Delta_T 2 mV, a 2 nS, tau_w 300 ms, b 60 pA, V_r -58 mV;
-/// I = 500 pA from t = 0; V(0) = E_L, w(0) = 0. Times of the threshold crossing in the continuous solution.
-pub const ADEX_ADAPTING_VPEAK20_SPIKES_MS: [f64; 10] = [14.904043646809532, 26.171812203232975, 40.54791756740672, 60.15803775396184, 89.58063444815623, 137.32463917038527, 205.03008670044576, 279.82722722652085, 355.6193226646611, 431.5164449158352];
+/// AdEx `adapting` (Naud et al. 2008): first 10 spike times (ms), V_peak = 20 mV. C 200 pF, g_L 12
+/// nS, E_L -70 mV, V_T -50 mV, Delta_T 2 mV, a 2 nS, tau_w 300 ms, b 60 pA, V_r -58 mV; I = 500 pA
+/// from t = 0; V(0) = E_L, w(0) = 0. Times of the threshold crossing in the continuous solution.
+pub const ADEX_ADAPTING_VPEAK20_SPIKES_MS: [f64; 10] = [
+    14.904043646809532,
+    26.171812203232975,
+    40.54791756740672,
+    60.15803775396184,
+    89.58063444815623,
+    137.32463917038527,
+    205.03008670044576,
+    279.82722722652085,
+    355.6193226646611,
+    431.5164449158352,
+];
 
-/// Firing rate (Hz) of the chaotic AdEx `irregular` pattern, continuous solution (DOP853).
-/// AdEx `irregular` (Naud et al. 2008: C 100 pF, g_L 12 nS, E_L -60 mV, V_T -50 mV, Delta_T 2 mV, a -11 nS, tau_w 130 ms, b 30 pA, V_r -48 mV, I 160 pA),
-/// V_peak 0 mV, V(0) = E_L, w(0) = 0;
-/// spikes in [200, 2200) ms (the first 200 ms discarded).
+/// Firing rate (Hz) of the chaotic AdEx `irregular` pattern, continuous solution (DOP853). AdEx
+/// `irregular` (Naud et al. 2008: C 100 pF, g_L 12 nS, E_L -60 mV, V_T -50 mV, Delta_T 2 mV, a -11
+/// nS, tau_w 130 ms, b 30 pA, V_r -48 mV, I 160 pA), V_peak 0 mV, V(0) = E_L, w(0) = 0; spikes in
+/// [200, 2200) ms (the first 200 ms discarded).
 pub const ADEX_IRREGULAR_RATE_HZ: f64 = 51.0;
 
-/// ISI coefficient of variation of AdEx `irregular`, continuous solution (DOP853).
-/// AdEx `irregular` (Naud et al. 2008: C 100 pF, g_L 12 nS, E_L -60 mV, V_T -50 mV, Delta_T 2 mV, a -11 nS, tau_w 130 ms, b 30 pA, V_r -48 mV, I 160 pA),
-/// V_peak 0 mV, V(0) = E_L, w(0) = 0;
-/// spikes in [200, 2200) ms (the first 200 ms discarded).
-/// CV = std/mean of the ISIs between consecutive spikes of the window (std with ddof 0).
+/// ISI coefficient of variation of AdEx `irregular`, continuous solution (DOP853). AdEx `irregular`
+/// (Naud et al. 2008: C 100 pF, g_L 12 nS, E_L -60 mV, V_T -50 mV, Delta_T 2 mV, a -11 nS, tau_w
+/// 130 ms, b 30 pA, V_r -48 mV, I 160 pA), V_peak 0 mV, V(0) = E_L, w(0) = 0; spikes in [200, 2200)
+/// ms (the first 200 ms discarded). CV = std/mean of the ISIs between consecutive spikes of the
+/// window (std with ddof 0).
 pub const ADEX_IRREGULAR_CV: f64 = 0.5810881678787442;
 
-/// Firing rate (Hz) of AdEx `irregular`, fixed-step classic RK4 with the right-hand side evaluated at min(V, V_peak) (as NEST's aeif models), spike when V >= V_peak at the end of a step, then reset; dt = 0.1 ms.
-/// AdEx `irregular` (Naud et al. 2008: C 100 pF, g_L 12 nS, E_L -60 mV, V_T -50 mV, Delta_T 2 mV, a -11 nS, tau_w 130 ms, b 30 pA, V_r -48 mV, I 160 pA),
-/// V_peak 0 mV, V(0) = E_L, w(0) = 0;
-/// spikes in [200, 2200) ms (the first 200 ms discarded).
+/// Firing rate (Hz) of AdEx `irregular`, fixed-step classic RK4 with the right-hand side evaluated
+/// at min(V, V_peak) (as NEST's aeif models), spike when V >= V_peak at the end of a step, then
+/// reset; dt = 0.1 ms. AdEx `irregular` (Naud et al. 2008: C 100 pF, g_L 12 nS, E_L -60 mV, V_T -50
+/// mV, Delta_T 2 mV, a -11 nS, tau_w 130 ms, b 30 pA, V_r -48 mV, I 160 pA), V_peak 0 mV, V(0) =
+/// E_L, w(0) = 0; spikes in [200, 2200) ms (the first 200 ms discarded).
 pub const ADEX_IRREGULAR_RK4_DT0P1_RATE_HZ: f64 = 51.0;
 
-/// ISI CV of AdEx `irregular`, fixed-step classic RK4 with the right-hand side evaluated at min(V, V_peak) (as NEST's aeif models), spike when V >= V_peak at the end of a step, then reset; dt = 0.1 ms.
-/// AdEx `irregular` (Naud et al. 2008: C 100 pF, g_L 12 nS, E_L -60 mV, V_T -50 mV, Delta_T 2 mV, a -11 nS, tau_w 130 ms, b 30 pA, V_r -48 mV, I 160 pA),
-/// V_peak 0 mV, V(0) = E_L, w(0) = 0;
-/// spikes in [200, 2200) ms (the first 200 ms discarded).
-/// CV = std/mean of the ISIs between consecutive spikes of the window (std with ddof 0).
+/// ISI CV of AdEx `irregular`, fixed-step classic RK4 with the right-hand side evaluated at min(V,
+/// V_peak) (as NEST's aeif models), spike when V >= V_peak at the end of a step, then reset; dt =
+/// 0.1 ms. AdEx `irregular` (Naud et al. 2008: C 100 pF, g_L 12 nS, E_L -60 mV, V_T -50 mV, Delta_T
+/// 2 mV, a -11 nS, tau_w 130 ms, b 30 pA, V_r -48 mV, I 160 pA), V_peak 0 mV, V(0) = E_L, w(0) = 0;
+/// spikes in [200, 2200) ms (the first 200 ms discarded). CV = std/mean of the ISIs between
+/// consecutive spikes of the window (std with ddof 0).
 pub const ADEX_IRREGULAR_RK4_DT0P1_CV: f64 = 0.572400294695482;
 
-/// Firing rate (Hz) of AdEx `irregular`, fixed-step classic RK4 with the right-hand side evaluated at min(V, V_peak) (as NEST's aeif models), spike when V >= V_peak at the end of a step, then reset; dt = 0.05 ms.
-/// AdEx `irregular` (Naud et al. 2008: C 100 pF, g_L 12 nS, E_L -60 mV, V_T -50 mV, Delta_T 2 mV, a -11 nS, tau_w 130 ms, b 30 pA, V_r -48 mV, I 160 pA),
-/// V_peak 0 mV, V(0) = E_L, w(0) = 0;
-/// spikes in [200, 2200) ms (the first 200 ms discarded).
+/// Firing rate (Hz) of AdEx `irregular`, fixed-step classic RK4 with the right-hand side evaluated
+/// at min(V, V_peak) (as NEST's aeif models), spike when V >= V_peak at the end of a step, then
+/// reset; dt = 0.05 ms. AdEx `irregular` (Naud et al. 2008: C 100 pF, g_L 12 nS, E_L -60 mV, V_T
+/// -50 mV, Delta_T 2 mV, a -11 nS, tau_w 130 ms, b 30 pA, V_r -48 mV, I 160 pA), V_peak 0 mV, V(0)
+/// = E_L, w(0) = 0; spikes in [200, 2200) ms (the first 200 ms discarded).
 pub const ADEX_IRREGULAR_RK4_DT0P05_RATE_HZ: f64 = 51.5;
 
-/// ISI CV of AdEx `irregular`, fixed-step classic RK4 with the right-hand side evaluated at min(V, V_peak) (as NEST's aeif models), spike when V >= V_peak at the end of a step, then reset; dt = 0.05 ms.
-/// AdEx `irregular` (Naud et al. 2008: C 100 pF, g_L 12 nS, E_L -60 mV, V_T -50 mV, Delta_T 2 mV, a -11 nS, tau_w 130 ms, b 30 pA, V_r -48 mV, I 160 pA),
-/// V_peak 0 mV, V(0) = E_L, w(0) = 0;
-/// spikes in [200, 2200) ms (the first 200 ms discarded).
-/// CV = std/mean of the ISIs between consecutive spikes of the window (std with ddof 0).
+/// ISI CV of AdEx `irregular`, fixed-step classic RK4 with the right-hand side evaluated at min(V,
+/// V_peak) (as NEST's aeif models), spike when V >= V_peak at the end of a step, then reset; dt =
+/// 0.05 ms. AdEx `irregular` (Naud et al. 2008: C 100 pF, g_L 12 nS, E_L -60 mV, V_T -50 mV,
+/// Delta_T 2 mV, a -11 nS, tau_w 130 ms, b 30 pA, V_r -48 mV, I 160 pA), V_peak 0 mV, V(0) = E_L,
+/// w(0) = 0; spikes in [200, 2200) ms (the first 200 ms discarded). CV = std/mean of the ISIs
+/// between consecutive spikes of the window (std with ddof 0).
 pub const ADEX_IRREGULAR_RK4_DT0P05_CV: f64 = 0.5539267989066894;
 
-/// Accepted firing-rate range (Hz) [lo, hi] of AdEx `irregular`: the pattern is chaotic, so only statistics are checked.
-/// lo = 0.75 x the least, hi = 1.25 x the largest of the continuous and the two RK4 rates above; window [200, 2200) ms.
+/// Accepted firing-rate range (Hz) [lo, hi] of AdEx `irregular`: the pattern is chaotic, so only
+/// statistics are checked. lo = 0.75 x the least, hi = 1.25 x the largest of the continuous and the
+/// two RK4 rates above; window [200, 2200) ms.
 pub const ADEX_IRREGULAR_RATE_RANGE_HZ: [f64; 2] = [38.25, 64.375];
 
-/// Accepted ISI-CV range [lo, hi] (dimensionless) of AdEx `irregular`, built like `ADEX_IRREGULAR_RATE_RANGE_HZ` (25 % margin around the three CVs).
+/// Accepted ISI-CV range [lo, hi] (dimensionless) of AdEx `irregular`, built like
+/// `ADEX_IRREGULAR_RATE_RANGE_HZ` (25 % margin around the three CVs).
 pub const ADEX_IRREGULAR_CV_RANGE: [f64; 2] = [0.41544509918001704, 0.7263602098484302];
 
-/// AdEx `tonic`, fixed-step classic RK4 at dt = 0.1 ms with the right-hand side evaluated at the raw stage values, from V = E_L, w = 0, I = 500 pA, V_peak = 20 mV:
-/// the first step (1-based; step k ends at t = k dt) at whose end V is not finite (there +inf), or None if V stays finite for 1000 ms.
-/// In the step that crosses V_T from about -37 mV a stage lands far above V_T, exp overflows, and V becomes +inf;
-/// the spike test catches +inf, but the same stage has kicked w by ~5e5 pA, so the trajectory is garbage from then on.
+/// AdEx `tonic`, fixed-step classic RK4 at dt = 0.1 ms with the right-hand side evaluated at the
+/// raw stage values, from V = E_L, w = 0, I = 500 pA, V_peak = 20 mV: the first step (1-based; step
+/// k ends at t = k dt) at whose end V is not finite (there +inf), or None if V stays finite for
+/// 1000 ms. In the step that crosses V_T from about -37 mV a stage lands far above V_T, exp
+/// overflows, and V becomes +inf; the spike test catches +inf, but the same stage has kicked w by
+/// ~5e5 pA, so the trajectory is garbage from then on.
 pub const ADEX_TONIC_RK4_DT0P1_VPEAK20_FIRST_NONFINITE_STEP: Option<usize> = Some(143);
 
-/// AdEx `tonic`, fixed-step classic RK4 at dt = 0.1 ms with the right-hand side evaluated at the raw stage values, from V = E_L, w = 0, I = 500 pA, V_peak = 20 mV: the first step at whose end V is NaN (inf - inf), or None within 1000 ms.
-/// NaN fails V >= V_peak and stays NaN for ever.
+/// AdEx `tonic`, fixed-step classic RK4 at dt = 0.1 ms with the right-hand side evaluated at the
+/// raw stage values, from V = E_L, w = 0, I = 500 pA, V_peak = 20 mV: the first step at whose end V
+/// is NaN (inf - inf), or None within 1000 ms. NaN fails V >= V_peak and stays NaN for ever.
 pub const ADEX_TONIC_RK4_DT0P1_VPEAK20_FIRST_NAN_STEP: Option<usize> = Some(4025);
 
-/// AdEx `tonic`, fixed-step classic RK4 at dt = 0.1 ms with the right-hand side evaluated at the raw stage values, from V = E_L, w = 0, I = 500 pA, V_peak = 0 mV:
-/// the first step (1-based; step k ends at t = k dt) at whose end V is not finite (there +inf), or None if V stays finite for 1000 ms.
-/// In the step that crosses V_T from about -37 mV a stage lands far above V_T, exp overflows, and V becomes +inf;
-/// the spike test catches +inf, but the same stage has kicked w by ~5e5 pA, so the trajectory is garbage from then on.
+/// AdEx `tonic`, fixed-step classic RK4 at dt = 0.1 ms with the right-hand side evaluated at the
+/// raw stage values, from V = E_L, w = 0, I = 500 pA, V_peak = 0 mV: the first step (1-based; step
+/// k ends at t = k dt) at whose end V is not finite (there +inf), or None if V stays finite for
+/// 1000 ms. In the step that crosses V_T from about -37 mV a stage lands far above V_T, exp
+/// overflows, and V becomes +inf; the spike test catches +inf, but the same stage has kicked w by
+/// ~5e5 pA, so the trajectory is garbage from then on.
 pub const ADEX_TONIC_RK4_DT0P1_VPEAK0_FIRST_NONFINITE_STEP: Option<usize> = Some(143);
 
-/// AdEx `tonic`, fixed-step classic RK4 at dt = 0.1 ms with the right-hand side evaluated at the raw stage values, from V = E_L, w = 0, I = 500 pA, V_peak = 0 mV: the first step at whose end V is NaN (inf - inf), or None within 1000 ms.
-/// NaN fails V >= V_peak and stays NaN for ever.
+/// AdEx `tonic`, fixed-step classic RK4 at dt = 0.1 ms with the right-hand side evaluated at the
+/// raw stage values, from V = E_L, w = 0, I = 500 pA, V_peak = 0 mV: the first step at whose end V
+/// is NaN (inf - inf), or None within 1000 ms. NaN fails V >= V_peak and stays NaN for ever.
 pub const ADEX_TONIC_RK4_DT0P1_VPEAK0_FIRST_NAN_STEP: Option<usize> = Some(4025);
 
-/// Whether AdEx `tonic` with V_peak = 20 mV stays finite for 1000 ms under classic RK4 at dt = 0.1 ms when the right-hand side is
-/// evaluated at min(V, V_peak) (NEST's remedy); checked, it does.
+/// Whether AdEx `tonic` with V_peak = 20 mV stays finite for 1000 ms under classic RK4 at dt = 0.1
+/// ms when the right-hand side is evaluated at min(V, V_peak) (NEST's remedy); checked, it does.
 pub const ADEX_TONIC_RK4_CLAMPED_DT0P1_VPEAK20_STAYS_FINITE: bool = true;
 
-/// Izhikevich (2003) `rs` (a 0.02, b 0.2, c -65 mV, d 8): first 10 spike times (ms),
-/// v reaching 30 mV in the continuous solution; I = 10 (mV/ms) from t = 0, v(0) = -65 mV, u(0) = b v(0).
-pub const IZHIKEVICH_RS_SPIKES_MS: [f64; 10] = [3.1270553038320346, 26.22602463392179, 71.05709732778931, 115.86951099567271, 160.68192466357965, 205.4943383314873, 250.30675199939466, 295.1191656673021, 339.9315793352104, 384.74399300311876];
+/// Izhikevich (2003) `rs` (a 0.02, b 0.2, c -65 mV, d 8): first 10 spike times (ms), v reaching 30
+/// mV in the continuous solution; I = 10 (mV/ms) from t = 0, v(0) = -65 mV, u(0) = b v(0).
+pub const IZHIKEVICH_RS_SPIKES_MS: [f64; 10] = [
+    3.1270553038320346,
+    26.22602463392179,
+    71.05709732778931,
+    115.86951099567271,
+    160.68192466357965,
+    205.4943383314873,
+    250.30675199939466,
+    295.1191656673021,
+    339.9315793352104,
+    384.74399300311876,
+];
 
-/// Izhikevich (2003) `ib` (a 0.02, b 0.2, c -55 mV, d 4): first 10 spike times (ms),
-/// v reaching 30 mV in the continuous solution; I = 10 (mV/ms) from t = 0, v(0) = -65 mV, u(0) = b v(0).
-pub const IZHIKEVICH_IB_SPIKES_MS: [f64; 10] = [3.1270553038320346, 5.415407125869346, 9.650077435028791, 49.62924487338597, 80.83664966571463, 112.05493491044393, 143.27294689203885, 174.49096558326002, 205.70898410964315, 236.92700264007573];
+/// Izhikevich (2003) `ib` (a 0.02, b 0.2, c -55 mV, d 4): first 10 spike times (ms), v reaching 30
+/// mV in the continuous solution; I = 10 (mV/ms) from t = 0, v(0) = -65 mV, u(0) = b v(0).
+pub const IZHIKEVICH_IB_SPIKES_MS: [f64; 10] = [
+    3.1270553038320346,
+    5.415407125869346,
+    9.650077435028791,
+    49.62924487338597,
+    80.83664966571463,
+    112.05493491044393,
+    143.27294689203885,
+    174.49096558326002,
+    205.70898410964315,
+    236.92700264007573,
+];
 
-/// Izhikevich (2003) `ch` (a 0.02, b 0.2, c -50 mV, d 2): first 10 spike times (ms),
-/// v reaching 30 mV in the continuous solution; I = 10 (mV/ms) from t = 0, v(0) = -65 mV, u(0) = b v(0).
-pub const IZHIKEVICH_CH_SPIKES_MS: [f64; 10] = [3.1270553038320346, 4.515874853522658, 6.036373140273108, 7.729125169713341, 9.663338998100876, 11.98043373909218, 15.118205258364265, 61.689992470146045, 63.5012314103123, 65.61544852085866];
+/// Izhikevich (2003) `ch` (a 0.02, b 0.2, c -50 mV, d 2): first 10 spike times (ms), v reaching 30
+/// mV in the continuous solution; I = 10 (mV/ms) from t = 0, v(0) = -65 mV, u(0) = b v(0).
+pub const IZHIKEVICH_CH_SPIKES_MS: [f64; 10] = [
+    3.1270553038320346,
+    4.515874853522658,
+    6.036373140273108,
+    7.729125169713341,
+    9.663338998100876,
+    11.98043373909218,
+    15.118205258364265,
+    61.689992470146045,
+    63.5012314103123,
+    65.61544852085866,
+];
 
-/// Izhikevich (2003) `fs` (a 0.1, b 0.2, c -65 mV, d 2): first 10 spike times (ms),
-/// v reaching 30 mV in the continuous solution; I = 10 (mV/ms) from t = 0, v(0) = -65 mV, u(0) = b v(0).
-pub const IZHIKEVICH_FS_SPIKES_MS: [f64; 10] = [3.1528987519509415, 7.4438157921717405, 13.312224401628825, 20.32715858490502, 27.63408477463103, 34.97360537229023, 42.3159882188126, 49.65861544930046, 57.001263494028784, 64.34391331113522];
+/// Izhikevich (2003) `fs` (a 0.1, b 0.2, c -65 mV, d 2): first 10 spike times (ms), v reaching 30
+/// mV in the continuous solution; I = 10 (mV/ms) from t = 0, v(0) = -65 mV, u(0) = b v(0).
+pub const IZHIKEVICH_FS_SPIKES_MS: [f64; 10] = [
+    3.1528987519509415,
+    7.4438157921717405,
+    13.312224401628825,
+    20.32715858490502,
+    27.63408477463103,
+    34.97360537229023,
+    42.3159882188126,
+    49.65861544930046,
+    57.001263494028784,
+    64.34391331113522,
+];
 
-/// Izhikevich (2003) `lts` (a 0.02, b 0.25, c -65 mV, d 2): first 10 spike times (ms),
-/// v reaching 30 mV in the continuous solution; I = 10 (mV/ms) from t = 0, v(0) = -65 mV, u(0) = b v(0).
-pub const IZHIKEVICH_LTS_SPIKES_MS: [f64; 10] = [2.46816533940577, 5.337103882604402, 8.798272475425637, 13.227559716687564, 19.47271698666898, 29.247317352476834, 42.236175946688405, 55.61505645436322, 68.98491088035111, 82.35504330646418];
+/// Izhikevich (2003) `lts` (a 0.02, b 0.25, c -65 mV, d 2): first 10 spike times (ms), v reaching
+/// 30 mV in the continuous solution; I = 10 (mV/ms) from t = 0, v(0) = -65 mV, u(0) = b v(0).
+pub const IZHIKEVICH_LTS_SPIKES_MS: [f64; 10] = [
+    2.46816533940577,
+    5.337103882604402,
+    8.798272475425637,
+    13.227559716687564,
+    19.47271698666898,
+    29.247317352476834,
+    42.236175946688405,
+    55.61505645436322,
+    68.98491088035111,
+    82.35504330646418,
+];
 
-/// Hodgkin-Huxley (modern convention: C 1 uF/cm^2, g_Na 120, g_K 36, g_L 0.3 mS/cm^2, E_Na 50, E_K -77, E_L -54.387 mV),
-/// I = 10 uA/cm^2 from t = 0, V(0) = -65 mV, m, h, n at their steady states: the first 10 upward crossings of 0 mV (ms).
-pub const HH_SPIKES_MS: [f64; 10] = [1.9009719516381767, 16.82258264955355, 31.471826641358454, 46.10900156006399, 60.74528301188119, 75.38149829421917, 90.01770867603285, 104.65391869491255, 119.29012868691329, 133.9263386769234];
+/// Hodgkin-Huxley (modern convention: C 1 uF/cm^2, g_Na 120, g_K 36, g_L 0.3 mS/cm^2, E_Na 50, E_K
+/// -77, E_L -54.387 mV), I = 10 uA/cm^2 from t = 0, V(0) = -65 mV, m, h, n at their steady states:
+/// the first 10 upward crossings of 0 mV (ms).
+pub const HH_SPIKES_MS: [f64; 10] = [
+    1.9009719516381767,
+    16.82258264955355,
+    31.471826641358454,
+    46.10900156006399,
+    60.74528301188119,
+    75.38149829421917,
+    90.01770867603285,
+    104.65391869491255,
+    119.29012868691329,
+    133.9263386769234,
+];
 
 /// Currents (uA/cm^2) of the Hodgkin-Huxley f-I curve `HH_FI_RATES_HZ`.
-pub const HH_FI_CURRENTS_UA_PER_CM2: [f64; 11] = [0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0];
+pub const HH_FI_CURRENTS_UA_PER_CM2: [f64; 11] =
+    [0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0];
 
-/// Hodgkin-Huxley (modern convention: C 1 uF/cm^2, g_Na 120, g_K 36, g_L 0.3 mS/cm^2, E_Na 50, E_K -77, E_L -54.387 mV),
-/// steady firing rate (Hz) for each current of `HH_FI_CURRENTS_UA_PER_CM2` (constant from t = 0, start at rest as for `HH_SPIKES_MS`):
-/// 1000 / mean ISI of the upward 0-mV crossings in [200, 1200) ms; 0 if fewer than two crossings fall in the window.
-pub const HH_FI_RATES_HZ: [f64; 11] = [0.0, 0.0, 0.0, 0.0, 62.46988637584949, 68.3236986004851, 72.91919684506193, 76.85391481694404, 80.35314586703801, 83.5345838675135, 86.47005267843275];
+/// Hodgkin-Huxley (modern convention: C 1 uF/cm^2, g_Na 120, g_K 36, g_L 0.3 mS/cm^2, E_Na 50, E_K
+/// -77, E_L -54.387 mV), steady firing rate (Hz) for each current of `HH_FI_CURRENTS_UA_PER_CM2`
+/// (constant from t = 0, start at rest as for `HH_SPIKES_MS`): 1000 / mean ISI of the upward 0-mV
+/// crossings in [200, 1200) ms; 0 if fewer than two crossings fall in the window.
+pub const HH_FI_RATES_HZ: [f64; 11] = [
+    0.0,
+    0.0,
+    0.0,
+    0.0,
+    62.46988637584949,
+    68.3236986004851,
+    72.91919684506193,
+    76.85391481694404,
+    80.35314586703801,
+    83.5345838675135,
+    86.47005267843275,
+];
 
-/// Bracket [lo, hi] (uA/cm^2, width <= 0.01) of the current at which the Hodgkin-Huxley model, started at rest,
-/// switches from no steady firing (rate 0 as defined for `HH_FI_RATES_HZ`) to repetitive firing.
+/// Bracket [lo, hi] (uA/cm^2, width <= 0.01) of the current at which the Hodgkin-Huxley model,
+/// started at rest, switches from no steady firing (rate 0 as defined for `HH_FI_RATES_HZ`) to
+/// repetitive firing.
 pub const HH_REPETITIVE_ONSET_UA_PER_CM2: [f64; 2] = [6.25, 6.2578125];
 
-/// ExpIf (Fourcaud-Trocme et al. 2003): C 200 pF, g_L 10 nS, E_L -70 mV, V_T -50 mV, Delta_T 2 mV, V_r -58 mV, V_peak 0 mV,
-/// t_ref 2 ms (V held at V_r for t_ref after each spike), I = 500 pA from t = 0, V(0) = E_L: first 10 spike times (ms).
-pub const EXPIF_SPIKES_MS: [f64; 10] = [14.074161444385652, 24.66050610796928, 35.24685077156404, 45.83319543516895, 56.41954009878473, 67.00588476241131, 77.59222942604848, 88.17857408969596, 98.76491875335358, 109.35126341702112];
+/// ExpIf (Fourcaud-Trocme et al. 2003): C 200 pF, g_L 10 nS, E_L -70 mV, V_T -50 mV, Delta_T 2 mV,
+/// V_r -58 mV, V_peak 0 mV, t_ref 2 ms (V held at V_r for t_ref after each spike), I = 500 pA from
+/// t = 0, V(0) = E_L: first 10 spike times (ms).
+pub const EXPIF_SPIKES_MS: [f64; 10] = [
+    14.074161444385652,
+    24.66050610796928,
+    35.24685077156404,
+    45.83319543516895,
+    56.41954009878473,
+    67.00588476241131,
+    77.59222942604848,
+    88.17857408969596,
+    98.76491875335358,
+    109.35126341702112,
+];

@@ -94,7 +94,7 @@ fn arguments_parse_with_defaults() {
         panic!("not run")
     };
     assert_eq!(r.model, "ampa");
-    assert_eq!(r.spikes, "10,20.5");
+    assert_eq!(r.spikes.as_deref(), Some("10,20.5"));
     assert_eq!(
         (r.v_post.as_str(), r.duration.as_deref(), r.dt.as_str()),
         ("-65", None, "0.1")
@@ -296,15 +296,16 @@ fn csv_round_trips_bit_for_bit() {
 #[test]
 fn bad_input_is_one_line_naming_the_accepted_values() {
     let cases: &[(&[&str], &str)] = &[
-        (&["describe", "ampaa"], "unknown model `ampaa` (models: lif, lif_coba, clamp, ampa, nmda"),
+        (&["describe", "ampaa"], "unknown model `ampaa` (models: lif, lif_coba, adex, exp_if, izhikevich, hodgkin_huxley, clamp, ampa"),
         (&["tutorial", "ampaa"], "unknown protocol `ampaa` (protocols: ampa, nmda, gaba_a, gaba_b, two_exponentials, alpha, exponential, voltage_jump, gap_junction, all)"),
         (&["tutorial", "ampa", "--set", "tua=3"], "model `ampa` has no parameter `tua` (--set accepts: alpha, beta, T, T_duration, g_max, E, delay)"),
         (&["tutorial", "nmda", "--method", "exact"], "model `nmda` does not support method `exact`"),
         (&["tutorial", "all", "--csv", "x.csv"], "--csv takes one protocol, not `all`"),
         (&["tutorial", "all", "--set", "w=1"], "--set changes one protocol's synapse, not `all`"),
         (&["tutorial", "all", "--method", "exact"], "does not support method `exact`"),
-        (&["run", "ampaa", "--spikes", "1"], "unknown synapse model `ampaa` (neurode run takes a synapse model: ampa, nmda"),
-        (&["run", "lif", "--spikes", "1"], "`lif` is a neuron model (neurode run takes a synapse model: ampa"),
+        (&["run", "ampaa", "--spikes", "1"], "unknown model `ampaa` (neurode run takes a neuron model: lif, lif_coba, adex"),
+        (&["run", "clamp", "--spikes", "1"], "`clamp` cannot run on its own (neurode run takes a neuron model: lif"),
+        (&["run", "lif", "--spikes", "1"], "--spikes applies to synapse models; `lif` is a neuron"),
         (&["run", "ampa", "--spikes", "1", "--dt", "abc"], "invalid --dt `abc`: not a number"),
         (&["run", "ampa", "--spikes", "1", "--dt", "0"], "invalid --dt 0: the step must be a number of ms greater than 0"),
         (&["run", "ampa", "--spikes", "1", "--dt", "-0.1"], "invalid --dt -0.1"),

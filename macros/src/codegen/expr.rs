@@ -70,7 +70,7 @@ impl<'m> Emit<'m> {
             return quote!((if #b { 1.0f64 } else { 0.0f64 }));
         }
         match &e.kind {
-            ExprKind::Num(x) => f64_lit(*x),
+            ExprKind::Num(x) | ExprKind::Quantity(x, _) => f64_lit(*x),
             ExprKind::Var(s) => {
                 let id = self.name(*s, e.span.start);
                 quote!(#id)

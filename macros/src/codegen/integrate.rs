@@ -75,6 +75,17 @@ impl Ctx<'_> {
     /// Advances the integrated states (locals) by one step of `method`; the method's constants
     /// are the locals `__k0`, `__k1`, ...
     pub fn integrate(&self, emit: &mut Emit<'_>, method: Method) -> TokenStream {
+        self.integrate_with(emit, method, false)
+    }
+
+    /// One step of `method` over the local `dt`, whatever its length: exponential Euler's
+    /// factors computed in place rather than taken from the constants (a part of a step).
+    /// `None` for `exact`, whose step is a constant matrix.
+    pub fn integrate_part(&self, emit: &mut Emit<'_>, method: Method) -> Option<TokenStream> {
+        (method != Method::Exact).then(|| self.integrate_with(emit, method, true))
+    }
+
+    fn integrate_with(&self, emit: &mut Emit<'_>, method: Method, inline: bool) -> TokenStream {
         let ys = self.ode_idents();
         if ys.is_empty() {
             return TokenStream::new();
@@ -123,7 +134,7 @@ impl Ctx<'_> {
                     .diag
                     .iter()
                     .map(|(d, constant)| {
-                        if *constant {
+                        if *constant && !inline {
                             let k = format_ident!("__k{}", konst);
                             konst += 1;
                             quote!(#k)

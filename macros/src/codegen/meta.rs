@@ -184,7 +184,28 @@ impl Ctx<'_> {
         });
         let storages = self.p.storages.iter().map(|&s| self.storage_path(s));
         let tile = self.p.tile;
-        let threshold = opt(m.threshold.as_ref().map(|(_, t)| t));
+        let threshold_text = m.threshold.as_ref().map(|(_, t)| {
+            let mut options = Vec::new();
+            if m.rising {
+                options.push("rising".to_string());
+            }
+            if let Some((_, d)) = &m.dead_time {
+                options.push(format!("dead time {d}"));
+            }
+            match m.within_step {
+                Some(false) => options.push("reset within the step".into()),
+                Some(true) => {
+                    options.push("reset within the step, on the integrated trajectory".into())
+                }
+                None => {}
+            }
+            if options.is_empty() {
+                t.clone()
+            } else {
+                format!("{t} ({})", options.join("; "))
+            }
+        });
+        let threshold = opt(threshold_text.as_ref());
         let refractory = opt(m.refractory.as_ref().map(|(_, t)| t));
         let reset = m.reset.iter().map(|a| &a.text);
         let membrane = match m.membrane {

@@ -41,6 +41,15 @@ impl Ctx<'_> {
             || format_ident!("__no_input"),
             |(i, _)| Ident::new(&i.to_string(), Span::call_site()),
         );
+        // Synapses and inputs add nA; an input declared in another scale (pA) reads the sum
+        // converted.
+        let input_factor = match m.input.as_ref().and_then(|(_, u)| *u) {
+            Some(u) if u.scale != 0 && !m.unitless => {
+                let f = crate::codegen::expr::f64_lit(10f64.powi(-u.scale));
+                quote!(* #f)
+            }
+            _ => TokenStream::new(),
+        };
         let (t_ref, refr) = match &m.refractory {
             Some((r, _)) => {
                 let r = Emit::plain(m).num(r);
@@ -76,10 +85,158 @@ impl Ctx<'_> {
                     .as_ref()
                     .map_or_else(|| quote!(false), |(e, _)| emit.boolean(e));
                 let resets = self.neuron_resets(emit);
+                // `rising`: the condition on the state before the step, which must be false.
+                let was = if m.rising {
+                    let before = self.derived_lets(emit, &self.p.derived_order);
+                    quote!({ #before #threshold })
+                } else {
+                    quote!(false)
+                };
+                let dead = match &m.dead_time {
+                    Some((d, _)) => {
+                        let d = emit.num(d);
+                        quote!((t - __t_last_spike[__i]) <= #d)
+                    }
+                    None => quote!(false),
+                };
+                let part = if m.within_step.is_some() || m.substeps.is_some() {
+                    self.integrate_part(emit, method)
+                } else {
+                    None
+                };
+                // `substeps = n`: any span of the step integrated in n equal parts.
+                let part = part.map(|p| match m.substeps {
+                    Some(n) if n > 1 => {
+                        let n = n as usize;
+                        let nf = crate::codegen::expr::f64_lit(n as f64);
+                        quote! {
+                            {
+                                let __t0: f64 = t;
+                                let dt: f64 = dt / #nf;
+                                for __k in 0..#n {
+                                    let t: f64 = __t0 + __k as f64 * dt;
+                                    #held
+                                    #p
+                                }
+                            }
+                        }
+                    }
+                    _ => p,
+                });
+                let integrate = match (&part, m.within_step) {
+                    (Some(p), None) => quote!(#p),
+                    _ => integrate,
+                };
+                if let (Some(part), Some(integrated)) = (part, m.within_step) {
+                    // `within_step`: the step cut where refractoriness ends and where the
+                    // threshold is crossed, the reset applied there and the rest integrated
+                    // from it.
+                    let starts: Vec<Ident> =
+                        ys.iter().map(|y| format_ident!("__s_{}", y)).collect();
+                    // The crossing: bisection on the fraction of the free part, the state at
+                    // a fraction integrated from the part's start, or on the straight segment
+                    // between the part's two ends.
+                    let crossing = if integrated {
+                        quote! {
+                            let (mut __lo, mut __hi) = (0.0f64, 1.0f64);
+                            for _ in 0..48 {
+                                let __mid: f64 = 0.5f64 * (__lo + __hi);
+                                let __hit: bool = {
+                                    #( let mut #ys: f64 = #starts; )*
+                                    {
+                                        let t: f64 = __free;
+                                        let dt: f64 = __mid * (__t_end - __free);
+                                        #held
+                                        #part
+                                    }
+                                    #all
+                                    #threshold
+                                };
+                                if __hit { __hi = __mid; } else { __lo = __mid; }
+                            }
+                            #( #ys = #starts; )*
+                            {
+                                let t: f64 = __free;
+                                let dt: f64 = __hi * (__t_end - __free);
+                                #held
+                                #part
+                            }
+                        }
+                    } else {
+                        quote! {
+                            let (mut __lo, mut __hi) = (0.0f64, 1.0f64);
+                            for _ in 0..48 {
+                                let __mid: f64 = 0.5f64 * (__lo + __hi);
+                                let __hit: bool = {
+                                    #( let #ys: f64 = #starts + __mid * (#ys - #starts); )*
+                                    #all
+                                    #threshold
+                                };
+                                if __hit { __hi = __mid; } else { __lo = __mid; }
+                            }
+                            #( #ys = #starts + __hi * (#ys - #starts); )*
+                        }
+                    };
+                    let kept: Vec<Ident> =
+                        held_ys.iter().map(|y| format_ident!("__r_{}", y)).collect();
+                    return quote! {
+                        let #input: f64 = __input #input_factor;
+                        #loads
+                        #refr
+                        let __was: bool = #was;
+                        #( let #olds = #ys; )*
+                        let __t_end: f64 = t + dt;
+                        let __free: f64 = if __refr {
+                            (__t_last_spike[__i] + __t_ref).min(__t_end)
+                        } else {
+                            t
+                        };
+                        if __refr {
+                            {
+                                let dt: f64 = __free - t;
+                                #held
+                                #part
+                            }
+                            #( #held_ys = #held_olds; )*
+                        }
+                        #( let #starts = #ys; )*
+                        if __free < __t_end {
+                            let t: f64 = __free;
+                            let dt: f64 = __t_end - __free;
+                            #held
+                            #part
+                        }
+                        #all
+                        let __spiked: bool = __free < __t_end && !__was && !(#dead) && #threshold;
+                        let mut __at: f64 = t;
+                        if __spiked {
+                            #crossing
+                            __at = __free + __hi * (__t_end - __free);
+                            #all
+                            #resets
+                            #( let #kept: f64 = #held_ys; )*
+                            {
+                                let t: f64 = __at;
+                                let dt: f64 = __t_end - __at;
+                                #held
+                                #part
+                            }
+                            if __t_ref > 0.0f64 {
+                                #( #held_ys = #kept; )*
+                            }
+                        }
+                        #all
+                        __t_last_spike[__i] = if __spiked { __at } else { __t_last_spike[__i] };
+                        #stores
+                        __spike[__i] = __spiked;
+                        __refractory[__i] = __refr || __spiked;
+                    };
+                }
                 quote! {
-                    let #input: f64 = __input;
+                    let #input: f64 = __input #input_factor;
                     #loads
                     #refr
+                    let __was: bool = #was;
                     #( let #olds = #ys; )*
                     #held
                     #integrate
@@ -87,7 +244,7 @@ impl Ctx<'_> {
                     // discarded); every state unless some are marked `unless_refractory`.
                     #( #held_ys = if __refr { #held_olds } else { #held_ys }; )*
                     #all
-                    let __spiked: bool = !__refr && #threshold;
+                    let __spiked: bool = !__refr && !__was && !(#dead) && #threshold;
                     #resets
                     __t_last_spike[__i] = if __spiked { t } else { __t_last_spike[__i] };
                     #all

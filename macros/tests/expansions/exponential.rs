@@ -150,7 +150,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                     per_synapse: false,
                     event_driven: false,
                     dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
-                        exp: [0i8, 0i8, 0i8, 0i8],
+                        exp: [0i8, 0i8, 0i8, 0i8, 0i8],
                         scale: 0i32,
                     }),
                 },

@@ -184,7 +184,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     per_synapse: false,
                     event_driven: false,
                     dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
-                        exp: [0i8, 1i8, 0i8, 0i8],
+                        exp: [0i8, 1i8, 0i8, 0i8, 0i8],
                         scale: 0i32,
                     }),
                 },
@@ -316,6 +316,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                 let I: f64 = __input;
                 let mut V: f64 = __c_V[__i];
                 let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;
+                let __was: bool = false;
                 let __old_V = V;
                 {
                     let __rhs = |t: f64, V: f64| -> [f64; 1usize] {
@@ -325,7 +326,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     V += dt * __k1[0usize];
                 }
                 V = if __refr { __old_V } else { V };
-                let __spiked: bool = !__refr && (V >= V_th);
+                let __spiked: bool = !__refr && !__was && !(false) && (V >= V_th);
                 V = if __spiked { V_reset } else { V };
                 __t_last_spike[__i] = if __spiked { t } else { __t_last_spike[__i] };
                 __c_V[__i] = V;
@@ -337,6 +338,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                 let I: f64 = __input;
                 let mut V: f64 = __c_V[__i];
                 let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;
+                let __was: bool = false;
                 let __old_V = V;
                 {
                     let __rhs = |t: f64, V: f64| -> [f64; 1usize] {
@@ -347,7 +349,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     V += 0.5f64 * dt * (__k1[0usize] + __k2[0usize]);
                 }
                 V = if __refr { __old_V } else { V };
-                let __spiked: bool = !__refr && (V >= V_th);
+                let __spiked: bool = !__refr && !__was && !(false) && (V >= V_th);
                 V = if __spiked { V_reset } else { V };
                 __t_last_spike[__i] = if __spiked { t } else { __t_last_spike[__i] };
                 __c_V[__i] = V;
@@ -359,6 +361,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                 let I: f64 = __input;
                 let mut V: f64 = __c_V[__i];
                 let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;
+                let __was: bool = false;
                 let __old_V = V;
                 {
                     let __rhs = |t: f64, V: f64| -> [f64; 1usize] {
@@ -374,7 +377,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                                 + 2.0f64 * __k3[0usize] + __k4[0usize]);
                 }
                 V = if __refr { __old_V } else { V };
-                let __spiked: bool = !__refr && (V >= V_th);
+                let __spiked: bool = !__refr && !__was && !(false) && (V >= V_th);
                 V = if __spiked { V_reset } else { V };
                 __t_last_spike[__i] = if __spiked { t } else { __t_last_spike[__i] };
                 __c_V[__i] = V;
@@ -387,6 +390,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                 let I: f64 = __input;
                 let mut V: f64 = __c_V[__i];
                 let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;
+                let __was: bool = false;
                 let __old_V = V;
                 {
                     let __rhs = |t: f64, V: f64| -> [f64; 1usize] {
@@ -397,7 +401,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     V += __e0;
                 }
                 V = if __refr { __old_V } else { V };
-                let __spiked: bool = !__refr && (V >= V_th);
+                let __spiked: bool = !__refr && !__was && !(false) && (V >= V_th);
                 V = if __spiked { V_reset } else { V };
                 __t_last_spike[__i] = if __spiked { t } else { __t_last_spike[__i] };
                 __c_V[__i] = V;
@@ -411,6 +415,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                 let I: f64 = __input;
                 let mut V: f64 = __c_V[__i];
                 let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;
+                let __was: bool = false;
                 let __old_V = V;
                 {
                     let __rhs = |t: f64, V: f64| -> [f64; 1usize] {
@@ -421,7 +426,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     V = __k0 * __y_V + __k1 * __r[0usize];
                 }
                 V = if __refr { __old_V } else { V };
-                let __spiked: bool = !__refr && (V >= V_th);
+                let __spiked: bool = !__refr && !__was && !(false) && (V >= V_th);
                 V = if __spiked { V_reset } else { V };
                 __t_last_spike[__i] = if __spiked { t } else { __t_last_spike[__i] };
                 __c_V[__i] = V;

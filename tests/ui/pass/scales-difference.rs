@@ -1,4 +1,6 @@
-// A sum of mM and uM.
+// Passes: where two scales of one dimension meet, the power-of-ten factor between them is
+// folded into the generated code (this case was once refused).
+// A difference of mM and uM.
 use neurode::prelude::*;
 
 #[synapse]
@@ -18,7 +20,7 @@ pub struct Syn {
     pub K: f64,
     #[state(init = 0.0, unit = "1", ode = -s / tau * gate, on_pre += 1.0)]
     pub s: f64,
-    #[expr((c + K) / c, unit = "1")]
+    #[expr((c - K) / c, unit = "1")]
     pub gate: f64,
 }
 

@@ -1,3 +1,5 @@
+// Passes: where two scales of one dimension meet, the power-of-ten factor between them is
+// folded into the generated code (this case was once refused).
 // A delay in seconds.
 use neurode::prelude::*;
 

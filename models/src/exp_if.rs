@@ -1,0 +1,58 @@
+//! The exponential integrate-and-fire neuron.
+
+use neurode_macros::neuron;
+
+/// Exponential integrate-and-fire neuron (Fourcaud-Trocmé, Hansel, van Vreeswijk & Brunel
+/// 2003), in pF, nS and pA: [`AdEx`](crate::AdEx) without adaptation,
+///
+/// C·dV/dt = −g_L·(V − E_L) + g_L·Δ_T·exp((V − V_T)/Δ_T) + I_e + I.
+///
+/// A spike where V ≥ V_peak, then V ← V_r, held there for t_ref. `I_e` is a constant bias
+/// current; `I` the input of the step (synapses and inputs add nA, read here in pA).
+///
+/// Defaults: C 200 pF, g_L 10 nS, E_L −70 mV (also the initial V), V_T −50 mV, Δ_T 2 mV,
+/// V_r −58 mV, V_peak 0 mV, t_ref 2 ms, I_e 0 pA. Integrated with rk4 unless told otherwise;
+/// the exponential is evaluated at min(V, V_peak) and the reset and the end of the refractory
+/// period fall inside the step, as for [`AdEx`](crate::AdEx), whose documentation explains why.
+///
+/// Reference: Fourcaud-Trocmé, Hansel, van Vreeswijk & Brunel, J. Neurosci. 23:11628 (2003).
+#[neuron(crate = ::neurode_runtime)]
+#[threshold(V >= V_peak, within_step)]
+#[reset(V = V_r)]
+#[refractory(t_ref)]
+pub struct ExpIf {
+    /// Membrane capacitance.
+    #[param(default = 200.0, unit = "pF")]
+    pub C: f64,
+    /// Leak conductance.
+    #[param(default = 10.0, unit = "nS")]
+    pub g_L: f64,
+    /// Leak reversal potential (also the initial V).
+    #[param(default = -70.0, unit = "mV")]
+    pub E_L: f64,
+    /// Threshold of the exponential term.
+    #[param(default = -50.0, unit = "mV")]
+    pub V_T: f64,
+    /// Slope factor of the exponential term.
+    #[param(default = 2.0, unit = "mV")]
+    pub Delta_T: f64,
+    /// Reset potential.
+    #[param(default = -58.0, unit = "mV")]
+    pub V_r: f64,
+    /// Spike detection potential.
+    #[param(default = 0.0, unit = "mV")]
+    pub V_peak: f64,
+    /// Refractory period (V held at V_r).
+    #[param(default = 2.0, unit = "ms")]
+    pub t_ref: f64,
+    /// Constant bias current.
+    #[param(default = 0.0, unit = "pA")]
+    pub I_e: f64,
+    /// Membrane potential.
+    #[state(init = E_L, unit = "mV", membrane,
+            ode = (-g_L * (V - E_L) + g_L * Delta_T * exp((min(V, V_peak) - V_T) / Delta_T) + I_e + I) / C)]
+    pub V: f64,
+    /// Input of the step.
+    #[input(unit = "pA")]
+    pub I: f64,
+}
