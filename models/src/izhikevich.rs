@@ -4,15 +4,15 @@ use neurode_macros::neuron;
 
 /// The simple model of Izhikevich (2003), as the paper writes it (v in mV, t in ms):
 ///
-/// dv/dt = 0.04·v² + 5·v + 140 − u + (I_e + I)/C;  du/dt = a·(b·v − u).
+/// dv/dt = 0.04·v² + 5·v + 140 − u + (I_e + I)/(1 pF);  du/dt = a·(b·v − u).
 ///
 /// A spike where v ≥ v_peak (30 mV), then v ← c and u ← u + d. The paper's input `I` is in
-/// mV/ms; here it is a current divided by C = 1 pF, so a current in pA is the paper's number
-/// (`I_e = 10` pA is the paper's I = 10). `I` is the input of the step (synapses and inputs add
+/// mV/ms; here it is a current divided by 1 pF (a unit literal in the equation, not a
+/// parameter), so a current in pA is the paper's number (`I_e = 10` pA is the paper's I = 10). `I` is the input of the step (synapses and inputs add
 /// nA, read here in pA). Starts at v = v_init, u = b·v_init.
 ///
 /// Defaults: the regular-spiking cell `rs` (a 0.02/ms, b 0.2/ms, c −65 mV, d 8 mV/ms),
-/// v_peak 30 mV, v_init −65 mV, C 1 pF, I_e 0 pA. The paper's Fig. 2 patterns, with I_e =
+/// v_peak 30 mV, v_init −65 mV, I_e 0 pA. The paper's Fig. 2 patterns, with I_e =
 /// 10 pA: [`Izhikevich::rs`], [`Izhikevich::ib`] (intrinsically bursting), [`Izhikevich::ch`]
 /// (chattering), [`Izhikevich::fs`] (fast spiking), [`Izhikevich::lts`] (low-threshold
 /// spiking). Integrated with rk4 unless told otherwise (the paper's code used two Euler half
@@ -44,15 +44,12 @@ pub struct Izhikevich {
     /// Initial membrane potential.
     #[param(default = -65.0, unit = "mV")]
     pub v_init: f64,
-    /// The capacitance that turns a current into the paper's mV/ms.
-    #[param(default = 1.0, unit = "pF")]
-    pub C: f64,
     /// Constant bias current.
     #[param(default = 0.0, unit = "pA")]
     pub I_e: f64,
     /// Membrane potential.
     #[state(init = v_init, unit = "mV", membrane,
-            ode = 0.04[1/(mV*ms)] * v * v + 5.0[1/ms] * v + 140.0[mV/ms] - u + (I_e + I) / C)]
+            ode = 0.04[1/(mV*ms)] * v * v + 5.0[1/ms] * v + 140.0[mV/ms] - u + (I_e + I) / 1.0[pF])]
     pub v: f64,
     /// Recovery variable.
     #[state(init = b * v_init, unit = "mV/ms", ode = a * (b * v - u))]
