@@ -29,6 +29,8 @@ pub struct Plan {
     /// Default method, and whether the macro chose it.
     pub method: Method,
     pub method_auto: bool,
+    /// An ODE reads white noise `xi` (drawn per neuron and step; Euler–Maruyama only).
+    pub noise: bool,
     /// Methods the generated code supports.
     pub methods: Vec<Method>,
     /// Indices of states with an ODE, in declaration order (the integrated vector `y`).
@@ -125,6 +127,7 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
         return Plan {
             method: Method::Euler,
             method_auto: false,
+            noise: false,
             methods: Vec::new(),
             ode_states: Vec::new(),
             rhs: Vec::new(),
@@ -146,6 +149,7 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
     if !m.unitless {
         check_units(m, &derived_order, errors);
     }
+    check_noise(m, errors);
     check_roles(m, errors);
     check_update_order(m, errors);
     let (roles, event_driven) = classify_states(m, &derived_exprs);
@@ -231,11 +235,36 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
         !d.symbols().contains(y) && state_dependent_branch(f, &|s| s == *y).is_none()
     });
 
+    // White noise: Euler–Maruyama, and nothing else.
+    let noisy = full
+        .iter()
+        .any(|f| f.symbols().contains(&Sym::Builtin(Builtin::Xi)));
     let mut methods = vec![Method::Euler, Method::Rk2, Method::Rk4, Method::ExpEuler];
     if exact.is_some() {
         methods.push(Method::Exact);
     }
-    let auto = if exact.is_some() {
+    if noisy {
+        methods = vec![Method::Euler];
+        if let Some((method, span)) = m.method.filter(|(x, _)| *x != Method::Euler) {
+            errors.at(
+                span,
+                format!(
+                    "white noise `xi` is integrated by Euler–Maruyama, not `{}`\nhelp: write \
+                     `method = euler` or leave `method` out",
+                    method.name()
+                ),
+            );
+        }
+        if let Some(n) = m.substeps.filter(|&n| n > 1) {
+            errors.at(
+                m.item.ident.span(),
+                format!("`substeps = {n}` cannot divide white noise `xi`: leave it out"),
+            );
+        }
+    }
+    let auto = if noisy {
+        Method::Euler
+    } else if exact.is_some() {
         Method::Exact
     } else if own_linear {
         Method::ExpEuler
@@ -298,6 +327,7 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
     Plan {
         method,
         method_auto,
+        noise: noisy,
         methods,
         ode_states,
         rhs,
@@ -642,6 +672,7 @@ fn env_for<'m>(m: &'m Model, derived_units: &[Option<Unit>]) -> impl Fn(Sym) -> 
             Sym::Builtin(Builtin::T | Builtin::Dt) => Some(Unit::MS),
             Sym::Builtin(Builtin::VPre | Builtin::VPost) => Some(Unit::MV),
             Sym::Builtin(Builtin::Input) => m.input.as_ref().and_then(|(_, u)| *u),
+            Sym::Builtin(Builtin::Xi) => Some(Unit::PER_SQRT_MS),
             Sym::Builtin(_) => Some(Unit::ONE),
         }
     }
@@ -673,6 +704,48 @@ fn derived_units(m: &Model, order: &[usize], list: &mut Vec<syn::Error>) -> Vec<
 fn unit_env<'m>(m: &'m Model, order: &[usize]) -> impl Fn(Sym) -> Option<Unit> + 'm {
     let units = derived_units(m, order, &mut Vec::new());
     env_for(m, &units)
+}
+
+/// White noise `xi` belongs in ODEs (and the derived expressions they read): anywhere else
+/// (a threshold, a reset, an initial value, an output) is an error at the term.
+fn check_noise(m: &Model, errors: &mut Errors) {
+    let derived: Vec<Expr> = m.derived.iter().map(|d| d.value.clone()).collect();
+    let mut places: Vec<(&Expr, &str)> = Vec::new();
+    if let Some((e, _)) = &m.threshold {
+        places.push((e, "the threshold"));
+    }
+    if let Some((e, _)) = &m.refractory {
+        places.push((e, "the refractory period"));
+    }
+    if let Some((e, _)) = &m.dead_time {
+        places.push((e, "the dead time"));
+    }
+    for a in &m.reset {
+        places.push((&a.value, "a reset"));
+    }
+    for s in &m.states {
+        if let Some(init) = &s.init {
+            places.push((init, "an initial value"));
+        }
+        for e in &s.events {
+            places.push((&e.value, "a spike update"));
+        }
+    }
+    for o in &m.outputs {
+        places.push((&o.value, "an output"));
+    }
+    for (e, what) in places {
+        let full = inline(e, &derived, &|_| true);
+        if full.symbols().contains(&Sym::Builtin(Builtin::Xi)) {
+            // The `xi` itself where it is written here, else the term (it comes through a
+            // derived expression).
+            let at =
+                first_outside(e, &|s| s != Sym::Builtin(Builtin::Xi)).map_or(e.span, |x| x.span);
+            errors.push(at.error(format!(
+                "white noise `xi` may appear only in the ODEs (integrated by Euler–Maruyama), not in {what}"
+            )));
+        }
+    }
 }
 
 /// Folds the power-of-ten factors between scales of one dimension into the equations (`pF`,

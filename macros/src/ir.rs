@@ -76,6 +76,9 @@ pub enum Builtin {
     SpikePost,
     /// The neuron's input accumulated this step (nA); neurons only, under the `#[input]` field's name.
     Input,
+    /// White noise (1/√ms), a fresh standard normal number per neuron and step divided by
+    /// √dt; neurons only, in ODEs (Euler–Maruyama).
+    Xi,
 }
 
 impl Builtin {
@@ -92,7 +95,8 @@ impl Builtin {
     ];
 
     /// Neuron built-ins, by name (the input is added under its field's name).
-    pub const NEURON: [(&'static str, Builtin); 2] = [("t", Builtin::T), ("dt", Builtin::Dt)];
+    pub const NEURON: [(&'static str, Builtin); 3] =
+        [("t", Builtin::T), ("dt", Builtin::Dt), ("xi", Builtin::Xi)];
 
     /// `true` for the boolean flags.
     pub fn is_bool(self) -> bool {

@@ -154,6 +154,7 @@ impl Model {
                 .map_or("input".into(), |(i, _)| i.to_string()),
             Sym::Builtin(b) => Builtin::SYNAPSE
                 .iter()
+                .chain(Builtin::NEURON.iter())
                 .find(|(_, x)| *x == b)
                 .map_or("?", |(n, _)| n)
                 .to_string(),
@@ -749,7 +750,13 @@ impl Lowerer<'_> {
                     Some(sym) => ExprKind::Var(*sym),
                     None => {
                         let mut msg = format!("cannot find `{name}` in this model");
-                        if let Some(s) = suggest(&name, self.scope.keys().map(String::as_str)) {
+                        if name == "xi" {
+                            msg.push_str(
+                                "\nhelp: white noise `xi` is a built-in of neuron models, in their ODEs",
+                            );
+                        } else if let Some(s) =
+                            suggest(&name, self.scope.keys().map(String::as_str))
+                        {
                             msg.push_str(&format!("\nhelp: did you mean `{s}`?"));
                         }
                         errors.at(ident.span(), msg);

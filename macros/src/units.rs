@@ -12,10 +12,11 @@ use std::fmt;
 
 /// A unit: exponents of time \[ms\], voltage \[mV\], current \[nA\], concentration \[mM\],
 /// length \[cm\] (for densities such as mS/cm²), and a decimal scale (`10^scale` times that
-/// product). Arithmetic saturates instead of overflowing.
+/// product). Exponents may be halves (white noise is in 1/√ms). Arithmetic saturates instead
+/// of overflowing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Unit {
-    /// Exponents of ms, mV, nA, mM, cm, in that order.
+    /// Twice the exponents of ms, mV, nA, mM, cm, in that order (`ms^-1/2` is `[-1, 0, ..]`).
     pub exp: [i8; 5],
     /// Power of ten relative to the base units (`-3` for pA against nA).
     pub scale: i32,
@@ -25,7 +26,7 @@ impl Unit {
     /// A unit without length from exponents of ms, mV, nA, mM and a power-of-ten scale.
     pub const fn new(exp: [i8; 4], scale: i32) -> Unit {
         Unit {
-            exp: [exp[0], exp[1], exp[2], exp[3], 0],
+            exp: [2 * exp[0], 2 * exp[1], 2 * exp[2], 2 * exp[3], 0],
             scale,
         }
     }
@@ -33,10 +34,16 @@ impl Unit {
     /// A length (cm) to the power `n`, times `10^scale`.
     pub const fn length(n: i8, scale: i32) -> Unit {
         Unit {
-            exp: [0, 0, 0, 0, n],
+            exp: [0, 0, 0, 0, 2 * n],
             scale,
         }
     }
+
+    /// 1/√ms, the unit of white noise.
+    pub const PER_SQRT_MS: Unit = Unit {
+        exp: [-1, 0, 0, 0, 0],
+        scale: 0,
+    };
 
     /// The pure number `10^scale` (a conversion factor's unit).
     pub const fn power_of_ten(scale: i32) -> Unit {
@@ -87,7 +94,21 @@ impl Unit {
         }
     }
 
-    /// The square root, if every exponent and the scale are even.
+    /// `self^(halves/2)`, if every exponent and the scale come out whole (exponents may be
+    /// halves: `ms^-0.5`).
+    pub fn pow_halves(self, halves: i32) -> Option<Unit> {
+        let ok = self.exp.iter().all(|&e| (i32::from(e) * halves) % 2 == 0)
+            && (self.scale * halves) % 2 == 0;
+        ok.then(|| Unit {
+            exp: self
+                .exp
+                .map(|e| (i32::from(e) * halves / 2).clamp(-128, 127) as i8),
+            scale: self.scale * halves / 2,
+        })
+    }
+
+    /// The square root, if every exponent is whole (its root may be a half) and the scale is
+    /// even.
     pub fn sqrt(self) -> Option<Unit> {
         let even = self.exp.iter().all(|e| e % 2 == 0) && self.scale % 2 == 0;
         even.then(|| Unit {
@@ -161,8 +182,9 @@ impl fmt::Display for Unit {
                 .iter()
                 .filter(|&&d| self.exp[d].signum() == sign)
                 .map(|&d| match self.exp[d].unsigned_abs() {
-                    1 => BASE[d].to_string(),
-                    n => format!("{}^{n}", BASE[d]),
+                    2 => BASE[d].to_string(),
+                    n if n % 2 == 0 => format!("{}^{}", BASE[d], n / 2),
+                    n => format!("{}^{}.5", BASE[d], n / 2),
                 })
                 .collect();
             v
@@ -262,10 +284,25 @@ impl<'a> UnitParser<'a> {
             Ok(_) => return Err(self.error("exponent out of range".into())),
             Err(_) => return Err(self.error("expected an integer exponent".into())),
         };
+        // A half: `ms^-0.5`, `ms^1.5`.
+        let half = self.rest.starts_with('.');
+        if half {
+            self.eat(".");
+            if self.take(|c| c.is_ascii_digit()) != "5" {
+                return Err(self.error("exponents of units are whole numbers or halves".into()));
+            }
+        }
         if paren && !self.eat(")") {
             return Err(self.error("expected `)`".into()));
         }
-        Ok(base.powi(sign * n))
+        if !half {
+            return Ok(base.powi(sign * n));
+        }
+        base.pow_halves(sign * (2 * n + 1)).ok_or_else(|| {
+            self.error(
+                "this power has no exact unit (a half power of a half, or of an odd scale)".into(),
+            )
+        })
     }
 
     /// `'(' product ')' | '1' | atom`
@@ -399,6 +436,7 @@ fn builtin_unit(s: Sym) -> Option<Unit> {
         Sym::Builtin(Builtin::T | Builtin::Dt) => Some(Unit::MS),
         Sym::Builtin(Builtin::VPre | Builtin::VPost) => Some(Unit::MV),
         Sym::Builtin(Builtin::Input) => Some(Unit::NA),
+        Sym::Builtin(Builtin::Xi) => Some(Unit::PER_SQRT_MS),
         _ => None,
     }
 }
@@ -543,7 +581,10 @@ impl Infer<'_> {
                 Some((_, Some(root))) => Some(Num(root)),
                 Some((u, None)) => self.fail(
                     args[0].span,
-                    format!("`sqrt` of `{u}` has no unit: its powers must be even"),
+                    format!(
+                        "`sqrt` of `{u}` has no exact unit: a half power of a half, or of an odd \
+                         power of ten"
+                    ),
                 ),
             },
             Func::Powi(0) => Some(Num(Unit::ONE)),
@@ -872,7 +913,14 @@ mod tests {
             [u("mV^2"), u("uM^2")].map(Unit::sqrt),
             [Some(Unit::MV), Some(u("uM"))]
         );
-        assert_eq!(u("mV").sqrt(), None);
+        // Half powers: white noise is in 1/√ms; an odd scale has no exact root.
+        assert_eq!(u("mV").sqrt().map(|r| r.to_string()), Some("mV^0.5".into()));
+        assert_eq!(u("1/ms").sqrt(), Some(Unit::PER_SQRT_MS));
+        assert_eq!(u("ms^-0.5"), Unit::PER_SQRT_MS);
+        assert_eq!(u("ms^-0.5").to_string(), "1/ms^0.5");
+        assert_eq!(u("mV^2*ms^1.5"), u("mV^2").mul(u("ms^3").sqrt().unwrap()));
+        assert_eq!(u("nS").sqrt(), None);
+        assert_eq!(Unit::PER_SQRT_MS.sqrt(), None);
         assert!(u("mV/V").same_dimension(&Unit::ONE) && !u("mV/V").is_dimensionless());
     }
 
@@ -1056,8 +1104,8 @@ exp(V)
 ln(V/W)
     argument of `ln` must be dimensionless, found `1e-3` (a pure number scaled by 1e-3: \
     convert the units)
-sqrt(V)
-    `sqrt` of `mV` has no unit: its powers must be even
+sqrt(g)
+    `sqrt` of `nS` has no exact unit: a half power of a half, or of an odd power of ten
 powf(V, x)
     base (the exponent is not an integer literal) of `powf` must be dimensionless, \
     found `mV`

@@ -362,6 +362,7 @@ impl Shared<'_> {
                 t_last_spike,
                 spike: &mut *spike,
                 refractory,
+                noise: group.noise_key(),
             };
             let run = Fused {
                 tile,
@@ -396,6 +397,7 @@ impl Shared<'_> {
                     t_last_spike,
                     spike: &mut *spike,
                     refractory,
+                    noise: group.noise_key(),
                 };
                 if !group.update(tile, input) {
                     self.group_failed[g].store(true, Ordering::Relaxed);

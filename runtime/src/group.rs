@@ -35,6 +35,8 @@ pub struct NeuronGroup<M: NeuronModel> {
     inputs: Vec<CompiledInput>,
     /// Poisson inputs onto state variables.
     poisson: Vec<CompiledPoisson>,
+    /// The key of the group's white noise.
+    noise: u64,
 }
 
 impl<M: NeuronModel> NeuronGroup<M> {
@@ -61,6 +63,7 @@ impl<M: NeuronModel> NeuronGroup<M> {
             consts: M::Consts::default(),
             inputs: Vec::new(),
             poisson: Vec::new(),
+            noise: 0,
             model,
             n,
             name,
@@ -235,6 +238,10 @@ pub(crate) trait AnyGroup: Send + Sync {
     /// Checks the model ([`Model::check`](crate::Model::check)) and computes the step-invariant
     /// constants for step `dt`.
     fn prepare(&mut self, dt: f64) -> Result<()>;
+    /// The key of the group's white noise (see [`NeuronTile::noise`]).
+    fn noise_key(&self) -> u64;
+    /// Sets the key of the group's white noise.
+    fn set_noise_key(&mut self, key: u64);
     fn add_input(&mut self, input: CompiledInput);
     /// Whether any external input was added.
     fn has_inputs(&self) -> bool;
@@ -288,6 +295,14 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
 
     fn get_param(&self, name: &str) -> Option<f64> {
         self.model.get_param(name)
+    }
+
+    fn noise_key(&self) -> u64 {
+        self.noise
+    }
+
+    fn set_noise_key(&mut self, key: u64) {
+        self.noise = key;
     }
 
     fn prepare(&mut self, dt: f64) -> Result<()> {

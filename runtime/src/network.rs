@@ -1344,8 +1344,12 @@ impl Network {
     /// Computes every object's step-invariant constants (once per run, never per step).
     fn prepare(&mut self) -> Result<()> {
         let dt = self.dt;
-        for g in &mut self.neurons {
+        for (k, g) in self.neurons.iter_mut().enumerate() {
             g.prepare(dt)?;
+            g.set_noise_key(crate::rng::key_prefix(
+                self.seed,
+                crate::rng::domain::NOISE ^ k as u64,
+            ));
         }
         for s in &mut self.synapses {
             s.prepare(dt, &mut self.budget)?;

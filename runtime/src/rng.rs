@@ -178,6 +178,16 @@ pub fn keyed_uniform_from(prefix: u64, a: u64, b: u64) -> f64 {
     ((h >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
+/// A standard normal number that depends only on its key (Box–Muller from the two keyed
+/// uniforms `(a, 2b)` and `(a, 2b + 1)` of [`keyed_uniform_from`]): white noise, drawn once per
+/// neuron and step, the same on any thread.
+#[inline]
+pub fn keyed_normal_from(prefix: u64, a: u64, b: u64) -> f64 {
+    let u1 = keyed_uniform_from(prefix, a, b.wrapping_mul(2));
+    let u2 = keyed_uniform_from(prefix, a, b.wrapping_mul(2).wrapping_add(1));
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
 /// Domains of the random streams the runtime itself draws from (users pick their own for their
 /// own draws; any `u64` names a domain).
 pub mod domain {
@@ -191,6 +201,9 @@ pub mod domain {
     pub const POISSON_INPUT: u64 = 0x706f_6973_736f_6e01;
     /// Per-element values drawn from a distribution (element: the element).
     pub const VALUES: u64 = 0x7661_6c75_6573_0000;
+    /// White noise `xi` of a neuron group (xored with the group's index; keyed by neuron and
+    /// step).
+    pub const NOISE: u64 = 0x6e6f_6973_6500_0000;
 }
 
 #[cfg(test)]

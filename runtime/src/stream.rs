@@ -34,6 +34,27 @@ pub(crate) enum Source {
 /// Bytes of the fixed `.npy` header of a streamed file (a multiple of 64, room for any shape).
 const NPY_HEADER: usize = 128;
 
+/// Writes the fixed-size `.npy` header (format 1.0, little-endian `f64`, C order) of a
+/// `rows × width` array.
+///
+/// # Errors
+///
+/// The first I/O error of `out`.
+pub(crate) fn write_npy_header<W: Write + ?Sized>(
+    out: &mut W,
+    rows: u64,
+    width: usize,
+) -> io::Result<()> {
+    let dict = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({rows}, {width}), }}");
+    let pad = NPY_HEADER - 10 - dict.len() - 1;
+    out.write_all(b"\x93NUMPY\x01\x00")?;
+    // NPY_HEADER - 10 fits in a u16.
+    out.write_all(&((NPY_HEADER - 10) as u16).to_le_bytes())?;
+    out.write_all(dict.as_bytes())?;
+    out.write_all(&vec![b' '; pad])?;
+    out.write_all(b"\n")
+}
+
 /// An open stream: where the rows go and how many went.
 pub(crate) struct Stream {
     pub(crate) source: Source,
@@ -73,20 +94,7 @@ impl Stream {
                 }
                 writeln!(self.out)
             }
-            Format::Npy => {
-                let dict = format!(
-                    "{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}",
-                    self.rows, self.width
-                );
-                let pad = NPY_HEADER - 10 - dict.len() - 1;
-                self.out.write_all(b"\x93NUMPY\x01\x00")?;
-                // NPY_HEADER - 10 fits in a u16.
-                self.out
-                    .write_all(&((NPY_HEADER - 10) as u16).to_le_bytes())?;
-                self.out.write_all(dict.as_bytes())?;
-                self.out.write_all(&vec![b' '; pad])?;
-                self.out.write_all(b"\n")
-            }
+            Format::Npy => write_npy_header(&mut self.out, self.rows, self.width),
         }
     }
 

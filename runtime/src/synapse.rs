@@ -333,6 +333,86 @@ impl<S: SynapseModel> SynapseGroup<S> {
         self.columns.var_mut(var)
     }
 
+    /// The presynaptic and postsynaptic neuron of every synapse, in synapse order.
+    pub fn pairs(&self) -> Vec<(u32, u32)> {
+        let mut out = Vec::with_capacity(self.conn.n_syn());
+        for p in 0..self.conn.n_pre() {
+            // Groups hold at most u32::MAX neurons.
+            out.extend(self.conn.row(p).iter().map(|&q| (p as u32, q)));
+        }
+        out
+    }
+
+    /// Values of `var` per synapse, in synapse order, whatever its storage: a value kept per
+    /// postsynaptic (presynaptic) neuron is given for each synapse onto (from) it.
+    ///
+    /// # Panics
+    ///
+    /// As [`SynapseGroup::column`].
+    pub fn per_synapse(&self, var: Var<S>) -> Vec<f64> {
+        let column = self.column(var);
+        if S::INFO.states[var.index()].per_synapse || self.storage == Storage::PerSynapse {
+            return column.to_vec();
+        }
+        self.pairs()
+            .into_iter()
+            .map(|(p, q)| match self.storage {
+                Storage::PerPre => column[p as usize],
+                _ => column[q as usize],
+            })
+            .collect()
+    }
+
+    /// Writes the synapses as a table, one row per synapse in synapse order: `i` (presynaptic
+    /// neuron), `j` (postsynaptic neuron), then the value of each of `vars` per synapse
+    /// ([`SynapseGroup::per_synapse`]), as CSV with a header (`i,j,w`) or as a NumPy `.npy`
+    /// array of `f64` (`synapses × (2 + vars)`, indices exact as `f64`).
+    ///
+    /// # Errors
+    ///
+    /// The first I/O error of `out`.
+    ///
+    /// # Panics
+    ///
+    /// As [`SynapseGroup::column`].
+    pub fn write_table<W: std::io::Write>(
+        &self,
+        vars: &[Var<S>],
+        format: crate::stream::Format,
+        mut out: W,
+    ) -> std::io::Result<()> {
+        let pairs = self.pairs();
+        let values: Vec<Vec<f64>> = vars.iter().map(|&v| self.per_synapse(v)).collect();
+        match format {
+            crate::stream::Format::Csv => {
+                write!(out, "i,j")?;
+                for v in vars {
+                    write!(out, ",{}", v.name())?;
+                }
+                writeln!(out)?;
+                for (k, (i, j)) in pairs.iter().enumerate() {
+                    write!(out, "{i},{j}")?;
+                    for col in &values {
+                        write!(out, ",{}", col[k])?;
+                    }
+                    writeln!(out)?;
+                }
+            }
+            crate::stream::Format::Npy => {
+                let width = 2 + vars.len();
+                crate::stream::write_npy_header(&mut out, pairs.len() as u64, width)?;
+                for (k, (i, j)) in pairs.iter().enumerate() {
+                    out.write_all(&f64::from(*i).to_le_bytes())?;
+                    out.write_all(&f64::from(*j).to_le_bytes())?;
+                    for col in &values {
+                        out.write_all(&col[k].to_le_bytes())?;
+                    }
+                }
+            }
+        }
+        out.flush()
+    }
+
     /// Values of `var` at time `t` (ms, not before any synapse's last event, e.g. the network's
     /// time after a run): event-driven states advanced exactly from each synapse's last event,
     /// any other state as stored.

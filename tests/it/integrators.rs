@@ -106,6 +106,7 @@ fn drive_lif(lif: &Lif, method: Method, dt: f64, steps: usize, i: f64) -> Vec<f6
             t_last_spike: &mut t_last,
             spike: &mut spike,
             refractory: &mut refractory,
+            noise: 0,
         };
         assert!(
             lif_element(lif, &consts, method, tile, i),

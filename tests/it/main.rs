@@ -11,6 +11,7 @@ mod neuron_models;
 #[allow(dead_code, reason = "generated: not every reference value is checked")]
 mod neuron_reference;
 mod neurons;
+mod noise;
 mod plasticity;
 mod storage;
 mod threads;

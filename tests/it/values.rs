@@ -286,3 +286,68 @@ fn poisson_inputs_have_their_mean_and_variance() {
         .unwrap_err();
     assert!(e.to_string().contains("above 1"), "{e}");
 }
+
+#[test]
+fn per_synapse_values_export_as_csv_and_npy() {
+    use neurode::runtime::Format;
+    let mut net = Network::new(0.1).unwrap();
+    let pre = net.add_neurons("pre", 4, Thresholds::default()).unwrap();
+    let post = net.add_neurons("post", 3, Thresholds::default()).unwrap();
+    let p = Connect::Probability {
+        p: neurode::runtime::ProbabilityFn::new(|i, j| if (i + j) % 2 == 0 { 1.0 } else { 0.0 }),
+        seed: 1,
+    };
+    let syn = net
+        .add_synapses("syn", Weighted::default(), pre, post, &p)
+        .unwrap();
+    let weight = |i: usize, j: usize| 0.5 + i as f64 + 0.25 * j as f64;
+    net.set_synapse_values(syn, Weighted::w, &Values::of_pair(weight))
+        .unwrap();
+    // s is kept per postsynaptic neuron: each synapse reports its target's value.
+    net.synapses_mut(syn)
+        .column_mut(Weighted::s)
+        .copy_from_slice(&[10.0, 11.0, 12.0]);
+    let group = net.synapses(syn);
+    let pairs: Vec<(u32, u32)> = (0..4u32)
+        .flat_map(|i| {
+            (0..3u32)
+                .filter(move |j| (i + j) % 2 == 0)
+                .map(move |j| (i, j))
+        })
+        .collect();
+    assert_eq!(group.pairs(), pairs);
+
+    let mut csv = Vec::new();
+    group
+        .write_table(&[Weighted::w, Weighted::s], Format::Csv, &mut csv)
+        .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("i,j,w,s"));
+    for ((i, j), line) in pairs.iter().zip(lines) {
+        let (i, j) = (*i as usize, *j as usize);
+        assert_eq!(line, format!("{i},{j},{},{}", weight(i, j), 10 + j));
+    }
+
+    let mut npy = Vec::new();
+    group
+        .write_table(&[Weighted::w], Format::Npy, &mut npy)
+        .unwrap();
+    let header = u16::from_le_bytes([npy[8], npy[9]]) as usize;
+    let text = std::str::from_utf8(&npy[10..10 + header]).unwrap();
+    assert!(
+        text.contains(&format!("'shape': ({}, 3)", pairs.len())),
+        "{text}"
+    );
+    let values: Vec<f64> = npy[10 + header..]
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    for (k, &(i, j)) in pairs.iter().enumerate() {
+        let row = &values[3 * k..3 * k + 3];
+        assert_eq!(
+            row,
+            [f64::from(i), f64::from(j), weight(i as usize, j as usize)]
+        );
+    }
+}

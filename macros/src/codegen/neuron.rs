@@ -50,6 +50,22 @@ impl Ctx<'_> {
             }
             _ => TokenStream::new(),
         };
+        // White noise: one standard normal number per neuron and step, keyed, over √dt.
+        let (noise_fields, noise_init, xi) = if self.p.noise {
+            (
+                quote!(__noise: u64, __first: usize, __step: u64,),
+                quote!(__noise, __first, __step: __clock.step,),
+                quote! {
+                    let xi: f64 = #rt::keyed_normal_from(
+                        self.__noise,
+                        (self.__first + __i) as u64,
+                        self.__step,
+                    ) / dt.sqrt();
+                },
+            )
+        } else {
+            (TokenStream::new(), TokenStream::new(), TokenStream::new())
+        };
         let (t_ref, refr) = match &m.refractory {
             Some((r, _)) => {
                 let r = Emit::plain(m).num(r);
@@ -180,6 +196,7 @@ impl Ctx<'_> {
                     let kept: Vec<Ident> =
                         held_ys.iter().map(|y| format_ident!("__r_{}", y)).collect();
                     return quote! {
+                        #xi
                         let #input: f64 = __input #input_factor;
                         #loads
                         #refr
@@ -233,6 +250,7 @@ impl Ctx<'_> {
                     };
                 }
                 quote! {
+                    #xi
                     let #input: f64 = __input #input_factor;
                     #loads
                     #refr
@@ -268,6 +286,7 @@ impl Ctx<'_> {
             (nk, nh),
             quote! {
                 __t_ref: f64,
+                #noise_fields
                 #( #cols: &'a mut [f64], )*
                 __spike: &'a mut [bool],
                 __refractory: &'a mut [bool],
@@ -307,7 +326,7 @@ impl Ctx<'_> {
 
                 #[inline]
                 fn kernel<'a, const __M: u8>(&'a self, __consts: &'a __Consts, __tile: #rt::NeuronTile<'a>) -> #kernel<'a, __M> {
-                    let #rt::NeuronTile { clock: __clock, first: __first, columns: __columns, t_last_spike: __t_last_spike, spike: __spike, refractory: __refractory } = __tile;
+                    let #rt::NeuronTile { clock: __clock, first: __first, columns: __columns, t_last_spike: __t_last_spike, spike: __spike, refractory: __refractory, noise: __noise } = __tile;
                     let (t, dt) = (__clock.t, __clock.dt);
                     let [#(#cols),*] = __columns.split::<#n>();
                     let __n = __spike.len();
@@ -322,6 +341,7 @@ impl Ctx<'_> {
                         __t: t,
                         __dt: dt,
                         __t_ref,
+                        #noise_init
                         #( #cols, )*
                         __spike: &mut __spike[..__n],
                         __refractory: &mut __refractory[..__n],

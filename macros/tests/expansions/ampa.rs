@@ -227,7 +227,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     per_synapse: false,
                     event_driven: false,
                     dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
-                        exp: [1i8, 0i8, 0i8, 0i8, 0i8],
+                        exp: [2i8, 0i8, 0i8, 0i8, 0i8],
                         scale: 0i32,
                     }),
                 },
@@ -242,7 +242,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     per_synapse: false,
                     event_driven: false,
                     dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
-                        exp: [0i8, 0i8, 0i8, 1i8, 0i8],
+                        exp: [0i8, 0i8, 0i8, 2i8, 0i8],
                         scale: 0i32,
                     }),
                 },

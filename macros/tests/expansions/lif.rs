@@ -184,7 +184,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     per_synapse: false,
                     event_driven: false,
                     dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
-                        exp: [0i8, 1i8, 0i8, 0i8, 0i8],
+                        exp: [0i8, 2i8, 0i8, 0i8, 0i8],
                         scale: 0i32,
                     }),
                 },
@@ -461,6 +461,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                 t_last_spike: __t_last_spike,
                 spike: __spike,
                 refractory: __refractory,
+                noise: __noise,
             } = __tile;
             let (t, dt) = (__clock.t, __clock.dt);
             let [__c_V] = __columns.split::<1usize>();

@@ -1,4 +1,4 @@
-// `sqrt` of a potential.
+// `sqrt` of a number scaled by an odd power of ten (µM/mM = 1e-3): no exact unit.
 use neurode::prelude::*;
 
 #[synapse]
@@ -20,7 +20,7 @@ pub struct Syn {
     pub s: f64,
     #[expr(1.0, unit = "1")]
     pub gate: f64,
-    #[expr(sqrt(v_post))]
+    #[expr(sqrt(K / c))]
     pub root: f64,
 }
 

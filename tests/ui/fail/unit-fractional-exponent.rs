@@ -1,4 +1,4 @@
-// A fractional exponent.
+// A fractional exponent other than a half.
 use neurode::prelude::*;
 
 #[synapse]
@@ -8,7 +8,7 @@ pub struct Syn {
     pub w: f64,
     #[param(default = 5.0, unit = "ms")]
     pub tau: f64,
-    #[param(default = 2.0, unit = "ms^-1.5")]
+    #[param(default = 2.0, unit = "ms^-1.25")]
     pub k: f64,
     #[state(init = 0.0, unit = "1", ode = -k * s, on_pre += 1.0)]
     pub s: f64,

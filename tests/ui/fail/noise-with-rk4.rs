@@ -1,0 +1,24 @@
+// White noise under rk4: a noisy model is integrated by Euler–Maruyama only.
+use neurode::prelude::*;
+
+#[neuron(method = rk4)]
+#[threshold(V >= V_th)]
+#[reset(V = V_reset)]
+pub struct Cell {
+    #[param(default = -70.0, unit = "mV")]
+    pub V_reset: f64,
+    #[param(default = -50.0, unit = "mV")]
+    pub V_th: f64,
+    #[param(default = 10.0, unit = "ms")]
+    pub tau: f64,
+    #[param(default = 2.0, unit = "mV")]
+    pub sigma: f64,
+    #[state(init = -70.0, unit = "mV", ode = -V / tau + sigma * sqrt(2.0 / tau) * xi)]
+    pub V: f64,
+    #[input(unit = "nA")]
+    pub I: f64,
+}
+
+fn main() {
+    let _ = (Cell::default(), Cell::V, <Cell as Model>::INFO);
+}
