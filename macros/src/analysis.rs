@@ -608,12 +608,28 @@ fn check_roles(m: &Model, errors: &mut Errors) {
             errors.at(s.ident.span(), format!("state `{}` has neither an ODE nor a spike update\nhelp: {how}; a value that never changes is a `#[param]`", s.ident));
         }
         if let Some(init) = &s.init {
-            params_only(
-                m,
-                init,
-                &format!("the initial value of `{}`", s.ident),
-                errors,
-            );
+            // Parameters, and the draws of `rand()` / `randn()`.
+            let allowed = |s: Sym| {
+                matches!(
+                    s,
+                    Sym::Param(_) | Sym::Builtin(Builtin::Rand(_) | Builtin::Randn(_))
+                )
+            };
+            if let Some(term) = first_outside(init, &allowed) {
+                if let ExprKind::Var(sym) = term.kind {
+                    let per_element = matches!(sym, Sym::State(i) if m.states[i].fixed.is_some());
+                    let why = if per_element {
+                        "has one value per element"
+                    } else {
+                        "is not a parameter"
+                    };
+                    errors.push(term.span.error(format!(
+                        "the initial value of `{}` is fixed for a run and may use parameters of the whole group, `rand()` and `randn()` only; `{}` {why}",
+                        s.ident,
+                        m.sym_name(sym)
+                    )));
+                }
+            }
         }
     }
     for o in &m.outputs {
@@ -733,6 +749,33 @@ fn check_noise(m: &Model, errors: &mut Errors) {
     }
     for o in &m.outputs {
         places.push((&o.value, "an output"));
+    }
+    // `rand()` and `randn()` draw initial values: anywhere else is an error.
+    let mut elsewhere: Vec<(&Expr, &str)> = places
+        .iter()
+        .filter(|(_, what)| *what != "an initial value")
+        .copied()
+        .collect();
+    for s in &m.states {
+        if let Some(ode) = &s.ode {
+            elsewhere.push((ode, "an ODE"));
+        }
+    }
+    for d in &m.derived {
+        elsewhere.push((&d.value, "a derived expression"));
+    }
+    for r in m.rules_pre.iter().chain(&m.rules_post).flatten() {
+        elsewhere.push((&r.value, "a spike rule"));
+    }
+    for (e, what) in elsewhere {
+        let draw = |s: Sym| matches!(s, Sym::Builtin(Builtin::Rand(_) | Builtin::Randn(_)));
+        if let Some(term) = first_outside(e, &|s| !draw(s)) {
+            errors.push(term.span.error(format!(
+                "`rand()` and `randn()` draw initial values (`init = ...`), not {what}\nhelp: \
+                 for noise in an ODE use `xi`; for values drawn per element use \
+                 `Network::set_values`"
+            )));
+        }
     }
     for (e, what) in places {
         let full = inline(e, &derived, &|_| true);

@@ -79,6 +79,12 @@ pub enum Builtin {
     /// White noise (1/√ms), a fresh standard normal number per neuron and step divided by
     /// √dt; neurons only, in ODEs (Euler–Maruyama).
     Xi,
+    /// `rand()`: a uniform number in (0, 1] per element, the `k`-th call of the model; in
+    /// initial values only.
+    Rand(u8),
+    /// `randn()`: a standard normal number per element, the `k`-th call of the model; in
+    /// initial values only.
+    Randn(u8),
 }
 
 impl Builtin {

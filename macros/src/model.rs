@@ -152,6 +152,8 @@ impl Model {
                 .input
                 .as_ref()
                 .map_or("input".into(), |(i, _)| i.to_string()),
+            Sym::Builtin(Builtin::Rand(k)) => format!("__rand{k}"),
+            Sym::Builtin(Builtin::Randn(k)) => format!("__randn{k}"),
             Sym::Builtin(b) => Builtin::SYNAPSE
                 .iter()
                 .chain(Builtin::NEURON.iter())
@@ -288,7 +290,10 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             .entry(alias.to_string())
             .or_insert(Sym::Builtin(Builtin::Input));
     }
-    let lw = Lowerer { scope: &scope };
+    let lw = Lowerer {
+        scope: &scope,
+        draws: std::cell::Cell::new(0),
+    };
     // Units are declared on every field or on none: a model without any is not checked.
     let unitless = raw.params.iter().all(|p| p.unit.is_none())
         && raw.states.iter().all(|s| s.unit.is_none())
@@ -722,6 +727,8 @@ fn literal_value(e: &syn::Expr) -> Option<f64> {
 
 struct Lowerer<'a> {
     scope: &'a HashMap<String, Sym>,
+    /// Calls of `rand()` and `randn()` lowered so far (each its own draw).
+    draws: std::cell::Cell<u8>,
 }
 
 impl Lowerer<'_> {
@@ -924,6 +931,25 @@ impl Lowerer<'_> {
     ) -> Option<Expr> {
         if name == "clip" {
             return self.clip(name_span, args, span, errors);
+        }
+        if name == "rand" || name == "randn" {
+            if let Some(extra) = args.first() {
+                errors.push(Spans::of(*extra).error(format!("`{name}()` takes no argument")));
+                return None;
+            }
+            let k = self.draws.get();
+            if k == u8::MAX {
+                errors
+                    .push(span.error("a model may call `rand()` and `randn()` 255 times at most"));
+                return None;
+            }
+            self.draws.set(k + 1);
+            let b = if name == "rand" {
+                Builtin::Rand(k)
+            } else {
+                Builtin::Randn(k)
+            };
+            return Some(Expr::new(ExprKind::Var(Sym::Builtin(b)), span));
         }
         let func = match name {
             "exp" => Func::Exp,

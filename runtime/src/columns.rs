@@ -21,24 +21,30 @@ impl Columns {
         }
     }
 
-    /// `width` columns of `len` elements initialised by `model`.
-    pub(crate) fn init<M: Model>(model: &M, len: usize) -> Self {
+    /// `width` columns of `len` elements initialised by `model` (its draws from `key`).
+    pub(crate) fn init<M: Model>(model: &M, len: usize, key: u64) -> Self {
         let mut c = Columns::zeros(M::INFO.states.len(), len);
         model.init(&mut c.cols);
+        model.init_random(&mut c.cols, key);
         c
     }
 
     /// As [`Columns::init`], reserved fallibly: [`Error::OutOfMemory`](crate::Error::OutOfMemory)
     /// naming `object` when the columns cannot be had.
-    pub(crate) fn try_init<M: Model>(model: &M, len: usize, object: &str) -> crate::Result<Self> {
-        Columns::try_init_synapses(model, len, 0, object)
+    pub(crate) fn try_init<M: Model>(
+        model: &M,
+        len: usize,
+        key: u64,
+        object: &str,
+    ) -> crate::Result<Self> {
+        Columns::try_init_synapses(model, (len, 0), key, object)
     }
 
     /// As [`Columns::init_synapses`], reserved fallibly (see [`Columns::try_init`]).
     pub(crate) fn try_init_synapses<M: Model>(
         model: &M,
-        len: usize,
-        n_syn: usize,
+        (len, n_syn): (usize, usize),
+        key: u64,
         object: &str,
     ) -> crate::Result<Self> {
         let purpose = crate::memory::Purpose {
@@ -52,13 +58,14 @@ impl Columns {
             .collect::<crate::Result<Vec<_>>>()?;
         let mut c = Columns { cols };
         model.init(&mut c.cols);
+        model.init_random(&mut c.cols, key);
         Ok(c)
     }
 
     /// The columns of a synapse group of model `M`: `len` elements in each column that follows
     /// the group's storage, `n_syn` in each per-synapse one
     /// ([`StateInfo::per_synapse`](crate::StateInfo::per_synapse)); initialised by `model`.
-    pub(crate) fn init_synapses<M: Model>(model: &M, len: usize, n_syn: usize) -> Self {
+    pub(crate) fn init_synapses<M: Model>(model: &M, len: usize, n_syn: usize, key: u64) -> Self {
         let mut c = Columns {
             cols: M::INFO
                 .states
@@ -67,6 +74,7 @@ impl Columns {
                 .collect(),
         };
         model.init(&mut c.cols);
+        model.init_random(&mut c.cols, key);
         c
     }
 

@@ -37,6 +37,8 @@ pub struct NeuronGroup<M: NeuronModel> {
     poisson: Vec<CompiledPoisson>,
     /// The key of the group's white noise.
     noise: u64,
+    /// The key of the initial values drawn with `rand()` / `randn()`.
+    init_key: u64,
 }
 
 impl<M: NeuronModel> NeuronGroup<M> {
@@ -44,7 +46,7 @@ impl<M: NeuronModel> NeuronGroup<M> {
     /// method ([`ModelInfo::method`]).
     ///
     /// Error: [`Error::OutOfMemory`](crate::Error::OutOfMemory) when its buffers cannot be had.
-    pub(crate) fn new(name: String, n: usize, model: M) -> crate::Result<Self> {
+    pub(crate) fn new(name: String, n: usize, model: M, init_key: u64) -> crate::Result<Self> {
         use crate::memory::{filled, reserve, Purpose};
         let purpose = Purpose {
             object: &name,
@@ -54,7 +56,7 @@ impl<M: NeuronModel> NeuronGroup<M> {
         reserve(&mut spiking, n, purpose)?;
         Ok(NeuronGroup {
             method: M::INFO.method,
-            columns: Columns::try_init(&model, n, &name)?,
+            columns: Columns::try_init(&model, n, init_key, &name)?,
             input: filled(n, 0.0, purpose)?,
             spike: filled(n, false, purpose)?,
             refractory: filled(n, false, purpose)?,
@@ -64,6 +66,7 @@ impl<M: NeuronModel> NeuronGroup<M> {
             inputs: Vec::new(),
             poisson: Vec::new(),
             noise: 0,
+            init_key,
             model,
             n,
             name,
@@ -169,7 +172,7 @@ impl<M: NeuronModel> NeuronGroup<M> {
     /// the spike and refractory flags and the input, and sets every last-spike time to
     /// [`T_LAST_SPIKE_INIT`]. Inputs and the network's step counter are kept.
     pub fn reinit(&mut self) {
-        self.columns = Columns::init(&self.model, self.n);
+        self.columns = Columns::init(&self.model, self.n, self.init_key);
         self.input.fill(0.0);
         self.spike.fill(false);
         self.refractory.fill(false);

@@ -103,7 +103,7 @@ pub mod __private {
     pub use crate::info::*;
     pub use crate::model::*;
     pub use crate::numeric::{phi, propagator, step_matrix};
-    pub use crate::rng::keyed_normal_from;
+    pub use crate::rng::{keyed_normal_from, keyed_uniform_from};
 
     /// Splits the first `N` output accumulators into `N` disjoint mutable slices.
     ///

@@ -81,6 +81,12 @@ pub trait Model: Clone + Send + Sync + 'static {
 
     /// Writes the initial value of every stored column (each already sized to the element count).
     fn init(&self, columns: &mut [Vec<f64>]);
+
+    /// Draws the initial values written with `rand()` and `randn()`, element by element, from
+    /// the group's key (after [`Model::init`]; a model without draws does nothing).
+    fn init_random(&self, columns: &mut [Vec<f64>], key: u64) {
+        let _ = (columns, key);
+    }
 }
 
 /// Read-only view of a whole neuron group, as a synapse group sees it.

@@ -442,7 +442,11 @@ impl Network {
             what: "the neuron buffers",
         };
         self.budget.check(bytes, purpose)?;
-        let group = NeuronGroup::new(name.to_string(), n, model)?;
+        let init_key = crate::rng::key_prefix(
+            self.seed,
+            crate::rng::domain::INIT ^ self.neurons.len() as u64,
+        );
+        let group = NeuronGroup::new(name.to_string(), n, model, init_key)?;
         self.budget.charge(bytes, purpose)?;
         let index = self.neurons.len();
         self.neurons.push(Box::new(group));
@@ -524,8 +528,18 @@ impl Network {
         let bytes = SynapseGroup::<S>::bytes_for(csr.n_syn() as u64);
         self.budget.check(bytes, purpose)?;
         let index = self.synapses.len();
-        let mut group =
-            SynapseGroup::new(name.to_string(), model, (pre, n_pre), (post, n_post), csr)?;
+        let init_key = crate::rng::key_prefix(
+            self.seed,
+            crate::rng::domain::INIT_SYNAPSES ^ self.synapses.len() as u64,
+        );
+        let mut group = SynapseGroup::new(
+            name.to_string(),
+            model,
+            (pre, n_pre),
+            (post, n_post),
+            csr,
+            init_key,
+        )?;
         self.budget.charge(bytes, purpose)?;
         group.set_targets(targets);
         self.synapses.push(Box::new(group));

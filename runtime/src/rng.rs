@@ -201,6 +201,11 @@ pub mod domain {
     pub const POISSON_INPUT: u64 = 0x706f_6973_736f_6e01;
     /// Per-element values drawn from a distribution (element: the element).
     pub const VALUES: u64 = 0x7661_6c75_6573_0000;
+    /// Initial values drawn with `rand()` / `randn()` in a neuron group (xored with the group's
+    /// index; keyed by element, column and call).
+    pub const INIT: u64 = 0x696e_6974_0000_0000;
+    /// As [`INIT`], in a synapse group.
+    pub const INIT_SYNAPSES: u64 = 0x696e_6974_7379_6e00;
     /// White noise `xi` of a neuron group (xored with the group's index; keyed by neuron and
     /// step).
     pub const NOISE: u64 = 0x6e6f_6973_6500_0000;

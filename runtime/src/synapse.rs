@@ -100,6 +100,8 @@ pub struct SynapseGroup<S: SynapseModel> {
     csc: Option<Csc>,
     /// Per entry of [`ModelInfo::post_writes`]: where what the rules add goes.
     targets: Vec<Binding>,
+    /// The key of the initial values drawn with `rand()` / `randn()`.
+    init_key: u64,
 }
 
 impl<S: SynapseModel> SynapseGroup<S> {
@@ -113,6 +115,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
         (pre, n_pre): (usize, usize),
         (post, n_post): (usize, usize),
         conn: Csr,
+        init_key: u64,
     ) -> Result<Self> {
         let storage = S::INFO
             .storages
@@ -137,7 +140,8 @@ impl<S: SynapseModel> SynapseGroup<S> {
         };
         let n_last = if event_driven { conn.n_syn() } else { 0 };
         Ok(SynapseGroup {
-            columns: Columns::try_init_synapses(&model, len, conn.n_syn(), &name)?,
+            columns: Columns::try_init_synapses(&model, (len, conn.n_syn()), init_key, &name)?,
+            init_key,
             last: crate::memory::filled(n_last, 0.0, purpose)?,
             name,
             csc: None,
@@ -455,7 +459,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
 
     /// Resets the state to its initial values ([`Model::init`](crate::Model::init)) and empties the delay rings.
     pub fn reinit(&mut self) {
-        self.columns = Columns::init_synapses(&self.model, self.len(), self.n_syn());
+        self.columns = Columns::init_synapses(&self.model, self.len(), self.n_syn(), self.init_key);
         self.last.fill(0.0);
         for out in &mut self.outputs {
             out.fill(0.0);
@@ -473,7 +477,8 @@ impl<S: SynapseModel> SynapseGroup<S> {
     pub(crate) fn switch_storage(&mut self, storage: Storage) {
         if storage != self.storage {
             self.storage = storage;
-            self.columns = Columns::init_synapses(&self.model, self.len(), self.n_syn());
+            self.columns =
+                Columns::init_synapses(&self.model, self.len(), self.n_syn(), self.init_key);
             self.last.fill(0.0);
         }
     }

@@ -8,6 +8,7 @@ use quote::{quote, quote_spanned};
 use super::expr::{f64_lit, Emit};
 use super::{runtime_path, Ctx};
 use crate::analysis::{Col, Plan, Role};
+use crate::ir::{Builtin, Expr, Sym};
 use crate::model::Model;
 use crate::parse::{Kind, OutputKind, Timing};
 
@@ -45,20 +46,70 @@ impl Ctx<'_> {
     }
 
     fn init(&self) -> TokenStream {
+        let rt = &self.rt;
         let params = self.params_destructure_all();
         let mut emit = Emit::plain(self.m);
+        let drawn = |e: &Expr| {
+            e.symbols()
+                .into_iter()
+                .any(|s| matches!(s, Sym::Builtin(Builtin::Rand(_) | Builtin::Randn(_))))
+        };
         let inits: Vec<TokenStream> = self
             .p
             .columns
             .iter()
             .map(|&c| match c {
-                Col::State(i) => self.m.states[i]
-                    .init
-                    .as_ref()
-                    .map_or_else(|| quote!(0.0f64), |e| emit.num(e)),
+                Col::State(i) => match self.m.states[i].init.as_ref() {
+                    Some(e) if !drawn(e) => emit.num(e),
+                    _ => quote!(0.0f64),
+                },
                 Col::Derived(_) => quote!(0.0f64),
             })
             .collect();
+        // `rand()` / `randn()`: element k of column j draws from the key, (k, j·2^16 + call).
+        let random: Vec<TokenStream> = self
+            .p
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(j, &c)| match c {
+                Col::State(i) => self.m.states[i].init.as_ref().filter(|e| drawn(e)).map(|e| (j, e)),
+                Col::Derived(_) => None,
+            })
+            .map(|(j, e)| {
+                let draws = e.symbols().into_iter().filter_map(|s| match s {
+                    Sym::Builtin(b @ (Builtin::Rand(k) | Builtin::Randn(k))) => {
+                        let id = proc_macro2::Ident::new(&self.m.sym_name(s), proc_macro2::Span::call_site());
+                        let b_key = ((j as u64) << 16) | u64::from(k);
+                        Some(match b {
+                            Builtin::Rand(_) => quote!(let #id: f64 = #rt::keyed_uniform_from(__key, __k as u64, #b_key);),
+                            _ => quote!(let #id: f64 = #rt::keyed_normal_from(__key, __k as u64, #b_key);),
+                        })
+                    }
+                    _ => None,
+                });
+                let draws: Vec<TokenStream> = draws.collect();
+                let value = emit.num(e);
+                quote! {
+                    if let ::core::option::Option::Some(__c) = __columns.get_mut(#j) {
+                        for (__k, __x) in __c.iter_mut().enumerate() {
+                            #(#draws)*
+                            *__x = #value;
+                        }
+                    }
+                }
+            })
+            .collect();
+        let init_random = if random.is_empty() {
+            TokenStream::new()
+        } else {
+            quote! {
+                fn init_random(&self, __columns: &mut [::std::vec::Vec<f64>], __key: u64) {
+                    #params
+                    #(#random)*
+                }
+            }
+        };
         quote! {
             fn init(&self, __columns: &mut [::std::vec::Vec<f64>]) {
                 #params
@@ -67,6 +118,8 @@ impl Ctx<'_> {
                     __c.fill(*__v);
                 }
             }
+
+            #init_random
         }
     }
 
