@@ -38,7 +38,7 @@ for line in open(sys.argv[1]):
     who, _, js = line.partition(" ")
     (ours if who == "neurode" else theirs).append(json.loads(js))
 med = statistics.median
-ob, os_ = med([r["build_s"] for r in ours]), med([r["sim_s"] for r in ours])
+ob, os_ = med([r["build_s"] for r in ours]), med([r["run_s"] for r in ours])
 nb, ns = med([r["time_build_s"] for r in theirs]), med([r["time_sim_s"] for r in theirs])
 print(f"SUMMARY microcircuit scale {ours[0]['scale']} threads {ours[0]['threads']}: "
       f"build neurode {ob:.3f} s, nest {nb:.3f} s (ratio {ob/nb:.2f}); "

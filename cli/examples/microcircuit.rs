@@ -1,11 +1,17 @@
 //! The cortical microcircuit of Potjans & Diesmann (2014), as NEST's PyNEST example builds it:
-//! builds it at `--scale`, runs `--t-presim` then `--t-sim` ms, and prints one JSON line with
-//! the build and simulation times and each population's mean rate over the second run (the
-//! example's definition: spikes per neuron in [t_presim, t_presim + t_sim] / t_sim, silent
-//! neurons included). Example:
-//! `cargo run --release --example microcircuit -- --scale 0.1 --t-sim 1000`
+//! builds it at `--scale`, runs a 500 ms presimulation (`--t-presim`) then `--duration-ms`, and
+//! prints one JSON line `{"scale", "seed", "neurons", "synapses", "threads", "build_s",
+//! "presim_s", "run_s", "rates_hz": {"L23E": ..., ...}, "peak_rss_mb"}`: the build and
+//! simulation times (presimulation apart), each population's mean rate over the measured run
+//! (the example's definition: spikes per neuron in [t_presim, t_presim + duration] / duration,
+//! silent neurons included) and the process's peak resident memory. `--png FILE` draws a raster
+//! of the last 200 ms (at most 100 neurons per population) beside the rates. Example:
+//! `cargo run --release --example microcircuit -- --scale 0.1 --duration-ms 1000 --png mc.png`
+
+use std::path::PathBuf;
 
 use neurode::microcircuit::{Microcircuit, POPULATIONS};
+use neurode::runtime::SpikeMonitorId;
 
 #[derive(clap::Parser, Debug)]
 #[command(about = "Potjans & Diesmann (2014) microcircuit; prints one JSON line")]
@@ -17,14 +23,17 @@ struct Args {
     #[arg(long = "t-presim", default_value_t = 500.0)]
     t_presim: f64,
     /// Simulated time the rates are measured over (ms).
-    #[arg(long = "t-sim", default_value_t = 1000.0)]
-    t_sim: f64,
+    #[arg(long = "duration-ms", alias = "t-sim", default_value_t = 1000.0)]
+    duration_ms: f64,
     /// Worker threads.
     #[arg(long, default_value_t = 1)]
     threads: usize,
     /// Seed of every random number.
     #[arg(long, default_value_t = 55)]
     seed: u64,
+    /// Draw a raster of the last 200 ms and the rates into this PNG file.
+    #[arg(long)]
+    png: Option<PathBuf>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -48,7 +57,19 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn run(args: &Args) -> Result<String, neurode::runtime::Error> {
+/// The process's peak resident set size (MB), from `/proc/self/status` (0 where unavailable).
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
     let t0 = std::time::Instant::now();
     let mut mc = Microcircuit::new(args.scale, args.seed)?;
     neurode_cli::bench::set_threads(&mut mc.net, args.threads)?;
@@ -56,30 +77,68 @@ fn run(args: &Args) -> Result<String, neurode::runtime::Error> {
     let t1 = std::time::Instant::now();
     mc.net.run(args.t_presim)?;
     let presim_s = t1.elapsed().as_secs_f64();
+    let trains: Vec<SpikeMonitorId> = if args.png.is_some() {
+        let pops = mc.populations.clone();
+        pops.into_iter()
+            .map(|g| mc.net.record_spikes(g))
+            .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
     let before = mc.spike_counts();
     let t2 = std::time::Instant::now();
-    mc.net.run(args.t_sim)?;
-    let sim_s = t2.elapsed().as_secs_f64();
+    mc.net.run(args.duration_ms)?;
+    let run_s = t2.elapsed().as_secs_f64();
     let after = mc.spike_counts();
-    let rates: Vec<String> = POPULATIONS
-        .iter()
-        .enumerate()
-        .map(|(p, name)| {
+    let rates: Vec<f64> = (0..8)
+        .map(|p| {
             let n = mc.derived.num_neurons[p] as f64;
-            let rate = (after[p] - before[p]) as f64 / n / (args.t_sim / 1000.0);
-            format!("\"{name}\": {rate:.4}")
+            (after[p] - before[p]) as f64 / n / (args.duration_ms / 1000.0)
         })
         .collect();
+    if let Some(png) = &args.png {
+        let end = args.t_presim + args.duration_ms;
+        let start = (end - 200.0).max(args.t_presim);
+        let mut row = 0.0;
+        let mut spikes = Vec::new();
+        for (p, &m) in trains.iter().enumerate() {
+            let shown = mc.derived.num_neurons[p].min(100);
+            let trace = mc.net.spike_trace(m);
+            let points: Vec<(f64, f64)> = trace
+                .times
+                .iter()
+                .zip(&trace.indices)
+                .filter(|&(&t, &i)| t >= start && (i as usize) < shown)
+                .map(|(&t, &i)| (t, row + f64::from(i)))
+                .collect();
+            spikes.push(points);
+            row += shown as f64 + 10.0;
+        }
+        let groups: Vec<neurode_cli::plot::RasterGroup<'_>> = POPULATIONS
+            .iter()
+            .zip(&spikes)
+            .zip(&rates)
+            .map(|((name, s), &r)| (*name, s.as_slice(), r))
+            .collect();
+        let title = format!(
+            "Potjans & Diesmann (2014) microcircuit, scale {}, seed {}",
+            args.scale, args.seed
+        );
+        neurode_cli::plot::raster(png, &title, (start, end), row, &groups)?;
+    }
+    let rates: Vec<String> = POPULATIONS
+        .iter()
+        .zip(&rates)
+        .map(|(name, rate)| format!("\"{name}\": {rate:.4}"))
+        .collect();
     Ok(format!(
-        "{{\"model\": \"microcircuit\", \"scale\": {}, \"threads\": {}, \"seed\": {}, \"neurons\": {}, \"synapses\": {}, \"t_presim_ms\": {}, \"t_sim_ms\": {}, \"build_s\": {build_s:.3}, \"presim_s\": {presim_s:.3}, \"sim_s\": {sim_s:.3}, \"rtf_sim\": {:.3}, \"rates_hz\": {{{}}}}}",
+        "{{\"scale\": {}, \"seed\": {}, \"neurons\": {}, \"synapses\": {}, \"threads\": {}, \"build_s\": {build_s:.3}, \"presim_s\": {presim_s:.3}, \"run_s\": {run_s:.3}, \"rates_hz\": {{{}}}, \"peak_rss_mb\": {:.1}}}",
         args.scale,
-        args.threads,
         args.seed,
         mc.n_neurons(),
         mc.n_synapses(),
-        args.t_presim,
-        args.t_sim,
-        sim_s / (args.t_sim / 1000.0),
-        rates.join(", ")
+        args.threads,
+        rates.join(", "),
+        peak_rss_mb()
     ))
 }
