@@ -247,6 +247,34 @@ mod tests {
     }
 
     #[test]
+    fn every_model_declares_the_domains_of_its_parameters() {
+        use neurode::runtime::Domain;
+        let mut checked = 0;
+        for e in &MODELS {
+            for p in e.info.params {
+                assert!(p.domain.contains(p.default), "{}.{}", e.name, p.name);
+                let expected =
+                    if p.name.starts_with("tau") || ["C", "C_m", "R", "area"].contains(&p.name) {
+                        Some(Domain::Positive)
+                    } else if p.name.starts_with("g_")
+                        || ["delay", "t_ref", "t_refractory", "t_dead"].contains(&p.name)
+                    {
+                        Some(Domain::NonNegative)
+                    } else if ["nearest", "soft", "skip_refractory"].contains(&p.name) {
+                        Some(Domain::Flag)
+                    } else {
+                        None
+                    };
+                if let Some(d) = expected {
+                    assert_eq!(p.domain, d, "{}.{}", e.name, p.name);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 60, "{checked}");
+    }
+
+    #[test]
     fn names_are_unique_and_snake_case() {
         for (i, e) in MODELS.iter().enumerate() {
             assert!(

@@ -177,7 +177,18 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) => 2,
+            // A value out of its domain is bad input, even though the runtime found it.
+            CliError::Run(RunError::Runtime(
+                neurode::runtime::Error::InvalidParameter { .. }
+                | neurode::runtime::Error::NegativeDelay { .. },
+            )) => 2,
             CliError::Run(RunError::Runtime(_)) => 1,
+            CliError::Protocol {
+                source:
+                    neurode::runtime::Error::InvalidParameter { .. }
+                    | neurode::runtime::Error::NegativeDelay { .. },
+                ..
+            } => 2,
             CliError::Run(_) => 2,
             CliError::Protocol { .. } | CliError::Io { .. } | CliError::Plot(_) => 1,
         }

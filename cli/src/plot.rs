@@ -776,6 +776,110 @@ pub fn figure_path(dir: &Path, p: Protocol) -> PathBuf {
     dir.join(format!("{}.png", p.name()))
 }
 
+/// One population of [`raster`]: its name, its spikes as (time in ms, row) with rows counted
+/// from the top of the raster, and its mean rate (Hz).
+pub type RasterGroup<'a> = (&'a str, &'a [(f64, f64)], f64);
+
+/// Draws a spike raster (left: each population's spikes over `(t0, t1)` ms in rows stacked top
+/// to bottom, `rows` in all) beside a bar chart of the populations' rates (right), as a PNG file
+/// at `path`, written as [`save_png`] writes: the microcircuit's activity.
+///
+/// Error: [`PlotError`] for an empty time range, drawing problems, or when the file cannot be
+/// written.
+pub fn raster(
+    path: &Path,
+    title: &str,
+    (t0, t1): (f64, f64),
+    rows: f64,
+    groups: &[RasterGroup<'_>],
+) -> Result<(), PlotError> {
+    font_ready()?;
+    if t0.partial_cmp(&t1) != Some(std::cmp::Ordering::Less) {
+        return Err(PlotError(format!("no time in [{t0}, {t1}] ms")));
+    }
+    const COLORS: [[u8; 3]; 2] = [BLUE, ORANGE];
+    let (w, h) = (
+        WIDTH,
+        TITLE_HEIGHT + 2 * PANEL_HEIGHT + 2 * X_LABEL_EXTRA + 40,
+    );
+    let mut buf = vec![255u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let body = root
+            .titled(title, title_style(&root, title)?)
+            .map_err(err)?;
+        let (left, right) = body.split_horizontally(w * 2 / 3);
+        let mut chart = ChartBuilder::on(&left)
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(60)
+            .build_cartesian_2d(t0..t1, -rows..0.0)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("time (ms)")
+            .y_desc("neuron")
+            .y_label_formatter(&|_| String::new())
+            .label_style((FAMILY, 14))
+            .axis_desc_style((FAMILY, 16))
+            .draw()
+            .map_err(err)?;
+        for (k, &(_, spikes, _)) in groups.iter().enumerate() {
+            let color = rgb(COLORS[k % 2]).filled();
+            chart
+                .draw_series(
+                    spikes
+                        .iter()
+                        .filter(|p| (t0..=t1).contains(&p.0))
+                        .map(|&(t, r)| Circle::new((t, -r), 1, color)),
+                )
+                .map_err(err)?;
+        }
+        let top = groups.iter().map(|g| g.2).fold(0.0, f64::max).max(1.0) * 1.1;
+        let n = groups.len() as f64;
+        let mut bars = ChartBuilder::on(&right)
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..top, -n..0.0)
+            .map_err(err)?;
+        let names: Vec<&str> = groups.iter().map(|g| g.0).collect();
+        bars.configure_mesh()
+            .x_desc("rate (Hz)")
+            .y_labels(groups.len() * 2 + 1)
+            .y_label_formatter(&|y| {
+                let k = (-y - 0.5).round();
+                if (-y - 0.5 - k).abs() < 0.01 && k >= 0.0 {
+                    names
+                        .get(k as usize)
+                        .map_or(String::new(), |s| (*s).to_string())
+                } else {
+                    String::new()
+                }
+            })
+            .label_style((FAMILY, 14))
+            .axis_desc_style((FAMILY, 16))
+            .draw()
+            .map_err(err)?;
+        bars.draw_series(groups.iter().enumerate().map(|(k, g)| {
+            let y = -(k as f64);
+            Rectangle::new(
+                [(0.0, y - 0.1), (g.2, y - 0.9)],
+                rgb(COLORS[k % 2]).filled(),
+            )
+        }))
+        .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(&buf, w, h, ColorType::Rgb8)
+        .map_err(err)?;
+    crate::cli::write_atomic(path, |out| out.write_all(&png))
+        .map_err(|e| PlotError(format!("cannot write {}: {e}", path.display())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -904,108 +1008,4 @@ mod tests {
         };
         assert!(render_png(&empty).is_err());
     }
-}
-
-/// One population of [`raster`]: its name, its spikes as (time in ms, row) with rows counted
-/// from the top of the raster, and its mean rate (Hz).
-pub type RasterGroup<'a> = (&'a str, &'a [(f64, f64)], f64);
-
-/// Draws a spike raster (left: each population's spikes over `(t0, t1)` ms in rows stacked top
-/// to bottom, `rows` in all) beside a bar chart of the populations' rates (right), as a PNG file
-/// at `path`, written as [`save_png`] writes: the microcircuit's activity.
-///
-/// Error: [`PlotError`] for an empty time range, drawing problems, or when the file cannot be
-/// written.
-pub fn raster(
-    path: &Path,
-    title: &str,
-    (t0, t1): (f64, f64),
-    rows: f64,
-    groups: &[RasterGroup<'_>],
-) -> Result<(), PlotError> {
-    font_ready()?;
-    if t0.partial_cmp(&t1) != Some(std::cmp::Ordering::Less) {
-        return Err(PlotError(format!("no time in [{t0}, {t1}] ms")));
-    }
-    const COLORS: [[u8; 3]; 2] = [BLUE, ORANGE];
-    let (w, h) = (
-        WIDTH,
-        TITLE_HEIGHT + 2 * PANEL_HEIGHT + 2 * X_LABEL_EXTRA + 40,
-    );
-    let mut buf = vec![255u8; (w * h * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let body = root
-            .titled(title, title_style(&root, title)?)
-            .map_err(err)?;
-        let (left, right) = body.split_horizontally(w * 2 / 3);
-        let mut chart = ChartBuilder::on(&left)
-            .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(60)
-            .build_cartesian_2d(t0..t1, -rows..0.0)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("time (ms)")
-            .y_desc("neuron")
-            .y_label_formatter(&|_| String::new())
-            .label_style((FAMILY, 14))
-            .axis_desc_style((FAMILY, 16))
-            .draw()
-            .map_err(err)?;
-        for (k, &(_, spikes, _)) in groups.iter().enumerate() {
-            let color = rgb(COLORS[k % 2]).filled();
-            chart
-                .draw_series(
-                    spikes
-                        .iter()
-                        .filter(|p| (t0..=t1).contains(&p.0))
-                        .map(|&(t, r)| Circle::new((t, -r), 1, color)),
-                )
-                .map_err(err)?;
-        }
-        let top = groups.iter().map(|g| g.2).fold(0.0, f64::max).max(1.0) * 1.1;
-        let n = groups.len() as f64;
-        let mut bars = ChartBuilder::on(&right)
-            .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0.0..top, -n..0.0)
-            .map_err(err)?;
-        let names: Vec<&str> = groups.iter().map(|g| g.0).collect();
-        bars.configure_mesh()
-            .x_desc("rate (Hz)")
-            .y_labels(groups.len() * 2 + 1)
-            .y_label_formatter(&|y| {
-                let k = (-y - 0.5).round();
-                if (-y - 0.5 - k).abs() < 0.01 && k >= 0.0 {
-                    names
-                        .get(k as usize)
-                        .map_or(String::new(), |s| (*s).to_string())
-                } else {
-                    String::new()
-                }
-            })
-            .label_style((FAMILY, 14))
-            .axis_desc_style((FAMILY, 16))
-            .draw()
-            .map_err(err)?;
-        bars.draw_series(groups.iter().enumerate().map(|(k, g)| {
-            let y = -(k as f64);
-            Rectangle::new(
-                [(0.0, y - 0.1), (g.2, y - 0.9)],
-                rgb(COLORS[k % 2]).filled(),
-            )
-        }))
-        .map_err(err)?;
-        root.present().map_err(err)?;
-    }
-    let mut png = Vec::new();
-    PngEncoder::new(&mut png)
-        .write_image(&buf, w, h, ColorType::Rgb8)
-        .map_err(err)?;
-    crate::cli::write_atomic(path, |out| out.write_all(&png))
-        .map_err(|e| PlotError(format!("cannot write {}: {e}", path.display())))
 }

@@ -6,6 +6,7 @@
 //! Error messages name the command-line option a setting comes from (`--dt`, `--spikes`, ...).
 
 use neurode::models::Clamp;
+use neurode::runtime::error::num;
 use neurode::runtime::{
     steps_for, Connect, Error, Method, Model, ModelInfo, Network, SpikeTrain, Storage,
     SynapseModel, Var,
@@ -201,10 +202,13 @@ fn resolve_item(info: &ModelInfo, model: &str, name: &str) -> Result<Item, RunEr
         })
 }
 
+/// Steps below this (ms, a nanosecond) are taken for a mistake when a run is too long.
+const MIN_SANE_DT: f64 = 1e-6;
+
 fn invalid(option: &'static str, value: f64, reason: impl Into<String>) -> RunError {
     RunError::Invalid {
         option,
-        value: format!("{value}"),
+        value: num(value),
         reason: reason.into(),
     }
 }
@@ -236,13 +240,25 @@ fn plan(info: &ModelInfo, model: &str, cfg: &RunConfig) -> Result<Plan, RunError
     }
     let steps_needed = (cfg.duration / cfg.dt).ceil();
     if steps_needed > MAX_STEPS as f64 {
+        // Blame the step when it is what is absurd (below a nanosecond).
+        let (option, value) = if cfg.dt < MIN_SANE_DT {
+            ("--dt", cfg.dt)
+        } else {
+            ("--duration", cfg.duration)
+        };
         return Err(invalid(
-            "--duration",
-            cfg.duration,
+            option,
+            value,
             format!(
-                "{steps_needed:.0} steps of {} ms; a run records at most {MAX_STEPS} steps (raise \
-                 --dt or shorten --duration)",
-                cfg.dt
+                "{} ms in steps of {} ms is {} steps; a run records at most {MAX_STEPS} steps \
+                 (raise --dt or shorten --duration)",
+                num(cfg.duration),
+                num(cfg.dt),
+                if steps_needed < 1e15 {
+                    format!("{steps_needed}")
+                } else {
+                    format!("{steps_needed:.2e}")
+                }
             ),
         ));
     }

@@ -145,6 +145,43 @@ fn bad_input_is_one_clear_line() {
 }
 
 #[test]
+fn values_outside_their_domain_are_refused_with_exit_2() {
+    for (args, needles) in [
+        (
+            &["run", "exponential", "--spikes", "1", "--set", "tau=-1"][..],
+            &["`tau`", "Exponential", "-1", "positive"][..],
+        ),
+        (
+            &["run", "exponential", "--spikes", "1", "--set", "tau=0"],
+            &["`tau`", "positive"],
+        ),
+        (
+            &["run", "ampa", "--spikes", "1", "--set", "beta=-5"],
+            &["`beta`", "-5", "non-negative"],
+        ),
+        (
+            &["run", "exponential", "--spikes", "1", "--set", "delay=-1"],
+            &["`delay`", "non-negative"],
+        ),
+        (
+            &["tutorial", "gap_junction", "--set", "skip_refractory=0.5"],
+            &["`skip_refractory`", "0.5", "0 or 1"],
+        ),
+        (
+            &["run", "adex", "--set", "C=-200"],
+            &["`C`", "AdEx", "positive"],
+        ),
+        (
+            &["run", "exponential", "--spikes", "1", "--dt", "1e-300"],
+            &["--dt 1e-300", "5.00e301 steps"],
+        ),
+    ] {
+        assert_one_line_error(args, needles);
+        assert_eq!(neurode(args).status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
 fn run_drives_a_neuron_model_with_its_preset() {
     let dir = scratch("run_neuron");
     let png = dir.join("adex.png");

@@ -24,6 +24,76 @@ pub struct Param {
     /// `per_synapse` / `per_neuron`: the equations read the state [`State::fixed`] of this
     /// parameter, one value per element; the field is its default.
     pub per_element: bool,
+    /// `domain = ...`: the values accepted.
+    pub domain: Domain,
+}
+
+/// The values a parameter accepts (the runtime's `Domain`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Domain {
+    Any,
+    Positive,
+    NonNegative,
+    Flag,
+    Range(f64, f64),
+}
+
+impl Domain {
+    /// Whether `x` is in the domain.
+    pub fn contains(self, x: f64) -> bool {
+        x.is_finite()
+            && match self {
+                Domain::Any => true,
+                Domain::Positive => x > 0.0,
+                Domain::NonNegative => x >= 0.0,
+                Domain::Flag => x == 0.0 || x == 1.0,
+                Domain::Range(lo, hi) => (lo..=hi).contains(&x),
+            }
+    }
+
+    /// As the runtime's messages say it.
+    pub fn text(self) -> String {
+        match self {
+            Domain::Any => "finite".into(),
+            Domain::Positive => "positive".into(),
+            Domain::NonNegative => "non-negative".into(),
+            Domain::Flag => "0 or 1".into(),
+            Domain::Range(lo, hi) => format!("in [{lo}, {hi}]"),
+        }
+    }
+}
+
+/// `positive`, `non_negative`, `flag` or `range(lo, hi)` (number literals, `lo <= hi`).
+fn parse_domain(e: &syn::Expr, errors: &mut Errors) -> Option<Domain> {
+    let expected = "a domain is `positive`, `non_negative`, `flag` or `range(lo, hi)`";
+    match e {
+        syn::Expr::Path(p) => match p.path.get_ident().map(Ident::to_string).as_deref() {
+            Some("positive") => Some(Domain::Positive),
+            Some("non_negative") => Some(Domain::NonNegative),
+            Some("flag") => Some(Domain::Flag),
+            _ => {
+                errors.push(Spans::of(e).error(expected));
+                None
+            }
+        },
+        syn::Expr::Call(c) if matches!(&*c.func, syn::Expr::Path(p) if p.path.is_ident("range")) => {
+            let bounds: Vec<Option<f64>> = c.args.iter().map(literal_value).collect();
+            match bounds.as_slice() {
+                [Some(lo), Some(hi)] if lo <= hi => Some(Domain::Range(*lo, *hi)),
+                _ => {
+                    errors.push(
+                        Spans::of(e)
+                            .error("`range(lo, hi)` takes two number literals with `lo <= hi`"),
+                    );
+                    None
+                }
+            }
+        }
+        _ => {
+            errors.push(Spans::of(e).error(expected));
+            None
+        }
+    }
 }
 
 /// A spike-triggered update.
@@ -317,6 +387,20 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
                     None
                 }
             });
+            let domain = p
+                .domain
+                .as_ref()
+                .and_then(|d| parse_domain(d, errors))
+                .unwrap_or(Domain::Any);
+            if let (Some(x), Some(d)) = (default, p.default.as_ref()) {
+                if !domain.contains(x) {
+                    errors.push(Spans::of(d).error(format!(
+                        "the default {x} of `{}` is outside its domain: it must be {}",
+                        p.ident,
+                        domain.text()
+                    )));
+                }
+            }
             Param {
                 ident: p.ident.clone(),
                 default: default.unwrap_or(0.0),
@@ -324,6 +408,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
                 unit_text,
                 doc: p.doc.clone(),
                 per_element: p.per_element.is_some(),
+                domain,
             }
         })
         .collect::<Vec<Param>>();

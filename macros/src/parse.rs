@@ -58,7 +58,9 @@ pub mod kw {
     pub const DEAD_TIME: &str = "dead_time";
     /// `#[threshold(cond, within_step)]`: reset at the crossing inside the step.
     pub const WITHIN_STEP: &str = "within_step";
-    pub const PARAM_KEYS: [&str; 4] = [DEFAULT, UNIT, PER_SYNAPSE, PER_NEURON];
+    pub const PARAM_KEYS: [&str; 5] = [DEFAULT, UNIT, DOMAIN, PER_SYNAPSE, PER_NEURON];
+    /// `domain = positive | non_negative | flag | range(lo, hi)`.
+    pub const DOMAIN: &str = "domain";
     /// `per_synapse` / `per_neuron`: one value per element, the field's value the default.
     pub const PER_SYNAPSE: &str = "per_synapse";
     pub const PER_NEURON: &str = "per_neuron";
@@ -154,6 +156,8 @@ pub struct RawEvent {
 pub struct RawParam {
     pub ident: Ident,
     pub default: Option<Expr>,
+    /// `domain = ...`, as written.
+    pub domain: Option<Expr>,
     pub unit: Option<LitStr>,
     pub doc: String,
     /// `per_synapse` / `per_neuron`, with the flag (for diagnostics).
@@ -790,6 +794,7 @@ fn parse_field(field: &syn::Field, raw: &mut RawModel, errors: &mut Errors) {
         raw.params.push(RawParam {
             ident,
             default: Some(syn::parse_quote!(0.0)),
+            domain: None,
             unit: None,
             per_element: None,
             doc,
@@ -839,6 +844,7 @@ fn parse_param(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Er
     let mut p = RawParam {
         ident: f.ident,
         default: None,
+        domain: None,
         unit: None,
         doc: f.doc,
         per_element: None,
@@ -849,6 +855,7 @@ fn parse_param(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Er
                 expect_assign(errors, &key, op);
                 match key.to_string().as_str() {
                     kw::DEFAULT => p.default = Some(value),
+                    kw::DOMAIN => p.domain = Some(value),
                     kw::UNIT => p.unit = lit_str(value, &key, errors),
                     _ => unknown_key(errors, &key, kw::PARAM, &kw::PARAM_KEYS),
                 }

@@ -16,13 +16,13 @@ use neurode_macros::synapse;
 #[output(current = w * s, delay = delay)]
 pub struct Alpha {
     /// Time constant.
-    #[param(default = 3.0, unit = "ms")]
+    #[param(default = 3.0, unit = "ms", domain = positive)]
     pub tau: f64,
     /// Current per unit of `s`.
     #[param(default = 0.2, unit = "nA/ms")]
     pub w: f64,
     /// Transmission delay of the output.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
     /// Synaptic variable.
     #[state(init = 0.0, unit = "ms", ode = x)]
@@ -39,16 +39,16 @@ pub struct Alpha {
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct AlphaCoba {
     /// Time constant.
-    #[param(default = 3.0, unit = "ms")]
+    #[param(default = 3.0, unit = "ms", domain = positive)]
     pub tau: f64,
     /// Conductance per unit of `s`.
-    #[param(default = 0.2, unit = "uS/ms")]
+    #[param(default = 0.2, unit = "uS/ms", domain = non_negative)]
     pub g_max: f64,
     /// Reversal potential.
     #[param(default = 0.0, unit = "mV")]
     pub E: f64,
     /// Transmission delay of the output.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
     /// Synaptic variable.
     #[state(init = 0.0, unit = "ms", ode = x)]

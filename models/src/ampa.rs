@@ -17,25 +17,25 @@ use neurode_macros::synapse;
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct Ampa {
     /// Binding rate.
-    #[param(default = 0.98, unit = "1/(mM*ms)")]
+    #[param(default = 0.98, unit = "1/(mM*ms)", domain = non_negative)]
     pub alpha: f64,
     /// Unbinding rate.
-    #[param(default = 0.18, unit = "1/ms")]
+    #[param(default = 0.18, unit = "1/ms", domain = non_negative)]
     pub beta: f64,
     /// Transmitter concentration during a pulse.
-    #[param(default = 0.5, unit = "mM")]
+    #[param(default = 0.5, unit = "mM", domain = non_negative)]
     pub T: f64,
     /// Pulse duration.
-    #[param(default = 0.5, unit = "ms")]
+    #[param(default = 0.5, unit = "ms", domain = positive)]
     pub T_duration: f64,
     /// Maximal conductance.
-    #[param(default = 0.42, unit = "uS")]
+    #[param(default = 0.42, unit = "uS", domain = non_negative)]
     pub g_max: f64,
     /// Reversal potential.
     #[param(default = 0.0, unit = "mV")]
     pub E: f64,
     /// Transmission delay of the output.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
     /// Fraction of open channels.
     #[state(init = 0.0, unit = "1", ode = alpha * transmitter * (1.0 - s) - beta * s)]

@@ -19,16 +19,16 @@ use neurode_macros::synapse;
 #[output(current = w * s, delay = delay)]
 pub struct TwoExponentials {
     /// Time constant (rise or decay: the equations are symmetric in τ1 and τ2).
-    #[param(default = 1.0, unit = "ms")]
+    #[param(default = 1.0, unit = "ms", domain = positive)]
     pub tau1: f64,
     /// Time constant.
-    #[param(default = 3.0, unit = "ms")]
+    #[param(default = 3.0, unit = "ms", domain = positive)]
     pub tau2: f64,
     /// Current per unit of `s`.
     #[param(default = 0.2, unit = "nA/ms")]
     pub w: f64,
     /// Transmission delay of the output.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
     /// Synaptic variable.
     #[state(init = 0.0, unit = "ms", ode = x)]
@@ -46,19 +46,19 @@ pub struct TwoExponentials {
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct TwoExponentialsCoba {
     /// Time constant.
-    #[param(default = 1.0, unit = "ms")]
+    #[param(default = 1.0, unit = "ms", domain = positive)]
     pub tau1: f64,
     /// Time constant.
-    #[param(default = 3.0, unit = "ms")]
+    #[param(default = 3.0, unit = "ms", domain = positive)]
     pub tau2: f64,
     /// Conductance per unit of `s`.
-    #[param(default = 0.2, unit = "uS/ms")]
+    #[param(default = 0.2, unit = "uS/ms", domain = non_negative)]
     pub g_max: f64,
     /// Reversal potential.
     #[param(default = 0.0, unit = "mV")]
     pub E: f64,
     /// Transmission delay of the output.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
     /// Synaptic variable.
     #[state(init = 0.0, unit = "ms", ode = x)]

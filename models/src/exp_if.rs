@@ -22,10 +22,10 @@ use neurode_macros::neuron;
 #[refractory(t_ref)]
 pub struct ExpIf {
     /// Membrane capacitance.
-    #[param(default = 200.0, unit = "pF")]
+    #[param(default = 200.0, unit = "pF", domain = positive)]
     pub C: f64,
     /// Leak conductance.
-    #[param(default = 10.0, unit = "nS")]
+    #[param(default = 10.0, unit = "nS", domain = non_negative)]
     pub g_L: f64,
     /// Leak reversal potential (also the initial V).
     #[param(default = -70.0, unit = "mV")]
@@ -34,7 +34,7 @@ pub struct ExpIf {
     #[param(default = -50.0, unit = "mV")]
     pub V_T: f64,
     /// Slope factor of the exponential term.
-    #[param(default = 2.0, unit = "mV")]
+    #[param(default = 2.0, unit = "mV", domain = positive)]
     pub Delta_T: f64,
     /// Reset potential.
     #[param(default = -58.0, unit = "mV")]
@@ -43,7 +43,7 @@ pub struct ExpIf {
     #[param(default = 0.0, unit = "mV")]
     pub V_peak: f64,
     /// Refractory period (V held at V_r).
-    #[param(default = 2.0, unit = "ms")]
+    #[param(default = 2.0, unit = "ms", domain = non_negative)]
     pub t_ref: f64,
     /// Constant bias current.
     #[param(default = 0.0, unit = "pA")]

@@ -16,13 +16,13 @@ use neurode_macros::synapse;
 #[output(current = w * s, delay = delay)]
 pub struct Exponential {
     /// Decay time constant.
-    #[param(default = 8.0, unit = "ms")]
+    #[param(default = 8.0, unit = "ms", domain = positive)]
     pub tau: f64,
     /// Current per unit of `s`.
     #[param(default = 0.1, unit = "nA")]
     pub w: f64,
     /// Transmission delay of the output.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
     /// Synaptic gating variable.
     #[state(init = 0.0, unit = "1", ode = -s / tau, on_pre_after += 1.0)]
@@ -41,16 +41,16 @@ pub struct Exponential {
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct ExponentialCoba {
     /// Decay time constant.
-    #[param(default = 8.0, unit = "ms")]
+    #[param(default = 8.0, unit = "ms", domain = positive)]
     pub tau: f64,
     /// Maximal conductance.
-    #[param(default = 0.1, unit = "uS")]
+    #[param(default = 0.1, unit = "uS", domain = non_negative)]
     pub g_max: f64,
     /// Reversal potential.
     #[param(default = 0.0, unit = "mV")]
     pub E: f64,
     /// Transmission delay of the output.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
     /// Synaptic gating variable.
     #[state(init = 0.0, unit = "1", ode = -s / tau, on_pre_after += 1.0)]

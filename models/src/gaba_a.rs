@@ -15,16 +15,16 @@ use neurode_macros::synapse;
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct GabaA {
     /// Decay time constant.
-    #[param(default = 6.0, unit = "ms")]
+    #[param(default = 6.0, unit = "ms", domain = positive)]
     pub tau: f64,
     /// Maximal conductance.
-    #[param(default = 0.4, unit = "uS")]
+    #[param(default = 0.4, unit = "uS", domain = non_negative)]
     pub g_max: f64,
     /// Reversal potential.
     #[param(default = -80.0, unit = "mV")]
     pub E: f64,
     /// Transmission delay of the output.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
     /// Synaptic gating variable.
     #[state(init = 0.0, unit = "1", ode = -s / tau, on_pre_after += 1.0)]
@@ -45,25 +45,25 @@ pub struct GabaA {
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct GabaAMarkov {
     /// Binding rate.
-    #[param(default = 0.53, unit = "1/(mM*ms)")]
+    #[param(default = 0.53, unit = "1/(mM*ms)", domain = non_negative)]
     pub alpha: f64,
     /// Unbinding rate.
-    #[param(default = 0.18, unit = "1/ms")]
+    #[param(default = 0.18, unit = "1/ms", domain = non_negative)]
     pub beta: f64,
     /// Transmitter concentration during a pulse.
-    #[param(default = 1.0, unit = "mM")]
+    #[param(default = 1.0, unit = "mM", domain = non_negative)]
     pub T: f64,
     /// Pulse duration.
-    #[param(default = 1.0, unit = "ms")]
+    #[param(default = 1.0, unit = "ms", domain = positive)]
     pub T_duration: f64,
     /// Maximal conductance.
-    #[param(default = 0.04, unit = "uS")]
+    #[param(default = 0.04, unit = "uS", domain = non_negative)]
     pub g_max: f64,
     /// Reversal potential.
     #[param(default = -80.0, unit = "mV")]
     pub E: f64,
     /// Transmission delay of the output.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
     /// Fraction of open channels.
     #[state(init = 0.0, unit = "1", ode = alpha * transmitter * (1.0 - s) - beta * s)]

@@ -19,34 +19,34 @@ use neurode_macros::synapse;
 #[output(conductance = g_max * s, reversal = E, delay = delay)]
 pub struct GabaB {
     /// G-protein production rate per activated receptor.
-    #[param(default = 0.18, unit = "uM/ms")]
+    #[param(default = 0.18, unit = "uM/ms", domain = non_negative)]
     pub k1: f64,
     /// G-protein removal rate.
-    #[param(default = 0.034, unit = "1/ms")]
+    #[param(default = 0.034, unit = "1/ms", domain = non_negative)]
     pub k2: f64,
     /// Receptor activation rate.
-    #[param(default = 0.09, unit = "1/(mM*ms)")]
+    #[param(default = 0.09, unit = "1/(mM*ms)", domain = non_negative)]
     pub k3: f64,
     /// Receptor deactivation rate.
-    #[param(default = 0.0012, unit = "1/ms")]
+    #[param(default = 0.0012, unit = "1/ms", domain = non_negative)]
     pub k4: f64,
     /// Dissociation constant of G-protein binding to the channel.
-    #[param(default = 100.0, unit = "uM^4")]
+    #[param(default = 100.0, unit = "uM^4", domain = positive)]
     pub K_d: f64,
     /// Transmitter concentration during a pulse.
-    #[param(default = 0.5, unit = "mM")]
+    #[param(default = 0.5, unit = "mM", domain = non_negative)]
     pub T: f64,
     /// Pulse duration.
-    #[param(default = 0.3, unit = "ms")]
+    #[param(default = 0.3, unit = "ms", domain = positive)]
     pub T_duration: f64,
     /// Maximal conductance.
-    #[param(default = 0.02, unit = "uS")]
+    #[param(default = 0.02, unit = "uS", domain = non_negative)]
     pub g_max: f64,
     /// Reversal potential.
     #[param(default = -95.0, unit = "mV")]
     pub E: f64,
     /// Transmission delay of the output.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
     /// Fraction of activated receptors.
     #[state(init = 0.0, unit = "1", ode = k3 * transmitter * (1.0 - R) - k4 * R)]

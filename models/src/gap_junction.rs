@@ -16,16 +16,16 @@ use neurode_macros::synapse;
 #[output(voltage = w * k_spikelet * spike_pre * (1.0 - skip_refractory * refractory_post), delay = delay)]
 pub struct GapJunction {
     /// Coupling conductance.
-    #[param(default = 1.0, unit = "uS")]
+    #[param(default = 1.0, unit = "uS", domain = non_negative)]
     pub w: f64,
     /// Spikelet size per unit of coupling.
-    #[param(default = 0.1, unit = "mV/uS")]
+    #[param(default = 0.1, unit = "mV/uS", domain = non_negative)]
     pub k_spikelet: f64,
     /// 1 to skip the spikelet while the postsynaptic neuron is refractory, 0 to always apply it.
-    #[param(default = 0.0, unit = "1")]
+    #[param(default = 0.0, unit = "1", domain = flag)]
     pub skip_refractory: f64,
     /// Delay of the spikelet.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
 }
 
@@ -40,6 +40,6 @@ pub struct GapJunction {
 #[output(current = w * (v_post - v_pre), target = pre)]
 pub struct GapJunctionSymmetric {
     /// Coupling conductance.
-    #[param(default = 1.0, unit = "uS")]
+    #[param(default = 1.0, unit = "uS", domain = non_negative)]
     pub w: f64,
 }

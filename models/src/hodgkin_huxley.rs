@@ -31,16 +31,16 @@ use neurode_macros::neuron;
 #[threshold(V >= V_spike, rising, dead_time = t_dead)]
 pub struct HodgkinHuxley {
     /// Membrane capacitance.
-    #[param(default = 1.0, unit = "uF/cm^2")]
+    #[param(default = 1.0, unit = "uF/cm^2", domain = positive)]
     pub C: f64,
     /// Maximal sodium conductance.
-    #[param(default = 120.0, unit = "mS/cm^2")]
+    #[param(default = 120.0, unit = "mS/cm^2", domain = non_negative)]
     pub g_Na: f64,
     /// Maximal potassium conductance.
-    #[param(default = 36.0, unit = "mS/cm^2")]
+    #[param(default = 36.0, unit = "mS/cm^2", domain = non_negative)]
     pub g_K: f64,
     /// Leak conductance.
-    #[param(default = 0.3, unit = "mS/cm^2")]
+    #[param(default = 0.3, unit = "mS/cm^2", domain = non_negative)]
     pub g_L: f64,
     /// Sodium reversal potential.
     #[param(default = 50.0, unit = "mV")]
@@ -52,7 +52,7 @@ pub struct HodgkinHuxley {
     #[param(default = -54.387, unit = "mV")]
     pub E_L: f64,
     /// Membrane area the input spreads over.
-    #[param(default = 20000.0, unit = "um^2")]
+    #[param(default = 20000.0, unit = "um^2", domain = positive)]
     pub area: f64,
     /// Bias current density.
     #[param(default = 0.0, unit = "uA/cm^2")]
@@ -61,7 +61,7 @@ pub struct HodgkinHuxley {
     #[param(default = 0.0, unit = "mV")]
     pub V_spike: f64,
     /// Dead time after a detected spike.
-    #[param(default = 2.0, unit = "ms")]
+    #[param(default = 2.0, unit = "ms", domain = non_negative)]
     pub t_dead: f64,
     /// Membrane potential.
     #[state(init = -65.0[mV], unit = "mV", membrane,

@@ -27,10 +27,10 @@ use neurode_macros::{neuron, synapse};
 #[refractory(t_ref)]
 pub struct IafPscExp {
     /// Membrane capacitance.
-    #[param(default = 0.25, unit = "nF")]
+    #[param(default = 0.25, unit = "nF", domain = positive)]
     pub C_m: f64,
     /// Membrane time constant.
-    #[param(default = 10.0, unit = "ms")]
+    #[param(default = 10.0, unit = "ms", domain = positive)]
     pub tau_m: f64,
     /// Leak potential.
     #[param(default = -65.0, unit = "mV")]
@@ -42,13 +42,13 @@ pub struct IafPscExp {
     #[param(default = -65.0, unit = "mV")]
     pub V_reset: f64,
     /// Refractory period.
-    #[param(default = 2.0, unit = "ms")]
+    #[param(default = 2.0, unit = "ms", domain = non_negative)]
     pub t_ref: f64,
     /// Decay time constant of the excitatory current.
-    #[param(default = 0.5, unit = "ms")]
+    #[param(default = 0.5, unit = "ms", domain = positive)]
     pub tau_ex: f64,
     /// Decay time constant of the inhibitory current.
-    #[param(default = 0.5, unit = "ms")]
+    #[param(default = 0.5, unit = "ms", domain = positive)]
     pub tau_in: f64,
     /// Constant external current.
     #[param(default = 0.0, unit = "nA")]

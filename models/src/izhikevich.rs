@@ -27,7 +27,7 @@ use neurode_macros::neuron;
 #[reset(v = c, u += d)]
 pub struct Izhikevich {
     /// Time scale of the recovery variable.
-    #[param(default = 0.02, unit = "1/ms")]
+    #[param(default = 0.02, unit = "1/ms", domain = positive)]
     pub a: f64,
     /// Sensitivity of the recovery variable to v.
     #[param(default = 0.2, unit = "1/ms")]

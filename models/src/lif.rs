@@ -28,13 +28,13 @@ pub struct Lif {
     #[param(default = 20.0, unit = "mV")]
     pub V_th: f64,
     /// Membrane resistance.
-    #[param(default = 1.0, unit = "MOhm")]
+    #[param(default = 1.0, unit = "MOhm", domain = positive)]
     pub R: f64,
     /// Membrane time constant.
-    #[param(default = 10.0, unit = "ms")]
+    #[param(default = 10.0, unit = "ms", domain = positive)]
     pub tau: f64,
     /// Refractory period.
-    #[param(default = 1.0, unit = "ms")]
+    #[param(default = 1.0, unit = "ms", domain = non_negative)]
     pub t_refractory: f64,
     /// Membrane potential.
     #[state(init = V_rest, unit = "mV", ode = (-(V - V_rest) + R * I) / tau, membrane)]

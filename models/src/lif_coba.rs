@@ -23,7 +23,7 @@ use neurode_macros::neuron;
 #[reset(V = V_reset)]
 pub struct LifCoba {
     /// Membrane time constant.
-    #[param(default = 10.0, unit = "ms")]
+    #[param(default = 10.0, unit = "ms", domain = positive)]
     pub tau_m: f64,
     /// Leak reversal potential.
     #[param(default = -74.0, unit = "mV")]
@@ -38,16 +38,16 @@ pub struct LifCoba {
     #[param(default = 0.0, unit = "mV")]
     pub E_e: f64,
     /// Excitatory conductance time constant.
-    #[param(default = 5.0, unit = "ms")]
+    #[param(default = 5.0, unit = "ms", domain = positive)]
     pub tau_e: f64,
     /// Inhibitory reversal potential.
     #[param(default = -80.0, unit = "mV")]
     pub E_i: f64,
     /// Inhibitory conductance time constant.
-    #[param(default = 10.0, unit = "ms")]
+    #[param(default = 10.0, unit = "ms", domain = positive)]
     pub tau_i: f64,
     /// Membrane resistance (for the input current).
-    #[param(default = 1.0, unit = "MOhm")]
+    #[param(default = 1.0, unit = "MOhm", domain = positive)]
     pub R: f64,
     /// Membrane potential.
     #[state(init = E_L, unit = "mV", membrane,

@@ -18,31 +18,31 @@ use neurode_macros::synapse;
 #[output(conductance = g_max * g_inf * s, reversal = E, delay = delay)]
 pub struct Nmda {
     /// Maximal conductance.
-    #[param(default = 0.15, unit = "uS")]
+    #[param(default = 0.15, unit = "uS", domain = non_negative)]
     pub g_max: f64,
     /// Reversal potential.
     #[param(default = 0.0, unit = "mV")]
     pub E: f64,
     /// Extracellular magnesium concentration.
-    #[param(default = 1.2, unit = "mM")]
+    #[param(default = 1.2, unit = "mM", domain = non_negative)]
     pub c_Mg: f64,
     /// Voltage sensitivity of the block.
-    #[param(default = 0.062, unit = "1/mV")]
+    #[param(default = 0.062, unit = "1/mV", domain = non_negative)]
     pub alpha: f64,
     /// Magnesium concentration scale of the block.
-    #[param(default = 3.57, unit = "mM")]
+    #[param(default = 3.57, unit = "mM", domain = positive)]
     pub beta: f64,
     /// Decay time constant of s.
-    #[param(default = 100.0, unit = "ms")]
+    #[param(default = 100.0, unit = "ms", domain = positive)]
     pub tau_decay: f64,
     /// Rate of rise of s.
-    #[param(default = 0.5, unit = "1/ms")]
+    #[param(default = 0.5, unit = "1/ms", domain = positive)]
     pub a: f64,
     /// Decay time constant of x.
-    #[param(default = 2.0, unit = "ms")]
+    #[param(default = 2.0, unit = "ms", domain = positive)]
     pub tau_rise: f64,
     /// Transmission delay of the output.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
     /// Fraction of open channels.
     #[state(init = 0.0, unit = "1", ode = -s / tau_decay + a * x * (1.0 - s))]

@@ -44,13 +44,13 @@ use neurode_macros::synapse;
           w = clip(w + A_pre * (if soft > 0.5 { (w_max - w) / w_max } else { 1.0 }), 0.0, w_max))]
 pub struct Stdp {
     /// Presynaptic trace time constant.
-    #[param(default = 20.0, unit = "ms")]
+    #[param(default = 20.0, unit = "ms", domain = positive)]
     pub tau_pre: f64,
     /// Postsynaptic trace time constant.
-    #[param(default = 20.0, unit = "ms")]
+    #[param(default = 20.0, unit = "ms", domain = positive)]
     pub tau_post: f64,
     /// Upper bound of the weight.
-    #[param(default = 0.01, unit = "1")]
+    #[param(default = 0.01, unit = "1", domain = positive)]
     pub w_max: f64,
     /// Increment of the presynaptic trace (potentiation per pair at Δt = 0).
     #[param(default = 0.0001, unit = "1")]
@@ -59,10 +59,10 @@ pub struct Stdp {
     #[param(default = -0.000105, unit = "1")]
     pub dA_post: f64,
     /// Nearest-neighbour pairing: 1 on, 0 off.
-    #[param(default = 0.0, unit = "1")]
+    #[param(default = 0.0, unit = "1", domain = flag)]
     pub nearest: f64,
     /// Soft bounds: 1 on, 0 off.
-    #[param(default = 0.0, unit = "1")]
+    #[param(default = 0.0, unit = "1", domain = flag)]
     pub soft: f64,
     /// Synaptic weight, added to the postsynaptic `g_e` at each presynaptic spike.
     #[state(init = 0.0, unit = "1")]
@@ -94,16 +94,16 @@ pub struct Stdp {
 #[on_post(A_post -= c_d; w += A_pre)]
 pub struct StdpMultiplicative {
     /// Presynaptic trace time constant.
-    #[param(default = 20.0, unit = "ms")]
+    #[param(default = 20.0, unit = "ms", domain = positive)]
     pub tau_pre: f64,
     /// Postsynaptic trace time constant.
-    #[param(default = 20.0, unit = "ms")]
+    #[param(default = 20.0, unit = "ms", domain = positive)]
     pub tau_post: f64,
     /// Potentiation per pair at Δt = 0 (units of w).
-    #[param(default = 0.0001, unit = "1")]
+    #[param(default = 0.0001, unit = "1", domain = non_negative)]
     pub c_p: f64,
     /// Depression per pair at Δt = 0, as a fraction of w.
-    #[param(default = 0.003, unit = "1")]
+    #[param(default = 0.003, unit = "1", domain = non_negative)]
     pub c_d: f64,
     /// Synaptic weight.
     #[state(init = 0.0, unit = "1")]
@@ -137,25 +137,25 @@ pub struct StdpMultiplicative {
 #[on_post(w = clip(w + r1 * (A2_plus + A3_plus * o2), 0.0, w_max); o1 += 1.0; o2 += 1.0)]
 pub struct StdpTriplet {
     /// Presynaptic trace time constant (τ₊).
-    #[param(default = 16.8, unit = "ms")]
+    #[param(default = 16.8, unit = "ms", domain = positive)]
     pub tau_plus: f64,
     /// Fast postsynaptic trace time constant (τ₋).
-    #[param(default = 33.7, unit = "ms")]
+    #[param(default = 33.7, unit = "ms", domain = positive)]
     pub tau_minus: f64,
     /// Slow postsynaptic trace time constant (τ_y).
-    #[param(default = 125.0, unit = "ms")]
+    #[param(default = 125.0, unit = "ms", domain = positive)]
     pub tau_y: f64,
     /// Pair potentiation.
-    #[param(default = 5e-10, unit = "1")]
+    #[param(default = 5e-10, unit = "1", domain = non_negative)]
     pub A2_plus: f64,
     /// Triplet potentiation.
-    #[param(default = 0.0062, unit = "1")]
+    #[param(default = 0.0062, unit = "1", domain = non_negative)]
     pub A3_plus: f64,
     /// Pair depression.
-    #[param(default = 0.007, unit = "1")]
+    #[param(default = 0.007, unit = "1", domain = non_negative)]
     pub A2_minus: f64,
     /// Upper bound of the weight.
-    #[param(default = 1.0, unit = "1")]
+    #[param(default = 1.0, unit = "1", domain = positive)]
     pub w_max: f64,
     /// Synaptic weight.
     #[state(init = 0.5, unit = "1")]

@@ -27,19 +27,19 @@ use neurode_macros::synapse;
 #[output(current = s)]
 pub struct TsodyksMarkram {
     /// Utilisation increment.
-    #[param(default = 0.5, unit = "1")]
+    #[param(default = 0.5, unit = "1", domain = range(0.0, 1.0))]
     pub U: f64,
     /// Recovery time constant of the resources.
-    #[param(default = 200.0, unit = "ms")]
+    #[param(default = 200.0, unit = "ms", domain = positive)]
     pub tau_d: f64,
     /// Facilitation time constant.
-    #[param(default = 20.0, unit = "ms")]
+    #[param(default = 20.0, unit = "ms", domain = positive)]
     pub tau_f: f64,
     /// Absolute efficacy: the current released by all resources at u = 1.
-    #[param(default = 1.0, unit = "nA")]
+    #[param(default = 1.0, unit = "nA", domain = non_negative)]
     pub A: f64,
     /// Decay time constant of the current.
-    #[param(default = 3.0, unit = "ms")]
+    #[param(default = 3.0, unit = "ms", domain = positive)]
     pub tau_s: f64,
     /// Utilisation of the resources.
     #[state(init = 0.0, unit = "1", ode = -u / tau_f)]

@@ -17,7 +17,7 @@ pub struct VoltageJump {
     #[param(default = 1.0, unit = "mV")]
     pub w: f64,
     /// Transmission delay.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
     /// Presynaptic spike flag of the step.
     #[expr(spike_pre, unit = "1")]
@@ -39,9 +39,9 @@ pub struct Delta {
     #[param(default = 1.0, unit = "mV")]
     pub w: f64,
     /// 1 to skip the jump while the postsynaptic neuron is refractory, 0 to always jump.
-    #[param(default = 0.0, unit = "1")]
+    #[param(default = 0.0, unit = "1", domain = flag)]
     pub skip_refractory: f64,
     /// Transmission delay.
-    #[param(default = 0.0, unit = "ms")]
+    #[param(default = 0.0, unit = "ms", domain = non_negative)]
     pub delay: f64,
 }

@@ -13,7 +13,7 @@ use thiserror::Error as ThisError;
 #[non_exhaustive]
 pub enum Error {
     /// The integration step is not finite and positive.
-    #[error("invalid time step dt = {dt} ms: it must be finite and positive")]
+    #[error("invalid time step dt = {} ms: it must be finite and positive", num(*.dt))]
     InvalidDt {
         /// The rejected step (ms).
         dt: f64,
@@ -21,7 +21,7 @@ pub enum Error {
 
     /// A run duration is negative, not finite, or needs an absurd number of steps.
     #[error(
-        "invalid run duration {duration} ms: it must be finite, non-negative and at most 1e9 steps"
+        "invalid run duration {} ms: it must be finite, non-negative and at most 1e9 steps", num(*.duration)
     )]
     InvalidDuration {
         /// The rejected duration (ms).
@@ -47,7 +47,7 @@ pub enum Error {
     },
 
     /// A parameter value is not acceptable (not finite, or outside its domain).
-    #[error("invalid value {value} for parameter `{name}` of model `{model}`")]
+    #[error("invalid value {} for parameter `{name}` of model `{model}`: it must be {domain}", num(*.value))]
     InvalidParameter {
         /// The model's name.
         model: String,
@@ -55,6 +55,8 @@ pub enum Error {
         name: String,
         /// The rejected value.
         value: f64,
+        /// What the value must be (`positive`, `0 or 1`, `in [0, 1]`, `finite`).
+        domain: String,
     },
 
     /// A synaptic delay is negative or not finite.
@@ -214,6 +216,17 @@ fn budget_note(budget: Option<u64>, used: u64) -> String {
     budget.map_or(String::new(), |b| {
         format!(" ({used} of the network's budget of {b} bytes already used)")
     })
+}
+
+/// A number as messages print it: the shortest form that reads back the same value, in
+/// scientific notation when it is very large or very small (`1e-300`, not 300 digits).
+pub fn num(x: f64) -> String {
+    let a = x.abs();
+    if x != 0.0 && x.is_finite() && !(1e-4..1e9).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 /// Result of every fallible runtime operation.

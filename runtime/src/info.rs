@@ -156,6 +156,54 @@ pub struct ParamInfo {
     /// [`Model::init`](crate::Model::init) fills with the field's value; setting the parameter
     /// on a group sets every element.
     pub per_element: bool,
+    /// The values the parameter accepts (`domain = ...` in the DSL; finite by default).
+    pub domain: Domain,
+}
+
+/// The values a parameter accepts, as declared with `domain = ...`; always finite.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Domain {
+    /// Any finite value (the default).
+    Any,
+    /// Greater than 0 (`domain = positive`): time constants, capacitances.
+    Positive,
+    /// At least 0 (`domain = non_negative`): conductances, delays, rates.
+    NonNegative,
+    /// 0 or 1 (`domain = flag`): an option.
+    Flag,
+    /// From `lo` to `hi`, both included (`domain = range(lo, hi)`).
+    Range(f64, f64),
+}
+
+impl Domain {
+    /// Whether `x` is in the domain (never for NaN or an infinity).
+    pub fn contains(self, x: f64) -> bool {
+        x.is_finite()
+            && match self {
+                Domain::Any => true,
+                Domain::Positive => x > 0.0,
+                Domain::NonNegative => x >= 0.0,
+                Domain::Flag => x == 0.0 || x == 1.0,
+                Domain::Range(lo, hi) => (lo..=hi).contains(&x),
+            }
+    }
+}
+
+impl std::fmt::Display for Domain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Domain::Any => f.write_str("finite"),
+            Domain::Positive => f.write_str("positive"),
+            Domain::NonNegative => f.write_str("non-negative"),
+            Domain::Flag => f.write_str("0 or 1"),
+            Domain::Range(lo, hi) => write!(
+                f,
+                "in [{}, {}]",
+                crate::error::num(*lo),
+                crate::error::num(*hi)
+            ),
+        }
+    }
 }
 
 /// A state variable, or a derived expression stored for recording, as declared in the DSL.
@@ -385,11 +433,50 @@ impl ModelInfo {
 
     /// The [`Error::InvalidParameter`] for `name = value` (for [`Model::set_param`](crate::Model::set_param) implementations).
     pub fn invalid_parameter(&self, name: &str, value: f64) -> Error {
+        let domain = self
+            .params
+            .iter()
+            .find(|p| p.name == name)
+            .map_or(Domain::Any, |p| p.domain);
         Error::InvalidParameter {
             model: self.name.to_string(),
             name: name.to_string(),
             value,
+            domain: domain.to_string(),
         }
+    }
+
+    /// Checks `value` for parameter `name` (finite, and in the parameter's domain); the error
+    /// names the model, the parameter, the value and the domain.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`].
+    pub fn check_param(&self, name: &str, value: f64) -> Result<(), Error> {
+        let domain = self
+            .params
+            .iter()
+            .find(|p| p.name == name)
+            .map_or(Domain::Any, |p| p.domain);
+        if domain.contains(value) {
+            Ok(())
+        } else {
+            Err(self.invalid_parameter(name, value))
+        }
+    }
+
+    /// Checks every parameter of a model against its domain, given the values by name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for the first value outside its domain.
+    pub fn check_params(&self, value: impl Fn(&str) -> Option<f64>) -> Result<(), Error> {
+        for p in self.params {
+            if let Some(x) = value(p.name) {
+                self.check_param(p.name, x)?;
+            }
+        }
+        Ok(())
     }
 }
 

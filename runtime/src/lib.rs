@@ -76,8 +76,8 @@ pub use error::{Error, Result};
 pub use exec::{Observer, Progress};
 pub use group::{NeuronGroup, T_LAST_SPIKE_INIT};
 pub use info::{
-    Dims, Method, ModelInfo, ModelKind, OutputInfo, OutputKind, ParamInfo, PostWrite, StateInfo,
-    Storage, Target, Var,
+    Dims, Domain, Method, ModelInfo, ModelKind, OutputInfo, OutputKind, ParamInfo, PostWrite,
+    StateInfo, Storage, Target, Var,
 };
 pub use input::{Input, PoissonInput, Stimulus};
 pub use model::{

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::exec::{self, Observer};
 use crate::fuse::fuse;
 use crate::group::{AnyGroup, NeuronGroup};
-use crate::info::{Method, OutputKind, PostWrite, Storage, Target, Var};
+use crate::info::{Method, ModelInfo, OutputKind, PostWrite, Storage, Target, Var};
 use crate::input::{CompiledInput, CompiledPoisson, PoissonInput, Stimulus};
 use crate::memory::{Budget, Purpose};
 use crate::model::{NeuronModel, SynapseModel};
@@ -769,6 +769,7 @@ impl Network {
             pairs: None,
         };
         let drawn = values.draw(&target, seed)?;
+        check_domain(M::INFO, group.name(), var.name(), &drawn)?;
         group.set(var, &drawn)
     }
 
@@ -805,6 +806,7 @@ impl Network {
             pairs: per_synapse.then_some(&pair as &dyn Fn(usize) -> (usize, usize)),
         };
         let drawn = values.draw(&target, seed)?;
+        check_domain(S::INFO, group.name(), var.name(), &drawn)?;
         group.set(var, &drawn)
     }
 
@@ -1369,6 +1371,25 @@ impl Network {
             s.prepare(dt, &mut self.budget)?;
         }
         Ok(())
+    }
+}
+
+/// Checks values for the per-element parameter `variable` of a model (any other variable has no
+/// domain): the error names the object, the variable, the element, the value and the domain.
+fn check_domain(info: &ModelInfo, object: &str, variable: &str, values: &[f64]) -> Result<()> {
+    let Some(p) = info.params.iter().find(|p| p.name == variable) else {
+        return Ok(());
+    };
+    match values.iter().position(|&x| !p.domain.contains(x)) {
+        None => Ok(()),
+        Some(k) => Err(Error::InvalidInput {
+            object: object.to_string(),
+            reason: format!(
+                "`{variable}` of element {k} would be {}: it must be {}",
+                crate::error::num(values[k]),
+                p.domain
+            ),
+        }),
     }
 }
 

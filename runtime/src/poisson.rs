@@ -51,6 +51,7 @@ static POISSON_PARAMS: [ParamInfo; 1] = [ParamInfo {
     unit: "mV",
     doc: "Value of the membrane potential at every step.",
     per_element: false,
+    domain: crate::info::Domain::Any,
 }];
 
 static POISSON_STATES: [StateInfo; 2] = [

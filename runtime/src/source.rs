@@ -34,6 +34,7 @@ static SPIKE_TRAIN_PARAMS: [ParamInfo; 1] = [ParamInfo {
     unit: "mV",
     doc: "Value of the membrane potential at every step.",
     per_element: false,
+    domain: crate::info::Domain::Any,
 }];
 
 static SPIKE_TRAIN_STATES: [StateInfo; 1] = [StateInfo {

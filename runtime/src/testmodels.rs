@@ -13,6 +13,7 @@ const fn param(name: &'static str, default: f64) -> ParamInfo {
         unit: "1",
         doc: "",
         per_element: false,
+        domain: crate::info::Domain::Any,
     }
 }
 

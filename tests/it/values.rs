@@ -351,3 +351,86 @@ fn per_synapse_values_export_as_csv_and_npy() {
         );
     }
 }
+
+/// A synapse whose per-synapse conductance must be non-negative and whose time constant
+/// positive.
+#[synapse]
+#[output(current = s)]
+pub struct Bounded {
+    /// Decay.
+    #[param(default = 5.0, unit = "ms", domain = positive)]
+    pub tau: f64,
+    /// Jump per spike, one per synapse.
+    #[param(default = 1.0, unit = "nA", per_synapse, domain = non_negative)]
+    pub w: f64,
+    /// Release probability.
+    #[param(default = 0.5, unit = "1", domain = range(0.0, 1.0))]
+    pub p: f64,
+    /// Current.
+    #[state(init = 0.0, unit = "nA", ode = -s / tau, on_pre_after += w * p)]
+    pub s: f64,
+}
+
+#[test]
+fn parameter_domains_are_checked_wherever_a_value_is_set() {
+    use neurode::runtime::Error;
+    let mut model = Bounded::default();
+    let e = model.set_param("tau", -1.0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid value -1 for parameter `tau` of model `Bounded`: it must be positive"
+    );
+    assert!(matches!(e, Error::InvalidParameter { .. }));
+    let e = model.set_param("p", 1.5).unwrap_err();
+    assert!(e.to_string().ends_with("it must be in [0, 1]"), "{e}");
+    assert!(model.set_param("p", 1.0).is_ok() && model.tau == 5.0);
+    let e = model.set_param("tau", f64::NAN).unwrap_err();
+    assert!(e.to_string().contains("NaN"), "{e}");
+
+    // A struct literal out of its domain is refused when it is added.
+    let mut net = Network::new(0.1).unwrap();
+    let pre = net.add_neurons("pre", 3, Thresholds::default()).unwrap();
+    let post = net.add_neurons("post", 2, Thresholds::default()).unwrap();
+    let bad = Bounded {
+        tau: 0.0,
+        ..Bounded::default()
+    };
+    let e = net
+        .add_synapses("syn", bad, pre, post, &Connect::AllToAll)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid value 0 for parameter `tau` of model `Bounded`: it must be positive"
+    );
+    let negative_th = Thresholds {
+        tau: -10.0,
+        ..Thresholds::default()
+    };
+    assert!(
+        net.add_neurons("bad", 1, negative_th).is_ok(),
+        "Thresholds declares no domain"
+    );
+
+    // Per-element values are checked element by element.
+    let syn = net
+        .add_synapses("syn", Bounded::default(), pre, post, &Connect::AllToAll)
+        .unwrap();
+    let e = net
+        .set_synapse_values(
+            syn,
+            Bounded::w,
+            &Values::of_pair(|i, j| i as f64 - j as f64),
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid input for `syn`: `w` of element 1 would be -1: it must be non-negative"
+    );
+    assert!(net
+        .synapses(syn)
+        .column(Bounded::w)
+        .iter()
+        .all(|&w| w == 1.0));
+    net.set_synapse_values(syn, Bounded::w, &Values::of_pair(|i, j| (i + j) as f64))
+        .unwrap();
+}

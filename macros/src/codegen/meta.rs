@@ -145,14 +145,16 @@ impl Ctx<'_> {
                     ::core::option::Option::None => {
                         ::core::result::Result::Err(__info.unknown_parameter(__name))
                     }
-                    ::core::option::Option::Some(_) if !__value.is_finite() => {
-                        ::core::result::Result::Err(__info.invalid_parameter(__name, __value))
-                    }
                     ::core::option::Option::Some(__slot) => {
+                        __info.check_param(__name, __value)?;
                         *__slot = __value;
                         ::core::result::Result::Ok(())
                     }
                 }
+            }
+
+            fn check(&self, _: f64) -> ::core::result::Result<(), #rt::Error> {
+                <Self as #rt::Model>::INFO.check_params(|__name| #rt::Model::get_param(self, __name))
             }
         }
     }
@@ -176,7 +178,14 @@ impl Ctx<'_> {
                 &p.doc,
             );
             let per_element = p.per_element;
-            quote!(#rt::ParamInfo { name: #n, default: #d, unit: #u, doc: #doc, per_element: #per_element })
+            let domain = match p.domain {
+                crate::model::Domain::Any => quote!(#rt::Domain::Any),
+                crate::model::Domain::Positive => quote!(#rt::Domain::Positive),
+                crate::model::Domain::NonNegative => quote!(#rt::Domain::NonNegative),
+                crate::model::Domain::Flag => quote!(#rt::Domain::Flag),
+                crate::model::Domain::Range(lo, hi) => quote!(#rt::Domain::Range(#lo, #hi)),
+            };
+            quote!(#rt::ParamInfo { name: #n, default: #d, unit: #u, doc: #doc, per_element: #per_element, domain: #domain })
         });
         let opt = |t: Option<&String>| match t {
             Some(t) => quote!(::core::option::Option::Some(#t)),

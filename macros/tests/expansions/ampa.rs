@@ -154,6 +154,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     unit: "1/(mM*ms)",
                     doc: "Binding rate.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::NonNegative,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "beta",
@@ -161,6 +162,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     unit: "1/ms",
                     doc: "Unbinding rate.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::NonNegative,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "T",
@@ -168,6 +170,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     unit: "mM",
                     doc: "Transmitter concentration during a pulse.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::NonNegative,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "T_duration",
@@ -175,6 +178,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     unit: "ms",
                     doc: "Pulse duration.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::Positive,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "g_max",
@@ -182,6 +186,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     unit: "uS",
                     doc: "Maximal conductance.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::NonNegative,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "E",
@@ -189,6 +194,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     unit: "mV",
                     doc: "Reversal potential.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::Any,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "delay",
@@ -196,6 +202,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     unit: "ms",
                     doc: "Transmission delay of the output.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::NonNegative,
                 },
             ],
             states: &[
@@ -302,16 +309,22 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                 ::core::option::Option::None => {
                     ::core::result::Result::Err(__info.unknown_parameter(__name))
                 }
-                ::core::option::Option::Some(_) if !__value.is_finite() => {
-                    ::core::result::Result::Err(
-                        __info.invalid_parameter(__name, __value),
-                    )
-                }
                 ::core::option::Option::Some(__slot) => {
+                    __info.check_param(__name, __value)?;
                     *__slot = __value;
                     ::core::result::Result::Ok(())
                 }
             }
+        }
+        fn check(
+            &self,
+            _: f64,
+        ) -> ::core::result::Result<(), ::neurode_runtime::__private::Error> {
+            <Self as ::neurode_runtime::__private::Model>::INFO
+                .check_params(|__name| ::neurode_runtime::__private::Model::get_param(
+                    self,
+                    __name,
+                ))
         }
         type Consts = __Consts;
         fn prepare(

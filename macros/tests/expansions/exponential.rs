@@ -122,6 +122,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                     unit: "ms",
                     doc: "Decay time constant.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::Positive,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "w",
@@ -129,6 +130,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                     unit: "nA",
                     doc: "Current per unit of `s`.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::Any,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "delay",
@@ -136,6 +138,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                     unit: "ms",
                     doc: "Transmission delay of the output.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::NonNegative,
                 },
             ],
             states: &[
@@ -203,16 +206,22 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                 ::core::option::Option::None => {
                     ::core::result::Result::Err(__info.unknown_parameter(__name))
                 }
-                ::core::option::Option::Some(_) if !__value.is_finite() => {
-                    ::core::result::Result::Err(
-                        __info.invalid_parameter(__name, __value),
-                    )
-                }
                 ::core::option::Option::Some(__slot) => {
+                    __info.check_param(__name, __value)?;
                     *__slot = __value;
                     ::core::result::Result::Ok(())
                 }
             }
+        }
+        fn check(
+            &self,
+            _: f64,
+        ) -> ::core::result::Result<(), ::neurode_runtime::__private::Error> {
+            <Self as ::neurode_runtime::__private::Model>::INFO
+                .check_params(|__name| ::neurode_runtime::__private::Model::get_param(
+                    self,
+                    __name,
+                ))
         }
         type Consts = __Consts;
         fn prepare(

@@ -135,6 +135,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     unit: "mV",
                     doc: "Resting potential.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::Any,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "V_reset",
@@ -142,6 +143,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     unit: "mV",
                     doc: "Potential after a spike.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::Any,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "V_th",
@@ -149,6 +151,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     unit: "mV",
                     doc: "Spike threshold.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::Any,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "R",
@@ -156,6 +159,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     unit: "MOhm",
                     doc: "Membrane resistance.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::Positive,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "tau",
@@ -163,6 +167,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     unit: "ms",
                     doc: "Membrane time constant.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::Positive,
                 },
                 ::neurode_runtime::__private::ParamInfo {
                     name: "t_refractory",
@@ -170,6 +175,7 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                     unit: "ms",
                     doc: "Refractory period.",
                     per_element: false,
+                    domain: ::neurode_runtime::__private::Domain::NonNegative,
                 },
             ],
             states: &[
@@ -231,16 +237,22 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
                 ::core::option::Option::None => {
                     ::core::result::Result::Err(__info.unknown_parameter(__name))
                 }
-                ::core::option::Option::Some(_) if !__value.is_finite() => {
-                    ::core::result::Result::Err(
-                        __info.invalid_parameter(__name, __value),
-                    )
-                }
                 ::core::option::Option::Some(__slot) => {
+                    __info.check_param(__name, __value)?;
                     *__slot = __value;
                     ::core::result::Result::Ok(())
                 }
             }
+        }
+        fn check(
+            &self,
+            _: f64,
+        ) -> ::core::result::Result<(), ::neurode_runtime::__private::Error> {
+            <Self as ::neurode_runtime::__private::Model>::INFO
+                .check_params(|__name| ::neurode_runtime::__private::Model::get_param(
+                    self,
+                    __name,
+                ))
         }
         type Consts = __Consts;
         fn prepare(
