@@ -263,6 +263,21 @@ mod tests {
     }
 
     #[test]
+    fn numbers_print_readably() {
+        assert_eq!(num(1e-300), "1e-300");
+        assert_eq!(num(-2.5e12), "-2.5e12");
+        assert_eq!(num(0.1), "0.1");
+        assert_eq!(num(-65.0), "-65");
+        assert_eq!(num(0.0), "0");
+        assert_eq!(num(f64::NAN), "NaN");
+        let e = Error::InvalidDt { dt: 1e-300 };
+        assert_eq!(
+            e.to_string(),
+            "invalid time step dt = 1e-300 ms: it must be finite and positive"
+        );
+    }
+
+    #[test]
     fn messages_are_lower_case_without_period() {
         let all = [
             Error::InvalidDt { dt: 0.0 },
@@ -272,6 +287,7 @@ mod tests {
                 model: "M".into(),
                 name: "x".into(),
                 value: f64::INFINITY,
+                domain: "finite".into(),
             },
             Error::NegativeDelay {
                 object: "s".into(),
