@@ -44,6 +44,11 @@ impl Bench {
             .sum()
     }
 
+    /// Spikes so far.
+    pub fn spike_count(&self) -> u64 {
+        self.net.spike_trace(self.spikes).counts.iter().sum()
+    }
+
     /// Mean firing rate so far (Hz).
     pub fn rate_hz(&self) -> f64 {
         self.net.spike_trace(self.spikes).mean_rate()

@@ -20,6 +20,13 @@ struct Args {
     /// Seed of the connectivity and the initial state.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Save a checkpoint of the network to this file at the end of the run.
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<std::path::PathBuf>,
+    /// Restore the checkpoint in this file (made by the same example with the same --neurons
+    /// and --seed) before the run, which then continues it.
+    #[arg(long, value_name = "FILE")]
+    resume: Option<std::path::PathBuf>,
 }
 
 /// A warning when `threads` exceeds the cores the process may use: the threads of a run meet at
@@ -65,7 +72,13 @@ pub fn main(model: &str, build: fn(usize, u64) -> Result<Bench, Error>) -> std::
         }
         Err(e) => {
             eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
+            // A checkpoint that does not fit is bad input.
+            let code = if matches!(e, Error::Checkpoint { .. }) {
+                2
+            } else {
+                1
+            };
+            std::process::ExitCode::from(code)
         }
     }
 }
@@ -78,24 +91,88 @@ fn run_bench(
     let t0 = std::time::Instant::now();
     let mut bench = build(args.neurons, args.seed)?;
     set_threads(&mut bench.net, args.threads)?;
+    if let Some(path) = &args.resume {
+        let file = std::fs::File::open(path).map_err(|e| Error::Checkpoint {
+            reason: format!("cannot open {}: {e}", path.display()),
+        })?;
+        bench.net.load(std::io::BufReader::new(file))?;
+    }
     let setup_s = t0.elapsed().as_secs_f64();
+    // This process's run only: the counts a resumed checkpoint carries are subtracted.
+    let (events0, spikes0) = (bench.events(), bench.spike_count());
     let t1 = std::time::Instant::now();
     bench.net.run(args.duration_ms)?;
     let run_s = t1.elapsed().as_secs_f64();
+    let spikes = bench.spike_count() - spikes0;
+    let rate_hz = spikes as f64 / args.neurons as f64 / (args.duration_ms / 1000.0);
+    if let Some(path) = &args.checkpoint {
+        crate::output::write_file(path, |w| bench.net.save(w)).map_err(|e| {
+            Error::InvalidInput {
+                object: "--checkpoint".into(),
+                reason: format!("cannot write {}: {e}", path.display()),
+            }
+        })?;
+    }
     Ok(format!(
-        "{{\"model\": \"{model}\", \"neurons\": {}, \"synapses\": {}, \"duration_ms\": {}, \"threads\": {}, \"setup_s\": {setup_s:.4}, \"run_s\": {run_s:.4}, \"rate_hz\": {:.3}, \"events\": {}}}",
+        "{{\"model\": \"{model}\", \"neurons\": {}, \"synapses\": {}, \"duration_ms\": {}, \"threads\": {}, \"setup_s\": {setup_s:.4}, \"run_s\": {run_s:.4}, \"rate_hz\": {rate_hz:.3}, \"events\": {}}}",
         args.neurons,
         bench.synapses(),
         args.duration_ms,
         args.threads,
-        bench.rate_hz(),
-        bench.events()
+        bench.events() - events0
     ))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::threads_warning;
+    use super::{run_bench, threads_warning, Args};
+
+    fn args(
+        ms: f64,
+        checkpoint: Option<&std::path::Path>,
+        resume: Option<&std::path::Path>,
+    ) -> Args {
+        Args {
+            neurons: 1000,
+            duration_ms: ms,
+            threads: 1,
+            seed: 3,
+            checkpoint: checkpoint.map(Into::into),
+            resume: resume.map(Into::into),
+        }
+    }
+
+    /// The `"events"` of a JSON line.
+    fn events(line: &str) -> u64 {
+        let tail = line.split("\"events\": ").nth(1).unwrap();
+        tail.trim_end_matches('}').parse().unwrap()
+    }
+
+    #[test]
+    fn a_resumed_run_counts_its_own_events_and_continues_the_saved_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = (dir.path().join("a.ckpt"), dir.path().join("b.ckpt"));
+        let build = neurode::benchmarks::coba;
+        let whole = run_bench("coba", &args(100.0, None, None), build).unwrap();
+        let a = run_bench("coba", &args(50.0, Some(&first), None), build).unwrap();
+        let b = run_bench("coba", &args(50.0, Some(&second), Some(&first)), build).unwrap();
+        assert!(events(&a) > 0 && events(&b) > 0, "{a}\n{b}");
+        assert_eq!(events(&a) + events(&b), events(&whole));
+        // The second checkpoint is where the whole run ends: resumed for 0 ms it runs nothing.
+        let c = run_bench("coba", &args(0.0, None, Some(&second)), build).unwrap();
+        assert_eq!(events(&c), 0);
+        // A checkpoint of another network is refused.
+        let e = run_bench(
+            "cuba",
+            &args(10.0, None, Some(&first)),
+            neurode::benchmarks::cuba,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, neurode::runtime::Error::Checkpoint { .. }),
+            "{e}"
+        );
+    }
 
     #[test]
     fn more_threads_than_cores_are_warned_about() {

@@ -109,6 +109,75 @@ impl Delays {
         self.ring.read().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// A fingerprint of the delays (their segments).
+    pub(crate) fn fingerprint(&self) -> u64 {
+        let mut h = crate::checkpoint::FNV_START;
+        for &x in &self.seg_ptr {
+            h = crate::checkpoint::fnv(h, &(x as u64).to_le_bytes());
+        }
+        for (&d, &e) in self.seg_delay.iter().zip(&self.seg_end) {
+            h = crate::checkpoint::fnv(h, &d.to_le_bytes());
+            h = crate::checkpoint::fnv(h, &(e as u64).to_le_bytes());
+        }
+        h
+    }
+
+    /// Writes the spikes in flight: the ring's slots, each a list of segments.
+    pub(crate) fn save(&self, w: &mut crate::checkpoint::Writer) {
+        let ring = self.slots();
+        w.u64(ring.len() as u64);
+        for slot in ring.iter() {
+            let flat: Vec<u64> = slot
+                .iter()
+                .flat_map(|s| [s.pre as u64, s.start as u64, s.end as u64])
+                .collect();
+            w.u64s(&flat);
+        }
+    }
+
+    /// Reads what [`Delays::save`] wrote (checked against the rows of `conn`); sets it if
+    /// `apply`.
+    pub(crate) fn load(
+        &self,
+        r: &mut crate::checkpoint::Reader<'_>,
+        conn: &Csr,
+        object: &str,
+        apply: bool,
+    ) -> Result<()> {
+        let len = self.slots().len();
+        r.expect_u64(&format!("the delay ring of `{object}`"), len as u64)?;
+        let mut ring = Vec::with_capacity(len);
+        for _ in 0..len {
+            let flat = r.any_u64s(&format!("the spikes in flight of `{object}`"))?;
+            if flat.len() % 3 != 0 {
+                return Err(Error::Checkpoint {
+                    reason: format!("the spikes in flight of `{object}` are malformed"),
+                });
+            }
+            let mut slot = Vec::with_capacity(flat.len() / 3);
+            for s in flat.chunks_exact(3) {
+                let (pre, start, end) = (s[0] as usize, s[1] as usize, s[2] as usize);
+                let fits = pre < conn.n_pre()
+                    && start <= end
+                    && conn.range(pre).start <= start
+                    && end <= conn.range(pre).end;
+                if !fits {
+                    return Err(Error::Checkpoint {
+                        reason: format!(
+                            "a spike in flight of `{object}` names synapses it does not have"
+                        ),
+                    });
+                }
+                slot.push(Segment { pre, start, end });
+            }
+            ring.push(slot);
+        }
+        if apply {
+            *self.ring.write().unwrap_or_else(PoisonError::into_inner) = ring;
+        }
+        Ok(())
+    }
+
     /// The delay (steps) of every synapse, in synapse order.
     pub(crate) fn per_synapse(&self, conn: &Csr) -> Vec<u32> {
         let mut out = Vec::with_capacity(conn.n_syn());

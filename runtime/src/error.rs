@@ -186,6 +186,14 @@ pub enum Error {
         reason: String,
     },
 
+    /// A checkpoint cannot be restored: not a checkpoint, another format version, truncated,
+    /// corrupted, or made by a network built otherwise.
+    #[error("cannot restore the checkpoint: {reason}")]
+    Checkpoint {
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// Any other invalid argument, with the reason.
     #[error("invalid input for `{object}`: {reason}")]
     InvalidInput {

@@ -243,6 +243,11 @@ pub(crate) trait AnyGroup: Send + Sync {
     fn prepare(&mut self, dt: f64) -> Result<()>;
     /// The key of the group's white noise (see [`NeuronTile::noise`]).
     fn noise_key(&self) -> u64;
+    /// Writes what a run changes (see [`crate::checkpoint`]).
+    fn save(&self, w: &mut crate::checkpoint::Writer);
+    /// Reads what [`AnyGroup::save`] wrote, checking that it fits; changes the group only if
+    /// `apply`.
+    fn load(&mut self, r: &mut crate::checkpoint::Reader<'_>, apply: bool) -> Result<()>;
     /// Sets the key of the group's white noise.
     fn set_noise_key(&mut self, key: u64);
     fn add_input(&mut self, input: CompiledInput);
@@ -302,6 +307,63 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
 
     fn noise_key(&self) -> u64 {
         self.noise
+    }
+
+    fn save(&self, w: &mut crate::checkpoint::Writer) {
+        use crate::checkpoint::{model_fingerprint, save_columns, save_params};
+        w.str(&self.name);
+        w.u64(model_fingerprint(M::INFO));
+        w.u64(self.n as u64);
+        save_params(w, M::INFO, |p| self.model.get_param(p));
+        save_columns(w, self.columns.all());
+        w.f64s(&self.input);
+        w.bools(&self.spike);
+        w.bools(&self.refractory);
+        w.f64s(&self.t_last_spike);
+        w.u32s(&self.spiking);
+    }
+
+    fn load(&mut self, r: &mut crate::checkpoint::Reader<'_>, apply: bool) -> Result<()> {
+        use crate::checkpoint::{load_columns, load_params, model_fingerprint};
+        let name = self.name.clone();
+        r.expect_str("the name of a neuron group", &name)?;
+        r.expect_u64(
+            &format!("the fingerprint of the model of `{name}`"),
+            model_fingerprint(M::INFO),
+        )?;
+        r.expect_u64(&format!("the size of `{name}`"), self.n as u64)?;
+        let params = load_params(r, M::INFO, &name)?;
+        let columns = load_columns(r, self.columns.all(), &name)?;
+        let input = r.f64s(&format!("the input of `{name}`"), self.n)?;
+        let spike = r.bools(&format!("the spikes of `{name}`"), self.n)?;
+        let refractory = r.bools(&format!("the refractory flags of `{name}`"), self.n)?;
+        let t_last = r.f64s(&format!("the last spike times of `{name}`"), self.n)?;
+        let spiking = r.any_u32s(&format!("the spike list of `{name}`"))?;
+        if spiking.iter().any(|&i| i as usize >= self.n) {
+            return Err(crate::Error::Checkpoint {
+                reason: format!("the spike list of `{name}` names a neuron it does not have"),
+            });
+        }
+        let mut model = self.model.clone();
+        for (p, &v) in M::INFO.params.iter().zip(&params) {
+            model
+                .set_param(p.name, v)
+                .map_err(|e| crate::Error::Checkpoint {
+                    reason: format!("`{name}`: {e}"),
+                })?;
+        }
+        if apply {
+            self.model = model;
+            for (j, c) in columns.into_iter().enumerate() {
+                *self.columns.get_vec_mut(j) = c;
+            }
+            self.input = input;
+            self.spike = spike;
+            self.refractory = refractory;
+            self.t_last_spike = t_last;
+            self.spiking = spiking;
+        }
+        Ok(())
     }
 
     fn set_noise_key(&mut self, key: u64) {

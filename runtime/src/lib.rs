@@ -43,6 +43,7 @@ mod barrier;
 mod team;
 
 // The contract generated code implements, connectivity, numerics.
+pub mod checkpoint;
 pub mod connect;
 pub mod model;
 mod numeric;
@@ -70,6 +71,7 @@ mod schedule;
 mod exec;
 pub mod network;
 
+pub use checkpoint::{Checkpoint, FORMAT_VERSION};
 pub use connect::{Connect, Csc, Csr, ProbabilityFn};
 pub use delays::MAX_SYNAPSE_DELAY_STEPS;
 pub use error::{Error, Result};

@@ -371,6 +371,87 @@ impl StateMonitor {
     }
 }
 
+impl StateMonitor {
+    /// Writes the recorded rows (see [`crate::checkpoint`]).
+    pub(crate) fn save(&self, w: &mut crate::checkpoint::Writer) {
+        w.str(&self.trace.object);
+        w.str(&self.trace.variable);
+        w.u64(self.trace.n_cols as u64);
+        w.f64s(&self.trace.times);
+        w.f64s(&self.trace.values);
+    }
+
+    /// Reads what [`StateMonitor::save`] wrote; sets it if `apply`.
+    pub(crate) fn load(
+        &mut self,
+        r: &mut crate::checkpoint::Reader<'_>,
+        apply: bool,
+    ) -> Result<()> {
+        let what = format!(
+            "the monitor of `{}.{}`",
+            self.trace.object, self.trace.variable
+        );
+        r.expect_str("a monitored object", &self.trace.object)?;
+        r.expect_str("a monitored variable", &self.trace.variable)?;
+        r.expect_u64(&format!("the columns of {what}"), self.trace.n_cols as u64)?;
+        let times = r.any_f64s(&format!("the times of {what}"))?;
+        let values = r.f64s(
+            &format!("the values of {what}"),
+            times.len().saturating_mul(self.trace.n_cols),
+        )?;
+        if apply {
+            self.trace.times = times;
+            self.trace.values = values;
+        }
+        Ok(())
+    }
+}
+
+impl SpikeMonitor {
+    /// Writes the recorded spikes and counts (see [`crate::checkpoint`]).
+    pub(crate) fn save(&self, w: &mut crate::checkpoint::Writer) {
+        let t = &self.trace;
+        w.str(&t.object);
+        w.u64s(&t.steps);
+        w.f64s(&t.times);
+        w.u32s(&t.indices);
+        w.u64s(&t.counts);
+        w.u64(t.n_spikes);
+        w.u64(t.n_steps);
+    }
+
+    /// Reads what [`SpikeMonitor::save`] wrote; sets it if `apply`.
+    pub(crate) fn load(
+        &mut self,
+        r: &mut crate::checkpoint::Reader<'_>,
+        apply: bool,
+    ) -> Result<()> {
+        let what = format!("the spike monitor of `{}`", self.trace.object);
+        r.expect_str("a monitored group", &self.trace.object)?;
+        let steps = r.any_u64s(&format!("the spike steps of {what}"))?;
+        let times = r.f64s(&format!("the spike times of {what}"), steps.len())?;
+        let indices = r.any_u32s(&format!("the spiking neurons of {what}"))?;
+        let counts = r.any_u64s(&format!("the spike counts of {what}"))?;
+        let n = self.trace.counts.len();
+        if indices.len() != steps.len()
+            || counts.len() != n
+            || indices.iter().any(|&i| i as usize >= n)
+        {
+            return Err(Error::Checkpoint {
+                reason: format!("{what} does not fit a group of {n} neurons"),
+            });
+        }
+        let n_spikes = r.u64(&what)?;
+        let n_steps = r.u64(&what)?;
+        if apply {
+            let t = &mut self.trace;
+            (t.steps, t.times, t.indices, t.counts) = (steps, times, indices, counts);
+            (t.n_spikes, t.n_steps) = (n_spikes, n_steps);
+        }
+        Ok(())
+    }
+}
+
 /// Number of multiples of `every` in `start..end`.
 fn rows_between(start: u64, end: u64, every: u64) -> u64 {
     let first = start.div_ceil(every).saturating_mul(every);

@@ -1296,6 +1296,109 @@ impl Network {
             .unwrap_or(u64::MAX)
     }
 
+    /// Everything a run changes, as a [`Checkpoint`](crate::Checkpoint) in memory (Brian2's
+    /// `store`): the step counter; every group's and synapse group's parameters, states,
+    /// inputs, spike flags and lists, last-spike and last-event times, output accumulators,
+    /// delay rings and spikes in flight; every monitor's data. What the code that built the
+    /// network decides (connectivity, delays, inputs, seeds) is fingerprinted, not stored. See
+    /// [`crate::checkpoint`] for the format.
+    pub fn store(&self) -> crate::Checkpoint {
+        use crate::checkpoint::Writer;
+        let mut w = Writer::default();
+        w.u64(self.dt.to_bits());
+        w.u64(self.step);
+        w.u64(self.seed);
+        w.u64(self.neurons.len() as u64);
+        w.u64(self.synapses.len() as u64);
+        w.u64(self.monitors.len() as u64);
+        w.u64(self.spike_monitors.len() as u64);
+        for g in &self.neurons {
+            g.save(&mut w);
+        }
+        for s in &self.synapses {
+            s.save(&mut w);
+        }
+        for m in &self.monitors {
+            m.save(&mut w);
+        }
+        for m in &self.spike_monitors {
+            m.save(&mut w);
+        }
+        crate::Checkpoint::of_body(w.buf)
+    }
+
+    /// Goes back to `checkpoint` (Brian2's `restore`): the network must have been built by the
+    /// same code (the same objects, models, sizes, connectivity and delays; parameters set
+    /// since are restored too). A run from there continues bit for bit as the run that made the
+    /// checkpoint would have, on any thread count.
+    ///
+    /// Error: [`Error::Checkpoint`] saying what does not fit; the network is unchanged then.
+    pub fn restore(&mut self, checkpoint: &crate::Checkpoint) -> Result<()> {
+        use crate::checkpoint::Reader;
+        // Checked whole first, then applied: a checkpoint that does not fit changes nothing.
+        for apply in [false, true] {
+            let mut r = Reader::new(checkpoint.body());
+            r.expect_u64("the time step (its bits)", self.dt.to_bits())?;
+            let step = r.u64("the step counter")?;
+            r.expect_u64("the seed", self.seed)?;
+            r.expect_u64("the number of neuron groups", self.neurons.len() as u64)?;
+            r.expect_u64("the number of synapse groups", self.synapses.len() as u64)?;
+            r.expect_u64("the number of state monitors", self.monitors.len() as u64)?;
+            r.expect_u64(
+                "the number of spike monitors",
+                self.spike_monitors.len() as u64,
+            )?;
+            for g in &mut self.neurons {
+                g.load(&mut r, apply)?;
+            }
+            for s in &mut self.synapses {
+                s.load(&mut r, apply)?;
+            }
+            for m in &mut self.monitors {
+                m.load(&mut r, apply)?;
+            }
+            for m in &mut self.spike_monitors {
+                m.load(&mut r, apply)?;
+            }
+            r.finish()?;
+            if step > MAX_STEPS {
+                return Err(Error::Checkpoint {
+                    reason: format!("the step counter {step} is beyond any run"),
+                });
+            }
+            if apply {
+                self.step = step;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes [`Network::store`] to `out` (a file, say).
+    ///
+    /// # Errors
+    ///
+    /// The first I/O error.
+    pub fn save<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+        out.write_all(self.store().as_bytes())?;
+        out.flush()
+    }
+
+    /// Reads a checkpoint [`Network::save`] wrote and restores it ([`Network::restore`]).
+    ///
+    /// Error: [`Error::Checkpoint`] for an I/O error, bytes that are not a checkpoint of this
+    /// format version, a truncated or corrupted file, or one that does not fit this network;
+    /// the network is unchanged then.
+    pub fn load<R: std::io::Read>(&mut self, mut input: R) -> Result<()> {
+        let mut bytes = Vec::new();
+        input
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::Checkpoint {
+                reason: format!("cannot read it: {e}"),
+            })?;
+        let checkpoint = crate::Checkpoint::from_bytes(bytes)?;
+        self.restore(&checkpoint)
+    }
+
     /// Runs `steps` steps (see [`Network::run`]).
     pub fn run_steps(&mut self, steps: u64) -> Result<()> {
         if steps > MAX_STEPS {

@@ -337,6 +337,31 @@ impl<S: SynapseModel> SynapseGroup<S> {
         self.columns.var_mut(var)
     }
 
+    /// A fingerprint of what the code that builds the group decides: sizes, storage,
+    /// connectivity and delays (checked when a checkpoint is restored).
+    fn structure_fingerprint(&self) -> u64 {
+        use crate::checkpoint::{fnv, FNV_START};
+        let mut h = FNV_START;
+        for x in [
+            self.n_pre,
+            self.n_post,
+            self.conn.n_syn(),
+            self.storage as usize,
+        ] {
+            h = fnv(h, &(x as u64).to_le_bytes());
+        }
+        for &x in &self.conn.row_ptr {
+            h = fnv(h, &(x as u64).to_le_bytes());
+        }
+        for &x in &self.conn.post {
+            h = fnv(h, &x.to_le_bytes());
+        }
+        if let Some(d) = &self.delays {
+            h = fnv(h, &d.fingerprint().to_le_bytes());
+        }
+        h
+    }
+
     /// The presynaptic and postsynaptic neuron of every synapse, in synapse order.
     pub fn pairs(&self) -> Vec<(u32, u32)> {
         let mut out = Vec::with_capacity(self.conn.n_syn());
@@ -649,6 +674,11 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn output_group(&self, o: usize) -> usize;
     /// Adds this step's delivered value of output `o` into its target's input or membrane.
     fn deliver(&self, o: usize, input: &mut [f64], v: &mut [f64]);
+    /// Writes what a run changes (see [`crate::checkpoint`]).
+    fn save(&self, w: &mut crate::checkpoint::Writer);
+    /// Reads what [`AnySynapses::save`] wrote, checking that it fits; changes the group only
+    /// if `apply`.
+    fn load(&mut self, r: &mut crate::checkpoint::Reader<'_>, apply: bool) -> Result<()>;
     /// The group's own column `j` (not what a run stages).
     fn column(&self, j: usize) -> &[f64];
     /// Element `i` of the group's own column `j` at time `t`, an event-driven state advanced
@@ -871,6 +901,87 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
 
     fn value_at(&self, j: usize, i: usize, t: f64) -> f64 {
         SynapseGroup::value_at(self, j, i, t)
+    }
+
+    fn save(&self, w: &mut crate::checkpoint::Writer) {
+        use crate::checkpoint::{model_fingerprint, save_columns, save_params};
+        w.str(&self.name);
+        w.u64(model_fingerprint(S::INFO));
+        w.u64(self.structure_fingerprint());
+        save_params(w, S::INFO, |p| self.model.get_param(p));
+        save_columns(w, self.columns.all());
+        w.f64s(&self.last);
+        save_columns(w, &self.outputs);
+        w.u64(self.rings.len() as u64);
+        for ring in &self.rings {
+            save_columns(w, &ring.slots);
+            w.u64(ring.pos as u64);
+        }
+        if let Some(d) = &self.delays {
+            d.save(w);
+        }
+    }
+
+    fn load(&mut self, r: &mut crate::checkpoint::Reader<'_>, apply: bool) -> Result<()> {
+        use crate::checkpoint::{load_columns, load_params, model_fingerprint};
+        let name = self.name.clone();
+        r.expect_str("the name of a synapse group", &name)?;
+        r.expect_u64(
+            &format!("the fingerprint of the model of `{name}`"),
+            model_fingerprint(S::INFO),
+        )?;
+        r.expect_u64(
+            &format!("the fingerprint of the connectivity, storage and delays of `{name}`"),
+            self.structure_fingerprint(),
+        )?;
+        let params = load_params(r, S::INFO, &name)?;
+        let columns = load_columns(r, self.columns.all(), &name)?;
+        let last = r.f64s(
+            &format!("the last event times of `{name}`"),
+            self.last.len(),
+        )?;
+        let outputs = load_columns(r, &self.outputs, &format!("{name} (outputs)"))?;
+        r.expect_u64(&format!("the outputs of `{name}`"), self.rings.len() as u64)?;
+        let mut rings = Vec::with_capacity(self.rings.len());
+        for (o, out) in self.outputs.iter().enumerate() {
+            let what = format!("the delay ring of output {o} of `{name}`");
+            let n = r.u64(&what)?;
+            if n > crate::MAX_DELAY_STEPS as u64 + 1 {
+                return Err(Error::Checkpoint {
+                    reason: format!("{what} is longer than any delay"),
+                });
+            }
+            let like = vec![vec![0.0; out.len()]; n as usize];
+            let slots = (0..n as usize)
+                .map(|k| r.f64s(&format!("{what}, slot {k}"), like[k].len()))
+                .collect::<Result<Vec<_>>>()?;
+            let pos = r.u64(&what)? as usize;
+            if pos >= slots.len().max(1) {
+                return Err(Error::Checkpoint {
+                    reason: format!("{what} points past its end"),
+                });
+            }
+            rings.push(Ring { slots, pos });
+        }
+        if let Some(d) = &self.delays {
+            d.load(r, &self.conn, &name, apply)?;
+        }
+        let mut model = self.model.clone();
+        for (p, &v) in S::INFO.params.iter().zip(&params) {
+            model.set_param(p.name, v).map_err(|e| Error::Checkpoint {
+                reason: format!("`{name}`: {e}"),
+            })?;
+        }
+        if apply {
+            self.model = model;
+            for (j, c) in columns.into_iter().enumerate() {
+                *self.columns.get_vec_mut(j) = c;
+            }
+            self.last = last;
+            self.outputs = outputs;
+            self.rings = rings;
+        }
+        Ok(())
     }
 
     fn column_mut(&mut self, j: usize) -> &mut [f64] {

@@ -2,6 +2,7 @@
 
 mod brian2_ports;
 mod chapter;
+mod checkpoint;
 mod delays;
 mod fixtures;
 mod integrators;

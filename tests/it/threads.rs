@@ -4,7 +4,9 @@
 
 use neurode::benchmarks::{coba, cuba, Bench};
 use neurode::models::{Ampa, Exponential, ExponentialCoba, GapJunction, Lif, VoltageJump};
-use neurode::runtime::{Connect, Error, Input, Network, Recording, SpikeMonitorId, Storage};
+use neurode::runtime::{
+    Connect, Error, GroupId, Input, MonitorId, Network, Recording, SpikeMonitorId, Storage, SynId,
+};
 
 /// Everything a run leaves behind, as bits: spike steps and indices, then every stored column
 /// of every neuron and synapse group, in a fixed order.
@@ -14,7 +16,7 @@ pub(crate) struct Outcome {
     pub(crate) state: Vec<u64>,
 }
 
-fn outcome_of(bench: &Bench, trains: SpikeMonitorId) -> Outcome {
+pub(crate) fn outcome_of(bench: &Bench, trains: SpikeMonitorId) -> Outcome {
     let trace = bench.net.spike_trace(trains);
     let spikes = trace
         .steps
@@ -104,6 +106,61 @@ pub(crate) fn mixed(threads: usize) -> (Vec<String>, Outcome) {
 
 /// [`mixed`]; with `observe`, a monitor on every stored variable of every object besides.
 pub(crate) fn mixed_with(threads: usize, observe: bool) -> (Vec<String>, Outcome) {
+    let mut m = build_mixed(threads, observe);
+    m.net.run(80.0).unwrap();
+    (m.net.phases().unwrap(), m.outcome())
+}
+
+/// The network of [`mixed`], built, not run, with the handles its outcome needs.
+pub(crate) struct Mixed {
+    pub(crate) net: Network,
+    groups: [GroupId<Lif>; 2],
+    spikes: [SpikeMonitorId; 2],
+    v_b: MonitorId,
+    coba: [SynId<ExponentialCoba>; 2],
+    ampa: SynId<Ampa>,
+}
+
+impl Mixed {
+    /// Spikes of both groups, V of `b` at every step, every column of both groups, of the
+    /// conductance synapses and of AMPA.
+    pub(crate) fn outcome(&self) -> Outcome {
+        let net = &self.net;
+        let mut spikes = Vec::new();
+        for m in self.spikes {
+            let t = net.spike_trace(m);
+            spikes.extend(t.steps.iter().copied().zip(t.indices.iter().copied()));
+        }
+        let trace = net.trace(self.v_b);
+        let mut state: Vec<u64> = (0..trace.n_rows())
+            .flat_map(|i| trace.row(i).iter().map(|x| x.to_bits()))
+            .collect();
+        for g in self.groups {
+            state.extend(net.group(g).columns().iter().flatten().map(|x| x.to_bits()));
+        }
+        for s in self.coba {
+            assert_eq!(net.synapses(s).storage(), Storage::PerPost);
+            state.extend(
+                net.synapses(s)
+                    .columns()
+                    .iter()
+                    .flatten()
+                    .map(|x| x.to_bits()),
+            );
+        }
+        state.extend(
+            net.synapses(self.ampa)
+                .columns()
+                .iter()
+                .flatten()
+                .map(|x| x.to_bits()),
+        );
+        Outcome { spikes, state }
+    }
+}
+
+/// Builds the network of [`mixed`] (see [`mixed_with`]).
+pub(crate) fn build_mixed(threads: usize, observe: bool) -> Mixed {
     let mut net = Network::new(0.1).unwrap();
     let n = 300;
     let a = net.add_neurons("a", n, Lif::default()).unwrap();
@@ -181,37 +238,14 @@ pub(crate) fn mixed_with(threads: usize, observe: bool) -> (Vec<String>, Outcome
     let spikes_a = net.record_spikes(a).unwrap();
     let spikes_b = net.record_spikes(b).unwrap();
     let v_b = net.record(b, Lif::V).unwrap();
-    net.run(80.0).unwrap();
-    let mut spikes = Vec::new();
-    for m in [spikes_a, spikes_b] {
-        let t = net.spike_trace(m);
-        spikes.extend(t.steps.iter().copied().zip(t.indices.iter().copied()));
+    Mixed {
+        net,
+        groups: [a, b],
+        spikes: [spikes_a, spikes_b],
+        v_b,
+        coba: [exc, inh],
+        ampa,
     }
-    let trace = net.trace(v_b);
-    let mut state: Vec<u64> = (0..trace.n_rows())
-        .flat_map(|i| trace.row(i).iter().map(|x| x.to_bits()))
-        .collect();
-    for g in [a, b] {
-        state.extend(net.group(g).columns().iter().flatten().map(|x| x.to_bits()));
-    }
-    for s in [exc, inh] {
-        assert_eq!(net.synapses(s).storage(), Storage::PerPost);
-        state.extend(
-            net.synapses(s)
-                .columns()
-                .iter()
-                .flatten()
-                .map(|x| x.to_bits()),
-        );
-    }
-    state.extend(
-        net.synapses(ampa)
-            .columns()
-            .iter()
-            .flatten()
-            .map(|x| x.to_bits()),
-    );
-    (net.phases().unwrap(), Outcome { spikes, state })
 }
 
 #[test]
