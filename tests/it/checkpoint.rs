@@ -211,8 +211,8 @@ fn random_and_mutated_bytes_are_errors_never_panics() {
     assert_eq!(target.store(), good);
 }
 
-/// Set in the child process of [`a_checkpoint_continues_in_a_fresh_process`]: the checkpoint
-/// to resume, and where to write the outcome.
+/// Set in the child process of [`a_checkpoint_continues_in_a_fresh_process`]: the checkpoints
+/// to resume (COBA, the network with every kind of phase) and where to write their outcomes.
 const CHILD: &str = "NEURODE_CHECKPOINT_CHILD";
 
 #[test]
@@ -228,19 +228,39 @@ fn a_checkpoint_continues_in_a_fresh_process() {
         (bench, trains)
     };
     if let Ok(paths) = std::env::var(CHILD) {
-        let (ckpt, out) = paths.split_once('|').unwrap();
-        let (bench, trains) = run(2, Some(ckpt.as_ref()), 30.0);
-        std::fs::write(out, format!("{:?}", outcome_of(&bench, trains))).unwrap();
+        // The child: resume both networks on two threads and write their outcomes.
+        let parts: Vec<&str> = paths.split('|').collect();
+        let (bench, trains) = run(2, Some(parts[0].as_ref()), 30.0);
+        std::fs::write(parts[1], format!("{:?}", outcome_of(&bench, trains))).unwrap();
+        let mut mixed = build_mixed(2, true);
+        mixed
+            .net
+            .load(std::fs::File::open(parts[2]).unwrap())
+            .unwrap();
+        mixed.net.run(40.0).unwrap();
+        std::fs::write(parts[3], format!("{:?}", mixed.outcome())).unwrap();
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (ckpt, out) = (dir.path().join("coba.ckpt"), dir.path().join("outcome"));
+    let file = |name: &str| dir.path().join(name);
     let (whole, trains) = run(1, None, 60.0);
     let whole = format!("{:?}", outcome_of(&whole, trains));
     let (half, _) = run(1, None, 30.0);
     half.net
-        .save(std::fs::File::create(&ckpt).unwrap())
+        .save(std::fs::File::create(file("coba.ckpt")).unwrap())
         .unwrap();
+    let mut mixed_whole = build_mixed(1, true);
+    mixed_whole.net.run(80.0).unwrap();
+    let mixed_whole = format!("{:?}", mixed_whole.outcome());
+    let mut mixed_half = build_mixed(1, true);
+    mixed_half.net.run(40.0).unwrap();
+    mixed_half
+        .net
+        .save(std::fs::File::create(file("mixed.ckpt")).unwrap())
+        .unwrap();
+    let paths = ["coba.ckpt", "coba.out", "mixed.ckpt", "mixed.out"]
+        .map(|n| file(n).display().to_string())
+        .join("|");
     let status = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -248,7 +268,7 @@ fn a_checkpoint_continues_in_a_fresh_process() {
             "--test-threads",
             "1",
         ])
-        .env(CHILD, format!("{}|{}", ckpt.display(), out.display()))
+        .env(CHILD, paths)
         .output()
         .unwrap();
     assert!(
@@ -256,5 +276,9 @@ fn a_checkpoint_continues_in_a_fresh_process() {
         "{}",
         String::from_utf8_lossy(&status.stdout)
     );
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), whole);
+    assert_eq!(std::fs::read_to_string(file("coba.out")).unwrap(), whole);
+    assert_eq!(
+        std::fs::read_to_string(file("mixed.out")).unwrap(),
+        mixed_whole
+    );
 }

@@ -366,3 +366,58 @@ fn within_step_resets_at_the_crossing_and_does_not_drift() {
     let reference: Vec<f64> = (1..=100).map(|k| f64::from(k) * period).collect();
     within_one_step("Relax", &times, &reference);
 }
+
+/// The spike steps of a leaky integrator V(t) = V_inf + (V_0 − V_inf)·e^{−t/τ} that spikes at
+/// the first step end where V > V_th and restarts from V_reset at that step (the grid reset of
+/// `LifCoba`), for `n` spikes: the closed form, step by step.
+fn grid_spike_steps(
+    v_inf: f64,
+    (v0, v_reset, v_th): (f64, f64, f64),
+    tau: f64,
+    n: usize,
+) -> Vec<u64> {
+    let mut out = Vec::new();
+    let (mut start, mut v_start) = (0u64, v0);
+    let mut k = 0u64;
+    while out.len() < n {
+        k += 1;
+        let t = (k - start) as f64 * DT;
+        let v = v_inf + (v_start - v_inf) * (-t / tau).exp();
+        if v > v_th {
+            // Step k − 1 integrates (t_{k−1}, t_k] and reports the spike at t_{k−1}.
+            out.push(k - 1);
+            (start, v_start) = (k, v_reset);
+        }
+    }
+    out
+}
+
+#[test]
+fn lif_coba_under_a_constant_current_spikes_as_its_closed_form() {
+    use neurode::models::LifCoba;
+    let m = LifCoba::default();
+    let i = 25.0;
+    let mut net = Network::new(DT).unwrap();
+    let g = net.add_neurons("lif", 1, m.clone()).unwrap();
+    net.add_input(g, Input::Constant(i)).unwrap();
+    let spikes = net.record_spikes(g).unwrap();
+    let v = net.record(g, LifCoba::V).unwrap();
+    net.run(300.0).unwrap();
+    let v_inf = m.E_L + m.R * i;
+    let expected = grid_spike_steps(v_inf, (m.E_L, m.V_reset, m.V_th), m.tau_m, 10);
+    let got = &net.spike_trace(spikes).steps[..10];
+    assert_eq!(got, expected.as_slice());
+    // Between the first two spikes V follows the closed form from V_reset (rk4: to 1e-9 mV).
+    let trace = net.trace(v).column(0);
+    // Row k holds V after step k: V_reset at the spike step, then one step more each row.
+    let (a, b) = (expected[0] as usize, expected[1] as usize);
+    for k in a..b {
+        let t = (k - a) as f64 * DT;
+        let want = v_inf + (m.V_reset - v_inf) * (-t / m.tau_m).exp();
+        assert!(
+            (trace[k] - want).abs() < 1e-9,
+            "step {k}: {} vs {want}",
+            trace[k]
+        );
+    }
+}
