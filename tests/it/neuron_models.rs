@@ -411,13 +411,9 @@ fn lif_coba_under_a_constant_current_spikes_as_its_closed_form() {
     let trace = net.trace(v).column(0);
     // Row k holds V after step k: V_reset at the spike step, then one step more each row.
     let (a, b) = (expected[0] as usize, expected[1] as usize);
-    for k in a..b {
+    for (k, &got) in trace.iter().enumerate().take(b).skip(a) {
         let t = (k - a) as f64 * DT;
         let want = v_inf + (m.V_reset - v_inf) * (-t / m.tau_m).exp();
-        assert!(
-            (trace[k] - want).abs() < 1e-9,
-            "step {k}: {} vs {want}",
-            trace[k]
-        );
+        assert!((got - want).abs() < 1e-9, "step {k}: {got} vs {want}");
     }
 }
