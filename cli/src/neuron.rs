@@ -299,6 +299,37 @@ fn run_model<M: NeuronModel + Default + Presets>(
     })
 }
 
+/// The `main` of the neuron examples: runs the neuron model `model` for each of `runs`
+/// (`(label, preset, current, ms)` at dt = 0.1 ms), draws each into `figures/<model>_<label>.png`
+/// and prints its summary.
+///
+/// # Errors
+///
+/// The run's errors, or the figure's.
+pub fn example(
+    model: &str,
+    runs: &[(&str, Option<&str>, Option<f64>, f64)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    std::fs::create_dir_all("figures")?;
+    for &(label, preset, current, ms) in runs {
+        let cfg = NeuronConfig {
+            preset: preset.map(str::to_string),
+            current,
+            duration: ms,
+            dt: 0.1,
+            params: Vec::new(),
+            method: None,
+            record: None,
+        };
+        let out = run(model, &cfg)?;
+        let png = std::path::PathBuf::from(format!("figures/{model}_{label}.png"));
+        crate::plot::save_png(&figure(model, &out), &png)?;
+        println!("{}", summary(model, &out, &cfg));
+        println!("  figure: {}", png.display());
+    }
+    Ok(())
+}
+
 /// The unit of the model's variable `name` ("" if unknown).
 fn unit_of(info: &ModelInfo, name: &str) -> &'static str {
     info.states

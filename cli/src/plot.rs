@@ -326,6 +326,17 @@ pub fn render_png(fig: &Figure<'_>) -> Result<Vec<u8>, PlotError> {
     Ok(png)
 }
 
+/// Encodes an RGB buffer of `w × h` pixels as PNG and writes it at `path` as [`save_png`]
+/// writes.
+fn write_rgb(buf: &[u8], (w, h): (u32, u32), path: &Path) -> Result<(), PlotError> {
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(buf, w, h, ColorType::Rgb8)
+        .map_err(err)?;
+    crate::cli::write_atomic(path, |out| out.write_all(&png))
+        .map_err(|e| PlotError(format!("cannot write {}: {e}", path.display())))
+}
+
 /// The title's style: 22 px, smaller (down to 12 px) until it fits the width.
 fn title_style<'a, DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
@@ -505,12 +516,7 @@ pub fn histogram(
             .map_err(err)?;
         root.present().map_err(err)?;
     }
-    let mut png = Vec::new();
-    PngEncoder::new(&mut png)
-        .write_image(&buf, w, h, ColorType::Rgb8)
-        .map_err(err)?;
-    crate::cli::write_atomic(path, |out| out.write_all(&png))
-        .map_err(|e| PlotError(format!("cannot write {}: {e}", path.display())))
+    write_rgb(&buf, (w, h), path)
 }
 
 /// One curve of [`xy`]: its legend, points and colour.
@@ -595,12 +601,7 @@ pub fn xy(
             .map_err(err)?;
         root.present().map_err(err)?;
     }
-    let mut png = Vec::new();
-    PngEncoder::new(&mut png)
-        .write_image(&buf, w, h, ColorType::Rgb8)
-        .map_err(err)?;
-    crate::cli::write_atomic(path, |out| out.write_all(&png))
-        .map_err(|e| PlotError(format!("cannot write {}: {e}", path.display())))
+    write_rgb(&buf, (w, h), path)
 }
 
 /// One-line description of a protocol: model and setting.
@@ -872,12 +873,7 @@ pub fn raster(
         .map_err(err)?;
         root.present().map_err(err)?;
     }
-    let mut png = Vec::new();
-    PngEncoder::new(&mut png)
-        .write_image(&buf, w, h, ColorType::Rgb8)
-        .map_err(err)?;
-    crate::cli::write_atomic(path, |out| out.write_all(&png))
-        .map_err(|e| PlotError(format!("cannot write {}: {e}", path.display())))
+    write_rgb(&buf, (w, h), path)
 }
 
 #[cfg(test)]

@@ -643,7 +643,7 @@ mod tests {
             (cfg(&[5.0, 5.01]), "fall in the same step"),
             (
                 RunConfig { dt: 1e-12, ..cfg(&[1.0]) },
-                "invalid --duration 50: 50000000000000 steps of 0.000000000001 ms",
+                "invalid --dt 1e-12: 50 ms in steps of 1e-12 ms is 50000000000000 steps",
             ),
             (cfg(&[50.0]), "after the last step of the run (49.9 ms)"),
             (
@@ -660,7 +660,11 @@ mod tests {
             ),
             (
                 RunConfig { params: vec![("tau".into(), 0.0)], ..cfg(&[1.0]) },
-                "non-finite value",
+                "invalid value 0 for parameter `tau` of model `Exponential`: it must be positive",
+            ),
+            (
+                RunConfig { params: vec![("w".into(), 1.7e308)], ..cfg(&[1.0, 2.0]) },
+                "non-finite value inf",
             ),
         ];
         for (c, needle) in cases {

@@ -50,7 +50,10 @@ impl Clone for Delays {
 pub(crate) fn delay_steps(object: &str, synapse: usize, d: f64, dt: f64) -> Result<u32> {
     let bad = |why: &str| Error::InvalidInput {
         object: object.to_string(),
-        reason: format!("delay {d} ms of synapse {synapse} {why}"),
+        reason: format!(
+            "delay {} ms of synapse {synapse} {why}",
+            crate::error::num(d)
+        ),
     };
     if !d.is_finite() || d < 0.0 {
         return Err(bad("is not a finite, non-negative number"));

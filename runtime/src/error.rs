@@ -60,7 +60,7 @@ pub enum Error {
     },
 
     /// A synaptic delay is negative or not finite.
-    #[error("invalid delay {delay} ms in `{object}`: delays must be finite and non-negative")]
+    #[error("invalid delay {} ms in `{object}`: delays must be finite and non-negative", num(*.delay))]
     NegativeDelay {
         /// The synapse group.
         object: String,

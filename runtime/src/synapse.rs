@@ -546,7 +546,11 @@ pub(crate) fn delay_to_steps(object: &str, d: f64, dt: f64) -> Result<usize> {
     if steps > MAX_DELAY_STEPS as f64 {
         return Err(Error::InvalidInput {
             object: object.to_string(),
-            reason: format!("delay {d} ms is {steps} steps, more than {MAX_DELAY_STEPS}"),
+            reason: format!(
+                "delay {} ms is {} steps, more than {MAX_DELAY_STEPS}",
+                crate::error::num(d),
+                crate::error::num(steps)
+            ),
         });
     }
     // 0 <= steps <= MAX_DELAY_STEPS.

@@ -194,9 +194,24 @@ pub fn describe(name: &str, info: &ModelInfo) -> String {
         let rows: Vec<Vec<String>> = info
             .params
             .iter()
-            .map(|p| vec![p.name.into(), exact(p.default), p.unit.into(), p.doc.into()])
+            .map(|p| {
+                let domain = match p.domain {
+                    neurode::runtime::Domain::Any => String::new(),
+                    d => d.to_string(),
+                };
+                vec![
+                    p.name.into(),
+                    exact(p.default),
+                    p.unit.into(),
+                    domain,
+                    p.doc.into(),
+                ]
+            })
             .collect();
-        out.push(table(&["name", "default", "unit", "description"], &rows));
+        out.push(table(
+            &["name", "default", "unit", "domain", "description"],
+            &rows,
+        ));
     }
 
     out.push(String::new());

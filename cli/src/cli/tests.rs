@@ -338,10 +338,21 @@ fn bad_input_is_one_line_naming_the_accepted_values() {
 
 #[test]
 fn failures_while_running_exit_with_1() {
-    // τ = 0 makes the decay divide by zero: the runtime stops the run.
-    let (line, code) = fails(&["run", "exponential", "--spikes", "1", "--set", "tau=0"]);
-    assert!(line.starts_with("non-finite value"), "{line}");
+    // A weight near the largest float overflows the current at the second spike: the runtime
+    // stops the run. (τ = 0, which used to do this, is now refused as out of its domain.)
+    let (line, code) = fails(&[
+        "run",
+        "exponential",
+        "--spikes",
+        "1,2",
+        "--set",
+        "w=1.7e308",
+    ]);
+    assert!(line.starts_with("non-finite value inf"), "{line}");
     assert_eq!(code, 1);
+    let (line, code) = fails(&["run", "exponential", "--spikes", "1", "--set", "tau=0"]);
+    assert!(line.ends_with("it must be positive"), "{line}");
+    assert_eq!(code, 2);
     // --out under a regular file cannot be created.
     let dir = scratch("out");
     let file = dir.join("file");
@@ -358,7 +369,9 @@ fn failures_while_running_exit_with_1() {
         "tutorial",
         "exponential",
         "--set",
-        "tau=0",
+        "tau=1e-300",
+        "--method",
+        "euler",
         "--out",
         &std::env::temp_dir().to_string_lossy(),
     ]);
@@ -394,9 +407,9 @@ fn nothing_is_left_behind_when_a_write_fails() {
         "run",
         "exponential",
         "--spikes",
-        "1",
+        "1,2",
         "--set",
-        "tau=0",
+        "w=1.7e308",
         "--csv",
         csv.to_str().unwrap(),
         "--png",
