@@ -263,7 +263,7 @@ mod tests {
         for bad in [-0.1, f64::NAN, f64::INFINITY, 1e9] {
             let e = steps(bad).unwrap_err().to_string();
             assert!(
-                e.contains("synapse 0") && e.contains(&bad.to_string()),
+                e.contains("synapse 0") && e.contains(&crate::error::num(bad)),
                 "{e}"
             );
         }
