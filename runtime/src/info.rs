@@ -240,7 +240,8 @@ pub struct StateInfo {
 /// power of ten (`nS` is mV⁻¹·nA at scale −3 against µS, the base's conductance).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Dims {
-    /// Exponents of ms, mV, nA, mM, cm.
+    /// Twice the exponents of ms, mV, nA, mM, cm (exponents may be halves: white noise is in
+    /// `1/ms^0.5`, `[-1, 0, 0, 0, 0]`).
     pub exp: [i8; 5],
     /// Power of ten relative to the base units.
     pub scale: i32,
