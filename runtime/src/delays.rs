@@ -44,6 +44,57 @@ impl Clone for Delays {
     }
 }
 
+/// Sorts each row's part of `perm` by (delay, postsynaptic neuron), the rows split across the
+/// machine's cores when there are many synapses (rows are disjoint: the split changes nothing).
+fn sort_rows(conn: &Csr, perm: &mut [usize], steps: &[u32]) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(8)
+        .min(conn.n_syn() >> 20)
+        .max(1);
+    sort_rows_on(conn, perm, steps, threads);
+}
+
+/// [`sort_rows`] on `threads` threads.
+fn sort_rows_on(conn: &Csr, perm: &mut [usize], steps: &[u32], threads: usize) {
+    let post = &conn.post;
+    let sort = |rows: std::ops::Range<usize>, part: &mut [usize]| {
+        let base = conn.row_ptr[rows.start];
+        for p in rows {
+            let r = conn.range(p);
+            part[r.start - base..r.end - base].sort_by_key(|&i| (steps[i], post[i]));
+        }
+    };
+    if threads <= 1 || conn.n_pre() < threads {
+        sort(0..conn.n_pre(), perm);
+        return;
+    }
+    // Row boundaries splitting the synapses about evenly.
+    let mut cuts = vec![0];
+    for k in 1..threads {
+        let target = conn.n_syn() * k / threads;
+        let r = conn
+            .row_ptr
+            .partition_point(|&x| x < target)
+            .min(conn.n_pre());
+        cuts.push(r.max(*cuts.last().unwrap_or(&0)));
+    }
+    cuts.push(conn.n_pre());
+    std::thread::scope(|scope| {
+        let mut rest = perm;
+        let mut at = 0;
+        for w in cuts.windows(2) {
+            let end = conn.row_ptr[w[1]];
+            let (part, tail) = rest.split_at_mut(end - at);
+            rest = tail;
+            at = end;
+            let rows = w[0]..w[1];
+            let sort = &sort;
+            scope.spawn(move || sort(rows, part));
+        }
+    });
+}
+
 /// `d` ms in steps of `dt`: the nearest whole step, at least one. Error: [`Error::InvalidInput`]
 /// naming `object`, the synapse and the value, for a negative or non-finite delay or one longer
 /// than [`MAX_SYNAPSE_DELAY_STEPS`].
@@ -76,14 +127,13 @@ impl Delays {
     /// old[perm[i]]`, for the per-synapse columns) with the delays.
     pub(crate) fn sort(conn: &mut Csr, steps: &[u32]) -> (Vec<usize>, Delays) {
         let mut perm: Vec<usize> = (0..conn.n_syn()).collect();
+        sort_rows(conn, &mut perm, steps);
         let mut seg_ptr = Vec::with_capacity(conn.n_pre() + 1);
         let mut seg_delay = Vec::new();
         let mut seg_end = Vec::new();
         seg_ptr.push(0);
         for p in 0..conn.n_pre() {
             let row = conn.range(p);
-            let post = &conn.post;
-            perm[row.clone()].sort_by_key(|&i| (steps[i], post[i]));
             for i in row.clone() {
                 let d = steps[perm[i]];
                 if seg_delay.len() == *seg_ptr.last().unwrap_or(&0) || seg_delay.last() != Some(&d)
@@ -251,6 +301,39 @@ pub(crate) fn on_tile(conn: &Csr, seg: Segment, tile: &std::ops::Range<usize>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_sorted_on_several_threads_equal_rows_sorted_on_one() {
+        let n_pre = 97;
+        let mut row_ptr = vec![0];
+        for p in 0..n_pre {
+            row_ptr.push(row_ptr[p] + p % 13 + 3);
+        }
+        let n_syn = row_ptr[n_pre];
+        let conn = Csr {
+            post: (0..n_syn).map(|i| ((i * 7919) % 101) as u32).collect(),
+            row_ptr,
+        };
+        let steps: Vec<u32> = (0..n_syn).map(|i| ((i * 31) % 17) as u32 + 1).collect();
+        let one = {
+            let mut perm: Vec<usize> = (0..n_syn).collect();
+            sort_rows_on(&conn, &mut perm, &steps, 1);
+            perm
+        };
+        for threads in [2, 3, 5, 97] {
+            let mut perm: Vec<usize> = (0..n_syn).collect();
+            sort_rows_on(&conn, &mut perm, &steps, threads);
+            assert_eq!(perm, one, "{threads} threads");
+        }
+        // Sorted by (delay, target) within each row.
+        for p in 0..n_pre {
+            let keys: Vec<(u32, u32)> = one[conn.range(p)]
+                .iter()
+                .map(|&i| (steps[i], conn.post[i]))
+                .collect();
+            assert!(keys.is_sorted(), "row {p}");
+        }
+    }
 
     #[test]
     fn delays_round_to_the_nearest_step_and_at_least_one() {

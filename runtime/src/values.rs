@@ -206,13 +206,11 @@ impl Values {
                         "uniform range [{low}, {high}) is empty or infinite"
                     )));
                 }
-                (0..n)
-                    .map(|i| low + (high - low) * stream(i).uniform())
-                    .collect()
+                par_map(n, |i| low + (high - low) * stream(i).uniform())
             }
             Values::Normal { mean, sd } => {
                 check_sd(*sd)?;
-                (0..n).map(|i| mean + sd * stream(i).normal()).collect()
+                par_map(n, |i| mean + sd * stream(i).normal())
             }
             Values::NormalClipped {
                 mean,
@@ -222,9 +220,7 @@ impl Values {
             } => {
                 check_sd(*sd)?;
                 check_range(*low, *high)?;
-                (0..n)
-                    .map(|i| (mean + sd * stream(i).normal()).clamp(*low, *high))
-                    .collect()
+                par_map(n, |i| (mean + sd * stream(i).normal()).clamp(*low, *high))
             }
             Values::NormalRedraw {
                 mean,
@@ -234,18 +230,18 @@ impl Values {
             } => {
                 check_sd(*sd)?;
                 check_range(*low, *high)?;
-                let mut out = Vec::with_capacity(n);
-                for i in 0..n {
+                // NaN marks an element whose 1000 draws all fell outside.
+                let out = par_map(n, |i| {
                     let mut s = stream(i);
-                    let x = (0..1000)
+                    (0..1000)
                         .map(|_| mean + sd * s.normal())
                         .find(|x| (*low..=*high).contains(x))
-                        .ok_or_else(|| {
-                            bad(format!(
-                                "1000 draws of a normal ({mean}, {sd}) never fell in [{low}, {high}]"
-                            ))
-                        })?;
-                    out.push(x);
+                        .unwrap_or(f64::NAN)
+                });
+                if out.iter().any(|x| x.is_nan()) {
+                    return Err(bad(format!(
+                        "1000 draws of a normal ({mean}, {sd}) never fell in [{low}, {high}]"
+                    )));
                 }
                 out
             }
@@ -264,6 +260,36 @@ impl Values {
         }
         Ok(values)
     }
+}
+
+/// `(0..n).map(f).collect()`, split across the machine's cores when `n` is large: every element
+/// depends on its index alone (keyed streams), so the split changes no number.
+fn par_map(n: usize, f: impl Fn(usize) -> f64 + Sync) -> Vec<f64> {
+    const MIN_PER_THREAD: usize = 1 << 16;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(8)
+        .min(n / MIN_PER_THREAD)
+        .max(1);
+    let mut out = vec![0.0; n];
+    if threads == 1 {
+        for (i, x) in out.iter_mut().enumerate() {
+            *x = f(i);
+        }
+        return out;
+    }
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|scope| {
+        for (k, part) in out.chunks_mut(chunk).enumerate() {
+            let f = &f;
+            scope.spawn(move || {
+                for (j, x) in part.iter_mut().enumerate() {
+                    *x = f(k * chunk + j);
+                }
+            });
+        }
+    });
+    out
 }
 
 #[cfg(test)]
@@ -286,6 +312,31 @@ mod tests {
             m,
             x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0),
         )
+    }
+
+    #[test]
+    fn large_draws_split_across_threads_give_the_same_numbers() {
+        let n = 300_000;
+        let s = Streams::new(9);
+        let key = domain_of("g", "w");
+        let redraw = Values::NormalRedraw {
+            mean: 1.0,
+            sd: 0.5,
+            low: 0.0,
+            high: f64::INFINITY,
+        };
+        let x = redraw.draw(&target(n), s).unwrap();
+        for i in (0..n).step_by(997).chain([n / 2 - 1, n / 2, n - 1]) {
+            let mut st = s.keyed(key, i as u64);
+            let want = (0..1000)
+                .map(|_| 1.0 + 0.5 * st.normal())
+                .find(|v| *v >= 0.0)
+                .unwrap();
+            assert_eq!(x[i].to_bits(), want.to_bits(), "element {i}");
+        }
+        assert_eq!(par_map(5, |i| i as f64), [0.0, 1.0, 2.0, 3.0, 4.0]);
+        let big = par_map(200_001, |i| i as f64);
+        assert!(big.iter().enumerate().all(|(i, &x)| x == i as f64));
     }
 
     #[test]
