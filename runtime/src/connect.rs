@@ -525,16 +525,74 @@ fn fixed_total(object: &str, n_pre: usize, n_post: usize, rule: Degree, seed: u6
     if let Some(i) = (0..n_pre).find(|&i| !rule.multapses && counts[i] > weights[i]) {
         return Err(degree_error(object, "a row of", counts[i], weights[i], i));
     }
-    let mut row_ptr = Vec::with_capacity(n_pre + 1);
-    let mut post = Vec::with_capacity(rule.k);
-    row_ptr.push(0);
-    for (i, &c) in counts.iter().enumerate() {
+    Ok(fill_rows(&counts, |i, out| {
         let mut rng = streams.stream(domain::CONNECT, i as u64);
         let skip = (!rule.autapses).then_some(i);
-        choose(&mut rng, n_post, skip, c, rule.multapses, &mut post);
-        row_ptr.push(post.len());
+        choose(&mut rng, n_post, skip, counts[i], rule.multapses, out);
+    }))
+}
+
+/// The connectivity of rows of `counts[i]` synapses each, row `i`'s targets pushed by
+/// `row(i, out)` onto an empty `out` (exactly `counts[i]` of them). Rows are drawn from their
+/// own keyed streams, so they are filled in parallel when there are many synapses, with the
+/// same result.
+fn fill_rows(counts: &[usize], row: impl Fn(usize, &mut Vec<u32>) + Sync) -> Csr {
+    let n_syn: usize = counts.iter().sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(8)
+        .min(n_syn >> 20)
+        .max(1);
+    fill_rows_on(counts, row, threads)
+}
+
+/// [`fill_rows`] on `threads` threads.
+fn fill_rows_on(
+    counts: &[usize],
+    row: impl Fn(usize, &mut Vec<u32>) + Sync,
+    threads: usize,
+) -> Csr {
+    let mut row_ptr = Vec::with_capacity(counts.len() + 1);
+    row_ptr.push(0);
+    for &c in counts {
+        row_ptr.push(row_ptr[row_ptr.len() - 1] + c);
     }
-    Ok(Csr { row_ptr, post })
+    let n_syn = row_ptr[counts.len()];
+    let mut post = vec![0u32; n_syn];
+    let fill = |rows: std::ops::Range<usize>, part: &mut [u32]| {
+        let base = row_ptr[rows.start];
+        let mut buf = Vec::new();
+        for i in rows {
+            buf.clear();
+            row(i, &mut buf);
+            part[row_ptr[i] - base..row_ptr[i + 1] - base].copy_from_slice(&buf);
+        }
+    };
+    if threads <= 1 || counts.len() < threads {
+        fill(0..counts.len(), &mut post);
+        return Csr { row_ptr, post };
+    }
+    let mut cuts = vec![0];
+    for k in 1..threads {
+        let r = row_ptr
+            .partition_point(|&x| x < n_syn * k / threads)
+            .min(counts.len());
+        cuts.push(r.max(cuts[cuts.len() - 1]));
+    }
+    cuts.push(counts.len());
+    std::thread::scope(|scope| {
+        let mut rest = post.as_mut_slice();
+        let mut at = 0;
+        for w in cuts.windows(2) {
+            let end = row_ptr[w[1]];
+            let (part, tail) = rest.split_at_mut(end - at);
+            rest = tail;
+            at = end;
+            let (rows, fill) = (w[0]..w[1], &fill);
+            scope.spawn(move || fill(rows, part));
+        }
+    });
+    Csr { row_ptr, post }
 }
 
 fn probability(
@@ -807,6 +865,26 @@ mod tests {
         assert!(e.to_string().contains("pair 0 -> 0"), "{e}");
     }
     use super::*;
+
+    #[test]
+    fn rows_filled_on_several_threads_equal_rows_filled_on_one() {
+        let counts: Vec<usize> = (0..211).map(|i| (i * 37) % 29).collect();
+        let streams = Streams::new(5);
+        let row = |i: usize, out: &mut Vec<u32>| {
+            let mut rng = streams.stream(domain::CONNECT, i as u64);
+            choose(&mut rng, 50, Some(i % 50), counts[i], i % 2 == 0, out);
+        };
+        let one = fill_rows_on(&counts, row, 1);
+        assert_eq!(one.n_syn(), counts.iter().sum::<usize>());
+        for threads in [2, 3, 7, 211] {
+            let many = fill_rows_on(&counts, row, threads);
+            assert_eq!(
+                (&many.row_ptr, &many.post),
+                (&one.row_ptr, &one.post),
+                "{threads}"
+            );
+        }
+    }
 
     #[test]
     fn all_to_all_is_pre_major() {
