@@ -532,6 +532,22 @@ fn fixed_total(object: &str, n_pre: usize, n_post: usize, rule: Degree, seed: u6
     }))
 }
 
+/// Row boundaries `0 = r_0 <= r_1 <= ... <= r_threads = rows` that split the synapses of a
+/// row pointer (`row_ptr[p]..row_ptr[p + 1]` for row `p`) about evenly among `threads`.
+pub(crate) fn row_cuts(row_ptr: &[usize], threads: usize) -> Vec<usize> {
+    let rows = row_ptr.len().saturating_sub(1);
+    let n_syn = row_ptr.last().copied().unwrap_or(0);
+    let mut cuts = vec![0];
+    for k in 1..threads {
+        let r = row_ptr
+            .partition_point(|&x| x < n_syn * k / threads)
+            .min(rows);
+        cuts.push(r.max(cuts[cuts.len() - 1]));
+    }
+    cuts.push(rows);
+    cuts
+}
+
 /// The connectivity of rows of `counts[i]` synapses each, row `i`'s targets pushed by
 /// `row(i, out)` onto an empty `out` (exactly `counts[i]` of them). Rows are drawn from their
 /// own keyed streams, so they are filled in parallel when there are many synapses, with the
@@ -572,14 +588,7 @@ fn fill_rows_on(
         fill(0..counts.len(), &mut post);
         return Csr { row_ptr, post };
     }
-    let mut cuts = vec![0];
-    for k in 1..threads {
-        let r = row_ptr
-            .partition_point(|&x| x < n_syn * k / threads)
-            .min(counts.len());
-        cuts.push(r.max(cuts[cuts.len() - 1]));
-    }
-    cuts.push(counts.len());
+    let cuts = row_cuts(&row_ptr, threads);
     std::thread::scope(|scope| {
         let mut rest = post.as_mut_slice();
         let mut at = 0;

@@ -69,17 +69,7 @@ fn sort_rows_on(conn: &Csr, perm: &mut [usize], steps: &[u32], threads: usize) {
         sort(0..conn.n_pre(), perm);
         return;
     }
-    // Row boundaries splitting the synapses about evenly.
-    let mut cuts = vec![0];
-    for k in 1..threads {
-        let target = conn.n_syn() * k / threads;
-        let r = conn
-            .row_ptr
-            .partition_point(|&x| x < target)
-            .min(conn.n_pre());
-        cuts.push(r.max(*cuts.last().unwrap_or(&0)));
-    }
-    cuts.push(conn.n_pre());
+    let cuts = crate::connect::row_cuts(&conn.row_ptr, threads);
     std::thread::scope(|scope| {
         let mut rest = perm;
         let mut at = 0;
