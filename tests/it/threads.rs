@@ -289,3 +289,33 @@ fn thread_counts_are_checked() {
     net.set_threads(2).unwrap();
     assert_eq!(net.threads(), 2);
 }
+
+/// The microcircuit (scale 0.02: 1543 neurons, every kind of its objects: Poisson inputs onto
+/// the neurons, drawn weights and delays, rules adding into two currents) spikes identically on
+/// one and two threads for the same seed.
+#[test]
+fn the_microcircuit_spikes_identically_on_one_and_two_threads() {
+    use neurode::microcircuit::Microcircuit;
+    let spikes = |threads: usize| {
+        let mut mc = Microcircuit::new(0.02, 3).unwrap();
+        mc.net.set_threads(threads).unwrap();
+        let monitors: Vec<SpikeMonitorId> = mc
+            .populations
+            .clone()
+            .into_iter()
+            .map(|g| mc.net.record_spikes(g).unwrap())
+            .collect();
+        mc.net.run(150.0).unwrap();
+        monitors
+            .iter()
+            .map(|&m| {
+                let t = mc.net.spike_trace(m);
+                (t.steps.clone(), t.indices.clone())
+            })
+            .collect::<Vec<_>>()
+    };
+    let one = spikes(1);
+    let total: usize = one.iter().map(|(s, _)| s.len()).sum();
+    assert!(total > 100, "{total} spikes");
+    assert!(spikes(2) == one);
+}
