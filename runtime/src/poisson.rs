@@ -252,14 +252,7 @@ impl Model for PoissonSource {
     }
 
     fn set_param(&mut self, name: &str, value: f64) -> Result<(), Error> {
-        if name != "V_rest" {
-            return Err(Self::INFO.unknown_parameter(name));
-        }
-        if !value.is_finite() {
-            return Err(Self::INFO.invalid_parameter(name, value));
-        }
-        self.v_rest = value;
-        Ok(())
+        crate::source::set_v_rest(Self::INFO, &mut self.v_rest, name, value)
     }
 
     fn check(&self, dt: f64) -> Result<(), Error> {

@@ -73,6 +73,22 @@ static SPIKE_TRAIN_INFO: ModelInfo = ModelInfo {
     post_writes: &[],
 };
 
+/// `set_param` of the spike sources, whose one parameter is `V_rest` (mV, any finite value):
+/// the error of `info` for another name or a value it refuses.
+pub(crate) fn set_v_rest(
+    info: &ModelInfo,
+    v_rest: &mut f64,
+    name: &str,
+    value: f64,
+) -> Result<(), Error> {
+    if name != "V_rest" {
+        return Err(info.unknown_parameter(name));
+    }
+    info.check_param(name, value)?;
+    *v_rest = value;
+    Ok(())
+}
+
 /// Step at which a spike time falls: the step `k` with `|k·dt − t_spike| < dt/2` (computed as
 /// the runtime computes times, `k as f64 * dt`), the earliest if rounding admits two, the later
 /// of the two neighbours for an exact tie (saturating for absurd times).
@@ -203,14 +219,7 @@ impl Model for SpikeTrain {
     }
 
     fn set_param(&mut self, name: &str, value: f64) -> Result<(), Error> {
-        if name != "V_rest" {
-            return Err(Self::INFO.unknown_parameter(name));
-        }
-        if !value.is_finite() {
-            return Err(Self::INFO.invalid_parameter(name, value));
-        }
-        self.v_rest = value;
-        Ok(())
+        set_v_rest(Self::INFO, &mut self.v_rest, name, value)
     }
 
     fn prepare(&self, _method: Method, dt: f64) -> SpikeSteps {

@@ -100,6 +100,9 @@ pub struct SynapseGroup<S: SynapseModel> {
     csc: Option<Csc>,
     /// Per entry of [`ModelInfo::post_writes`]: where what the rules add goes.
     targets: Vec<Binding>,
+    /// The conversion factor of each binding of `targets`, as the last `prepare` found them
+    /// (read by the rules at every step, so not recomputed there).
+    factors: Vec<f64>,
     /// The key of the initial values drawn with `rand()` / `randn()`.
     init_key: u64,
 }
@@ -146,6 +149,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
             name,
             csc: None,
             targets: Vec::new(),
+            factors: Vec::new(),
             model,
             pre,
             post,
@@ -360,6 +364,16 @@ impl<S: SynapseModel> SynapseGroup<S> {
             h = fnv(h, &d.fingerprint().to_le_bytes());
         }
         h
+    }
+
+    /// The error naming the first non-finite value of the group's columns, if any (after a
+    /// kernel reported one at `step`).
+    fn find_non_finite(&self, step: u64) -> Result<()> {
+        let columns = self.columns.all();
+        match first_non_finite(columns.len(), |j| &columns[j]) {
+            Some(bad) => Err(non_finite(&self.name, S::INFO, bad, step)),
+            None => Ok(()),
+        }
     }
 
     /// The presynaptic and postsynaptic neuron of every synapse, in synapse order.
@@ -787,6 +801,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
 
     fn prepare(&mut self, dt: f64, budget: &mut crate::memory::Budget) -> Result<()> {
         self.model.check(dt).map_err(|e| e.in_object(&self.name))?;
+        self.factors = self.targets.iter().map(Binding::factor).collect();
         if let Some(Binding::Missing(reason)) = self
             .targets
             .iter()
@@ -1011,7 +1026,6 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         check: bool,
     ) -> Result<()> {
         self.clear_outputs();
-        let factors: Vec<f64> = self.targets.iter().map(Binding::factor).collect();
         let (columns, synapse) = self.columns.split_mut(S::INFO.clock_width());
         let finite = self.model.step(
             &self.consts,
@@ -1027,17 +1041,14 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
                     synapse,
                     last: &mut self.last,
                     targets,
-                    factors: &factors,
+                    factors: &self.factors,
                     pre,
                     post_spike: post.spike,
                 },
             },
         );
         if check && !finite {
-            let columns = self.columns.all();
-            if let Some(bad) = first_non_finite(columns.len(), |j| &columns[j]) {
-                return Err(non_finite(&self.name, S::INFO, bad, clock.step));
-            }
+            self.find_non_finite(clock.step)?;
         }
         self.rotate_rings();
         Ok(())
@@ -1069,7 +1080,6 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         } = side;
         let n_post = self.n_post;
         let csc = self.csc.get_or_insert_with(|| Csc::of(&self.conn, n_post));
-        let factors: Vec<f64> = self.targets.iter().map(Binding::factor).collect();
         let (own, synapse) = self.columns.split_mut(S::INFO.clock_width());
         let finite = self.model.post_events(
             &self.consts,
@@ -1086,17 +1096,14 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
                     synapse,
                     last: &mut self.last,
                     targets,
-                    factors: &factors,
+                    factors: &self.factors,
                     pre,
                     post_spike: post.spike,
                 },
             },
         );
         if check && !finite {
-            let columns = self.columns.all();
-            if let Some(bad) = first_non_finite(columns.len(), |j| &columns[j]) {
-                return Err(non_finite(&self.name, S::INFO, bad, clock.step));
-            }
+            self.find_non_finite(clock.step)?;
         }
         Ok(())
     }
@@ -1155,7 +1162,6 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
             targets,
         } = side;
         self.clear_outputs();
-        let factors: Vec<f64> = self.targets.iter().map(Binding::factor).collect();
         let width = S::INFO.clock_width();
         let mut finite = if S::INFO.has_rules() {
             let (_, synapse) = self.columns.split_mut(width);
@@ -1173,7 +1179,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
                         synapse,
                         last: &mut self.last,
                         targets,
-                        factors: &factors,
+                        factors: &self.factors,
                         pre,
                         post_spike,
                     }),
