@@ -491,33 +491,57 @@ impl CompiledPoisson {
     }
 
     /// Adds the events of `step` to `values`, the column of the neurons `first..`.
+    ///
+    /// Neuron `i`'s draw at `step` is the keyed uniform `(step, i)` of its seed
+    /// ([`crate::rng::keyed_uniform_from`]), so any thread draws any neuron's count. The hash
+    /// of the step is computed once; the neurons' hashes are computed a block at a time (a loop
+    /// the compiler vectorises) and only the neurons whose draw exceeds P(0 events) go on.
     pub(crate) fn apply(&self, step: u64, values: &mut [f64], first: usize) {
+        use crate::rng::{bits_to_uniform, key_prefix, key_with, keyed_bits};
+        const BLOCK: usize = 64;
+        let key = key_with(
+            key_prefix(self.seed, crate::rng::domain::POISSON_INPUT),
+            step,
+        );
+        // No event where the draw's bits are at most P(0)·2^53 (exact: a power-of-two scaling).
+        let none = (self.p0 * (1u64 << 53) as f64).floor() as u64;
+        for (b, block) in values.chunks_mut(BLOCK).enumerate() {
+            let start = (first + b * BLOCK) as u64;
+            let mut bits = [0u64; BLOCK];
+            for (j, x) in bits.iter_mut().enumerate() {
+                *x = keyed_bits(key, start + j as u64);
+            }
+            let mut mask = 0u64;
+            for (j, &x) in bits.iter().enumerate().take(block.len()) {
+                mask |= u64::from(x > none) << j;
+            }
+            while mask != 0 {
+                let j = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                let u = bits_to_uniform(bits[j]);
+                let k = self.count(u, start + j as u64, step);
+                block[j] += k * self.weight;
+            }
+        }
+    }
+
+    /// The number of events (at least 1) of a draw `u` above P(0 events), for neuron `i` at
+    /// `step`.
+    fn count(&self, u: f64, i: u64, step: u64) -> f64 {
         use rand::SeedableRng;
         use rand_distr::Distribution;
-        let prefix = crate::rng::key_prefix(self.seed, crate::rng::domain::POISSON_INPUT);
-        for (q, x) in values.iter_mut().enumerate() {
-            let i = (first + q) as u64;
-            let u = crate::rng::keyed_uniform_from(prefix, i, step);
-            // u ≤ P(0 events): none (most steps, one draw).
-            if u <= self.p0 {
-                continue;
-            }
-            let k = if self.mean < 20.0 {
-                // Inversion from the same draw: the smallest k whose cumulative probability
-                // reaches u.
-                self.invert(u)
-            } else {
-                // A large mean (0 events all but impossible): the distribution's own sampler,
-                // from a generator keyed by the draw, the neuron and the step.
-                let key =
-                    u.to_bits() ^ i.rotate_left(32) ^ step.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-                let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(key);
-                match &self.dist {
-                    Counts::Poisson(d) => d.sample(&mut rng),
-                    Counts::Binomial(d) => d.sample(&mut rng) as f64,
-                }
-            };
-            *x += k * self.weight;
+        if self.mean < 20.0 {
+            // Inversion from the same draw: the smallest k whose cumulative probability
+            // reaches u.
+            return self.invert(u);
+        }
+        // A large mean (0 events all but impossible): the distribution's own sampler, from a
+        // generator keyed by the draw, the neuron and the step.
+        let key = u.to_bits() ^ i.rotate_left(32) ^ step.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(key);
+        match &self.dist {
+            Counts::Poisson(d) => d.sample(&mut rng),
+            Counts::Binomial(d) => d.sample(&mut rng) as f64,
         }
     }
 }

@@ -33,9 +33,10 @@
 
 // The crate is laid out bottom-up: a module imports only from the layers above its own.
 
-// Errors, the static descriptions of models, random streams.
+// Errors, the static descriptions of models, random streams, parallel loops of building.
 pub mod error;
 pub mod info;
+mod par;
 pub mod rng;
 
 // The thread team of a run (every `unsafe` line of the crate) and its barrier.

@@ -792,9 +792,8 @@ impl Network {
             .get(var.index())
             .is_some_and(|s| s.per_synapse)
             || group.storage() == Storage::PerSynapse;
-        let pre_of = pre_of_synapses(group.conn());
-        let post = &group.conn().post;
-        let pair = |k: usize| (pre_of[k] as usize, post[k] as usize);
+        let conn = group.conn();
+        let pair = |k: usize| (pre_of_synapse(conn, k), conn.post[k] as usize);
         let target = ValuesTarget {
             object: group.name(),
             variable: var.name(),
@@ -823,9 +822,8 @@ impl Network {
     ) -> Result<()> {
         let seed = Streams::new(self.seed);
         let group = self.try_synapses(id)?;
-        let pre_of = pre_of_synapses(group.conn());
-        let post = &group.conn().post;
-        let pair = |k: usize| (pre_of[k] as usize, post[k] as usize);
+        let conn = group.conn();
+        let pair = |k: usize| (pre_of_synapse(conn, k), conn.post[k] as usize);
         let target = ValuesTarget {
             object: group.name(),
             variable: "delay",
@@ -1496,14 +1494,10 @@ fn check_domain(info: &ModelInfo, object: &str, variable: &str, values: &[f64]) 
     }
 }
 
-/// The presynaptic neuron of every synapse of `conn`.
-fn pre_of_synapses(conn: &Csr) -> Vec<u32> {
-    let mut pre = Vec::with_capacity(conn.n_syn());
-    for p in 0..conn.n_pre() {
-        // n_pre <= u32::MAX: groups are limited to that many neurons.
-        pre.extend(std::iter::repeat_n(p as u32, conn.range(p).len()));
-    }
-    pre
+/// The presynaptic neuron of synapse `k` of `conn` (a binary search of the row starts: only
+/// functions of (pre, post) ask, so no table of every synapse's row is kept).
+fn pre_of_synapse(conn: &Csr, k: usize) -> usize {
+    conn.row_ptr.partition_point(|&start| start <= k) - 1
 }
 
 /// The column of `group` that the rules of synapse group `object` add to as `write` (named

@@ -51,11 +51,14 @@ impl Streams {
     /// of the cost, for what starts one stream per element of millions (per-synapse values).
     /// The streams of distinct keys are as unrelated as 128-bit hashes of the keys.
     pub fn keyed(&self, domain: u64, element: u64) -> Stream {
-        let hi = hash(self.seed, domain, element, 0x243f_6a88_85a3_08d3);
-        let lo = hash(self.seed, domain, element, 0x1319_8a2e_0370_7344);
-        Stream {
-            rng: Pcg64Mcg::new((u128::from(hi) << 64) | u128::from(lo)),
-            draws: 0,
+        self.keyer(domain).stream(element)
+    }
+
+    /// The streams [`Streams::keyed`] gives in `domain`, with the part of their key that
+    /// depends on the seed and domain hashed once (for one stream per element of millions).
+    pub fn keyer(&self, domain: u64) -> Keyer {
+        Keyer {
+            prefix: key_prefix(self.seed, domain),
         }
     }
 
@@ -139,6 +142,26 @@ impl RngCore for Stream {
     }
 }
 
+/// The streams of one seed and domain ([`Streams::keyer`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Keyer {
+    prefix: u64,
+}
+
+impl Keyer {
+    /// The stream of `element`: the same as [`Streams::keyed`]'s.
+    #[inline]
+    pub fn stream(&self, element: u64) -> Stream {
+        let inner = key_with(self.prefix, element);
+        let hi = mix(inner ^ 0x243f_6a88_85a3_08d3u64.wrapping_mul(0xd1b5_4a32_d192_ed03));
+        let lo = mix(inner ^ 0x1319_8a2e_0370_7344u64.wrapping_mul(0xd1b5_4a32_d192_ed03));
+        Stream {
+            rng: Pcg64Mcg::new((u128::from(hi) << 64) | u128::from(lo)),
+            draws: 0,
+        }
+    }
+}
+
 /// The SplitMix64 finalizer: a bijection of `u64` whose every output bit depends on every
 /// input bit.
 #[inline]
@@ -146,13 +169,6 @@ fn mix(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
-}
-
-/// A 64-bit hash of `(seed, domain, a, b)`: the SplitMix64 finalizer chained over the words.
-#[inline]
-fn hash(seed: u64, domain: u64, a: u64, b: u64) -> u64 {
-    let h = key_prefix(seed, domain);
-    mix(mix(h ^ a) ^ b.wrapping_mul(0xd1b5_4a32_d192_ed03))
 }
 
 /// The part of the hash of [`keyed_uniform`] that depends on the seed and domain alone (computed
@@ -174,8 +190,27 @@ pub fn keyed_uniform(seed: u64, domain: u64, a: u64, b: u64) -> f64 {
 /// [`keyed_uniform`] from the prefix [`key_prefix`] of its seed and domain.
 #[inline]
 pub fn keyed_uniform_from(prefix: u64, a: u64, b: u64) -> f64 {
-    let h = mix(mix(prefix ^ a) ^ b.wrapping_mul(0xd1b5_4a32_d192_ed03));
-    ((h >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+    bits_to_uniform(keyed_bits(key_with(prefix, a), b))
+}
+
+/// The part of the hash of [`keyed_uniform_from`] that depends on `prefix` and `a` alone: for
+/// callers that draw for many `b` at one `a` (every neuron at one step).
+#[inline]
+pub(crate) fn key_with(prefix: u64, a: u64) -> u64 {
+    mix(prefix ^ a)
+}
+
+/// The 53 random bits, plus one, of the draw at `b` under [`key_with`]'s key: in `1..=2^53`,
+/// so that [`bits_to_uniform`] of them is in `(0, 1]`.
+#[inline]
+pub(crate) fn keyed_bits(key: u64, b: u64) -> u64 {
+    (mix(key ^ b.wrapping_mul(0xd1b5_4a32_d192_ed03)) >> 11) + 1
+}
+
+/// The uniform number in `(0, 1]` of [`keyed_bits`]' value: exact, as `bits` ≤ 2^53.
+#[inline]
+pub(crate) fn bits_to_uniform(bits: u64) -> f64 {
+    bits as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// A standard normal number that depends only on its key (Box–Muller from the two keyed
@@ -231,6 +266,24 @@ mod tests {
         assert_ne!(draws(&mut streams.stream(1, 6), 4), a);
         assert_ne!(draws(&mut streams.stream(2, 5), 4), a);
         assert_ne!(draws(&mut Streams::new(8).stream(1, 5), 4), a);
+    }
+
+    /// A keyed stream starts at the 128-bit state `(hash(a, C₁), hash(a, C₂))` of the chained
+    /// SplitMix64 hash `hash(a, b) = mix(mix(prefix ⊕ a) ⊕ b·K)`, prefix from seed and domain.
+    #[test]
+    fn a_keyed_stream_starts_at_the_hash_of_its_key() {
+        let (seed, domain, element) = (42u64, 7u64, 123_456u64);
+        let hash = |b: u64| {
+            let h = key_prefix(seed, domain);
+            mix(mix(h ^ element) ^ b.wrapping_mul(0xd1b5_4a32_d192_ed03))
+        };
+        let state = (u128::from(hash(0x243f_6a88_85a3_08d3)) << 64)
+            | u128::from(hash(0x1319_8a2e_0370_7344));
+        let mut expected = Pcg64Mcg::new(state);
+        let mut got = Streams::new(seed).keyed(domain, element);
+        for _ in 0..4 {
+            assert_eq!(got.next_u64(), expected.next_u64());
+        }
     }
 
     #[test]

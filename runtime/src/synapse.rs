@@ -288,18 +288,18 @@ impl<S: SynapseModel> SynapseGroup<S> {
                 ),
             });
         }
-        let steps = delays_ms
-            .iter()
-            .enumerate()
-            .map(|(i, &d)| synapse_delay_steps(&self.name, i, d, dt))
-            .collect::<Result<Vec<u32>>>()?;
+        // u32::MAX marks a delay that is not valid (more than the longest accepted): the first
+        // one is reported.
+        let steps = crate::par::map(delays_ms.len(), |i| {
+            synapse_delay_steps(&self.name, i, delays_ms[i], dt).unwrap_or(u32::MAX)
+        });
+        if let Some(i) = steps.iter().position(|&d| d == u32::MAX) {
+            synapse_delay_steps(&self.name, i, delays_ms[i], dt)?;
+        }
         let (perm, delays) = Delays::sort(&mut self.conn, &steps);
         // Per-synapse values follow their synapse: `perm[new] = old`.
         let clock = S::INFO.clock_width();
-        let permute = |col: &mut Vec<f64>| {
-            let old = std::mem::take(col);
-            *col = perm.iter().map(|&i| old[i]).collect();
-        };
+        let permute = |col: &mut Vec<f64>| *col = crate::par::gather(col, &perm);
         for j in clock..S::INFO.states.len() {
             permute(self.columns.get_vec_mut(j));
         }
