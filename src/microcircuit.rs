@@ -172,9 +172,16 @@ impl Microcircuit {
     /// Builds the microcircuit at `scale` (neurons and in-degrees; 1 is the full model of
     /// 77 169 neurons and 299 million synapses), every random number from `seed`.
     ///
-    /// Errors: those of building a network (none with valid arguments), and running out of
-    /// memory as an error of the connectors.
+    /// Errors: [`Error::InvalidInput`] for a scale that is not a finite number above 0; those
+    /// of building a network (none with valid arguments), and running out of memory as an
+    /// error of the connectors.
     pub fn new(scale: f64, seed: u64) -> Result<Microcircuit, Error> {
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(Error::InvalidInput {
+                object: "microcircuit".to_string(),
+                reason: format!("scale {scale} must be a finite number above 0"),
+            });
+        }
         let d = Derived::at(scale);
         let mut net = Network::new(0.1)?;
         net.set_seed(seed);
@@ -305,6 +312,12 @@ mod tests {
         ];
         for (a, b) in d.dc.iter().zip(dc) {
             assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        }
+        for bad in [0.0, -0.1, f64::NAN, f64::INFINITY] {
+            let Err(Error::InvalidInput { reason, .. }) = Microcircuit::new(bad, 1) else {
+                panic!("scale {bad} accepted");
+            };
+            assert!(reason.contains("scale"), "{reason}");
         }
         let full = Derived::at(1.0);
         assert_eq!(full.num_neurons.iter().sum::<usize>(), 77_169);

@@ -45,6 +45,10 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    if let Err(e) = check(&args) {
+        eprintln!("error: {e}");
+        return std::process::ExitCode::from(2);
+    }
     match run(&args) {
         Ok(line) => {
             println!("{line}");
@@ -67,6 +71,27 @@ fn peak_rss_mb() -> f64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// The arguments' ranges: a scale above 0, durations of at least 0 ms, all finite.
+fn check(args: &Args) -> Result<(), String> {
+    if !(args.scale.is_finite() && args.scale > 0.0) {
+        return Err(format!(
+            "--scale {} must be a finite number above 0",
+            args.scale
+        ));
+    }
+    for (flag, ms) in [
+        ("--t-presim", args.t_presim),
+        ("--duration-ms", args.duration_ms),
+    ] {
+        if !(ms.is_finite() && ms >= 0.0) {
+            return Err(format!(
+                "{flag} {ms} must be a finite number of ms, at least 0"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
@@ -129,7 +154,11 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
     let rates: Vec<String> = POPULATIONS
         .iter()
         .zip(&rates)
-        .map(|(name, rate)| format!("\"{name}\": {rate:.4}"))
+        // No rate over no time: `null`, as JSON has no NaN.
+        .map(|(name, rate)| match args.duration_ms > 0.0 {
+            true => format!("\"{name}\": {rate:.4}"),
+            false => format!("\"{name}\": null"),
+        })
         .collect();
     Ok(format!(
         "{{\"scale\": {}, \"seed\": {}, \"neurons\": {}, \"synapses\": {}, \"threads\": {}, \"build_s\": {build_s:.3}, \"presim_s\": {presim_s:.3}, \"run_s\": {run_s:.3}, \"rates_hz\": {{{}}}, \"peak_rss_mb\": {:.1}}}",
