@@ -7,6 +7,8 @@
 //! (one loop where they fuse); then thread 0 alone assembles the group's spike list from the
 //! threads' parts (in tile order, hence ascending), checks finiteness and records the monitors.
 //! A serial phase is one synapse group, run whole by thread 0, with its delivery and monitors.
+//! Phases share sections where nothing waits between them ([`sections`]): one barrier per
+//! section, not per phase.
 //! Every element sees the same operations in the same order whatever the number of threads
 //! (tiles do not depend on it, spikes are applied in the order of the spike list), so results
 //! are bit-identical for any thread count.
@@ -108,23 +110,22 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig<'_>) -> (u64, Result<()>)
     } = objects;
     let threads = cfg.threads.max(1);
     let mut tiled = vec![false; synapses.len()];
-    let mut sections = Vec::new();
     let mut tiles = Vec::new();
-    for (p, phase) in phases.iter().enumerate() {
+    for phase in phases {
         match phase {
             Phase::Tiled(t) => {
                 for &s in &t.synapses {
                     tiled[s] = true;
                 }
-                sections.extend([(Kind::Tiles, p), (Kind::Whole, p)]);
                 tiles.push((t.group, t.synapses.clone()));
             }
-            Phase::Serial { .. } | Phase::Post { .. } => {
-                sections.push((Kind::Whole, p));
-                tiles.push((0, Vec::new()));
-            }
+            Phase::Serial { .. } | Phase::Post { .. } => tiles.push((0, Vec::new())),
         }
     }
+    let sections = sections(phases, |s| {
+        let syn = &synapses[s];
+        syn.synapse_delays().is_none().then(|| syn.endpoints().0)
+    });
     // Staged: neuron groups, and every synapse group kept per postsynaptic neuron (with a
     // copy of the step's values when a monitor records it).
     let mut builder = BoardBuilder::default();
@@ -263,7 +264,7 @@ impl Shared<'_> {
         let mut stop = false;
         let mut current = 0;
         loop {
-            let (step, p, section) = match worker.next(stop) {
+            let (step, phases, section) = match worker.next(stop) {
                 Ok(next) => next,
                 Err(halt) => {
                     if let Some(main) = main {
@@ -286,20 +287,18 @@ impl Shared<'_> {
             }
             let clock = Clock::at(self.start + step, self.dt);
             let advance = step + 1 < self.steps;
-            stop = match (section, &self.phases[p], main.as_deref_mut()) {
-                (Section::Tiles(mut tiles), Phase::Tiled(phase), _) => {
-                    self.tiles(tiles.view(), phase, clock, advance, scratch);
+            stop = match (section, main.as_deref_mut()) {
+                (Section::Tiles(mut tiles), _) => {
+                    for p in phases {
+                        if let Phase::Tiled(phase) = &self.phases[p] {
+                            self.tiles(tiles.view(p), phase, clock, advance, scratch);
+                        }
+                    }
                     false
                 }
-                (Section::Whole(mut whole), Phase::Tiled(phase), Some(main)) => {
-                    main.finish_tiled(self, &mut whole, phase, clock)
-                }
-                (Section::Whole(mut whole), &Phase::Serial { synapse, slot }, Some(main)) => {
-                    main.serial(self, &mut whole, (synapse, slot), clock, advance)
-                }
-                (Section::Whole(mut whole), &Phase::Post { synapse, slot }, Some(main)) => {
-                    main.post_rules(self, &mut whole, (synapse, slot), clock)
-                }
+                (Section::Whole(mut whole), Some(main)) => phases
+                    .into_iter()
+                    .any(|p| main.phase(self, &mut whole, p, clock, advance)),
                 _ => false,
             };
         }
@@ -410,6 +409,67 @@ impl Shared<'_> {
     }
 }
 
+/// The sections of a step: each tiled phase's tiles (every thread), then thread 0's part of
+/// each phase (a tiled phase's spike list, checks and monitors; a serial phase whole).
+///
+/// Consecutive parts of thread 0's share one section: the other threads only wait through
+/// them, so one barrier ends the lot. A tiled phase's tiles join the tiles of the phases before
+/// it (whose thread-0 parts then run after all of them, in order) when nothing they read waits
+/// for those parts: another neuron group than theirs, and no synapse group reading the spikes
+/// of a group updated there at this step (a per-synapse delay reads earlier steps' spikes
+/// only). A step of the microcircuit is then two sections instead of eighty.
+///
+/// `reads_now(s)`: the group whose spikes of the step synapse group `s` reads, if it reads
+/// them at the step they happen (no per-synapse delays).
+fn sections(
+    phases: &[Phase],
+    reads_now: impl Fn(usize) -> Option<usize>,
+) -> Vec<(Kind, Range<usize>)> {
+    let mut sections: Vec<(Kind, Range<usize>)> = Vec::new();
+    // The phases whose thread-0 parts are still to come, after the current tiles.
+    let mut pending: Range<usize> = 0..0;
+    let groups = |r: &Range<usize>| -> Vec<(usize, bool)> {
+        r.clone()
+            .filter_map(|q| match &phases[q] {
+                Phase::Tiled(t) => Some((t.group, t.neuron)),
+                _ => None,
+            })
+            .collect()
+    };
+    for (p, phase) in phases.iter().enumerate() {
+        if let Phase::Tiled(t) = phase {
+            let open = groups(&pending);
+            // Only onto tiles whose thread-0 parts are all that is pending (a serial phase in
+            // between runs before these tiles, as the schedule says).
+            let joins = matches!(sections.last(), Some((Kind::Tiles, r)) if *r == pending)
+                && open.iter().all(|&(g, _)| g != t.group)
+                && t.synapses.iter().all(|&s| {
+                    reads_now(s).is_none_or(|pre| !open.iter().any(|&(g, n)| n && g == pre))
+                });
+            if joins {
+                if let Some((Kind::Tiles, r)) = sections.last_mut() {
+                    r.end = p + 1;
+                }
+                pending.end = p + 1;
+                continue;
+            }
+            if !pending.is_empty() {
+                sections.push((Kind::Whole, pending.clone()));
+            }
+            sections.push((Kind::Tiles, p..p + 1));
+            pending = p..p + 1;
+        } else if pending.is_empty() {
+            pending = p..p + 1;
+        } else {
+            pending.end = p + 1;
+        }
+    }
+    if !pending.is_empty() {
+        sections.push((Kind::Whole, pending));
+    }
+    sections
+}
+
 /// The synapses through which the spikes act on synapse group `syn` at step `step`, onto the
 /// postsynaptic neurons `tile`, into `out`: the delayed spikes arriving at the step, or the part
 /// of every row of the presynaptic group's last spikes (`spiking`) on the tile.
@@ -501,6 +561,25 @@ impl Main<'_, '_> {
                     total,
                 });
             }
+        }
+    }
+
+    /// Thread 0's part of phase `p`, in order with the other phases of its section (stopping
+    /// at the first that requests a stop). Returns the stop request.
+    fn phase(
+        &mut self,
+        shared: &Shared<'_>,
+        whole: &mut Whole<'_>,
+        p: usize,
+        clock: Clock,
+        advance: bool,
+    ) -> bool {
+        match shared.phases[p] {
+            Phase::Tiled(ref phase) => self.finish_tiled(shared, whole, phase, clock),
+            Phase::Serial { synapse, slot } => {
+                self.serial(shared, whole, (synapse, slot), clock, advance)
+            }
+            Phase::Post { synapse, slot } => self.post_rules(shared, whole, (synapse, slot), clock),
         }
     }
 
@@ -696,5 +775,76 @@ impl Main<'_, '_> {
             let monitor = &mut self.spike_monitors[m];
             monitor.record(clock.step, clock.t, whole.read(monitor.group).spiking);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiled(group: usize, synapses: Vec<usize>, neuron: bool) -> Phase {
+        Phase::Tiled(Tiled {
+            group,
+            synapses,
+            neuron,
+            slots: Vec::new(),
+            fuser: None,
+            quiet_input: false,
+        })
+    }
+
+    fn serial(synapse: usize) -> Phase {
+        Phase::Serial { synapse, slot: 0 }
+    }
+
+    #[test]
+    fn sections_join_tiles_that_wait_for_nothing_before_them() {
+        // Three groups, then two serial synapse groups: one section of tiles, one of thread 0.
+        let phases = [
+            tiled(0, vec![], true),
+            tiled(1, vec![], true),
+            tiled(2, vec![], true),
+            serial(0),
+            serial(1),
+        ];
+        assert_eq!(
+            sections(&phases, |_| None),
+            [(Kind::Tiles, 0..3), (Kind::Whole, 0..5)]
+        );
+        // Synapse group 0 onto group 1 reads group 0's spikes of the step: after group 0's
+        // spike list. With per-synapse delays it reads earlier steps' only, and joins.
+        let phases = [tiled(0, vec![], true), tiled(1, vec![0], true)];
+        assert_eq!(
+            sections(&phases, |_| Some(0)),
+            [
+                (Kind::Tiles, 0..1),
+                (Kind::Whole, 0..1),
+                (Kind::Tiles, 1..2),
+                (Kind::Whole, 1..2)
+            ]
+        );
+        assert_eq!(
+            sections(&phases, |_| None),
+            [(Kind::Tiles, 0..2), (Kind::Whole, 0..2)]
+        );
+        // A group tiled twice in one step (synapses after its update), and a serial phase in
+        // between: neither joins.
+        let phases = [
+            tiled(0, vec![], true),
+            tiled(0, vec![1], false),
+            serial(2),
+            tiled(1, vec![], true),
+        ];
+        assert_eq!(
+            sections(&phases, |_| None),
+            [
+                (Kind::Tiles, 0..1),
+                (Kind::Whole, 0..1),
+                (Kind::Tiles, 1..2),
+                (Kind::Whole, 1..3),
+                (Kind::Tiles, 3..4),
+                (Kind::Whole, 3..4)
+            ]
+        );
     }
 }

@@ -408,15 +408,32 @@ impl BoardBuilder {
     }
 
     /// The board for `threads` threads and `steps` steps, each step running `sections` (a kind
-    /// and the phase it belongs to); `tiled[p]` is phase `p`'s neuron group and the synapse
-    /// groups tiled with it (empty for phases without tiles).
+    /// and the phases it runs); `tiled[p]` is phase `p`'s neuron group and the synapse groups
+    /// tiled with it (empty for phases without tiles).
+    ///
+    /// # Panics
+    ///
+    /// If two phases of one `Tiles` section tile the same neuron group (their tiles would
+    /// overlap across threads).
     pub(crate) fn build(
         mut self,
         threads: usize,
         steps: u64,
-        sections: Vec<(Kind, usize)>,
+        sections: Vec<(Kind, Range<usize>)>,
         tiled: Vec<(usize, Vec<usize>)>,
     ) -> Board {
+        for (kind, phases) in &sections {
+            if *kind == Kind::Tiles {
+                let groups: Vec<usize> = phases.clone().map(|p| tiled[p].0).collect();
+                assert!(
+                    groups
+                        .iter()
+                        .enumerate()
+                        .all(|(i, g)| !groups[..i].contains(g)),
+                    "neurode internal error: one section tiles a group twice"
+                );
+            }
+        }
         let threads = threads.max(1);
         let floats: Vec<Buf<f64>> = self.floats.iter_mut().map(Staged::ptr).collect();
         let flags: Vec<Buf<bool>> = self.flags.iter_mut().map(Staged::ptr).collect();
@@ -500,8 +517,8 @@ pub(crate) struct Board {
     floats: Vec<Staged<f64>>,
     flags: Vec<Staged<bool>>,
     _shadows: Vec<Vec<f64>>,
-    /// The sections of one step, each with its phase.
-    sections: Vec<(Kind, usize)>,
+    /// The sections of one step, each with its phases.
+    sections: Vec<(Kind, Range<usize>)>,
     /// Per phase: its neuron group and the synapse groups tiled with it (for tiled phases).
     tiled: Vec<(usize, Vec<usize>)>,
     barrier: Barrier,
@@ -597,9 +614,9 @@ pub(crate) enum Section<'w> {
 
 impl Worker<'_> {
     /// Ends the current section at the barrier, with this thread's stop request, and returns
-    /// the next one: its step (from 0), its phase and what the thread may do. The first call
+    /// the next one: its step (from 0), its phases and what the thread may do. The first call
     /// starts the first section without waiting.
-    pub(crate) fn next(&mut self, stop: bool) -> Result<(u64, usize, Section<'_>), Halt> {
+    pub(crate) fn next(&mut self, stop: bool) -> Result<(u64, Range<usize>, Section<'_>), Halt> {
         let per_step = self.board.sections.len() as u64;
         if self.started {
             match self.board.barrier.wait(stop) {
@@ -618,25 +635,26 @@ impl Worker<'_> {
             return Err(Halt::Done);
         }
         let step = self.pos / per_step;
-        let (kind, phase) = self.board.sections[(self.pos % per_step) as usize];
+        let (kind, phases) = &self.board.sections[(self.pos % per_step) as usize];
         let section = match (kind, self.k) {
             (Kind::Tiles, k) => Section::Tiles(Tiles {
                 board: self.board,
                 k,
-                phase,
+                phases: phases.clone(),
             }),
             (Kind::Whole, 0) => Section::Whole(Whole { board: self.board }),
             (Kind::Whole, _) => Section::Wait,
         };
-        Ok((step, phase, section))
+        Ok((step, phases.clone(), section))
     }
 }
 
-/// Thread `k`'s tiles of a tiled phase, until the next barrier.
+/// Thread `k`'s tiles of the tiled phases of a section (each of its own neuron group), until
+/// the next barrier.
 pub(crate) struct Tiles<'w> {
     board: &'w Board,
     k: usize,
-    phase: usize,
+    phases: Range<usize>,
 }
 
 /// The spike lists, read-only.
@@ -701,17 +719,26 @@ impl<'t> Iterator for SynapseTiles<'t> {
 }
 
 impl Tiles<'_> {
-    /// This thread's view of the phase (one at a time).
-    pub(crate) fn view(&mut self) -> TileView<'_> {
+    /// This thread's view of phase `phase` of the section (one at a time).
+    ///
+    /// # Panics
+    ///
+    /// If the section does not run `phase`.
+    pub(crate) fn view(&mut self, phase: usize) -> TileView<'_> {
+        assert!(
+            self.phases.contains(&phase),
+            "neurode internal error: phase {phase} is not in this section"
+        );
         let board = self.board;
-        let (g, synapses) = &board.tiled[self.phase];
+        let (g, synapses) = &board.tiled[phase];
         let buf = &board.groups[*g];
         let range = board.tile(buf.n, self.k);
         let r = range.clone();
         // SAFETY: a `Tiles` section: thread `k` alone reaches range `r` of group `g`'s buffers
         // and of the synapse columns tiled with it (tiles of different threads are disjoint,
-        // and every synapse group tiled with `g` has `g`'s length); its own part of the spike
-        // list is its alone; the borrow of `self` keeps a second view away.
+        // every synapse group tiled with `g` has `g`'s length, and no other phase of the
+        // section tiles `g`: checked when the board was built); its own part of the spike list
+        // is its alone; the borrow of `self` keeps a second view away.
         unsafe {
             TileView {
                 columns: ColumnsMut {
