@@ -482,9 +482,15 @@ fn segments(
 ) {
     out.clear();
     let conn = syn.conn();
+    let whole = tile.start == 0 && tile.end == syn.n_post();
     if let Some(delays) = syn.synapse_delays() {
         delays.with_arrivals(step, |arriving| {
-            out.extend(arriving.iter().filter_map(|&seg| on_tile(conn, seg, tile)));
+            if whole {
+                // Queued segments are never empty.
+                out.extend_from_slice(arriving);
+            } else {
+                out.extend(arriving.iter().filter_map(|&seg| on_tile(conn, seg, tile)));
+            }
         });
         return;
     }
@@ -495,7 +501,6 @@ fn segments(
             prefetch(line.as_ptr());
         }
     }
-    let whole = tile.start == 0 && tile.end == syn.n_post();
     for &p in spiking {
         let row = conn.range(p as usize);
         let seg = Segment {

@@ -391,10 +391,9 @@ pub(crate) struct CompiledPoisson {
     p0: f64,
     /// Mean events per step.
     mean: f64,
-    /// The Poisson mean per step, or the binomial's `p / (1 − p)` and `n`.
-    lambda: f64,
-    ratio: f64,
-    sources: Option<u64>,
+    /// The cumulative probabilities of 0, 1, 2, ... events, up to the first count of
+    /// probability 0 (for a mean below 20; empty above).
+    cdf: Vec<f64>,
     dist: Counts,
 }
 
@@ -454,19 +453,35 @@ impl CompiledPoisson {
             None => (-lambda).exp(),
             Some(n) => (1.0 - p).powf(n as f64),
         };
+        let ratio = if p < 1.0 {
+            p / (1.0 - p)
+        } else {
+            f64::INFINITY
+        };
+        // P(k) from P(k − 1): the factor λ/k, or (n − k + 1)/k · p/(1 − p).
+        let next = |k: f64| match sources {
+            None => p / k,
+            Some(n) => (n as f64 - k + 1.0) / k * ratio,
+        };
+        let mut cdf = Vec::new();
+        if lambda < 20.0 {
+            let (mut k, mut pk, mut c) = (0.0f64, p0, p0);
+            cdf.push(c);
+            // P(k) reaches 0 (underflow, or k = n + 1) within a few hundred counts.
+            while pk > 0.0 && cdf.len() < 4096 {
+                k += 1.0;
+                pk *= next(k);
+                c += pk;
+                cdf.push(c);
+            }
+        }
         Ok(CompiledPoisson {
             column,
             weight,
             seed,
             p0,
             mean: lambda,
-            lambda: p,
-            ratio: if p < 1.0 {
-                p / (1.0 - p)
-            } else {
-                f64::INFINITY
-            },
-            sources,
+            cdf,
             dist,
         })
     }
@@ -476,18 +491,15 @@ impl CompiledPoisson {
         self.column
     }
 
-    /// The count whose cumulative probability first reaches `u` (above `p0`, so at least 1).
+    /// The count whose cumulative probability first reaches `u` (above `p0`, so at least 1),
+    /// or the first count of probability 0.
     fn invert(&self, u: f64) -> f64 {
-        let (mut k, mut pk, mut cdf) = (0.0f64, self.p0, self.p0);
-        while u > cdf && pk > 0.0 {
-            k += 1.0;
-            pk *= match self.sources {
-                None => self.lambda / k,
-                Some(n) => (n as f64 - k + 1.0) / k * self.ratio,
-            };
-            cdf += pk;
-        }
-        k.max(1.0)
+        let k = self
+            .cdf
+            .iter()
+            .position(|&c| u <= c)
+            .unwrap_or(self.cdf.len().saturating_sub(1));
+        k.max(1) as f64
     }
 
     /// Adds the events of `step` to `values`, the column of the neurons `first..`.
