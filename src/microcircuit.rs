@@ -270,6 +270,15 @@ impl Microcircuit {
             .sum()
     }
 
+    /// Bytes of the recurrent connectivity (targets, row starts, weights, delays:
+    /// [`neurode_runtime::SynapseGroup::connectivity_bytes`]).
+    pub fn connectivity_bytes(&self) -> usize {
+        self.synapses
+            .iter()
+            .map(|&s| self.net.synapses(s).connectivity_bytes())
+            .sum()
+    }
+
     /// Number of neurons.
     pub fn n_neurons(&self) -> usize {
         self.derived.num_neurons.iter().sum()

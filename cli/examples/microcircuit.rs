@@ -1,10 +1,12 @@
 //! The cortical microcircuit of Potjans & Diesmann (2014), as NEST's PyNEST example builds it:
 //! builds it at `--scale`, runs a 500 ms presimulation (`--t-presim`) then `--duration-ms`, and
 //! prints one JSON line `{"scale", "seed", "neurons", "synapses", "threads", "build_s",
-//! "presim_s", "run_s", "rates_hz": {"L23E": ..., ...}, "peak_rss_mb"}`: the build and
-//! simulation times (presimulation apart), each population's mean rate over the measured run
-//! (the example's definition: spikes per neuron in [t_presim, t_presim + duration] / duration,
-//! silent neurons included) and the process's peak resident memory. `--png FILE` draws a raster
+//! "presim_s", "run_s", "rates_hz": {"L23E": ..., ...}, "peak_rss_mb",
+//! "connectivity_bytes_per_synapse"}`: the build and simulation times (presimulation apart),
+//! each population's mean rate over the measured run (the example's definition: spikes per
+//! neuron in [t_presim, t_presim + duration] / duration, silent neurons included; `null` for a
+//! duration of 0), the process's peak resident memory (MB), and the bytes the recurrent
+//! connectivity holds per synapse (targets, row starts, weights, delays). `--png FILE` draws a raster
 //! of the last 200 ms (at most 100 neurons per population) beside the rates. Example:
 //! `cargo run --release --example microcircuit -- --scale 0.1 --duration-ms 1000 --png mc.png`
 
@@ -161,13 +163,14 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
         })
         .collect();
     Ok(format!(
-        "{{\"scale\": {}, \"seed\": {}, \"neurons\": {}, \"synapses\": {}, \"threads\": {}, \"build_s\": {build_s:.3}, \"presim_s\": {presim_s:.3}, \"run_s\": {run_s:.3}, \"rates_hz\": {{{}}}, \"peak_rss_mb\": {:.1}}}",
+        "{{\"scale\": {}, \"seed\": {}, \"neurons\": {}, \"synapses\": {}, \"threads\": {}, \"build_s\": {build_s:.3}, \"presim_s\": {presim_s:.3}, \"run_s\": {run_s:.3}, \"rates_hz\": {{{}}}, \"peak_rss_mb\": {:.1}, \"connectivity_bytes_per_synapse\": {:.2}}}",
         args.scale,
         args.seed,
         mc.n_neurons(),
         mc.n_synapses(),
         args.threads,
         rates.join(", "),
-        peak_rss_mb()
+        peak_rss_mb(),
+        mc.connectivity_bytes() as f64 / mc.n_synapses() as f64
     ))
 }

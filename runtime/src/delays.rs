@@ -26,9 +26,10 @@ pub(crate) struct Delays {
     seg_ptr: Vec<usize>,
     /// Delay of each segment (steps, at least 1).
     seg_delay: Vec<u32>,
-    /// One past the last synapse of each segment (it starts where the previous one ends, or at
-    /// the row's start).
-    seg_end: Vec<usize>,
+    /// One past the last synapse of each segment, counted from its row's start (it starts where
+    /// the previous one ends, or at the row's start): 4 bytes, as no row has 2^32 synapses
+    /// ([`Delays::sort`]).
+    seg_end: Vec<u32>,
     /// Slot `step % len` holds the segments acting at `step`.
     ring: RwLock<Vec<Vec<Segment>>>,
 }
@@ -159,7 +160,23 @@ impl Delays {
     /// Sorts every row of `conn` by (delay, postsynaptic neuron) for the delays `steps` (one per
     /// synapse, in the current order), and returns the permutation applied (`new[i] =
     /// old[perm[i]]`, for the per-synapse columns) with the delays.
-    pub(crate) fn sort(conn: &mut Csr, steps: &[u32]) -> (Vec<usize>, Delays) {
+    ///
+    /// Error: [`Error::InvalidInput`] naming `object` for a row of 2^32 synapses or more.
+    pub(crate) fn sort(
+        object: &str,
+        conn: &mut Csr,
+        steps: &[u32],
+    ) -> Result<(Vec<usize>, Delays)> {
+        if let Some(p) = (0..conn.n_pre()).find(|&p| conn.range(p).len() > u32::MAX as usize) {
+            return Err(Error::InvalidInput {
+                object: object.to_string(),
+                reason: format!(
+                    "presynaptic neuron {p} has {} synapses: per-synapse delays take rows of \
+                     fewer than 2^32",
+                    conn.range(p).len()
+                ),
+            });
+        }
         let mut perm: Vec<usize> = (0..conn.n_syn()).collect();
         sort_rows(conn, &mut perm, steps);
         let mut seg_ptr = Vec::with_capacity(conn.n_pre() + 1);
@@ -170,17 +187,21 @@ impl Delays {
             let row = conn.range(p);
             for i in row.clone() {
                 let d = steps[perm[i]];
+                // In the row (checked above).
+                let end = (i + 1 - row.start) as u32;
                 if seg_delay.len() == *seg_ptr.last().unwrap_or(&0) || seg_delay.last() != Some(&d)
                 {
                     seg_delay.push(d);
-                    seg_end.push(i + 1);
-                } else if let Some(end) = seg_end.last_mut() {
-                    *end = i + 1;
+                    seg_end.push(end);
+                } else if let Some(last) = seg_end.last_mut() {
+                    *last = end;
                 }
             }
             seg_ptr.push(seg_delay.len());
         }
         conn.post = crate::par::gather(&conn.post, &perm);
+        seg_delay.shrink_to_fit();
+        seg_end.shrink_to_fit();
         let max = seg_delay.iter().copied().max().unwrap_or(1);
         let delays = Delays {
             seg_ptr,
@@ -188,24 +209,41 @@ impl Delays {
             seg_end,
             ring: RwLock::new(vec![Vec::new(); max as usize + 1]),
         };
-        (perm, delays)
+        Ok((perm, delays))
     }
 
     fn slots(&self) -> RwLockReadGuard<'_, Vec<Vec<Segment>>> {
         self.ring.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A fingerprint of the delays (their segments).
-    pub(crate) fn fingerprint(&self) -> u64 {
+    /// A fingerprint of the delays (their segments: each one's delay and end in `conn`).
+    pub(crate) fn fingerprint(&self, conn: &Csr) -> u64 {
         let mut h = crate::checkpoint::FNV_START;
         for &x in &self.seg_ptr {
             h = crate::checkpoint::fnv(h, &(x as u64).to_le_bytes());
         }
-        for (&d, &e) in self.seg_delay.iter().zip(&self.seg_end) {
-            h = crate::checkpoint::fnv(h, &d.to_le_bytes());
-            h = crate::checkpoint::fnv(h, &(e as u64).to_le_bytes());
+        for p in 0..conn.n_pre() {
+            for k in self.seg_ptr[p]..self.seg_ptr[p + 1] {
+                let end = self.end(conn, p, k);
+                h = crate::checkpoint::fnv(h, &self.seg_delay[k].to_le_bytes());
+                h = crate::checkpoint::fnv(h, &(end as u64).to_le_bytes());
+            }
         }
         h
+    }
+
+    /// One past the last synapse of segment `k` (of row `p`) in `conn`.
+    #[inline]
+    fn end(&self, conn: &Csr, p: usize, k: usize) -> usize {
+        conn.row_ptr[p] + self.seg_end[k] as usize
+    }
+
+    /// Bytes of the segments (not of the spikes in flight).
+    pub(crate) fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.seg_ptr.capacity() * size_of::<usize>()
+            + self.seg_delay.capacity() * size_of::<u32>()
+            + self.seg_end.capacity() * size_of::<u32>()
     }
 
     /// Writes the spikes in flight: the ring's slots, each a list of segments.
@@ -270,11 +308,9 @@ impl Delays {
         for p in 0..conn.n_pre() {
             let mut start = conn.row_ptr[p];
             for k in self.seg_ptr[p]..self.seg_ptr[p + 1] {
-                out.extend(std::iter::repeat_n(
-                    self.seg_delay[k],
-                    self.seg_end[k] - start,
-                ));
-                start = self.seg_end[k];
+                let end = self.end(conn, p, k);
+                out.extend(std::iter::repeat_n(self.seg_delay[k], end - start));
+                start = end;
             }
         }
         out
@@ -289,7 +325,7 @@ impl Delays {
             let p = p as usize;
             let mut start = conn.row_ptr[p];
             for k in self.seg_ptr[p]..self.seg_ptr[p + 1] {
-                let end = self.seg_end[k];
+                let end = self.end(conn, p, k);
                 let at = (step + u64::from(self.seg_delay[k])) % len;
                 ring[at as usize].push(Segment { pre: p, start, end });
                 start = end;
@@ -419,10 +455,12 @@ mod tests {
             row_ptr: vec![0, 4, 4, 5],
             post: vec![3, 1, 2, 0, 5],
         };
-        let (perm, d) = Delays::sort(&mut conn, &[2, 1, 2, 1, 3]);
+        let (perm, d) = Delays::sort("s", &mut conn, &[2, 1, 2, 1, 3]).unwrap();
         assert_eq!(conn.post, [0, 1, 2, 3, 5]);
         assert_eq!(perm, [3, 1, 2, 0, 4]);
         assert_eq!(d.per_synapse(&conn), [1, 1, 2, 2, 3]);
+        // Four row starts of 8 bytes, three segments of 4 + 4.
+        assert_eq!(d.bytes(), 4 * 8 + 3 * 8);
         d.queue(&conn, &[0, 2], 10);
         let at = |step| d.with_arrivals(step, <[Segment]>::to_vec);
         assert_eq!(

@@ -192,6 +192,23 @@ impl<S: SynapseModel> SynapseGroup<S> {
         self.n_pre
     }
 
+    /// Bytes of the connectivity as held: the target of each synapse (4 bytes), the start of
+    /// each row, the per-synapse columns (8 bytes per synapse and column: weights, ...) and the
+    /// per-synapse delays (8 bytes per row, and 8 per segment: a row's synapses of one delay).
+    /// Not the state kept per neuron, nor the spikes in flight.
+    pub fn connectivity_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let width = S::INFO.clock_width();
+        let per_synapse: usize = self.columns.all()[width..]
+            .iter()
+            .map(|c| c.capacity() * size_of::<f64>())
+            .sum();
+        self.conn.post.capacity() * size_of::<u32>()
+            + self.conn.row_ptr.capacity() * size_of::<usize>()
+            + per_synapse
+            + self.delays.as_ref().map_or(0, Delays::bytes)
+    }
+
     /// Number of postsynaptic neurons.
     pub fn n_post(&self) -> usize {
         self.n_post
@@ -296,7 +313,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
         if let Some(i) = steps.iter().position(|&d| d == u32::MAX) {
             synapse_delay_steps(&self.name, i, delays_ms[i], dt)?;
         }
-        let (perm, delays) = Delays::sort(&mut self.conn, &steps);
+        let (perm, delays) = Delays::sort(&self.name, &mut self.conn, &steps)?;
         // Per-synapse values follow their synapse: `perm[new] = old`.
         let clock = S::INFO.clock_width();
         let permute = |col: &mut Vec<f64>| *col = crate::par::gather(col, &perm);
@@ -361,7 +378,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
             h = fnv(h, &x.to_le_bytes());
         }
         if let Some(d) = &self.delays {
-            h = fnv(h, &d.fingerprint().to_le_bytes());
+            h = fnv(h, &d.fingerprint(&self.conn).to_le_bytes());
         }
         h
     }
