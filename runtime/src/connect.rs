@@ -11,7 +11,129 @@ pub struct Csr {
     /// Row offsets, length `n_pre + 1`.
     pub row_ptr: Vec<usize>,
     /// Postsynaptic index of each synapse.
-    pub post: Vec<u32>,
+    pub post: Targets,
+}
+
+/// The postsynaptic neuron of every synapse: 2 bytes each onto a group of at most 65,536
+/// neurons ([`Targets::Narrow`]), 4 bytes otherwise. A [`Connect`] builds the narrow form
+/// wherever it fits; the two forms hold the same numbers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Targets {
+    /// Onto at most 65,536 neurons.
+    Narrow(Vec<u16>),
+    /// Onto any number of neurons.
+    Wide(Vec<u32>),
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Targets::Wide(Vec::new())
+    }
+}
+
+impl From<Vec<u32>> for Targets {
+    fn from(v: Vec<u32>) -> Self {
+        Targets::Wide(v)
+    }
+}
+
+impl Targets {
+    /// Largest group the narrow form reaches.
+    pub const NARROW_MAX: usize = 1 << 16;
+
+    /// `post`, in the narrow form if every neuron is below [`Targets::NARROW_MAX`] (so for a
+    /// postsynaptic group of at most that many).
+    pub fn new(post: Vec<u32>, n_post: usize) -> Targets {
+        if n_post > Self::NARROW_MAX {
+            return Targets::Wide(post);
+        }
+        // Below 2^16: exact.
+        Targets::Narrow(crate::par::map(post.len(), |i| post[i] as u16))
+    }
+
+    /// Number of synapses.
+    pub fn len(&self) -> usize {
+        match self {
+            Targets::Narrow(v) => v.len(),
+            Targets::Wide(v) => v.len(),
+        }
+    }
+
+    /// `true` without synapses.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The postsynaptic neuron of synapse `i` (panics if `i >= len()`).
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> usize {
+        match self {
+            Targets::Narrow(v) => usize::from(v[i]),
+            Targets::Wide(v) => v[i] as usize,
+        }
+    }
+
+    /// The postsynaptic neurons of synapses `range`, in order.
+    pub fn iter(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        range.map(|i| self.get(i))
+    }
+
+    /// The wide form, taken as it is or widened.
+    fn into_wide(self) -> Vec<u32> {
+        match self {
+            Targets::Narrow(v) => v.into_iter().map(u32::from).collect(),
+            Targets::Wide(v) => v,
+        }
+    }
+
+    /// Every postsynaptic neuron, 4 bytes each.
+    pub fn to_vec(&self) -> Vec<u32> {
+        match self {
+            Targets::Narrow(v) => v.iter().map(|&q| u32::from(q)).collect(),
+            Targets::Wide(v) => v.clone(),
+        }
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        match self {
+            Targets::Narrow(v) => v.capacity() * 2,
+            Targets::Wide(v) => v.capacity() * 4,
+        }
+    }
+
+    /// The first synapse of `range` (whose neurons ascend) onto a neuron at least `q`.
+    pub fn lower_bound(&self, range: std::ops::Range<usize>, q: usize) -> usize {
+        range.start
+            + match self {
+                Targets::Narrow(v) => v[range].partition_point(|&x| usize::from(x) < q),
+                Targets::Wide(v) => v[range].partition_point(|&x| (x as usize) < q),
+            }
+    }
+
+    /// Whether the neurons of synapses `range` ascend (ties allowed).
+    pub fn is_sorted(&self, range: std::ops::Range<usize>) -> bool {
+        match self {
+            Targets::Narrow(v) => v[range].is_sorted(),
+            Targets::Wide(v) => v[range].is_sorted(),
+        }
+    }
+
+    /// The targets permuted: `new[i] = old[perm[i]]`.
+    pub(crate) fn permuted(&self, perm: &[usize]) -> Targets {
+        match self {
+            Targets::Narrow(v) => Targets::Narrow(crate::par::gather(v, perm)),
+            Targets::Wide(v) => Targets::Wide(crate::par::gather(v, perm)),
+        }
+    }
+
+    /// The address of synapse `i`'s entry (for prefetching; `i` may be one past the end).
+    pub(crate) fn addr(&self, i: usize) -> *const u8 {
+        match self {
+            Targets::Narrow(v) => v[i..].as_ptr().cast(),
+            Targets::Wide(v) => v[i..].as_ptr().cast(),
+        }
+    }
 }
 
 impl Csr {
@@ -33,8 +155,8 @@ impl Csr {
 
     /// Postsynaptic neurons of presynaptic neuron `pre` (panics if `pre >= n_pre()`).
     #[inline]
-    pub fn row(&self, pre: usize) -> &[u32] {
-        &self.post[self.range(pre)]
+    pub fn row(&self, pre: usize) -> impl Iterator<Item = usize> + '_ {
+        self.post.iter(self.range(pre))
     }
 }
 
@@ -55,8 +177,8 @@ impl Csc {
     /// The columns of `csr` onto `n_post` postsynaptic neurons.
     pub fn of(csr: &Csr, n_post: usize) -> Csc {
         let mut col_ptr = vec![0usize; n_post + 1];
-        for &q in &csr.post {
-            col_ptr[q as usize + 1] += 1;
+        for q in csr.post.iter(0..csr.n_syn()) {
+            col_ptr[q + 1] += 1;
         }
         for q in 0..n_post {
             col_ptr[q + 1] += col_ptr[q];
@@ -66,7 +188,7 @@ impl Csc {
         let mut pre = vec![0u32; csr.n_syn()];
         for p in 0..csr.n_pre() {
             for i in csr.range(p) {
-                let q = csr.post[i] as usize;
+                let q = csr.post.get(i);
                 syn[next[q]] = i as u32;
                 pre[next[q]] = p as u32;
                 next[q] += 1;
@@ -268,7 +390,7 @@ impl Connect {
                 ),
             });
         }
-        match self {
+        let csr = match self {
             Connect::AllToAll => dense(object, n_pre, n_post, false),
             Connect::AllToAllNoSelf => dense(object, n_pre, n_post, true),
             Connect::OneToOne => {
@@ -282,7 +404,7 @@ impl Connect {
                 Ok(Csr {
                     row_ptr: (0..=n_pre).collect(),
                     // n_post <= u32::MAX was checked above.
-                    post: (0..n_post as u32).collect(),
+                    post: Targets::Wide((0..n_post as u32).collect()),
                 })
             }
             Connect::FixedProb { p, seed } => {
@@ -359,7 +481,11 @@ impl Connect {
                 };
                 fixed_total(object, n_pre, n_post, rule, seed)
             }
-        }
+        }?;
+        Ok(Csr {
+            row_ptr: csr.row_ptr,
+            post: Targets::new(csr.post.into_wide(), n_post),
+        })
     }
 }
 
@@ -443,7 +569,10 @@ fn fixed_outdegree(
         choose(&mut rng, n_post, skip, rule.k, rule.multapses, &mut post);
         row_ptr.push(post.len());
     }
-    Ok(Csr { row_ptr, post })
+    Ok(Csr {
+        row_ptr,
+        post: Targets::Wide(post),
+    })
 }
 
 fn fixed_indegree(
@@ -586,7 +715,10 @@ fn fill_rows_on(
     };
     if threads <= 1 || counts.len() < threads {
         fill(0..counts.len(), &mut post);
-        return Csr { row_ptr, post };
+        return Csr {
+            row_ptr,
+            post: Targets::Wide(post),
+        };
     }
     let cuts = row_cuts(&row_ptr, threads);
     std::thread::scope(|scope| {
@@ -601,7 +733,10 @@ fn fill_rows_on(
             scope.spawn(move || fill(rows, part));
         }
     });
-    Csr { row_ptr, post }
+    Csr {
+        row_ptr,
+        post: Targets::Wide(post),
+    }
 }
 
 fn probability(
@@ -635,7 +770,10 @@ fn probability(
         }
         row_ptr.push(post.len());
     }
-    Ok(Csr { row_ptr, post })
+    Ok(Csr {
+        row_ptr,
+        post: Targets::Wide(post),
+    })
 }
 
 fn too_many(object: &str, n_pre: usize, n_post: usize) -> Error {
@@ -663,7 +801,10 @@ fn dense(object: &str, n_pre: usize, n_post: usize, no_self: bool) -> Result<Csr
         }
         row_ptr.push(post.len());
     }
-    Ok(Csr { row_ptr, post })
+    Ok(Csr {
+        row_ptr,
+        post: Targets::Wide(post),
+    })
 }
 
 fn fixed_prob(
@@ -689,7 +830,7 @@ fn fixed_prob(
         row_ptr.resize(n_pre + 1, 0);
         return Ok(Csr {
             row_ptr,
-            post: Vec::new(),
+            post: Targets::default(),
         });
     }
     // Reserve the mean plus six standard deviations: one allocation in practice.
@@ -724,7 +865,10 @@ fn fixed_prob(
         row_ptr.push(post.len());
     }
     post.shrink_to_fit();
-    Ok(Csr { row_ptr, post })
+    Ok(Csr {
+        row_ptr,
+        post: Targets::Wide(post),
+    })
 }
 
 fn from_pairs(object: &str, n_pre: usize, n_post: usize, pairs: &[(u32, u32)]) -> Result<Csr> {
@@ -758,7 +902,10 @@ fn from_pairs(object: &str, n_pre: usize, n_post: usize, pairs: &[(u32, u32)]) -
         post[*slot] = j;
         *slot += 1;
     }
-    Ok(Csr { row_ptr, post })
+    Ok(Csr {
+        row_ptr,
+        post: Targets::Wide(post),
+    })
 }
 
 #[cfg(test)]
@@ -767,7 +914,7 @@ mod tests {
     /// The `(pre, post)` pairs of `c`.
     fn pairs(c: &Csr) -> Vec<(usize, usize)> {
         (0..c.n_pre())
-            .flat_map(|i| c.row(i).iter().map(move |&j| (i, j as usize)))
+            .flat_map(|i| c.row(i).map(move |j| (i, j)))
             .collect()
     }
 
@@ -799,7 +946,7 @@ mod tests {
         }
         .build("s", 40, 3)
         .unwrap();
-        assert!((0..40).all(|i| c.row(i).len() == 5));
+        assert!((0..40).all(|i| c.range(i).len() == 5));
         let c = Connect::FixedTotalNumber {
             n: 1000,
             seed: 2,
@@ -835,7 +982,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.n_syn(), 40_000);
         for i in 0..20 {
-            let n = c.row(i).len() as f64;
+            let n = c.range(i).len() as f64;
             // sd of a row count: sqrt(40000 · 0.05 · 0.95) ≈ 43.6.
             assert!((n - 2000.0).abs() < 4.0 * 43.6, "row {i}: {n}");
         }
@@ -899,28 +1046,28 @@ mod tests {
     fn all_to_all_is_pre_major() {
         let c = Connect::AllToAll.build("s", 2, 3).unwrap();
         assert_eq!(c.row_ptr, vec![0, 3, 6]);
-        assert_eq!(c.post, vec![0, 1, 2, 0, 1, 2]);
+        assert_eq!(c.post.to_vec(), vec![0, 1, 2, 0, 1, 2]);
         assert_eq!(c.n_pre(), 2);
         assert_eq!(c.n_syn(), 6);
-        assert_eq!(c.row(1), &[0, 1, 2]);
+        assert_eq!(c.row(1).collect::<Vec<_>>(), [0, 1, 2]);
     }
 
     #[test]
     fn all_to_all_no_self_skips_diagonal() {
         let c = Connect::AllToAllNoSelf.build("s", 3, 3).unwrap();
         assert_eq!(c.row_ptr, vec![0, 2, 4, 6]);
-        assert_eq!(c.post, vec![1, 2, 0, 2, 0, 1]);
+        assert_eq!(c.post.to_vec(), vec![1, 2, 0, 2, 0, 1]);
         // More pre than post neurons: rows past n_post have no diagonal element.
         let c = Connect::AllToAllNoSelf.build("s", 3, 2).unwrap();
         assert_eq!(c.row_ptr, vec![0, 1, 2, 4]);
-        assert_eq!(c.post, vec![1, 0, 0, 1]);
+        assert_eq!(c.post.to_vec(), vec![1, 0, 0, 1]);
     }
 
     #[test]
     fn one_to_one() {
         let c = Connect::OneToOne.build("s", 3, 3).unwrap();
         assert_eq!(c.row_ptr, vec![0, 1, 2, 3]);
-        assert_eq!(c.post, vec![0, 1, 2]);
+        assert_eq!(c.post.to_vec(), vec![0, 1, 2]);
         let e = Connect::OneToOne.build("s", 3, 4).unwrap_err();
         assert_eq!(
             e,
@@ -937,7 +1084,7 @@ mod tests {
         let c = Connect::Pairs(vec![(1, 2), (0, 1), (1, 0), (0, 1), (2, 2)]).build("s", 3, 3);
         let c = c.unwrap();
         assert_eq!(c.row_ptr, vec![0, 2, 4, 5]);
-        assert_eq!(c.post, vec![1, 1, 2, 0, 2]);
+        assert_eq!(c.post.to_vec(), vec![1, 1, 2, 0, 2]);
         let c = Connect::Pairs(vec![]).build("s", 2, 2).unwrap();
         assert_eq!(c.row_ptr, vec![0, 0, 0]);
         assert!(c.post.is_empty());
@@ -992,12 +1139,12 @@ mod tests {
         .unwrap();
         for row in 0..20 {
             let want: &[u32] = if (4..11).contains(&row) {
-                &all.post[all.row_ptr[row]..all.row_ptr[row + 1]]
+                &all.post.to_vec()[all.row_ptr[row]..all.row_ptr[row + 1]]
             } else {
                 &[]
             };
             assert_eq!(
-                &part.post[part.row_ptr[row]..part.row_ptr[row + 1]],
+                &part.post.to_vec()[part.row_ptr[row]..part.row_ptr[row + 1]],
                 want,
                 "row {row}"
             );
@@ -1050,12 +1197,12 @@ mod tests {
         assert_ne!(a, c);
         assert_eq!(a.row_ptr.len(), n_pre + 1);
         for i in 0..n_pre {
-            let row = a.row(i);
+            let row: Vec<usize> = a.row(i).collect();
             assert!(
                 row.windows(2).all(|w| w[0] < w[1]),
                 "row {i} not strictly sorted"
             );
-            assert!(row.iter().all(|&j| (j as usize) < n_post));
+            assert!(row.iter().all(|&j| j < n_post));
         }
         // Binomial(6e6, 0.01): mean 60000, sd ≈ 243.7; accept 5 sd.
         let mean = (n_pre * n_post) as f64 * p;
@@ -1068,16 +1215,35 @@ mod tests {
         // Uniform over columns: each half of the columns gets half the synapses.
         let low = a
             .post
-            .iter()
-            .filter(|&&j| (j as usize) < n_post / 2)
+            .iter(0..a.n_syn())
+            .filter(|&j| j < n_post / 2)
             .count() as f64;
         assert!(
             (low - got / 2.0).abs() < 5.0 * (got / 4.0).sqrt(),
             "{low} of {got}"
         );
         // In-degree of one column: Binomial(2000, 0.01), mean 20.
-        let col0 = a.post.iter().filter(|&&j| j == 0).count() as f64;
+        let col0 = a.post.iter(0..a.n_syn()).filter(|&j| j == 0).count() as f64;
         assert!((col0 - 20.0).abs() < 5.0 * 20f64.sqrt(), "{col0}");
+    }
+
+    /// Targets onto at most 65,536 neurons take 2 bytes, the others 4; the numbers are the
+    /// same.
+    #[test]
+    fn targets_are_narrow_onto_groups_of_at_most_65536() {
+        let pairs = Connect::Pairs(vec![(0, 65_535), (1, 3), (1, 0)]);
+        let narrow = pairs.build("s", 2, 65_536).unwrap();
+        assert!(matches!(narrow.post, Targets::Narrow(_)));
+        assert_eq!(narrow.post.to_vec(), [65_535, 3, 0]);
+        assert_eq!(narrow.post.get(0), 65_535);
+        assert_eq!(narrow.post.bytes(), 3 * 2);
+        let wide = pairs.build("s", 2, 65_537).unwrap();
+        assert!(matches!(wide.post, Targets::Wide(_)));
+        assert_eq!(wide.post.to_vec(), narrow.post.to_vec());
+        assert_eq!(wide.post.lower_bound(0..1, 65_536), 1);
+        assert_eq!(narrow.post.lower_bound(0..1, 65_535), 0);
+        assert_eq!(narrow.post.lower_bound(0..1, 65_536), 1);
+        assert!(!narrow.post.is_sorted(1..3));
     }
 
     #[test]
@@ -1089,7 +1255,7 @@ mod tests {
         let b = Connect::FixedProb { p: 0.3, seed: 7 }
             .build("s", 20, 50)
             .unwrap();
-        assert_eq!(a.post[..], b.post[..a.n_syn()]);
+        assert_eq!(a.post.to_vec()[..], b.post.to_vec()[..a.n_syn()]);
         assert_eq!(a.row_ptr[..], b.row_ptr[..11]);
     }
 

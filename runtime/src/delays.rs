@@ -65,14 +65,9 @@ fn sort_rows_on(conn: &Csr, perm: &mut [usize], steps: &[u32], threads: usize) {
         for p in rows {
             let r = conn.range(p);
             let row = &mut part[r.start - base..r.end - base];
-            if !counting_sort(
-                row,
-                &steps[r.clone()],
-                &post[r.clone()],
-                r.start,
-                &mut counts,
-            ) {
-                row.sort_by_key(|&i| (steps[i], post[i]));
+            let sorted = post.is_sorted(r.clone());
+            if !counting_sort(row, &steps[r.clone()], sorted, r.start, &mut counts) {
+                row.sort_by_key(|&i| (steps[i], post.get(i)));
             }
         }
     };
@@ -96,14 +91,14 @@ fn sort_rows_on(conn: &Csr, perm: &mut [usize], steps: &[u32], threads: usize) {
     });
 }
 
-/// A row whose targets `post` are sorted, ordered by delay `steps` with a stable counting sort
-/// into `row` (synapse numbers from `start`): the order of a stable sort by (delay, target), in
-/// time linear in the row when its delays span few steps. `false` (nothing written) for a row
-/// that is not sorted by target or whose delays span more steps than it has synapses.
+/// A row whose targets are `sorted`, ordered by delay `steps` with a stable counting sort into
+/// `row` (synapse numbers from `start`): the order of a stable sort by (delay, target), in time
+/// linear in the row when its delays span few steps. `false` (nothing written) for a row that
+/// is not sorted by target or whose delays span more steps than it has synapses.
 fn counting_sort(
     row: &mut [usize],
     steps: &[u32],
-    post: &[u32],
+    sorted: bool,
     start: usize,
     counts: &mut Vec<usize>,
 ) -> bool {
@@ -111,7 +106,7 @@ fn counting_sort(
         return true;
     };
     let span = (hi - lo) as usize + 1;
-    if span > steps.len() + 64 || !post.is_sorted() {
+    if span > steps.len() + 64 || !sorted {
         return false;
     }
     counts.clear();
@@ -199,7 +194,7 @@ impl Delays {
             }
             seg_ptr.push(seg_delay.len());
         }
-        conn.post = crate::par::gather(&conn.post, &perm);
+        conn.post = conn.post.permuted(&perm);
         seg_delay.shrink_to_fit();
         seg_end.shrink_to_fit();
         let max = seg_delay.iter().copied().max().unwrap_or(1);
@@ -357,9 +352,8 @@ impl Delays {
 /// The part of `seg` onto the postsynaptic neurons `tile` (its synapses are sorted by
 /// postsynaptic neuron), if any.
 pub(crate) fn on_tile(conn: &Csr, seg: Segment, tile: &std::ops::Range<usize>) -> Option<Segment> {
-    let posts = &conn.post[seg.start..seg.end];
-    let a = seg.start + posts.partition_point(|&q| (q as usize) < tile.start);
-    let b = seg.start + posts.partition_point(|&q| (q as usize) < tile.end);
+    let a = conn.post.lower_bound(seg.start..seg.end, tile.start);
+    let b = conn.post.lower_bound(a..seg.end, tile.end);
     (a < b).then_some(Segment {
         pre: seg.pre,
         start: a,
@@ -370,6 +364,7 @@ pub(crate) fn on_tile(conn: &Csr, seg: Segment, tile: &std::ops::Range<usize>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connect::Targets;
 
     /// The counting sort of a row sorted by target gives the stable sort by (delay, target),
     /// multapses in their order; it declines rows it cannot sort that way.
@@ -383,19 +378,12 @@ mod tests {
         want.sort_by_key(|&i| (steps[i - start], post[i - start]));
         let mut got = vec![0; n];
         let mut counts = Vec::new();
-        assert!(counting_sort(&mut got, &steps, &post, start, &mut counts));
+        assert!(post.is_sorted());
+        assert!(counting_sort(&mut got, &steps, true, start, &mut counts));
         assert_eq!(got, want);
-        let mut unsorted = post.clone();
-        unsorted.swap(3, 400);
-        assert!(!counting_sort(
-            &mut got,
-            &steps,
-            &unsorted,
-            start,
-            &mut counts
-        ));
+        assert!(!counting_sort(&mut got, &steps, false, start, &mut counts));
         let wide: Vec<u32> = (0..n).map(|i| (i * 1000) as u32 + 1).collect();
-        assert!(!counting_sort(&mut got, &wide, &post, start, &mut counts));
+        assert!(!counting_sort(&mut got, &wide, true, start, &mut counts));
     }
 
     #[test]
@@ -407,7 +395,7 @@ mod tests {
         }
         let n_syn = row_ptr[n_pre];
         let conn = Csr {
-            post: (0..n_syn).map(|i| ((i * 7919) % 101) as u32).collect(),
+            post: Targets::new((0..n_syn).map(|i| ((i * 7919) % 101) as u32).collect(), 101),
             row_ptr,
         };
         let steps: Vec<u32> = (0..n_syn).map(|i| ((i * 31) % 17) as u32 + 1).collect();
@@ -423,9 +411,9 @@ mod tests {
         }
         // Sorted by (delay, target) within each row.
         for p in 0..n_pre {
-            let keys: Vec<(u32, u32)> = one[conn.range(p)]
+            let keys: Vec<(u32, usize)> = one[conn.range(p)]
                 .iter()
-                .map(|&i| (steps[i], conn.post[i]))
+                .map(|&i| (steps[i], conn.post.get(i)))
                 .collect();
             assert!(keys.is_sorted(), "row {p}");
         }
@@ -453,10 +441,10 @@ mod tests {
         // Row 0: targets 3, 1, 2, 0 with delays 2, 1, 2, 1; row 1 empty; row 2: target 5, delay 3.
         let mut conn = Csr {
             row_ptr: vec![0, 4, 4, 5],
-            post: vec![3, 1, 2, 0, 5],
+            post: Targets::new(vec![3, 1, 2, 0, 5], 6),
         };
         let (perm, d) = Delays::sort("s", &mut conn, &[2, 1, 2, 1, 3]).unwrap();
-        assert_eq!(conn.post, [0, 1, 2, 3, 5]);
+        assert_eq!(conn.post.to_vec(), [0, 1, 2, 3, 5]);
         assert_eq!(perm, [3, 1, 2, 0, 4]);
         assert_eq!(d.per_synapse(&conn), [1, 1, 2, 2, 3]);
         // Four row starts of 8 bytes, three segments of 4 + 4.

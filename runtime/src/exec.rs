@@ -497,8 +497,12 @@ fn segments(
     // The rows are scattered through memory and read once per step: ask for all of them at
     // once, so that their cache misses overlap instead of queueing behind each other.
     for &p in spiking {
-        for line in conn.row(p as usize).chunks(16) {
-            prefetch(line.as_ptr());
+        let row = conn.range(p as usize);
+        let (start, end) = (conn.post.addr(row.start), conn.post.addr(row.end));
+        let mut line = start;
+        while line < end {
+            prefetch(line);
+            line = line.wrapping_add(64);
         }
     }
     for &p in spiking {

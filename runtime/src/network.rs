@@ -793,7 +793,7 @@ impl Network {
             .is_some_and(|s| s.per_synapse)
             || group.storage() == Storage::PerSynapse;
         let conn = group.conn();
-        let pair = |k: usize| (pre_of_synapse(conn, k), conn.post[k] as usize);
+        let pair = |k: usize| (pre_of_synapse(conn, k), conn.post.get(k));
         let target = ValuesTarget {
             object: group.name(),
             variable: var.name(),
@@ -823,7 +823,7 @@ impl Network {
         let seed = Streams::new(self.seed);
         let group = self.try_synapses(id)?;
         let conn = group.conn();
-        let pair = |k: usize| (pre_of_synapse(conn, k), conn.post[k] as usize);
+        let pair = |k: usize| (pre_of_synapse(conn, k), conn.post.get(k));
         let target = ValuesTarget {
             object: group.name(),
             variable: "delay",

@@ -192,7 +192,8 @@ impl<S: SynapseModel> SynapseGroup<S> {
         self.n_pre
     }
 
-    /// Bytes of the connectivity as held: the target of each synapse (4 bytes), the start of
+    /// Bytes of the connectivity as held: the target of each synapse (2 bytes onto a group of
+    /// at most 65,536 neurons, else 4: [`crate::connect::Targets`]), the start of
     /// each row, the per-synapse columns (8 bytes per synapse and column: weights, ...) and the
     /// per-synapse delays (8 bytes per row, and 8 per segment: a row's synapses of one delay).
     /// Not the state kept per neuron, nor the spikes in flight.
@@ -203,7 +204,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
             .iter()
             .map(|c| c.capacity() * size_of::<f64>())
             .sum();
-        self.conn.post.capacity() * size_of::<u32>()
+        self.conn.post.bytes()
             + self.conn.row_ptr.capacity() * size_of::<usize>()
             + per_synapse
             + self.delays.as_ref().map_or(0, Delays::bytes)
@@ -374,8 +375,9 @@ impl<S: SynapseModel> SynapseGroup<S> {
         for &x in &self.conn.row_ptr {
             h = fnv(h, &(x as u64).to_le_bytes());
         }
-        for &x in &self.conn.post {
-            h = fnv(h, &x.to_le_bytes());
+        // The targets as 4-byte numbers, whichever form holds them.
+        for q in self.conn.post.iter(0..self.conn.n_syn()) {
+            h = fnv(h, &(q as u32).to_le_bytes());
         }
         if let Some(d) = &self.delays {
             h = fnv(h, &d.fingerprint(&self.conn).to_le_bytes());
@@ -398,7 +400,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
         let mut out = Vec::with_capacity(self.conn.n_syn());
         for p in 0..self.conn.n_pre() {
             // Groups hold at most u32::MAX neurons.
-            out.extend(self.conn.row(p).iter().map(|&q| (p as u32, q)));
+            out.extend(self.conn.row(p).map(|q| (p as u32, q as u32)));
         }
         out
     }

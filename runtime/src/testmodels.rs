@@ -416,7 +416,7 @@ impl SynapseModel for Kick {
                 n[p] += bump;
             }
             for s in step.conn.range(p) {
-                let q = step.conn.post[s] as usize;
+                let q = step.conn.post.get(s);
                 cur[q] += self.w_cur;
                 cond[q] += self.w_cond;
                 volt[q] += self.w_volt;
@@ -588,8 +588,8 @@ impl SynapseModel for Leak {
     fn pre_events(&self, _consts: &(), events: PreEvents<'_>) -> bool {
         let [s] = events.columns.split::<1>();
         for seg in events.segments {
-            for &q in &events.conn.post[seg.start..seg.end] {
-                s[q as usize - events.first] += self.w;
+            for q in events.conn.post.iter(seg.start..seg.end) {
+                s[q - events.first] += self.w;
             }
         }
         true

@@ -25,7 +25,7 @@ fn drive<S: SynapseModel>(
 ) -> Vec<f64> {
     let conn = Csr {
         row_ptr: vec![0, 1],
-        post: vec![0],
+        post: vec![0].into(),
     };
     let consts = model.prepare(method, dt);
     let mut columns = vec![vec![0.0]; S::INFO.states.len()];

@@ -557,7 +557,7 @@ fn per_synapse_values_follow_their_synapse_through_delays() {
     // Delays that reverse the row: synapse numbers now run 2, 1, 0 of the old order.
     net.set_delays(syn, &[0.3, 0.2, 0.1]).unwrap();
     let g = net.synapses(syn);
-    assert_eq!(g.conn().post, vec![2, 1, 0]);
+    assert_eq!(g.conn().post.to_vec(), [2, 1, 0]);
     assert_eq!(g.column(Order::n), &[30.0, 20.0, 10.0]);
     net.run(2.0).unwrap();
     assert_eq!(net.synapses(syn).column(Order::n), &[31.0, 21.0, 11.0]);

@@ -279,7 +279,7 @@ impl Ctx<'_> {
                 for __seg in __segments {
                     let __p = __seg.pre;
                     for __i in __seg.start..__seg.end {
-                        let __q = __conn.post[__i] as usize - __first;
+                        let __q = __conn.post.get(__i) - __first;
                         #block
                     }
                 }
@@ -294,7 +294,7 @@ impl Ctx<'_> {
                     let __p = __seg.pre;
                     let spike_pre: bool = true;
                     for __i in __seg.start..__seg.end {
-                        let __q = __conn.post[__i] as usize - __first;
+                        let __q = __conn.post.get(__i) - __first;
                         #post_walk
                         #body
                     }
@@ -305,8 +305,8 @@ impl Ctx<'_> {
             for __seg in __segments {
                 let __p = __seg.pre;
                 let spike_pre: bool = true;
-                for &__q32 in &__conn.post[__seg.start..__seg.end] {
-                    let __q = __q32 as usize - __first;
+                for __i in __seg.start..__seg.end {
+                    let __q = __conn.post.get(__i) - __first;
                     #post_walk
                     #body
                 }

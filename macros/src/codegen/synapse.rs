@@ -110,7 +110,7 @@ impl Ctx<'_> {
                     for __p in 0..__n_pre {
                         #pre
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             #post
                             #loads
                             #synapse_loads
@@ -142,7 +142,7 @@ impl Ctx<'_> {
                         #element
                         #stores
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             #post
                             #rules
                             #per_synapse

@@ -424,7 +424,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                         __c_transmitter[__p] = transmitter;
                         __finite &= transmitter.is_finite();
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             __o0[__q] += (g_max * s);
                         }
                     }
@@ -468,7 +468,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                         __c_transmitter[__p] = transmitter;
                         __finite &= transmitter.is_finite();
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             __o0[__q] += (g_max * s);
                         }
                     }
@@ -523,7 +523,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                         __c_transmitter[__p] = transmitter;
                         __finite &= transmitter.is_finite();
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             __o0[__q] += (g_max * s);
                         }
                     }
@@ -571,7 +571,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                         __c_transmitter[__p] = transmitter;
                         __finite &= transmitter.is_finite();
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             __o0[__q] += (g_max * s);
                         }
                     }
@@ -583,7 +583,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     for __p in 0..__n_pre {
                         let spike_pre: bool = __pre.spike[__p];
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             let mut s: f64 = __c_s[__i];
                             let mut t_last: f64 = __c_t_last[__i];
                             if spike_pre {
@@ -623,7 +623,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     for __p in 0..__n_pre {
                         let spike_pre: bool = __pre.spike[__p];
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             let mut s: f64 = __c_s[__i];
                             let mut t_last: f64 = __c_t_last[__i];
                             if spike_pre {
@@ -664,7 +664,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     for __p in 0..__n_pre {
                         let spike_pre: bool = __pre.spike[__p];
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             let mut s: f64 = __c_s[__i];
                             let mut t_last: f64 = __c_t_last[__i];
                             if spike_pre {
@@ -716,7 +716,7 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
                     for __p in 0..__n_pre {
                         let spike_pre: bool = __pre.spike[__p];
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             let mut s: f64 = __c_s[__i];
                             let mut t_last: f64 = __c_t_last[__i];
                             if spike_pre {

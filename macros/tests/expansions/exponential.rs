@@ -323,7 +323,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                         __c_s[__p] = s;
                         __finite &= s.is_finite();
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             __o0[__q] += (w * s);
                         }
                     }
@@ -351,7 +351,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                         __c_s[__p] = s;
                         __finite &= s.is_finite();
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             __o0[__q] += (w * s);
                         }
                     }
@@ -390,7 +390,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                         __c_s[__p] = s;
                         __finite &= s.is_finite();
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             __o0[__q] += (w * s);
                         }
                     }
@@ -419,7 +419,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                         __c_s[__p] = s;
                         __finite &= s.is_finite();
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             __o0[__q] += (w * s);
                         }
                     }
@@ -449,7 +449,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                         __c_s[__p] = s;
                         __finite &= s.is_finite();
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             __o0[__q] += (w * s);
                         }
                     }
@@ -462,7 +462,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                     for __p in 0..__n_pre {
                         let spike_pre: bool = __pre.spike[__p];
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             let mut s: f64 = __c_s[__i];
                             {
                                 let __rhs = |t: f64, s: f64| -> [f64; 1usize] {
@@ -488,7 +488,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                     for __p in 0..__n_pre {
                         let spike_pre: bool = __pre.spike[__p];
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             let mut s: f64 = __c_s[__i];
                             {
                                 let __rhs = |t: f64, s: f64| -> [f64; 1usize] {
@@ -515,7 +515,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                     for __p in 0..__n_pre {
                         let spike_pre: bool = __pre.spike[__p];
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             let mut s: f64 = __c_s[__i];
                             {
                                 let __rhs = |t: f64, s: f64| -> [f64; 1usize] {
@@ -554,7 +554,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                     for __p in 0..__n_pre {
                         let spike_pre: bool = __pre.spike[__p];
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             let mut s: f64 = __c_s[__i];
                             {
                                 let __rhs = |t: f64, s: f64| -> [f64; 1usize] {
@@ -583,7 +583,7 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
                     for __p in 0..__n_pre {
                         let spike_pre: bool = __pre.spike[__p];
                         for __i in __conn.row_ptr[__p]..__conn.row_ptr[__p + 1] {
-                            let __q = __conn.post[__i] as usize;
+                            let __q = __conn.post.get(__i);
                             let mut s: f64 = __c_s[__i];
                             {
                                 let __rhs = |t: f64, s: f64| -> [f64; 1usize] {
@@ -643,8 +643,8 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
             for __seg in __segments {
                 let __p = __seg.pre;
                 let spike_pre: bool = true;
-                for &__q32 in &__conn.post[__seg.start..__seg.end] {
-                    let __q = __q32 as usize - __first;
+                for __i in __seg.start..__seg.end {
+                    let __q = __conn.post.get(__i) - __first;
                     __c_s[__q] += 1f64;
                 }
             }

@@ -32,7 +32,7 @@ fn main() {
         let consts = syn.prepare(Method::Euler, 0.1);
         let mut cols = vec![vec![0.0]; <Syn as Model>::INFO.states.len()];
         syn.init(&mut cols);
-        let conn = Csr { row_ptr: vec![0, 1], post: vec![0] };
+        let conn = Csr { row_ptr: vec![0, 1], post: vec![0].into() };
         let mut outputs = vec![vec![0.0]];
         for k in 0..1 {
             let spike = [k == 0];
