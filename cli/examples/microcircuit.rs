@@ -6,7 +6,8 @@
 //! each population's mean rate over the measured run (the example's definition: spikes per
 //! neuron in [t_presim, t_presim + duration] / duration, silent neurons included; `null` for a
 //! duration of 0), the process's peak resident memory (MB), and the bytes the recurrent
-//! connectivity holds per synapse (targets, row starts, weights, delays). `--png FILE` draws a raster
+//! connectivity holds per synapse (targets, row starts, weights, delays); with `--spike-hash`, a
+//! hash of every spike of the measured run (equal on any number of threads). `--png FILE` draws a raster
 //! of the last 200 ms (at most 100 neurons per population) beside the rates. Example:
 //! `cargo run --release --example microcircuit -- --scale 0.1 --duration-ms 1000 --png mc.png`
 
@@ -36,6 +37,11 @@ struct Args {
     /// Draw a raster of the last 200 ms and the rates into this PNG file.
     #[arg(long)]
     png: Option<PathBuf>,
+    /// Record every spike of the measured run and add `"spike_hash"` to the JSON: a 64-bit
+    /// FNV-1a hash of each population's spikes (step and neuron, in order), equal for equal
+    /// spike trains (compare one and two threads).
+    #[arg(long)]
+    spike_hash: bool,
 }
 
 fn main() -> std::process::ExitCode {
@@ -104,7 +110,7 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
     let t1 = std::time::Instant::now();
     mc.net.run(args.t_presim)?;
     let presim_s = t1.elapsed().as_secs_f64();
-    let trains: Vec<SpikeMonitorId> = if args.png.is_some() {
+    let trains: Vec<SpikeMonitorId> = if args.png.is_some() || args.spike_hash {
         let pops = mc.populations.clone();
         pops.into_iter()
             .map(|g| mc.net.record_spikes(g))
@@ -153,6 +159,24 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
         );
         neurode_cli::plot::raster(png, &title, (start, end), row, &groups)?;
     }
+    let hash = args.spike_hash.then(|| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |x: u64| {
+            for b in x.to_le_bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        for (p, &m) in trains.iter().enumerate() {
+            let trace = mc.net.spike_trace(m);
+            eat(p as u64);
+            eat(trace.steps.len() as u64);
+            for (&step, &i) in trace.steps.iter().zip(&trace.indices) {
+                eat(step);
+                eat(u64::from(i));
+            }
+        }
+        format!(", \"spike_hash\": \"{h:016x}\"")
+    });
     let rates: Vec<String> = POPULATIONS
         .iter()
         .zip(&rates)
@@ -163,7 +187,7 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
         })
         .collect();
     Ok(format!(
-        "{{\"scale\": {}, \"seed\": {}, \"neurons\": {}, \"synapses\": {}, \"threads\": {}, \"build_s\": {build_s:.3}, \"presim_s\": {presim_s:.3}, \"run_s\": {run_s:.3}, \"rates_hz\": {{{}}}, \"peak_rss_mb\": {:.1}, \"connectivity_bytes_per_synapse\": {:.2}}}",
+        "{{\"scale\": {}, \"seed\": {}, \"neurons\": {}, \"synapses\": {}, \"threads\": {}, \"build_s\": {build_s:.3}, \"presim_s\": {presim_s:.3}, \"run_s\": {run_s:.3}, \"rates_hz\": {{{}}}, \"peak_rss_mb\": {:.1}, \"connectivity_bytes_per_synapse\": {:.2}{}}}",
         args.scale,
         args.seed,
         mc.n_neurons(),
@@ -171,6 +195,7 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
         args.threads,
         rates.join(", "),
         peak_rss_mb(),
-        mc.connectivity_bytes() as f64 / mc.n_synapses() as f64
+        mc.connectivity_bytes() as f64 / mc.n_synapses() as f64,
+        hash.unwrap_or_default()
     ))
 }
