@@ -134,7 +134,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
             })
             .collect();
         let n_out = S::INFO.outputs.len();
-        let rows_sorted = (0..conn.n_pre()).all(|p| conn.row(p).is_sorted());
+        let rows_sorted = (0..conn.n_pre()).all(|p| conn.post.is_sorted(conn.range(p)));
         let len = storage.len(conn.n_syn(), n_pre, n_post);
         let event_driven = S::INFO.states.iter().any(|s| s.event_driven);
         let purpose = crate::memory::Purpose {
