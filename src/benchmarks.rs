@@ -7,8 +7,8 @@
 use neurode_models::{Exponential, ExponentialCoba, Lif, LifCoba, Stdp};
 use neurode_runtime::rng::{Stream, Streams};
 use neurode_runtime::{
-    Connect, Error, GroupId, Method, Network, PoissonSource, SpikeMonitorId, SynId, SynapseModel,
-    Values,
+    Connect, Error, Method, Network, PoissonSource, Population, Projection, SpikeMonitor,
+    SynapseModel, Values,
 };
 
 /// Mean number of inputs per neuron.
@@ -19,15 +19,22 @@ pub struct Bench {
     /// The network, ready to run.
     pub net: Network,
     /// The one neuron group.
-    pub neurons: GroupId<Lif>,
+    pub neurons: Population<Lif>,
     /// Its spike counter ([`Network::count_spikes`]: counts per neuron, no spike list, as the
     /// Brian2 benchmark's `SpikeMonitor(record=False)`).
-    pub spikes: SpikeMonitorId,
+    pub spikes: SpikeMonitor,
     /// Out-degree of every neuron (excitatory and inhibitory synapses together).
     pub out_degree: Vec<u32>,
 }
 
 impl Bench {
+    /// What the spike monitor counted (a monitor of this network: the look-up cannot fail).
+    fn own_spikes(&self) -> &neurode_runtime::Spikes {
+        self.net
+            .spikes(self.spikes)
+            .expect("the benchmark's own spike monitor")
+    }
+
     /// Number of synapses.
     pub fn synapses(&self) -> usize {
         self.out_degree.iter().map(|&d| d as usize).sum()
@@ -35,7 +42,7 @@ impl Bench {
 
     /// Synaptic events delivered so far: every spike times its neuron's out-degree.
     pub fn events(&self) -> u64 {
-        let trace = self.net.spike_trace(self.spikes);
+        let trace = self.own_spikes();
         trace
             .counts
             .iter()
@@ -46,12 +53,12 @@ impl Bench {
 
     /// Spikes so far.
     pub fn spike_count(&self) -> u64 {
-        self.net.spike_trace(self.spikes).counts.iter().sum()
+        self.own_spikes().counts.iter().sum()
     }
 
     /// Mean firing rate so far (Hz).
     pub fn rate_hz(&self) -> f64 {
-        self.net.spike_trace(self.spikes).mean_rate()
+        self.own_spikes().mean_rate()
     }
 }
 
@@ -69,10 +76,13 @@ fn per_neuron(n: usize, seed: u64, domain: u64, draw: impl Fn(&mut Stream) -> f6
         .collect()
 }
 
-fn out_degree<S: SynapseModel>(net: &Network, syns: &[SynId<S>], n: usize) -> Vec<u32> {
+fn out_degree<S: SynapseModel>(net: &Network, syns: &[Projection<S>], n: usize) -> Vec<u32> {
     let mut deg = vec![0u32; n];
     for &s in syns {
-        let csr = net.synapses(s).conn();
+        let csr = net
+            .projection(s)
+            .expect("a projection of this network")
+            .conn();
         for (j, d) in deg.iter_mut().enumerate() {
             *d += (csr.row_ptr[j + 1] - csr.row_ptr[j]) as u32;
         }
@@ -81,7 +91,7 @@ fn out_degree<S: SynapseModel>(net: &Network, syns: &[SynId<S>], n: usize) -> Ve
 }
 
 /// A built skeleton: the network, its neuron group, the excitatory and inhibitory synapses.
-type Wired<S> = (Network, GroupId<Lif>, [SynId<S>; 2]);
+type Wired<S> = (Network, Population<Lif>, [Projection<S>; 2]);
 
 /// The shared skeleton: `n` neurons of `lif` and two synapse groups onto them, excitatory from
 /// neurons `0..0.8·n` and inhibitory from the rest, each pair with probability p = 80/n, every
@@ -94,31 +104,24 @@ fn network<S: SynapseModel>(
     [exc, inh]: [S; 2],
 ) -> Result<Wired<S>, Error> {
     let mut net = Network::new(0.1)?;
-    let g = net.add_neurons("neurons", n, lif)?;
+    let g = net.add_population("neurons", n, lif)?;
     let ne = n * 4 / 5;
     let p = (K_IN / n as f64).min(1.0);
-    let e = net.add_synapses(
+    let e = net.add_projection(
         "exc",
         exc,
+        g.slice(..ne)?,
         g,
-        g,
-        &Connect::FixedProbFrom {
-            p,
-            seed,
-            first: 0,
-            end: ne,
-        },
+        &Connect::FixedProb { p, seed },
     )?;
-    let i = net.add_synapses(
+    let i = net.add_projection(
         "inh",
         inh,
+        g.slice(ne..)?,
         g,
-        g,
-        &Connect::FixedProbFrom {
+        &Connect::FixedProb {
             p,
             seed: seed ^ 0x5DEE_CE66,
-            first: ne,
-            end: n,
         },
     )?;
     net.set_order(&[e.into(), i.into(), g.into()])?;
@@ -132,10 +135,10 @@ fn network<S: SynapseModel>(
 /// Counts the spikes of `g` and wraps the network up.
 fn bench<S: SynapseModel>(
     mut net: Network,
-    g: GroupId<Lif>,
-    syns: [SynId<S>; 2],
+    g: Population<Lif>,
+    syns: [Projection<S>; 2],
 ) -> Result<Bench, Error> {
-    let n = net.group(g).n();
+    let n = net.population(g)?.n();
     let out_degree = out_degree(&net, &syns, n);
     let spikes = net.count_spikes(g)?;
     Ok(Bench {
@@ -180,9 +183,9 @@ pub fn coba(n: usize, seed: u64) -> Result<Bench, Error> {
     let gi = per_neuron(n, seed, INIT_GI, |s| {
         (20.0 + 12.0 * s.normal()) * g_leak / 0.067
     });
-    net.group_mut(g).set(Lif::V, &v)?;
+    net.population_mut(g)?.set(Lif::V, &v)?;
     for (s, init) in syns.iter().zip([ge, gi]) {
-        net.synapses_mut(*s).set(ExponentialCoba::s, &init)?;
+        net.projection_mut(*s)?.set(ExponentialCoba::s, &init)?;
     }
     bench(net, g, syns)
 }
@@ -211,7 +214,7 @@ pub fn cuba(n: usize, seed: u64) -> Result<Bench, Error> {
     };
     let (mut net, g, syns) = network(n, seed, lif, Method::Exact, [exc, inh])?;
     let v = per_neuron(n, seed, INIT_V, |s| -60.0 + 10.0 * s.uniform());
-    net.group_mut(g).set(Lif::V, &v)?;
+    net.population_mut(g)?.set(Lif::V, &v)?;
     bench(net, g, syns)
 }
 
@@ -223,29 +226,36 @@ pub struct Song2000 {
     /// The network, ready to run.
     pub net: Network,
     /// The postsynaptic neuron.
-    pub neuron: GroupId<LifCoba>,
+    pub neuron: Population<LifCoba>,
     /// The plastic synapses.
-    pub synapses: SynId<Stdp>,
+    pub synapses: Projection<Stdp>,
     /// The neuron's spike counter.
-    pub spikes: SpikeMonitorId,
+    pub spikes: SpikeMonitor,
     /// The upper bound of the weights.
     pub w_max: f64,
 }
 
 impl Song2000 {
+    /// What the spike monitor counted (a monitor of this network: the look-up cannot fail).
+    fn own_spikes(&self) -> &neurode_runtime::Spikes {
+        self.net
+            .spikes(self.spikes)
+            .expect("the benchmark's own spike monitor")
+    }
+
     /// Builds the network with `inputs` Poisson inputs (Song et al.: 1000).
     ///
     /// Errors: those of building a network (none with valid arguments).
     pub fn new(inputs: usize, seed: u64) -> Result<Song2000, Error> {
         let mut net = Network::new(0.1)?;
         net.set_seed(seed);
-        let input = net.add_neurons("inputs", inputs, PoissonSource::constant(15.0, seed))?;
-        let neuron = net.add_neurons("neuron", 1, LifCoba::default())?;
+        let input = net.add_population("inputs", inputs, PoissonSource::constant(15.0, seed))?;
+        let neuron = net.add_population("neuron", 1, LifCoba::default())?;
         net.set_method(neuron, Method::Euler)?;
         let stdp = Stdp::default();
         let w_max = stdp.w_max;
-        let synapses = net.add_synapses("stdp", stdp, input, neuron, &Connect::AllToAll)?;
-        net.set_synapse_values(
+        let synapses = net.add_projection("stdp", stdp, input, neuron, &Connect::AllToAll)?;
+        net.set(
             synapses,
             Stdp::w,
             &Values::Uniform {
@@ -266,7 +276,8 @@ impl Song2000 {
     /// The weights relative to their bound, `w / w_max`.
     pub fn relative_weights(&self) -> Vec<f64> {
         self.net
-            .synapses(self.synapses)
+            .projection(self.synapses)
+            .expect("the benchmark's own projection")
             .column(Stdp::w)
             .iter()
             .map(|w| w / self.w_max)
@@ -287,6 +298,6 @@ impl Song2000 {
 
     /// The postsynaptic firing rate so far (Hz).
     pub fn rate_hz(&self) -> f64 {
-        self.net.spike_trace(self.spikes).mean_rate()
+        self.own_spikes().mean_rate()
     }
 }

@@ -31,13 +31,13 @@
 //! # fn main() -> Result<(), neurode::runtime::Error> {
 //! assert_eq!(<Jump as Model>::INFO.method, Method::Exact); // linear: integrated exactly
 //! let mut net = Network::new(0.1)?; // ms
-//! let pre = net.add_neurons("pre", 1, Lif::default())?;
-//! let post = net.add_neurons("post", 1, Lif::default())?;
-//! let syn = net.add_synapses("syn", Jump::default(), pre, post, &Connect::AllToAll)?;
+//! let pre = net.add_population("pre", 1, Lif::default())?;
+//! let post = net.add_population("post", 1, Lif::default())?;
+//! let syn = net.add_projection("syn", Jump::default(), pre, post, &Connect::AllToAll)?;
 //! net.add_input(pre, Input::Constant(35.0))?; // nA
-//! let g = net.record_synapses(syn, Jump::g)?;
+//! let g = net.record(syn, Jump::g)?;
 //! net.run(10.0)?;
-//! let g = net.trace(g).column(0);
+//! let g = net.trace(g)?.column(0);
 //! // The presynaptic LIF fires at step 84 (t = 8.4 ms): g = 1, then e^{-0.1/5}.
 //! assert_eq!(g[84], 1.0);
 //! assert!((g[85] - (-0.1f64 / 5.0).exp()).abs() < 1e-12);
@@ -75,9 +75,10 @@ pub mod prelude {
     pub use crate::{neuron, synapse};
     pub use neurode_models::*;
     pub use neurode_runtime::{
-        Connect, Csr, Error, GroupId, Input, Method, Model, ModelInfo, ModelKind, MonitorId,
-        Network, NeuronGroup, NeuronModel, ObjectId, OutputInfo, OutputKind, ParamInfo, Recording,
-        SpikeMonitorId, SpikeTrace, SpikeTrain, StateInfo, Stimulus, Storage, SynId, SynapseGroup,
-        SynapseModel, Target, Trace, Var,
+        Checkpoint, Connect, Csr, Elements, Error, Input, Method, Model, ModelInfo, ModelKind,
+        Network, NeuronGroup, NeuronModel, ObjectId, OutputInfo, OutputKind, Param, ParamInfo,
+        PoissonInput, Population, Projection, Selection, SpikeMonitor, SpikeTrain, Spikes,
+        StateInfo, StateMonitor, Storage, SynapseGroup, SynapseModel, Target, Trace, Values, Var,
+        View,
     };
 }

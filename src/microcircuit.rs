@@ -7,7 +7,7 @@
 
 use neurode_models::{IafPscExp, StaticSynapse};
 use neurode_runtime::{
-    Connect, Error, GroupId, Network, PoissonInput, SpikeMonitorId, SynId, Values,
+    Connect, Error, Network, PoissonInput, Population, Projection, SpikeMonitor, Values,
 };
 
 /// The populations, in NEST's order.
@@ -159,11 +159,11 @@ pub struct Microcircuit {
     /// The network, ready to run.
     pub net: Network,
     /// The populations, in [`POPULATIONS`] order.
-    pub populations: Vec<GroupId<IafPscExp>>,
+    pub populations: Vec<Population<IafPscExp>>,
     /// Their spike counters.
-    pub spikes: Vec<SpikeMonitorId>,
+    pub spikes: Vec<SpikeMonitor>,
     /// The recurrent synapse groups.
-    pub synapses: Vec<SynId<StaticSynapse>>,
+    pub synapses: Vec<Projection<StaticSynapse>>,
     /// The derived numbers it was built with.
     pub derived: Derived,
 }
@@ -192,9 +192,9 @@ impl Microcircuit {
                 I_e: d.dc[t] / 1000.0,
                 ..neuron()
             };
-            let g = net.add_neurons(name, d.num_neurons[t], cells)?;
+            let g = net.add_population(name, d.num_neurons[t], cells)?;
             let (mean, sd) = V0[t];
-            net.set_values(g, IafPscExp::V, &Values::Normal { mean, sd })?;
+            net.set(g, IafPscExp::V, &Values::Normal { mean, sd })?;
             let rate = BG_RATE * d.ext_indegree[t] as f64;
             let input = PoissonInput::poisson(rate, d.weight_ext / 1000.0, seed ^ (t as u64 + 1));
             net.add_poisson_input(g, IafPscExp::I_ex, &input)?;
@@ -216,7 +216,7 @@ impl Microcircuit {
                     multapses: true,
                 };
                 let (pre, post) = (populations[s], populations[t]);
-                let syn = net.add_synapses(&name, StaticSynapse::default(), pre, post, &conn)?;
+                let syn = net.add_projection(&name, StaticSynapse::default(), pre, post, &conn)?;
                 let w = d.weight[t][s] / 1000.0;
                 let (low, high) = if w < 0.0 {
                     (f64::NEG_INFINITY, 0.0)
@@ -229,7 +229,7 @@ impl Microcircuit {
                     low,
                     high,
                 };
-                net.set_synapse_values(syn, StaticSynapse::w, &weights)?;
+                net.set(syn, StaticSynapse::w, &weights)?;
                 if w < 0.0 {
                     net.set_post_variable(syn, "I_ex", "I_in")?;
                 }
@@ -240,7 +240,7 @@ impl Microcircuit {
                     low: 0.05,
                     high: f64::INFINITY,
                 };
-                net.set_delays_drawn(syn, &delays)?;
+                net.set_delays(syn, &delays)?;
                 synapses.push(syn);
             }
         }
@@ -257,7 +257,13 @@ impl Microcircuit {
     pub fn spike_counts(&self) -> [u64; 8] {
         let mut out = [0u64; 8];
         for (o, &m) in out.iter_mut().zip(&self.spikes) {
-            *o = self.net.spike_trace(m).counts.iter().sum();
+            *o = self
+                .net
+                .spikes(m)
+                .expect("the model's own monitor")
+                .counts
+                .iter()
+                .sum();
         }
         out
     }
@@ -266,7 +272,12 @@ impl Microcircuit {
     pub fn n_synapses(&self) -> usize {
         self.synapses
             .iter()
-            .map(|&s| self.net.synapses(s).n_syn())
+            .map(|&s| {
+                self.net
+                    .projection(s)
+                    .expect("the model's own projection")
+                    .n_syn()
+            })
             .sum()
     }
 
@@ -275,7 +286,12 @@ impl Microcircuit {
     pub fn connectivity_bytes(&self) -> usize {
         self.synapses
             .iter()
-            .map(|&s| self.net.synapses(s).connectivity_bytes())
+            .map(|&s| {
+                self.net
+                    .projection(s)
+                    .expect("the model's own projection")
+                    .connectivity_bytes()
+            })
             .sum()
     }
 

@@ -11,8 +11,8 @@ use neurode_models::{
     Alpha, Ampa, Exponential, GabaA, GabaB, GapJunction, Lif, Nmda, TwoExponentials, VoltageJump,
 };
 use neurode_runtime::{
-    Connect, Error, GroupId, Input, Method, Model, Network, Storage, SynId, SynapseModel, Trace,
-    Var,
+    Connect, Error, Input, Method, Model, Network, Population, Projection, Storage, SynapseModel,
+    Trace, Var,
 };
 
 /// Step of every chapter protocol (ms).
@@ -230,18 +230,19 @@ fn var_named<M: Model>(name: &str) -> Option<Var<M>> {
 
 fn configure<S: SynapseModel>(
     net: &mut Network,
-    syn: SynId<S>,
+    syn: Projection<S>,
     chapter: Method,
     o: &Overrides,
 ) -> Result<(), Error> {
+    // The names come from the command line: the projection takes them by name.
     for (name, value) in &o.params {
-        net.set_param(syn, name, *value)?;
+        net.projection_mut(syn)?.set_param(name, *value)?;
     }
     net.set_method(syn, o.method.unwrap_or(chapter))
 }
 
-fn lif_group(net: &mut Network, name: &str, n: usize, lif: Lif) -> Result<GroupId<Lif>, Error> {
-    let g = net.add_neurons(name, n, lif)?;
+fn lif_group(net: &mut Network, name: &str, n: usize, lif: Lif) -> Result<Population<Lif>, Error> {
+    let g = net.add_population(name, n, lif)?;
     net.set_method(g, Method::Euler)?;
     Ok(g)
 }
@@ -251,14 +252,14 @@ fn lif_group(net: &mut Network, name: &str, n: usize, lif: Lif) -> Result<GroupI
 /// the synapse group keeps its state per synapse (whatever more compact storage its model allows).
 fn record_and_run<S: SynapseModel>(
     mut net: Network,
-    groups: (GroupId<Lif>, GroupId<Lif>),
-    syn: SynId<S>,
+    groups: (Population<Lif>, Population<Lif>),
+    syn: Projection<S>,
     duration: f64,
 ) -> Result<Recording, Error> {
     let s = match var_named::<S>("s") {
         Some(var) => {
             net.set_storage(syn, Storage::PerSynapse)?;
-            Some(net.record_synapses(syn, var)?)
+            Some(net.record(syn, var)?)
         }
         None => None,
     };
@@ -269,10 +270,10 @@ fn record_and_run<S: SynapseModel>(
         t: Vec::new(),
         columns: Vec::new(),
     };
-    rec.push_trace("pre", "V", net.trace(pre_v));
-    rec.push_trace("post", "V", net.trace(post_v));
+    rec.push_trace("pre", "V", net.trace(pre_v)?);
+    rec.push_trace("post", "V", net.trace(post_v)?);
     if let Some(s) = s {
-        rec.push_trace("syn", "s", net.trace(s));
+        rec.push_trace("syn", "s", net.trace(s)?);
     }
     Ok(rec)
 }
@@ -287,7 +288,7 @@ pub fn run_syn<S: SynapseModel>(
     let mut net = Network::new(DT)?;
     let pre = lif_group(&mut net, "pre", 2, Lif::default())?;
     let post = lif_group(&mut net, "post", 3, Lif::default())?;
-    let syn = net.add_synapses("syn", model, pre, post, &Connect::AllToAll)?;
+    let syn = net.add_projection("syn", model, pre, post, &Connect::AllToAll)?;
     net.set_order(&[pre.into(), syn.into(), post.into()])?;
     configure(&mut net, syn, chapter_method, overrides)?;
     net.add_input(pre, Input::Constant(35.0))?;
@@ -300,7 +301,7 @@ pub fn gaba_b(overrides: &Overrides) -> Result<Recording, Error> {
     let mut net = Network::new(DT)?;
     let pre = lif_group(&mut net, "pre", 2, Lif::default())?;
     let post = lif_group(&mut net, "post", 3, Lif::default())?;
-    let syn = net.add_synapses("syn", GabaB::default(), pre, post, &Connect::AllToAll)?;
+    let syn = net.add_projection("syn", GabaB::default(), pre, post, &Connect::AllToAll)?;
     net.set_order(&[pre.into(), syn.into(), post.into()])?;
     configure(&mut net, syn, Protocol::GabaB.method(), overrides)?;
     net.add_input(pre, Input::Sections(vec![(25.0, 20.0), (0.0, 1000.0)]))?;
@@ -319,14 +320,14 @@ pub fn gap_junction(overrides: &Overrides) -> Result<Recording, Error> {
     let pre = lif_group(&mut net, "pre", 1, lif.clone())?;
     let post = lif_group(&mut net, "post", 1, lif)?;
     for g in [pre, post] {
-        net.group_mut(g).set_all(Lif::V, -10.0)?;
+        net.population_mut(g)?.set_all(Lif::V, -10.0)?;
     }
     let gj = GapJunction {
         w: 0.5,
         k_spikelet: 5.0,
         ..GapJunction::default()
     };
-    let syn = net.add_synapses("syn", gj, pre, post, &Connect::AllToAll)?;
+    let syn = net.add_projection("syn", gj, pre, post, &Connect::AllToAll)?;
     configure(&mut net, syn, Protocol::GapJunction.method(), overrides)?;
     net.add_input(pre, Input::Constant(30.0))?;
     record_and_run(net, (pre, post), syn, 100.0)

@@ -14,7 +14,7 @@
 use std::path::PathBuf;
 
 use neurode::microcircuit::{Microcircuit, POPULATIONS};
-use neurode::runtime::SpikeMonitorId;
+use neurode::runtime::SpikeMonitor;
 
 #[derive(clap::Parser, Debug)]
 #[command(about = "Potjans & Diesmann (2014) microcircuit; prints one JSON line")]
@@ -110,7 +110,7 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
     let t1 = std::time::Instant::now();
     mc.net.run(args.t_presim)?;
     let presim_s = t1.elapsed().as_secs_f64();
-    let trains: Vec<SpikeMonitorId> = if args.png.is_some() || args.spike_hash {
+    let trains: Vec<SpikeMonitor> = if args.png.is_some() || args.spike_hash {
         let pops = mc.populations.clone();
         pops.into_iter()
             .map(|g| mc.net.record_spikes(g))
@@ -136,7 +136,7 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
         let mut spikes = Vec::new();
         for (p, &m) in trains.iter().enumerate() {
             let shown = mc.derived.num_neurons[p].min(100);
-            let trace = mc.net.spike_trace(m);
+            let trace = mc.net.spikes(m)?;
             let points: Vec<(f64, f64)> = trace
                 .times
                 .iter()
@@ -167,7 +167,7 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
             }
         };
         for (p, &m) in trains.iter().enumerate() {
-            let trace = mc.net.spike_trace(m);
+            let trace = mc.net.spikes(m).expect("a monitor of this network");
             eat(p as u64);
             eat(trace.steps.len() as u64);
             for (&step, &i) in trace.steps.iter().zip(&trace.indices) {

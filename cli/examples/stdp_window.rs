@@ -26,14 +26,14 @@ struct Args {
 fn pairing(delta_t: f64, model: &Stdp) -> Result<f64, neurode::runtime::Error> {
     let (t_pre, t_post) = (60.0, 60.0 + delta_t);
     let mut net = Network::new(0.1)?;
-    let pre = net.add_neurons("pre", 1, SpikeTrain::single(&[t_pre])?)?;
-    let post = net.add_neurons("post", 1, SpikeTrain::single(&[t_post])?)?;
-    let syn = net.add_synapses("stdp", model.clone(), pre, post, &Connect::AllToAll)?;
+    let pre = net.add_population("pre", 1, SpikeTrain::single(&[t_pre])?)?;
+    let post = net.add_population("post", 1, SpikeTrain::single(&[t_post])?)?;
+    let syn = net.add_projection("stdp", model.clone(), pre, post, &Connect::AllToAll)?;
     net.ignore_post_variable(syn, "g_e")?;
     let w0 = model.w_max / 2.0;
-    net.synapses_mut(syn).set(Stdp::w, &[w0])?;
+    net.projection_mut(syn)?.set(Stdp::w, &[w0])?;
     net.run(t_pre.max(t_post) + 1.0)?;
-    Ok(net.synapses(syn).column(Stdp::w)[0] - w0)
+    Ok(net.projection(syn)?.column(Stdp::w)[0] - w0)
 }
 
 fn main() -> std::process::ExitCode {

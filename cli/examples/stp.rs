@@ -23,12 +23,12 @@ struct Args {
 /// The amplitudes of `model` at `times` (ms), from a network.
 fn amplitudes(model: &TsodyksMarkram, times: &[f64]) -> Result<Vec<f64>, neurode::runtime::Error> {
     let mut net = Network::new(0.1)?;
-    let pre = net.add_neurons("pre", 1, SpikeTrain::single(times)?)?;
-    let post = net.add_neurons("post", 1, Lif::default())?;
-    let syn = net.add_synapses("tm", model.clone(), pre, post, &Connect::AllToAll)?;
-    let release = net.record_synapses(syn, TsodyksMarkram::release)?;
+    let pre = net.add_population("pre", 1, SpikeTrain::single(times)?)?;
+    let post = net.add_population("post", 1, Lif::default())?;
+    let syn = net.add_projection("tm", model.clone(), pre, post, &Connect::AllToAll)?;
+    let release = net.record(syn, TsodyksMarkram::release)?;
     net.run(times.last().copied().unwrap_or(0.0) + 1.0)?;
-    let trace = net.trace(release).column(0);
+    let trace = net.trace(release)?.column(0);
     Ok(times
         .iter()
         .map(|t| trace[(t / 0.1).round() as usize])

@@ -95,7 +95,8 @@ fn run_bench(
         let file = std::fs::File::open(path).map_err(|e| Error::Checkpoint {
             reason: format!("cannot open {}: {e}", path.display()),
         })?;
-        bench.net.load(std::io::BufReader::new(file))?;
+        let checkpoint = neurode::prelude::Checkpoint::read_from(std::io::BufReader::new(file))?;
+        bench.net.restore(&checkpoint)?;
     }
     let setup_s = t0.elapsed().as_secs_f64();
     // This process's run only: the counts a resumed checkpoint carries are subtracted.
@@ -106,7 +107,7 @@ fn run_bench(
     let spikes = bench.spike_count() - spikes0;
     let rate_hz = spikes as f64 / args.neurons as f64 / (args.duration_ms / 1000.0);
     if let Some(path) = &args.checkpoint {
-        crate::output::write_file(path, |w| bench.net.save(w)).map_err(|e| {
+        crate::output::write_file(path, |w| bench.net.checkpoint().write_to(w)).map_err(|e| {
             Error::InvalidInput {
                 object: "--checkpoint".into(),
                 reason: format!("cannot write {}: {e}", path.display()),

@@ -265,7 +265,7 @@ fn run_model<M: NeuronModel + Default + Presets>(
     }
     let mut net = Network::new(cfg.dt)?;
     crate::progress::show(&mut net);
-    let g = net.add_neurons("neuron", 1, model)?;
+    let g = net.add_population("neuron", 1, model)?;
     if let Some(m) = cfg.method {
         net.set_method(g, m)?;
     }
@@ -284,15 +284,17 @@ fn run_model<M: NeuronModel + Default + Presets>(
         columns: columns
             .iter()
             .zip(monitors)
-            .map(|(&j, id)| Column {
-                name: M::INFO.states[j].name.to_string(),
-                values: net.trace(id).column(0),
+            .map(|(&j, id)| {
+                Ok(Column {
+                    name: M::INFO.states[j].name.to_string(),
+                    values: net.trace(id)?.column(0),
+                })
             })
-            .collect(),
+            .collect::<Result<_, neurode::runtime::Error>>()?,
     };
     Ok(NeuronOutcome {
         recording,
-        spike_times: net.spike_trace(spikes).times.clone(),
+        spike_times: net.spikes(spikes)?.times.clone(),
         info: M::INFO,
         dt: cfg.dt,
         drive,
@@ -467,10 +469,10 @@ mod tests {
         assert_eq!(names, ["V", "w"]);
         // The same spikes as the model run directly.
         let mut net = Network::new(0.1).unwrap();
-        let g = net.add_neurons("n", 1, AdEx::bursting()).unwrap();
+        let g = net.add_population("n", 1, AdEx::bursting()).unwrap();
         let s = net.record_spikes(g).unwrap();
         net.run(100.0).unwrap();
-        assert_eq!(out.spike_times, net.spike_trace(s).times);
+        assert_eq!(out.spike_times, net.spikes(s).unwrap().times);
         assert!(out.spike_times.len() >= 3);
         let quiet = NeuronConfig {
             current: Some(0.0),

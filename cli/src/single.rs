@@ -450,11 +450,11 @@ pub fn run_model<S: SynapseModel>(
     let mut net = Network::new(cfg.dt)?;
     crate::progress::show(&mut net);
     let v_pre = cfg.v_pre.unwrap_or(cfg.v_post);
-    let pre = net.add_neurons("pre", 1, plan.train.with_v_rest(v_pre)?)?;
+    let pre = net.add_population("pre", 1, plan.train.with_v_rest(v_pre)?)?;
     let mut clamp = Clamp::default();
     clamp.set_param("V_clamp", cfg.v_post)?;
-    let post = net.add_neurons("post", 1, clamp)?;
-    let syn = net.add_synapses("syn", model, pre, post, &Connect::AllToAll)?;
+    let post = net.add_population("post", 1, clamp)?;
+    let syn = net.add_projection("syn", model, pre, post, &Connect::AllToAll)?;
     net.set_order(&[pre.into(), syn.into(), post.into()])?;
     if let Some(m) = cfg.method {
         net.set_method(syn, m)?;
@@ -471,7 +471,7 @@ pub fn run_model<S: SynapseModel>(
             Item::PostISyn => Some(net.record(post, Clamp::I_syn)?),
             Item::Syn(i) => {
                 let var: Var<S> = Var::new(i, S::INFO.states[i].name);
-                Some(net.record_synapses(syn, var)?)
+                Some(net.record(syn, var)?)
             }
         };
         monitors.push((item, id));
@@ -485,20 +485,20 @@ pub fn run_model<S: SynapseModel>(
         let (name, values) = match (item, id) {
             (Item::Syn(i), Some(id)) => (
                 format!("syn.{}[0]", S::INFO.states[i].name),
-                net.trace(id).column(0),
+                net.trace(id)?.column(0),
             ),
             (Item::PreSpike, _) => {
                 let mut v = vec![0.0; n];
-                for &k in &net.spike_trace(spikes).steps {
+                for &k in &net.spikes(spikes)?.steps {
                     if let Some(x) = v.get_mut(k as usize) {
                         *x = 1.0;
                     }
                 }
                 ("pre.spike[0]".to_string(), v)
             }
-            (Item::PreV, Some(id)) => ("pre.V[0]".to_string(), net.trace(id).column(0)),
-            (Item::PostV, Some(id)) => ("post.V[0]".to_string(), net.trace(id).column(0)),
-            (Item::PostISyn, Some(id)) => ("post.I_syn[0]".to_string(), net.trace(id).column(0)),
+            (Item::PreV, Some(id)) => ("pre.V[0]".to_string(), net.trace(id)?.column(0)),
+            (Item::PostV, Some(id)) => ("post.V[0]".to_string(), net.trace(id)?.column(0)),
+            (Item::PostISyn, Some(id)) => ("post.I_syn[0]".to_string(), net.trace(id)?.column(0)),
             (_, None) => continue,
         };
         columns.push(Column { name, values });

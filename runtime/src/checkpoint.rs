@@ -67,18 +67,44 @@ pub(crate) fn model_fingerprint(info: &ModelInfo) -> u64 {
     fnv(FNV_START, text.as_bytes())
 }
 
-/// A checkpoint in memory (Brian2's `store`/`restore`): [`Network::store`](crate::Network::store)
-/// makes one, [`Network::restore`](crate::Network::restore) goes back to it, as often as wanted.
+/// A checkpoint in memory (Brian2's `store`/`restore`): [`Network::checkpoint`](crate::Network::checkpoint)
+/// makes one, [`Network::restore`](crate::Network::restore) goes back to it, as often as wanted;
+/// [`Checkpoint::write_to`] and [`Checkpoint::read_from`] keep it in a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checkpoint {
     bytes: Vec<u8>,
 }
 
 impl Checkpoint {
-    /// The checkpoint as the bytes of a file ([`Network::save`](crate::Network::save) writes
-    /// them).
+    /// The checkpoint as the bytes of a file ([`Checkpoint::write_to`] writes them).
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
+    }
+
+    /// Writes the checkpoint to `out` (a file, say) and flushes it.
+    ///
+    /// # Errors
+    ///
+    /// The first I/O error.
+    pub fn write_to<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+        out.write_all(&self.bytes)?;
+        out.flush()
+    }
+
+    /// Reads a checkpoint [`Checkpoint::write_to`] wrote, checked as [`Checkpoint::from_bytes`]
+    /// checks.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Checkpoint`] for an I/O error and as [`Checkpoint::from_bytes`].
+    pub fn read_from<R: std::io::Read>(mut input: R) -> Result<Checkpoint> {
+        let mut bytes = Vec::new();
+        input
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::Checkpoint {
+                reason: format!("cannot read it: {e}"),
+            })?;
+        Checkpoint::from_bytes(bytes)
     }
 
     /// A checkpoint from the bytes of a file. Only the header is checked here (format, version,

@@ -235,19 +235,6 @@ pub enum Connect {
         /// Seed of the random streams.
         seed: u64,
     },
-    /// As [`Connect::FixedProb`], from the presynaptic neurons `first..end` only (the others have
-    /// no synapses): e.g. the excitatory part of one recurrent group. Rows in the range are the
-    /// rows [`Connect::FixedProb`] draws with the same seed.
-    FixedProbFrom {
-        /// Connection probability, in `[0, 1]`.
-        p: f64,
-        /// Seed of the random streams.
-        seed: u64,
-        /// First presynaptic neuron with synapses.
-        first: usize,
-        /// One past the last presynaptic neuron with synapses (at most the group size).
-        end: usize,
-    },
     /// Explicit `(pre, post)` pairs; synapses are ordered by presynaptic index, keeping the given
     /// order among pairs with the same presynaptic neuron. Repeated pairs give repeated synapses.
     Pairs(Vec<(u32, u32)>),
@@ -348,9 +335,6 @@ impl Connect {
             Connect::FixedProb { p, .. } | Connect::PairwiseBernoulli { p, .. } => {
                 expect(*p, a.saturating_mul(b))
             }
-            Connect::FixedProbFrom { p, first, end, .. } => {
-                expect(*p, (end.saturating_sub(*first) as u64).saturating_mul(b))
-            }
             Connect::Pairs(pairs) => pairs.len() as u64,
             Connect::Probability { .. } => 0,
             Connect::FixedInDegree { k, .. } => (*k as u64).saturating_mul(b),
@@ -368,9 +352,28 @@ impl Connect {
     /// more than `u32::MAX` neurons or the synapse count overflows, [`Error::OutOfMemory`] when
     /// the memory for [`Connect::expected_synapses`] cannot be reserved.
     pub fn build(&self, object: &str, n_pre: usize, n_post: usize) -> Result<Csr> {
+        self.build_on(object, Side::whole(n_pre), Side::whole(n_post))
+    }
+
+    /// Builds the connectivity from the members of `pre` to the members of `post` (views of
+    /// populations): rows are the whole presynaptic population's (a non-member's row is empty),
+    /// targets are postsynaptic population indices. What each rule gives on views:
+    ///
+    /// - the rules of independent pairs ([`Connect::FixedProb`], [`Connect::PairwiseBernoulli`],
+    ///   [`Connect::Probability`]) and [`Connect::AllToAll`], [`Connect::AllToAllNoSelf`] give
+    ///   exactly the synapses they give between the whole populations, restricted to the
+    ///   members: every pair's draw is keyed by its population indices;
+    /// - [`Connect::OneToOne`] connects the k-th member of `pre` to the k-th member of `post`;
+    /// - [`Connect::Pairs`] are population indices, each of a member;
+    /// - the degree rules count among members (`fixed_indegree` of `k` gives each postsynaptic
+    ///   member `k` presynaptic members), each member's draws keyed by its population index; a
+    ///   pair `i → i` is a neuron onto itself (the same population index).
+    pub(crate) fn build_on(&self, object: &str, pre: Side<'_>, post: Side<'_>) -> Result<Csr> {
+        let (n_pre, n_post) = (pre.n, post.n);
         // Ask for the memory first, so that a connectivity too large for the machine is an
         // error rather than an abort halfway through.
-        let expected = usize::try_from(self.expected_synapses(n_pre, n_post)).unwrap_or(usize::MAX);
+        let expected =
+            usize::try_from(self.expected_synapses(pre.len(), post.len())).unwrap_or(usize::MAX);
         let mut probe: Vec<u32> = Vec::new();
         crate::memory::reserve(
             &mut probe,
@@ -391,57 +394,53 @@ impl Connect {
             });
         }
         let csr = match self {
-            Connect::AllToAll => dense(object, n_pre, n_post, false),
-            Connect::AllToAllNoSelf => dense(object, n_pre, n_post, true),
+            Connect::AllToAll => dense(object, pre, post, false),
+            Connect::AllToAllNoSelf => dense(object, pre, post, true),
             Connect::OneToOne => {
-                if n_pre != n_post {
+                if pre.len() != post.len() {
                     return Err(Error::SizeMismatch {
                         object: object.to_string(),
-                        expected: n_pre,
-                        got: n_post,
+                        expected: pre.len(),
+                        got: post.len(),
                     });
                 }
-                Ok(Csr {
-                    row_ptr: (0..=n_pre).collect(),
-                    // n_post <= u32::MAX was checked above.
-                    post: Targets::Wide((0..n_post as u32).collect()),
-                })
+                // n_post <= u32::MAX was checked above.
+                let pairs: Vec<(u32, u32)> = (0..pre.len())
+                    .map(|k| (pre.member(k) as u32, post.member(k) as u32))
+                    .collect();
+                from_pairs(object, n_pre, n_post, &pairs)
             }
-            Connect::FixedProb { p, seed } => {
-                fixed_prob(object, n_pre, n_post, *p, *seed, 0..n_pre)
-            }
-            Connect::FixedProbFrom {
-                p,
-                seed,
-                first,
-                end,
-            } => {
-                if first > end || *end > n_pre {
-                    return Err(Error::IndexOutOfRange {
-                        object: object.to_string(),
-                        index: *end.max(first),
-                        len: n_pre,
-                    });
+            Connect::FixedProb { p, seed } => fixed_prob(object, pre, post, *p, *seed),
+            Connect::Pairs(pairs) => {
+                for &(i, j) in pairs {
+                    for (side, k, what) in [(pre, i, "presynaptic"), (post, j, "postsynaptic")] {
+                        if (k as usize) < side.n && !side.contains(k as usize) {
+                            return Err(Error::InvalidInput {
+                                object: object.to_string(),
+                                reason: format!(
+                                    "the pair ({i}, {j}) names {what} neuron {k}, which is not \
+                                     in the view"
+                                ),
+                            });
+                        }
+                    }
                 }
-                fixed_prob(object, n_pre, n_post, *p, *seed, *first..*end)
+                from_pairs(object, n_pre, n_post, pairs)
             }
-            Connect::Pairs(pairs) => from_pairs(object, n_pre, n_post, pairs),
             Connect::PairwiseBernoulli {
                 p,
                 seed,
                 autapses: true,
-            } => fixed_prob(object, n_pre, n_post, *p, *seed, 0..n_pre),
+            } => fixed_prob(object, pre, post, *p, *seed),
             Connect::PairwiseBernoulli {
                 p,
                 seed,
                 autapses: false,
             } => {
                 let f = move |_, _| *p;
-                probability(object, n_pre, n_post, &f, *seed, false)
+                probability(object, pre, post, &f, *seed, false)
             }
-            Connect::Probability { p, seed } => {
-                probability(object, n_pre, n_post, &*p.0, *seed, true)
-            }
+            Connect::Probability { p, seed } => probability(object, pre, post, &*p.0, *seed, true),
             &Connect::FixedInDegree {
                 k,
                 seed,
@@ -453,7 +452,7 @@ impl Connect {
                     autapses,
                     multapses,
                 };
-                fixed_indegree(object, n_pre, n_post, rule, seed)
+                fixed_indegree(object, pre, post, rule, seed)
             }
             &Connect::FixedOutDegree {
                 k,
@@ -466,7 +465,7 @@ impl Connect {
                     autapses,
                     multapses,
                 };
-                fixed_outdegree(object, n_pre, n_post, rule, seed)
+                fixed_outdegree(object, pre, post, rule, seed)
             }
             &Connect::FixedTotalNumber {
                 n,
@@ -479,13 +478,56 @@ impl Connect {
                     autapses,
                     multapses,
                 };
-                fixed_total(object, n_pre, n_post, rule, seed)
+                fixed_total(object, pre, post, rule, seed)
             }
         }?;
         Ok(Csr {
             row_ptr: csr.row_ptr,
             post: Targets::new(csr.post.into_wide(), n_post),
         })
+    }
+}
+
+/// One side of a projection: a population of `n` neurons, all of them or the (ascending)
+/// `members` of a view.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Side<'a> {
+    pub(crate) n: usize,
+    pub(crate) members: Option<&'a [u32]>,
+}
+
+impl<'a> Side<'a> {
+    /// Every neuron of a population of `n`.
+    pub(crate) fn whole(n: usize) -> Self {
+        Side { n, members: None }
+    }
+
+    /// Number of members.
+    fn len(&self) -> usize {
+        self.members.map_or(self.n, <[u32]>::len)
+    }
+
+    /// The population index of the `k`-th member.
+    fn member(&self, k: usize) -> usize {
+        self.members.map_or(k, |m| m[k] as usize)
+    }
+
+    /// The position among the members of population index `i`, if a member.
+    fn position(&self, i: usize) -> Option<usize> {
+        match self.members {
+            None => (i < self.n).then_some(i),
+            Some(m) => m.binary_search(&(i as u32)).ok(),
+        }
+    }
+
+    fn contains(&self, i: usize) -> bool {
+        self.position(i).is_some()
+    }
+
+    /// The population indices of the members, ascending.
+    fn iter(&self) -> impl Iterator<Item = usize> + 'a {
+        let (n, members) = (self.n, self.members);
+        (0..members.map_or(n, <[u32]>::len)).map(move |k| members.map_or(k, |m| m[k] as usize))
     }
 }
 
@@ -531,9 +573,28 @@ fn choose(
     out[start..].sort_unstable();
 }
 
-/// How many targets a neuron `i` has to choose from among `n`, without itself unless autapses.
-fn available(n: usize, i: usize, autapses: bool) -> usize {
-    n - usize::from(!autapses && i < n)
+/// [`choose`] among the members of `side`, pushing population indices (ascending).
+fn choose_among(
+    rng: &mut Stream,
+    side: Side<'_>,
+    skip: Option<usize>,
+    k: usize,
+    multapses: bool,
+    out: &mut Vec<u32>,
+) {
+    let start = out.len();
+    choose(rng, side.len(), skip, k, multapses, out);
+    if side.members.is_some() {
+        for x in &mut out[start..] {
+            *x = side.member(*x as usize) as u32;
+        }
+    }
+}
+
+/// How many partners neuron `i` has to choose from among the members of `side`, without itself
+/// unless autapses.
+fn available(side: Side<'_>, i: usize, autapses: bool) -> usize {
+    side.len() - usize::from(!autapses && side.contains(i))
 }
 
 fn degree_error(object: &str, what: &str, k: usize, avail: usize, i: usize) -> Error {
@@ -547,66 +608,86 @@ fn degree_error(object: &str, what: &str, k: usize, avail: usize, i: usize) -> E
 
 fn fixed_outdegree(
     object: &str,
-    n_pre: usize,
-    n_post: usize,
+    pre: Side<'_>,
+    post: Side<'_>,
     rule: Degree,
     seed: u64,
 ) -> Result<Csr> {
-    let total = n_pre
+    let total = pre
+        .len()
         .checked_mul(rule.k)
-        .ok_or_else(|| too_many(object, n_pre, n_post))?;
+        .ok_or_else(|| too_many(object, pre.n, post.n))?;
     let streams = Streams::new(seed);
-    let mut row_ptr = Vec::with_capacity(n_pre + 1);
-    let mut post = Vec::with_capacity(total);
+    let mut row_ptr = Vec::with_capacity(pre.n + 1);
+    let mut post_of = Vec::with_capacity(total);
     row_ptr.push(0);
-    for i in 0..n_pre {
-        let avail = available(n_post, i, rule.autapses);
-        if rule.k > 0 && (avail == 0 || (!rule.multapses && rule.k > avail)) {
-            return Err(degree_error(object, "out-degree", rule.k, avail, i));
+    for i in 0..pre.n {
+        if pre.contains(i) {
+            let avail = available(post, i, rule.autapses);
+            if rule.k > 0 && (avail == 0 || (!rule.multapses && rule.k > avail)) {
+                return Err(degree_error(object, "out-degree", rule.k, avail, i));
+            }
+            let mut rng = streams.stream(domain::CONNECT, i as u64);
+            let skip = if rule.autapses {
+                None
+            } else {
+                post.position(i)
+            };
+            choose_among(&mut rng, post, skip, rule.k, rule.multapses, &mut post_of);
         }
-        let mut rng = streams.stream(domain::CONNECT, i as u64);
-        let skip = (!rule.autapses).then_some(i);
-        choose(&mut rng, n_post, skip, rule.k, rule.multapses, &mut post);
-        row_ptr.push(post.len());
+        row_ptr.push(post_of.len());
     }
     Ok(Csr {
         row_ptr,
-        post: Targets::Wide(post),
+        post: Targets::Wide(post_of),
     })
 }
 
 fn fixed_indegree(
     object: &str,
-    n_pre: usize,
-    n_post: usize,
+    pre: Side<'_>,
+    post: Side<'_>,
     rule: Degree,
     seed: u64,
 ) -> Result<Csr> {
-    n_post
+    let total = post
+        .len()
         .checked_mul(rule.k)
-        .ok_or_else(|| too_many(object, n_pre, n_post))?;
+        .ok_or_else(|| too_many(object, pre.n, post.n))?;
     let streams = Streams::new(seed);
-    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(n_post * rule.k);
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(total);
     let mut sources = Vec::with_capacity(rule.k);
-    for j in 0..n_post {
-        let avail = available(n_pre, j, rule.autapses);
+    for j in post.iter() {
+        let avail = available(pre, j, rule.autapses);
         if rule.k > 0 && (avail == 0 || (!rule.multapses && rule.k > avail)) {
             return Err(degree_error(object, "in-degree", rule.k, avail, j));
         }
         let mut rng = streams.stream(domain::CONNECT_IN, j as u64);
         sources.clear();
-        let skip = (!rule.autapses).then_some(j);
-        choose(&mut rng, n_pre, skip, rule.k, rule.multapses, &mut sources);
+        let skip = if rule.autapses { None } else { pre.position(j) };
+        choose_among(&mut rng, pre, skip, rule.k, rule.multapses, &mut sources);
         // n_post <= u32::MAX was checked by the caller.
         pairs.extend(sources.iter().map(|&i| (i, j as u32)));
     }
     // Pairs come in ascending target order, so every row ends up sorted.
-    from_pairs(object, n_pre, n_post, &pairs)
+    from_pairs(object, pre.n, post.n, &pairs)
 }
 
-fn fixed_total(object: &str, n_pre: usize, n_post: usize, rule: Degree, seed: u64) -> Result<Csr> {
-    let weights: Vec<usize> = (0..n_pre)
-        .map(|i| available(n_post, i, rule.autapses))
+fn fixed_total(
+    object: &str,
+    pre: Side<'_>,
+    post: Side<'_>,
+    rule: Degree,
+    seed: u64,
+) -> Result<Csr> {
+    let weights: Vec<usize> = (0..pre.n)
+        .map(|i| {
+            if pre.contains(i) {
+                available(post, i, rule.autapses)
+            } else {
+                0
+            }
+        })
         .collect();
     let pairs_total: u128 = weights.iter().map(|&w| w as u128).sum();
     if rule.k > 0 && pairs_total == 0 {
@@ -626,13 +707,16 @@ fn fixed_total(object: &str, n_pre: usize, n_post: usize, rule: Degree, seed: u6
     }
     let streams = Streams::new(seed);
     // The counts of the rows: multinomial, as successive binomials.
-    let mut counts = vec![0usize; n_pre];
+    let mut counts = vec![0usize; pre.n];
     let mut rng = streams.stream(domain::CONNECT_IN, u64::MAX);
     let mut left = rule.k as u64;
     let mut weight_left = pairs_total as f64;
     for (i, &w) in weights.iter().enumerate() {
         if left == 0 {
             break;
+        }
+        if w == 0 && !pre.contains(i) {
+            continue;
         }
         let p = if weight_left > 0.0 {
             (w as f64 / weight_left).min(1.0)
@@ -651,13 +735,17 @@ fn fixed_total(object: &str, n_pre: usize, n_post: usize, rule: Degree, seed: u6
         weight_left -= w as f64;
     }
     // Without repeats a row may have drawn more than it can hold: such draws are refused.
-    if let Some(i) = (0..n_pre).find(|&i| !rule.multapses && counts[i] > weights[i]) {
+    if let Some(i) = (0..pre.n).find(|&i| !rule.multapses && counts[i] > weights[i]) {
         return Err(degree_error(object, "a row of", counts[i], weights[i], i));
     }
     Ok(fill_rows(&counts, |i, out| {
         let mut rng = streams.stream(domain::CONNECT, i as u64);
-        let skip = (!rule.autapses).then_some(i);
-        choose(&mut rng, n_post, skip, counts[i], rule.multapses, out);
+        let skip = if rule.autapses {
+            None
+        } else {
+            post.position(i)
+        };
+        choose_among(&mut rng, post, skip, counts[i], rule.multapses, out);
     }))
 }
 
@@ -741,19 +829,29 @@ fn fill_rows_on(
 
 fn probability(
     object: &str,
-    n_pre: usize,
-    n_post: usize,
+    pre: Side<'_>,
+    post: Side<'_>,
     f: &dyn Fn(usize, usize) -> f64,
     seed: u64,
     autapses: bool,
 ) -> Result<Csr> {
     let streams = Streams::new(seed);
-    let mut row_ptr = Vec::with_capacity(n_pre + 1);
-    let mut post = Vec::new();
+    let mut row_ptr = Vec::with_capacity(pre.n + 1);
+    let mut post_of = Vec::new();
     row_ptr.push(0);
-    for i in 0..n_pre {
+    for i in 0..pre.n {
+        if !pre.contains(i) {
+            row_ptr.push(post_of.len());
+            continue;
+        }
         let mut rng = streams.stream(domain::CONNECT, i as u64);
-        for j in 0..n_post {
+        for j in 0..post.n {
+            // One draw per pair of the populations, member or not, so that a pair's fate
+            // depends neither on the others nor on the views.
+            let u = rng.uniform();
+            if !post.contains(j) {
+                continue;
+            }
             let p = f(i, j);
             if !(0.0..=1.0).contains(&p) {
                 return Err(Error::InvalidProbability {
@@ -761,18 +859,15 @@ fn probability(
                     p,
                 });
             }
-            // One draw per pair, whether or not it can connect, so that a pair's fate does
-            // not depend on the others.
-            let u = rng.uniform();
             if u < p && (autapses || i != j) {
-                post.push(j as u32);
+                post_of.push(j as u32);
             }
         }
-        row_ptr.push(post.len());
+        row_ptr.push(post_of.len());
     }
     Ok(Csr {
         row_ptr,
-        post: Targets::Wide(post),
+        post: Targets::Wide(post_of),
     })
 }
 
@@ -783,50 +878,46 @@ fn too_many(object: &str, n_pre: usize, n_post: usize) -> Error {
     }
 }
 
-fn dense(object: &str, n_pre: usize, n_post: usize, no_self: bool) -> Result<Csr> {
-    let total = n_pre
-        .checked_mul(n_post)
-        .ok_or_else(|| too_many(object, n_pre, n_post))?;
-    let mut row_ptr = Vec::with_capacity(n_pre + 1);
-    let mut post = Vec::with_capacity(total);
+fn dense(object: &str, pre: Side<'_>, post: Side<'_>, no_self: bool) -> Result<Csr> {
+    let total = pre
+        .len()
+        .checked_mul(post.len())
+        .ok_or_else(|| too_many(object, pre.n, post.n))?;
+    let mut row_ptr = Vec::with_capacity(pre.n + 1);
+    let mut post_of = Vec::with_capacity(total);
     row_ptr.push(0);
     // n_post <= u32::MAX was checked by the caller.
-    let n_post32 = n_post as u32;
-    for i in 0..n_pre {
-        if no_self && i < n_post {
+    let targets: Vec<u32> = post.iter().map(|j| j as u32).collect();
+    for i in 0..pre.n {
+        if !pre.contains(i) {
+        } else if no_self && post.contains(i) {
             let i32_ = i as u32;
-            post.extend((0..n_post32).filter(|&j| j != i32_));
+            post_of.extend(targets.iter().copied().filter(|&j| j != i32_));
         } else {
-            post.extend(0..n_post32);
+            post_of.extend_from_slice(&targets);
         }
-        row_ptr.push(post.len());
+        row_ptr.push(post_of.len());
     }
     Ok(Csr {
         row_ptr,
-        post: Targets::Wide(post),
+        post: Targets::Wide(post_of),
     })
 }
 
-fn fixed_prob(
-    object: &str,
-    n_pre: usize,
-    n_post: usize,
-    p: f64,
-    seed: u64,
-    rows: std::ops::Range<usize>,
-) -> Result<Csr> {
+fn fixed_prob(object: &str, pre: Side<'_>, post: Side<'_>, p: f64, seed: u64) -> Result<Csr> {
     if !(0.0..=1.0).contains(&p) {
         return Err(Error::InvalidProbability {
             object: object.to_string(),
             p,
         });
     }
-    if p == 1.0 && rows == (0..n_pre) {
-        return dense(object, n_pre, n_post, false);
+    if p == 1.0 {
+        return dense(object, pre, post, false);
     }
+    let n_pre = pre.n;
     let mut row_ptr = Vec::with_capacity(n_pre + 1);
     row_ptr.push(0);
-    if p == 0.0 || n_post == 0 {
+    if p == 0.0 || post.n == 0 {
         row_ptr.resize(n_pre + 1, 0);
         return Ok(Csr {
             row_ptr,
@@ -834,20 +925,21 @@ fn fixed_prob(
         });
     }
     // Reserve the mean plus six standard deviations: one allocation in practice.
-    let mean = rows.len() as f64 * n_post as f64 * p;
+    let mean = pre.len() as f64 * post.len() as f64 * p;
     let reserve = mean + 6.0 * mean.sqrt() + 16.0;
     if reserve >= isize::MAX as f64 / 4.0 {
-        return Err(too_many(object, n_pre, n_post));
+        return Err(too_many(object, n_pre, post.n));
     }
-    let mut post: Vec<u32> = Vec::with_capacity(reserve as usize);
+    let mut post_of: Vec<u32> = Vec::with_capacity(reserve as usize);
     // Gaps between successive synapses of a row are geometric: P(gap = k) = (1 − p)^k · p, sampled
-    // as floor(ln u / ln(1 − p)) with u uniform in (0, 1].
+    // as floor(ln u / ln(1 − p)) with u uniform in (0, 1]. A row is drawn over the whole
+    // postsynaptic population and kept where it meets the view.
     let inv_ln_q = 1.0 / (-p).ln_1p();
-    let n_post_f = n_post as f64;
+    let n_post_f = post.n as f64;
     let streams = Streams::new(seed);
     for row in 0..n_pre {
-        if !rows.contains(&row) {
-            row_ptr.push(post.len());
+        if !pre.contains(row) {
+            row_ptr.push(post_of.len());
             continue;
         }
         let mut rng = streams.stream(domain::CONNECT, row as u64);
@@ -859,15 +951,17 @@ fn fixed_prob(
                 break;
             }
             // j < n_post <= u32::MAX here.
-            post.push(j as u32);
+            if post.members.is_none() || post.contains(j as usize) {
+                post_of.push(j as u32);
+            }
             j += 1.0;
         }
-        row_ptr.push(post.len());
+        row_ptr.push(post_of.len());
     }
-    post.shrink_to_fit();
+    post_of.shrink_to_fit();
     Ok(Csr {
         row_ptr,
-        post: Targets::Wide(post),
+        post: Targets::Wide(post_of),
     })
 }
 
@@ -1124,45 +1218,143 @@ mod tests {
         }
     }
 
+    /// Views of 20 and 15 neurons: a slice and a scattered pick.
+    const PRE_VIEW: [u32; 7] = [4, 5, 6, 7, 8, 9, 10];
+    const POST_VIEW: [u32; 5] = [0, 3, 4, 9, 14];
+
+    fn on_views(c: &Connect) -> Result<Csr> {
+        let pre = Side {
+            n: 20,
+            members: Some(&PRE_VIEW),
+        };
+        let post = Side {
+            n: 15,
+            members: Some(&POST_VIEW),
+        };
+        c.build_on("s", pre, post)
+    }
+
     #[test]
-    fn fixed_prob_from_keeps_the_rows_of_fixed_prob() {
-        let all = Connect::FixedProb { p: 0.3, seed: 5 }
-            .build("s", 20, 15)
-            .unwrap();
-        let part = Connect::FixedProbFrom {
-            p: 0.3,
-            seed: 5,
-            first: 4,
-            end: 11,
-        }
-        .build("s", 20, 15)
-        .unwrap();
-        for row in 0..20 {
-            let want: &[u32] = if (4..11).contains(&row) {
-                &all.post.to_vec()[all.row_ptr[row]..all.row_ptr[row + 1]]
-            } else {
-                &[]
-            };
-            assert_eq!(
-                &part.post.to_vec()[part.row_ptr[row]..part.row_ptr[row + 1]],
-                want,
-                "row {row}"
-            );
-        }
-        assert!(matches!(
-            Connect::FixedProbFrom {
-                p: 0.3,
-                seed: 5,
-                first: 4,
-                end: 21
+    fn rules_of_pairs_on_views_are_the_whole_rule_restricted_row_for_row() {
+        let rules = [
+            Connect::AllToAll,
+            Connect::AllToAllNoSelf,
+            Connect::FixedProb { p: 0.3, seed: 5 },
+            Connect::FixedProb { p: 1.0, seed: 5 },
+            Connect::PairwiseBernoulli {
+                p: 0.4,
+                seed: 2,
+                autapses: false,
+            },
+            Connect::Probability {
+                p: ProbabilityFn::new(|i, j| if (i + j) % 3 == 0 { 0.9 } else { 0.2 }),
+                seed: 8,
+            },
+        ];
+        for rule in &rules {
+            let all = rule.build("s", 20, 15).unwrap();
+            let part = on_views(rule).unwrap();
+            assert_eq!(part.n_pre(), 20, "{rule:?}");
+            let mut kept = 0;
+            for row in 0..20 {
+                let want: Vec<usize> = if PRE_VIEW.contains(&(row as u32)) {
+                    all.row(row)
+                        .filter(|&j| POST_VIEW.contains(&(j as u32)))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                kept += want.len();
+                assert_eq!(
+                    part.row(row).collect::<Vec<_>>(),
+                    want,
+                    "{rule:?} row {row}"
+                );
             }
-            .build("s", 20, 15),
-            Err(Error::IndexOutOfRange {
-                index: 21,
-                len: 20,
+            assert!(kept > 0, "{rule:?}");
+        }
+    }
+
+    #[test]
+    fn one_to_one_pairs_and_degree_rules_on_views_work_among_members() {
+        let post5 = Side {
+            n: 15,
+            members: Some(&POST_VIEW),
+        };
+        let pre5 = Side {
+            n: 20,
+            members: Some(&[1, 2, 3, 4, 19]),
+        };
+        let c = Connect::OneToOne.build_on("s", pre5, post5).unwrap();
+        assert_eq!(pairs(&c), vec![(1, 0), (2, 3), (3, 4), (4, 9), (19, 14)]);
+        assert!(matches!(
+            on_views(&Connect::OneToOne),
+            Err(Error::SizeMismatch {
+                expected: 7,
+                got: 5,
                 ..
             })
         ));
+        // Pairs name population indices, each of a member.
+        let c = on_views(&Connect::Pairs(vec![(10, 14), (4, 0)])).unwrap();
+        assert_eq!(pairs(&c), vec![(4, 0), (10, 14)]);
+        let e = on_views(&Connect::Pairs(vec![(3, 0)])).unwrap_err();
+        assert!(e.to_string().contains("presynaptic neuron 3"), "{e}");
+
+        let degree = |k| Degree {
+            k,
+            autapses: false,
+            multapses: false,
+        };
+        for c in [
+            Connect::FixedInDegree {
+                k: 3,
+                seed: 1,
+                autapses: false,
+                multapses: false,
+            },
+            Connect::FixedOutDegree {
+                k: 2,
+                seed: 1,
+                autapses: false,
+                multapses: false,
+            },
+            Connect::FixedTotalNumber {
+                n: 12,
+                seed: 1,
+                autapses: false,
+                multapses: false,
+            },
+        ] {
+            let got = pairs(&on_views(&c).unwrap());
+            assert!(
+                got.iter().all(|&(i, j)| PRE_VIEW.contains(&(i as u32))
+                    && POST_VIEW.contains(&(j as u32))
+                    && i != j),
+                "{c:?}: {got:?}"
+            );
+            let count = |f: &dyn Fn(&(usize, usize)) -> bool| got.iter().filter(|p| f(p)).count();
+            match c {
+                Connect::FixedInDegree { k, .. } => {
+                    for &j in &POST_VIEW {
+                        assert_eq!(count(&|p| p.1 == j as usize), k, "{c:?}");
+                    }
+                }
+                Connect::FixedOutDegree { k, .. } => {
+                    for &i in &PRE_VIEW {
+                        assert_eq!(count(&|p| p.0 == i as usize), k, "{c:?}");
+                    }
+                }
+                _ => assert_eq!(got.len(), 12),
+            }
+        }
+        // Neuron 4 and 9 are in both views: without autapses each has one partner fewer.
+        let pre = Side {
+            n: 20,
+            members: Some(&PRE_VIEW),
+        };
+        let e = fixed_outdegree("s", pre, post5, degree(5), 1).unwrap_err();
+        assert!(e.to_string().contains("neuron 4 has 4"), "{e}");
     }
 
     #[test]

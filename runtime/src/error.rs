@@ -153,7 +153,7 @@ pub enum Error {
     /// No object of that name and model in the network.
     #[error("the network has no {kind} named `{name}` of model `{model}`")]
     NoSuchObject {
-        /// `neuron group` or `synapse group`.
+        /// `population` or `projection`.
         kind: String,
         /// The name asked for.
         name: String,
@@ -322,7 +322,7 @@ mod tests {
                 got: 2,
             },
             Error::UnknownObject {
-                handle: "GroupId(0)".into(),
+                handle: "Population(0)".into(),
             },
             Error::InvalidInput {
                 object: "g".into(),

@@ -23,7 +23,7 @@ use crate::fuse::{Fused, FusedColumns, MAX_FUSED};
 use crate::group::AnyGroup;
 use crate::info::Storage;
 use crate::model::{Clock, ColumnsMut, NeuronTile, NeuronView, PreEvents, Segment};
-use crate::monitor::{Owner, SpikeMonitor, StateMonitor};
+use crate::monitor::{Owner, SpikeRecorder, StateRecorder};
 use crate::schedule::{Phase, Slot, Tiled};
 use crate::synapse::{AnySynapses, Binding, PostRules, PostWhole};
 use crate::team::{
@@ -58,8 +58,8 @@ pub(crate) struct RunConfig<'o> {
 pub(crate) struct Objects<'a> {
     pub(crate) neurons: &'a mut [Box<dyn AnyGroup>],
     pub(crate) synapses: &'a mut [Box<dyn AnySynapses>],
-    pub(crate) monitors: &'a mut [StateMonitor],
-    pub(crate) spike_monitors: &'a mut [SpikeMonitor],
+    pub(crate) monitors: &'a mut [StateRecorder],
+    pub(crate) spike_monitors: &'a mut [SpikeRecorder],
     pub(crate) schedule: &'a [Slot],
     pub(crate) phases: &'a [Phase],
 }
@@ -82,8 +82,8 @@ struct Shared<'n> {
 struct Main<'n, 'o> {
     /// Per synapse group: the group, if it runs whole on thread 0.
     serial: Vec<Option<&'n mut (dyn AnySynapses + 'static)>>,
-    monitors: &'n mut [StateMonitor],
-    spike_monitors: &'n mut [SpikeMonitor],
+    monitors: &'n mut [StateRecorder],
+    spike_monitors: &'n mut [SpikeRecorder],
     schedule: &'n [Slot],
     /// The synapses a walk acts through, for groups run whole.
     segments: Vec<Segment>,

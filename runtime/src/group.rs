@@ -16,8 +16,10 @@ pub const T_LAST_SPIKE_INIT: f64 = -1e7;
 /// `n` neurons of model `M`: one column per stored variable (state variables, then derived
 /// expressions), plus the input accumulator, spike and refractory flags and spike times.
 ///
-/// Created by [`Network::add_neurons`](crate::Network::add_neurons); reached through
-/// [`Network::group`](crate::Network::group) and [`Network::group_mut`](crate::Network::group_mut).
+/// The storage of a population: created by
+/// [`Network::add_population`](crate::Network::add_population); reached through
+/// [`Network::population`](crate::Network::population) and
+/// [`Network::population_mut`](crate::Network::population_mut).
 #[derive(Clone, Debug)]
 pub struct NeuronGroup<M: NeuronModel> {
     name: String,

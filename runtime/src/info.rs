@@ -522,3 +522,48 @@ impl<M> std::fmt::Debug for Var<M> {
         write!(f, "Var({})", self.name)
     }
 }
+
+/// Typed accessor of a parameter of model `M` shared by a whole population or projection,
+/// generated as an associated constant with the field's name (`Lif::tau`, `Ampa::g_max`), for
+/// [`Network::set_param`](crate::Network::set_param) and
+/// [`Network::param`](crate::Network::param). Naming a parameter the model does not have fails
+/// to compile. (A parameter declared per element is a column: it has a [`Var`].)
+pub struct Param<M> {
+    index: usize,
+    name: &'static str,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Param<M> {
+    /// Used by generated code.
+    #[doc(hidden)]
+    pub const fn new(index: usize, name: &'static str) -> Self {
+        Param {
+            index,
+            name,
+            _model: PhantomData,
+        }
+    }
+
+    /// Position in [`ModelInfo::params`].
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The parameter's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl<M> Clone for Param<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for Param<M> {}
+impl<M> std::fmt::Debug for Param<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Param({})", self.name)
+    }
+}

@@ -20,25 +20,14 @@ pub enum Input {
     PerNeuron(Vec<f64>),
 }
 
-impl Input {
-    /// Restricts the input to the neurons `indices` of the target group (each index gets the value;
-    /// repeated indices get it repeatedly).
-    pub fn on(self, indices: impl Into<Vec<usize>>) -> Stimulus {
-        Stimulus {
-            input: self,
-            indices: Some(indices.into()),
-        }
-    }
-}
-
-/// An [`Input`] with the neurons it applies to: all of the group (`indices: None`, what
-/// `From<Input>` gives) or a subset.
+/// An [`Input`] with the neurons it applies to: all of the population (`indices: None`) or the
+/// members of a view.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Stimulus {
+pub(crate) struct Stimulus {
     /// The input.
-    pub input: Input,
-    /// The neurons it is added to; `None` for the whole group.
-    pub indices: Option<Vec<usize>>,
+    pub(crate) input: Input,
+    /// The neurons it is added to; `None` for the whole population.
+    pub(crate) indices: Option<Vec<usize>>,
 }
 
 impl From<Input> for Stimulus {
@@ -229,6 +218,14 @@ mod tests {
         CompiledInput::new(input.into(), "g", n, 0.1)
     }
 
+    /// `input` on the neurons `indices` only.
+    fn on(input: Input, indices: impl Into<Vec<usize>>) -> Stimulus {
+        Stimulus {
+            input,
+            indices: Some(indices.into()),
+        }
+    }
+
     #[test]
     fn sections_truncate_to_whole_steps() {
         // The GABA_B protocol: 25 for 20 ms, then 0 for 1000 ms.
@@ -263,13 +260,13 @@ mod tests {
     #[test]
     fn apply_on_subsets() {
         let mut x = vec![0.0; 4];
-        compile(Input::Constant(2.0).on(vec![1, 3, 3]), 4)
+        compile(on(Input::Constant(2.0), vec![1, 3, 3]), 4)
             .unwrap()
             .apply(0, &mut x);
         assert_eq!(x, vec![0.0, 2.0, 0.0, 4.0]);
         compile(Input::Constant(1.0), 4).unwrap().apply(5, &mut x);
         assert_eq!(x, vec![1.0, 3.0, 1.0, 5.0]);
-        compile(Input::PerNeuron(vec![0.5, 0.25]).on([0, 2]), 4)
+        compile(on(Input::PerNeuron(vec![0.5, 0.25]), [0, 2]), 4)
             .unwrap()
             .apply(0, &mut x);
         assert_eq!(x, vec![1.5, 3.0, 1.25, 5.0]);
@@ -287,8 +284,8 @@ mod tests {
         let indices = vec![7, 2, 7, 9, 0, 2, 5];
         let values: Vec<f64> = (0..indices.len()).map(|k| 0.1 + k as f64).collect();
         for input in [
-            compile(Input::PerNeuron(values).on(indices.clone()), n).unwrap(),
-            compile(Input::Constant(0.3).on(indices), n).unwrap(),
+            compile(on(Input::PerNeuron(values), indices.clone()), n).unwrap(),
+            compile(on(Input::Constant(0.3), indices), n).unwrap(),
             compile(Input::Steps(vec![0.0, 1.5]), n).unwrap(),
             compile(Input::PerNeuron((0..n).map(|j| j as f64).collect()), n).unwrap(),
         ] {
@@ -307,7 +304,7 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_errors() {
-        let e = compile(Input::Constant(1.0).on([0, 4]), 4).unwrap_err();
+        let e = compile(on(Input::Constant(1.0), [0, 4]), 4).unwrap_err();
         assert_eq!(
             e,
             Error::IndexOutOfRange {
@@ -395,6 +392,8 @@ pub(crate) struct CompiledPoisson {
     /// probability 0 (for a mean below 20; empty above).
     cdf: Vec<f64>,
     dist: Counts,
+    /// For a view: whether each neuron of the population receives the input (`None`: all).
+    members: Option<Vec<bool>>,
 }
 
 #[derive(Clone, Debug)]
@@ -483,7 +482,18 @@ impl CompiledPoisson {
             mean: lambda,
             cdf,
             dist,
+            members: None,
         })
+    }
+
+    /// Restricts the input to the `members` (ascending) of a population of `n` neurons; a
+    /// member's events stay those it gets from the input onto the whole population.
+    pub(crate) fn restrict(&mut self, n: usize, members: &[u32]) {
+        let mut mask = vec![false; n];
+        for &i in members {
+            mask[i as usize] = true;
+        }
+        self.members = Some(mask);
     }
 
     /// The column it adds to.
@@ -530,8 +540,12 @@ impl CompiledPoisson {
             while mask != 0 {
                 let j = mask.trailing_zeros() as usize;
                 mask &= mask - 1;
+                let i = start + j as u64;
+                if self.members.as_ref().is_some_and(|m| !m[i as usize]) {
+                    continue;
+                }
                 let u = bits_to_uniform(bits[j]);
-                let k = self.count(u, start + j as u64, step);
+                let k = self.count(u, i, step);
                 block[j] += k * self.weight;
             }
         }

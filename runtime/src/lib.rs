@@ -3,12 +3,15 @@
 //!
 //! - [`model`]: the contract generated code implements ([`NeuronModel`], [`SynapseModel`]) and the
 //!   borrowed views it is handed every step.
-//! - [`Network`]: neuron groups ([`NeuronGroup`]) and synapse groups ([`SynapseGroup`]) run in the
-//!   order they were added, at a fixed step `dt` (ms); time of step `i` is `i as f64 * dt`.
+//! - [`Network`]: populations ([`Population`], stored as a [`NeuronGroup`]) and projections
+//!   ([`Projection`], stored as a [`SynapseGroup`]) run in the order they were added, at a fixed
+//!   step `dt` (ms); time of step `i` is `i as f64 * dt`. A [`View`] of a population
+//!   (`exc.slice(400..480)`) is accepted wherever the population is.
 //! - [`Connect`]: all-to-all, one-to-one, fixed-probability (seeded) and explicit connectivity, built
 //!   into pre-major compressed sparse rows ([`Csr`]).
 //! - [`Input`]: constant, piecewise-constant or per-step external inputs.
-//! - Monitors: [`Trace`] (state variables) and [`SpikeTrace`] (spikes, counts, rates).
+//! - Monitors ([`StateMonitor`], [`SpikeMonitor`]) and what they hold: [`Trace`] (state
+//!   variables) and [`Spikes`] (spikes, counts, rates).
 //! - [`Error`]: every user mistake at run time, naming the object and the value.
 //!
 //! Storage is structure of arrays (one `Vec<f64>` per state column); each object costs one dynamic
@@ -18,13 +21,14 @@
 //! ```ignore
 //! use neurode_runtime::{Connect, Input, Network};
 //! let mut net = Network::new(0.1)?;
-//! let pre = net.add_neurons("pre", 2, Lif::default())?;
-//! let post = net.add_neurons("post", 3, Lif::default())?;
-//! let syn = net.add_synapses("ampa", Ampa::default(), pre, post, &Connect::AllToAll)?;
-//! net.add_input(pre, Input::Constant(35.0))?;
-//! let s = net.record_synapses(syn, Ampa::s)?;
+//! let pre = net.add_population("pre", 2, Lif::default())?;
+//! let post = net.add_population("post", 3, Lif::default())?;
+//! let syn = net.add_projection("ampa", Ampa::default(), pre, post, &Connect::AllToAll)?;
+//! net.add_input(pre.slice(0..1)?, Input::Constant(35.0))?;
+//! net.set_param(syn, Ampa::g_max, 0.05)?;
+//! let s = net.record(syn, Ampa::s)?;
 //! net.run(30.0)?;
-//! assert_eq!(net.trace(s).n_rows(), 300);
+//! assert_eq!(net.trace(s)?.n_rows(), 300);
 //! ```
 //!
 //! (Network order matters: with `pre, post, syn` instead, the synapse's current reaches `post` one
@@ -79,18 +83,18 @@ pub use error::{Error, Result};
 pub use exec::{Observer, Progress};
 pub use group::{NeuronGroup, T_LAST_SPIKE_INIT};
 pub use info::{
-    Dims, Domain, Method, ModelInfo, ModelKind, OutputInfo, OutputKind, ParamInfo, PostWrite,
-    StateInfo, Storage, Target, Var,
+    Dims, Domain, Method, ModelInfo, ModelKind, OutputInfo, OutputKind, Param, ParamInfo,
+    PostWrite, StateInfo, Storage, Target, Var,
 };
-pub use input::{Input, PoissonInput, Stimulus};
+pub use input::{Input, PoissonInput};
 pub use model::{
     Clock, ColumnsMut, Model, NeuronKernel, NeuronModel, NeuronTile, NeuronView, NoKernel, NoSink,
     PostEvents, PostKernel, PreEvents, RuleData, Segment, Sink, SynapseModel, SynapseStep,
 };
-pub use monitor::{Recording, SpikeTrace, Trace};
+pub use monitor::{Spikes, Trace};
 pub use network::{
-    steps_for, GroupId, MonitorId, Network, ObjectId, SpikeMonitorId, SynId, MAX_STEPS,
-    STREAM_PIECE_BYTES, STREAM_PIECE_STEPS,
+    steps_for, Elements, Network, ObjectId, Population, Projection, Selection, SpikeMonitor,
+    StateMonitor, View, MAX_STEPS, STREAM_PIECE_BYTES, STREAM_PIECE_STEPS,
 };
 pub use poisson::PoissonSource;
 pub use source::SpikeTrain;

@@ -5,39 +5,14 @@ use std::io::{self, Write};
 use crate::error::{Error, Result};
 use crate::memory::{bytes_of, reserve, Budget, Purpose};
 
-/// Which elements of a column a state monitor records, and how often.
-///
-/// The default records every element at every step: `Recording::default()`,
-/// `Recording::default().indices([0, 2]).every(10)`.
+/// Which elements of a column a state monitor records, and how often (what the views and
+/// periods of [`Network::record_every`](crate::Network::record_every) become).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Recording {
+pub(crate) struct Recording {
     /// Elements recorded, in this order; `None` for all of them.
     pub indices: Option<Vec<usize>>,
     /// Record at steps `i` with `i % every == 0` (network step counter); default 1.
     pub every: u64,
-}
-
-impl Default for Recording {
-    fn default() -> Self {
-        Recording {
-            indices: None,
-            every: 1,
-        }
-    }
-}
-
-impl Recording {
-    /// Records only `indices` (in this order).
-    pub fn indices(mut self, indices: impl Into<Vec<usize>>) -> Self {
-        self.indices = Some(indices.into());
-        self
-    }
-
-    /// Records every `every` steps (must be at least 1).
-    pub fn every(mut self, every: u64) -> Self {
-        self.every = every;
-        self
-    }
 }
 
 /// A recorded state variable: one row per recorded step, one column per recorded element.
@@ -151,18 +126,21 @@ impl Trace {
     }
 }
 
-/// Recorded spikes of a neuron group.
+/// The spikes a spike monitor recorded from a population or a view of one.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct SpikeTrace {
-    /// Name of the recorded group.
+pub struct Spikes {
+    /// Name of the recorded population.
     pub object: String,
+    /// The recorded neurons (population indices, ascending): all of the population, or the
+    /// members of the view.
+    pub neurons: Vec<u32>,
     /// Step of each spike.
     pub steps: Vec<u64>,
     /// Time of each spike (ms).
     pub times: Vec<f64>,
-    /// Neuron of each spike.
+    /// Neuron of each spike (population index).
     pub indices: Vec<u32>,
-    /// Spike count of each neuron.
+    /// Spike count of each recorded neuron, in the order of [`Spikes::neurons`].
     pub counts: Vec<u64>,
     /// Number of spikes.
     pub n_spikes: u64,
@@ -172,7 +150,7 @@ pub struct SpikeTrace {
     pub dt: f64,
 }
 
-impl SpikeTrace {
+impl Spikes {
     /// Total number of spikes.
     pub fn total(&self) -> u64 {
         self.n_spikes
@@ -193,7 +171,8 @@ impl SpikeTrace {
         }
     }
 
-    /// Firing rate of each neuron over the recorded duration (Hz).
+    /// Firing rate of each recorded neuron over the recorded duration (Hz), in the order of
+    /// [`Spikes::neurons`].
     pub fn rates(&self) -> Vec<f64> {
         let seconds = self.duration() * 1e-3;
         self.counts
@@ -208,7 +187,7 @@ impl SpikeTrace {
             .collect()
     }
 
-    /// Spike times (ms) of neuron `j`.
+    /// Spike times (ms) of neuron `j` (a population index).
     pub fn times_of(&self, j: usize) -> Vec<f64> {
         self.indices
             .iter()
@@ -228,7 +207,7 @@ pub(crate) enum Owner {
 
 /// A state monitor: a column of an object, a selection, a period and the trace.
 #[derive(Clone, Debug)]
-pub(crate) struct StateMonitor {
+pub(crate) struct StateRecorder {
     pub(crate) owner: Owner,
     pub(crate) col: usize,
     all: bool,
@@ -236,7 +215,7 @@ pub(crate) struct StateMonitor {
     pub(crate) trace: Trace,
 }
 
-impl StateMonitor {
+impl StateRecorder {
     /// Validates `rec` against column `col` (variable `variable`) of `len` elements of
     /// `object`; the trace's columns are named `variable[{label}j]` (`label` says what the
     /// elements are: `""`, `"pre:"`, `"post:"`).
@@ -281,7 +260,7 @@ impl StateMonitor {
             .iter()
             .map(|j| format!("{variable}[{label}{j}]"))
             .collect();
-        Ok(StateMonitor {
+        Ok(StateRecorder {
             owner,
             col,
             all: rec.indices.is_none(),
@@ -371,7 +350,7 @@ impl StateMonitor {
     }
 }
 
-impl StateMonitor {
+impl StateRecorder {
     /// Writes the recorded rows (see [`crate::checkpoint`]).
     pub(crate) fn save(&self, w: &mut crate::checkpoint::Writer) {
         w.str(&self.trace.object);
@@ -381,7 +360,7 @@ impl StateMonitor {
         w.f64s(&self.trace.values);
     }
 
-    /// Reads what [`StateMonitor::save`] wrote; sets it if `apply`.
+    /// Reads what [`StateRecorder::save`] wrote; sets it if `apply`.
     pub(crate) fn load(
         &mut self,
         r: &mut crate::checkpoint::Reader<'_>,
@@ -407,7 +386,7 @@ impl StateMonitor {
     }
 }
 
-impl SpikeMonitor {
+impl SpikeRecorder {
     /// Writes the recorded spikes and counts (see [`crate::checkpoint`]).
     pub(crate) fn save(&self, w: &mut crate::checkpoint::Writer) {
         let t = &self.trace;
@@ -420,7 +399,7 @@ impl SpikeMonitor {
         w.u64(t.n_steps);
     }
 
-    /// Reads what [`SpikeMonitor::save`] wrote; sets it if `apply`.
+    /// Reads what [`SpikeRecorder::save`] wrote; sets it if `apply`.
     pub(crate) fn load(
         &mut self,
         r: &mut crate::checkpoint::Reader<'_>,
@@ -433,9 +412,10 @@ impl SpikeMonitor {
         let indices = r.any_u32s(&format!("the spiking neurons of {what}"))?;
         let counts = r.any_u64s(&format!("the spike counts of {what}"))?;
         let n = self.trace.counts.len();
+        let recorded = |i: u32| self.trace.neurons.binary_search(&i).is_ok();
         if indices.len() != steps.len()
             || counts.len() != n
-            || indices.iter().any(|&i| i as usize >= n)
+            || indices.iter().any(|&i| !recorded(i))
         {
             return Err(Error::Checkpoint {
                 reason: format!("{what} does not fit a group of {n} neurons"),
@@ -462,30 +442,50 @@ fn rows_between(start: u64, end: u64, every: u64) -> u64 {
     }
 }
 
-/// A spike monitor of a neuron group.
+/// A spike monitor of a population or a view of one.
 #[derive(Clone, Debug)]
-pub(crate) struct SpikeMonitor {
+pub(crate) struct SpikeRecorder {
     pub(crate) group: usize,
-    pub(crate) trace: SpikeTrace,
+    pub(crate) trace: Spikes,
+    /// For a view: the position among the members of each neuron of the population
+    /// (`u32::MAX` for a neuron outside it); `None` for the whole population.
+    slot: Option<Vec<u32>>,
     /// Record when each spike happens, not only the counts.
     trains: bool,
 }
 
-impl SpikeMonitor {
-    pub(crate) fn new(group: usize, object: &str, n: usize, dt: f64, trains: bool) -> Result<Self> {
-        if n == 0 {
+impl SpikeRecorder {
+    /// A monitor of the neurons `neurons` (ascending) of population `group` of `n` neurons.
+    pub(crate) fn new(
+        group: usize,
+        object: &str,
+        n: usize,
+        neurons: Vec<u32>,
+        dt: f64,
+        trains: bool,
+    ) -> Result<Self> {
+        if neurons.is_empty() {
             return Err(Error::EmptyGroup {
                 object: object.to_string(),
             });
         }
-        Ok(SpikeMonitor {
+        let slot = (neurons.len() < n).then(|| {
+            let mut slot = vec![u32::MAX; n];
+            for (k, &i) in neurons.iter().enumerate() {
+                slot[i as usize] = k as u32;
+            }
+            slot
+        });
+        Ok(SpikeRecorder {
             group,
-            trace: SpikeTrace {
+            trace: Spikes {
                 object: object.to_string(),
-                counts: vec![0; n],
+                counts: vec![0; neurons.len()],
+                neurons,
                 dt,
-                ..SpikeTrace::default()
+                ..Spikes::default()
             },
+            slot,
             trains,
         })
     }
@@ -498,6 +498,22 @@ impl SpikeMonitor {
     /// Records the neurons in `spiking` (indices, ascending) as spiking at `step` (time `t`).
     #[inline]
     pub(crate) fn record(&mut self, step: u64, t: f64, spiking: &[u32]) {
+        if let Some(slot) = &self.slot {
+            self.trace.n_steps += 1;
+            for &j in spiking {
+                let k = slot[j as usize];
+                if k != u32::MAX {
+                    self.trace.n_spikes += 1;
+                    self.trace.counts[k as usize] += 1;
+                    if self.trains {
+                        self.trace.steps.push(step);
+                        self.trace.times.push(t);
+                        self.trace.indices.push(j);
+                    }
+                }
+            }
+            return;
+        }
         let tr = &mut self.trace;
         tr.n_steps += 1;
         tr.n_spikes += spiking.len() as u64;
@@ -530,8 +546,11 @@ mod tests {
 
     #[test]
     fn state_monitor_records_selected_rows() {
-        let rec = Recording::default().indices([2, 0]).every(2);
-        let mut m = StateMonitor::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap();
+        let rec = Recording {
+            indices: Some(vec![2, 0]),
+            every: 2,
+        };
+        let mut m = StateRecorder::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap();
         m.reserve(0, 5, &mut Budget::default()).unwrap();
         let cap = m.trace.values.capacity();
         for step in 0..5u64 {
@@ -555,11 +574,17 @@ mod tests {
 
     #[test]
     fn state_monitor_errors() {
-        let all = Recording::default();
-        let e = StateMonitor::new(Owner::Neuron(0), "g", ("V", 0, ""), 0, &all).unwrap_err();
+        let all = Recording {
+            indices: None,
+            every: 1,
+        };
+        let e = StateRecorder::new(Owner::Neuron(0), "g", ("V", 0, ""), 0, &all).unwrap_err();
         assert_eq!(e, Error::EmptyGroup { object: "g".into() });
-        let rec = Recording::default().indices([3]);
-        let e = StateMonitor::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap_err();
+        let rec = Recording {
+            indices: Some(vec![3]),
+            every: 1,
+        };
+        let e = StateRecorder::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap_err();
         assert_eq!(
             e,
             Error::IndexOutOfRange {
@@ -568,11 +593,17 @@ mod tests {
                 len: 3
             }
         );
-        let rec = Recording::default().indices(Vec::new());
-        let e = StateMonitor::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap_err();
+        let rec = Recording {
+            indices: Some(Vec::new()),
+            every: 1,
+        };
+        let e = StateRecorder::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap_err();
         assert!(matches!(e, Error::InvalidInput { .. }));
-        let rec = Recording::default().every(0);
-        let e = StateMonitor::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap_err();
+        let rec = Recording {
+            indices: None,
+            every: 0,
+        };
+        let e = StateRecorder::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap_err();
         assert!(matches!(e, Error::InvalidInput { .. }));
     }
 
@@ -606,7 +637,7 @@ mod tests {
     #[test]
     fn spike_monitor_counts_and_rates() {
         for trains in [true, false] {
-            let mut m = SpikeMonitor::new(0, "g", 2, 0.1, trains).unwrap();
+            let mut m = SpikeRecorder::new(0, "g", 2, vec![0, 1], 0.1, trains).unwrap();
             for step in 0..10_000u64 {
                 let s = [step % 100 == 0, step % 1000 == 5];
                 let spiking: Vec<u32> = (0..2).filter(|&j| s[j as usize]).collect();
@@ -625,6 +656,23 @@ mod tests {
                 assert!(tr.steps.is_empty() && tr.times.is_empty() && tr.indices.is_empty());
             }
         }
-        assert!(SpikeMonitor::new(0, "g", 0, 0.1, true).is_err());
+        assert!(SpikeRecorder::new(0, "g", 0, Vec::new(), 0.1, true).is_err());
+    }
+
+    #[test]
+    fn a_spike_monitor_of_a_view_counts_its_members_under_their_population_indices() {
+        let mut m = SpikeRecorder::new(0, "g", 5, vec![1, 3], 0.1, true).unwrap();
+        m.record(0, 0.0, &[0, 1, 3, 4]);
+        m.record(1, 0.1, &[3]);
+        m.record(2, 0.2, &[2]);
+        let tr = &m.trace;
+        assert_eq!(tr.neurons, vec![1, 3]);
+        assert_eq!(tr.counts, vec![1, 2]);
+        assert_eq!((tr.total(), tr.n_steps), (3, 3));
+        assert_eq!(tr.indices, vec![1, 3, 3]);
+        assert_eq!(tr.steps, vec![0, 0, 1]);
+        assert_eq!(tr.times_of(3), vec![0.0, 0.1]);
+        // Two neurons over 0.3 ms.
+        assert!((tr.mean_rate() - 3.0 / (2.0 * 0.3e-3)).abs() < 1e-6);
     }
 }

@@ -23,7 +23,7 @@ use crate::rng::{domain, keyed_uniform};
 /// ```
 /// # use neurode_runtime::{Network, PoissonSource};
 /// let mut net = Network::new(0.1)?;
-/// let inputs = net.add_neurons("inputs", 1000, PoissonSource::constant(15.0, 1))?;
+/// let inputs = net.add_population("inputs", 1000, PoissonSource::constant(15.0, 1))?;
 /// # Ok::<(), neurode_runtime::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -443,10 +443,10 @@ mod tests {
     fn counts(source: PoissonSource, n: usize, ms: f64, threads: usize) -> Vec<u64> {
         let mut net = Network::new(0.1).unwrap();
         net.set_threads(threads).unwrap();
-        let g = net.add_neurons("p", n, source).unwrap();
+        let g = net.add_population("p", n, source).unwrap();
         let m = net.record_spikes(g).unwrap();
         net.run(ms).unwrap();
-        net.spike_trace(m).counts.clone()
+        net.spikes(m).unwrap().counts.clone()
     }
 
     #[test]
@@ -473,11 +473,11 @@ mod tests {
         // The fraction of inter-spike intervals longer than 50 ms at 20 Hz is e^{−1}.
         let mut net = Network::new(0.1).unwrap();
         let g = net
-            .add_neurons("p", 50, PoissonSource::constant(20.0, 3))
+            .add_population("p", 50, PoissonSource::constant(20.0, 3))
             .unwrap();
         let m = net.record_spikes(g).unwrap();
         net.run(20_000.0).unwrap();
-        let tr = net.spike_trace(m);
+        let tr = net.spikes(m).unwrap();
         let mut last = vec![None; 50];
         let (mut long, mut all) = (0u64, 0u64);
         for (&s, &i) in tr.steps.iter().zip(&tr.indices) {
@@ -503,12 +503,12 @@ mod tests {
         assert_eq!(counts(PoissonSource::constant(30.0, 11), 97, 500.0, 3), one);
         let mut net = Network::new(0.1).unwrap();
         let g = net
-            .add_neurons("p", 97, PoissonSource::constant(30.0, 11))
+            .add_population("p", 97, PoissonSource::constant(30.0, 11))
             .unwrap();
         let m = net.record_spikes(g).unwrap();
         net.run(123.4).unwrap();
         net.run(376.6).unwrap();
-        assert_eq!(net.spike_trace(m).counts, one);
+        assert_eq!(net.spikes(m).unwrap().counts, one);
         assert_ne!(counts(PoissonSource::constant(30.0, 12), 97, 500.0, 1), one);
     }
 
@@ -524,10 +524,10 @@ mod tests {
         // 0 Hz until 500 ms, then 100 Hz: about 50 spikes, all after 500 ms.
         let src = PoissonSource::time_course(&[(500.0, 100.0)], 9).unwrap();
         let mut net = Network::new(0.1).unwrap();
-        let g = net.add_neurons("p", 20, src).unwrap();
+        let g = net.add_population("p", 20, src).unwrap();
         let m = net.record_spikes(g).unwrap();
         net.run(1000.0).unwrap();
-        let tr = net.spike_trace(m);
+        let tr = net.spikes(m).unwrap();
         assert!(tr.steps.iter().all(|&s| s >= 5000));
         let mean = tr.n_spikes as f64 / 20.0;
         assert!((35.0..65.0).contains(&mean), "{mean}");
@@ -544,7 +544,7 @@ mod tests {
         let e = PoissonSource::constant(20_000.0, 0).check(0.1).unwrap_err();
         assert!(e.to_string().contains("above 1"), "{e}");
         let mut net = Network::new(0.1).unwrap();
-        let g = net.add_neurons("p", 2, PoissonSource::constant(f64::NAN, 0));
+        let g = net.add_population("p", 2, PoissonSource::constant(f64::NAN, 0));
         assert!(g.is_err());
     }
 }

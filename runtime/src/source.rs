@@ -18,7 +18,7 @@ use crate::model::{Clock, Model, NeuronKernel, NeuronModel, NeuronTile};
 /// spike. Nothing is integrated: the method is irrelevant (`euler` is the only one listed).
 ///
 /// ```ignore
-/// let pre = net.add_neurons("pre", 1, SpikeTrain::single(&[10.0, 20.5])?)?;
+/// let pre = net.add_population("pre", 1, SpikeTrain::single(&[10.0, 20.5])?)?;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpikeTrain {
@@ -337,10 +337,10 @@ mod tests {
         ])
         .unwrap();
         let mut n = net(0.1);
-        let g = n.add_neurons("src", 4, train).unwrap();
+        let g = n.add_population("src", 4, train).unwrap();
         let spikes = n.record_spikes(g).unwrap();
         n.run(30.0).unwrap();
-        let sp = n.spike_trace(spikes);
+        let sp = n.spikes(spikes).unwrap();
         let of = |j: u32| -> Vec<u64> {
             sp.steps
                 .iter()
@@ -355,9 +355,12 @@ mod tests {
         assert_eq!(of(1), vec![0, 1, 9]);
         assert_eq!(of(2), Vec::<u64>::new());
         assert_eq!(of(3), Vec::<u64>::new());
-        assert_eq!(n.group(g).t_last_spike()[0], 205.0 * 0.1);
-        assert_eq!(n.group(g).t_last_spike()[1], 9.0 * 0.1);
-        assert_eq!(n.group(g).t_last_spike()[2], crate::T_LAST_SPIKE_INIT);
+        assert_eq!(n.population(g).unwrap().t_last_spike()[0], 205.0 * 0.1);
+        assert_eq!(n.population(g).unwrap().t_last_spike()[1], 9.0 * 0.1);
+        assert_eq!(
+            n.population(g).unwrap().t_last_spike()[2],
+            crate::T_LAST_SPIKE_INIT
+        );
     }
 
     #[test]
@@ -383,10 +386,10 @@ mod tests {
                 );
             }
             let mut n = net(dt);
-            let g = n.add_neurons("src", 1, train).unwrap();
+            let g = n.add_population("src", 1, train).unwrap();
             let m = n.record_spikes(g).unwrap();
             n.run(160.0).unwrap();
-            assert_eq!(n.spike_trace(m).steps, steps, "dt {dt}");
+            assert_eq!(n.spikes(m).unwrap().steps, steps, "dt {dt}");
         }
     }
 
@@ -397,7 +400,7 @@ mod tests {
             .with_v_rest(-65.0)
             .unwrap();
         let mut n = net(0.1);
-        let g = n.add_neurons("src", 2, train).unwrap();
+        let g = n.add_population("src", 2, train).unwrap();
         // A synapse from the train onto itself pushing current, conductance and voltage.
         let kick = Kick {
             w_cur: 3.0,
@@ -405,37 +408,37 @@ mod tests {
             w_volt: 5.0,
             ..Kick::default()
         };
-        n.add_synapses("self", kick, g, g, &Connect::AllToAll)
+        n.add_projection("self", kick, g, g, &Connect::AllToAll)
             .unwrap();
         n.add_input(g, Input::Constant(100.0)).unwrap();
         let v = n.record(g, SpikeTrain::V).unwrap();
         let sp = n.record_spikes(g).unwrap();
         n.run(1.0).unwrap();
-        assert!(n.trace(v).values.iter().all(|&x| x == -65.0));
-        assert_eq!(n.spike_trace(sp).steps, vec![3]);
-        assert_eq!(n.spike_trace(sp).indices, vec![0]);
-        assert_eq!(n.group(g).refractory(), &[false, false]);
+        assert!(n.trace(v).unwrap().values.iter().all(|&x| x == -65.0));
+        assert_eq!(n.spikes(sp).unwrap().steps, vec![3]);
+        assert_eq!(n.spikes(sp).unwrap().indices, vec![0]);
+        assert_eq!(n.population(g).unwrap().refractory(), &[false, false]);
     }
 
     #[test]
     fn drives_a_synapse_on_its_spike_steps() {
         let mut n = net(0.1);
         let pre = n
-            .add_neurons("pre", 1, SpikeTrain::single(&[0.2, 0.5]).unwrap())
+            .add_population("pre", 1, SpikeTrain::single(&[0.2, 0.5]).unwrap())
             .unwrap();
-        let post = n.add_neurons("post", 1, Acc::default()).unwrap();
+        let post = n.add_population("post", 1, Acc::default()).unwrap();
         let kick = Kick {
             w_cur: 1.0,
             ..Kick::default()
         };
         let syn = n
-            .add_synapses("syn", kick, pre, post, &Connect::AllToAll)
+            .add_projection("syn", kick, pre, post, &Connect::AllToAll)
             .unwrap();
         n.set_order(&[pre.into(), syn.into(), post.into()]).unwrap();
         let v = n.record(post, Acc::v).unwrap();
         n.run(0.8).unwrap();
         assert_eq!(
-            n.trace(v).column(0),
+            n.trace(v).unwrap().column(0),
             vec![0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0]
         );
     }
@@ -472,7 +475,7 @@ mod tests {
         // A network refuses both: two spikes in one step, and more trains than neurons.
         let mut n = crate::Network::new(0.1).unwrap();
         let m = n
-            .add_neurons("in", 1, close.clone())
+            .add_population("in", 1, close.clone())
             .unwrap_err()
             .to_string();
         assert!(
@@ -480,9 +483,9 @@ mod tests {
             "{m}"
         );
         let mut fine = crate::Network::new(0.01).unwrap();
-        assert!(fine.add_neurons("in", 1, close).is_ok());
+        assert!(fine.add_population("in", 1, close).is_ok());
         let three = SpikeTrain::new(vec![vec![1.0], vec![2.0], vec![3.0]]).unwrap();
-        let m = n.add_neurons("in", 2, three).unwrap_err().to_string();
+        let m = n.add_population("in", 2, three).unwrap_err().to_string();
         assert!(m.contains("3 spike trains for a group of 2 neurons"), "{m}");
     }
 

@@ -4,7 +4,7 @@
 
 use std::io::{self, Seek, SeekFrom, Write};
 
-use crate::monitor::{SpikeTrace, Trace};
+use crate::monitor::{Spikes, Trace};
 
 /// The file format of a streamed monitor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,7 +146,7 @@ impl Stream {
     }
 
     /// Writes and removes the spikes of `trace` (its counts stay).
-    pub(crate) fn drain_spikes(&mut self, trace: &mut SpikeTrace) -> io::Result<()> {
+    pub(crate) fn drain_spikes(&mut self, trace: &mut Spikes) -> io::Result<()> {
         let names = ["i".to_string()];
         if !self.started {
             self.header(&names)?;

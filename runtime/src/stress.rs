@@ -47,7 +47,7 @@ fn network(place: Place, nan: bool, at: f64, threads: usize) -> Network {
         th: 1.0,
         ..Acc::default()
     };
-    let pre = net.add_neurons("pre", 40, driver).unwrap();
+    let pre = net.add_population("pre", 40, driver).unwrap();
     net.add_input(pre, Input::Constant(0.5)).unwrap();
     let post_model = Acc {
         faults: if matches!(place, Place::Neurons) {
@@ -57,7 +57,7 @@ fn network(place: Place, nan: bool, at: f64, threads: usize) -> Network {
         },
         ..Acc::default()
     };
-    let post = net.add_neurons("post", 40, post_model).unwrap();
+    let post = net.add_population("post", 40, post_model).unwrap();
     let conn = Connect::FixedProb { p: 0.3, seed: 7 };
     match place {
         Place::Neurons | Place::Fused | Place::Tiled | Place::SerialPerPost => {
@@ -74,8 +74,8 @@ fn network(place: Place, nan: bool, at: f64, threads: usize) -> Network {
                 },
                 ..Leak::default()
             };
-            let syn = net.add_synapses("syn", leak, pre, post, &conn).unwrap();
-            net.record_synapses(syn, Leak::s).unwrap();
+            let syn = net.add_projection("syn", leak, pre, post, &conn).unwrap();
+            net.record(syn, Leak::s).unwrap();
             net.set_order(&[pre.into(), syn.into(), post.into()])
                 .unwrap();
             net.set_fuse(!matches!(place, Place::Tiled));
@@ -87,8 +87,8 @@ fn network(place: Place, nan: bool, at: f64, threads: usize) -> Network {
                 panic_at: if nan { 1e30 } else { at },
                 ..Kick::default()
             };
-            let syn = net.add_synapses("syn", kick, pre, post, &conn).unwrap();
-            net.record_synapses(syn, Kick::n).unwrap();
+            let syn = net.add_projection("syn", kick, pre, post, &conn).unwrap();
+            net.record(syn, Kick::n).unwrap();
         }
     }
     net.record(post, Acc::v).unwrap();

@@ -63,9 +63,10 @@ struct Ring {
 /// ([`Csr`]), state columns in the storage class the model allows (per synapse, per presynaptic or
 /// per postsynaptic neuron), and a delay ring per output.
 ///
-/// Created by [`Network::add_synapses`](crate::Network::add_synapses); reached through
-/// [`Network::synapses`](crate::Network::synapses) and
-/// [`Network::synapses_mut`](crate::Network::synapses_mut).
+/// The storage of a projection: created by
+/// [`Network::add_projection`](crate::Network::add_projection); reached through
+/// [`Network::projection`](crate::Network::projection) and
+/// [`Network::projection_mut`](crate::Network::projection_mut).
 #[derive(Clone, Debug)]
 pub struct SynapseGroup<S: SynapseModel> {
     name: String,

@@ -620,3 +620,15 @@ impl SynapseModel for Leak {
         }
     }
 }
+
+#[allow(non_upper_case_globals)]
+impl Acc {
+    /// The threshold, as generated code would name it.
+    pub const th: crate::Param<Acc> = crate::Param::new(0, "th");
+}
+
+#[allow(non_upper_case_globals)]
+impl Kick {
+    /// The delay, as generated code would name it.
+    pub const delay: crate::Param<Kick> = crate::Param::new(5, "delay");
+}

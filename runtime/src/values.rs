@@ -15,9 +15,10 @@ pub type IndexFn = Arc<dyn Fn(usize) -> f64 + Send + Sync>;
 /// A function of a synapse's presynaptic and postsynaptic neurons `(i, j)`.
 pub type PairFn = Arc<dyn Fn(usize, usize) -> f64 + Send + Sync>;
 
-/// Values for every element of a variable (every neuron of a group, every synapse of a synapse
-/// group), set with [`Network::set_values`](crate::Network::set_values) and
-/// [`Network::set_synapse_values`](crate::Network::set_synapse_values).
+/// Values for every element of a variable (every neuron of a population or a view, every
+/// synapse of a projection), set with [`Network::set`](crate::Network::set) (and delays with
+/// [`Network::set_delays`](crate::Network::set_delays)). A number converts to
+/// [`Values::Constant`], a vector or an array of numbers to [`Values::Vector`].
 ///
 /// Random values are drawn from the network's seed ([`Network::set_seed`](crate::Network::set_seed)),
 /// one stream per element keyed by the object's name, the variable's name and the element's
@@ -110,6 +111,54 @@ impl fmt::Debug for Values {
     }
 }
 
+impl From<f64> for Values {
+    /// The same value everywhere.
+    fn from(x: f64) -> Self {
+        Values::Constant(x)
+    }
+}
+
+impl From<Vec<f64>> for Values {
+    /// One value per element.
+    fn from(v: Vec<f64>) -> Self {
+        Values::Vector(v)
+    }
+}
+
+impl From<&[f64]> for Values {
+    /// One value per element.
+    fn from(v: &[f64]) -> Self {
+        Values::Vector(v.to_vec())
+    }
+}
+
+impl<const N: usize> From<[f64; N]> for Values {
+    /// One value per element.
+    fn from(v: [f64; N]) -> Self {
+        Values::Vector(v.to_vec())
+    }
+}
+
+impl<const N: usize> From<&[f64; N]> for Values {
+    /// One value per element.
+    fn from(v: &[f64; N]) -> Self {
+        Values::Vector(v.to_vec())
+    }
+}
+
+impl From<&Vec<f64>> for Values {
+    /// One value per element.
+    fn from(v: &Vec<f64>) -> Self {
+        Values::Vector(v.clone())
+    }
+}
+
+impl From<&Values> for Values {
+    fn from(v: &Values) -> Self {
+        v.clone()
+    }
+}
+
 impl Values {
     /// `f(i)` for element `i`.
     pub fn of_index(f: impl Fn(usize) -> f64 + Send + Sync + 'static) -> Values {
@@ -131,6 +180,9 @@ pub(crate) struct Target<'a> {
     pub(crate) len: usize,
     /// For synapses: the `(pre, post)` of each element (the storage's elements are synapses).
     pub(crate) pairs: Option<&'a dyn Fn(usize) -> (usize, usize)>,
+    /// For the members of a view: the population index of each element, which keys its draw
+    /// and is the argument of a function of the index (`None`: element `k` is index `k`).
+    pub(crate) keys: Option<&'a [u32]>,
 }
 
 /// The domain of the random streams of `object`'s `variable`: an FNV-1a hash of both names.
@@ -158,7 +210,9 @@ impl Values {
         };
         let key = domain_of(target.object, target.variable);
         let keyer = streams.keyer(key);
-        let stream = |i: usize| keyer.stream(i as u64);
+        let keys = target.keys;
+        let key_of = |k: usize| keys.map_or(k, |m| m[k] as usize);
+        let stream = |k: usize| keyer.stream(key_of(k) as u64);
         let check_sd = |sd: f64| {
             if sd.is_finite() && sd >= 0.0 {
                 Ok(())
@@ -188,7 +242,7 @@ impl Values {
                 }
                 v.clone()
             }
-            Values::Fn(f) => (0..n).map(|i| f(i)).collect(),
+            Values::Fn(f) => (0..n).map(|k| f(key_of(k))).collect(),
             Values::PairFn(f) => {
                 let Some(pairs) = target.pairs else {
                     return Err(bad(
@@ -284,6 +338,7 @@ mod tests {
             variable: "w",
             len,
             pairs: None,
+            keys: None,
         }
     }
 
@@ -400,6 +455,31 @@ mod tests {
         };
         assert_ne!(v.draw(&other, s).unwrap(), a);
         assert_ne!(v.draw(&target(10), Streams::new(2)).unwrap(), a);
+    }
+
+    #[test]
+    fn members_of_a_view_draw_what_they_draw_in_the_whole_population() {
+        let s = Streams::new(3);
+        let keys = [2u32, 5, 9];
+        let part = Target {
+            len: 3,
+            keys: Some(&keys),
+            ..target(10)
+        };
+        for v in [
+            Values::Normal { mean: 0.0, sd: 1.0 },
+            Values::Uniform {
+                low: -1.0,
+                high: 1.0,
+            },
+            Values::Fn(Arc::new(|i| i as f64 * 0.5)),
+        ] {
+            let whole = v.draw(&target(10), s).unwrap();
+            assert_eq!(
+                v.draw(&part, s).unwrap(),
+                vec![whole[2], whole[5], whole[9]]
+            );
+        }
     }
 
     #[test]

@@ -570,16 +570,16 @@ fn run<S: SynapseModel>(syn: S, tau: f64, r: f64) -> Vec<f64> {
     let mut net = Network::new(0.1).unwrap();
     let times: Vec<f64> = (0..20).map(|k| 100.0 + 50.0 * f64::from(k)).collect();
     let stim = net
-        .add_neurons("stim", 1, SpikeTrain::single(&times).unwrap())
+        .add_population("stim", 1, SpikeTrain::single(&times).unwrap())
         .unwrap();
-    let cell = net.add_neurons("cell", 1, membrane(tau, r)).unwrap();
-    net.add_synapses("syn", syn, stim, cell, &Connect::AllToAll)
+    let cell = net.add_population("cell", 1, membrane(tau, r)).unwrap();
+    net.add_projection("syn", syn, stim, cell, &Connect::AllToAll)
         .unwrap();
     let v = net.record(cell, Lif::V).unwrap();
     net.run(1200.0).unwrap();
     // Brian2's `StateMonitor` records at the start of a step, before the groups update: its
     // value at step k is neurode's after the update of step k − 1.
-    let v = net.trace(v).column(0);
+    let v = net.trace(v).unwrap().column(0);
     (0..240)
         .map(|k| if k == 0 { v[0] } else { v[50 * k - 1] })
         .collect()

@@ -27,13 +27,16 @@ fn coba_continues_bit_for_bit_from_a_checkpoint() {
             bench.net.record_spikes(bench.neurons).unwrap();
             bench.net.set_threads(threads).unwrap();
             bench.net.run(30.0).unwrap();
-            bench.net.save(&mut file).unwrap();
+            bench.net.checkpoint().write_to(&mut file).unwrap();
         }
         // A network built by the same code, restored, runs the rest.
         let mut bench = coba(2000, 4).unwrap();
         let trains = bench.net.record_spikes(bench.neurons).unwrap();
         bench.net.set_threads(3 - threads).unwrap();
-        bench.net.load(file.as_slice()).unwrap();
+        bench
+            .net
+            .restore(&Checkpoint::read_from(file.as_slice()).unwrap())
+            .unwrap();
         assert_eq!(bench.net.step_index(), 300);
         bench.net.run(30.0).unwrap();
         assert!(outcome_of(&bench, trains) == whole, "{threads} thread(s)");
@@ -47,7 +50,7 @@ fn every_kind_of_phase_continues_bit_for_bit_from_a_checkpoint() {
         whole.net.run(80.0).unwrap();
         let mut first = build_mixed(threads, true);
         first.net.run(37.3).unwrap();
-        let checkpoint = first.net.store();
+        let checkpoint = first.net.checkpoint();
         let mut second = build_mixed(3 - threads, true);
         second.net.restore(&checkpoint).unwrap();
         second.net.run(80.0 - 37.3).unwrap();
@@ -60,7 +63,7 @@ fn every_kind_of_phase_continues_bit_for_bit_from_a_checkpoint() {
 fn store_and_restore_serve_trials() {
     let mut m = build_mixed(1, false);
     m.net.run(10.0).unwrap();
-    let start = m.net.store();
+    let start = m.net.checkpoint();
     m.net.run(20.0).unwrap();
     let trial = m.outcome();
     for _ in 0..2 {
@@ -74,7 +77,7 @@ fn store_and_restore_serve_trials() {
 /// A small network whose checkpoint the error tests mangle.
 fn small(model: Lif, n: usize) -> Network {
     let mut net = Network::new(0.1).unwrap();
-    let g = net.add_neurons("g", n, model).unwrap();
+    let g = net.add_population("g", n, model).unwrap();
     net.record(g, Lif::V).unwrap();
     net.record_spikes(g).unwrap();
     net
@@ -84,7 +87,7 @@ fn small(model: Lif, n: usize) -> Network {
 fn a_checkpoint_that_does_not_fit_is_refused_and_changes_nothing() {
     let mut net = small(Lif::default(), 3);
     net.run(5.0).unwrap();
-    let good = net.store();
+    let good = net.checkpoint();
     let message = |e: Error| e.to_string();
 
     // Another network: a different size, another model's parameters set, another format.
@@ -95,7 +98,7 @@ fn a_checkpoint_that_does_not_fit_is_refused_and_changes_nothing() {
     );
     let mut other = Network::new(0.1).unwrap();
     let g = other
-        .add_neurons("g", 3, neurode::models::IafPscExp::default())
+        .add_population("g", 3, neurode::models::IafPscExp::default())
         .unwrap();
     other.record(g, neurode::models::IafPscExp::V).unwrap();
     other.record_spikes(g).unwrap();
@@ -125,26 +128,26 @@ fn a_checkpoint_that_does_not_fit_is_refused_and_changes_nothing() {
     // was: everything is checked before anything is set.
     let two = |n_h: usize, ms: f64| {
         let mut net = Network::new(0.1).unwrap();
-        let g = net.add_neurons("g", 3, Lif::default()).unwrap();
-        net.add_neurons("h", n_h, Lif::default()).unwrap();
+        let g = net.add_population("g", 3, Lif::default()).unwrap();
+        net.add_population("h", n_h, Lif::default()).unwrap();
         net.add_input(g, neurode::runtime::Input::Constant(30.0))
             .unwrap();
         net.run(ms).unwrap();
         net
     };
     let mut target = two(2, 1.0);
-    let before = target.store();
-    let e = target.restore(&two(4, 7.0).store()).unwrap_err();
+    let before = target.checkpoint();
+    let e = target.restore(&two(4, 7.0).checkpoint()).unwrap_err();
     assert!(message(e).contains("the size of `h`"));
-    assert_eq!(target.store(), before);
+    assert_eq!(target.checkpoint(), before);
     // A parameter set since is restored with the rest.
     let mut changed = two(2, 7.0);
-    let g = changed.group_named::<Lif>("g").unwrap();
-    changed.set_param(g, "tau", 20.0).unwrap();
-    target.restore(&changed.store()).unwrap();
-    let g = target.group_named::<Lif>("g").unwrap();
-    assert_eq!(target.group(g).model().tau, 20.0);
-    assert_eq!(target.store(), changed.store());
+    let g = changed.find_population::<Lif>("g").unwrap();
+    changed.set_param(g, Lif::tau, 20.0).unwrap();
+    target.restore(&changed.checkpoint()).unwrap();
+    let g = target.find_population::<Lif>("g").unwrap();
+    assert_eq!(target.population(g).unwrap().model().tau, 20.0);
+    assert_eq!(target.checkpoint(), changed.checkpoint());
 }
 
 /// A deterministic generator for the byte tests (xorshift64*).
@@ -163,7 +166,7 @@ impl Bytes {
 fn random_and_mutated_bytes_are_errors_never_panics() {
     let mut net = small(Lif::default(), 5);
     net.run(3.0).unwrap();
-    let good = net.store();
+    let good = net.checkpoint();
     let mut rng = Bytes(0x9e37_79b9_7f4a_7c15);
     let mut target = small(Lif::default(), 5);
     for k in 0..2000 {
@@ -205,10 +208,12 @@ fn random_and_mutated_bytes_are_errors_never_panics() {
         }
         // Either refused whole, or (a mangled value that still fits, e.g. a float's bits)
         // accepted; never a panic.
-        let _ = target.load(bytes.as_slice());
+        let _ = Checkpoint::read_from(bytes.as_slice()).and_then(|c| target.restore(&c));
     }
-    target.load(good.as_bytes()).unwrap();
-    assert_eq!(target.store(), good);
+    target
+        .restore(&Checkpoint::read_from(good.as_bytes()).unwrap())
+        .unwrap();
+    assert_eq!(target.checkpoint(), good);
 }
 
 /// Set in the child process of [`a_checkpoint_continues_in_a_fresh_process`]: the checkpoints
@@ -222,7 +227,10 @@ fn a_checkpoint_continues_in_a_fresh_process() {
         let trains = bench.net.record_spikes(bench.neurons).unwrap();
         bench.net.set_threads(threads).unwrap();
         if let Some(path) = resume {
-            bench.net.load(std::fs::File::open(path).unwrap()).unwrap();
+            bench
+                .net
+                .restore(&Checkpoint::read_from(std::fs::File::open(path).unwrap()).unwrap())
+                .unwrap();
         }
         bench.net.run(ms).unwrap();
         (bench, trains)
@@ -235,7 +243,7 @@ fn a_checkpoint_continues_in_a_fresh_process() {
         let mut mixed = build_mixed(2, true);
         mixed
             .net
-            .load(std::fs::File::open(parts[2]).unwrap())
+            .restore(&Checkpoint::read_from(std::fs::File::open(parts[2]).unwrap()).unwrap())
             .unwrap();
         mixed.net.run(40.0).unwrap();
         std::fs::write(parts[3], format!("{:?}", mixed.outcome())).unwrap();
@@ -247,7 +255,8 @@ fn a_checkpoint_continues_in_a_fresh_process() {
     let whole = format!("{:?}", outcome_of(&whole, trains));
     let (half, _) = run(1, None, 30.0);
     half.net
-        .save(std::fs::File::create(file("coba.ckpt")).unwrap())
+        .checkpoint()
+        .write_to(std::fs::File::create(file("coba.ckpt")).unwrap())
         .unwrap();
     let mut mixed_whole = build_mixed(1, true);
     mixed_whole.net.run(80.0).unwrap();
@@ -256,7 +265,8 @@ fn a_checkpoint_continues_in_a_fresh_process() {
     mixed_half.net.run(40.0).unwrap();
     mixed_half
         .net
-        .save(std::fs::File::create(file("mixed.ckpt")).unwrap())
+        .checkpoint()
+        .write_to(std::fs::File::create(file("mixed.ckpt")).unwrap())
         .unwrap();
     let paths = ["coba.ckpt", "coba.out", "mixed.ckpt", "mixed.out"]
         .map(|n| file(n).display().to_string())

@@ -4,7 +4,7 @@
 //! one group per delay value computes, to rounding.
 
 use neurode::models::{Exponential, Lif};
-use neurode::runtime::{Connect, GroupId, Input, Network, ObjectId, SynId};
+use neurode::runtime::{Connect, Input, Network, ObjectId, Population, Projection};
 
 /// 40 presynaptic LIF neurons driven at different rates onto 30 postsynaptic ones, through
 /// pairs `(i, j)` with delays from a fixed list; `split` puts the synapses of each delay value
@@ -12,10 +12,10 @@ use neurode::runtime::{Connect, GroupId, Input, Network, ObjectId, SynId};
 fn run(split: bool, threads: usize) -> Vec<f64> {
     let mut net = Network::new(0.1).unwrap();
     net.set_threads(threads).unwrap();
-    let pre = net.add_neurons("pre", 40, Lif::default()).unwrap();
+    let pre = net.add_population("pre", 40, Lif::default()).unwrap();
     let drive: Vec<f64> = (0..40).map(|i| 21.0 + 0.7 * f64::from(i)).collect();
     net.add_input(pre, Input::PerNeuron(drive)).unwrap();
-    let post = net.add_neurons("post", 30, Lif::default()).unwrap();
+    let post = net.add_population("post", 30, Lif::default()).unwrap();
     let delays_ms = [0.1, 0.25, 1.0, 1.55, 3.0];
     let mut pairs = Vec::new();
     let mut delays = Vec::new();
@@ -31,7 +31,7 @@ fn run(split: bool, threads: usize) -> Vec<f64> {
         w: 3.0,
         ..Exponential::default()
     };
-    let mut ids: Vec<SynId<Exponential>> = Vec::new();
+    let mut ids: Vec<Projection<Exponential>> = Vec::new();
     if split {
         for (k, &d) in delays_ms.iter().enumerate() {
             let mine: Vec<(u32, u32)> = pairs
@@ -41,7 +41,7 @@ fn run(split: bool, threads: usize) -> Vec<f64> {
                 .map(|(&p, _)| p)
                 .collect();
             let id = net
-                .add_synapses(
+                .add_projection(
                     &format!("d{k}"),
                     syn.clone(),
                     pre,
@@ -49,12 +49,12 @@ fn run(split: bool, threads: usize) -> Vec<f64> {
                     &Connect::Pairs(mine.clone()),
                 )
                 .unwrap();
-            net.set_delays(id, &vec![d; mine.len()]).unwrap();
+            net.set_delays(id, vec![d; mine.len()]).unwrap();
             ids.push(id);
         }
     } else {
         let id = net
-            .add_synapses("all", syn, pre, post, &Connect::Pairs(pairs))
+            .add_projection("all", syn, pre, post, &Connect::Pairs(pairs))
             .unwrap();
         net.set_delays(id, &delays).unwrap();
         ids.push(id);
@@ -62,14 +62,14 @@ fn run(split: bool, threads: usize) -> Vec<f64> {
     order(&mut net, pre, post, &ids, false);
     let v = net.record(post, Lif::V).unwrap();
     net.run(60.0).unwrap();
-    net.trace(v).values.clone()
+    net.trace(v).unwrap().values.clone()
 }
 
 fn order(
     net: &mut Network,
-    pre: GroupId<Lif>,
-    post: GroupId<Lif>,
-    ids: &[SynId<Exponential>],
+    pre: Population<Lif>,
+    post: Population<Lif>,
+    ids: &[Projection<Exponential>],
     post_first: bool,
 ) {
     let mut o: Vec<ObjectId> = vec![pre.into()];
@@ -111,32 +111,32 @@ fn a_delay_counts_from_the_spike() {
     for syn_first in [false, true] {
         let mut net = Network::new(0.1).unwrap();
         let train = neurode::runtime::SpikeTrain::single(&[1.0]).unwrap();
-        let pre = net.add_neurons("pre", 1, train).unwrap();
-        let post = net.add_neurons("post", 1, Lif::default()).unwrap();
+        let pre = net.add_population("pre", 1, train).unwrap();
+        let post = net.add_population("post", 1, Lif::default()).unwrap();
         let syn = net
-            .add_synapses("syn", Exponential::default(), pre, post, &Connect::AllToAll)
+            .add_projection("syn", Exponential::default(), pre, post, &Connect::AllToAll)
             .unwrap();
         if syn_first {
             net.set_order(&[syn.into(), pre.into(), post.into()])
                 .unwrap();
         }
-        net.set_delays(syn, &[0.5]).unwrap();
-        let s = net.record_synapses(syn, Exponential::s).unwrap();
+        net.set_delays(syn, [0.5]).unwrap();
+        let s = net.record(syn, Exponential::s).unwrap();
         net.run(3.0).unwrap();
-        let s = net.trace(s).column(0);
+        let s = net.trace(s).unwrap().column(0);
         // Spike at step 10, delay 5 steps: s jumps to 1 at step 15.
         assert_eq!((s[14], s[15]), (0.0, 1.0), "synapses first: {syn_first}");
-        assert_eq!(net.synapses(syn).synapse_delays(), Some(vec![5]));
+        assert_eq!(net.projection(syn).unwrap().synapse_delays(), Some(vec![5]));
     }
     // Bad delays name the synapse and the value.
     let mut net = Network::new(0.1).unwrap();
-    let pre = net.add_neurons("pre", 2, Lif::default()).unwrap();
-    let post = net.add_neurons("post", 1, Lif::default()).unwrap();
+    let pre = net.add_population("pre", 2, Lif::default()).unwrap();
+    let post = net.add_population("post", 1, Lif::default()).unwrap();
     let syn = net
-        .add_synapses("syn", Exponential::default(), pre, post, &Connect::AllToAll)
+        .add_projection("syn", Exponential::default(), pre, post, &Connect::AllToAll)
         .unwrap();
-    let e = net.set_delays(syn, &[1.0, -2.0]).unwrap_err().to_string();
+    let e = net.set_delays(syn, [1.0, -2.0]).unwrap_err().to_string();
     assert!(e.contains("synapse 1") && e.contains("-2"), "{e}");
-    let e = net.set_delays(syn, &[1.0]).unwrap_err().to_string();
+    let e = net.set_delays(syn, [1.0]).unwrap_err().to_string();
     assert!(e.contains("expected 2"), "{e}");
 }

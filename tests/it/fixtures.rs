@@ -37,14 +37,19 @@ fn network(out: &mut String, name: &str, build: fn(usize, u64) -> Result<Bench, 
     let mut bench = build(3000, 5).unwrap();
     let trains = bench.net.record_spikes(bench.neurons).unwrap();
     bench.net.run(100.0).unwrap();
-    let trace = bench.net.spike_trace(trains);
+    let trace = bench.net.spikes(trains).unwrap();
     let spikes = trace
         .steps
         .iter()
         .zip(&trace.indices)
         .flat_map(|(&s, &i)| [s, u64::from(i)]);
     line(out, &format!("{name}.spikes"), spikes);
-    let state = bench.net.group(bench.neurons).columns().concat();
+    let state = bench
+        .net
+        .population(bench.neurons)
+        .unwrap()
+        .columns()
+        .concat();
     line(
         out,
         &format!("{name}.neurons"),

@@ -18,3 +18,4 @@ mod storage;
 mod threads;
 mod ui;
 mod values;
+mod views;

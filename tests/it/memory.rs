@@ -29,7 +29,7 @@ fn refused(e: Error) -> (String, u64) {
 fn requests() {
     // A monitor on 100 neurons for 1e8 ms: 10^9 rows of 100 values (800 GB) and their times.
     let mut net = Network::new(0.1).unwrap();
-    let g = net.add_neurons("g", 100, Lif::default()).unwrap();
+    let g = net.add_population("g", 100, Lif::default()).unwrap();
     net.record(g, Lif::V).unwrap();
     let (object, bytes) = refused(net.run(1e8).unwrap_err());
     assert_eq!(object, "g");
@@ -39,7 +39,7 @@ fn requests() {
     // A group of 10^9 neurons.
     assert_eq!(
         refused(
-            net.add_neurons("big", 1_000_000_000, Lif::default())
+            net.add_population("big", 1_000_000_000, Lif::default())
                 .unwrap_err()
         )
         .0,
@@ -47,21 +47,21 @@ fn requests() {
     );
 
     // All-to-all connectivity of 2·10^5 × 2·10^5 neurons.
-    let a = net.add_neurons("a", 200_000, Lif::default()).unwrap();
+    let a = net.add_population("a", 200_000, Lif::default()).unwrap();
     let e = net
-        .add_synapses("dense", Exponential::default(), a, a, &Connect::AllToAll)
+        .add_projection("dense", Exponential::default(), a, a, &Connect::AllToAll)
         .unwrap_err();
     assert_eq!(refused(e), ("dense".to_string(), 160_000_000_000));
 
     // A delay ring of 10^6 steps of 10^3 values.
     let mut net = Network::new(0.1).unwrap();
-    let pre = net.add_neurons("pre", 1, Lif::default()).unwrap();
-    let post = net.add_neurons("post", 1000, Lif::default()).unwrap();
+    let pre = net.add_population("pre", 1, Lif::default()).unwrap();
+    let post = net.add_population("post", 1000, Lif::default()).unwrap();
     let slow = Exponential {
         delay: 1e5,
         ..Exponential::default()
     };
-    net.add_synapses("ring", slow, pre, post, &Connect::AllToAll)
+    net.add_projection("ring", slow, pre, post, &Connect::AllToAll)
         .unwrap();
     assert_eq!(refused(net.run(1.0).unwrap_err()).0, "ring");
 }

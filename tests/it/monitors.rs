@@ -5,7 +5,6 @@
 
 use neurode::benchmarks::coba;
 use neurode::models::{ExponentialCoba, Lif};
-use neurode::runtime::Recording;
 
 use crate::threads::{mixed_with, Outcome};
 
@@ -16,17 +15,15 @@ fn coba_outcome(observe: bool, threads: usize) -> Outcome {
     let net = &mut bench.net;
     net.set_threads(threads).unwrap();
     let trains = net.record_spikes(bench.neurons).unwrap();
-    let synapses = ["exc", "inh"].map(|name| net.synapses_named::<ExponentialCoba>(name).unwrap());
+    let synapses = ["exc", "inh"].map(|name| net.find_projection::<ExponentialCoba>(name).unwrap());
     if observe {
         net.record(bench.neurons, Lif::V).unwrap();
-        net.record_synapses(synapses[0], ExponentialCoba::s)
-            .unwrap();
-        let sel = Recording::default().indices([5, 0, 2999]).every(7);
-        net.record_synapses_with(synapses[1], ExponentialCoba::s, &sel)
+        net.record(synapses[0], ExponentialCoba::s).unwrap();
+        net.record_every(synapses[1].elements(&[5, 0, 2999]), ExponentialCoba::s, 7)
             .unwrap();
     }
     net.run(100.0).unwrap();
-    let trace = net.spike_trace(trains);
+    let trace = net.spikes(trains).unwrap();
     let spikes = trace
         .steps
         .iter()
@@ -34,7 +31,8 @@ fn coba_outcome(observe: bool, threads: usize) -> Outcome {
         .zip(trace.indices.iter().copied())
         .collect();
     let mut state: Vec<u64> = net
-        .group(bench.neurons)
+        .population(bench.neurons)
+        .unwrap()
         .columns()
         .concat()
         .iter()
@@ -42,7 +40,8 @@ fn coba_outcome(observe: bool, threads: usize) -> Outcome {
         .collect();
     for s in synapses {
         state.extend(
-            net.synapses(s)
+            net.projection(s)
+                .unwrap()
                 .columns()
                 .concat()
                 .iter()
@@ -115,12 +114,15 @@ fn streamed_monitors_write_what_monitors_in_memory_hold() {
             net.stream_trace(v, file, Format::Npy).unwrap();
             let file = std::fs::File::create(&spikes_path).unwrap();
             net.stream_spikes(spikes, file, Format::Csv).unwrap();
-            assert_eq!(net.trace(v).n_rows(), 0);
+            assert_eq!(net.trace(v).unwrap().n_rows(), 0);
         }
         // 3000 neurons: a piece holds 174 rows, so these runs come in several pieces.
         net.run(60.0).unwrap();
         net.run(40.0).unwrap();
-        runs.push((net.trace(v).clone(), net.spike_trace(spikes).clone()));
+        runs.push((
+            net.trace(v).unwrap().clone(),
+            net.spikes(spikes).unwrap().clone(),
+        ));
     }
     let (memory, streamed) = (&runs[0], &runs[1]);
     assert_eq!(memory.0.n_rows(), 1030);

@@ -13,10 +13,10 @@ const DT: f64 = 0.1;
 /// The spike times (ms) of one neuron of `model` run for `ms` at step `dt`.
 fn spike_times<M: NeuronModel>(model: M, dt: f64, ms: f64) -> Vec<f64> {
     let mut net = Network::new(dt).unwrap();
-    let g = net.add_neurons("cell", 1, model).unwrap();
+    let g = net.add_population("cell", 1, model).unwrap();
     let spikes = net.record_spikes(g).unwrap();
     net.run(ms).unwrap();
-    net.spike_trace(spikes).times.clone()
+    net.spikes(spikes).unwrap().times.clone()
 }
 
 /// Asserts that the first spikes of `got` fall in the step of each reference time or a
@@ -209,7 +209,7 @@ fn adex_in_pf_ns_pa_equals_adex_in_nf_us_na() {
     };
     let run_pico = {
         let mut net = Network::new(DT).unwrap();
-        let g = net.add_neurons("cell", 1, pico).unwrap();
+        let g = net.add_population("cell", 1, pico).unwrap();
         // An input in nA, read in pA by the pico model.
         net.add_input(g, Input::Constant(0.05)).unwrap();
         let (v, w) = (
@@ -220,14 +220,14 @@ fn adex_in_pf_ns_pa_equals_adex_in_nf_us_na() {
         net.run(300.0).unwrap();
         let scale = |x: Vec<f64>, f: f64| x.into_iter().map(|x| x * f).collect::<Vec<_>>();
         (
-            net.trace(v).column(0),
-            scale(net.trace(w).column(0), 1e-3),
-            net.spike_trace(s).steps.clone(),
+            net.trace(v).unwrap().column(0),
+            scale(net.trace(w).unwrap().column(0), 1e-3),
+            net.spikes(s).unwrap().steps.clone(),
         )
     };
     let run_nano = {
         let mut net = Network::new(DT).unwrap();
-        let g = net.add_neurons("cell", 1, nano).unwrap();
+        let g = net.add_population("cell", 1, nano).unwrap();
         net.add_input(g, Input::Constant(0.05)).unwrap();
         let (v, w) = (
             net.record(g, AdExNano::V).unwrap(),
@@ -236,9 +236,9 @@ fn adex_in_pf_ns_pa_equals_adex_in_nf_us_na() {
         let s = net.record_spikes(g).unwrap();
         net.run(300.0).unwrap();
         (
-            net.trace(v).column(0),
-            net.trace(w).column(0),
-            net.spike_trace(s).steps.clone(),
+            net.trace(v).unwrap().column(0),
+            net.trace(w).unwrap().column(0),
+            net.spikes(s).unwrap().steps.clone(),
         )
     };
     assert!(run_pico.2.len() >= 6, "{:?}", run_pico.2);
@@ -398,17 +398,17 @@ fn lif_coba_under_a_constant_current_spikes_as_its_closed_form() {
     let m = LifCoba::default();
     let i = 25.0;
     let mut net = Network::new(DT).unwrap();
-    let g = net.add_neurons("lif", 1, m.clone()).unwrap();
+    let g = net.add_population("lif", 1, m.clone()).unwrap();
     net.add_input(g, Input::Constant(i)).unwrap();
     let spikes = net.record_spikes(g).unwrap();
     let v = net.record(g, LifCoba::V).unwrap();
     net.run(300.0).unwrap();
     let v_inf = m.E_L + m.R * i;
     let expected = grid_spike_steps(v_inf, (m.E_L, m.V_reset, m.V_th), m.tau_m, 10);
-    let got = &net.spike_trace(spikes).steps[..10];
+    let got = &net.spikes(spikes).unwrap().steps[..10];
     assert_eq!(got, expected.as_slice());
     // Between the first two spikes V follows the closed form from V_reset (rk4: to 1e-9 mV).
-    let trace = net.trace(v).column(0);
+    let trace = net.trace(v).unwrap().column(0);
     // Row k holds V after step k: V_reset at the spike step, then one step more each row.
     let (a, b) = (expected[0] as usize, expected[1] as usize);
     for (k, &got) in trace.iter().enumerate().take(b).skip(a) {

@@ -9,16 +9,16 @@ use neurode::prelude::*;
 fn psp(w: f64, ms: f64) -> Vec<f64> {
     let mut net = Network::new(0.1).unwrap();
     let pre = net
-        .add_neurons("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
+        .add_population("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
         .unwrap();
-    let post = net.add_neurons("post", 1, IafPscExp::default()).unwrap();
+    let post = net.add_population("post", 1, IafPscExp::default()).unwrap();
     let syn = net
-        .add_synapses("syn", StaticSynapse { w }, pre, post, &Connect::AllToAll)
+        .add_projection("syn", StaticSynapse { w }, pre, post, &Connect::AllToAll)
         .unwrap();
-    net.set_delays(syn, &[0.1]).unwrap();
+    net.set_delays(syn, [0.1]).unwrap();
     let v = net.record(post, IafPscExp::V).unwrap();
     net.run(ms).unwrap();
-    net.trace(v).column(0)
+    net.trace(v).unwrap().column(0)
 }
 
 #[test]
@@ -56,10 +56,10 @@ fn only_marked_states_are_held_while_refractory() {
     let n = IafPscExp::default();
     let mut net = Network::new(0.1).unwrap();
     let pre = net
-        .add_neurons("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
+        .add_population("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
         .unwrap();
-    let post = net.add_neurons("post", 1, IafPscExp::default()).unwrap();
-    net.add_synapses(
+    let post = net.add_population("post", 1, IafPscExp::default()).unwrap();
+    net.add_projection(
         "syn",
         StaticSynapse { w: 50.0 },
         pre,
@@ -71,10 +71,13 @@ fn only_marked_states_are_held_while_refractory() {
     let i = net.record(post, IafPscExp::I_ex).unwrap();
     let spikes = net.record_spikes(post).unwrap();
     net.run(10.0).unwrap();
-    let s = net.spike_trace(spikes).steps.clone();
+    let s = net.spikes(spikes).unwrap().steps.clone();
     assert_eq!(s.len(), 1, "{s:?}");
     let k = s[0] as usize;
-    let (v, i) = (net.trace(v).column(0), net.trace(i).column(0));
+    let (v, i) = (
+        net.trace(v).unwrap().column(0),
+        net.trace(i).unwrap().column(0),
+    );
     for (j, &vj) in v.iter().enumerate().skip(k).take(21) {
         assert_eq!(vj, n.V_reset, "V held at step {j}");
     }

@@ -35,9 +35,9 @@ fn final_v(n: usize, ms: f64, threads: usize, seed: u64) -> Vec<f64> {
     let mut net = Network::new(0.1).unwrap();
     net.set_seed(seed);
     net.set_threads(threads).unwrap();
-    let g = net.add_neurons("ou", n, Ou::default()).unwrap();
+    let g = net.add_population("ou", n, Ou::default()).unwrap();
     net.run(ms).unwrap();
-    net.group(g).column(Ou::V).to_vec()
+    net.population(g).unwrap().column(Ou::V).to_vec()
 }
 
 #[test]
@@ -79,7 +79,7 @@ fn noise_is_the_same_on_any_thread_count_and_changes_with_the_seed() {
 #[test]
 fn noise_is_integrated_by_euler_maruyama_only() {
     let mut net = Network::new(0.1).unwrap();
-    let g = net.add_neurons("ou", 1, Ou::default()).unwrap();
+    let g = net.add_population("ou", 1, Ou::default()).unwrap();
     assert!(net.set_method(g, Method::Rk4).is_err());
     assert!(net.set_method(g, Method::Euler).is_ok());
 }
@@ -116,8 +116,8 @@ pub struct Drawn {
 fn drawn(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
     let mut net = Network::new(0.1).unwrap();
     net.set_seed(seed);
-    let g = net.add_neurons("g", n, Drawn::default()).unwrap();
-    let group = net.group(g);
+    let g = net.add_population("g", n, Drawn::default()).unwrap();
+    let group = net.population(g).unwrap();
     (
         group.column(Drawn::V).to_vec(),
         group.column(Drawn::w).to_vec(),

@@ -35,10 +35,10 @@ pub struct Timed {
 fn pair(t_pre: f64, t_post: f64, w0: f64) -> f64 {
     let mut net = Network::new(0.1).unwrap();
     let pre = net
-        .add_neurons("pre", 1, SpikeTrain::single(&[t_pre]).unwrap())
+        .add_population("pre", 1, SpikeTrain::single(&[t_pre]).unwrap())
         .unwrap();
     let post = net
-        .add_neurons(
+        .add_population(
             "post",
             1,
             Timed {
@@ -48,11 +48,14 @@ fn pair(t_pre: f64, t_post: f64, w0: f64) -> f64 {
         )
         .unwrap();
     let syn = net
-        .add_synapses("stdp", Stdp::default(), pre, post, &Connect::AllToAll)
+        .add_projection("stdp", Stdp::default(), pre, post, &Connect::AllToAll)
         .unwrap();
-    net.synapses_mut(syn).set(Stdp::w, &[w0]).unwrap();
+    net.projection_mut(syn)
+        .unwrap()
+        .set(Stdp::w, &[w0])
+        .unwrap();
     net.run(t_pre.max(t_post) + 5.0).unwrap();
-    net.synapses(syn).column(Stdp::w)[0]
+    net.projection(syn).unwrap().column(Stdp::w)[0]
 }
 
 #[test]
@@ -87,10 +90,10 @@ fn stdp_weights_are_clipped_and_the_target_receives_them() {
     // Potentiation past the bound stops at w_max.
     let mut net = Network::new(0.1).unwrap();
     let pre = net
-        .add_neurons("pre", 1, SpikeTrain::single(&[10.0, 30.0]).unwrap())
+        .add_population("pre", 1, SpikeTrain::single(&[10.0, 30.0]).unwrap())
         .unwrap();
     let post = net
-        .add_neurons(
+        .add_population(
             "post",
             1,
             Timed {
@@ -107,16 +110,19 @@ fn stdp_weights_are_clipped_and_the_target_receives_them() {
         ..Stdp::default()
     };
     let syn = net
-        .add_synapses("stdp", stdp, pre, post, &Connect::AllToAll)
+        .add_projection("stdp", stdp, pre, post, &Connect::AllToAll)
         .unwrap();
-    net.synapses_mut(syn).set(Stdp::w, &[0.008]).unwrap();
+    net.projection_mut(syn)
+        .unwrap()
+        .set(Stdp::w, &[0.008])
+        .unwrap();
     let g = net.record(post, Timed::g_e).unwrap();
     net.run(40.0).unwrap();
-    assert_eq!(net.synapses(syn).column(Stdp::w), &[0.01]);
+    assert_eq!(net.projection(syn).unwrap().column(Stdp::w), &[0.01]);
     // g_e received w at each presynaptic spike, after the neuron's update (recorded one step
     // later): 0.008 at 10 ms, then the clipped 0.01 at 30 ms (tau is so long that g_e barely
     // decays; the decay is kept in the expected values).
-    let trace = net.trace(g);
+    let trace = net.trace(g).unwrap();
     let after = |t: f64| trace.column(0)[(t / 0.1).round() as usize + 1];
     let decay = |t: f64| (-t / 1e9).exp();
     assert!(
@@ -170,23 +176,27 @@ fn tsodyks_markram_follows_its_closed_form() {
         let expected = tm_closed_form(&model, &times);
         let mut net = Network::new(0.1).unwrap();
         let pre = net
-            .add_neurons("pre", 1, SpikeTrain::single(&times).unwrap())
+            .add_population("pre", 1, SpikeTrain::single(&times).unwrap())
             .unwrap();
-        let post = net.add_neurons("post", 1, Lif::default()).unwrap();
+        let post = net.add_population("post", 1, Lif::default()).unwrap();
         let syn = net
-            .add_synapses("tm", model.clone(), pre, post, &Connect::AllToAll)
+            .add_projection("tm", model.clone(), pre, post, &Connect::AllToAll)
             .unwrap();
-        assert_eq!(net.synapses(syn).storage(), Storage::PerPost);
-        let release = net.record_synapses(syn, TsodyksMarkram::release).unwrap();
-        let u = net.record_synapses(syn, TsodyksMarkram::u).unwrap();
-        let x = net.record_synapses(syn, TsodyksMarkram::x).unwrap();
-        let s = net.record_synapses(syn, TsodyksMarkram::s).unwrap();
+        assert_eq!(net.projection(syn).unwrap().storage(), Storage::PerPost);
+        let release = net.record(syn, TsodyksMarkram::release).unwrap();
+        let u = net.record(syn, TsodyksMarkram::u).unwrap();
+        let x = net.record(syn, TsodyksMarkram::x).unwrap();
+        let s = net.record(syn, TsodyksMarkram::s).unwrap();
         net.run(500.0).unwrap();
-        let (u, x, s) = (net.trace(u), net.trace(x), net.trace(s));
-        let release = net.trace(release);
+        let (u, x, s) = (
+            net.trace(u).unwrap(),
+            net.trace(x).unwrap(),
+            net.trace(s).unwrap(),
+        );
+        let release = net.trace(release).unwrap();
         // After the run (t = 500 ms, 40 ms after the last spike), read at the network's time.
         let (u_last, x_last, _) = expected[9];
-        let group = net.synapses(syn);
+        let group = net.projection(syn).unwrap();
         let u_now = group.column_at(TsodyksMarkram::u, 500.0)[0];
         let x_now = group.column_at(TsodyksMarkram::x, 500.0)[0];
         assert_eq!(group.column(TsodyksMarkram::u)[0], u_last);
@@ -307,30 +317,33 @@ fn song_like(clocked: bool, threads: usize) -> (Vec<f64>, Vec<u64>, Vec<f64>) {
         })
         .collect();
     let pre = net
-        .add_neurons("pre", 60, SpikeTrain::new(trains).unwrap())
+        .add_population("pre", 60, SpikeTrain::new(trains).unwrap())
         .unwrap();
-    let post = net.add_neurons("post", 3, LifCoba::default()).unwrap();
+    let post = net.add_population("post", 3, LifCoba::default()).unwrap();
     net.set_method(post, Method::Euler).unwrap();
     let w0 = initial_weights();
     let spikes = net.record_spikes(post).unwrap();
     let weights = if clocked {
         let syn = net
-            .add_synapses("stdp", clocked_stdp(), pre, post, &Connect::AllToAll)
+            .add_projection("stdp", clocked_stdp(), pre, post, &Connect::AllToAll)
             .unwrap();
-        assert_eq!(net.synapses(syn).storage(), Storage::PerSynapse);
-        net.synapses_mut(syn).set(StdpClocked::w, &w0).unwrap();
+        assert_eq!(net.projection(syn).unwrap().storage(), Storage::PerSynapse);
+        net.projection_mut(syn)
+            .unwrap()
+            .set(StdpClocked::w, &w0)
+            .unwrap();
         net.run(300.0).unwrap();
-        net.synapses(syn).column(StdpClocked::w).to_vec()
+        net.projection(syn).unwrap().column(StdpClocked::w).to_vec()
     } else {
         let syn = net
-            .add_synapses("stdp", stdp(), pre, post, &Connect::AllToAll)
+            .add_projection("stdp", stdp(), pre, post, &Connect::AllToAll)
             .unwrap();
-        net.synapses_mut(syn).set(Stdp::w, &w0).unwrap();
+        net.projection_mut(syn).unwrap().set(Stdp::w, &w0).unwrap();
         net.run(300.0).unwrap();
-        net.synapses(syn).column(Stdp::w).to_vec()
+        net.projection(syn).unwrap().column(Stdp::w).to_vec()
     };
-    let v = net.group(post).column(LifCoba::V).to_vec();
-    (weights, net.spike_trace(spikes).steps.clone(), v)
+    let v = net.population(post).unwrap().column(LifCoba::V).to_vec();
+    (weights, net.spikes(spikes).unwrap().steps.clone(), v)
 }
 
 #[test]
@@ -383,18 +396,18 @@ pub struct Order {
 fn statements_run_in_the_order_written() {
     let mut net = Network::new(0.1).unwrap();
     let pre = net
-        .add_neurons(
+        .add_population(
             "pre",
             2,
             SpikeTrain::new(vec![vec![1.0, 2.0, 3.0], vec![2.0]]).unwrap(),
         )
         .unwrap();
-    let post = net.add_neurons("post", 1, Lif::default()).unwrap();
+    let post = net.add_population("post", 1, Lif::default()).unwrap();
     let syn = net
-        .add_synapses("order", Order::default(), pre, post, &Connect::AllToAll)
+        .add_projection("order", Order::default(), pre, post, &Connect::AllToAll)
         .unwrap();
     net.run(5.0).unwrap();
-    let g = net.synapses(syn);
+    let g = net.projection(syn).unwrap();
     assert_eq!(g.column(Order::n), &[3.0, 1.0]);
     assert_eq!(g.column(Order::before), &[2.0, 0.0]);
     assert_eq!(g.column(Order::after), &[3.0, 1.0]);
@@ -440,14 +453,14 @@ pub struct Nano {
 fn a_target_in_another_scale_receives_the_converted_value() {
     let mut net = Network::new(0.1).unwrap();
     let pre = net
-        .add_neurons("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
+        .add_population("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
         .unwrap();
-    let post = net.add_neurons("post", 1, Micro::default()).unwrap();
-    net.add_synapses("nano", Nano::default(), pre, post, &Connect::AllToAll)
+    let post = net.add_population("post", 1, Micro::default()).unwrap();
+    net.add_projection("nano", Nano::default(), pre, post, &Connect::AllToAll)
         .unwrap();
     let g = net.record(post, Micro::g).unwrap();
     net.run(1.5).unwrap();
-    let trace = net.trace(g);
+    let trace = net.trace(g).unwrap();
     // 2 nS = 0.002 µS, added at the spike's step (10) after the neuron's update of that step
     // (which the monitor records): it shows from step 11, decayed by one step.
     assert_eq!(trace.column(0)[10], 0.0);
@@ -463,13 +476,13 @@ fn a_target_in_another_scale_receives_the_converted_value() {
 fn a_target_that_cannot_be_bound_is_a_clear_error() {
     let mut net = Network::new(0.1).unwrap();
     let pre = net
-        .add_neurons("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
+        .add_population("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
         .unwrap();
-    let lif = net.add_neurons("lif", 1, Lif::default()).unwrap();
-    let micro = net.add_neurons("micro", 1, Micro::default()).unwrap();
+    let lif = net.add_population("lif", 1, Lif::default()).unwrap();
+    let micro = net.add_population("micro", 1, Micro::default()).unwrap();
     // The LIF has no `g`: the run refuses to start, naming the synapses and the variable.
     let onto_lif = net
-        .add_synapses("onto_lif", Nano::default(), pre, lif, &Connect::AllToAll)
+        .add_projection("onto_lif", Nano::default(), pre, lif, &Connect::AllToAll)
         .unwrap();
     let err = net.run(1.0).unwrap_err();
     let text = err.to_string();
@@ -484,7 +497,7 @@ fn a_target_that_cannot_be_bound_is_a_clear_error() {
     net.ignore_post_variable(onto_lif, "g").unwrap();
     net.run(1.0).unwrap();
     let syn = net
-        .add_synapses("nano", Nano::default(), pre, micro, &Connect::AllToAll)
+        .add_projection("nano", Nano::default(), pre, micro, &Connect::AllToAll)
         .unwrap();
     // The membrane potential is changed through a voltage output.
     let text = net
@@ -520,23 +533,26 @@ fn a_spike_train_can_be_the_postsynaptic_group_of_stdp() {
     // postsynaptic conductance dropped (a spike train has none).
     let mut net = Network::new(0.1).unwrap();
     let pre = net
-        .add_neurons("pre", 1, SpikeTrain::single(&[10.0]).unwrap())
+        .add_population("pre", 1, SpikeTrain::single(&[10.0]).unwrap())
         .unwrap();
     let post = net
-        .add_neurons("post", 1, SpikeTrain::single(&[15.0]).unwrap())
+        .add_population("post", 1, SpikeTrain::single(&[15.0]).unwrap())
         .unwrap();
     let stdp = Stdp {
         w_max: 1.0,
         ..Stdp::default()
     };
     let syn = net
-        .add_synapses("stdp", stdp, pre, post, &Connect::AllToAll)
+        .add_projection("stdp", stdp, pre, post, &Connect::AllToAll)
         .unwrap();
     net.ignore_post_variable(syn, "g_e").unwrap();
-    net.synapses_mut(syn).set(Stdp::w, &[0.5]).unwrap();
+    net.projection_mut(syn)
+        .unwrap()
+        .set(Stdp::w, &[0.5])
+        .unwrap();
     net.run(20.0).unwrap();
     let d = Stdp::default();
-    let dw = net.synapses(syn).column(Stdp::w)[0] - 0.5;
+    let dw = net.projection(syn).unwrap().column(Stdp::w)[0] - 0.5;
     let expected = d.dA_pre * (-5.0 / d.tau_pre).exp();
     assert!((dw / expected - 1.0).abs() < 1e-9, "{dw} vs {expected}");
 }
@@ -545,22 +561,26 @@ fn a_spike_train_can_be_the_postsynaptic_group_of_stdp() {
 fn per_synapse_values_follow_their_synapse_through_delays() {
     let mut net = Network::new(0.1).unwrap();
     let pre = net
-        .add_neurons("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
+        .add_population("pre", 1, SpikeTrain::single(&[1.0]).unwrap())
         .unwrap();
-    let post = net.add_neurons("post", 3, Micro::default()).unwrap();
+    let post = net.add_population("post", 3, Micro::default()).unwrap();
     let syn = net
-        .add_synapses("nano", Order::default(), pre, post, &Connect::AllToAll)
+        .add_projection("nano", Order::default(), pre, post, &Connect::AllToAll)
         .unwrap();
-    net.synapses_mut(syn)
+    net.projection_mut(syn)
+        .unwrap()
         .set(Order::n, &[10.0, 20.0, 30.0])
         .unwrap();
     // Delays that reverse the row: synapse numbers now run 2, 1, 0 of the old order.
-    net.set_delays(syn, &[0.3, 0.2, 0.1]).unwrap();
-    let g = net.synapses(syn);
+    net.set_delays(syn, [0.3, 0.2, 0.1]).unwrap();
+    let g = net.projection(syn).unwrap();
     assert_eq!(g.conn().post.to_vec(), [2, 1, 0]);
     assert_eq!(g.column(Order::n), &[30.0, 20.0, 10.0]);
     net.run(2.0).unwrap();
-    assert_eq!(net.synapses(syn).column(Order::n), &[31.0, 21.0, 11.0]);
+    assert_eq!(
+        net.projection(syn).unwrap().column(Order::n),
+        &[31.0, 21.0, 11.0]
+    );
 }
 
 /// Runs one synapse of model `S` between a presynaptic train `pre` and a postsynaptic train
@@ -568,19 +588,19 @@ fn per_synapse_values_follow_their_synapse_through_delays() {
 fn timed<S: SynapseModel>(model: S, w: Var<S>, pre: &[f64], post: &[f64], w0: f64) -> f64 {
     let mut net = Network::new(0.1).unwrap();
     let a = net
-        .add_neurons("pre", 1, SpikeTrain::single(pre).unwrap())
+        .add_population("pre", 1, SpikeTrain::single(pre).unwrap())
         .unwrap();
     let b = net
-        .add_neurons("post", 1, SpikeTrain::single(post).unwrap())
+        .add_population("post", 1, SpikeTrain::single(post).unwrap())
         .unwrap();
     let syn = net
-        .add_synapses("syn", model, a, b, &Connect::AllToAll)
+        .add_projection("syn", model, a, b, &Connect::AllToAll)
         .unwrap();
     net.ignore_post_variable(syn, "g_e").unwrap();
-    net.synapses_mut(syn).set(w, &[w0]).unwrap();
+    net.projection_mut(syn).unwrap().set(w, &[w0]).unwrap();
     let end = pre.iter().chain(post).fold(0.0f64, |a, &b| a.max(b));
     net.run(end + 1.0).unwrap();
-    net.synapses(syn).column(w)[0]
+    net.projection(syn).unwrap().column(w)[0]
 }
 
 /// `a` and `b` agree to `rel` relative.

@@ -68,10 +68,10 @@ fn network<S: SynapseModel>(
 ) -> (Vec<Vec<f64>>, Storage) {
     let n = 40;
     let mut net = Network::new(0.1).unwrap();
-    let g = net.add_neurons("neurons", n, Lif::default()).unwrap();
+    let g = net.add_population("neurons", n, Lif::default()).unwrap();
     net.set_method(g, Method::Euler).unwrap();
     let syn = net
-        .add_synapses("syn", model, g, g, &Connect::FixedProb { p: 0.2, seed: 7 })
+        .add_projection("syn", model, g, g, &Connect::FixedProb { p: 0.2, seed: 7 })
         .unwrap();
     net.set_storage(syn, storage).unwrap();
     net.set_method(syn, method).unwrap();
@@ -82,10 +82,10 @@ fn network<S: SynapseModel>(
     .unwrap();
     let v = net.record(g, Lif::V).unwrap();
     net.run(60.0).unwrap();
-    let trace = net.trace(v);
+    let trace = net.trace(v).unwrap();
     (
         (0..n).map(|j| trace.column(j)).collect(),
-        net.synapses(syn).storage(),
+        net.projection(syn).unwrap().storage(),
     )
 }
 
@@ -188,8 +188,8 @@ fn coba_is_reproducible_and_self_sustained() {
         let mut b = coba(2000, seed).unwrap();
         let trains = b.net.record_spikes(b.neurons).unwrap();
         b.net.run(100.0).unwrap();
-        let trace = b.net.spike_trace(trains);
-        assert_eq!(trace.counts, b.net.spike_trace(b.spikes).counts);
+        let trace = b.net.spikes(trains).unwrap();
+        assert_eq!(trace.counts, b.net.spikes(b.spikes).unwrap().counts);
         (
             trace.steps.clone(),
             trace.indices.clone(),

@@ -5,7 +5,7 @@
 use neurode::benchmarks::{coba, cuba, Bench};
 use neurode::models::{Ampa, Exponential, ExponentialCoba, GapJunction, Lif, VoltageJump};
 use neurode::runtime::{
-    Connect, Error, GroupId, Input, MonitorId, Network, Recording, SpikeMonitorId, Storage, SynId,
+    Connect, Error, Input, Network, Population, Projection, SpikeMonitor, StateMonitor, Storage,
 };
 
 /// Everything a run leaves behind, as bits: spike steps and indices, then every stored column
@@ -16,8 +16,8 @@ pub(crate) struct Outcome {
     pub(crate) state: Vec<u64>,
 }
 
-pub(crate) fn outcome_of(bench: &Bench, trains: SpikeMonitorId) -> Outcome {
-    let trace = bench.net.spike_trace(trains);
+pub(crate) fn outcome_of(bench: &Bench, trains: SpikeMonitor) -> Outcome {
+    let trace = bench.net.spikes(trains).unwrap();
     let spikes = trace
         .steps
         .iter()
@@ -26,7 +26,8 @@ pub(crate) fn outcome_of(bench: &Bench, trains: SpikeMonitorId) -> Outcome {
         .collect();
     let state = bench
         .net
-        .group(bench.neurons)
+        .population(bench.neurons)
+        .unwrap()
         .columns()
         .iter()
         .flatten()
@@ -99,7 +100,7 @@ fn benchmarks_run_as_one_fused_loop() {
 /// Two LIF groups with every kind of phase between them: per-presynaptic AMPA (serial), a
 /// delayed exponential synapse (serial), a voltage jump (serial), a gap junction reading the
 /// presynaptic potential (serial), and a fused pair of conductance synapses, with inputs on
-/// unsorted indices. Returns the phases and the outcome.
+/// views (one neuron of them twice). Returns the phases and the outcome.
 pub(crate) fn mixed(threads: usize) -> (Vec<String>, Outcome) {
     mixed_with(threads, false)
 }
@@ -114,11 +115,11 @@ pub(crate) fn mixed_with(threads: usize, observe: bool) -> (Vec<String>, Outcome
 /// The network of [`mixed`], built, not run, with the handles its outcome needs.
 pub(crate) struct Mixed {
     pub(crate) net: Network,
-    groups: [GroupId<Lif>; 2],
-    spikes: [SpikeMonitorId; 2],
-    v_b: MonitorId,
-    coba: [SynId<ExponentialCoba>; 2],
-    ampa: SynId<Ampa>,
+    groups: [Population<Lif>; 2],
+    spikes: [SpikeMonitor; 2],
+    v_b: StateMonitor,
+    coba: [Projection<ExponentialCoba>; 2],
+    ampa: Projection<Ampa>,
 }
 
 impl Mixed {
@@ -128,20 +129,28 @@ impl Mixed {
         let net = &self.net;
         let mut spikes = Vec::new();
         for m in self.spikes {
-            let t = net.spike_trace(m);
+            let t = net.spikes(m).unwrap();
             spikes.extend(t.steps.iter().copied().zip(t.indices.iter().copied()));
         }
-        let trace = net.trace(self.v_b);
+        let trace = net.trace(self.v_b).unwrap();
         let mut state: Vec<u64> = (0..trace.n_rows())
             .flat_map(|i| trace.row(i).iter().map(|x| x.to_bits()))
             .collect();
         for g in self.groups {
-            state.extend(net.group(g).columns().iter().flatten().map(|x| x.to_bits()));
+            state.extend(
+                net.population(g)
+                    .unwrap()
+                    .columns()
+                    .iter()
+                    .flatten()
+                    .map(|x| x.to_bits()),
+            );
         }
         for s in self.coba {
-            assert_eq!(net.synapses(s).storage(), Storage::PerPost);
+            assert_eq!(net.projection(s).unwrap().storage(), Storage::PerPost);
             state.extend(
-                net.synapses(s)
+                net.projection(s)
+                    .unwrap()
                     .columns()
                     .iter()
                     .flatten()
@@ -149,7 +158,8 @@ impl Mixed {
             );
         }
         state.extend(
-            net.synapses(self.ampa)
+            net.projection(self.ampa)
+                .unwrap()
                 .columns()
                 .iter()
                 .flatten()
@@ -163,11 +173,11 @@ impl Mixed {
 pub(crate) fn build_mixed(threads: usize, observe: bool) -> Mixed {
     let mut net = Network::new(0.1).unwrap();
     let n = 300;
-    let a = net.add_neurons("a", n, Lif::default()).unwrap();
-    let b = net.add_neurons("b", n, Lif::default()).unwrap();
+    let a = net.add_population("a", n, Lif::default()).unwrap();
+    let b = net.add_population("b", n, Lif::default()).unwrap();
     let conn = |seed| Connect::FixedProb { p: 0.05, seed };
     let ampa = net
-        .add_synapses("ampa", Ampa::default(), a, b, &conn(1))
+        .add_projection("ampa", Ampa::default(), a, b, &conn(1))
         .unwrap();
     let delayed = Exponential {
         w: 2.0,
@@ -175,15 +185,15 @@ pub(crate) fn build_mixed(threads: usize, observe: bool) -> Mixed {
         ..Exponential::default()
     };
     let delayed = net
-        .add_synapses("delayed", delayed, b, a, &conn(2))
+        .add_projection("delayed", delayed, b, a, &conn(2))
         .unwrap();
     let jump = VoltageJump {
         w: 0.5,
         ..VoltageJump::default()
     };
-    let jump = net.add_synapses("jump", jump, a, a, &conn(3)).unwrap();
+    let jump = net.add_projection("jump", jump, a, a, &conn(3)).unwrap();
     let gap = net
-        .add_synapses(
+        .add_projection(
             "gap",
             GapJunction {
                 w: 0.005,
@@ -200,10 +210,10 @@ pub(crate) fn build_mixed(threads: usize, observe: bool) -> Mixed {
         ..ExponentialCoba::default()
     };
     let exc = net
-        .add_synapses("exc", coba(0.02, 0.0), a, b, &conn(5))
+        .add_projection("exc", coba(0.02, 0.0), a, b, &conn(5))
         .unwrap();
     let inh = net
-        .add_synapses("inh", coba(0.05, -80.0), b, b, &conn(6))
+        .add_projection("inh", coba(0.05, -80.0), b, b, &conn(6))
         .unwrap();
     net.set_order(&[
         a.into(),
@@ -216,24 +226,26 @@ pub(crate) fn build_mixed(threads: usize, observe: bool) -> Mixed {
         b.into(),
     ])
     .unwrap();
-    let indices: Vec<usize> = (0..n).rev().step_by(3).collect();
+    let mut indices: Vec<usize> = (0..n).rev().step_by(3).collect();
+    indices.sort_unstable();
     let drive: Vec<f64> = indices.iter().map(|&i| 24.0 + 0.05 * i as f64).collect();
-    net.add_input(a, Input::PerNeuron(drive).on(indices.clone()))
+    net.add_input(a.pick(&indices).unwrap(), Input::PerNeuron(drive))
         .unwrap();
-    net.add_input(b, Input::Constant(23.0).on(vec![7, 3, 7, 250, 1, 120, 121]))
-        .unwrap();
+    // Neuron 7 gets the input twice.
+    for view in [b.pick(&[1, 3, 7, 120, 121, 250]), b.pick(&[7])] {
+        net.add_input(view.unwrap(), Input::Constant(23.0)).unwrap();
+    }
     net.set_threads(threads).unwrap();
     if observe {
         net.record(a, Lif::V).unwrap();
         net.count_spikes(b).unwrap();
         for var in [Ampa::s, Ampa::t_last, Ampa::transmitter] {
-            net.record_synapses(ampa, var).unwrap();
+            net.record(ampa, var).unwrap();
         }
-        net.record_synapses(delayed, Exponential::s).unwrap();
-        net.record_synapses(exc, ExponentialCoba::s).unwrap();
-        net.record_synapses_with(inh, ExponentialCoba::s, &Recording::default().every(3))
-            .unwrap();
-        net.record_synapses(jump, VoltageJump::s).unwrap();
+        net.record(delayed, Exponential::s).unwrap();
+        net.record(exc, ExponentialCoba::s).unwrap();
+        net.record_every(inh, ExponentialCoba::s, 3).unwrap();
+        net.record(jump, VoltageJump::s).unwrap();
     }
     let spikes_a = net.record_spikes(a).unwrap();
     let spikes_b = net.record_spikes(b).unwrap();
@@ -299,7 +311,7 @@ fn the_microcircuit_spikes_identically_on_one_and_two_threads() {
     let spikes = |threads: usize| {
         let mut mc = Microcircuit::new(0.02, 3).unwrap();
         mc.net.set_threads(threads).unwrap();
-        let monitors: Vec<SpikeMonitorId> = mc
+        let monitors: Vec<SpikeMonitor> = mc
             .populations
             .clone()
             .into_iter()
@@ -309,7 +321,7 @@ fn the_microcircuit_spikes_identically_on_one_and_two_threads() {
         monitors
             .iter()
             .map(|&m| {
-                let t = mc.net.spike_trace(m);
+                let t = mc.net.spikes(m).unwrap();
                 (t.steps.clone(), t.indices.clone())
             })
             .collect::<Vec<_>>()

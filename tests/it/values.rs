@@ -52,13 +52,15 @@ fn run(split: bool, threads: usize) -> Vec<f64> {
     let mut net = Network::new(0.1).unwrap();
     net.set_threads(threads).unwrap();
     let pre = net
-        .add_neurons("pre", 30, PoissonSource::constant(80.0, 5))
+        .add_population("pre", 30, PoissonSource::constant(80.0, 5))
         .unwrap();
-    let post = net.add_neurons("post", 20, Thresholds::default()).unwrap();
-    net.set_values(
+    let post = net
+        .add_population("post", 20, Thresholds::default())
+        .unwrap();
+    net.set(
         post,
         Thresholds::V_th,
-        &Values::of_index(|i| 2.0 + 0.1 * i as f64),
+        Values::of_index(|i| 2.0 + 0.1 * i as f64),
     )
     .unwrap();
     let weight = |i: usize, j: usize| WEIGHTS[(i + 2 * j) % 3];
@@ -72,20 +74,19 @@ fn run(split: bool, threads: usize) -> Vec<f64> {
                 w,
                 ..Weighted::default()
             };
-            net.add_synapses(&format!("w{k}"), syn, pre, post, &Connect::Pairs(pairs))
+            net.add_projection(&format!("w{k}"), syn, pre, post, &Connect::Pairs(pairs))
                 .unwrap();
         }
     } else {
         let syn = net
-            .add_synapses("all", Weighted::default(), pre, post, &Connect::AllToAll)
+            .add_projection("all", Weighted::default(), pre, post, &Connect::AllToAll)
             .unwrap();
-        assert_eq!(net.synapses(syn).storage(), Storage::PerPost);
-        net.set_synapse_values(syn, Weighted::w, &Values::of_pair(weight))
-            .unwrap();
+        assert_eq!(net.projection(syn).unwrap().storage(), Storage::PerPost);
+        net.set(syn, Weighted::w, Values::of_pair(weight)).unwrap();
     }
     let v = net.record(post, Thresholds::V).unwrap();
     net.run(200.0).unwrap();
-    net.trace(v).values.clone()
+    net.trace(v).unwrap().values.clone()
 }
 
 #[test]
@@ -110,11 +111,13 @@ fn a_per_synapse_weight_keeps_per_postsynaptic_storage_and_runs_in_tiles() {
     let mut net = Network::new(0.1).unwrap();
     net.set_threads(2).unwrap();
     let pre = net
-        .add_neurons("pre", 3, PoissonSource::constant(10.0, 1))
+        .add_population("pre", 3, PoissonSource::constant(10.0, 1))
         .unwrap();
-    let post = net.add_neurons("post", 4, Thresholds::default()).unwrap();
+    let post = net
+        .add_population("post", 4, Thresholds::default())
+        .unwrap();
     let syn = net
-        .add_synapses("syn", Weighted::default(), pre, post, &Connect::AllToAll)
+        .add_projection("syn", Weighted::default(), pre, post, &Connect::AllToAll)
         .unwrap();
     let phases = net.phases().unwrap();
     assert!(
@@ -123,11 +126,15 @@ fn a_per_synapse_weight_keeps_per_postsynaptic_storage_and_runs_in_tiles() {
             .any(|p| p.contains("syn") && !p.starts_with("serial")),
         "{phases:?}"
     );
-    // Setting the parameter sets every synapse; the column is one value per synapse.
-    net.set_param(syn, "w", 2.5).unwrap();
-    assert_eq!(net.synapses(syn).column(Weighted::w), &[2.5; 12]);
-    net.synapses_mut(syn).model_mut().w = 9.0;
-    assert_eq!(net.synapses(syn).column(Weighted::w), &[2.5; 12]);
+    // Setting the parameter by name (as the command line does) sets every synapse; the column is
+    // one value per synapse. (Its typed accessor is a variable: `net.set(syn, Weighted::w, x)`.)
+    net.projection_mut(syn)
+        .unwrap()
+        .set_param("w", 2.5)
+        .unwrap();
+    assert_eq!(net.projection(syn).unwrap().column(Weighted::w), &[2.5; 12]);
+    net.projection_mut(syn).unwrap().model_mut().w = 9.0;
+    assert_eq!(net.projection(syn).unwrap().column(Weighted::w), &[2.5; 12]);
 }
 
 #[test]
@@ -136,11 +143,13 @@ fn drawn_values_are_reproducible_and_checked() {
         let mut net = Network::new(0.1).unwrap();
         net.set_seed(seed);
         let pre = net
-            .add_neurons("pre", 50, PoissonSource::constant(10.0, 1))
+            .add_population("pre", 50, PoissonSource::constant(10.0, 1))
             .unwrap();
-        let post = net.add_neurons("post", 40, Thresholds::default()).unwrap();
+        let post = net
+            .add_population("post", 40, Thresholds::default())
+            .unwrap();
         let syn = net
-            .add_synapses("syn", Weighted::default(), pre, post, &Connect::AllToAll)
+            .add_projection("syn", Weighted::default(), pre, post, &Connect::AllToAll)
             .unwrap();
         let normal = Values::NormalRedraw {
             mean: 1.0,
@@ -148,8 +157,8 @@ fn drawn_values_are_reproducible_and_checked() {
             low: 0.0,
             high: f64::INFINITY,
         };
-        net.set_synapse_values(syn, Weighted::w, &normal).unwrap();
-        net.set_values(
+        net.set(syn, Weighted::w, &normal).unwrap();
+        net.set(
             post,
             Thresholds::V,
             &Values::Uniform {
@@ -158,8 +167,8 @@ fn drawn_values_are_reproducible_and_checked() {
             },
         )
         .unwrap();
-        let w = net.synapses(syn).column(Weighted::w).to_vec();
-        let v = net.group(post).column(Thresholds::V).to_vec();
+        let w = net.projection(syn).unwrap().column(Weighted::w).to_vec();
+        let v = net.population(post).unwrap().column(Thresholds::V).to_vec();
         (w, v)
     };
     let (w, v) = draw(3);
@@ -173,13 +182,15 @@ fn drawn_values_are_reproducible_and_checked() {
 
     // Errors name the object and the variable.
     let mut net = Network::new(0.1).unwrap();
-    let post = net.add_neurons("post", 4, Thresholds::default()).unwrap();
+    let post = net
+        .add_population("post", 4, Thresholds::default())
+        .unwrap();
     let e = net
-        .set_values(post, Thresholds::V_th, &Values::Vector(vec![1.0; 3]))
+        .set(post, Thresholds::V_th, Values::Vector(vec![1.0; 3]))
         .unwrap_err();
     assert!(e.to_string().contains("post (V_th)"), "{e}");
     let e = net
-        .set_values(
+        .set(
             post,
             Thresholds::V_th,
             &Values::Normal {
@@ -198,11 +209,13 @@ fn drawn_values_are_reproducible_and_checked() {
 fn drawn_delays_are_rounded_per_synapse() {
     let mut net = Network::new(0.1).unwrap();
     let pre = net
-        .add_neurons("pre", 10, PoissonSource::constant(10.0, 1))
+        .add_population("pre", 10, PoissonSource::constant(10.0, 1))
         .unwrap();
-    let post = net.add_neurons("post", 10, Thresholds::default()).unwrap();
+    let post = net
+        .add_population("post", 10, Thresholds::default())
+        .unwrap();
     let syn = net
-        .add_synapses("syn", Weighted::default(), pre, post, &Connect::AllToAll)
+        .add_projection("syn", Weighted::default(), pre, post, &Connect::AllToAll)
         .unwrap();
     let d = Values::NormalRedraw {
         mean: 1.5,
@@ -210,8 +223,8 @@ fn drawn_delays_are_rounded_per_synapse() {
         low: 0.1,
         high: f64::INFINITY,
     };
-    net.set_delays_drawn(syn, &d).unwrap();
-    let steps = net.synapses(syn).synapse_delays().unwrap();
+    net.set_delays(syn, &d).unwrap();
+    let steps = net.projection(syn).unwrap().synapse_delays().unwrap();
     assert_eq!(steps.len(), 100);
     assert!(steps.iter().all(|&s| s >= 1));
     let mean = steps.iter().map(|&s| f64::from(s)).sum::<f64>() / 100.0;
@@ -228,10 +241,10 @@ fn poisson_totals(input: &PoissonInput, steps: u32, threads: usize) -> Vec<f64> 
         E_e: -74.0,
         ..LifCoba::default()
     };
-    let g = net.add_neurons("g", 400, cells).unwrap();
+    let g = net.add_population("g", 400, cells).unwrap();
     net.add_poisson_input(g, LifCoba::g_e, input).unwrap();
     net.run(f64::from(steps) * 0.1).unwrap();
-    net.group(g).column(LifCoba::g_e).to_vec()
+    net.population(g).unwrap().column(LifCoba::g_e).to_vec()
 }
 
 #[test]
@@ -273,7 +286,7 @@ fn poisson_inputs_have_their_mean_and_variance() {
     );
     // Bad inputs name the group.
     let mut net = Network::new(0.1).unwrap();
-    let g = net.add_neurons("cells", 2, LifCoba::default()).unwrap();
+    let g = net.add_population("cells", 2, LifCoba::default()).unwrap();
     let e = net
         .add_poisson_input(g, LifCoba::g_e, &PoissonInput::poisson(-1.0, 1.0, 0))
         .unwrap_err();
@@ -295,23 +308,25 @@ fn poisson_inputs_have_their_mean_and_variance() {
 fn per_synapse_values_export_as_csv_and_npy() {
     use neurode::runtime::Format;
     let mut net = Network::new(0.1).unwrap();
-    let pre = net.add_neurons("pre", 4, Thresholds::default()).unwrap();
-    let post = net.add_neurons("post", 3, Thresholds::default()).unwrap();
+    let pre = net.add_population("pre", 4, Thresholds::default()).unwrap();
+    let post = net
+        .add_population("post", 3, Thresholds::default())
+        .unwrap();
     let p = Connect::Probability {
         p: neurode::runtime::ProbabilityFn::new(|i, j| if (i + j) % 2 == 0 { 1.0 } else { 0.0 }),
         seed: 1,
     };
     let syn = net
-        .add_synapses("syn", Weighted::default(), pre, post, &p)
+        .add_projection("syn", Weighted::default(), pre, post, &p)
         .unwrap();
     let weight = |i: usize, j: usize| 0.5 + i as f64 + 0.25 * j as f64;
-    net.set_synapse_values(syn, Weighted::w, &Values::of_pair(weight))
-        .unwrap();
+    net.set(syn, Weighted::w, Values::of_pair(weight)).unwrap();
     // s is kept per postsynaptic neuron: each synapse reports its target's value.
-    net.synapses_mut(syn)
+    net.projection_mut(syn)
+        .unwrap()
         .column_mut(Weighted::s)
         .copy_from_slice(&[10.0, 11.0, 12.0]);
-    let group = net.synapses(syn);
+    let group = net.projection(syn).unwrap();
     let pairs: Vec<(u32, u32)> = (0..4u32)
         .flat_map(|i| {
             (0..3u32)
@@ -393,14 +408,16 @@ fn parameter_domains_are_checked_wherever_a_value_is_set() {
 
     // A struct literal out of its domain is refused when it is added.
     let mut net = Network::new(0.1).unwrap();
-    let pre = net.add_neurons("pre", 3, Thresholds::default()).unwrap();
-    let post = net.add_neurons("post", 2, Thresholds::default()).unwrap();
+    let pre = net.add_population("pre", 3, Thresholds::default()).unwrap();
+    let post = net
+        .add_population("post", 2, Thresholds::default())
+        .unwrap();
     let bad = Bounded {
         tau: 0.0,
         ..Bounded::default()
     };
     let e = net
-        .add_synapses("syn", bad, pre, post, &Connect::AllToAll)
+        .add_projection("syn", bad, pre, post, &Connect::AllToAll)
         .unwrap_err();
     assert_eq!(
         e.to_string(),
@@ -411,30 +428,27 @@ fn parameter_domains_are_checked_wherever_a_value_is_set() {
         ..Thresholds::default()
     };
     assert!(
-        net.add_neurons("bad", 1, negative_th).is_ok(),
+        net.add_population("bad", 1, negative_th).is_ok(),
         "Thresholds declares no domain"
     );
 
     // Per-element values are checked element by element.
     let syn = net
-        .add_synapses("syn", Bounded::default(), pre, post, &Connect::AllToAll)
+        .add_projection("syn", Bounded::default(), pre, post, &Connect::AllToAll)
         .unwrap();
     let e = net
-        .set_synapse_values(
-            syn,
-            Bounded::w,
-            &Values::of_pair(|i, j| i as f64 - j as f64),
-        )
+        .set(syn, Bounded::w, Values::of_pair(|i, j| i as f64 - j as f64))
         .unwrap_err();
     assert_eq!(
         e.to_string(),
         "invalid input for `syn`: `w` of element 1 would be -1: it must be non-negative"
     );
     assert!(net
-        .synapses(syn)
+        .projection(syn)
+        .unwrap()
         .column(Bounded::w)
         .iter()
         .all(|&w| w == 1.0));
-    net.set_synapse_values(syn, Bounded::w, &Values::of_pair(|i, j| (i + j) as f64))
+    net.set(syn, Bounded::w, Values::of_pair(|i, j| (i + j) as f64))
         .unwrap();
 }

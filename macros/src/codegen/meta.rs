@@ -439,7 +439,7 @@ pub fn accessors(m: &Model, order: &[Col]) -> TokenStream {
         seen.push(*n);
         fresh
     });
-    let consts = consts.map(|(i, (n, doc, unit))| {
+    let consts: Vec<_> = consts.map(|(i, (n, doc, unit))| {
         let s = n.to_string();
         let unit = if unit.is_empty() {
             String::new()
@@ -450,10 +450,32 @@ pub fn accessors(m: &Model, order: &[Col]) -> TokenStream {
             "{doc}\n\nTyped accessor of the variable `{s}`{unit}, for monitors and group access."
         );
         quote_spanned!(n.span()=> #[doc = #doc] pub const #n: #rt::Var<#ident> = #rt::Var::new(#i, #s);)
-    });
+    }).collect();
+    let params = m
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.per_element && !seen.contains(&&p.ident))
+        .map(|(i, p)| {
+            let n = &p.ident;
+            let s = n.to_string();
+            let unit = if p.unit_text.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", p.unit_text)
+            };
+            let doc = format!(
+                "{}\n\nTyped accessor of the parameter `{s}`{unit}, default {}, for \
+                 `Network::set_param` and `Network::param`.",
+                p.doc, p.default
+            );
+            quote_spanned!(n.span()=> #[doc = #doc] pub const #n: #rt::Param<#ident> = #rt::Param::new(#i, #s);)
+        })
+        .collect::<Vec<_>>();
     quote! {
         impl #ident {
             #(#consts)*
+            #(#params)*
         }
     }
 }

@@ -101,6 +101,55 @@ Typed accessor of the variable `transmitter` (mM), for monitors and group access
             2usize,
             "transmitter",
         );
+        /**Binding rate.
+
+Typed accessor of the parameter `alpha` (1/(mM*ms)), default 0.98, for `Network::set_param` and `Network::param`.*/
+        pub const alpha: ::neurode_runtime::__private::Param<Ampa> = ::neurode_runtime::__private::Param::new(
+            0usize,
+            "alpha",
+        );
+        /**Unbinding rate.
+
+Typed accessor of the parameter `beta` (1/ms), default 0.18, for `Network::set_param` and `Network::param`.*/
+        pub const beta: ::neurode_runtime::__private::Param<Ampa> = ::neurode_runtime::__private::Param::new(
+            1usize,
+            "beta",
+        );
+        /**Transmitter concentration during a pulse.
+
+Typed accessor of the parameter `T` (mM), default 0.5, for `Network::set_param` and `Network::param`.*/
+        pub const T: ::neurode_runtime::__private::Param<Ampa> = ::neurode_runtime::__private::Param::new(
+            2usize,
+            "T",
+        );
+        /**Pulse duration.
+
+Typed accessor of the parameter `T_duration` (ms), default 0.5, for `Network::set_param` and `Network::param`.*/
+        pub const T_duration: ::neurode_runtime::__private::Param<Ampa> = ::neurode_runtime::__private::Param::new(
+            3usize,
+            "T_duration",
+        );
+        /**Maximal conductance.
+
+Typed accessor of the parameter `g_max` (uS), default 0.42, for `Network::set_param` and `Network::param`.*/
+        pub const g_max: ::neurode_runtime::__private::Param<Ampa> = ::neurode_runtime::__private::Param::new(
+            4usize,
+            "g_max",
+        );
+        /**Reversal potential.
+
+Typed accessor of the parameter `E` (mV), default 0, for `Network::set_param` and `Network::param`.*/
+        pub const E: ::neurode_runtime::__private::Param<Ampa> = ::neurode_runtime::__private::Param::new(
+            5usize,
+            "E",
+        );
+        /**Transmission delay of the output.
+
+Typed accessor of the parameter `delay` (ms), default 0, for `Network::set_param` and `Network::param`.*/
+        pub const delay: ::neurode_runtime::__private::Param<Ampa> = ::neurode_runtime::__private::Param::new(
+            6usize,
+            "delay",
+        );
     }
     #[automatically_derived]
     impl ::core::default::Default for Ampa {

@@ -72,6 +72,27 @@ Typed accessor of the variable `s` (1), for monitors and group access.*/
             0usize,
             "s",
         );
+        /**Decay time constant.
+
+Typed accessor of the parameter `tau` (ms), default 8, for `Network::set_param` and `Network::param`.*/
+        pub const tau: ::neurode_runtime::__private::Param<Exponential> = ::neurode_runtime::__private::Param::new(
+            0usize,
+            "tau",
+        );
+        /**Current per unit of `s`.
+
+Typed accessor of the parameter `w` (nA), default 0.1, for `Network::set_param` and `Network::param`.*/
+        pub const w: ::neurode_runtime::__private::Param<Exponential> = ::neurode_runtime::__private::Param::new(
+            1usize,
+            "w",
+        );
+        /**Transmission delay of the output.
+
+Typed accessor of the parameter `delay` (ms), default 0, for `Network::set_param` and `Network::param`.*/
+        pub const delay: ::neurode_runtime::__private::Param<Exponential> = ::neurode_runtime::__private::Param::new(
+            2usize,
+            "delay",
+        );
     }
     #[automatically_derived]
     impl ::core::default::Default for Exponential {

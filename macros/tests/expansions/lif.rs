@@ -82,6 +82,48 @@ Typed accessor of the variable `V` (mV), for monitors and group access.*/
             0usize,
             "V",
         );
+        /**Resting potential.
+
+Typed accessor of the parameter `V_rest` (mV), default 0, for `Network::set_param` and `Network::param`.*/
+        pub const V_rest: ::neurode_runtime::__private::Param<Lif> = ::neurode_runtime::__private::Param::new(
+            0usize,
+            "V_rest",
+        );
+        /**Potential after a spike.
+
+Typed accessor of the parameter `V_reset` (mV), default -5, for `Network::set_param` and `Network::param`.*/
+        pub const V_reset: ::neurode_runtime::__private::Param<Lif> = ::neurode_runtime::__private::Param::new(
+            1usize,
+            "V_reset",
+        );
+        /**Spike threshold.
+
+Typed accessor of the parameter `V_th` (mV), default 20, for `Network::set_param` and `Network::param`.*/
+        pub const V_th: ::neurode_runtime::__private::Param<Lif> = ::neurode_runtime::__private::Param::new(
+            2usize,
+            "V_th",
+        );
+        /**Membrane resistance.
+
+Typed accessor of the parameter `R` (MOhm), default 1, for `Network::set_param` and `Network::param`.*/
+        pub const R: ::neurode_runtime::__private::Param<Lif> = ::neurode_runtime::__private::Param::new(
+            3usize,
+            "R",
+        );
+        /**Membrane time constant.
+
+Typed accessor of the parameter `tau` (ms), default 10, for `Network::set_param` and `Network::param`.*/
+        pub const tau: ::neurode_runtime::__private::Param<Lif> = ::neurode_runtime::__private::Param::new(
+            4usize,
+            "tau",
+        );
+        /**Refractory period.
+
+Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::set_param` and `Network::param`.*/
+        pub const t_refractory: ::neurode_runtime::__private::Param<Lif> = ::neurode_runtime::__private::Param::new(
+            5usize,
+            "t_refractory",
+        );
     }
     #[automatically_derived]
     impl ::core::default::Default for Lif {

@@ -1,6 +1,7 @@
 // The generated code runs: two neuron groups of a model defined here, connected by synapses of
 // models defined here (a conductance with a delay, a voltage jump, a symmetric current), run
-// for 1 ms under every method each model supports. The generated code must be warning-free.
+// for 1 ms under every method each model supports, a parameter set through its typed
+// accessor. The generated code must be warning-free.
 #![deny(warnings)]
 
 use neurode::prelude::*;
@@ -64,18 +65,20 @@ pub struct Gap {
 
 fn run(syn_method: Method) -> neurode::runtime::Result<(Vec<f64>, usize)> {
     let mut net = Network::new(0.1)?;
-    let pre = net.add_neurons("pre", 2, Cell::default())?;
-    let post = net.add_neurons("post", 3, Cell::default())?;
-    let syn = net.add_synapses("syn", Syn::default(), pre, post, &Connect::AllToAll)?;
-    net.add_synapses("jump", Jump::default(), pre, post, &Connect::AllToAll)?;
-    net.add_synapses("gap", Gap::default(), post, post, &Connect::AllToAllNoSelf)?;
+    let pre = net.add_population("pre", 2, Cell::default())?;
+    let post = net.add_population("post", 3, Cell::default())?;
+    let syn = net.add_projection("syn", Syn::default(), pre, post, &Connect::AllToAll)?;
+    net.add_projection("jump", Jump::default(), pre, post, &Connect::AllToAll)?;
+    net.add_projection("gap", Gap::default(), post, post, &Connect::AllToAllNoSelf)?;
     net.set_method(syn, syn_method)?;
+    net.set_param(syn, Syn::g_max, 0.02)?;
+    assert_eq!(net.param(syn, Syn::g_max)?, 0.02);
     net.add_input(pre, Input::Constant(20.0))?;
-    let s = net.record_synapses(syn, Syn::s)?;
+    let s = net.record(syn, Syn::s)?;
     let v = net.record(post, Cell::V)?;
     net.run(1.0)?;
-    let rows = net.trace(v).n_rows();
-    Ok((net.trace(s).column(0), rows))
+    let rows = net.trace(v)?.n_rows();
+    Ok((net.trace(s)?.column(0), rows))
 }
 
 fn main() {
