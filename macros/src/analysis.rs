@@ -1,16 +1,18 @@
-//! Phase 3: checks and decisions on the resolved [`Model`]: units, evaluation order of derived
-//! expressions, the ODE system's linearity, the integration method, the storage classes.
+//! Layer 7, phase 3: checks and decisions on the resolved [`Model`]: units, evaluation order of
+//! derived expressions, the ODE system's linearity, the integration method, the storage classes.
 //! Produces a [`Plan`]; never builds tokens.
 
 use crate::args::Op;
 use crate::errors::Errors;
-use crate::ir::{Builtin, Expr, ExprKind, Spans, Sym};
+use crate::ir::{Builtin, Expr, ExprKind, Sym};
 use crate::model::{Model, Rule, RuleTarget};
 use crate::parse::{Kind, Method, OutputKind, Timing};
+use crate::spans::Spans;
 use crate::symbolic::{
     self, deriv, first_outside, inline, is_constant_sym, state_dependent_branch,
 };
-use crate::units::{self, Inferred, Unit};
+use crate::unit::Unit;
+use crate::units::{self, Inferred};
 
 /// Where a synapse group can keep its state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

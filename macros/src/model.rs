@@ -1,5 +1,5 @@
-//! Phase 2: [`RawModel`] → [`Model`]: names resolved, expressions lowered to [`ir::Expr`] with
-//! their spans, units parsed.
+//! Layer 6, phase 2: [`RawModel`] → [`Model`]: names resolved, expressions lowered to
+//! [`ir::Expr`] with their spans, units parsed.
 
 use std::collections::HashMap;
 
@@ -10,9 +10,10 @@ use syn::Ident;
 
 use crate::args::Op;
 use crate::errors::{suggest, Errors};
-use crate::ir::{BinOp, Builtin, Expr, ExprKind, Func, Spans, Sym};
+use crate::ir::{BinOp, Builtin, Expr, ExprKind, Func, Sym};
 use crate::parse::{Kind, Method, OutputKind, RawModel, Timing};
-use crate::units::{parse_unit, Unit};
+use crate::spans::Spans;
+use crate::unit::{parse_unit, Unit};
 
 /// A parameter.
 pub struct Param {
@@ -866,7 +867,7 @@ impl Lowerer<'_> {
                     return None;
                 };
                 let text = ix.index.to_token_stream().to_string();
-                match crate::units::parse_unit(&text, ix.index.span()) {
+                match crate::unit::parse_unit(&text, ix.index.span()) {
                     Ok(unit) => ExprKind::Quantity(x, unit),
                     Err(e) => {
                         errors.push(e);

@@ -1,4 +1,5 @@
-//! Phase 1: the annotated struct → [`RawModel`] (syntax only; expressions stay `syn::Expr`).
+//! Layer 5, phase 1: the annotated struct → [`RawModel`] (syntax only; expressions stay
+//! `syn::Expr`).
 
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
