@@ -364,12 +364,12 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
 }
 
 /// Every statement of both rule blocks.
-pub(super) fn rules(m: &Model) -> impl Iterator<Item = &Rule> {
+fn rules(m: &Model) -> impl Iterator<Item = &Rule> {
     m.rules_pre.iter().chain(m.rules_post.iter()).flatten()
 }
 
 /// The symbols a rule reads: its value's, and its target's unless it sets it.
-pub(super) fn rule_reads(r: &Rule) -> Vec<Sym> {
+fn rule_reads(r: &Rule) -> Vec<Sym> {
     let mut syms = r.value.symbols();
     if let (RuleTarget::State(i), false) = (&r.target, r.op == Op::Assign) {
         syms.push(Sym::State(*i));
