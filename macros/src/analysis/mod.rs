@@ -11,6 +11,7 @@
 
 mod checks;
 mod storage;
+mod unit_causes;
 mod unit_checks;
 
 pub use unit_checks::convert_scales;

@@ -49,13 +49,67 @@ pub(super) fn post_writes(
     out
 }
 
-/// The unit of every symbol, given the units of the derived expressions.
-fn env_for<'m>(m: &'m Model, derived_units: &[Option<Unit>]) -> impl Fn(Sym) -> Option<Unit> + 'm {
+/// One declared unit replaced by another, to ask what the checks would say had it been declared
+/// so (see `unit_causes`); `None` is the model as written.
+pub(super) type Override = Option<(Sym, Unit)>;
+
+/// The declared unit of a parameter, state or derived expression, with `over` in place.
+pub(super) fn declared(m: &Model, s: Sym, over: Override) -> Option<Unit> {
+    match (over, s) {
+        (Some((o, u)), _) if o == s => Some(u),
+        (_, Sym::Param(i)) => m.params[i].unit,
+        (_, Sym::State(i)) => m.states[i].unit,
+        (_, Sym::Derived(i)) => m.derived[i].unit,
+        (_, Sym::Builtin(_)) => None,
+    }
+}
+
+/// An equation whose unit is not the one its declarations ask for: the error at
+/// [`Report::errors`]`[error]`, the equation, and the two units.
+pub(super) struct Mismatch<'m> {
+    pub error: usize,
+    pub expr: &'m Expr,
+    pub got: Unit,
+    pub expected: Unit,
+    /// What the equation is, as the error names it (``the right-hand side of `dw/dt` ``).
+    pub what: String,
+}
+
+/// The unit errors of a model, in the order found, and which of them are [`Mismatch`]es.
+#[derive(Default)]
+pub(super) struct Report<'m> {
+    pub errors: Vec<syn::Error>,
+    pub mismatches: Vec<Mismatch<'m>>,
+}
+
+impl<'m> Report<'m> {
+    /// Checks `got`, inferred for `e`, against `expected` (see [`units::check`]).
+    fn check(&mut self, e: &'m Expr, expected: Unit, got: &Inferred, what: String) {
+        if let Some(error) = units::check(expected, got, e.span, &what) {
+            if let Inferred::Num(got) = *got {
+                self.mismatches.push(Mismatch {
+                    error: self.errors.len(),
+                    expr: e,
+                    got,
+                    expected,
+                    what,
+                });
+            }
+            self.errors.push(error);
+        }
+    }
+}
+
+/// The unit of every symbol, given the units of the derived expressions (and `over`).
+fn env_for<'m>(
+    m: &'m Model,
+    derived_units: &[Option<Unit>],
+    over: Override,
+) -> impl Fn(Sym) -> Option<Unit> + 'm {
     let derived_units = derived_units.to_vec();
     move |s: Sym| -> Option<Unit> {
         match s {
-            Sym::Param(i) => m.params[i].unit,
-            Sym::State(i) => m.states[i].unit,
+            Sym::Param(_) | Sym::State(_) => declared(m, s, over),
             Sym::Derived(i) => derived_units[i],
             Sym::Builtin(Builtin::T | Builtin::Dt) => Some(Unit::MS),
             Sym::Builtin(Builtin::VPre | Builtin::VPost) => Some(Unit::MV),
@@ -67,19 +121,26 @@ fn env_for<'m>(m: &'m Model, derived_units: &[Option<Unit>]) -> impl Fn(Sym) -> 
 }
 
 /// The units of the derived expressions (declared, or inferred in evaluation order); the
-/// diagnostics of the inference go to `list`.
-fn derived_units(m: &Model, order: &[usize], list: &mut Vec<syn::Error>) -> Vec<Option<Unit>> {
-    let mut derived_units: Vec<Option<Unit>> = m.derived.iter().map(|d| d.unit).collect();
+/// diagnostics of the inference go to `report`.
+fn derived_units<'m>(
+    m: &'m Model,
+    order: &[usize],
+    report: &mut Report<'m>,
+    over: Override,
+) -> Vec<Option<Unit>> {
+    let mut derived_units: Vec<Option<Unit>> = (0..m.derived.len())
+        .map(|d| declared(m, Sym::Derived(d), over))
+        .collect();
     for &d in order {
-        let env = env_for(m, &derived_units);
-        let got = units::infer(&m.derived[d].value, &env, list);
-        match (m.derived[d].unit, got) {
-            (Some(u), Some(g)) => list.extend(units::check(
+        let env = env_for(m, &derived_units, over);
+        let got = units::infer(&m.derived[d].value, &env, &mut report.errors);
+        match (declared(m, Sym::Derived(d), over), got) {
+            (Some(u), Some(g)) => report.check(
+                &m.derived[d].value,
                 u,
                 &g,
-                m.derived[d].value.span,
-                &format!("`{}`", m.derived[d].ident),
-            )),
+                format!("`{}`", m.derived[d].ident),
+            ),
             (None, Some(Inferred::Num(u))) => derived_units[d] = Some(u),
             (None, Some(Inferred::Bool)) => derived_units[d] = Some(Unit::ONE),
             _ => {}
@@ -90,8 +151,8 @@ fn derived_units(m: &Model, order: &[usize], list: &mut Vec<syn::Error>) -> Vec<
 
 /// The unit of every symbol, without reporting anything (the checks report).
 fn unit_env<'m>(m: &'m Model, order: &[usize]) -> impl Fn(Sym) -> Option<Unit> + 'm {
-    let units = derived_units(m, order, &mut Vec::new());
-    env_for(m, &units)
+    let units = derived_units(m, order, &mut Report::default(), None);
+    env_for(m, &units, None)
 }
 
 /// Folds the power-of-ten factors between scales of one dimension into the equations (`pF`,
@@ -221,22 +282,30 @@ pub fn convert_scales(m: &mut Model) {
     }
 }
 
-/// Unit checks of every equation; one pass, all errors.
+/// Unit checks of every equation; one pass, all errors. An equation whose unit is not the one
+/// declared comes with the declarations that made its unit what it is (`unit_causes`).
 pub(super) fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
-    let mut list = Vec::new();
-    let derived_units = derived_units(m, order, &mut list);
-    let env = env_for(m, &derived_units);
-    let expect = |e: &Expr, unit: Option<Unit>, what: String, list: &mut Vec<syn::Error>| {
-        if let (Some(u), Some(g)) = (unit, units::infer(e, &env, list)) {
-            list.extend(units::check(u, &g, e.span, &what));
+    let report = unit_report(m, order, None);
+    errors.extend(super::unit_causes::explain(m, order, report));
+}
+
+/// The unit errors of every equation with `over` in place.
+pub(super) fn unit_report<'m>(m: &'m Model, order: &[usize], over: Override) -> Report<'m> {
+    let mut list = Report::default();
+    let derived_units = derived_units(m, order, &mut list, over);
+    let env = env_for(m, &derived_units, over);
+    let expect = |e: &'m Expr, unit: Option<Unit>, what: String, list: &mut Report<'m>| {
+        if let (Some(u), Some(g)) = (unit, units::infer(e, &env, &mut list.errors)) {
+            list.check(e, u, &g, what);
         }
     };
-    for s in &m.states {
+    let state_unit = |i: usize| declared(m, Sym::State(i), over);
+    for (i, s) in m.states.iter().enumerate() {
         let name = &s.ident;
         if let Some(ode) = &s.ode {
             expect(
                 ode,
-                s.unit.map(|u| u.div(Unit::MS)),
+                state_unit(i).map(|u| u.div(Unit::MS)),
                 format!("the right-hand side of `d{name}/dt`"),
                 &mut list,
             );
@@ -245,7 +314,7 @@ pub(super) fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
             if init.as_num().is_none() {
                 expect(
                     init,
-                    s.unit,
+                    state_unit(i),
                     format!("the initial value of `{name}`"),
                     &mut list,
                 );
@@ -259,7 +328,7 @@ pub(super) fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
             };
             expect(
                 &e.value,
-                s.unit,
+                state_unit(i),
                 format!("the `{when}` update of `{name}`"),
                 &mut list,
             );
@@ -278,7 +347,7 @@ pub(super) fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
                 )
             } else {
                 (
-                    s.unit,
+                    state_unit(i),
                     format!(
                         "the value of `{} {} ...` in `#[{block}]`",
                         s.ident,
@@ -294,15 +363,15 @@ pub(super) fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
         let op = a.op.text();
         expect(
             &a.value,
-            s.unit,
+            state_unit(a.state),
             format!("the reset `{} {op} ...`", s.ident),
             &mut list,
         );
     }
     if let Some((th, _)) = &m.threshold {
-        if let Some(g) = units::infer(th, &env, &mut list) {
+        if let Some(g) = units::infer(th, &env, &mut list.errors) {
             if !matches!(g, Inferred::Bool) {
-                list.push(
+                list.errors.push(
                     th.span
                         .error("the threshold is a condition, such as `V >= V_th`"),
                 );
@@ -317,7 +386,7 @@ pub(super) fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
     }
     if let (Some((ident, Some(u))), Kind::Neuron) = (&m.input, m.kind) {
         if !u.same_dimension(&Unit::NA) {
-            list.push(syn::Error::new(
+            list.errors.push(syn::Error::new(
                 ident.span(),
                 format!(
                     "the input `{ident}` is the current synapses write into (nA, pA, ...); \
@@ -327,9 +396,9 @@ pub(super) fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
         }
     }
     if let Some(i) = m.membrane {
-        if let Some(u) = m.states[i].unit {
+        if let Some(u) = state_unit(i) {
             if u != Unit::MV {
-                list.push(syn::Error::new(
+                list.errors.push(syn::Error::new(
                     m.states[i].ident.span(),
                     format!(
                         "the membrane potential `{}` has unit `{u}`, expected `mV`",
@@ -353,5 +422,5 @@ pub(super) fn check_units(m: &Model, order: &[usize], errors: &mut Errors) {
             expect(d, Some(Unit::MS), "a delay".into(), &mut list);
         }
     }
-    errors.extend(list);
+    list
 }

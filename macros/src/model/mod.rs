@@ -26,6 +26,8 @@ pub struct Param {
     pub default: f64,
     pub unit: Option<Unit>,
     pub unit_text: String,
+    /// The `unit = "..."` literal, where the unit was declared.
+    pub unit_span: Option<Span>,
     pub doc: String,
     /// `per_synapse` / `per_neuron`: the equations read the state [`State::fixed`] of this
     /// parameter, one value per element; the field is its default.
@@ -84,6 +86,8 @@ pub struct State {
     pub init_text: String,
     pub unit: Option<Unit>,
     pub unit_text: String,
+    /// The `unit = "..."` literal, where the unit was declared.
+    pub unit_span: Option<Span>,
     pub ode: Option<Expr>,
     pub ode_text: Option<String>,
     pub events: Vec<Event>,
@@ -125,6 +129,8 @@ pub struct Derived {
     pub text: String,
     pub unit: Option<Unit>,
     pub unit_text: Option<String>,
+    /// The `unit = "..."` literal, where the unit was declared.
+    pub unit_span: Option<Span>,
     pub doc: String,
 }
 

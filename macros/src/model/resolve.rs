@@ -170,6 +170,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
                 default: default.unwrap_or(0.0),
                 unit,
                 unit_text,
+                unit_span: p.unit.as_ref().map(|l| l.span()),
                 doc: p.doc.clone(),
                 per_element: p.per_element.is_some(),
                 domain,
@@ -212,6 +213,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             init_text: s.init.as_ref().map_or_else(|| "0.0".into(), text_of),
             unit,
             unit_text,
+            unit_span: s.unit.as_ref().map(|l| l.span()),
             ode: s.ode.as_ref().and_then(|e| lw.lower(e, errors)),
             ode_text: s.ode.as_ref().map(text_of),
             events,
@@ -230,6 +232,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             init_text: p.ident.to_string(),
             unit: p.unit,
             unit_text: p.unit_text.clone(),
+            unit_span: p.unit_span,
             ode: None,
             ode_text: None,
             events: Vec::new(),
@@ -282,6 +285,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
                 text: text_of(&d.value),
                 unit,
                 unit_text,
+                unit_span: d.unit.as_ref().map(|l| l.span()),
                 doc: d.doc.clone(),
             })
         })
