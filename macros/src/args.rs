@@ -1,11 +1,11 @@
-//! The argument list of every neurode attribute: `key = expr`, `key += expr`, bare `key`, or a
-//! positional expression, separated by commas.
+//! Layer 4, attribute syntax: the argument list of every neurode attribute: `key = expr`,
+//! `key += expr`, bare `key`, or a positional expression, separated by commas.
 
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, Token};
 
-use crate::ir::Spans;
+use crate::spans::Spans;
 
 /// How a key is bound, or how a spike update changes its variable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

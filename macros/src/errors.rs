@@ -1,4 +1,5 @@
-//! Collects every diagnostic of a struct so they are reported together in one pass.
+//! Layer 2, diagnostics: collects every diagnostic of a struct so they are reported together in
+//! one pass; suggestions for mistyped names.
 
 /// An error collector: phases push into it and keep going where they can.
 #[derive(Default)]
@@ -20,7 +21,7 @@ impl Errors {
     /// Records a diagnostic underlining all of `tokens` (on stable Rust `span()` of a
     /// multi-token node is its first token only).
     pub fn spanned(&mut self, tokens: &impl quote::ToTokens, msg: impl std::fmt::Display) {
-        self.push(crate::ir::Spans::of(tokens).error(msg));
+        self.push(crate::spans::Spans::of(tokens).error(msg));
     }
 
     /// How many diagnostics were recorded (to tell whether a step added any).

@@ -1,6 +1,6 @@
-//! The pipeline: parse → model → analysis → codegen. On any error the struct is still emitted
-//! (helper attributes stripped) with its accessors and stub impls, so one mistake gives one
-//! diagnostic rather than a cascade at every use of the model.
+//! Layer 9, the pipeline: parse → model → analysis → codegen. On any error the struct is still
+//! emitted (helper attributes stripped) with its accessors and stub impls, so one mistake gives
+//! one diagnostic rather than a cascade at every use of the model.
 
 use proc_macro2::TokenStream;
 use quote::quote;

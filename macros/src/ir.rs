@@ -1,46 +1,11 @@
-//! The typed expression IR: every equation of a model after name resolution.
+//! Layer 4, the typed expression IR: every equation of a model after name resolution.
 //!
 //! Each node keeps the span of the source term it came from, so analysis can underline the exact
 //! term that is wrong. Symbolic differentiation (for exponential Euler and the linearity analysis)
 //! builds new nodes that inherit the span of the term they were derived from.
 
-use proc_macro2::Span;
-
-/// Where a term was written: its first and last token. On stable Rust a diagnostic can cover
-/// a range only through its two ends, so every node keeps both.
-#[derive(Clone, Copy, Debug)]
-pub struct Spans {
-    /// The term's first token.
-    pub start: Span,
-    /// The term's last token.
-    pub end: Span,
-}
-
-impl Spans {
-    /// The extent of a syntax node.
-    pub fn of(tokens: &impl quote::ToTokens) -> Spans {
-        let mut iter = tokens.to_token_stream().into_iter();
-        let start = iter.next().map_or_else(Span::call_site, |t| t.span());
-        let end = iter.last().map_or(start, |t| t.span());
-        Spans { start, end }
-    }
-
-    /// A diagnostic underlining the whole term.
-    pub fn error(self, msg: impl std::fmt::Display) -> syn::Error {
-        let a = proc_macro2::Ident::new("a", self.start);
-        let b = proc_macro2::Ident::new("b", self.end);
-        syn::Error::new_spanned(quote::quote!(#a #b), msg)
-    }
-}
-
-impl From<Span> for Spans {
-    fn from(span: Span) -> Spans {
-        Spans {
-            start: span,
-            end: span,
-        }
-    }
-}
+use crate::spans::Spans;
+use crate::unit::Unit;
 
 /// A resolved name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -232,7 +197,7 @@ pub enum ExprKind {
     /// A number with a unit: a unit literal `40.0[mV]`, or a conversion factor between two
     /// scales of one dimension (`1e3` of unit `1e-3`, whose product with a value in `V` is
     /// the same quantity in `mV`). Generated code uses the number as it is.
-    Quantity(f64, crate::units::Unit),
+    Quantity(f64, Unit),
     /// `true` / `false`.
     Bool(bool),
     /// A resolved name.

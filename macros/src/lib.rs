@@ -8,16 +8,39 @@
 
 use proc_macro::TokenStream;
 
-mod analysis;
-mod args;
-mod codegen;
+// The crate is laid out bottom-up: a module imports only from the layers above its own (tests
+// aside: the expansion snapshots of `codegen` run the whole pipeline).
+
+// 1. Where a term was written.
+mod spans;
+
+// 2. Diagnostics: the collector and suggestions for typos.
 mod errors;
-mod expand;
+
+// 3. Units as values: exponents and scale, arithmetic, names.
+mod unit;
+
+// 4. The typed expression IR; the argument syntax of attributes.
+mod args;
 mod ir;
-mod model;
+
+// 5. Phase 1 (attributes → `RawModel`), and the passes over IR expressions: symbolic algebra,
+// unit inference and conversion.
 mod parse;
 mod symbolic;
 mod units;
+
+// 6. Phase 2: name resolution → `Model`.
+mod model;
+
+// 7. Phase 3: analysis → `Plan`.
+mod analysis;
+
+// 8. Phase 4: `Model` + `Plan` → tokens.
+mod codegen;
+
+// 9. The pipeline, and the fallback output on errors.
+mod expand;
 
 /// Turns an annotated struct into a synapse model: see the `neurode` crate's documentation for the
 /// DSL (`#[param]`, `#[state]`, `#[expr]`, `#[output]`).

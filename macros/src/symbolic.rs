@@ -1,8 +1,9 @@
-//! Symbolic algebra on [`Expr`]: inlining of derived expressions, differentiation and
-//! substitution, with constant folding of 0 and 1 so derivatives stay readable.
-//! Every built node takes the span of the term it was derived from.
+//! Layer 5, a pass over the IR: symbolic algebra on [`Expr`]: inlining of derived expressions,
+//! differentiation and substitution, with constant folding of 0 and 1 so derivatives stay
+//! readable. Every built node takes the span of the term it was derived from.
 
-use crate::ir::{BinOp, Builtin, Expr, ExprKind, Func, Spans, Sym};
+use crate::ir::{BinOp, Builtin, Expr, ExprKind, Func, Sym};
+use crate::spans::Spans;
 
 fn is_num(e: &Expr, v: f64) -> bool {
     e.as_num() == Some(v)

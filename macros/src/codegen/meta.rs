@@ -191,7 +191,7 @@ impl Ctx<'_> {
             Some(t) => quote!(::core::option::Option::Some(#t)),
             None => quote!(::core::option::Option::None),
         };
-        let dims = |u: Option<crate::units::Unit>| match u {
+        let dims = |u: Option<crate::unit::Unit>| match u {
             Some(u) if !m.unitless => {
                 let (exp, scale) = (u.exp, u.scale);
                 quote!(::core::option::Option::Some(#rt::Dims { exp: [#(#exp),*], scale: #scale }))

@@ -1,5 +1,5 @@
-//! Phase 4: [`Model`] + [`Plan`] → tokens. Infallible: every check and every decision happened
-//! in analysis; this module only emits what the plan says.
+//! Layer 8, phase 4: [`Model`] + [`Plan`] → tokens. Infallible: every check and every decision
+//! happened in analysis; this module only emits what the plan says.
 //!
 //! - [`expr`]: expressions, with reciprocals hoisted out of loops;
 //! - [`integrate`]: the integrators of each method and their constants (`prepare`);
