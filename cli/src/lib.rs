@@ -5,13 +5,24 @@
 //! ([`progress`]).
 #![forbid(unsafe_code)]
 
-pub mod bench;
+// The crate is laid out bottom-up: a module imports only from the layers above its own.
+
+// The models by their command-line names, result files, the progress bar.
 pub mod catalog;
-pub mod cli;
-pub mod neuron;
 pub mod output;
-pub mod plot;
 pub mod progress;
+
+// The benchmark examples' runner; one synapse driven by spike times.
+pub mod bench;
 pub mod single;
+
+// Figures (of recordings, and of other shapes).
+pub mod plot;
+
+// One neuron on its own, with its figure.
+pub mod neuron;
+
+// The commands.
+pub mod cli;
 
 pub use cli::chapter_example;
