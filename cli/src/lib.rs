@@ -1,8 +1,8 @@
-//! The `neurode` command line and what its examples share: the commands ([`cli`]), the models
-//! by their command-line names ([`catalog`]), one synapse driven by spike times ([`single`]),
-//! figures ([`plot`]), result files written without destroying what is at their path
-//! ([`output`]), the benchmark examples' runner ([`bench`](mod@bench)) and a progress bar for long runs
-//! ([`progress`]).
+//! The `neurode` command line and what the examples (`examples/`, the root package's) share: the
+//! commands ([`cli`]), the models by their command-line names ([`catalog`]), one synapse driven
+//! by spike times ([`single`]), one neuron on its own ([`neuron`]), figures ([`plot`]), result
+//! files written without destroying what is at their path ([`output`]), the benchmark examples'
+//! runner ([`bench`](mod@bench)) and a progress bar for long runs ([`progress`]).
 #![forbid(unsafe_code)]
 
 // The crate is laid out bottom-up: a module imports only from the layers above its own.
