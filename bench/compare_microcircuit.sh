@@ -22,7 +22,7 @@ pin=()
 if [ "${PIN:-1}" = 1 ] && command -v taskset >/dev/null; then
   if [ "$threads" = 1 ]; then pin=(taskset -c 0); else pin=(taskset -c 0,1); fi
 fi
-cargo build -q --release -p neurode-cli --example microcircuit
+cargo build -q --release -p neurode --example microcircuit
 log=$(mktemp); out=$(mktemp)
 trap 'rm -f "$log" "$out"' EXIT
 for seed in $(seq "$reps"); do

@@ -18,7 +18,7 @@ reps=${REPS:-3}
 duration=${DURATION_MS:-100000}
 one=()
 if [ "${PIN:-1}" = 1 ] && command -v taskset >/dev/null; then one=(taskset -c 0); fi
-cargo build -q --release -p neurode-cli --example stdp_song2000
+cargo build -q --release -p neurode --example stdp_song2000
 out=$(mktemp)
 log=$(mktemp)
 trap 'rm -f "$out" "$log"' EXIT

@@ -3,7 +3,8 @@
 //! [`main`] parses the arguments, runs the command and maps every failure to one line on stderr
 //! (`error: ...`) and a non-zero exit code: 2 for bad input (unknown model, protocol, parameter,
 //! method or variable, a value that is not a number or out of its domain), 1 when a run or a
-//! write fails. Files are written whole or not at all ([`write_atomic`]).
+//! write fails. Files are written whole or not at all
+//! ([`write_file`](crate::output::write_file)).
 
 mod describe;
 mod summary;
@@ -406,19 +407,8 @@ pub fn parse_record(text: &str, model: &str, info: &ModelInfo) -> Result<Vec<Str
     Ok(names)
 }
 
-/// Writes a result file: whole or not at all, never replacing a device, a FIFO or a link (see
-/// [`crate::output`]).
-///
-/// Error: the first I/O error.
-pub fn write_atomic(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    crate::output::write_file(path, write)
-}
-
 fn write_csv(path: &Path, rec: &neurode::tutorial::Recording) -> Result<(), CliError> {
-    write_atomic(path, |w| rec.write_csv(w)).map_err(|source| CliError::Io {
+    crate::output::write_file(path, |w| rec.write_csv(w)).map_err(|source| CliError::Io {
         path: path.to_path_buf(),
         source,
     })

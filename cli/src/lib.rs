@@ -1,17 +1,28 @@
-//! The `neurode` command line and what its examples share: the commands ([`cli`]), the models
-//! by their command-line names ([`catalog`]), one synapse driven by spike times ([`single`]),
-//! figures ([`plot`]), result files written without destroying what is at their path
-//! ([`output`]), the benchmark examples' runner ([`bench`](mod@bench)) and a progress bar for long runs
-//! ([`progress`]).
+//! The `neurode` command line and what the examples (`examples/`, the root package's) share: the
+//! commands ([`cli`]), the models by their command-line names ([`catalog`]), one synapse driven
+//! by spike times ([`single`]), one neuron on its own ([`neuron`]), figures ([`plot`]), result
+//! files written without destroying what is at their path ([`output`]), the benchmark examples'
+//! runner ([`bench`](mod@bench)) and a progress bar for long runs ([`progress`]).
 #![forbid(unsafe_code)]
 
-pub mod bench;
+// The crate is laid out bottom-up: a module imports only from the layers above its own.
+
+// The models by their command-line names, result files, the progress bar.
 pub mod catalog;
-pub mod cli;
-pub mod neuron;
 pub mod output;
-pub mod plot;
 pub mod progress;
+
+// The benchmark examples' runner; one synapse driven by spike times.
+pub mod bench;
 pub mod single;
+
+// Figures (of recordings, and of other shapes).
+pub mod plot;
+
+// One neuron on its own, with its figure.
+pub mod neuron;
+
+// The commands.
+pub mod cli;
 
 pub use cli::chapter_example;

@@ -2,9 +2,12 @@
 //! firing pattern with its paper's current), under a constant current, for a while.
 
 use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 use neurode::models::{AdEx, ExpIf, HodgkinHuxley, Izhikevich, Lif, LifCoba};
-use neurode::runtime::{Input, Method, ModelInfo, Network, NeuronModel, Var};
+use neurode::runtime::{
+    Input, Method, ModelInfo, MonitorId, Network, NeuronModel, SpikeMonitorId, Var,
+};
 use neurode::tutorial::{Column, Recording};
 
 use crate::plot::{Figure, Panel, Series};
@@ -324,12 +327,65 @@ pub fn example(
             record: None,
         };
         let out = run(model, &cfg)?;
-        let png = std::path::PathBuf::from(format!("figures/{model}_{label}.png"));
-        crate::plot::save_png(&figure(model, &out), &png)?;
-        println!("{}", summary(model, &out, &cfg));
-        println!("  figure: {}", png.display());
+        let png = PathBuf::from(format!("figures/{model}_{label}.png"));
+        show(model, &out, &png)?;
     }
     Ok(())
+}
+
+/// What a neuron example shows of a run: draws `out` into the PNG file `png` and prints its
+/// summary (as `neurode run` prints it without options) and the figure's path.
+///
+/// # Errors
+///
+/// The figure's.
+pub fn show(
+    model: &str,
+    out: &NeuronOutcome,
+    png: &Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let cfg = NeuronConfig {
+        preset: None,
+        current: None,
+        duration: out.recording.t.len() as f64 * out.dt,
+        dt: out.dt,
+        params: Vec::new(),
+        method: None,
+        record: None,
+    };
+    crate::plot::save_png(&figure(model, out), png)?;
+    println!("{}", summary(model, out, &cfg));
+    println!("  figure: {}", png.display());
+    Ok(())
+}
+
+/// The outcome of a network a neuron example built itself, for [`show`]: the `columns` (name and
+/// monitor) and the spikes `spikes` recorded from neuron 0 of a group of model `M`, driven as
+/// `drive` says.
+pub fn outcome<M: NeuronModel>(
+    net: &Network,
+    columns: &[(&str, MonitorId)],
+    spikes: SpikeMonitorId,
+    drive: &str,
+) -> NeuronOutcome {
+    let dt = net.dt();
+    let rows = columns.first().map_or(0, |&(_, id)| net.trace(id).n_rows());
+    NeuronOutcome {
+        recording: Recording {
+            t: (0..rows).map(|i| i as f64 * dt).collect(),
+            columns: columns
+                .iter()
+                .map(|&(name, id)| Column {
+                    name: name.to_string(),
+                    values: net.trace(id).column(0),
+                })
+                .collect(),
+        },
+        spike_times: net.spike_trace(spikes).times.clone(),
+        info: M::INFO,
+        dt,
+        drive: drive.to_string(),
+    }
 }
 
 /// The unit of the model's variable `name` ("" if unknown).
@@ -502,6 +558,30 @@ mod tests {
         );
         assert!(out.spike_times.is_empty());
         assert_eq!(out.drive, "input 2 nA (--current)");
+    }
+
+    #[test]
+    fn an_outcome_built_from_a_network_is_what_run_returns() {
+        let driven = NeuronConfig {
+            current: Some(25.0),
+            ..cfg()
+        };
+        let ran = run("lif", &driven).unwrap();
+        let mut net = Network::new(0.1).unwrap();
+        let g = net.add_neurons("neuron", 1, Lif::default()).unwrap();
+        net.add_input(g, Input::Constant(25.0)).unwrap();
+        let s = net.record_spikes(g).unwrap();
+        let v = net.record(g, Lif::V).unwrap();
+        net.run(100.0).unwrap();
+        let built = outcome::<Lif>(&net, &[("V", v)], s, &ran.drive);
+        assert_eq!(built.recording.t, ran.recording.t);
+        assert_eq!(built.recording.columns, ran.recording.columns);
+        assert_eq!(built.spike_times, ran.spike_times);
+        assert!(built.spike_times.len() >= 5);
+        assert_eq!(
+            summary("lif", &built, &driven),
+            summary("lif", &ran, &driven)
+        );
     }
 
     #[test]

@@ -386,9 +386,9 @@ fn failures_while_running_exit_with_1() {
 fn nothing_is_left_behind_when_a_write_fails() {
     let dir = scratch("atomic");
     let file = dir.join("x.csv");
-    write_atomic(&file, |w| w.write_all(b"old\n")).unwrap();
+    crate::output::write_file(&file, |w| w.write_all(b"old\n")).unwrap();
     assert_eq!(files_in(&dir), ["x.csv"]);
-    let e = write_atomic(&file, |w| {
+    let e = crate::output::write_file(&file, |w| {
         w.write_all(b"partial")?;
         Err(io::Error::other("disk full"))
     })

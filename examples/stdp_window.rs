@@ -77,7 +77,7 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
         for (dt, dw) in &rows {
             text.push_str(&format!("{dt},{dw:e}\n"));
         }
-        neurode_cli::cli::write_atomic(path, |w| w.write_all(text.as_bytes()))?;
+        neurode_cli::output::write_file(path, |w| w.write_all(text.as_bytes()))?;
     }
     if let Some(path) = &args.figure {
         let pts: Vec<(f64, f64)> = rows.iter().map(|&(dt, dw)| (dt, dw * 1e6)).collect();
