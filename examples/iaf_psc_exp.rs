@@ -32,16 +32,16 @@ fn train(from: f64, to: f64, every: f64) -> Vec<f64> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ms = 250.0;
     let mut net = Network::new(0.1)?;
-    let exc = net.add_neurons("exc", 1, SpikeTrain::single(&train(50.0, 200.0, 5.0))?)?;
-    let inh = net.add_neurons("inh", 1, SpikeTrain::single(&train(100.0, 150.0, 5.0))?)?;
+    let exc = net.add_population("exc", 1, SpikeTrain::single(&train(50.0, 200.0, 5.0))?)?;
+    let inh = net.add_population("inh", 1, SpikeTrain::single(&train(100.0, 150.0, 5.0))?)?;
     let cell = IafPscExp {
         I_e: 0.3,
         ..IafPscExp::default()
     };
-    let cell = net.add_neurons("neuron", 1, cell)?;
+    let cell = net.add_population("neuron", 1, cell)?;
     let (exc_syn, inh_syn) = (StaticSynapse { w: 2.0 }, StaticSynapse { w: -4.0 });
-    net.add_synapses("exc_syn", exc_syn, exc, cell, &Connect::AllToAll)?;
-    let i = net.add_synapses("inh_syn", inh_syn, inh, cell, &Connect::AllToAll)?;
+    net.add_projection("exc_syn", exc_syn, exc, cell, &Connect::AllToAll)?;
+    let i = net.add_projection("inh_syn", inh_syn, inh, cell, &Connect::AllToAll)?;
     net.set_post_variable(i, "I_ex", "I_in")?;
     let spikes = net.record_spikes(cell)?;
     let mut columns = Vec::new();
@@ -54,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     net.run(ms)?;
     let drive = "I_e = 0.3 nA, excitatory spikes every 5 ms (w 2 nA), inhibitory (w −4 nA)";
-    let out = neuron::outcome::<IafPscExp>(&net, &columns, spikes, drive);
+    let out = neuron::outcome::<IafPscExp>(&net, &columns, spikes, drive)?;
     std::fs::create_dir_all("figures")?;
     neuron::show("iaf_psc_exp", &out, Path::new("figures/iaf_psc_exp.png"))?;
     Ok(())

@@ -18,7 +18,7 @@
 use std::path::Path;
 
 use neurode::models::{LifCoba, Stdp};
-use neurode::runtime::{Connect, Network, SpikeTrain, Values};
+use neurode::runtime::{Connect, Network, SpikeTrain};
 use neurode_cli::neuron;
 
 /// Spike times every `every` ms from `from` up to (not including) `to`.
@@ -32,19 +32,19 @@ fn train(from: f64, to: f64, every: f64) -> Vec<f64> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ms = 300.0;
     let mut net = Network::new(0.1)?;
-    let exc = net.add_neurons("exc", 1, SpikeTrain::single(&train(50.0, 250.0, 4.0))?)?;
-    let inh = net.add_neurons("inh", 1, SpikeTrain::single(&train(150.0, 200.0, 10.0))?)?;
-    let cell = net.add_neurons("neuron", 1, LifCoba::default())?;
+    let exc = net.add_population("exc", 1, SpikeTrain::single(&train(50.0, 250.0, 4.0))?)?;
+    let inh = net.add_population("inh", 1, SpikeTrain::single(&train(150.0, 200.0, 10.0))?)?;
+    let cell = net.add_population("neuron", 1, LifCoba::default())?;
     let fixed = Stdp {
         dA_pre: 0.0,
         dA_post: 0.0,
         w_max: 1.0,
         ..Stdp::default()
     };
-    let e = net.add_synapses("exc_syn", fixed.clone(), exc, cell, &Connect::AllToAll)?;
-    let i = net.add_synapses("inh_syn", fixed, inh, cell, &Connect::AllToAll)?;
-    net.set_synapse_values(e, Stdp::w, &Values::Constant(0.4))?;
-    net.set_synapse_values(i, Stdp::w, &Values::Constant(0.5))?;
+    let e = net.add_projection("exc_syn", fixed.clone(), exc, cell, &Connect::AllToAll)?;
+    let i = net.add_projection("inh_syn", fixed, inh, cell, &Connect::AllToAll)?;
+    net.set(e, Stdp::w, 0.4)?;
+    net.set(i, Stdp::w, 0.5)?;
     net.set_post_variable(i, "g_e", "g_i")?;
     let spikes = net.record_spikes(cell)?;
     let mut columns = Vec::new();
@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     net.run(ms)?;
     let drive = "excitatory spikes every 4 ms (w 0.4), inhibitory every 10 ms (w 0.5)";
-    let out = neuron::outcome::<LifCoba>(&net, &columns, spikes, drive);
+    let out = neuron::outcome::<LifCoba>(&net, &columns, spikes, drive)?;
     std::fs::create_dir_all("figures")?;
     neuron::show("lif_coba", &out, Path::new("figures/lif_coba.png"))?;
     Ok(())

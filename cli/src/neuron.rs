@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use neurode::models::{AdEx, ExpIf, HodgkinHuxley, Izhikevich, Lif, LifCoba};
 use neurode::runtime::{
-    Input, Method, ModelInfo, MonitorId, Network, NeuronModel, SpikeMonitorId, Var,
+    Input, Method, ModelInfo, Network, NeuronModel, SpikeMonitor, StateMonitor, Var,
 };
 use neurode::tutorial::{Column, Recording};
 
@@ -362,30 +362,38 @@ pub fn show(
 /// The outcome of a network a neuron example built itself, for [`show`]: the `columns` (name and
 /// monitor) and the spikes `spikes` recorded from neuron 0 of a group of model `M`, driven as
 /// `drive` says.
+///
+/// Error: [`neurode::runtime::Error::UnknownObject`] for a monitor of another network.
 pub fn outcome<M: NeuronModel>(
     net: &Network,
-    columns: &[(&str, MonitorId)],
-    spikes: SpikeMonitorId,
+    columns: &[(&str, StateMonitor)],
+    spikes: SpikeMonitor,
     drive: &str,
-) -> NeuronOutcome {
+) -> Result<NeuronOutcome, neurode::runtime::Error> {
     let dt = net.dt();
-    let rows = columns.first().map_or(0, |&(_, id)| net.trace(id).n_rows());
-    NeuronOutcome {
+    let rows = match columns.first() {
+        Some(&(_, id)) => net.trace(id)?.n_rows(),
+        None => 0,
+    };
+    let columns = columns
+        .iter()
+        .map(|&(name, id)| {
+            Ok(Column {
+                name: name.to_string(),
+                values: net.trace(id)?.column(0),
+            })
+        })
+        .collect::<Result<_, neurode::runtime::Error>>()?;
+    Ok(NeuronOutcome {
         recording: Recording {
             t: (0..rows).map(|i| i as f64 * dt).collect(),
-            columns: columns
-                .iter()
-                .map(|&(name, id)| Column {
-                    name: name.to_string(),
-                    values: net.trace(id).column(0),
-                })
-                .collect(),
+            columns,
         },
-        spike_times: net.spike_trace(spikes).times.clone(),
+        spike_times: net.spikes(spikes)?.times.clone(),
         info: M::INFO,
         dt,
         drive: drive.to_string(),
-    }
+    })
 }
 
 /// The unit of the model's variable `name` ("" if unknown).
@@ -568,12 +576,12 @@ mod tests {
         };
         let ran = run("lif", &driven).unwrap();
         let mut net = Network::new(0.1).unwrap();
-        let g = net.add_neurons("neuron", 1, Lif::default()).unwrap();
+        let g = net.add_population("neuron", 1, Lif::default()).unwrap();
         net.add_input(g, Input::Constant(25.0)).unwrap();
         let s = net.record_spikes(g).unwrap();
         let v = net.record(g, Lif::V).unwrap();
         net.run(100.0).unwrap();
-        let built = outcome::<Lif>(&net, &[("V", v)], s, &ran.drive);
+        let built = outcome::<Lif>(&net, &[("V", v)], s, &ran.drive).unwrap();
         assert_eq!(built.recording.t, ran.recording.t);
         assert_eq!(built.recording.columns, ran.recording.columns);
         assert_eq!(built.spike_times, ran.spike_times);

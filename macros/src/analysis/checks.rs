@@ -241,7 +241,7 @@ pub(super) fn check_noise(m: &Model, errors: &mut Errors) {
             errors.push(term.span.error(format!(
                 "`rand()` and `randn()` draw initial values (`init = ...`), not {what}\nhelp: \
                  for noise in an ODE use `xi`; for values drawn per element use \
-                 `Network::set_values`"
+                 `Network::set`"
             )));
         }
     }

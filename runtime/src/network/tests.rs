@@ -620,9 +620,7 @@ fn bad_arguments_are_errors() {
             len: 3
         }
     );
-    let e = n
-        .add_input(post.pick(&[7]).unwrap(), Input::Constant(1.0))
-        .unwrap_err();
+    let e = post.pick(&[7]).unwrap_err();
     assert_eq!(
         e,
         Error::IndexOutOfRange {
@@ -630,6 +628,21 @@ fn bad_arguments_are_errors() {
             index: 7,
             len: 3
         }
+    );
+    // A value per member: two members, three values.
+    let e = n
+        .add_input(post.pick(&[0, 2]).unwrap(), Input::PerNeuron(vec![1.0; 3]))
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::SizeMismatch {
+                expected: 2,
+                got: 3,
+                ..
+            }
+        ),
+        "{e}"
     );
     let e = n
         .population_mut(post)
@@ -745,6 +758,6 @@ fn network_is_send_and_handles_are_small() {
     let g = n.add_population("g", 1, Acc::default()).unwrap();
     let copy = g;
     assert_eq!(copy, g);
-    assert!(format!("{g:?}").starts_with("Population(network "));
+    assert!(format!("{g:?}").starts_with("Population(g, network "));
     assert!(format!("{n:?}").contains("order: [\"g\"]"));
 }
