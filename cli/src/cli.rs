@@ -200,6 +200,29 @@ fn usage(msg: impl Into<String>) -> CliError {
     CliError::Usage(msg.into())
 }
 
+/// Refuses outputs that would write one file (the second would overwrite the first).
+fn distinct_outputs(outputs: &[(&str, &Path)]) -> Result<(), CliError> {
+    match crate::output::same_file(outputs) {
+        None => Ok(()),
+        Some((first, second, path)) => Err(usage(format!(
+            "{first} and {second} would both write {}: give each output its own file",
+            path.display()
+        ))),
+    }
+}
+
+/// The outputs of a run: `--csv` and `--png`.
+fn run_outputs(args: &RunArgs) -> Result<(), CliError> {
+    let mut outputs = Vec::new();
+    if let Some(csv) = &args.csv {
+        outputs.push(("--csv", csv.as_path()));
+    }
+    if let Some(png) = &args.png {
+        outputs.push(("--png", png.as_path()));
+    }
+    distinct_outputs(&outputs)
+}
+
 /// The `neurode` binary: parses `std::env::args`, runs, reports.
 pub fn main() -> ExitCode {
     crate::output::clean_up_on_signals();
@@ -457,6 +480,18 @@ fn tutorial(args: &TutorialArgs, out: &mut dyn Write) -> Result<(), CliError> {
         path: args.out.clone(),
         source,
     })?;
+    if let Some(csv) = &args.csv {
+        let figures: Vec<PathBuf> = runs
+            .iter()
+            .map(|(p, _)| plot::figure_path(&args.out, *p))
+            .collect();
+        let mut outputs: Vec<(&str, &Path)> = figures
+            .iter()
+            .map(|f| ("the figure", f.as_path()))
+            .collect();
+        outputs.push(("--csv", csv.as_path()));
+        distinct_outputs(&outputs)?;
+    }
     for (k, (p, overrides)) in runs.iter().enumerate() {
         let mut text = run_protocol(*p, overrides, &args.out, args.csv.as_deref())?;
         if k + 1 < runs.len() {
@@ -601,6 +636,7 @@ pub fn neuron_config(args: &RunArgs, info: &ModelInfo) -> Result<NeuronConfig, C
 
 fn run_neuron(args: &RunArgs, info: &ModelInfo, out: &mut dyn Write) -> Result<(), CliError> {
     let cfg = neuron_config(args, info)?;
+    run_outputs(args)?;
     let outcome = neuron::run(&args.model, &cfg)?;
     let mut text = neuron::summary(&args.model, &outcome, &cfg);
     if let Some(csv) = &args.csv {
@@ -624,6 +660,7 @@ fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
         return run_neuron(args, entry.info, out);
     }
     let cfg = run_config(args)?;
+    run_outputs(args)?;
     let only_spikes = |r: &Vec<String>| r.iter().all(|n| n == "pre.spike");
     if args.png.is_some() && cfg.record.as_ref().is_some_and(only_spikes) {
         return Err(usage(

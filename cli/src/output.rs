@@ -11,6 +11,9 @@
 //!   the system's limit work), then renamed onto the path. An existing file keeps its mode and
 //!   (when neurode may change it) its owner; a new one gets the usual mode (`0666` less the
 //!   umask).
+//! - Two outputs of one command that would write one file (the same path, or one file reached
+//!   through links, `.` or `..`) are refused before anything runs ([`same_file`]); standard
+//!   output and devices may take several.
 //! - The temporaries in flight are removed if the process receives SIGINT or SIGTERM
 //!   ([`clean_up_on_signals`]), and when anything fails.
 
@@ -19,6 +22,54 @@ use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once, PoisonError};
+
+/// What a path names, for telling whether two outputs would land in one file: the file itself
+/// (through symbolic links) where it exists, else its directory (through links) and its name,
+/// else the path made absolute. `-` (standard output) names itself.
+fn identity(path: &Path) -> PathBuf {
+    if path == Path::new("-") {
+        return path.to_path_buf();
+    }
+    // A link whose target does not exist yet is followed by hand: writing it creates the target.
+    let mut path = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::read_link(&path) {
+            Ok(target) => path = path.parent().map_or(target.clone(), |d| d.join(&target)),
+            Err(_) => break,
+        }
+    }
+    if let Ok(real) = fs::canonicalize(&path) {
+        return real;
+    }
+    let absolute = std::env::current_dir().map_or_else(|_| path.clone(), |d| d.join(&path));
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(dir), Some(name)) => fs::canonicalize(dir).map_or(absolute.clone(), |d| d.join(name)),
+        _ => absolute,
+    }
+}
+
+/// The first two of `outputs` (each an option's name and its path) that would write one file:
+/// the same path, or two paths reaching one file through links, `.` or `..`. Standard output
+/// (`-`) and devices may be named twice.
+pub fn same_file<'a>(outputs: &[(&'a str, &'a Path)]) -> Option<(&'a str, &'a str, &'a Path)> {
+    let shared = |p: &Path| {
+        p == Path::new("-")
+            || fs::metadata(p).is_ok_and(|m| {
+                let t = m.file_type();
+                t.is_char_device() || t.is_block_device() || t.is_fifo() || t.is_socket()
+            })
+    };
+    let ids: Vec<PathBuf> = outputs.iter().map(|(_, p)| identity(p)).collect();
+    for (k, (name, path)) in outputs.iter().enumerate() {
+        if shared(path) {
+            continue;
+        }
+        if let Some(j) = (0..k).find(|&j| ids[j] == ids[k]) {
+            return Some((outputs[j].0, name, path));
+        }
+    }
+    None
+}
 
 /// The temporary files being written, removed if a signal ends the process.
 static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());

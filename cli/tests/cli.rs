@@ -564,3 +564,54 @@ fn a_closed_stdout_is_not_success() {
     assert_eq!(out.status.code(), Some(141), "{}", stderr(&out));
     assert!(out.stderr.is_empty(), "no message: {}", stderr(&out));
 }
+
+/// Two outputs that would land in one file are refused before anything runs or is written:
+/// the same path, the same file through `..` or a symbolic link, a CSV onto a figure of the
+/// tutorial. Exit 2, one line, and what was there is intact.
+#[test]
+fn two_outputs_on_one_file_are_refused() {
+    let dir = scratch("same_file");
+    let same = dir.join("same.out");
+    let s = same.to_str().unwrap();
+    let via_dotdot = dir.join("sub/../same.out");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    let link = dir.join("link.out");
+    std::os::unix::fs::symlink(&same, &link).unwrap();
+    for (csv, png) in [
+        (s, s),
+        (via_dotdot.to_str().unwrap(), s),
+        (link.to_str().unwrap(), s),
+    ] {
+        let args = ["run", "alpha", "--spikes", "10", "--csv", csv, "--png", png];
+        assert_one_line_error(&args, &["--csv and --png would both write", "same.out"]);
+        assert_eq!(neurode(&args).status.code(), Some(2), "{args:?}");
+        assert!(!same.exists(), "{args:?}: nothing written");
+    }
+    // A neuron model's run checks the same.
+    let args = ["run", "lif", "--csv", s, "--png", s];
+    assert_one_line_error(&args, &["--csv and --png would both write"]);
+    // The tutorial's CSV onto its own figure: the figure already there stays.
+    let figures = dir.join("figures");
+    std::fs::create_dir_all(&figures).unwrap();
+    let figure = figures.join("ampa.png");
+    std::fs::write(&figure, b"figure").unwrap();
+    let out = figures.to_str().unwrap();
+    let args = [
+        "tutorial",
+        "ampa",
+        "--out",
+        out,
+        "--csv",
+        figure.to_str().unwrap(),
+    ];
+    assert_one_line_error(
+        &args,
+        &["the figure and --csv would both write", "ampa.png"],
+    );
+    assert_eq!(neurode(&args).status.code(), Some(2));
+    assert_eq!(std::fs::read(&figure).unwrap(), b"figure");
+    // Standard output may take one output while a file takes the other.
+    let o = neurode(&["run", "alpha", "--spikes", "10", "--csv", "-", "--png", s]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(same.exists());
+}
