@@ -15,7 +15,7 @@
 //!   through links, `.` or `..`) are refused before anything runs ([`same_file`]); standard
 //!   output and devices may take several.
 //! - The temporaries in flight are removed if the process receives SIGINT or SIGTERM
-//!   ([`clean_up_on_signals`]), and when anything fails.
+//!   ([`clean_up_on_signals`]), SIGHUP or SIGQUIT, and when anything fails.
 
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, BufWriter, Write};
@@ -77,13 +77,16 @@ static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 /// Longest chain of symbolic links followed before giving up (as the kernel does).
 const MAX_LINKS: usize = 40;
 
-/// Removes the temporary files in flight and exits (130 on SIGINT, 143 on SIGTERM) when the
-/// process receives SIGINT or SIGTERM. Installed once; later calls do nothing.
+/// Removes the temporary files in flight and exits (128 + the signal: 130 on SIGINT, 143 on
+/// SIGTERM, 129 on SIGHUP (a closed terminal), 131 on SIGQUIT) when the process receives one of
+/// them. Installed once; later calls do nothing.
 pub fn clean_up_on_signals() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+        let Ok(mut signals) =
+            signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT])
+        else {
             return;
         };
         std::thread::spawn(move || {

@@ -496,7 +496,7 @@ fn writing_a_result_destroys_nothing() {
 #[test]
 fn a_signal_during_a_write_leaves_no_temporary() {
     let dir = scratch("cli-signal");
-    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+    for (signal, code) in [("TERM", 143), ("INT", 130), ("HUP", 129), ("QUIT", 131)] {
         let csv = dir.join(format!("big-{signal}.csv"));
         // A long recording: the CSV takes a while to write.
         let mut child = Command::new(env!("CARGO_BIN_EXE_neurode"))
