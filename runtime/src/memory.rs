@@ -63,6 +63,11 @@ impl Budget {
         }
     }
 
+    /// Gives back `bytes` charged for a buffer that was freed or replaced.
+    pub(crate) fn release(&mut self, bytes: u64) {
+        self.charged = self.charged.saturating_sub(bytes);
+    }
+
     /// Checks `bytes` against the limit and charges them.
     pub(crate) fn charge(&mut self, bytes: u64, purpose: Purpose<'_>) -> Result<()> {
         self.check(bytes, purpose)?;

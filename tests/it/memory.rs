@@ -63,7 +63,16 @@ fn requests() {
     };
     net.add_projection("ring", slow, pre, post, &Connect::AllToAll)
         .unwrap();
-    assert_eq!(refused(net.run(1.0).unwrap_err()).0, "ring");
+    let charged = net.memory_charged();
+    // Refused at once for the whole ring, not slot by slot for one slot, and nothing stays
+    // charged for it: a small population still fits a budget just above what is used.
+    assert_eq!(
+        refused(net.run(1.0).unwrap_err()),
+        ("ring".to_string(), 1_000_000 * 1000 * 8)
+    );
+    assert_eq!(net.memory_charged(), charged);
+    net.set_memory_budget(Some(charged + 1_000_000));
+    net.add_population("small", 100, Lif::default()).unwrap();
 }
 
 #[test]

@@ -193,15 +193,27 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
                     object: &self.name,
                     what: &what,
                 };
-                budget.charge(
-                    crate::memory::bytes_of::<f64>(len).saturating_mul(d as u64),
-                    purpose,
-                )?;
+                let bytes = crate::memory::bytes_of::<f64>(len).saturating_mul(d as u64);
+                budget.check(bytes, purpose)?;
+                // The whole ring is asked for at once, so that one too large for the machine is
+                // refused at once, for its whole size, before any slot is filled.
+                let mut probe: Vec<f64> = Vec::new();
+                crate::memory::reserve(&mut probe, len.saturating_mul(d), purpose)
+                    .map_err(|_| purpose.error(bytes, None))?;
+                drop(probe);
                 let mut slots = Vec::new();
                 crate::memory::reserve(&mut slots, d, purpose)?;
                 for _ in 0..d {
                     slots.push(crate::memory::filled(len, 0.0, purpose)?);
                 }
+                // Charged once the ring exists, in place of the ring it replaces: a failure
+                // above leaves the accounting as it was.
+                let old = &self.rings[o];
+                let old_len = old.slots.first().map_or(0, Vec::len);
+                budget.release(
+                    crate::memory::bytes_of::<f64>(old_len).saturating_mul(old.slots.len() as u64),
+                );
+                budget.charge(bytes, purpose)?;
                 self.rings[o] = Ring { slots, pos: 0 };
             }
         }
