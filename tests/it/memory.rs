@@ -4,7 +4,7 @@
 //! as Linux overcommits memory and would otherwise grant them.
 
 use neurode::models::{Exponential, Lif};
-use neurode::runtime::{Connect, Error, Network};
+use neurode::runtime::{Connect, Error, Network, ProbabilityFn};
 
 /// Set in the child process.
 const CHILD: &str = "NEURODE_MEMORY_CHILD";
@@ -75,23 +75,83 @@ fn requests() {
     net.add_population("small", 100, Lif::default()).unwrap();
 }
 
-#[test]
-fn out_of_memory_is_an_error_not_an_abort() {
+/// The connection rules of the reliability issue on 20,000 × 20,000 neurons, where every pair
+/// (4·10^8 synapses, 4.8 GB) is drawn: each stops with `OutOfMemory` at the budget, or where the
+/// allocator refuses, having built no more than that, and leaves nothing charged.
+fn connection_rules() {
+    let mut net = Network::new(0.1).unwrap();
+    let a = net.add_population("a", 20_000, Lif::default()).unwrap();
+    let every = || Connect::Probability {
+        p: ProbabilityFn::new(|_, _| 1.0),
+        seed: 1,
+    };
+    let pairwise = || Connect::PairwiseBernoulli {
+        p: 1.0,
+        seed: 1,
+        autapses: false,
+    };
+    let total = || Connect::FixedTotalNumber {
+        n: 400_000_000,
+        seed: 1,
+        autapses: true,
+        multapses: true,
+    };
+    let rules = [
+        ("p(i, j) = 1", every()),
+        ("pairwise", pairwise()),
+        ("fixed", Connect::FixedProb { p: 1.0, seed: 1 }),
+        ("total", total()),
+    ];
+    // Without a budget, the allocator of this child refuses what a rule that draws pair by
+    // pair grows to.
+    let e = net
+        .add_projection("free", Exponential::default(), a, a, &every())
+        .unwrap_err();
+    assert_eq!(refused(e).0, "free");
+    let limit = 100 << 20;
+    net.set_memory_budget(Some(limit));
+    let charged = net.memory_charged();
+    for (name, rule) in rules {
+        let e = net
+            .add_projection(name, Exponential::default(), a, a, &rule)
+            .unwrap_err();
+        match e {
+            Error::OutOfMemory {
+                object,
+                budget: Some(b),
+                used,
+                ..
+            } => assert_eq!((object.as_str(), b, used), (name, limit, charged)),
+            other => panic!("{name}: not the budget's error: {other}"),
+        }
+        assert_eq!(net.memory_charged(), charged, "{name}");
+    }
+    // What fits the budget is still built.
+    let s = net
+        .add_projection(
+            "fits",
+            Exponential::default(),
+            a,
+            a,
+            &Connect::FixedProb { p: 0.01, seed: 1 },
+        )
+        .unwrap();
+    assert!(net.projection(s).unwrap().n_syn() > 3_900_000);
+}
+
+/// Runs the test `name` of this binary again in a child process whose address space is
+/// limited to `limit_kib`, where `run` is called, and asserts that it passed.
+fn in_child(name: &str, limit_kib: u64, run: fn()) {
     if std::env::var_os(CHILD).is_some() {
-        requests();
+        run();
         return;
     }
     let exe = std::env::current_exe().unwrap();
     let out = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("ulimit -v {LIMIT_KIB} && exec \"$0\" \"$@\""))
+        .arg(format!("ulimit -v {limit_kib} && exec \"$0\" \"$@\""))
         .arg(exe)
-        .args([
-            "--exact",
-            "memory::out_of_memory_is_an_error_not_an_abort",
-            "--test-threads",
-            "1",
-        ])
+        .args(["--exact", name, "--test-threads", "1"])
         .env(CHILD, "1")
         .output()
         .unwrap();
@@ -101,5 +161,24 @@ fn out_of_memory_is_an_error_not_an_abort() {
         "child: {:?}\n{stdout}\n{}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn out_of_memory_is_an_error_not_an_abort() {
+    in_child(
+        "memory::out_of_memory_is_an_error_not_an_abort",
+        LIMIT_KIB,
+        requests,
+    );
+}
+
+#[test]
+fn connection_rules_stop_at_the_budget_and_the_allocator() {
+    // 1 GiB: below the 1.6 GB of targets the rules would draw.
+    in_child(
+        "memory::connection_rules_stop_at_the_budget_and_the_allocator",
+        1 << 20,
+        connection_rules,
     );
 }

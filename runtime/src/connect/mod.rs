@@ -60,6 +60,21 @@ impl Targets {
         Targets::Narrow(crate::par::map(post.len(), |i| post[i] as u16))
     }
 
+    /// [`Targets::new`], the narrow copy reserved fallibly.
+    pub(crate) fn try_new(post: Vec<u32>, n_post: usize, room: &Room<'_>) -> Result<Targets> {
+        if n_post > Self::NARROW_MAX {
+            return Ok(Targets::Wide(post));
+        }
+        let mut narrow = crate::memory::filled(post.len(), 0u16, room.purpose())?;
+        crate::par::chunks(&mut narrow, |start, part| {
+            for (j, x) in part.iter_mut().enumerate() {
+                // Below 2^16: exact.
+                *x = post[start + j] as u16;
+            }
+        });
+        Ok(Targets::Narrow(narrow))
+    }
+
     /// Number of synapses.
     pub fn len(&self) -> usize {
         match self {
@@ -361,7 +376,8 @@ impl Connect {
     /// more than `u32::MAX` neurons or the synapse count overflows, [`Error::OutOfMemory`] when
     /// the memory for [`Connect::expected_synapses`] cannot be reserved.
     pub fn build(&self, object: &str, n_pre: usize, n_post: usize) -> Result<Csr> {
-        self.build_on(object, Side::whole(n_pre), Side::whole(n_post))
+        let room = Room::unlimited(object);
+        self.build_on(Side::whole(n_pre), Side::whole(n_post), room)
     }
 
     /// Builds the connectivity from the members of `pre` to the members of `post` (views of
@@ -377,21 +393,19 @@ impl Connect {
     /// - the degree rules count among members (`fixed_indegree` of `k` gives each postsynaptic
     ///   member `k` presynaptic members), each member's draws keyed by its population index; a
     ///   pair `i → i` is a neuron onto itself (the same population index).
-    pub(crate) fn build_on(&self, object: &str, pre: Side<'_>, post: Side<'_>) -> Result<Csr> {
+    ///
+    /// Every buffer is reserved fallibly, and no more than `room` allows is built: a rule that
+    /// would build more synapses stops there with [`Error::OutOfMemory`].
+    pub(crate) fn build_on(&self, pre: Side<'_>, post: Side<'_>, room: Room<'_>) -> Result<Csr> {
+        let object = room.object;
         let (n_pre, n_post) = (pre.n, post.n);
         // Ask for the memory first, so that a connectivity too large for the machine is an
         // error rather than an abort halfway through.
         let expected =
             usize::try_from(self.expected_synapses(pre.len(), post.len())).unwrap_or(usize::MAX);
+        room.check(expected)?;
         let mut probe: Vec<u32> = Vec::new();
-        crate::memory::reserve(
-            &mut probe,
-            expected,
-            crate::memory::Purpose {
-                object,
-                what: "the connectivity",
-            },
-        )?;
+        room.reserve(&mut probe, expected)?;
         drop(probe);
         if n_post > u32::MAX as usize {
             return Err(Error::InvalidInput {
@@ -403,8 +417,8 @@ impl Connect {
             });
         }
         let csr = match self {
-            Connect::AllToAll => dense(object, pre, post, false),
-            Connect::AllToAllNoSelf => dense(object, pre, post, true),
+            Connect::AllToAll => dense(&room, pre, post, false),
+            Connect::AllToAllNoSelf => dense(&room, pre, post, true),
             Connect::OneToOne => {
                 if pre.len() != post.len() {
                     return Err(Error::SizeMismatch {
@@ -417,9 +431,9 @@ impl Connect {
                 let pairs: Vec<(u32, u32)> = (0..pre.len())
                     .map(|k| (pre.member(k) as u32, post.member(k) as u32))
                     .collect();
-                from_pairs(object, n_pre, n_post, &pairs)
+                from_pairs(&room, n_pre, n_post, &pairs)
             }
-            Connect::FixedProb { p, seed } => fixed_prob(object, pre, post, *p, *seed),
+            Connect::FixedProb { p, seed } => fixed_prob(&room, pre, post, *p, *seed),
             Connect::Pairs(pairs) => {
                 for &(i, j) in pairs {
                     for (side, k, what) in [(pre, i, "presynaptic"), (post, j, "postsynaptic")] {
@@ -434,22 +448,22 @@ impl Connect {
                         }
                     }
                 }
-                from_pairs(object, n_pre, n_post, pairs)
+                from_pairs(&room, n_pre, n_post, pairs)
             }
             Connect::PairwiseBernoulli {
                 p,
                 seed,
                 autapses: true,
-            } => fixed_prob(object, pre, post, *p, *seed),
+            } => fixed_prob(&room, pre, post, *p, *seed),
             Connect::PairwiseBernoulli {
                 p,
                 seed,
                 autapses: false,
             } => {
                 let f = move |_, _| *p;
-                probability(object, pre, post, &f, *seed, false)
+                probability(&room, pre, post, &f, *seed, false)
             }
-            Connect::Probability { p, seed } => probability(object, pre, post, &*p.0, *seed, true),
+            Connect::Probability { p, seed } => probability(&room, pre, post, &*p.0, *seed, true),
             &Connect::FixedInDegree {
                 k,
                 seed,
@@ -461,7 +475,7 @@ impl Connect {
                     autapses,
                     multapses,
                 };
-                fixed_indegree(object, pre, post, rule, seed)
+                fixed_indegree(&room, pre, post, rule, seed)
             }
             &Connect::FixedOutDegree {
                 k,
@@ -474,7 +488,7 @@ impl Connect {
                     autapses,
                     multapses,
                 };
-                fixed_outdegree(object, pre, post, rule, seed)
+                fixed_outdegree(&room, pre, post, rule, seed)
             }
             &Connect::FixedTotalNumber {
                 n,
@@ -487,13 +501,84 @@ impl Connect {
                     autapses,
                     multapses,
                 };
-                fixed_total(object, pre, post, rule, seed)
+                fixed_total(&room, pre, post, rule, seed)
             }
         }?;
         Ok(Csr {
             row_ptr: csr.row_ptr,
-            post: Targets::new(csr.post.into_wide(), n_post),
+            post: Targets::try_new(csr.post.into_wide(), n_post, &room)?,
         })
+    }
+}
+
+/// How many synapses a rule may build, and what refuses more: the memory budget's room (each
+/// synapse costing `per_synapse` bytes of the projection's buffers) and the allocator.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Room<'a> {
+    /// The projection, for errors.
+    pub(crate) object: &'a str,
+    /// Bytes each synapse costs.
+    pub(crate) per_synapse: u64,
+    /// The budget's limit and what is used of it, if there is a budget.
+    pub(crate) budget: Option<(u64, u64)>,
+}
+
+impl<'a> Room<'a> {
+    /// No budget: only the allocator refuses.
+    pub(crate) fn unlimited(object: &'a str) -> Self {
+        Room {
+            object,
+            per_synapse: 4,
+            budget: None,
+        }
+    }
+
+    pub(super) fn purpose(&self) -> crate::memory::Purpose<'a> {
+        crate::memory::Purpose {
+            object: self.object,
+            what: "the synapses",
+        }
+    }
+
+    /// The most synapses the budget leaves room for.
+    pub(super) fn most(&self) -> usize {
+        match self.budget {
+            None => usize::MAX,
+            Some((limit, used)) => {
+                let left = limit.saturating_sub(used) / self.per_synapse.max(1);
+                usize::try_from(left).unwrap_or(usize::MAX)
+            }
+        }
+    }
+
+    /// [`Error::OutOfMemory`] unless `n` synapses fit the budget.
+    pub(crate) fn check(&self, n: usize) -> Result<()> {
+        if n <= self.most() {
+            return Ok(());
+        }
+        let bytes = (n as u64).saturating_mul(self.per_synapse);
+        Err(self.purpose().error(bytes, self.budget))
+    }
+
+    /// Reserves room for `additional` more elements of `v` (targets or pairs): checked against
+    /// the budget, then asked of the allocator.
+    pub(crate) fn reserve<T>(&self, v: &mut Vec<T>, additional: usize) -> Result<()> {
+        self.check(v.len().saturating_add(additional))?;
+        crate::memory::reserve(v, additional, self.purpose())
+    }
+
+    /// Pushes `x` onto `v`, growing it fallibly (doubling) within the budget.
+    #[inline]
+    pub(crate) fn push<T>(&self, v: &mut Vec<T>, x: T) -> Result<()> {
+        if v.len() == v.capacity() {
+            let grow = v
+                .len()
+                .max(1 << 12)
+                .min(self.most().saturating_sub(v.len()).max(1));
+            self.reserve(v, grow)?;
+        }
+        v.push(x);
+        Ok(())
     }
 }
 

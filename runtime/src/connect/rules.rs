@@ -2,7 +2,7 @@
 //! probabilities given as functions, the degree rules (Floyd's sampling), pairs, and rows
 //! filled in parallel from their own keyed streams.
 
-use super::{Csr, Side, Targets};
+use super::{Csr, Room, Side, Targets};
 use crate::error::{Error, Result};
 use crate::rng::{domain, Stream, Streams};
 
@@ -82,19 +82,21 @@ fn degree_error(object: &str, what: &str, k: usize, avail: usize, i: usize) -> E
 }
 
 pub(super) fn fixed_outdegree(
-    object: &str,
+    room: &Room<'_>,
     pre: Side<'_>,
     post: Side<'_>,
     rule: Degree,
     seed: u64,
 ) -> Result<Csr> {
+    let object = room.object;
     let total = pre
         .len()
         .checked_mul(rule.k)
         .ok_or_else(|| too_many(object, pre.n, post.n))?;
     let streams = Streams::new(seed);
     let mut row_ptr = Vec::with_capacity(pre.n + 1);
-    let mut post_of = Vec::with_capacity(total);
+    let mut post_of = Vec::new();
+    room.reserve(&mut post_of, total)?;
     row_ptr.push(0);
     for i in 0..pre.n {
         if pre.contains(i) {
@@ -119,18 +121,20 @@ pub(super) fn fixed_outdegree(
 }
 
 pub(super) fn fixed_indegree(
-    object: &str,
+    room: &Room<'_>,
     pre: Side<'_>,
     post: Side<'_>,
     rule: Degree,
     seed: u64,
 ) -> Result<Csr> {
+    let object = room.object;
     let total = post
         .len()
         .checked_mul(rule.k)
         .ok_or_else(|| too_many(object, pre.n, post.n))?;
     let streams = Streams::new(seed);
-    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(total);
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    room.reserve(&mut pairs, total)?;
     let mut sources = Vec::with_capacity(rule.k);
     for j in post.iter() {
         let avail = available(pre, j, rule.autapses);
@@ -145,16 +149,17 @@ pub(super) fn fixed_indegree(
         pairs.extend(sources.iter().map(|&i| (i, j as u32)));
     }
     // Pairs come in ascending target order, so every row ends up sorted.
-    from_pairs(object, pre.n, post.n, &pairs)
+    from_pairs(room, pre.n, post.n, &pairs)
 }
 
 pub(super) fn fixed_total(
-    object: &str,
+    room: &Room<'_>,
     pre: Side<'_>,
     post: Side<'_>,
     rule: Degree,
     seed: u64,
 ) -> Result<Csr> {
+    let object = room.object;
     let weights: Vec<usize> = (0..pre.n)
         .map(|i| {
             if pre.contains(i) {
@@ -213,7 +218,7 @@ pub(super) fn fixed_total(
     if let Some(i) = (0..pre.n).find(|&i| !rule.multapses && counts[i] > weights[i]) {
         return Err(degree_error(object, "a row of", counts[i], weights[i], i));
     }
-    Ok(fill_rows(&counts, |i, out| {
+    fill_rows(room, &counts, |i, out| {
         let mut rng = streams.stream(domain::CONNECT, i as u64);
         let skip = if rule.autapses {
             None
@@ -221,7 +226,7 @@ pub(super) fn fixed_total(
             post.position(i)
         };
         choose_among(&mut rng, post, skip, counts[i], rule.multapses, out);
-    }))
+    })
 }
 
 /// Row boundaries `0 = r_0 <= r_1 <= ... <= r_threads = rows` that split the synapses of a
@@ -244,29 +249,38 @@ pub(crate) fn row_cuts(row_ptr: &[usize], threads: usize) -> Vec<usize> {
 /// `row(i, out)` onto an empty `out` (exactly `counts[i]` of them). Rows are drawn from their
 /// own keyed streams, so they are filled in parallel when there are many synapses, with the
 /// same result.
-pub(super) fn fill_rows(counts: &[usize], row: impl Fn(usize, &mut Vec<u32>) + Sync) -> Csr {
-    let n_syn: usize = counts.iter().sum();
+///
+/// The targets are reserved whole within `room`, or the error.
+pub(super) fn fill_rows(
+    room: &Room<'_>,
+    counts: &[usize],
+    row: impl Fn(usize, &mut Vec<u32>) + Sync,
+) -> Result<Csr> {
+    let n_syn = counts.iter().try_fold(0usize, |a, &c| a.checked_add(c));
+    let n_syn = n_syn.ok_or_else(|| too_many(room.object, counts.len(), usize::MAX))?;
+    room.check(n_syn)?;
+    let post = crate::memory::filled(n_syn, 0u32, room.purpose())?;
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(8)
         .min(n_syn >> 20)
         .max(1);
-    fill_rows_on(counts, row, threads)
+    Ok(fill_rows_on(counts, row, threads, post))
 }
 
-/// [`fill_rows`] on `threads` threads.
+/// [`fill_rows`] on `threads` threads, into `post` (as many zeros as there are synapses).
 pub(super) fn fill_rows_on(
     counts: &[usize],
     row: impl Fn(usize, &mut Vec<u32>) + Sync,
     threads: usize,
+    mut post: Vec<u32>,
 ) -> Csr {
     let mut row_ptr = Vec::with_capacity(counts.len() + 1);
     row_ptr.push(0);
     for &c in counts {
         row_ptr.push(row_ptr[row_ptr.len() - 1] + c);
     }
-    let n_syn = row_ptr[counts.len()];
-    let mut post = vec![0u32; n_syn];
+    debug_assert_eq!(post.len(), row_ptr[counts.len()]);
     let fill = |rows: std::ops::Range<usize>, part: &mut [u32]| {
         let base = row_ptr[rows.start];
         let mut buf = Vec::new();
@@ -303,13 +317,14 @@ pub(super) fn fill_rows_on(
 }
 
 pub(super) fn probability(
-    object: &str,
+    room: &Room<'_>,
     pre: Side<'_>,
     post: Side<'_>,
     f: &dyn Fn(usize, usize) -> f64,
     seed: u64,
     autapses: bool,
 ) -> Result<Csr> {
+    let object = room.object;
     let streams = Streams::new(seed);
     let mut row_ptr = Vec::with_capacity(pre.n + 1);
     let mut post_of = Vec::new();
@@ -335,7 +350,7 @@ pub(super) fn probability(
                 });
             }
             if u < p && (autapses || i != j) {
-                post_of.push(j as u32);
+                room.push(&mut post_of, j as u32)?;
             }
         }
         row_ptr.push(post_of.len());
@@ -353,13 +368,15 @@ fn too_many(object: &str, n_pre: usize, n_post: usize) -> Error {
     }
 }
 
-pub(super) fn dense(object: &str, pre: Side<'_>, post: Side<'_>, no_self: bool) -> Result<Csr> {
+pub(super) fn dense(room: &Room<'_>, pre: Side<'_>, post: Side<'_>, no_self: bool) -> Result<Csr> {
+    let object = room.object;
     let total = pre
         .len()
         .checked_mul(post.len())
         .ok_or_else(|| too_many(object, pre.n, post.n))?;
     let mut row_ptr = Vec::with_capacity(pre.n + 1);
-    let mut post_of = Vec::with_capacity(total);
+    let mut post_of = Vec::new();
+    room.reserve(&mut post_of, total)?;
     row_ptr.push(0);
     // n_post <= u32::MAX was checked by the caller.
     let targets: Vec<u32> = post.iter().map(|j| j as u32).collect();
@@ -380,12 +397,13 @@ pub(super) fn dense(object: &str, pre: Side<'_>, post: Side<'_>, no_self: bool) 
 }
 
 pub(super) fn fixed_prob(
-    object: &str,
+    room: &Room<'_>,
     pre: Side<'_>,
     post: Side<'_>,
     p: f64,
     seed: u64,
 ) -> Result<Csr> {
+    let object = room.object;
     if !(0.0..=1.0).contains(&p) {
         return Err(Error::InvalidProbability {
             object: object.to_string(),
@@ -393,7 +411,7 @@ pub(super) fn fixed_prob(
         });
     }
     if p == 1.0 {
-        return dense(object, pre, post, false);
+        return dense(room, pre, post, false);
     }
     let n_pre = pre.n;
     let mut row_ptr = Vec::with_capacity(n_pre + 1);
@@ -411,7 +429,8 @@ pub(super) fn fixed_prob(
     if reserve >= isize::MAX as f64 / 4.0 {
         return Err(too_many(object, n_pre, post.n));
     }
-    let mut post_of: Vec<u32> = Vec::with_capacity(reserve as usize);
+    let mut post_of: Vec<u32> = Vec::new();
+    room.reserve(&mut post_of, (reserve as usize).min(room.most()))?;
     // Gaps between successive synapses of a row are geometric: P(gap = k) = (1 − p)^k · p, sampled
     // as floor(ln u / ln(1 − p)) with u uniform in (0, 1]. A row is drawn over the whole
     // postsynaptic population and kept where it meets the view.
@@ -433,7 +452,7 @@ pub(super) fn fixed_prob(
             }
             // j < n_post <= u32::MAX here.
             if post.members.is_none() || post.contains(j as usize) {
-                post_of.push(j as u32);
+                room.push(&mut post_of, j as u32)?;
             }
             j += 1.0;
         }
@@ -447,11 +466,12 @@ pub(super) fn fixed_prob(
 }
 
 pub(super) fn from_pairs(
-    object: &str,
+    room: &Room<'_>,
     n_pre: usize,
     n_post: usize,
     pairs: &[(u32, u32)],
 ) -> Result<Csr> {
+    let object = room.object;
     let mut counts = vec![0usize; n_pre + 1];
     for &(i, j) in pairs {
         if i as usize >= n_pre {
@@ -476,7 +496,8 @@ pub(super) fn from_pairs(
     let row_ptr = counts.clone();
     // Counting sort by presynaptic index: stable, so equal pre keep their given order.
     let mut next = counts;
-    let mut post = vec![0u32; pairs.len()];
+    room.check(pairs.len())?;
+    let mut post = crate::memory::filled(pairs.len(), 0u32, room.purpose())?;
     for &(i, j) in pairs {
         let slot = &mut next[i as usize];
         post[*slot] = j;

@@ -122,10 +122,11 @@ fn rows_filled_on_several_threads_equal_rows_filled_on_one() {
         let mut rng = streams.stream(domain::CONNECT, i as u64);
         choose(&mut rng, 50, Some(i % 50), counts[i], i % 2 == 0, out);
     };
-    let one = fill_rows_on(&counts, row, 1);
+    let n_syn = counts.iter().sum::<usize>();
+    let one = fill_rows_on(&counts, row, 1, vec![0; n_syn]);
     assert_eq!(one.n_syn(), counts.iter().sum::<usize>());
     for threads in [2, 3, 7, 211] {
-        let many = fill_rows_on(&counts, row, threads);
+        let many = fill_rows_on(&counts, row, threads, vec![0; n_syn]);
         assert_eq!(
             (&many.row_ptr, &many.post),
             (&one.row_ptr, &one.post),
@@ -229,7 +230,7 @@ fn on_views(c: &Connect) -> Result<Csr> {
         n: 15,
         members: Some(&POST_VIEW),
     };
-    c.build_on("s", pre, post)
+    c.build_on(pre, post, Room::unlimited("s"))
 }
 
 #[test]
@@ -283,7 +284,9 @@ fn one_to_one_pairs_and_degree_rules_on_views_work_among_members() {
         n: 20,
         members: Some(&[1, 2, 3, 4, 19]),
     };
-    let c = Connect::OneToOne.build_on("s", pre5, post5).unwrap();
+    let c = Connect::OneToOne
+        .build_on(pre5, post5, Room::unlimited("s"))
+        .unwrap();
     assert_eq!(pairs(&c), vec![(1, 0), (2, 3), (3, 4), (4, 9), (19, 14)]);
     assert!(matches!(
         on_views(&Connect::OneToOne),
@@ -351,7 +354,7 @@ fn one_to_one_pairs_and_degree_rules_on_views_work_among_members() {
         n: 20,
         members: Some(&PRE_VIEW),
     };
-    let e = fixed_outdegree("s", pre, post5, degree(5), 1).unwrap_err();
+    let e = fixed_outdegree(&Room::unlimited("s"), pre, post5, degree(5), 1).unwrap_err();
     assert!(e.to_string().contains("neuron 4 has 4"), "{e}");
 }
 

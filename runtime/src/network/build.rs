@@ -130,7 +130,12 @@ impl Network {
             n: n_post,
             members: post_view.members(),
         };
-        let csr = conn.build_on(name, pre_side, post_side)?;
+        let room = crate::connect::Room {
+            object: name,
+            per_synapse: SynapseGroup::<S>::bytes_for(1),
+            budget: self.budget.limit.map(|l| (l, self.budget.charged)),
+        };
+        let csr = conn.build_on(pre_side, post_side, room)?;
         let bytes = SynapseGroup::<S>::bytes_for(csr.n_syn() as u64);
         self.budget.check(bytes, purpose)?;
         let index = self.synapses.len();
