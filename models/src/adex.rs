@@ -42,6 +42,7 @@ use neurode_macros::neuron;
 #[threshold(V >= V_peak, within_step)]
 #[reset(V = V_r, w += b)]
 #[refractory(t_ref)]
+#[require(V_peak > V_r, V_peak > V_T)]
 pub struct AdEx {
     /// Membrane capacitance.
     #[param(default = 200.0, unit = "pF", domain = positive)]

@@ -20,6 +20,7 @@ use neurode_macros::neuron;
 #[threshold(V >= V_peak, within_step)]
 #[reset(V = V_r)]
 #[refractory(t_ref)]
+#[require(V_peak > V_r, V_peak > V_T)]
 pub struct ExpIf {
     /// Membrane capacitance.
     #[param(default = 200.0, unit = "pF", domain = positive)]

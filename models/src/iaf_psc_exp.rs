@@ -25,6 +25,7 @@ use neurode_macros::{neuron, synapse};
 #[threshold(V >= V_th)]
 #[reset(V = V_reset)]
 #[refractory(t_ref)]
+#[require(V_th > V_reset)]
 pub struct IafPscExp {
     /// Membrane capacitance.
     #[param(default = 0.25, unit = "nF", domain = positive)]

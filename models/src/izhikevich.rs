@@ -25,6 +25,7 @@ use neurode_macros::neuron;
 #[neuron(crate = ::neurode_runtime)]
 #[threshold(v >= v_peak, within_step = integrated)]
 #[reset(v = c, u += d)]
+#[require(v_peak > c)]
 pub struct Izhikevich {
     /// Time scale of the recovery variable.
     #[param(default = 0.02, unit = "1/ms", domain = positive)]

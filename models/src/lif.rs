@@ -17,6 +17,7 @@ use neurode_macros::neuron;
 #[threshold(V >= V_th)]
 #[reset(V = V_reset)]
 #[refractory(t_refractory)]
+#[require(V_th > V_reset)]
 pub struct Lif {
     /// Resting potential.
     #[param(default = 0.0, unit = "mV")]

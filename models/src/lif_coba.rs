@@ -21,6 +21,7 @@ use neurode_macros::neuron;
 #[neuron(crate = ::neurode_runtime)]
 #[threshold(V > V_th)]
 #[reset(V = V_reset)]
+#[require(V_th > V_reset)]
 pub struct LifCoba {
     /// Membrane time constant.
     #[param(default = 10.0, unit = "ms", domain = positive)]

@@ -42,6 +42,7 @@ use neurode_macros::synapse;
          w = clip(w + A_post * (if soft > 0.5 { w / w_max } else { 1.0 }), 0.0, w_max))]
 #[on_post(A_post = if nearest > 0.5 { dA_post } else { A_post + dA_post };
           w = clip(w + A_pre * (if soft > 0.5 { (w_max - w) / w_max } else { 1.0 }), 0.0, w_max))]
+#[require(w >= 0.0 && w <= w_max)]
 pub struct Stdp {
     /// Presynaptic trace time constant.
     #[param(default = 20.0, unit = "ms", domain = positive)]
@@ -92,6 +93,7 @@ pub struct Stdp {
 #[synapse(crate = ::neurode_runtime)]
 #[on_pre(g_e_post += w; A_pre += c_p; w = max(w + w * A_post, 0.0))]
 #[on_post(A_post -= c_d; w += A_pre)]
+#[require(w >= 0.0)]
 pub struct StdpMultiplicative {
     /// Presynaptic trace time constant.
     #[param(default = 20.0, unit = "ms", domain = positive)]
@@ -135,6 +137,7 @@ pub struct StdpMultiplicative {
 #[synapse(crate = ::neurode_runtime)]
 #[on_pre(g_e_post += w; w = clip(w - o1 * A2_minus, 0.0, w_max); r1 += 1.0)]
 #[on_post(w = clip(w + r1 * (A2_plus + A3_plus * o2), 0.0, w_max); o1 += 1.0; o2 += 1.0)]
+#[require(w >= 0.0 && w <= w_max)]
 pub struct StdpTriplet {
     /// Presynaptic trace time constant (τ₊).
     #[param(default = 16.8, unit = "ms", domain = positive)]

@@ -206,6 +206,118 @@ impl std::fmt::Display for Domain {
     }
 }
 
+/// A relation the values of a model must satisfy, declared with `#[require(...)]`: one
+/// comparison of two operands, each a parameter or stored variable (by name) or a number.
+///
+/// A requirement between parameters is checked with the parameters' domains: when a group is
+/// added and when a run starts (so parameters may be changed in any order in between). One
+/// naming a stored variable is checked for every element whenever its values are set with
+/// [`Network::set`](crate::Network::set), and, for a per-element parameter, for the value
+/// the column starts from; what the equations then make of the variable is not checked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Requirement {
+    /// The left operand.
+    pub lhs: Operand,
+    /// The comparison.
+    pub op: Compare,
+    /// The right operand.
+    pub rhs: Operand,
+}
+
+/// An operand of a [`Requirement`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Operand {
+    /// A parameter or stored variable of the model, by name.
+    Name(&'static str),
+    /// A number, in the unit of the other operand.
+    Number(f64),
+}
+
+/// The comparison of a [`Requirement`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compare {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `!=`
+    Ne,
+}
+
+impl Compare {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Compare::Lt => "<",
+            Compare::Le => "<=",
+            Compare::Gt => ">",
+            Compare::Ge => ">=",
+            Compare::Ne => "!=",
+        }
+    }
+
+    /// Whether `a op b` (never for a NaN).
+    pub fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            Compare::Lt => a < b,
+            Compare::Le => a <= b,
+            Compare::Gt => a > b,
+            Compare::Ge => a >= b,
+            Compare::Ne => a != b && !a.is_nan() && !b.is_nan(),
+        }
+    }
+
+    /// The same relation with its operands swapped (`a < b` is `b > a`).
+    pub fn flipped(self) -> Compare {
+        match self {
+            Compare::Lt => Compare::Gt,
+            Compare::Le => Compare::Ge,
+            Compare::Gt => Compare::Lt,
+            Compare::Ge => Compare::Le,
+            Compare::Ne => Compare::Ne,
+        }
+    }
+}
+
+impl std::fmt::Display for Requirement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let side = |o: Operand| match o {
+            Operand::Name(n) => n.to_string(),
+            Operand::Number(x) => crate::error::num(x),
+        };
+        write!(
+            f,
+            "{} {} {}",
+            side(self.lhs),
+            self.op.symbol(),
+            side(self.rhs)
+        )
+    }
+}
+
+impl Requirement {
+    /// Whether the requirement mentions `name`.
+    pub fn mentions(&self, name: &str) -> bool {
+        [self.lhs, self.rhs]
+            .iter()
+            .any(|o| matches!(o, Operand::Name(n) if *n == name))
+    }
+
+    /// The requirement seen from `name` (which it mentions): the comparison and the other
+    /// operand, so that it reads `name op other`.
+    pub fn from_side_of(&self, name: &str) -> (Compare, Operand) {
+        if matches!(self.lhs, Operand::Name(n) if n == name) {
+            (self.op, self.rhs)
+        } else {
+            (self.op.flipped(), self.lhs)
+        }
+    }
+}
+
 /// A state variable, or a derived expression stored for recording, as declared in the DSL.
 #[derive(Debug)]
 pub struct StateInfo {
@@ -346,6 +458,8 @@ pub struct ModelInfo {
     pub rules_post: &'static [&'static str],
     /// The postsynaptic variables the rules add to.
     pub post_writes: &'static [PostWrite],
+    /// The relations its values must satisfy (`#[require(...)]`), in declaration order.
+    pub requires: &'static [Requirement],
 }
 
 impl ModelInfo {
@@ -372,6 +486,7 @@ impl ModelInfo {
             rules_pre: &[],
             rules_post: &[],
             post_writes: &[],
+            requires: &[],
         }
     }
 
@@ -477,7 +592,45 @@ impl ModelInfo {
                 self.check_param(p.name, x)?;
             }
         }
+        for r in self.requires {
+            let Operand::Name(name) = (match r.lhs {
+                Operand::Name(n) if value(n).is_some() => r.lhs,
+                _ => r.rhs,
+            }) else {
+                continue;
+            };
+            let (Some(x), Some(reason)) = (value(name), self.unmet(r, name, &value)) else {
+                continue;
+            };
+            return Err(Error::InvalidParameter {
+                model: self.name.to_string(),
+                name: name.to_string(),
+                value: x,
+                domain: reason,
+            });
+        }
         Ok(())
+    }
+
+    /// `None` if requirement `r` holds for the value `value(name)` of `name` (one of its
+    /// operands) and the other operand, or cannot be checked (an operand `value` does not
+    /// know); otherwise what `name` must be, as `"> `V_r` (-58)"`.
+    pub fn unmet(
+        &self,
+        r: &Requirement,
+        name: &str,
+        value: impl Fn(&str) -> Option<f64>,
+    ) -> Option<String> {
+        let (op, other) = r.from_side_of(name);
+        let (b, what) = match other {
+            Operand::Number(b) => (b, crate::error::num(b)),
+            Operand::Name(n) => {
+                let b = value(n)?;
+                (b, format!("`{n}` ({})", crate::error::num(b)))
+            }
+        };
+        let a = value(name)?;
+        (!op.holds(a, b)).then(|| format!("{} {what}", op.symbol()))
     }
 }
 

@@ -435,6 +435,22 @@ impl CompiledPoisson {
                 (p, Counts::Poisson(d))
             }
             Some(n) => {
+                // Counts are computed in f64: exact below 2^53 sources.
+                if n > 1 << 53 {
+                    return Err(invalid(
+                        object,
+                        format!("binomial input of {n} sources: at most 2^53 are counted exactly"),
+                    ));
+                }
+                if n as f64 * p > 1e6 {
+                    return Err(invalid(
+                        object,
+                        format!(
+                            "binomial input of {n} sources at {rate_hz} Hz is {} events per step, too many",
+                            crate::error::num(n as f64 * p)
+                        ),
+                    ));
+                }
                 if p > 1.0 {
                     return Err(invalid(
                         object,

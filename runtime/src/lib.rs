@@ -83,8 +83,8 @@ pub use error::{Error, Result};
 pub use exec::{Observer, Progress};
 pub use group::{NeuronGroup, T_LAST_SPIKE_INIT};
 pub use info::{
-    Dims, Domain, Method, ModelInfo, ModelKind, OutputInfo, OutputKind, Param, ParamInfo,
-    PostWrite, StateInfo, Storage, Target, Var,
+    Compare, Dims, Domain, Method, ModelInfo, ModelKind, Operand, OutputInfo, OutputKind, Param,
+    ParamInfo, PostWrite, Requirement, StateInfo, Storage, Target, Var,
 };
 pub use input::{Input, PoissonInput};
 pub use model::{

@@ -102,6 +102,7 @@ static POISSON_INFO: ModelInfo = ModelInfo {
     rules_pre: &[],
     rules_post: &[],
     post_writes: &[],
+    requires: &[],
 };
 
 fn check_rate(what: String, rate: f64) -> Result<(), Error> {

@@ -71,6 +71,7 @@ static SPIKE_TRAIN_INFO: ModelInfo = ModelInfo {
     rules_pre: &[],
     rules_post: &[],
     post_writes: &[],
+    requires: &[],
 };
 
 /// `set_param` of the spike sources, whose one parameter is `V_rest` (mV, any finite value):

@@ -108,6 +108,7 @@ static ACC_INFO: ModelInfo = ModelInfo {
     rules_pre: &[],
     rules_post: &[],
     post_writes: &[],
+    requires: &[],
 };
 
 impl Model for Acc {
@@ -232,6 +233,7 @@ static SILENT_INFO: ModelInfo = ModelInfo {
     rules_pre: &[],
     rules_post: &[],
     post_writes: &[],
+    requires: &[],
 };
 
 impl Model for Silent {
@@ -352,6 +354,7 @@ static KICK_INFO: ModelInfo = ModelInfo {
     rules_pre: &[],
     rules_post: &[],
     post_writes: &[],
+    requires: &[],
 };
 
 impl Model for Kick {
@@ -507,6 +510,7 @@ static LEAK_INFO: ModelInfo = ModelInfo {
     rules_pre: &[],
     rules_post: &[],
     post_writes: &[],
+    requires: &[],
 };
 
 impl Model for Leak {

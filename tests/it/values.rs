@@ -302,6 +302,18 @@ fn poisson_inputs_have_their_mean_and_variance() {
         )
         .unwrap_err();
     assert!(e.to_string().contains("above 1"), "{e}");
+    // Sources beyond what f64 counts exactly, or a mean above 10^6 events per step (as a
+    // Poisson input's), are refused; silent sources of any number are not.
+    for (n, rate, what) in [
+        (u64::MAX, 0.0, "at most 2^53"),
+        (1 << 40, 10.0, "1.099511627776e9 events per step, too many"),
+    ] {
+        let input = PoissonInput::binomial(n, rate, 1.0, 0);
+        let e = net.add_poisson_input(g, LifCoba::g_e, &input).unwrap_err();
+        assert!(e.to_string().contains(what), "{e}");
+    }
+    let quiet = PoissonInput::binomial(1 << 53, 0.0, 1.0, 0);
+    net.add_poisson_input(g, LifCoba::g_e, &quiet).unwrap();
 }
 
 #[test]
@@ -451,4 +463,69 @@ fn parameter_domains_are_checked_wherever_a_value_is_set() {
         .all(|&w| w == 1.0));
     net.set(syn, Bounded::w, Values::of_pair(|i, j| (i + j) as f64))
         .unwrap();
+}
+
+#[test]
+fn requirements_between_values_are_checked_where_domains_are() {
+    use neurode::models::{AdEx, Stdp};
+    use neurode::runtime::Error;
+    // A struct literal that breaks `V_peak > V_r` is refused when its population is added.
+    let mut net = Network::new(0.1).unwrap();
+    let low_peak = AdEx {
+        V_peak: -100.0,
+        ..AdEx::default()
+    };
+    let e = net.add_population("adex", 2, low_peak.clone()).unwrap_err();
+    assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "invalid value -100 for parameter `V_peak` of model `AdEx`: it must be > `V_r` (-58)"
+    );
+    // Parameters may pass through a broken state between runs (they are set one at a time);
+    // the run refuses to start from it, and runs once it is mended (V_T < V_peak too).
+    let adex = net.add_population("adex", 2, AdEx::default()).unwrap();
+    net.set_param(adex, AdEx::V_peak, -100.0).unwrap();
+    let e = net.run(1.0).unwrap_err();
+    assert!(e.to_string().ends_with("it must be > `V_r` (-58)"), "{e}");
+    assert_eq!(net.step_index(), 0);
+    net.set_param(adex, AdEx::V_peak, -40.0).unwrap();
+    net.run(1.0).unwrap();
+
+    // A stored variable is checked element by element when its values are set.
+    let pre = net.add_population("pre", 2, Lif::default()).unwrap();
+    let post = net.add_population("post", 3, Lif::default()).unwrap();
+    let syn = net
+        .add_projection("stdp", Stdp::default(), pre, post, &Connect::AllToAll)
+        .unwrap();
+    for (bad, must) in [(-1.0, ">= 0"), (1e6, "<= `w_max` (0.01)")] {
+        let e = net
+            .set(
+                syn,
+                Stdp::w,
+                Values::of_pair(move |i, j| if (i, j) == (1, 2) { bad } else { 0.0 }),
+            )
+            .unwrap_err();
+        let value = if bad < 0.0 { "-1" } else { "1000000" };
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "invalid input for `stdp`: `w` of element 5 would be {value}: it must be {must}"
+            )
+        );
+    }
+    assert!(net
+        .projection(syn)
+        .unwrap()
+        .column(Stdp::w)
+        .iter()
+        .all(|&w| w == 0.0));
+    // The bound is the group's own parameter.
+    net.set_param(syn, Stdp::w_max, 2e6).unwrap();
+    net.set(syn, Stdp::w, 1e6).unwrap();
+    assert!(net
+        .projection(syn)
+        .unwrap()
+        .column(Stdp::w)
+        .iter()
+        .all(|&w| w == 1e6));
 }

@@ -275,6 +275,18 @@ impl Ctx<'_> {
             None => quote!(::core::option::Option::None),
         };
         let input = opt(m.input.as_ref().map(|(i, _)| i.to_string()).as_ref());
+        let operand = |o: &crate::model::require::Operand| match o {
+            crate::model::require::Operand::Name(n, _) => quote!(#rt::Operand::Name(#n)),
+            crate::model::require::Operand::Number(x) => {
+                let x = f64_lit(*x);
+                quote!(#rt::Operand::Number(#x))
+            }
+        };
+        let requires = m.requires.iter().map(|r| {
+            let (lhs, rhs) = (operand(&r.lhs), operand(&r.rhs));
+            let op = syn::Ident::new(r.op.variant(), proc_macro2::Span::call_site());
+            quote!(#rt::Requirement { lhs: #lhs, op: #rt::Compare::#op, rhs: #rhs })
+        });
         quote! {
             const INFO: &'static #rt::ModelInfo = &#rt::ModelInfo {
                 name: #name,
@@ -296,6 +308,7 @@ impl Ctx<'_> {
                 rules_pre: &[#(#rules_pre),*],
                 rules_post: &[#(#rules_post),*],
                 post_writes: &[#(#post_writes),*],
+                requires: &[#(#requires),*],
             };
         }
     }
@@ -357,6 +370,18 @@ pub fn generated_docs(m: &Model, p: &Plan) -> Vec<String> {
                 x.doc.replace('\n', " ")
             ));
         }
+        d.push(String::new());
+    }
+    if !m.requires.is_empty() {
+        let all: Vec<String> = m
+            .requires
+            .iter()
+            .map(|r| format!("`{}`", r.text()))
+            .collect();
+        d.push(format!(
+            "Requires {} (checked when values are set and when a run starts).",
+            all.join(", ")
+        ));
         d.push(String::new());
     }
     if !m.states.is_empty() || !m.derived.is_empty() {

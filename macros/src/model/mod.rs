@@ -6,6 +6,7 @@
 //! - [`lower`]: `syn` expressions lowered to the IR, names looked up in the model's scope.
 
 mod lower;
+pub mod require;
 mod resolve;
 
 pub use resolve::resolve;
@@ -188,6 +189,8 @@ pub struct Model {
     pub rules_post: Option<Vec<Rule>>,
     /// No field declares a unit: units are not checked.
     pub unitless: bool,
+    /// `#[require(...)]`: the relations the values must satisfy.
+    pub requires: Vec<require::Requirement>,
 }
 
 impl Model {

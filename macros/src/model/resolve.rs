@@ -396,6 +396,12 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         (i.ident.clone(), u)
     });
 
+    let stored: Vec<_> = states
+        .iter()
+        .map(|s| (s.ident.to_string(), s.unit, s.unit_text.clone()))
+        .collect();
+    let requires =
+        super::require::resolve_requires(&raw.requires, &scope, &params, &stored, errors);
     let mut model = Model {
         kind: raw.kind,
         doc: raw.doc,
@@ -418,6 +424,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         rules_pre,
         rules_post,
         unitless,
+        requires,
     };
     mark_boolean_derived(&mut model);
     model

@@ -39,7 +39,9 @@ pub mod kw {
     pub const REFRACTORY: &str = "refractory";
     pub const ON_PRE_RULES: &str = "on_pre";
     pub const ON_POST_RULES: &str = "on_post";
-    pub const STRUCT_ATTRS: [&str; 6] = [
+    pub const REQUIRE: &str = "require";
+    pub const STRUCT_ATTRS: [&str; 7] = [
+        REQUIRE,
         OUTPUT,
         THRESHOLD,
         RESET,
@@ -283,6 +285,8 @@ pub struct RawModel {
     pub within_step: Option<bool>,
     pub reset: Vec<RawAssign>,
     pub refractory: Option<Expr>,
+    /// The relations of `#[require(...)]` attributes, in order.
+    pub requires: Vec<Expr>,
     /// `#[on_pre(...)]` and `#[on_post(...)]`: the attribute and its statements, in order.
     pub rules: Vec<(Event, Attribute, Vec<RawStmt>)>,
     /// A rule block or statement was rejected (what it changes is unknown).
@@ -423,6 +427,7 @@ pub fn parse(
         within_step: None,
         reset: Vec::new(),
         refractory: None,
+        requires: Vec::new(),
         rules: Vec::new(),
         rules_incomplete: false,
         quiet: Vec::new(),
@@ -485,6 +490,16 @@ pub fn parse(
         };
         match (kind, name.as_str()) {
             (Kind::Synapse, kw::OUTPUT) => parse_output(attr, &mut raw, errors),
+            (_, kw::REQUIRE) => {
+                for arg in attr_args(attr, errors) {
+                    match arg {
+                        Arg::Positional(e) => raw.requires.push(e),
+                        other => errors.push(other.error(
+                            "a requirement is a comparison such as `V_peak > V_r` or `w <= w_max`",
+                        )),
+                    }
+                }
+            }
             (Kind::Neuron, kw::THRESHOLD) => {
                 raw.threshold_attr = true;
                 parse_threshold(attr, &mut raw, errors);

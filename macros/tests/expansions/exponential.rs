@@ -202,6 +202,7 @@ Typed accessor of the parameter `delay` (ms), default 0, for `Network::set_param
             rules_pre: &[],
             rules_post: &[],
             post_writes: &[],
+            requires: &[],
         };
         fn get_param(&self, __name: &str) -> ::core::option::Option<f64> {
             match __name {

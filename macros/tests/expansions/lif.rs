@@ -26,6 +26,8 @@
 ///| `tau` | 10 | ms | Membrane time constant. |
 ///| `t_refractory` | 1 | ms | Refractory period. |
 ///
+///Requires `V_th > V_reset` (checked when values are set and when a run starts).
+///
 ///| variable | equation | unit | initial |
 ///|---|---|---|---|
 ///| `V` | `dV/dt = (-(V - V_rest) + R * I) / tau` | mV | V_rest |
@@ -248,6 +250,13 @@ Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::se
             rules_pre: &[],
             rules_post: &[],
             post_writes: &[],
+            requires: &[
+                ::neurode_runtime::__private::Requirement {
+                    lhs: ::neurode_runtime::__private::Operand::Name("V_th"),
+                    op: ::neurode_runtime::__private::Compare::Gt,
+                    rhs: ::neurode_runtime::__private::Operand::Name("V_reset"),
+                },
+            ],
         };
         fn get_param(&self, __name: &str) -> ::core::option::Option<f64> {
             match __name {

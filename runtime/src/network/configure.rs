@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::connect::Csr;
-use crate::info::{Method, ModelInfo, Param, Storage, Var};
+use crate::info::{Method, Param, Storage, Var};
 use crate::model::{NeuronModel, SynapseModel};
 use crate::monitor::Owner;
 use crate::rng::Streams;
@@ -244,7 +244,7 @@ impl Network {
             keys: view.members(),
         };
         let drawn = values.draw(&target, seed)?;
-        check_domain(M::INFO, group.name(), var.name(), &drawn)?;
+        check_domain(group.model(), group.name(), var.name(), &drawn)?;
         match view.members() {
             None => group.set(var, &drawn),
             Some(members) => {
@@ -303,7 +303,7 @@ impl Network {
             keys: keys.as_deref(),
         };
         let drawn = values.draw(&target, seed)?;
-        check_domain(S::INFO, group.name(), var.name(), &drawn)?;
+        check_domain(group.model(), group.name(), var.name(), &drawn)?;
         match &keys {
             None => group.set(var, &drawn),
             Some(keys) => {
@@ -317,23 +317,44 @@ impl Network {
     }
 }
 
-/// Checks values for the per-element parameter `variable` of a model (any other variable has no
-/// domain): the error names the object, the variable, the element, the value and the domain.
-fn check_domain(info: &ModelInfo, object: &str, variable: &str, values: &[f64]) -> Result<()> {
-    let Some(p) = info.params.iter().find(|p| p.name == variable) else {
-        return Ok(());
+/// Checks values for the variable `variable` of a group of model `model`: a per-element
+/// parameter against its domain, and any stored variable against the model's requirements that
+/// name it (the other operand a number or a parameter of the model). The error names the
+/// object, the variable, the element, the value and what it must be.
+fn check_domain<M: crate::Model>(
+    model: &M,
+    object: &str,
+    variable: &str,
+    values: &[f64],
+) -> Result<()> {
+    let info = M::INFO;
+    let refuse = |k: usize, must: String| Error::InvalidInput {
+        object: object.to_string(),
+        reason: format!(
+            "`{variable}` of element {k} would be {}: it must be {must}",
+            crate::error::num(values[k])
+        ),
     };
-    match values.iter().position(|&x| !p.domain.contains(x)) {
-        None => Ok(()),
-        Some(k) => Err(Error::InvalidInput {
-            object: object.to_string(),
-            reason: format!(
-                "`{variable}` of element {k} would be {}: it must be {}",
-                crate::error::num(values[k]),
-                p.domain
-            ),
-        }),
+    if let Some(p) = info.params.iter().find(|p| p.name == variable) {
+        if let Some(k) = values.iter().position(|&x| !p.domain.contains(x)) {
+            return Err(refuse(k, p.domain.to_string()));
+        }
     }
+    for r in info.requires.iter().filter(|r| r.mentions(variable)) {
+        for (k, &x) in values.iter().enumerate() {
+            let value = |n: &str| {
+                if n == variable {
+                    Some(x)
+                } else {
+                    model.get_param(n)
+                }
+            };
+            if let Some(must) = info.unmet(r, variable, value) {
+                return Err(refuse(k, must));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The presynaptic neuron of synapse `k` of `conn` (a binary search of the row starts: only
