@@ -238,3 +238,40 @@ fn a_poisson_input_on_a_view_gives_the_members_their_events_of_the_whole_input()
         }
     }
 }
+
+#[test]
+fn views_and_elements_that_cannot_be_meant_are_refused_by_name() {
+    let (mut net, a) = net_with(10);
+    // A slice that starts past the end is out of range (not merely empty).
+    assert!(matches!(
+        a.slice(11..),
+        Err(Error::IndexOutOfRange {
+            index: 11,
+            len: 10,
+            ..
+        })
+    ));
+    assert!(matches!(a.slice(10..), Err(Error::EmptyGroup { .. })));
+    // A handle of another network names itself readably.
+    let mut other = Network::new(0.1).unwrap();
+    let c = other.add_population("c", 4, Lif::default()).unwrap();
+    let e = net.record(c.slice(0..2).unwrap(), Lif::V).unwrap_err();
+    assert!(e.to_string().contains("Population(#0, network "), "{e}");
+    // An element given twice a value is refused, and nothing is set.
+    let p = net
+        .add_projection("p", Exponential::default(), a, a, &Connect::AllToAll)
+        .unwrap();
+    let e = net
+        .set(p.elements(&[3, 1, 3]), Exponential::s, vec![1.0, 2.0, 3.0])
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid input for `p`: element 3 of `s` is given twice: which value it gets would be arbitrary"
+    );
+    assert!(net
+        .projection(p)
+        .unwrap()
+        .column(Exponential::s)
+        .iter()
+        .all(|&s| s == 0.0));
+}

@@ -286,6 +286,16 @@ impl Network {
                         len: all,
                     });
                 }
+                let mut seen = vec![false; all];
+                if let Some(&twice) = e.iter().find(|&&k| std::mem::replace(&mut seen[k], true)) {
+                    return Err(Error::InvalidInput {
+                        object: group.name().to_string(),
+                        reason: format!(
+                            "element {twice} of `{}` is given twice: which value it gets would be arbitrary",
+                            var.name()
+                        ),
+                    });
+                }
                 Some(e.iter().map(|&k| k as u32).collect())
             }
         };

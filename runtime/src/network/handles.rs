@@ -152,10 +152,10 @@ impl<M> Population<M> {
             Bound::Excluded(&e) => e,
             Bound::Unbounded => self.len(),
         };
-        if end > self.len() {
+        if end > self.len() || start > self.len() {
             return Err(Error::IndexOutOfRange {
                 object: self.name.to_string(),
-                index: end - 1,
+                index: if start >= self.len() { start } else { end - 1 },
                 len: self.len(),
             });
         }
@@ -394,10 +394,21 @@ pub struct SpikeMonitor {
 
 /// A population or a projection, for what both have (an integration method, parameters by
 /// name, a place in the schedule): `net.set_method(exc, Method::Rk4)` takes either.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ObjectId {
     pub(crate) net: u32,
     pub(crate) obj: Obj,
+}
+
+/// `Population(#0, network 1)`, as the handles print (the name lives in the network).
+impl fmt::Debug for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (kind, index) = match self.obj {
+            Obj::Neuron(i) => ("Population", i),
+            Obj::Synapse(i) => ("Projection", i),
+        };
+        write!(f, "{kind}(#{index}, network {})", self.net)
+    }
 }
 
 impl<M> From<Population<M>> for ObjectId {
