@@ -17,7 +17,7 @@ use neurode_macros::neuron;
 ///
 /// Reference: Fourcaud-Trocmé, Hansel, van Vreeswijk & Brunel, J. Neurosci. 23:11628 (2003).
 #[neuron(crate = ::neurode_runtime)]
-#[threshold(V >= V_peak, within_step)]
+#[threshold(V >= V_peak, within_step = integrated)]
 #[reset(V = V_r)]
 #[refractory(t_ref)]
 #[require(V_peak > V_r, V_peak > V_T)]

@@ -70,6 +70,76 @@ fn regular_patterns_spike_where_the_reference_solutions_do() {
     within_one_step("ExpIf", &got, &reference::EXPIF_SPIKES_MS);
 }
 
+/// The located crossing times (ms) of the first `n` spikes of one neuron of `model` at step
+/// `dt`: `t_last_spike` after each step that spiked.
+fn located_times<M: NeuronModel>(model: M, dt: f64, n: usize) -> Vec<f64> {
+    let mut net = Network::new(dt).unwrap();
+    let g = net.add_population("cell", 1, model).unwrap();
+    let mut times = Vec::new();
+    let mut last = neurode::runtime::T_LAST_SPIKE_INIT;
+    while times.len() < n && net.step_index() < (1000.0 / dt) as u64 {
+        net.run_steps(1).unwrap();
+        let t = net.population(g).unwrap().t_last_spike()[0];
+        if t != last {
+            times.push(t);
+            last = t;
+        }
+    }
+    times
+}
+
+#[test]
+fn exponential_upswings_are_located_on_their_trajectory_and_converge_with_dt() {
+    // The straight segment of the step put these crossings up to 0.18 ms (dt 0.1) and 0.037 ms
+    // (dt 0.01) late by the tenth spike; the search on the trajectory is within 2.2e-5 and
+    // 1.8e-6 ms (docs/neurons.md).
+    let exp_if = ExpIf {
+        I_e: 500.0,
+        ..ExpIf::default()
+    };
+    let cases = [
+        (
+            "AdEx tonic",
+            AdEx::tonic(),
+            &reference::ADEX_TONIC_SPIKES_MS,
+        ),
+        (
+            "AdEx adapting",
+            AdEx::adapting(),
+            &reference::ADEX_ADAPTING_SPIKES_MS,
+        ),
+        (
+            "AdEx initial_burst",
+            AdEx::preset("initial_burst").unwrap(),
+            &reference::ADEX_INITIAL_BURST_SPIKES_MS,
+        ),
+        (
+            "AdEx bursting",
+            AdEx::preset("bursting").unwrap(),
+            &reference::ADEX_BURSTING_SPIKES_MS,
+        ),
+    ];
+    let worst = |dt: f64| {
+        let mut worst: f64 = 0.0;
+        for (what, model, times) in &cases {
+            let got = located_times(model.clone(), dt, 10);
+            assert_eq!(got.len(), 10, "{what} at dt {dt}: {got:?}");
+            for (t, r) in got.iter().zip(times.iter()) {
+                worst = worst.max((t - r).abs());
+            }
+        }
+        let got = located_times(exp_if.clone(), dt, 10);
+        for (t, r) in got.iter().zip(&reference::EXPIF_SPIKES_MS) {
+            worst = worst.max((t - r).abs());
+        }
+        worst
+    };
+    let (coarse, fine) = (worst(0.1), worst(0.01));
+    assert!(coarse <= 1e-4, "dt 0.1: {coarse} ms");
+    assert!(fine <= 1e-5, "dt 0.01: {fine} ms");
+    assert!(fine <= coarse / 8.0, "{coarse} -> {fine}");
+}
+
 #[test]
 fn the_paper_v_peak_runs_with_rk4_and_barely_moves_the_spikes() {
     for (model, times) in [
@@ -132,7 +202,7 @@ fn hodgkin_huxley_f_i_curve() {
 
 /// [`AdEx`] written in nF, µS and nA: the same equations in the base scales.
 #[neuron]
-#[threshold(V >= V_peak, within_step)]
+#[threshold(V >= V_peak, within_step = integrated)]
 #[reset(V = V_r, w += b)]
 #[refractory(t_ref)]
 pub struct AdExNano {
@@ -243,16 +313,18 @@ fn adex_in_pf_ns_pa_equals_adex_in_nf_us_na() {
     };
     assert!(run_pico.2.len() >= 6, "{:?}", run_pico.2);
     assert_eq!(run_pico.2, run_nano.2);
-    // The same numbers but for the rounding of the scale factors (1.8e-13 at worst, on the
-    // upswing before a spike).
-    for (a, b) in run_pico
+    // The same numbers but for the rounding of the scale factors, which the crossing search
+    // (substeps accepted or halved against relative tolerances) may answer with another
+    // substep: 9e-12 at worst, on the upswing before a spike.
+    let worst = run_pico
         .0
         .iter()
         .zip(&run_nano.0)
         .chain(run_pico.1.iter().zip(&run_nano.1))
-    {
-        assert!((a - b).abs() <= 1e-12 * a.abs().max(b.abs()), "{a} vs {b}");
-    }
+        .map(|(a, b)| (a - b).abs() / a.abs().max(b.abs()).max(1e-300))
+        .fold(0.0f64, f64::max);
+    println!("worst relative difference {worst:e}");
+    assert!(worst <= 1e-10, "{worst}");
 }
 
 /// A neuron whose potential is a sine, V = A·sin(ω·t) with period T = 2π/ω = 10 ms, and no reset: with `rising` it

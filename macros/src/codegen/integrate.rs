@@ -63,7 +63,7 @@ impl Ctx<'_> {
     }
 
     /// The closure `__rhs(t, y...) -> [f64; n]` over the integrated states.
-    fn rhs_closure(&self, emit: &mut Emit<'_>) -> TokenStream {
+    pub(super) fn rhs_closure(&self, emit: &mut Emit<'_>) -> TokenStream {
         let ys = self.ode_idents();
         let n = ys.len();
         let fs: Vec<TokenStream> = self.p.rhs.iter().map(|f| emit.num(f)).collect();

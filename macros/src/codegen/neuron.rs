@@ -152,45 +152,148 @@ impl Ctx<'_> {
                     // The crossing: bisection on the fraction of the free part, the state at
                     // a fraction integrated from the part's start, or on the straight segment
                     // between the part's two ends.
-                    let crossing = if integrated {
+                    // The crossing: on the straight segment between the part's two ends
+                    // (bisection on the fraction), or, for `within_step = integrated`, on the
+                    // trajectory itself (see `search`).
+                    let k: Vec<usize> = (0..ys.len()).collect();
+                    let nys = ys.len();
+                    let detect = if integrated {
+                        let step = |from: TokenStream, t0: TokenStream, h: TokenStream| {
+                            quote! {{
+                                #( let mut #ys: f64 = #from[#k]; )*
+                                {
+                                    let t: f64 = #t0;
+                                    let dt: f64 = #h;
+                                    #held
+                                    #part
+                                }
+                                [#(#ys),*]
+                            }}
+                        };
+                        // A step that does not resolve the trajectory (the steep end of an
+                        // upswing, which a coarse step may leave below the threshold though
+                        // the trajectory crossed): the slope at its end differs from its mean
+                        // slope by more than 5 % of the increment (beyond 1e-3 of the value;
+                        // relative tolerances only, so that the units of a state do not matter).
+                        let closure = self.rhs_closure(emit);
+                        // The search: the part integrated again from its start in substeps
+                        // whose error (one substep against two halves) is below 1e-10
+                        // relative, a substep halved until it is, so that the steep end of an
+                        // exponential or quadratic upswing is followed closely; in the first
+                        // accepted substep whose end satisfies the threshold, the fraction is
+                        // found by bisection on the state integrated from the substep's start.
+                        // Without one, there is no spike and the state is the search's end.
+                        let full = step(quote!(__cur), quote!(__free + __a), quote!(__h));
+                        let half1 =
+                            step(quote!(__cur), quote!(__free + __a), quote!(0.5f64 * __h));
+                        let half2 = step(
+                            quote!(__mid_state),
+                            quote!(__free + __a + 0.5f64 * __h),
+                            quote!(0.5f64 * __h),
+                        );
+                        let trial =
+                            step(quote!(__cur), quote!(__free + __a), quote!(__frac * __h));
                         quote! {
-                            let (mut __lo, mut __hi) = (0.0f64, 1.0f64);
-                            for _ in 0..48 {
-                                let __mid: f64 = 0.5f64 * (__lo + __hi);
-                                let __hit: bool = {
-                                    #( let mut #ys: f64 = #starts; )*
-                                    {
-                                        let t: f64 = __free;
-                                        let dt: f64 = __mid * (__t_end - __free);
-                                        #held
-                                        #part
-                                    }
-                                    #all
-                                    #threshold
+                            let __suspect: bool = __free < __t_end && {
+                                let __f: [f64; #nys] = {
+                                    let t: f64 = __t_end;
+                                    #held
+                                    #closure
+                                    __rhs(t, #(#ys),*)
                                 };
-                                if __hit { __hi = __mid; } else { __lo = __mid; }
-                            }
-                            #( #ys = #starts; )*
-                            {
-                                let t: f64 = __free;
-                                let dt: f64 = __hi * (__t_end - __free);
-                                #held
-                                #part
+                                let (__y0, __y1): ([f64; #nys], [f64; #nys]) = ([#(#starts),*], [#(#ys),*]);
+                                let mut __sharp = false;
+                                for __j in 0..#nys {
+                                    let __d: f64 = __y1[__j] - __y0[__j];
+                                    let __off: f64 = (__f[__j] * (__t_end - __free) - __d).abs();
+                                    __sharp = __sharp || !(__off <= 0.05f64 * __d.abs() + 1e-3f64 * __y1[__j].abs());
+                                }
+                                __sharp
+                            };
+                            #all
+                            let __look: bool = __free < __t_end && !__was && !(#dead) && (__suspect || #threshold);
+                            let mut __spiked: bool = false;
+                            let mut __hi: f64 = 1.0f64;
+                            if __look {
+                                let __span: f64 = __t_end - __free;
+                                let mut __cur: [f64; #nys] = [#(#starts),*];
+                                let (mut __a, mut __h) = (0.0f64, 0.125f64 * __span);
+                                let mut __end: [f64; #nys] = __cur;
+                                for _ in 0..100_000 {
+                                    __h = __h.min(__span - __a);
+                                    if !(__h > 0.0f64) {
+                                        break;
+                                    }
+                                    let __full: [f64; #nys] = #full;
+                                    let __mid_state: [f64; #nys] = #half1;
+                                    let __half: [f64; #nys] = #half2;
+                                    // The error against what the substep may err by: 1e-4 of
+                                    // its increment (the time it takes, relatively) and 1e-10
+                                    // of the value (relative only: units do not matter).
+                                    let mut __err: f64 = 0.0f64;
+                                    for __j in 0..#nys {
+                                        let __allowed: f64 = 1e-4f64 * (__half[__j] - __cur[__j]).abs() + 1e-10f64 * __half[__j].abs();
+                                        let __miss: f64 = (__full[__j] - __half[__j]).abs();
+                                        let __e: f64 = if __miss == 0.0f64 { 0.0f64 } else { __miss / __allowed };
+                                        __err = if __e > __err || __e.is_nan() { __e } else { __err };
+                                    }
+                                    if !(__err <= 1.0f64) && __h > 1e-12f64 * __span {
+                                        __h *= 0.5f64;
+                                        continue;
+                                    }
+                                    let __hit: bool = {
+                                        #( let #ys: f64 = __half[#k]; )*
+                                        #all
+                                        #threshold
+                                    };
+                                    if __hit {
+                                        let (mut __lo, mut __up) = (0.0f64, 1.0f64);
+                                        for _ in 0..48 {
+                                            let __frac: f64 = 0.5f64 * (__lo + __up);
+                                            let __y: [f64; #nys] = #trial;
+                                            let __in: bool = {
+                                                #( let #ys: f64 = __y[#k]; )*
+                                                #all
+                                                #threshold
+                                            };
+                                            if __in { __up = __frac; } else { __lo = __frac; }
+                                        }
+                                        let __frac: f64 = __up;
+                                        __end = #trial;
+                                        __hi = (__a + __up * __h) / __span;
+                                        __spiked = true;
+                                        break;
+                                    }
+                                    __cur = __half;
+                                    __a += __h;
+                                    __end = __cur;
+                                    // RK4's error grows as h^5: a doubled substep still fits.
+                                    if __err < 1.0f64 / 32.0f64 {
+                                        __h *= 2.0f64;
+                                    }
+                                }
+                                #( #ys = __end[#k]; )*
                             }
                         }
                     } else {
                         quote! {
-                            let (mut __lo, mut __hi) = (0.0f64, 1.0f64);
-                            for _ in 0..48 {
-                                let __mid: f64 = 0.5f64 * (__lo + __hi);
-                                let __hit: bool = {
-                                    #( let #ys: f64 = #starts + __mid * (#ys - #starts); )*
-                                    #all
-                                    #threshold
-                                };
-                                if __hit { __hi = __mid; } else { __lo = __mid; }
+                            #all
+                            let __spiked: bool = __free < __t_end && !__was && !(#dead) && #threshold;
+                            let mut __hi: f64 = 1.0f64;
+                            if __spiked {
+                                let (mut __lo, mut __up) = (0.0f64, 1.0f64);
+                                for _ in 0..48 {
+                                    let __mid: f64 = 0.5f64 * (__lo + __up);
+                                    let __hit: bool = {
+                                        #( let #ys: f64 = #starts + __mid * (#ys - #starts); )*
+                                        #all
+                                        #threshold
+                                    };
+                                    if __hit { __up = __mid; } else { __lo = __mid; }
+                                }
+                                #( #ys = #starts + __up * (#ys - #starts); )*
+                                __hi = __up;
                             }
-                            #( #ys = #starts + __hi * (#ys - #starts); )*
                         }
                     };
                     let kept: Vec<Ident> =
@@ -223,11 +326,9 @@ impl Ctx<'_> {
                             #held
                             #part
                         }
-                        #all
-                        let __spiked: bool = __free < __t_end && !__was && !(#dead) && #threshold;
+                        #detect
                         let mut __at: f64 = t;
                         if __spiked {
-                            #crossing
                             __at = __free + __hi * (__t_end - __free);
                             #all
                             #resets
