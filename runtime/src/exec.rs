@@ -782,7 +782,8 @@ impl Main<'_, '_> {
         }
         for &m in &slot.spike_monitors {
             let monitor = &mut self.spike_monitors[m];
-            monitor.record(clock.step, clock.t, whole.read(monitor.group).spiking);
+            let read = whole.read(monitor.group);
+            monitor.record(clock, read.spiking, read.t_last_spike);
         }
     }
 }

@@ -136,7 +136,9 @@ pub struct Spikes {
     pub neurons: Vec<u32>,
     /// Step of each spike.
     pub steps: Vec<u64>,
-    /// Time of each spike (ms).
+    /// Time of each spike (ms): where the model locates the crossing inside the step
+    /// (`within_step`), the located time; otherwise the step's start. [`Spikes::steps`] gives
+    /// the step either way.
     pub times: Vec<f64>,
     /// Neuron of each spike (population index).
     pub indices: Vec<u32>,
@@ -495,9 +497,16 @@ impl SpikeRecorder {
         self.trains
     }
 
-    /// Records the neurons in `spiking` (indices, ascending) as spiking at `step` (time `t`).
+    /// Records the neurons in `spiking` (indices, ascending) as spiking in the step of
+    /// `clock`, each at its last spike time in `t_last` where that lies inside the step (a
+    /// crossing the model located there), else at the step's start.
     #[inline]
-    pub(crate) fn record(&mut self, step: u64, t: f64, spiking: &[u32]) {
+    pub(crate) fn record(&mut self, clock: crate::model::Clock, spiking: &[u32], t_last: &[f64]) {
+        let (step, t) = (clock.step, clock.t);
+        let at = |j: u32| match t_last.get(j as usize) {
+            Some(&s) if s >= t && s <= t + clock.dt => s,
+            _ => t,
+        };
         if let Some(slot) = &self.slot {
             self.trace.n_steps += 1;
             for &j in spiking {
@@ -507,7 +516,7 @@ impl SpikeRecorder {
                     self.trace.counts[k as usize] += 1;
                     if self.trains {
                         self.trace.steps.push(step);
-                        self.trace.times.push(t);
+                        self.trace.times.push(at(j));
                         self.trace.indices.push(j);
                     }
                 }
@@ -523,7 +532,7 @@ impl SpikeRecorder {
         if self.trains {
             for &j in spiking {
                 tr.steps.push(step);
-                tr.times.push(t);
+                tr.times.push(at(j));
                 tr.indices.push(j);
             }
         }
@@ -641,7 +650,7 @@ mod tests {
             for step in 0..10_000u64 {
                 let s = [step % 100 == 0, step % 1000 == 5];
                 let spiking: Vec<u32> = (0..2).filter(|&j| s[j as usize]).collect();
-                m.record(step, step as f64 * 0.1, &spiking);
+                m.record(crate::model::Clock::at(step, 0.1), &spiking, &[]);
             }
             let tr = &m.trace;
             assert_eq!(tr.counts, vec![100, 10]);
@@ -662,16 +671,20 @@ mod tests {
     #[test]
     fn a_spike_monitor_of_a_view_counts_its_members_under_their_population_indices() {
         let mut m = SpikeRecorder::new(0, "g", 5, vec![1, 3], 0.1, true).unwrap();
-        m.record(0, 0.0, &[0, 1, 3, 4]);
-        m.record(1, 0.1, &[3]);
-        m.record(2, 0.2, &[2]);
+        // Neuron 3's crossing located at 0.13 ms inside step 1; the other last-spike times lie
+        // outside their steps, so those spikes are at the step's start.
+        let t_last = [-1e7, -1e7, 0.2, 0.13, 0.0];
+        let at = |step| crate::model::Clock::at(step, 0.1);
+        m.record(at(0), &[0, 1, 3, 4], &[-1e7, -1e7, -1e7, -1e7, 0.0]);
+        m.record(at(1), &[3], &t_last);
+        m.record(at(2), &[2], &t_last);
         let tr = &m.trace;
         assert_eq!(tr.neurons, vec![1, 3]);
         assert_eq!(tr.counts, vec![1, 2]);
         assert_eq!((tr.total(), tr.n_steps), (3, 3));
         assert_eq!(tr.indices, vec![1, 3, 3]);
         assert_eq!(tr.steps, vec![0, 0, 1]);
-        assert_eq!(tr.times_of(3), vec![0.0, 0.1]);
+        assert_eq!(tr.times_of(3), vec![0.0, 0.13]);
         // Two neurons over 0.3 ms.
         assert!((tr.mean_rate() - 3.0 / (2.0 * 0.3e-3)).abs() < 1e-6);
     }

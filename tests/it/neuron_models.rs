@@ -134,6 +134,22 @@ fn exponential_upswings_are_located_on_their_trajectory_and_converge_with_dt() {
         }
         worst
     };
+    // A spike monitor records the located times, in their steps.
+    let mut net = Network::new(0.1).unwrap();
+    let g = net.add_population("cell", 1, AdEx::tonic()).unwrap();
+    let monitor = net.record_spikes(g).unwrap();
+    net.run(reference::ADEX_TONIC_SPIKES_MS[9] + 1.0).unwrap();
+    let spikes = net.spikes(monitor).unwrap();
+    assert_eq!(
+        spikes.times,
+        located_times(AdEx::tonic(), 0.1, spikes.times.len())
+    );
+    for (&t, &step) in spikes.times.iter().zip(&spikes.steps) {
+        assert!(
+            t > step as f64 * 0.1 && t <= (step + 1) as f64 * 0.1,
+            "{t} in step {step}"
+        );
+    }
     let (coarse, fine) = (worst(0.1), worst(0.01));
     assert!(coarse <= 1e-4, "dt 0.1: {coarse} ms");
     assert!(fine <= 1e-5, "dt 0.01: {fine} ms");

@@ -215,6 +215,9 @@ pub(crate) struct GroupRead<'a> {
     pub(crate) spike: &'a [bool],
     pub(crate) refractory: &'a [bool],
     pub(crate) spiking: &'a [u32],
+    /// The time of each neuron's last spike (ms): where a model locates its crossing inside
+    /// the step, that time.
+    pub(crate) t_last_spike: &'a [f64],
 }
 
 impl Whole<'_> {
@@ -230,7 +233,8 @@ impl Whole<'_> {
                     .membrane
                     .map_or(&[][..], |m| buf.columns[m].slice(all.clone())),
                 spike: buf.spike.slice(all.clone()),
-                refractory: buf.refractory.slice(all),
+                refractory: buf.refractory.slice(all.clone()),
+                t_last_spike: buf.t_last_spike.slice(all),
                 spiking: &*self.board.spiking[g].get(),
             }
         }
