@@ -130,6 +130,15 @@ impl BinOp {
 pub enum Func {
     /// e^x (argument dimensionless).
     Exp,
+    /// e^x − 1, accurate near 0 (argument dimensionless).
+    Expm1,
+    /// ln(1 + x), accurate near 0 (argument dimensionless).
+    Log1p,
+    /// (e^x − 1)/x, exactly 1 at 0 and accurate near it (argument dimensionless): the rate
+    /// functions of Hodgkin–Huxley-type models, x/(1 − e^−x) = 1/exprel(−x), without 0/0.
+    Exprel,
+    /// The derivative of `exprel` (not written by users: the symbolic derivative of `exprel`).
+    ExprelPrime,
     /// Natural logarithm (argument dimensionless); `ln` or `log`.
     Ln,
     /// Square root (halves the dimension).
@@ -157,6 +166,10 @@ impl Func {
     pub fn name(self) -> &'static str {
         match self {
             Func::Exp => "exp",
+            Func::Expm1 => "expm1",
+            Func::Log1p => "log1p",
+            Func::Exprel => "exprel",
+            Func::ExprelPrime => "exprel_prime",
             Func::Ln => "ln",
             Func::Sqrt => "sqrt",
             Func::Abs => "abs",

@@ -160,6 +160,11 @@ pub fn deriv(e: &Expr, x: Sym) -> Expr {
             }
             match f {
                 Func::Exp => mul(e.clone(), da),
+                Func::Expm1 => mul(call(Func::Exp, vec![a.clone()], span), da),
+                Func::Log1p => div(da, add(Expr::num(1.0, span), a.clone())),
+                Func::Exprel => mul(call(Func::ExprelPrime, vec![a.clone()], span), da),
+                // Only the first derivative is ever taken (Jacobians, linearity).
+                Func::ExprelPrime => mul(call(Func::ExprelPrime, vec![a.clone()], span), da),
                 Func::Ln => div(da, a.clone()),
                 Func::Sqrt => div(da, mul(Expr::num(2.0, span), e.clone())),
                 Func::Abs => mul(da, div(a.clone(), e.clone())),
@@ -295,6 +300,10 @@ mod tests {
                     Func::Powi(k) => a.powi(*k),
                     Func::Powf => a.powf(eval(&args[1], env)),
                     Func::Sqrt => a.sqrt(),
+                    Func::Expm1 => a.exp_m1(),
+                    Func::Log1p => a.ln_1p(),
+                    Func::Exprel => a.exp_m1() / a,
+                    Func::ExprelPrime => ((a - 1.0) * a.exp() + 1.0) / (a * a),
                     _ => unreachable!(),
                 }
             }
@@ -354,6 +363,31 @@ mod tests {
             let exact = eval(&d, &env(0.0));
             assert!(
                 (fd - exact).abs() < 1e-6 * exact.abs().max(1.0),
+                "x0 {x0}: {fd} vs {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_accurate_exponentials_differentiate_as_their_finite_differences() {
+        // f = exprel(x) + expm1(2x) + log1p(x)
+        let x = Sym::State(0);
+        let at = || Span::call_site().into();
+        let f = add(
+            add(
+                call(Func::Exprel, vec![v(x)], at()),
+                call(Func::Expm1, vec![mul(n(2.0), v(x))], at()),
+            ),
+            call(Func::Log1p, vec![v(x)], at()),
+        );
+        let d = deriv(&f, x);
+        for x0 in [-0.6, 0.4, 2.5] {
+            let env = |h: f64| move |_: Sym| x0 + h;
+            let h = 1e-6;
+            let fd = (eval(&f, &env(h)) - eval(&f, &env(-h))) / (2.0 * h);
+            let exact = eval(&d, &env(0.0));
+            assert!(
+                (fd - exact).abs() < 1e-6 * exact.abs(),
                 "x0 {x0}: {fd} vs {exact}"
             );
         }

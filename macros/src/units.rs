@@ -218,7 +218,15 @@ impl Infer<'_> {
     ) -> Option<Inferred> {
         let x = got[0]?;
         match f {
-            Func::Exp | Func::Ln | Func::Tanh | Func::Sin | Func::Cos => {
+            Func::Exp
+            | Func::Expm1
+            | Func::Log1p
+            | Func::Exprel
+            | Func::ExprelPrime
+            | Func::Ln
+            | Func::Tanh
+            | Func::Sin
+            | Func::Cos => {
                 self.dimensionless(x, &args[0], f, "argument")?;
                 Some(Num(Unit::ONE))
             }
@@ -356,7 +364,16 @@ pub fn convert(e: &Expr, env: &dyn Fn(Sym) -> Option<Unit>) -> (Expr, Option<Inf
                         args.push((rescale(b, from, to), Some(Num(to))));
                     }
                 }
-                Func::Exp | Func::Ln | Func::Tanh | Func::Sin | Func::Cos | Func::Powf => {
+                Func::Exp
+                | Func::Expm1
+                | Func::Log1p
+                | Func::Exprel
+                | Func::ExprelPrime
+                | Func::Ln
+                | Func::Tanh
+                | Func::Sin
+                | Func::Cos
+                | Func::Powf => {
                     // A dimensionless argument (or base) scaled by 10^k becomes a pure number.
                     if let Some((a, Some(Num(u)))) = args.first_mut() {
                         if u.same_dimension(&Unit::ONE) && u.scale != 0 {

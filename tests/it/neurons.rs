@@ -90,3 +90,67 @@ fn only_marked_states_are_held_while_refractory() {
         );
     }
 }
+
+/// Without units: `y' = exprel(a) + expm1(b) + log1p(c)` (constant), and `V' = 1/exprel(−V)`, whose
+/// derivative at V = 0 goes through exprel's (0/0 if written out).
+#[neuron(method = euler)]
+#[threshold(false)]
+pub struct Rates {
+    #[param(default = 0.0)]
+    pub a: f64,
+    #[param(default = 0.0)]
+    pub b: f64,
+    #[param(default = 0.0)]
+    pub c: f64,
+    #[param(default = 1.0)]
+    pub tau: f64,
+    #[state(init = 0.0, ode = (exprel(a) + expm1(b) + log1p(c)) / tau)]
+    pub y: f64,
+    #[state(init = 0.0, ode = 1.0 / exprel(-V) / tau, membrane)]
+    pub V: f64,
+    #[input]
+    pub I: f64,
+}
+
+#[test]
+fn exprel_expm1_and_log1p_are_exact_at_zero_and_accurate_near_it() {
+    let y_after_1ms = |a: f64, b: f64, c: f64, method: Method| {
+        let mut net = Network::new(0.1).unwrap();
+        let g = net
+            .add_population(
+                "g",
+                1,
+                Rates {
+                    a,
+                    b,
+                    c,
+                    ..Rates::default()
+                },
+            )
+            .unwrap();
+        net.set_method(g, method).unwrap();
+        net.run(1.0).unwrap();
+        let p = net.population(g).unwrap();
+        (p.column(Rates::y)[0], p.column(Rates::V)[0])
+    };
+    // exprel(0) = 1, expm1(0) = log1p(0) = 0: y grows by 1 per ms.
+    let (y, z) = y_after_1ms(0.0, 0.0, 0.0, Method::Euler);
+    assert!((y - 1.0).abs() < 1e-12, "{y}");
+    assert!(z.is_finite() && z > 1.0, "{z}");
+    // Near 0 the written forms lose their digits; these keep them: 1e-12 relative.
+    let x = 1e-10;
+    let (y, _) = y_after_1ms(x, x, x, Method::Euler);
+    let exact = (1.0 + x / 2.0) + x + (x - x * x / 2.0);
+    assert!((y - exact).abs() <= 1e-12 * exact, "{y} vs {exact}");
+    let (y, _) = y_after_1ms(2.0, -0.5, 3.0, Method::Euler);
+    let exact = (2f64.exp() - 1.0) / 2.0 + (-0.5f64).exp_m1() + 4f64.ln();
+    assert!((y - exact).abs() <= 1e-12 * exact, "{y} vs {exact}");
+    // exp_euler takes ∂f/∂V through exprel's derivative, which is 1/2 at 0, not 0/0: the
+    // same z as rk4 to the method's accuracy (V' = V/(1 − e^−V) ≥ 1).
+    let (_, z_exp) = y_after_1ms(0.0, 0.0, 0.0, Method::ExpEuler);
+    let (_, z_rk4) = y_after_1ms(0.0, 0.0, 0.0, Method::Rk4);
+    assert!(
+        z_exp.is_finite() && (z_exp - z_rk4).abs() < 1e-2,
+        "{z_exp} vs {z_rk4}"
+    );
+}

@@ -108,6 +108,23 @@ impl<'m> Emit<'m> {
                 let a0 = &a[0];
                 match f {
                     Func::Exp => quote!(f64::exp(#a0)),
+                    Func::Expm1 => quote!(f64::exp_m1(#a0)),
+                    Func::Log1p => quote!(f64::ln_1p(#a0)),
+                    // (e^x − 1)/x: exp_m1 keeps it accurate near 0, where it is 1.
+                    Func::Exprel => quote!({
+                        let __x: f64 = #a0;
+                        if __x == 0.0f64 { 1.0f64 } else { f64::exp_m1(__x) / __x }
+                    }),
+                    // ((x − 1)·exprel(x) + 1)/x, its series 1/2 + x/3 + x²/8 near 0 (within
+                    // 1e-12 on either side of |x| = 2e-4).
+                    Func::ExprelPrime => quote!({
+                        let __x: f64 = #a0;
+                        if __x.abs() < 2e-4f64 {
+                            0.5f64 + __x * (1.0f64 / 3.0f64 + __x * 0.125f64)
+                        } else {
+                            ((__x - 1.0f64) * (f64::exp_m1(__x) / __x) + 1.0f64) / __x
+                        }
+                    }),
                     Func::Ln => quote!(f64::ln(#a0)),
                     Func::Sqrt => quote!(f64::sqrt(#a0)),
                     Func::Abs => quote!(f64::abs(#a0)),

@@ -242,6 +242,9 @@ impl Lowerer<'_> {
         }
         let func = match name {
             "exp" => Func::Exp,
+            "expm1" => Func::Expm1,
+            "log1p" => Func::Log1p,
+            "exprel" => Func::Exprel,
             "ln" | "log" => Func::Ln,
             "sqrt" => Func::Sqrt,
             "abs" => Func::Abs,
@@ -269,9 +272,9 @@ impl Lowerer<'_> {
                 }
             }
             _ => {
-                const FUNCS: [&str; 12] = [
-                    "exp", "ln", "sqrt", "abs", "tanh", "sin", "cos", "powi", "powf", "min", "max",
-                    "clip",
+                const FUNCS: [&str; 15] = [
+                    "exp", "expm1", "exprel", "ln", "log1p", "sqrt", "abs", "tanh", "sin", "cos",
+                    "powi", "powf", "min", "max", "clip",
                 ];
                 let mut msg = format!(
                     "unknown function `{name}`; equations may call: {}",

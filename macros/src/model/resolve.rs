@@ -268,10 +268,12 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         );
     }
 
+    // Every derived expression keeps its place, also one whose lowering failed (its error is
+    // reported; it stands as 0 so that names referring to it by index still resolve).
     let derived = raw
         .derived
         .iter()
-        .filter_map(|d| {
+        .map(|d| {
             let (unit, unit_text) = match &d.unit {
                 Some(_) => {
                     let (u, t) = unit_of(&d.unit, "expression", &d.ident, quiet(&d.ident), errors);
@@ -279,15 +281,17 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
                 }
                 None => (None, None),
             };
-            Some(Derived {
+            Derived {
                 ident: d.ident.clone(),
-                value: lw.lower(&d.value, errors)?,
+                value: lw
+                    .lower(&d.value, errors)
+                    .unwrap_or_else(|| Expr::num(0.0, Spans::of(&d.value))),
                 text: text_of(&d.value),
                 unit,
                 unit_text,
                 unit_span: d.unit.as_ref().map(|l| l.span()),
                 doc: d.doc.clone(),
-            })
+            }
         })
         .collect();
 
