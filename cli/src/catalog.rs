@@ -44,12 +44,18 @@ pub fn first_paragraph(info: &ModelInfo) -> String {
 }
 
 /// The model's one-line summary: the first sentence of [`first_paragraph`] (up to a period
-/// followed by a space, or the whole paragraph).
+/// followed by a space, or the whole paragraph), cut before a colon that introduces the
+/// equations (`... in the paper's units (pF, nS, pA):`) and ended with a period, so that it is
+/// a whole sentence.
 pub fn summary(info: &ModelInfo) -> String {
     let para = first_paragraph(info);
-    match para.find(". ") {
-        Some(end) => para[..=end].to_string(),
-        None => para,
+    let sentence = match para.find(". ") {
+        Some(end) => &para[..=end],
+        None => para.as_str(),
+    };
+    match sentence.find(':') {
+        Some(colon) => format!("{}.", sentence[..colon].trim_end()),
+        None => sentence.to_string(),
     }
 }
 

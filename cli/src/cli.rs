@@ -425,17 +425,21 @@ pub fn parse_spikes(text: &str) -> Result<Vec<f64>, CliError> {
         .collect()
 }
 
-/// Parses `--record`: comma-separated names (checked by the run against the model).
+/// Parses `--record`: comma-separated names (checked by the run against the model), each
+/// kept once (`v,v` records `v` once).
 ///
 /// Error: [`CliError::Usage`] for an empty list or item.
 pub fn parse_record(text: &str, model: &str, info: &ModelInfo) -> Result<Vec<String>, CliError> {
-    let names: Vec<String> = text.split(',').map(|s| s.trim().to_string()).collect();
+    let mut names: Vec<String> = text.split(',').map(|s| s.trim().to_string()).collect();
     if names.iter().any(String::is_empty) {
         return Err(usage(format!(
             "invalid --record `{text}`: empty item (accepted for `{model}`: {})",
             single::record_names(info).join(", ")
         )));
     }
+    // A name given twice is recorded once (the first place it is named).
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.clone()));
     Ok(names)
 }
 
@@ -484,6 +488,12 @@ fn tutorial(args: &TutorialArgs, out: &mut dyn Write) -> Result<(), CliError> {
             overrides.method = Some(parse_method(m, p.name(), info)?);
         }
         runs.push((p, overrides));
+    }
+    if fs::metadata(&args.out).is_ok_and(|m| !m.is_dir()) {
+        return Err(usage(format!(
+            "--out {} is a file, not a directory",
+            args.out.display()
+        )));
     }
     fs::create_dir_all(&args.out).map_err(|source| CliError::Io {
         path: args.out.clone(),

@@ -252,7 +252,8 @@ pub fn write_file(
         .prefix(".neurode-")
         .suffix(".tmp")
         .permissions(Permissions::from_mode(0o666))
-        .tempfile_in(&dir)?;
+        .tempfile_in(&dir)
+        .map_err(without_temporary_name)?;
     let guard = InFlight::new(tmp.path());
     let mut out = BufWriter::new(tmp.as_file());
     write(&mut out)?;
@@ -262,9 +263,26 @@ pub fn write_file(
         keep_mode_and_owner(tmp.as_file(), m)?;
     }
     tmp.as_file().sync_all()?;
-    tmp.persist(&target).map_err(|e| e.error)?;
+    tmp.persist(&target)
+        .map_err(|e| without_temporary_name(e.error))?;
     drop(guard);
     Ok(())
+}
+
+/// The operating system's reason alone (`No such file or directory (os error 2)`): the
+/// temporary's name, which tempfile adds to its errors, means nothing to the user, who is told
+/// the target's path instead.
+fn without_temporary_name(e: io::Error) -> io::Error {
+    let code = e.raw_os_error();
+    if let Some(code) = code {
+        return io::Error::from_raw_os_error(code);
+    }
+    // tempfile's errors read `<reason> at path "<temporary>"`: the reason alone.
+    let text = e.to_string();
+    match text.split_once(" at path ") {
+        Some((reason, _)) => io::Error::new(e.kind(), reason.to_string()),
+        None => e,
+    }
 }
 
 /// Gives the new file the mode of the one it replaces, and its owner where it differs (which
