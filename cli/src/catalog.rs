@@ -44,19 +44,22 @@ pub fn first_paragraph(info: &ModelInfo) -> String {
 }
 
 /// The model's one-line summary: the first sentence of [`first_paragraph`] (up to a period
-/// followed by a space, or the whole paragraph), cut before a colon that introduces the
-/// equations (`... in the paper's units (pF, nS, pA):`) and ended with a period, so that it is
-/// a whole sentence.
+/// followed by a space, or the whole paragraph). A paragraph that runs on into the equations
+/// (`... in the paper's units (pF, nS, pA):`) is cut before its first colon and ended with a
+/// period, so that the summary is a whole sentence.
 pub fn summary(info: &ModelInfo) -> String {
     let para = first_paragraph(info);
     let sentence = match para.find(". ") {
         Some(end) => &para[..=end],
         None => para.as_str(),
     };
-    match sentence.find(':') {
-        Some(colon) => format!("{}.", sentence[..colon].trim_end()),
-        None => sentence.to_string(),
+    if sentence.ends_with('.') {
+        return sentence.to_string();
     }
+    let cut = sentence
+        .find(':')
+        .map_or(sentence, |colon| &sentence[..colon]);
+    format!("{}.", cut.trim_end().trim_end_matches([',', ';']))
 }
 
 /// A doc comment for a terminal: rustdoc links ``[`Ampa`](crate::Ampa)`` and ``[`Alpha`]``
