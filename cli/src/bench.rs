@@ -52,6 +52,35 @@ pub fn set_threads(net: &mut neurode::runtime::Network, threads: usize) -> Resul
     net.set_threads(threads)
 }
 
+/// A number for the examples' JSON lines, with `decimals` digits after the point: `null` when
+/// it is NaN or infinite (a rate over no time, a mean of nothing), as JSON has no NaN.
+pub fn json_number(x: f64, decimals: usize) -> String {
+    if x.is_finite() {
+        format!("{x:.decimals$}")
+    } else {
+        "null".to_string()
+    }
+}
+
+/// Checks that the figure an example is asked to draw at `path` (given to `option`) is one it
+/// can draw: a PNG, named `*.png` (any case). Figures are drawn as PNG only, so a name ending
+/// in `.svg`, `.txt` or nothing is refused rather than given PNG bytes.
+///
+/// Error: one line, e.g. `--figure out.svg: only PNG figures can be drawn (a name ending in .png)`.
+pub fn check_png_path(option: &str, path: &std::path::Path) -> Result<(), String> {
+    let png = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    if png {
+        Ok(())
+    } else {
+        Err(format!(
+            "{option} {}: only PNG figures can be drawn (a name ending in .png)",
+            path.display()
+        ))
+    }
+}
+
 /// The benchmark examples' `main`: parses `--neurons N --duration-ms T --threads K --seed S`,
 /// builds the network with `build`, runs it and prints `{"model", "neurons", "synapses",
 /// "duration_ms", "threads", "setup_s", "run_s", "rate_hz", "events"}` (run_s: the simulation loop
@@ -115,18 +144,19 @@ fn run_bench(
         })?;
     }
     Ok(format!(
-        "{{\"model\": \"{model}\", \"neurons\": {}, \"synapses\": {}, \"duration_ms\": {}, \"threads\": {}, \"setup_s\": {setup_s:.4}, \"run_s\": {run_s:.4}, \"rate_hz\": {rate_hz:.3}, \"events\": {}}}",
+        "{{\"model\": \"{model}\", \"neurons\": {}, \"synapses\": {}, \"duration_ms\": {}, \"threads\": {}, \"setup_s\": {setup_s:.4}, \"run_s\": {run_s:.4}, \"rate_hz\": {}, \"events\": {}}}",
         args.neurons,
         bench.synapses(),
         args.duration_ms,
         args.threads,
+        json_number(rate_hz, 3),
         bench.events() - events0
     ))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{run_bench, threads_warning, Args};
+    use super::{check_png_path, json_number, run_bench, threads_warning, Args};
 
     fn args(
         ms: f64,
@@ -173,6 +203,31 @@ mod tests {
             matches!(e, neurode::runtime::Error::Checkpoint { .. }),
             "{e}"
         );
+    }
+
+    /// No NaN in the JSON lines: `coba --duration-ms 0` reports its rate as `null`.
+    #[test]
+    fn a_rate_over_no_time_is_null() {
+        assert_eq!(json_number(f64::NAN, 3), "null");
+        assert_eq!(json_number(f64::INFINITY, 3), "null");
+        assert_eq!(json_number(2.5, 3), "2.500");
+        let line = run_bench("coba", &args(0.0, None, None), neurode::benchmarks::coba).unwrap();
+        assert!(line.contains("\"rate_hz\": null,"), "{line}");
+    }
+
+    /// `--figure out.svg` (or `.txt`) is refused: figures are PNG only.
+    #[test]
+    fn figures_are_png_by_name() {
+        assert_eq!(check_png_path("--figure", "w.png".as_ref()), Ok(()));
+        assert_eq!(check_png_path("--figure", "dir/W.PNG".as_ref()), Ok(()));
+        for name in ["out.svg", "out.txt", "out"] {
+            assert_eq!(
+                check_png_path("--figure", name.as_ref()),
+                Err(format!(
+                    "--figure {name}: only PNG figures can be drawn (a name ending in .png)"
+                ))
+            );
+        }
     }
 
     #[test]
