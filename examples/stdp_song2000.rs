@@ -11,17 +11,17 @@ use neurode_cli::bench::json_number;
 #[derive(clap::Parser, Debug)]
 #[command(about = "Song et al. (2000) STDP network; prints one JSON line")]
 struct Args {
-    /// Simulated time (ms).
-    #[arg(long = "duration-ms", default_value_t = 100_000.0)]
+    /// Simulated time (ms, at least 0).
+    #[arg(long = "duration-ms", default_value_t = 100_000.0, allow_negative_numbers = true, value_parser = neurode_cli::bench::duration_ms)]
     duration_ms: f64,
-    /// Number of Poisson inputs.
-    #[arg(long, default_value_t = 1000)]
+    /// Number of Poisson inputs (at least 1).
+    #[arg(long, default_value_t = 1000, allow_negative_numbers = true, value_parser = neurode_cli::bench::at_least_one)]
     inputs: usize,
     /// Seed of the inputs' spikes and the initial weights.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Worker threads.
-    #[arg(long, default_value_t = 1)]
+    /// Worker threads (at least 1).
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = neurode_cli::bench::at_least_one)]
     threads: usize,
     /// Where to draw the histogram of the final weights (a PNG file, named `*.png`).
     #[arg(long)]
@@ -32,10 +32,7 @@ fn main() -> std::process::ExitCode {
     use clap::Parser;
     let args = match Args::try_parse() {
         Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return std::process::ExitCode::from(2);
-        }
+        Err(e) => return neurode_cli::bench::clap_failure(&e),
     };
     if let Some(e) = args
         .figure

@@ -8,14 +8,14 @@ use neurode::runtime::Error;
 #[derive(clap::Parser, Debug)]
 #[command(about = "Runs a network benchmark and prints one JSON line")]
 struct Args {
-    /// Number of neurons.
-    #[arg(long, default_value_t = 4000)]
+    /// Number of neurons (at least 1).
+    #[arg(long, default_value_t = 4000, allow_negative_numbers = true, value_parser = at_least_one)]
     neurons: usize,
-    /// Simulated time (ms).
-    #[arg(long = "duration-ms", default_value_t = 1000.0)]
+    /// Simulated time (ms, at least 0).
+    #[arg(long = "duration-ms", default_value_t = 1000.0, allow_negative_numbers = true, value_parser = duration_ms)]
     duration_ms: f64,
     /// Worker threads (1: the calling thread only).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = at_least_one)]
     threads: usize,
     /// Seed of the connectivity and the initial state.
     #[arg(long, default_value_t = 1)]
@@ -50,6 +50,45 @@ pub fn set_threads(net: &mut neurode::runtime::Network, threads: usize) -> Resul
         eprintln!("{w}");
     }
     net.set_threads(threads)
+}
+
+/// Parses a count given to an example's flag (`--neurons`, `--threads`, `--inputs`): a whole
+/// number of at least 1. Negative numbers reach it (`allow_negative_numbers`), to be refused
+/// for their value rather than taken for a flag.
+///
+/// Error: `must be at least 1` or `not a whole number`, which clap prefixes with the flag.
+pub fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<i128>() {
+        Ok(n) if n >= 1 => usize::try_from(n).map_err(|_| format!("{n} is too large")),
+        Ok(_) => Err("must be at least 1".to_string()),
+        Err(_) => Err("not a whole number".to_string()),
+    }
+}
+
+/// Parses a simulated time given to an example's `--duration-ms`: a finite number of ms, at
+/// least 0 (0 runs nothing, e.g. to resume a checkpoint and save it again).
+///
+/// Error: `must be a finite number of ms, at least 0` or `not a number`.
+pub fn duration_ms(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(ms) if ms.is_finite() && ms >= 0.0 => Ok(ms),
+        Ok(_) => Err("must be a finite number of ms, at least 0".to_string()),
+        Err(_) => Err("not a number".to_string()),
+    }
+}
+
+/// Reports a failed parse of an example's flags: `--help` and `--version` print and succeed
+/// (exit 0); anything else is the one line of clap's error (`error: invalid value '-1' for
+/// '--inputs <INPUTS>': must be at least 1`) on stderr and exit 2.
+pub fn clap_failure(e: &clap::Error) -> std::process::ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return std::process::ExitCode::SUCCESS;
+    }
+    let text = e.render().to_string();
+    eprintln!("{}", text.lines().next().unwrap_or("error: bad arguments"));
+    std::process::ExitCode::from(2)
 }
 
 /// A number for the examples' JSON lines, with `decimals` digits after the point: `null` when
@@ -89,10 +128,7 @@ pub fn main(model: &str, build: fn(usize, u64) -> Result<Bench, Error>) -> std::
     use clap::Parser;
     let args = match Args::try_parse() {
         Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return std::process::ExitCode::from(2);
-        }
+        Err(e) => return clap_failure(&e),
     };
     match run_bench(model, &args, build) {
         Ok(line) => {
@@ -228,6 +264,38 @@ mod tests {
                 ))
             );
         }
+    }
+
+    /// Negative numbers are refused for their value, naming the flag, not taken for a flag.
+    #[test]
+    fn numbers_out_of_their_range_are_refused_by_value() {
+        use clap::Parser;
+        for (flag, value, reason) in [
+            ("--neurons", "-1", "must be at least 1"),
+            ("--neurons", "0", "must be at least 1"),
+            ("--threads", "-2", "must be at least 1"),
+            (
+                "--duration-ms",
+                "-5",
+                "must be a finite number of ms, at least 0",
+            ),
+            (
+                "--duration-ms",
+                "inf",
+                "must be a finite number of ms, at least 0",
+            ),
+        ] {
+            let e = Args::try_parse_from(["coba", flag, value]).unwrap_err();
+            let line = e.render().to_string();
+            let first = line.lines().next().unwrap();
+            assert!(
+                first.starts_with(&format!("error: invalid value '{value}' for '{flag} "))
+                    && first.ends_with(reason),
+                "{first}"
+            );
+        }
+        let a = Args::try_parse_from(["coba", "--duration-ms", "0", "--neurons", "7"]).unwrap();
+        assert_eq!((a.duration_ms, a.neurons), (0.0, 7));
     }
 
     #[test]
