@@ -181,9 +181,13 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
         .iter()
         .zip(&rates)
         // No rate over no time: `null`, as JSON has no NaN.
-        .map(|(name, rate)| match args.duration_ms > 0.0 {
-            true => format!("\"{name}\": {rate:.4}"),
-            false => format!("\"{name}\": null"),
+        .map(|(name, &rate)| {
+            let rate = if args.duration_ms > 0.0 {
+                rate
+            } else {
+                f64::NAN
+            };
+            format!("\"{name}\": {}", neurode_cli::bench::json_number(rate, 4))
         })
         .collect();
     Ok(format!(

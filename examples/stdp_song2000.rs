@@ -6,23 +6,24 @@
 //! `cargo run --release --example stdp_song2000 -- --duration-ms 100000 --seed 1 --figure w.png`
 
 use neurode::benchmarks::Song2000;
+use neurode_cli::bench::json_number;
 
 #[derive(clap::Parser, Debug)]
 #[command(about = "Song et al. (2000) STDP network; prints one JSON line")]
 struct Args {
-    /// Simulated time (ms).
-    #[arg(long = "duration-ms", default_value_t = 100_000.0)]
+    /// Simulated time (ms, at least 0).
+    #[arg(long = "duration-ms", default_value_t = 100_000.0, allow_negative_numbers = true, value_parser = neurode_cli::bench::duration_ms)]
     duration_ms: f64,
-    /// Number of Poisson inputs.
-    #[arg(long, default_value_t = 1000)]
+    /// Number of Poisson inputs (at least 1).
+    #[arg(long, default_value_t = 1000, allow_negative_numbers = true, value_parser = neurode_cli::bench::at_least_one)]
     inputs: usize,
     /// Seed of the inputs' spikes and the initial weights.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Worker threads.
-    #[arg(long, default_value_t = 1)]
+    /// Worker threads (at least 1).
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = neurode_cli::bench::at_least_one)]
     threads: usize,
-    /// Where to draw the histogram of the final weights (PNG or SVG by extension).
+    /// Where to draw the histogram of the final weights (a PNG file, named `*.png`).
     #[arg(long)]
     figure: Option<std::path::PathBuf>,
 }
@@ -31,11 +32,16 @@ fn main() -> std::process::ExitCode {
     use clap::Parser;
     let args = match Args::try_parse() {
         Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return std::process::ExitCode::from(2);
-        }
+        Err(e) => return neurode_cli::bench::clap_failure(&e),
     };
+    if let Some(e) = args
+        .figure
+        .as_deref()
+        .and_then(|f| neurode_cli::bench::check_png_path("--figure", f).err())
+    {
+        eprintln!("error: {e}");
+        return std::process::ExitCode::from(2);
+    }
     match run(&args) {
         Ok(line) => {
             println!("{line}");
@@ -69,13 +75,15 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
         )?;
     }
     Ok(format!(
-        "{{\"model\": \"stdp_song2000\", \"seed\": {}, \"inputs\": {}, \"duration_ms\": {}, \"threads\": {}, \"setup_s\": {setup_s:.4}, \"run_s\": {run_s:.4}, \"rate_hz\": {:.3}, \"w_mean\": {mean:.4}, \"frac_low\": {:.4}, \"frac_high\": {:.4}}}",
+        "{{\"model\": \"stdp_song2000\", \"seed\": {}, \"inputs\": {}, \"duration_ms\": {}, \"threads\": {}, \"setup_s\": {setup_s:.4}, \"run_s\": {run_s:.4}, \"rate_hz\": {}, \"w_mean\": {}, \"frac_low\": {}, \"frac_high\": {}}}",
         args.seed,
         args.inputs,
         args.duration_ms,
         args.threads,
-        song.rate_hz(),
-        song.fraction_below(0.1),
-        song.fraction_above(0.9),
+        // No NaN in JSON: a rate over no time, or a mean of no weights, is `null`.
+        json_number(song.rate_hz(), 3),
+        json_number(mean, 4),
+        json_number(song.fraction_below(0.1), 4),
+        json_number(song.fraction_above(0.9), 4),
     ))
 }

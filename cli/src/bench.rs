@@ -8,14 +8,14 @@ use neurode::runtime::Error;
 #[derive(clap::Parser, Debug)]
 #[command(about = "Runs a network benchmark and prints one JSON line")]
 struct Args {
-    /// Number of neurons.
-    #[arg(long, default_value_t = 4000)]
+    /// Number of neurons (at least 1).
+    #[arg(long, default_value_t = 4000, allow_negative_numbers = true, value_parser = at_least_one)]
     neurons: usize,
-    /// Simulated time (ms).
-    #[arg(long = "duration-ms", default_value_t = 1000.0)]
+    /// Simulated time (ms, at least 0).
+    #[arg(long = "duration-ms", default_value_t = 1000.0, allow_negative_numbers = true, value_parser = duration_ms)]
     duration_ms: f64,
     /// Worker threads (1: the calling thread only).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = at_least_one)]
     threads: usize,
     /// Seed of the connectivity and the initial state.
     #[arg(long, default_value_t = 1)]
@@ -52,6 +52,74 @@ pub fn set_threads(net: &mut neurode::runtime::Network, threads: usize) -> Resul
     net.set_threads(threads)
 }
 
+/// Parses a count given to an example's flag (`--neurons`, `--threads`, `--inputs`): a whole
+/// number of at least 1. Negative numbers reach it (`allow_negative_numbers`), to be refused
+/// for their value rather than taken for a flag.
+///
+/// Error: `must be at least 1` or `not a whole number`, which clap prefixes with the flag.
+pub fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<i128>() {
+        Ok(n) if n >= 1 => usize::try_from(n).map_err(|_| format!("{n} is too large")),
+        Ok(_) => Err("must be at least 1".to_string()),
+        Err(_) => Err("not a whole number".to_string()),
+    }
+}
+
+/// Parses a simulated time given to an example's `--duration-ms`: a finite number of ms, at
+/// least 0 (0 runs nothing, e.g. to resume a checkpoint and save it again).
+///
+/// Error: `must be a finite number of ms, at least 0` or `not a number`.
+pub fn duration_ms(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(ms) if ms.is_finite() && ms >= 0.0 => Ok(ms),
+        Ok(_) => Err("must be a finite number of ms, at least 0".to_string()),
+        Err(_) => Err("not a number".to_string()),
+    }
+}
+
+/// Reports a failed parse of an example's flags: `--help` and `--version` print and succeed
+/// (exit 0); anything else is the one line of clap's error (`error: invalid value '-1' for
+/// '--inputs <INPUTS>': must be at least 1`) on stderr and exit 2.
+pub fn clap_failure(e: &clap::Error) -> std::process::ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return std::process::ExitCode::SUCCESS;
+    }
+    let text = e.render().to_string();
+    eprintln!("{}", text.lines().next().unwrap_or("error: bad arguments"));
+    std::process::ExitCode::from(2)
+}
+
+/// A number for the examples' JSON lines, with `decimals` digits after the point: `null` when
+/// it is NaN or infinite (a rate over no time, a mean of nothing), as JSON has no NaN.
+pub fn json_number(x: f64, decimals: usize) -> String {
+    if x.is_finite() {
+        format!("{x:.decimals$}")
+    } else {
+        "null".to_string()
+    }
+}
+
+/// Checks that the figure an example is asked to draw at `path` (given to `option`) is one it
+/// can draw: a PNG, named `*.png` (any case). Figures are drawn as PNG only, so a name ending
+/// in `.svg`, `.txt` or nothing is refused rather than given PNG bytes.
+///
+/// Error: one line, e.g. `--figure out.svg: only PNG figures can be drawn (a name ending in .png)`.
+pub fn check_png_path(option: &str, path: &std::path::Path) -> Result<(), String> {
+    let png = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    if png {
+        Ok(())
+    } else {
+        Err(format!(
+            "{option} {}: only PNG figures can be drawn (a name ending in .png)",
+            path.display()
+        ))
+    }
+}
+
 /// The benchmark examples' `main`: parses `--neurons N --duration-ms T --threads K --seed S`,
 /// builds the network with `build`, runs it and prints `{"model", "neurons", "synapses",
 /// "duration_ms", "threads", "setup_s", "run_s", "rate_hz", "events"}` (run_s: the simulation loop
@@ -60,10 +128,7 @@ pub fn main(model: &str, build: fn(usize, u64) -> Result<Bench, Error>) -> std::
     use clap::Parser;
     let args = match Args::try_parse() {
         Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return std::process::ExitCode::from(2);
-        }
+        Err(e) => return clap_failure(&e),
     };
     match run_bench(model, &args, build) {
         Ok(line) => {
@@ -115,18 +180,19 @@ fn run_bench(
         })?;
     }
     Ok(format!(
-        "{{\"model\": \"{model}\", \"neurons\": {}, \"synapses\": {}, \"duration_ms\": {}, \"threads\": {}, \"setup_s\": {setup_s:.4}, \"run_s\": {run_s:.4}, \"rate_hz\": {rate_hz:.3}, \"events\": {}}}",
+        "{{\"model\": \"{model}\", \"neurons\": {}, \"synapses\": {}, \"duration_ms\": {}, \"threads\": {}, \"setup_s\": {setup_s:.4}, \"run_s\": {run_s:.4}, \"rate_hz\": {}, \"events\": {}}}",
         args.neurons,
         bench.synapses(),
         args.duration_ms,
         args.threads,
+        json_number(rate_hz, 3),
         bench.events() - events0
     ))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{run_bench, threads_warning, Args};
+    use super::{check_png_path, json_number, run_bench, threads_warning, Args};
 
     fn args(
         ms: f64,
@@ -173,6 +239,63 @@ mod tests {
             matches!(e, neurode::runtime::Error::Checkpoint { .. }),
             "{e}"
         );
+    }
+
+    /// No NaN in the JSON lines: `coba --duration-ms 0` reports its rate as `null`.
+    #[test]
+    fn a_rate_over_no_time_is_null() {
+        assert_eq!(json_number(f64::NAN, 3), "null");
+        assert_eq!(json_number(f64::INFINITY, 3), "null");
+        assert_eq!(json_number(2.5, 3), "2.500");
+        let line = run_bench("coba", &args(0.0, None, None), neurode::benchmarks::coba).unwrap();
+        assert!(line.contains("\"rate_hz\": null,"), "{line}");
+    }
+
+    /// `--figure out.svg` (or `.txt`) is refused: figures are PNG only.
+    #[test]
+    fn figures_are_png_by_name() {
+        assert_eq!(check_png_path("--figure", "w.png".as_ref()), Ok(()));
+        assert_eq!(check_png_path("--figure", "dir/W.PNG".as_ref()), Ok(()));
+        for name in ["out.svg", "out.txt", "out"] {
+            assert_eq!(
+                check_png_path("--figure", name.as_ref()),
+                Err(format!(
+                    "--figure {name}: only PNG figures can be drawn (a name ending in .png)"
+                ))
+            );
+        }
+    }
+
+    /// Negative numbers are refused for their value, naming the flag, not taken for a flag.
+    #[test]
+    fn numbers_out_of_their_range_are_refused_by_value() {
+        use clap::Parser;
+        for (flag, value, reason) in [
+            ("--neurons", "-1", "must be at least 1"),
+            ("--neurons", "0", "must be at least 1"),
+            ("--threads", "-2", "must be at least 1"),
+            (
+                "--duration-ms",
+                "-5",
+                "must be a finite number of ms, at least 0",
+            ),
+            (
+                "--duration-ms",
+                "inf",
+                "must be a finite number of ms, at least 0",
+            ),
+        ] {
+            let e = Args::try_parse_from(["coba", flag, value]).unwrap_err();
+            let line = e.render().to_string();
+            let first = line.lines().next().unwrap();
+            assert!(
+                first.starts_with(&format!("error: invalid value '{value}' for '{flag} "))
+                    && first.ends_with(reason),
+                "{first}"
+            );
+        }
+        let a = Args::try_parse_from(["coba", "--duration-ms", "0", "--neurons", "7"]).unwrap();
+        assert_eq!((a.duration_ms, a.neurons), (0.0, 7));
     }
 
     #[test]

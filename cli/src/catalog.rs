@@ -44,13 +44,22 @@ pub fn first_paragraph(info: &ModelInfo) -> String {
 }
 
 /// The model's one-line summary: the first sentence of [`first_paragraph`] (up to a period
-/// followed by a space, or the whole paragraph).
+/// followed by a space, or the whole paragraph). A paragraph that runs on into the equations
+/// (`... in the paper's units (pF, nS, pA):`) is cut before its first colon and ended with a
+/// period, so that the summary is a whole sentence.
 pub fn summary(info: &ModelInfo) -> String {
     let para = first_paragraph(info);
-    match para.find(". ") {
-        Some(end) => para[..=end].to_string(),
-        None => para,
+    let sentence = match para.find(". ") {
+        Some(end) => &para[..=end],
+        None => para.as_str(),
+    };
+    if sentence.ends_with('.') {
+        return sentence.to_string();
     }
+    let cut = sentence
+        .find(':')
+        .map_or(sentence, |colon| &sentence[..colon]);
+    format!("{}.", cut.trim_end().trim_end_matches([',', ';']))
 }
 
 /// A doc comment for a terminal: rustdoc links ``[`Ampa`](crate::Ampa)`` and ``[`Alpha`]``

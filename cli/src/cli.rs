@@ -69,6 +69,8 @@ pub struct TutorialArgs {
     #[arg(long, value_name = "DIR", default_value = "figures")]
     pub out: PathBuf,
     /// Also write every recorded value at every step as CSV (one protocol only, not `all`).
+    /// Outputs replace a file whole, through a symbolic link to the file it points to; a file
+    /// you could not write with `>` is refused.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
     /// Change a parameter of the protocol's synapse (repeatable; one protocol only).
@@ -129,7 +131,9 @@ pub struct RunArgs {
     /// variable of the synapse. For a neuron, its variables (default: its states).
     #[arg(long, value_name = "VARS")]
     pub record: Option<String>,
-    /// Write the recorded values, every step, as CSV.
+    /// Write the recorded values, every step, as CSV (`-`: standard output). A symbolic link
+    /// is followed and the file it points to replaced whole; a file you could not write with
+    /// `>` is refused.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
     /// Draw the recorded variables into a PNG figure.
@@ -200,15 +204,20 @@ fn usage(msg: impl Into<String>) -> CliError {
     CliError::Usage(msg.into())
 }
 
-/// Refuses outputs that would write one file (the second would overwrite the first).
-fn distinct_outputs(outputs: &[(&str, &Path)]) -> Result<(), CliError> {
-    match crate::output::same_file(outputs) {
-        None => Ok(()),
-        Some((first, second, path)) => Err(usage(format!(
+/// Refuses, before anything runs, outputs that would write one file (the second would
+/// overwrite the first) and files the caller could not open for writing (as `>` would refuse
+/// them; [`crate::output::check_replaceable`]).
+fn check_outputs(outputs: &[(&str, &Path)]) -> Result<(), CliError> {
+    if let Some((first, second, path)) = crate::output::same_file(outputs) {
+        return Err(usage(format!(
             "{first} and {second} would both write {}: give each output its own file",
             path.display()
-        ))),
+        )));
     }
+    for (_, path) in outputs {
+        crate::output::check_replaceable(path).map_err(usage)?;
+    }
+    Ok(())
 }
 
 /// The outputs of a run: `--csv` and `--png`.
@@ -220,7 +229,7 @@ fn run_outputs(args: &RunArgs) -> Result<(), CliError> {
     if let Some(png) = &args.png {
         outputs.push(("--png", png.as_path()));
     }
-    distinct_outputs(&outputs)
+    check_outputs(&outputs)
 }
 
 /// The `neurode` binary: parses `std::env::args`, runs, reports.
@@ -416,17 +425,21 @@ pub fn parse_spikes(text: &str) -> Result<Vec<f64>, CliError> {
         .collect()
 }
 
-/// Parses `--record`: comma-separated names (checked by the run against the model).
+/// Parses `--record`: comma-separated names (checked by the run against the model), each
+/// kept once (`v,v` records `v` once).
 ///
 /// Error: [`CliError::Usage`] for an empty list or item.
 pub fn parse_record(text: &str, model: &str, info: &ModelInfo) -> Result<Vec<String>, CliError> {
-    let names: Vec<String> = text.split(',').map(|s| s.trim().to_string()).collect();
+    let mut names: Vec<String> = text.split(',').map(|s| s.trim().to_string()).collect();
     if names.iter().any(String::is_empty) {
         return Err(usage(format!(
             "invalid --record `{text}`: empty item (accepted for `{model}`: {})",
             single::record_names(info).join(", ")
         )));
     }
+    // A name given twice is recorded once (the first place it is named).
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.clone()));
     Ok(names)
 }
 
@@ -476,22 +489,28 @@ fn tutorial(args: &TutorialArgs, out: &mut dyn Write) -> Result<(), CliError> {
         }
         runs.push((p, overrides));
     }
+    if fs::metadata(&args.out).is_ok_and(|m| !m.is_dir()) {
+        return Err(usage(format!(
+            "--out {} is a file, not a directory",
+            args.out.display()
+        )));
+    }
     fs::create_dir_all(&args.out).map_err(|source| CliError::Io {
         path: args.out.clone(),
         source,
     })?;
+    let figures: Vec<PathBuf> = runs
+        .iter()
+        .map(|(p, _)| plot::figure_path(&args.out, *p))
+        .collect();
+    let mut outputs: Vec<(&str, &Path)> = figures
+        .iter()
+        .map(|f| ("the figure", f.as_path()))
+        .collect();
     if let Some(csv) = &args.csv {
-        let figures: Vec<PathBuf> = runs
-            .iter()
-            .map(|(p, _)| plot::figure_path(&args.out, *p))
-            .collect();
-        let mut outputs: Vec<(&str, &Path)> = figures
-            .iter()
-            .map(|f| ("the figure", f.as_path()))
-            .collect();
         outputs.push(("--csv", csv.as_path()));
-        distinct_outputs(&outputs)?;
     }
+    check_outputs(&outputs)?;
     for (k, (p, overrides)) in runs.iter().enumerate() {
         let mut text = run_protocol(*p, overrides, &args.out, args.csv.as_deref())?;
         if k + 1 < runs.len() {

@@ -1,8 +1,14 @@
 //! Writing a result without destroying what is at its path.
 //!
 //! - `-` is standard output.
-//! - A symbolic link at the path is followed: its target is what gets written (and the link
-//!   stays a link).
+//! - A symbolic link at the path is followed, as the shell's `>` follows it: the file at the end
+//!   of the chain of links is what gets replaced (its temporary is made in that file's
+//!   directory), and the link stays a link, pointing where it pointed. A link whose target does
+//!   not exist yet creates the target.
+//! - A file that the caller could not open for writing (read-only, or another user's that the
+//!   caller may not write) is not replaced, as `>` would refuse it: even where the directory
+//!   would allow the rename ([`check_replaceable`]). A privileged caller may write any file
+//!   with `>`, and so replaces it here too.
 //! - A device, a FIFO or a socket (`/dev/null`, `/dev/stdout`, a named pipe) is opened and written
 //!   directly: it is never replaced by a regular file.
 //! - A regular file (or nothing yet) is written whole or not at all: into a temporary file
@@ -146,10 +152,67 @@ fn resolve_links(path: &Path) -> io::Result<PathBuf> {
     )))
 }
 
+/// Why the existing regular file `target` (whose metadata is `m`) may not be replaced: the
+/// caller could not open it for writing, as `>` would open it (the probe opens it for writing
+/// without truncating, so the file is not changed). `None` when it may be replaced.
+fn replace_refusal(target: &Path, m: &fs::Metadata) -> Option<io::Error> {
+    match OpenOptions::new().write(true).open(target) {
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            let reason = if m.permissions().readonly() {
+                "the file is read-only".to_string()
+            } else {
+                format!(
+                    "the file is not writable by you: mode {:03o}, owner uid {}",
+                    m.mode() & 0o777,
+                    m.uid()
+                )
+            };
+            Some(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!("permission denied ({reason})"),
+            ))
+        }
+        // Anything else (a read-only file system, a busy executable) is for the write to meet.
+        _ => None,
+    }
+}
+
+/// Checks, before anything is computed, that [`write_file`] may replace what is at `path`: a
+/// regular file there (through symbolic links) must be one the caller could open for writing.
+/// Standard output, devices, FIFOs and paths with nothing at them pass.
+///
+/// Error: one line, `cannot replace <path>: permission denied (the file is read-only)` or
+/// `... (the file is not writable by you: mode 644, owner uid 0)`, naming the link's target too
+/// when `path` is a link.
+pub fn check_replaceable(path: &Path) -> Result<(), String> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    let Ok(target) = resolve_links(path) else {
+        return Ok(());
+    };
+    let Ok(m) = fs::metadata(&target) else {
+        return Ok(());
+    };
+    if !m.file_type().is_file() {
+        return Ok(());
+    }
+    match replace_refusal(&target, &m) {
+        None => Ok(()),
+        Some(e) if target == path => Err(format!("cannot replace {}: {e}", path.display())),
+        Some(e) => Err(format!(
+            "cannot replace {} (a symbolic link to {}): {e}",
+            path.display(),
+            target.display()
+        )),
+    }
+}
+
 /// Writes what `write` produces to `path` (see the module documentation).
 ///
-/// Error: the first I/O error (resolving, creating, writing, syncing, renaming); nothing is
-/// left behind but what was at the path before.
+/// Error: the first I/O error (resolving, creating, writing, syncing, renaming), or a
+/// `PermissionDenied` error when the file at the path is one the caller could not open for
+/// writing ([`check_replaceable`]); nothing is left behind but what was at the path before.
 pub fn write_file(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
@@ -177,6 +240,9 @@ pub fn write_file(
             write(&mut out)?;
             return out.flush();
         }
+        if let Some(e) = replace_refusal(&target, m) {
+            return Err(e);
+        }
     }
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -186,7 +252,8 @@ pub fn write_file(
         .prefix(".neurode-")
         .suffix(".tmp")
         .permissions(Permissions::from_mode(0o666))
-        .tempfile_in(&dir)?;
+        .tempfile_in(&dir)
+        .map_err(without_temporary_name)?;
     let guard = InFlight::new(tmp.path());
     let mut out = BufWriter::new(tmp.as_file());
     write(&mut out)?;
@@ -196,9 +263,26 @@ pub fn write_file(
         keep_mode_and_owner(tmp.as_file(), m)?;
     }
     tmp.as_file().sync_all()?;
-    tmp.persist(&target).map_err(|e| e.error)?;
+    tmp.persist(&target)
+        .map_err(|e| without_temporary_name(e.error))?;
     drop(guard);
     Ok(())
+}
+
+/// The operating system's reason alone (`No such file or directory (os error 2)`): the
+/// temporary's name, which tempfile adds to its errors, means nothing to the user, who is told
+/// the target's path instead.
+fn without_temporary_name(e: io::Error) -> io::Error {
+    let code = e.raw_os_error();
+    if let Some(code) = code {
+        return io::Error::from_raw_os_error(code);
+    }
+    // tempfile's errors read `<reason> at path "<temporary>"`: the reason alone.
+    let text = e.to_string();
+    match text.split_once(" at path ") {
+        Some((reason, _)) => io::Error::new(e.kind(), reason.to_string()),
+        None => e,
+    }
 }
 
 /// Gives the new file the mode of the one it replaces, and its owner where it differs (which

@@ -615,3 +615,168 @@ fn two_outputs_on_one_file_are_refused() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(same.exists());
 }
+
+/// The effective user id of this test process (from `/proc/self/status`).
+fn euid() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
+    line.split_whitespace().nth(2).unwrap().parse().unwrap()
+}
+
+/// `neurode` with `args` as the unprivileged user `nobody` (65534), through `setpriv`; `None`
+/// where this run may not switch users.
+fn neurode_as_nobody(args: &[&str]) -> Option<Output> {
+    let o = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_neurode"))
+        .args(args)
+        .output()
+        .ok()?;
+    // setpriv's own failure (no privilege, no such user) is not neurode's.
+    (!stderr(&o).starts_with("setpriv:")).then_some(o)
+}
+
+fn csv_args(path: &Path) -> Vec<&str> {
+    let mut args = vec!["run", "exponential", "--spikes", "1", "--duration", "3"];
+    args.extend(["--csv", path.to_str().unwrap()]);
+    args
+}
+
+fn temporaries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".neurode-"))
+        .collect()
+}
+
+/// A file the caller could not open for writing is not replaced, as `>` would refuse it: exit
+/// 2, one line naming the file and the reason, the file untouched, no temporary left. Root
+/// may write a read-only file with `>`, and so replaces it (its mode kept). Run as root, the
+/// unprivileged cases are run as `nobody` where `setpriv` can switch to it: their read-only
+/// file, root's file in a directory they may write, a link to root's file, the tutorial's
+/// figure; and a link in a directory they may not write, to a file they may, is written (the
+/// temporary goes beside the link's target, not beside the link).
+#[test]
+fn a_file_the_caller_could_not_write_is_not_replaced() {
+    use std::os::unix::fs::{chown, symlink, MetadataExt, PermissionsExt};
+    let mode = |p: &Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    };
+    let dir = scratch("cli-permissions");
+    mode(&dir, 0o755);
+    let ro = dir.join("ro.csv");
+    std::fs::write(&ro, "old").unwrap();
+    mode(&ro, 0o444);
+    let o = write_csv_to(&ro);
+    if euid() == 0 {
+        assert!(o.status.success(), "root writes a 444 file as `>` does");
+        assert!(is_csv(&std::fs::read_to_string(&ro).unwrap()));
+        assert_eq!(std::fs::metadata(&ro).unwrap().mode() & 0o777, 0o444);
+    } else {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "error: cannot replace {}: permission denied (the file is read-only)\n",
+                ro.display()
+            )
+        );
+        assert_eq!(std::fs::read_to_string(&ro).unwrap(), "old");
+    }
+    assert_eq!(temporaries(&dir), Vec::<String>::new());
+
+    if euid() != 0 {
+        return;
+    }
+    // As `nobody`, in a directory everyone may write.
+    let shared = dir.join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    mode(&shared, 0o777);
+    let fresh = shared.join("fresh.csv");
+    let Some(o) = neurode_as_nobody(&csv_args(&fresh)) else {
+        eprintln!("setpriv cannot switch to nobody: the unprivileged cases are not exercised");
+        return;
+    };
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::metadata(&fresh).unwrap().uid(), 65534);
+
+    let theirs = shared.join("theirs.csv");
+    std::fs::write(&theirs, "theirs").unwrap();
+    chown(&theirs, Some(65534), Some(65534)).unwrap();
+    mode(&theirs, 0o444);
+    let roots = shared.join("roots.csv");
+    std::fs::write(&roots, "root's").unwrap();
+    mode(&roots, 0o644);
+    let link = shared.join("link.csv");
+    symlink("roots.csv", &link).unwrap();
+    for (path, line) in [
+        (
+            &theirs,
+            format!(
+                "cannot replace {}: permission denied (the file is read-only)",
+                theirs.display()
+            ),
+        ),
+        (
+            &roots,
+            format!(
+                "cannot replace {}: permission denied (the file is not writable by you: mode 644, owner uid 0)",
+                roots.display()
+            ),
+        ),
+        (
+            &link,
+            format!(
+                "cannot replace {} (a symbolic link to {}): permission denied (the file is not writable by you: mode 644, owner uid 0)",
+                link.display(),
+                roots.display()
+            ),
+        ),
+    ] {
+        let o = neurode_as_nobody(&csv_args(path)).unwrap();
+        assert_eq!(o.status.code(), Some(2), "{path:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), format!("error: {line}\n"));
+    }
+    assert_eq!(std::fs::read_to_string(&theirs).unwrap(), "theirs");
+    assert_eq!(std::fs::read_to_string(&roots).unwrap(), "root's");
+    let m = std::fs::metadata(&roots).unwrap();
+    assert_eq!((m.uid(), m.mode() & 0o777), (0, 0o644), "still root's");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+
+    // The tutorial's figure, root's, is refused before the protocol runs.
+    let figure = shared.join("ampa.png");
+    std::fs::write(&figure, "figure").unwrap();
+    let out = shared.to_str().unwrap();
+    let o = neurode_as_nobody(&["tutorial", "ampa", "--out", out]).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: cannot replace {}: permission denied (the file is not writable by you: mode 644, owner uid 0)\n",
+            figure.display()
+        )
+    );
+    assert!(stdout(&o).is_empty(), "nothing ran: {}", stdout(&o));
+    assert_eq!(std::fs::read(&figure).unwrap(), b"figure");
+
+    // A link in root's directory (which nobody may write) to nobody's file in `shared`: the
+    // file is replaced through the link, as `>` writes it.
+    let closed = dir.join("closed");
+    std::fs::create_dir(&closed).unwrap();
+    mode(&closed, 0o755);
+    let mine = shared.join("mine.csv");
+    std::fs::write(&mine, "mine").unwrap();
+    chown(&mine, Some(65534), Some(65534)).unwrap();
+    let to_mine = closed.join("to-mine.csv");
+    symlink(&mine, &to_mine).unwrap();
+    let o = neurode_as_nobody(&csv_args(&to_mine)).unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(is_csv(&std::fs::read_to_string(&mine).unwrap()));
+    assert_eq!(std::fs::read_link(&to_mine).unwrap(), mine);
+    assert_eq!(temporaries(&shared), Vec::<String>::new());
+    assert_eq!(temporaries(&closed), Vec::<String>::new());
+}

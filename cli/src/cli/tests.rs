@@ -562,3 +562,80 @@ fn clap_messages_become_one_line() {
         "the following required arguments were not provided: --spikes <MS,MS,...> (see `neurode --help`)"
     );
 }
+
+/// The messages of issue item 10: `--out` naming a file, a CSV in a missing directory (the
+/// target's path and the OS reason, never the hidden temporary's name), `--record` naming a
+/// variable twice, the models' summaries.
+#[test]
+fn messages_name_what_the_user_gave() {
+    let dir = scratch("messages");
+    let file = dir.join("file");
+    fs::write(&file, "mine").unwrap();
+    let (line, code) = fails(&["tutorial", "ampa", "--out", file.to_str().unwrap()]);
+    assert_eq!(
+        line,
+        format!("--out {} is a file, not a directory", file.display())
+    );
+    assert_eq!(code, 2);
+    assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+
+    let missing = dir.join("missing/dir/x.csv");
+    let (line, code) = fails(&[
+        "run",
+        "alpha",
+        "--spikes",
+        "1",
+        "--csv",
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        line,
+        format!(
+            "cannot write {}: No such file or directory (os error 2)",
+            missing.display()
+        )
+    );
+    assert_eq!(code, 1);
+
+    let csv = dir.join("twice.csv");
+    cli(&[
+        "run",
+        "alpha",
+        "--spikes",
+        "1",
+        "--record",
+        "s,s,x,s",
+        "--csv",
+        csv.to_str().unwrap(),
+    ])
+    .unwrap();
+    let text = fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().next().unwrap(), "t,syn.s[0],syn.x[0]");
+    let csv = dir.join("neuron.csv");
+    let csv = csv.to_str().unwrap();
+    cli(&[
+        "run",
+        "adex",
+        "--duration",
+        "5",
+        "--record",
+        "V,V,w,V",
+        "--csv",
+        csv,
+    ])
+    .unwrap();
+    let text = fs::read_to_string(csv).unwrap();
+    assert_eq!(text.lines().next().unwrap(), "t,V,w");
+    fs::remove_dir_all(&dir).unwrap();
+
+    for e in catalog::MODELS.iter() {
+        let s = e.summary();
+        assert!(s.ends_with('.'), "{}: {s:?}", e.name);
+        assert!(!s.ends_with(":."), "{}: {s:?}", e.name);
+    }
+    let adex = catalog::find("adex").unwrap().summary();
+    assert_eq!(
+        adex,
+        "Adaptive exponential integrate-and-fire neuron (Brette & Gerstner 2005), in the paper's units (pF, nS, pA)."
+    );
+}
