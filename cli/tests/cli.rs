@@ -785,3 +785,29 @@ fn a_file_the_caller_could_not_write_is_not_replaced() {
     assert_eq!(temporaries(&shared), Vec::<String>::new());
     assert_eq!(temporaries(&closed), Vec::<String>::new());
 }
+
+#[test]
+fn the_tutorial_header_shows_the_values_in_effect() {
+    let dir = scratch("tutorial_header");
+    let out = dir.to_str().unwrap();
+    let o = neurode(&[
+        "tutorial",
+        "two_exponentials",
+        "--set",
+        "tau1=3",
+        "--out",
+        out,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("two_exponentials — Two exponentials (τ1 3 ms), run_syn"),
+        "{}",
+        stdout(&o)
+    );
+    let o = neurode(&["tutorial", "gap_junction", "--out", out]);
+    assert!(
+        stdout(&o).starts_with("gap_junction — Gap junction (w 0.5, k_spikelet 5)"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -105,7 +105,10 @@ impl CompiledInput {
                     if !(duration.is_finite() && duration >= 0.0) || duration / dt > 1e12 {
                         return Err(invalid(
                             object,
-                            format!("input section {k} lasts {duration} ms, not a valid duration"),
+                            format!(
+                                "input section {k} lasts {} ms, not a valid duration",
+                                crate::error::num(duration)
+                            ),
                         ));
                     }
                     // Truncation, as the original: `int(duration / dt)`.
@@ -333,6 +336,12 @@ mod tests {
             let e = compile(bad.clone(), 4).unwrap_err();
             assert!(matches!(e, Error::InvalidInput { .. }), "{bad:?}: {e}");
         }
+        // A huge duration is printed as a number a reader can hold, not 301 digits.
+        let e = compile(Input::Sections(vec![(1.0, 1e300)]), 4).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid input for `g`: input section 0 lasts 1e300 ms, not a valid duration"
+        );
     }
 }
 

@@ -129,7 +129,11 @@ fn peak_line(
 /// peak of `s` and when, final values, peak of the postsynaptic V.
 pub fn protocol_summary(p: Protocol, rec: &Recording, overrides: &Overrides) -> String {
     let method = overrides.method.unwrap_or_else(|| p.method());
-    let mut head = format!("{} — {}; method {method}", p.name(), protocol_caption(p));
+    let mut head = format!(
+        "{} — {}; method {method}",
+        p.name(),
+        protocol_caption(p, overrides)
+    );
     for (name, value) in &overrides.params {
         head.push_str(&format!(", --set {name}={value}"));
     }

@@ -10,21 +10,37 @@ use super::{Figure, Panel, Series, BLUE, GREEN, MORE, ORANGE};
 use crate::single::{column_unit, fmt_short, Outcome};
 
 /// One-line description of a protocol: model and setting.
-pub fn protocol_caption(p: Protocol) -> &'static str {
+pub fn protocol_caption(p: Protocol, overrides: &Overrides) -> String {
+    // The value in effect: the last `--set name=...`, else the chapter's.
+    let value = |name: &str, chapter: f64| {
+        let x = overrides
+            .params
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map_or(chapter, |&(_, x)| x);
+        fmt_short(x)
+    };
+    let run_syn = "run_syn: 2 LIF → 3 LIF, input 35 to pre";
     match p {
-        Protocol::Ampa => "AMPA (T_duration 3 ms), run_syn: 2 LIF → 3 LIF, input 35 to pre",
-        Protocol::Nmda => "NMDA, run_syn: 2 LIF → 3 LIF, input 35 to pre",
-        Protocol::GabaA => "GABA_A (exponential), run_syn: 2 LIF → 3 LIF, input 35 to pre",
-        Protocol::GabaB => "GABA_B: 2 LIF → 3 LIF, input 25 to pre for 20 ms, then 0",
+        Protocol::Ampa => format!(
+            "AMPA (T_duration {} ms), {run_syn}",
+            value("T_duration", 3.0)
+        ),
+        Protocol::Nmda => format!("NMDA, {run_syn}"),
+        Protocol::GabaA => format!("GABA_A (exponential), {run_syn}"),
+        Protocol::GabaB => "GABA_B: 2 LIF → 3 LIF, input 25 to pre for 20 ms, then 0".into(),
         Protocol::TwoExponentials => {
-            "Two exponentials (τ1 2 ms), run_syn: 2 LIF → 3 LIF, input 35 to pre"
+            format!("Two exponentials (τ1 {} ms), {run_syn}", value("tau1", 2.0))
         }
-        Protocol::Alpha => "Alpha, run_syn: 2 LIF → 3 LIF, input 35 to pre",
-        Protocol::Exponential => "Exponential, run_syn: 2 LIF → 3 LIF, input 35 to pre",
-        Protocol::VoltageJump => "Voltage jump, run_syn: 2 LIF → 3 LIF, input 35 to pre",
-        Protocol::GapJunction => {
-            "Gap junction (w 0.5, k_spikelet 5): 2 LIF from −10 mV, input 30 to pre"
-        }
+        Protocol::Alpha => format!("Alpha, {run_syn}"),
+        Protocol::Exponential => format!("Exponential, {run_syn}"),
+        Protocol::VoltageJump => format!("Voltage jump, {run_syn}"),
+        Protocol::GapJunction => format!(
+            "Gap junction (w {}, k_spikelet {}): 2 LIF from −10 mV, input 30 to pre",
+            value("w", 0.5),
+            value("k_spikelet", 5.0)
+        ),
     }
 }
 
@@ -60,7 +76,7 @@ pub fn protocol_figure<'a>(p: Protocol, rec: &'a Recording, overrides: &Override
     let method = overrides.method.unwrap_or_else(|| p.method());
     let title = format!(
         "{} — {}",
-        protocol_caption(p),
+        protocol_caption(p, overrides),
         settings_text(method, overrides.method.is_none(), overrides)
     );
     let mut v = Panel {
