@@ -108,13 +108,65 @@ fn pre_post(net: &mut Network, n_pre: usize, n_post: usize) -> (Population<Acc>,
 }
 
 #[test]
-fn step_counts_follow_arange() {
+fn a_duration_that_is_not_whole_steps_is_refused_and_runs_nothing() {
+    for (duration, dt, below, above) in [
+        (0.25, 0.1, 2, 3),
+        (0.04, 0.1, 0, 1),
+        (0.05, 0.1, 0, 1),
+        (50.0, 100.0, 0, 1),
+        (1000.05, 0.1, 10_000, 10_001),
+    ] {
+        assert_eq!(
+            steps_for(duration, dt),
+            Err(Error::DurationNotWhole {
+                duration,
+                dt,
+                below,
+                above
+            }),
+            "{duration} ms at {dt} ms"
+        );
+    }
+    let mut n = net();
+    let e = n.run(0.25).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid run duration 0.25 ms: it is 2.5 steps of dt = 0.1 ms, not a whole number; \
+         give 2 steps (0.2 ms) or 3 steps (0.30000000000000004 ms)"
+    );
+    assert_eq!(n.step_index(), 0);
+    n.run(0.3).unwrap();
+    assert_eq!(n.step_index(), 3);
+    n.run(0.0).unwrap();
+    assert_eq!(n.step_index(), 3);
+    assert!(n.run(0.04).is_err());
+    assert_eq!(n.step_index(), 3);
+}
+
+#[test]
+fn an_absurd_step_is_refused_by_name() {
+    for dt in [1e300, 1000.5, f64::MAX] {
+        let e = Network::new(dt).unwrap_err();
+        assert_eq!(e, Error::InvalidDt { dt });
+        assert!(e.to_string().contains("at most 1000 ms"), "{e}");
+    }
+    assert_eq!(Network::new(MAX_DT).unwrap().dt(), 1000.0);
+    assert!(matches!(
+        steps_for(10.0, 1e300),
+        Err(Error::InvalidDt { .. })
+    ));
+}
+
+#[test]
+fn step_counts_are_whole_numbers_of_steps() {
     assert_eq!(steps_for(30.0, 0.1), Ok(300));
     assert_eq!(steps_for(100.0, 0.1), Ok(1000));
     assert_eq!(steps_for(1020.0, 0.1), Ok(10_200));
+    // 1000 / 0.1 is 9999.999999999998 in floating point: rounding, not a fraction of a step.
+    assert_eq!(steps_for(1000.0, 0.1), Ok(10_000));
+    assert_eq!(steps_for(0.3, 0.1), Ok(3));
     assert_eq!(steps_for(0.0, 0.1), Ok(0));
-    assert_eq!(steps_for(0.05, 0.1), Ok(1));
-    assert_eq!(steps_for(0.25, 0.1), Ok(3));
+    assert_eq!(steps_for(50.0, 0.025), Ok(2000));
     for d in [-1.0, f64::NAN, f64::INFINITY, 1e9] {
         assert!(
             matches!(steps_for(d, 0.1), Err(Error::InvalidDuration { .. })),
