@@ -196,6 +196,39 @@ pub(crate) fn check_values(object: &str, variable: &str, values: &[f64]) -> Resu
     }
 }
 
+/// Checks values for the per-element parameter `variable` of a model (any other variable has no
+/// domain): the error names the object, the variable, the element, the value and the domain.
+pub(crate) fn check_domain(
+    info: &ModelInfo,
+    object: &str,
+    variable: &str,
+    values: &[f64],
+) -> Result<()> {
+    let Some(p) = info.params.iter().find(|p| p.name == variable) else {
+        return Ok(());
+    };
+    match values.iter().position(|&x| !p.domain.contains(x)) {
+        None => Ok(()),
+        Some(k) => Err(Error::InvalidInput {
+            object: object.to_string(),
+            reason: format!(
+                "`{variable}` of element {k} would be {}: it must be {}",
+                crate::error::num(values[k]),
+                p.domain
+            ),
+        }),
+    }
+}
+
+/// Checks column `j` of a group of model `info` named `object` as setting it would
+/// ([`Network::set`](crate::Network::set)): every value finite ([`check_values`]) and, for a
+/// per-element parameter, in its domain ([`check_domain`]).
+pub(crate) fn check_column(object: &str, info: &ModelInfo, j: usize, values: &[f64]) -> Result<()> {
+    let variable = info.states.get(j).map_or("?", |s| s.name);
+    check_values(object, variable, values)?;
+    check_domain(info, object, variable, values)
+}
+
 /// [`Error::MethodNotSupported`] unless the model supports `method`.
 pub(crate) fn check_method(object: &str, info: &ModelInfo, method: Method) -> Result<()> {
     if info.methods.contains(&method) {

@@ -76,7 +76,7 @@ mod schedule;
 mod exec;
 pub mod network;
 
-pub use checkpoint::{Checkpoint, FORMAT_VERSION};
+pub use checkpoint::{Checkpoint, FORMAT_VERSION, MAX_CHECKPOINT_BYTES};
 pub use connect::{Connect, Csc, Csr, ProbabilityFn};
 pub use delays::MAX_SYNAPSE_DELAY_STEPS;
 pub use error::{Error, Result};

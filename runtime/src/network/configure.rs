@@ -1,8 +1,9 @@
 //! Configuring what was built: methods, parameters, storage, delays and per-element values.
 
 use super::*;
+use crate::columns::check_domain;
 use crate::connect::Csr;
-use crate::info::{Method, ModelInfo, Param, Storage, Var};
+use crate::info::{Method, Param, Storage, Var};
 use crate::model::{NeuronModel, SynapseModel};
 use crate::monitor::Owner;
 use crate::rng::Streams;
@@ -314,25 +315,6 @@ impl Network {
                 group.set(var, &column)
             }
         }
-    }
-}
-
-/// Checks values for the per-element parameter `variable` of a model (any other variable has no
-/// domain): the error names the object, the variable, the element, the value and the domain.
-fn check_domain(info: &ModelInfo, object: &str, variable: &str, values: &[f64]) -> Result<()> {
-    let Some(p) = info.params.iter().find(|p| p.name == variable) else {
-        return Ok(());
-    };
-    match values.iter().position(|&x| !p.domain.contains(x)) {
-        None => Ok(()),
-        Some(k) => Err(Error::InvalidInput {
-            object: object.to_string(),
-            reason: format!(
-                "`{variable}` of element {k} would be {}: it must be {}",
-                crate::error::num(values[k]),
-                p.domain
-            ),
-        }),
     }
 }
 

@@ -119,7 +119,7 @@ impl Network {
             g.save(&mut w);
         }
         for s in &self.synapses {
-            s.save(&mut w);
+            s.save(&mut w, self.dt);
         }
         for m in &self.monitors {
             m.save(&mut w);
@@ -155,7 +155,7 @@ impl Network {
                 g.load(&mut r, apply)?;
             }
             for s in &mut self.synapses {
-                s.load(&mut r, apply)?;
+                s.load(&mut r, self.dt, apply)?;
             }
             for m in &mut self.monitors {
                 m.load(&mut r, apply)?;
