@@ -190,8 +190,11 @@ fn run_model<M: NeuronModel + Default + Presets>(
     name: &str,
     cfg: &NeuronConfig,
 ) -> Result<NeuronOutcome, RunError> {
-    if !(cfg.dt.is_finite() && cfg.dt > 0.0) {
-        let reason = "the step must be a number of ms greater than 0";
+    if !(cfg.dt.is_finite() && cfg.dt > 0.0 && cfg.dt <= neurode::runtime::MAX_DT) {
+        let reason = format!(
+            "the step must be a number of ms greater than 0 and at most {}",
+            neurode::runtime::MAX_DT
+        );
         return Err(invalid("--dt", format!("{}", cfg.dt), reason));
     }
     if !(cfg.duration.is_finite() && cfg.duration > 0.0 && cfg.duration <= MAX_DURATION) {
@@ -200,7 +203,7 @@ fn run_model<M: NeuronModel + Default + Presets>(
         );
         return Err(invalid("--duration", format!("{}", cfg.duration), reason));
     }
-    let steps = (cfg.duration / cfg.dt).round();
+    let steps = (cfg.duration / cfg.dt).ceil();
     if steps > MAX_STEPS as f64 {
         let reason = format!(
             "{steps} steps of {} ms exceed {MAX_STEPS} (raise --dt or shorten --duration)",
@@ -208,7 +211,7 @@ fn run_model<M: NeuronModel + Default + Presets>(
         );
         return Err(invalid("--duration", format!("{}", cfg.duration), reason));
     }
-    let steps = (steps as u64).max(1);
+    let steps = crate::single::whole_steps(cfg.duration, cfg.dt)?;
     let mut model = match &cfg.preset {
         None => M::default(),
         Some(p) => M::preset(p).ok_or_else(|| {

@@ -9,7 +9,7 @@ use neurode::models::Clamp;
 use neurode::runtime::error::num;
 use neurode::runtime::{
     steps_for, Connect, Error, Method, Model, ModelInfo, Network, SpikeTrain, Storage,
-    SynapseModel, Var,
+    SynapseModel, Var, MAX_DT,
 };
 
 use crate::catalog::{self, SynapseTask};
@@ -213,6 +213,36 @@ fn invalid(option: &'static str, value: f64, reason: impl Into<String>) -> RunEr
     }
 }
 
+/// The steps of `--duration` at `--dt` ([`steps_for`]): a duration that is not a whole number
+/// of steps is refused as [`RunError::Invalid`] of `--duration`, never rounded.
+pub(crate) fn whole_steps(duration: f64, dt: f64) -> Result<u64, RunError> {
+    match steps_for(duration, dt) {
+        Err(Error::DurationNotWhole { below, above, .. }) => {
+            let near: Vec<String> = [below, above]
+                .into_iter()
+                .filter(|&k| k > 0)
+                .map(|k| format!("{} ms", num(k as f64 * dt)))
+                .collect();
+            Err(invalid(
+                "--duration",
+                duration,
+                format!(
+                    "it is {} steps of {} ms (--dt), not a whole number: give {}",
+                    num(duration / dt),
+                    num(dt),
+                    near.join(" or ")
+                ),
+            ))
+        }
+        Ok(0) => Err(invalid(
+            "--duration",
+            duration,
+            format!("it is shorter than one step of {} ms (--dt)", num(dt)),
+        )),
+        other => Ok(other?),
+    }
+}
+
 /// A checked configuration: the steps to run, the train, the items to record.
 struct Plan {
     steps: u64,
@@ -222,11 +252,14 @@ struct Plan {
 
 /// Checks `cfg` against synapse model `info` (named `model` on the command line).
 fn plan(info: &ModelInfo, model: &str, cfg: &RunConfig) -> Result<Plan, RunError> {
-    if !(cfg.dt.is_finite() && cfg.dt > 0.0) {
+    if !(cfg.dt.is_finite() && cfg.dt > 0.0 && cfg.dt <= MAX_DT) {
         return Err(invalid(
             "--dt",
             cfg.dt,
-            "the step must be a number of ms greater than 0",
+            format!(
+                "the step must be a number of ms greater than 0 and at most {}",
+                num(MAX_DT)
+            ),
         ));
     }
     if !(cfg.duration.is_finite() && cfg.duration > 0.0 && cfg.duration <= MAX_DURATION) {
@@ -262,7 +295,7 @@ fn plan(info: &ModelInfo, model: &str, cfg: &RunConfig) -> Result<Plan, RunError
             ),
         ));
     }
-    let steps = steps_for(cfg.duration, cfg.dt)?;
+    let steps = whole_steps(cfg.duration, cfg.dt)?;
     if !cfg.v_post.is_finite() {
         return Err(invalid(
             "--v-post",
@@ -344,6 +377,13 @@ fn spike_train(spikes: &[f64], dt: f64, steps: u64) -> Result<SpikeTrain, RunErr
         }
     }
     let train = SpikeTrain::single(spikes)?;
+    if let Err(Error::InvalidInput { reason, .. }) = train.check_grid(dt) {
+        return Err(RunError::Invalid {
+            option: "--spikes",
+            value: list(spikes),
+            reason,
+        });
+    }
     if let Err(e) = train.check_resolution(dt) {
         let reason = match e {
             Error::InvalidInput { reason, .. } => format!("{reason}; use a smaller --dt"),
@@ -628,42 +668,106 @@ mod tests {
 
     #[test]
     fn bad_settings_name_the_option() {
-        let cases: Vec<(RunConfig, &str)> =
-            vec![
-            (RunConfig { dt: 0.0, ..cfg(&[1.0]) }, "invalid --dt 0:"),
-            (RunConfig { dt: f64::NAN, ..cfg(&[1.0]) }, "invalid --dt NaN"),
-            (RunConfig { duration: -1.0, ..cfg(&[1.0]) }, "invalid --duration -1:"),
-            (RunConfig { duration: 2e7, ..cfg(&[1.0]) }, "at most 1e7"),
-            (RunConfig { duration: 1e7, dt: 0.1, ..cfg(&[1.0]) }, "at most 5000000 steps"),
-            (RunConfig { v_post: f64::INFINITY, ..cfg(&[1.0]) }, "invalid --v-post inf"),
-            (RunConfig { v_pre: Some(f64::NAN), ..cfg(&[1.0]) }, "invalid --v-pre NaN"),
+        let cases: Vec<(RunConfig, &str)> = vec![
+            (
+                RunConfig {
+                    dt: 0.0,
+                    ..cfg(&[1.0])
+                },
+                "invalid --dt 0:",
+            ),
+            (
+                RunConfig {
+                    dt: f64::NAN,
+                    ..cfg(&[1.0])
+                },
+                "invalid --dt NaN",
+            ),
+            (
+                RunConfig {
+                    duration: -1.0,
+                    ..cfg(&[1.0])
+                },
+                "invalid --duration -1:",
+            ),
+            (
+                RunConfig {
+                    duration: 2e7,
+                    ..cfg(&[1.0])
+                },
+                "at most 1e7",
+            ),
+            (
+                RunConfig {
+                    duration: 1e7,
+                    dt: 0.1,
+                    ..cfg(&[1.0])
+                },
+                "at most 5000000 steps",
+            ),
+            (
+                RunConfig {
+                    v_post: f64::INFINITY,
+                    ..cfg(&[1.0])
+                },
+                "invalid --v-post inf",
+            ),
+            (
+                RunConfig {
+                    v_pre: Some(f64::NAN),
+                    ..cfg(&[1.0])
+                },
+                "invalid --v-pre NaN",
+            ),
             (cfg(&[-1.0]), "invalid --spikes -1:"),
             (cfg(&[5.0, 3.0]), "3 ms comes after 5 ms"),
             (cfg(&[5.0, 5.0]), "must increase"),
-            (cfg(&[5.0, 5.01]), "fall in the same step"),
             (
-                RunConfig { dt: 1e-12, ..cfg(&[1.0]) },
+                cfg(&[5.0, 5.01]),
+                "spike time 5.01 ms is 50.099999999999994 steps of dt = 0.1 ms, off the step grid",
+            ),
+            (cfg(&[5.0, 5.0 + 1e-12]), "fall in the same step"),
+            (
+                RunConfig {
+                    dt: 1e-12,
+                    ..cfg(&[1.0])
+                },
                 "invalid --dt 1e-12: 50 ms in steps of 1e-12 ms is 50000000000000 steps",
             ),
             (cfg(&[50.0]), "after the last step of the run (49.9 ms)"),
             (
-                RunConfig { params: vec![("tua".into(), 1.0)], ..cfg(&[1.0]) },
+                RunConfig {
+                    params: vec![("tua".into(), 1.0)],
+                    ..cfg(&[1.0])
+                },
                 "model `exponential` has no parameter `tua` (--set accepts: tau, w, delay)",
             ),
             (
-                RunConfig { params: vec![("tau".into(), f64::NAN)], ..cfg(&[1.0]) },
+                RunConfig {
+                    params: vec![("tau".into(), f64::NAN)],
+                    ..cfg(&[1.0])
+                },
                 "invalid --set tau=NaN",
             ),
             (
-                RunConfig { record: Some(vec!["q".into()]), ..cfg(&[1.0]) },
+                RunConfig {
+                    record: Some(vec!["q".into()]),
+                    ..cfg(&[1.0])
+                },
                 "unknown variable `q` for --record of `exponential` (accepted: s, syn.s, pre.spike",
             ),
             (
-                RunConfig { params: vec![("tau".into(), 0.0)], ..cfg(&[1.0]) },
+                RunConfig {
+                    params: vec![("tau".into(), 0.0)],
+                    ..cfg(&[1.0])
+                },
                 "invalid value 0 for parameter `tau` of model `Exponential`: it must be positive",
             ),
             (
-                RunConfig { params: vec![("w".into(), 1.7e308)], ..cfg(&[1.0, 2.0]) },
+                RunConfig {
+                    params: vec![("w".into(), 1.7e308)],
+                    ..cfg(&[1.0, 2.0])
+                },
                 "non-finite value inf",
             ),
         ];

@@ -145,6 +145,71 @@ fn bad_input_is_one_clear_line() {
 }
 
 #[test]
+fn time_that_is_not_whole_steps_is_refused_with_exit_2() {
+    for (args, line) in [
+        (
+            &[
+                "run",
+                "alpha",
+                "--spikes",
+                "10",
+                "--dt",
+                "100",
+                "--duration",
+                "50",
+            ][..],
+            "invalid --duration 50: it is 0.5 steps of 100 ms (--dt), not a whole number: \
+             give 100 ms",
+        ),
+        (
+            &[
+                "run",
+                "alpha",
+                "--spikes",
+                "10",
+                "--dt",
+                "0.1",
+                "--duration",
+                "0.25",
+            ],
+            "invalid --duration 0.25: it is 2.5 steps of 0.1 ms (--dt), not a whole number: \
+             give 0.2 ms or 0.30000000000000004 ms",
+        ),
+        (
+            &[
+                "run",
+                "alpha",
+                "--spikes",
+                "10",
+                "--dt",
+                "100",
+                "--duration",
+                "200",
+            ],
+            "invalid --spikes 10: spike time 10 ms is 0.1 steps of dt = 100 ms, off the step \
+             grid: give a whole number of steps (0 or 100 ms)",
+        ),
+        (
+            &["run", "lif", "--dt", "0.1", "--duration", "0.25"],
+            "invalid --duration 0.25: it is 2.5 steps of 0.1 ms (--dt)",
+        ),
+        (
+            &["run", "alpha", "--spikes", "1", "--dt", "1e300"],
+            "invalid --dt 1e300: the step must be a number of ms greater than 0 and at most 1000",
+        ),
+    ] {
+        let o = neurode(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err:?}");
+        assert!(err.contains(line), "{args:?}:\n  got  {err}\n  want {line}");
+    }
+    // A whole number of steps runs, 1000 ms at 0.1 ms included (9999.999999999998 steps).
+    let o = neurode(&["run", "alpha", "--spikes", "10", "--duration", "1000"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
 fn values_outside_their_domain_are_refused_with_exit_2() {
     for (args, needles) in [
         (

@@ -14,15 +14,32 @@
 //! (u32), the length of the body (u64) and its FNV-1a hash (u64), then the body; integers and
 //! floats little-endian, floats bit for bit. A loader refuses a file of another version, a
 //! truncated or corrupted file (length, hash) and a network it does not fit, with an error that
-//! says which, and changes nothing then. **Compatibility policy**: a version reads only its own
+//! says which, and changes nothing then. A reader checks the header before it reads the body
+//! and reads no more than the body's announced length, at most [`MAX_CHECKPOINT_BYTES`].
+//!
+//! What fits is checked as the network's own setters check: each object's model (by name and
+//! fingerprint), sizes, state columns finite and in their domain (as
+//! [`Network::set`](crate::Network::set) requires), spike lists strictly ascending and in
+//! range, and each delay ring exactly as long as the restored delays make it at the network's
+//! step. A checkpoint writes a ring not yet sized for its delays (before the first run, or
+//! after a delay changed) as the empty ring of that size a run would start with. **Compatibility policy**: a version reads only its own
 //! format; any change to what is stored or how increments [`FORMAT_VERSION`]; a checkpoint is a
 //! way to continue a run with the same build of a program, not an archive format.
 
 use crate::error::{Error, Result};
 use crate::info::ModelInfo;
 
-/// The version of the checkpoint format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the checkpoint format this build writes and reads. Version 2 stores each
+/// group's model name next to its fingerprint, so that a mismatch names both models.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Longest body [`Checkpoint::read_from`] accepts: 64 GiB. A header announcing more is refused
+/// before anything more is read (a corrupted or crafted length); a body shorter than its header
+/// says is refused once its end is reached, having taken only the memory of what arrived.
+pub const MAX_CHECKPOINT_BYTES: u64 = 1 << 36;
+
+/// Bytes [`Checkpoint::read_from`] reads (and reserves) at a time.
+const READ_CHUNK: usize = 1 << 20;
 
 /// The first bytes of a checkpoint.
 const MAGIC: &[u8; 8] = b"NEURODE\x01";
@@ -92,18 +109,70 @@ impl Checkpoint {
     }
 
     /// Reads a checkpoint [`Checkpoint::write_to`] wrote, checked as [`Checkpoint::from_bytes`]
-    /// checks.
+    /// checks. The 28-byte header is read and checked first (magic, version, and a body length
+    /// of at most [`MAX_CHECKPOINT_BYTES`]); then exactly the body's length is read, in pieces
+    /// reserved as they arrive, so that an endless input (`/dev/zero`) or a header that
+    /// announces more than follows fails fast, with the memory of what was read only.
     ///
     /// # Errors
     ///
-    /// [`Error::Checkpoint`] for an I/O error and as [`Checkpoint::from_bytes`].
-    pub fn read_from<R: std::io::Read>(mut input: R) -> Result<Checkpoint> {
-        let mut bytes = Vec::new();
-        input
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::Checkpoint {
-                reason: format!("cannot read it: {e}"),
+    /// [`Error::Checkpoint`] for an I/O error, a header that is not a checkpoint's, of another
+    /// version or announcing too long a body, a body shorter than announced, bytes after it,
+    /// memory that cannot be had, and as [`Checkpoint::from_bytes`].
+    pub fn read_from<R: std::io::Read>(input: R) -> Result<Checkpoint> {
+        use std::io::Read;
+        let bad = |reason: String| Error::Checkpoint { reason };
+        let io = |e: std::io::Error| bad(format!("cannot read it: {e}"));
+        let mut input = input;
+        let mut header = [0u8; HEADER];
+        let mut got = 0;
+        while got < HEADER {
+            match input.read(&mut header[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
+        let len = check_header(&header[..got])?;
+        if len > MAX_CHECKPOINT_BYTES {
+            return Err(bad(format!(
+                "its header announces a body of {len} bytes, more than the {MAX_CHECKPOINT_BYTES} \
+                 bytes a checkpoint may have"
+            )));
+        }
+        let mut bytes = header.to_vec();
+        let mut body = input.take(len);
+        let mut chunk = vec![0u8; READ_CHUNK];
+        loop {
+            let n = match body.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io(e)),
+            };
+            bytes.try_reserve(n).map_err(|_| {
+                bad(format!(
+                    "no memory for its body of {len} bytes ({} read)",
+                    bytes.len() - HEADER
+                ))
             })?;
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+        // One byte past the announced body tells a file with trailing bytes.
+        let mut rest = body.into_inner();
+        loop {
+            match rest.read(&mut chunk[..1]) {
+                Ok(0) => break,
+                Ok(_) => {
+                    return Err(bad(format!(
+                        "the file has trailing bytes: the header says the body is {len} bytes"
+                    )))
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
         Checkpoint::from_bytes(bytes)
     }
 
@@ -116,21 +185,12 @@ impl Checkpoint {
     /// truncated or corrupted.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Checkpoint> {
         let bad = |reason: String| Error::Checkpoint { reason };
-        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
-            return Err(bad("not a neurode checkpoint".into()));
-        }
+        let len = check_header(&bytes[..bytes.len().min(HEADER)])?;
         let word = |at: usize, n: usize| -> u64 {
             let mut b = [0u8; 8];
             b[..n].copy_from_slice(&bytes[at..at + n]);
             u64::from_le_bytes(b)
         };
-        let version = word(8, 4);
-        if version != u64::from(FORMAT_VERSION) {
-            return Err(bad(format!(
-                "format version {version}, but this build reads version {FORMAT_VERSION} only"
-            )));
-        }
-        let len = word(12, 8);
         let body = bytes.len() - HEADER;
         if len != body as u64 {
             return Err(bad(format!(
@@ -158,6 +218,57 @@ impl Checkpoint {
     pub(crate) fn body(&self) -> &[u8] {
         &self.bytes[HEADER..]
     }
+}
+
+/// Checks the header `bytes` (all of it: a shorter slice is not a checkpoint): the magic and
+/// the version; returns the body length it announces.
+fn check_header(bytes: &[u8]) -> Result<u64> {
+    let bad = |reason: String| Error::Checkpoint { reason };
+    if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+        return Err(bad("not a neurode checkpoint".into()));
+    }
+    let mut version = [0u8; 4];
+    version.copy_from_slice(&bytes[8..12]);
+    let version = u32::from_le_bytes(version);
+    if version != FORMAT_VERSION {
+        return Err(bad(format!(
+            "format version {version}, but this build reads version {FORMAT_VERSION} only"
+        )));
+    }
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&bytes[12..20]);
+    Ok(u64::from_le_bytes(len))
+}
+
+/// Writes the model of an object: its name and its fingerprint ([`model_fingerprint`]).
+pub(crate) fn save_model(w: &mut Writer, info: &ModelInfo) {
+    w.str(info.name);
+    w.u64(model_fingerprint(info));
+}
+
+/// Reads what [`save_model`] wrote for `object`, which must be of model `info`: a mismatch names
+/// the object and both models.
+pub(crate) fn load_model(r: &mut Reader<'_>, info: &ModelInfo, object: &str) -> Result<()> {
+    let model = r.str(&format!("the model of `{object}`"))?;
+    let fingerprint = r.u64(&format!("the fingerprint of the model of `{object}`"))?;
+    if model != info.name {
+        return Err(Error::Checkpoint {
+            reason: format!(
+                "`{object}` is of model `{model}` in the checkpoint, `{}` in this network",
+                info.name
+            ),
+        });
+    }
+    if fingerprint != model_fingerprint(info) {
+        return Err(Error::Checkpoint {
+            reason: format!(
+                "`{object}` is of model `{model}` in both, but its equations or variables differ \
+                 (fingerprint {fingerprint:#018x} in the checkpoint, {:#018x} in this network)",
+                model_fingerprint(info)
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Writes the parameters of a model (names and values, in [`ModelInfo::params`] order).

@@ -196,6 +196,51 @@ pub(crate) fn check_values(object: &str, variable: &str, values: &[f64]) -> Resu
     }
 }
 
+/// Checks values for the variable `variable` of a group of model `info` named `object`: a
+/// per-element parameter against its domain, and any stored variable against the model's
+/// requirements that name it, the other operand a number or a parameter whose value `param`
+/// gives (a requirement on a parameter `param` does not know is not checked). The error names
+/// the object, the variable, the element, the value and what it must be.
+pub(crate) fn check_domain(
+    info: &ModelInfo,
+    object: &str,
+    variable: &str,
+    values: &[f64],
+    param: &dyn Fn(&str) -> Option<f64>,
+) -> Result<()> {
+    let refuse = |k: usize, must: String| Error::InvalidInput {
+        object: object.to_string(),
+        reason: format!(
+            "`{variable}` of element {k} would be {}: it must be {must}",
+            crate::error::num(values[k])
+        ),
+    };
+    if let Some(p) = info.params.iter().find(|p| p.name == variable) {
+        if let Some(k) = values.iter().position(|&x| !p.domain.contains(x)) {
+            return Err(refuse(k, p.domain.to_string()));
+        }
+    }
+    for r in info.requires.iter().filter(|r| r.mentions(variable)) {
+        for (k, &x) in values.iter().enumerate() {
+            let value = |n: &str| if n == variable { Some(x) } else { param(n) };
+            if let Some(must) = info.unmet(r, variable, value) {
+                return Err(refuse(k, must));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks column `j` of a group of model `info` named `object` as setting it would
+/// ([`Network::set`](crate::Network::set)): every value finite ([`check_values`]) and, for a
+/// per-element parameter, in its domain, and the model's requirements against numbers
+/// ([`check_domain`]; the group's parameters are not at hand here).
+pub(crate) fn check_column(object: &str, info: &ModelInfo, j: usize, values: &[f64]) -> Result<()> {
+    let variable = info.states.get(j).map_or("?", |s| s.name);
+    check_values(object, variable, values)?;
+    check_domain(info, object, variable, values, &|_| None)
+}
+
 /// [`Error::MethodNotSupported`] unless the model supports `method`.
 pub(crate) fn check_method(object: &str, info: &ModelInfo, method: Method) -> Result<()> {
     if info.methods.contains(&method) {

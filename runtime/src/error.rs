@@ -12,11 +12,34 @@ use thiserror::Error as ThisError;
 #[derive(Clone, Debug, PartialEq, ThisError)]
 #[non_exhaustive]
 pub enum Error {
-    /// The integration step is not finite and positive.
-    #[error("invalid time step dt = {} ms: it must be finite and positive", num(*.dt))]
+    /// The integration step is not finite and positive, or exceeds
+    /// [`MAX_DT`](crate::MAX_DT).
+    #[error(
+        "invalid time step dt = {} ms: it must be finite, positive and at most {} ms",
+        num(*.dt), num(crate::MAX_DT)
+    )]
     InvalidDt {
         /// The rejected step (ms).
         dt: f64,
+    },
+
+    /// A run duration that is not a whole number of steps (within
+    /// [`STEP_TOLERANCE`](crate::STEP_TOLERANCE)): a run never rounds the time asked for.
+    #[error(
+        "invalid run duration {} ms: it is {} steps of dt = {} ms, not a whole number; \
+         give {below} steps ({} ms) or {above} steps ({} ms)",
+        num(*.duration), num(*.duration / *.dt), num(*.dt),
+        num(*.below as f64 * *.dt), num(*.above as f64 * *.dt)
+    )]
+    DurationNotWhole {
+        /// The rejected duration (ms).
+        duration: f64,
+        /// The network's step (ms).
+        dt: f64,
+        /// The whole number of steps just below the duration.
+        below: u64,
+        /// The whole number of steps just above the duration.
+        above: u64,
     },
 
     /// A run duration is negative, not finite, or needs an absurd number of steps.
@@ -281,7 +304,7 @@ mod tests {
         let e = Error::InvalidDt { dt: 1e-300 };
         assert_eq!(
             e.to_string(),
-            "invalid time step dt = 1e-300 ms: it must be finite and positive"
+            "invalid time step dt = 1e-300 ms: it must be finite, positive and at most 1000 ms"
         );
     }
 

@@ -312,9 +312,9 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
     }
 
     fn save(&self, w: &mut crate::checkpoint::Writer) {
-        use crate::checkpoint::{model_fingerprint, save_columns, save_params};
+        use crate::checkpoint::{save_columns, save_model, save_params};
         w.str(&self.name);
-        w.u64(model_fingerprint(M::INFO));
+        save_model(w, M::INFO);
         w.u64(self.n as u64);
         save_params(w, M::INFO, |p| self.model.get_param(p));
         save_columns(w, self.columns.all());
@@ -326,33 +326,43 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
     }
 
     fn load(&mut self, r: &mut crate::checkpoint::Reader<'_>, apply: bool) -> Result<()> {
-        use crate::checkpoint::{load_columns, load_params, model_fingerprint};
+        use crate::checkpoint::{load_columns, load_model, load_params};
         let name = self.name.clone();
+        let refused = |e: crate::Error| crate::Error::Checkpoint {
+            reason: format!("`{name}`: {e}"),
+        };
         r.expect_str("the name of a neuron group", &name)?;
-        r.expect_u64(
-            &format!("the fingerprint of the model of `{name}`"),
-            model_fingerprint(M::INFO),
-        )?;
+        load_model(r, M::INFO, &name)?;
         r.expect_u64(&format!("the size of `{name}`"), self.n as u64)?;
         let params = load_params(r, M::INFO, &name)?;
         let columns = load_columns(r, self.columns.all(), &name)?;
+        for (j, c) in columns.iter().enumerate() {
+            crate::columns::check_column(&name, M::INFO, j, c).map_err(refused)?;
+        }
         let input = r.f64s(&format!("the input of `{name}`"), self.n)?;
         let spike = r.bools(&format!("the spikes of `{name}`"), self.n)?;
         let refractory = r.bools(&format!("the refractory flags of `{name}`"), self.n)?;
         let t_last = r.f64s(&format!("the last spike times of `{name}`"), self.n)?;
         let spiking = r.any_u32s(&format!("the spike list of `{name}`"))?;
-        if spiking.iter().any(|&i| i as usize >= self.n) {
+        if let Some(&i) = spiking.iter().find(|&&i| i as usize >= self.n) {
             return Err(crate::Error::Checkpoint {
-                reason: format!("the spike list of `{name}` names a neuron it does not have"),
+                reason: format!(
+                    "the spike list of `{name}` names neuron {i}, of a group of {}",
+                    self.n
+                ),
+            });
+        }
+        if let Some(pair) = spiking.windows(2).find(|p| p[0] >= p[1]) {
+            return Err(crate::Error::Checkpoint {
+                reason: format!(
+                    "the spike list of `{name}` is not strictly ascending: {} then {}",
+                    pair[0], pair[1]
+                ),
             });
         }
         let mut model = self.model.clone();
         for (p, &v) in M::INFO.params.iter().zip(&params) {
-            model
-                .set_param(p.name, v)
-                .map_err(|e| crate::Error::Checkpoint {
-                    reason: format!("`{name}`: {e}"),
-                })?;
+            model.set_param(p.name, v).map_err(refused)?;
         }
         if apply {
             self.model = model;

@@ -76,7 +76,7 @@ mod schedule;
 mod exec;
 pub mod network;
 
-pub use checkpoint::{Checkpoint, FORMAT_VERSION};
+pub use checkpoint::{Checkpoint, FORMAT_VERSION, MAX_CHECKPOINT_BYTES};
 pub use connect::{Connect, Csc, Csr, ProbabilityFn};
 pub use delays::MAX_SYNAPSE_DELAY_STEPS;
 pub use error::{Error, Result};
@@ -94,7 +94,7 @@ pub use model::{
 pub use monitor::{Spikes, Trace};
 pub use network::{
     steps_for, Elements, Network, ObjectId, Population, Projection, Selection, SpikeMonitor,
-    StateMonitor, View, MAX_STEPS, STREAM_PIECE_BYTES, STREAM_PIECE_STEPS,
+    StateMonitor, View, MAX_DT, MAX_STEPS, STEP_TOLERANCE, STREAM_PIECE_BYTES, STREAM_PIECE_STEPS,
 };
 pub use poisson::PoissonSource;
 pub use source::SpikeTrain;

@@ -7,9 +7,11 @@ use crate::model::{Clock, Model, NeuronKernel, NeuronModel, NeuronTile};
 /// A group of neurons that spike at given times, to drive synapses with a chosen presynaptic
 /// spike train.
 ///
-/// Neuron `i` spikes at step `k` (time `t_k = k·dt`) when one of its spike times `t_s` satisfies
-/// `|t_k − t_s| < dt/2` (`t_k` computed as the runtime does, `k as f64 * dt`): every time falls
-/// in exactly one step, a time exactly halfway between two steps going to the later one. A spike sets the
+/// Every spike time `t_s` (ms) must lie on the grid of the network's step: `t_s / dt` a whole
+/// number `k` within the rounding of [`STEP_TOLERANCE`](crate::STEP_TOLERANCE) (20.5 ms at
+/// dt = 0.1 ms is step 205); neuron `i` spikes at step `k = round(t_s / dt)`, time
+/// `t_k = k as f64 * dt`. A time off the grid (0.04 ms at dt = 0.1 ms) is refused when the group
+/// is added ([`SpikeTrain::check_grid`]), never moved to a neighbouring step. A spike sets the
 /// neuron's spike and refractory flags for that step and its last-spike time to `t_k`; there is
 /// no refractory period otherwise.
 ///
@@ -53,8 +55,8 @@ static SPIKE_TRAIN_STATES: [StateInfo; 1] = [StateInfo {
 static SPIKE_TRAIN_INFO: ModelInfo = ModelInfo {
     name: "SpikeTrain",
     kind: ModelKind::Neuron,
-    doc: "Neurons that spike at given times (ms): neuron i spikes at the step k whose time \
-          k·dt lies within dt/2 of one of its spike times; V stays at V_rest.",
+    doc: "Neurons that spike at given times (ms), each a whole number of steps: neuron i \
+          spikes at step k = round(t/dt) for each of its spike times t; V stays at V_rest.",
     method: Method::Euler,
     method_auto: true,
     methods: &[Method::Euler],
@@ -63,7 +65,7 @@ static SPIKE_TRAIN_INFO: ModelInfo = ModelInfo {
     outputs: &[],
     storages: &[],
     tile: false,
-    threshold: Some("|t - t_spike| < dt/2 for one of the neuron's spike times"),
+    threshold: Some("t = t_spike for one of the neuron's spike times (on the step grid)"),
     reset: &[],
     refractory: None,
     membrane: Some(0),
@@ -147,12 +149,45 @@ impl SpikeTrain {
         self.v_rest
     }
 
-    /// Steps at which neuron `i` spikes with step `dt` (ms), in order; two times in one step give
-    /// one spike, so the result may be shorter than [`SpikeTrain::times`].
+    /// Steps at which neuron `i` spikes with step `dt` (ms), in order: `round(t / dt)` for each
+    /// time `t` on the grid ([`SpikeTrain::check_grid`]; a time off it, which a network
+    /// refuses, gives its nearest step here). Two times in one step give one spike, so the
+    /// result may be shorter than [`SpikeTrain::times`].
     pub fn spike_steps(&self, i: usize, dt: f64) -> Vec<u64> {
         let mut steps: Vec<u64> = self.times(i).iter().map(|&t| step_of(t, dt)).collect();
         steps.dedup();
         steps
+    }
+
+    /// Checks that every spike time is a whole number of steps of `dt` ms within rounding
+    /// ([`STEP_TOLERANCE`](crate::STEP_TOLERANCE)): 20.5 ms is step 205 at dt = 0.1 ms, 20.55 ms
+    /// is on no step.
+    ///
+    /// Error: [`Error::InvalidInput`] naming the neuron, the time, the fraction of steps it is and
+    /// the grid times on either side; [`Error::InvalidDt`] for a `dt` that is not finite,
+    /// positive and at most [`MAX_DT`](crate::MAX_DT).
+    pub fn check_grid(&self, dt: f64) -> Result<(), Error> {
+        crate::network::check_dt(dt)?;
+        for (i, train) in self.times.iter().enumerate() {
+            for &t in train {
+                if let Err(q) = crate::network::whole_steps(t, dt) {
+                    let num = crate::error::num;
+                    return Err(Error::InvalidInput {
+                        object: format!("SpikeTrain neuron {i}"),
+                        reason: format!(
+                            "spike time {} ms is {} steps of dt = {} ms, off the step grid: \
+                             give a whole number of steps ({} or {} ms)",
+                            num(t),
+                            num(q),
+                            num(dt),
+                            num(q.floor() * dt),
+                            num(q.ceil() * dt)
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Checks that no two spike times of one neuron fall in the same step of `dt` ms (they would
@@ -237,8 +272,10 @@ impl Model for SpikeTrain {
         }
     }
 
-    /// Refuses two spike times of one neuron in one step ([`SpikeTrain::check_resolution`]).
+    /// Refuses a spike time off the step grid ([`SpikeTrain::check_grid`]) and two spike times
+    /// of one neuron in one step ([`SpikeTrain::check_resolution`]).
     fn check(&self, dt: f64) -> Result<(), Error> {
+        self.check_grid(dt)?;
         self.check_resolution(dt)
     }
 
@@ -330,10 +367,10 @@ mod tests {
     }
 
     #[test]
-    fn neurons_spike_at_the_nearest_step() {
+    fn neurons_spike_at_the_step_of_each_time() {
         let train = SpikeTrain::new(vec![
-            vec![0.0, 1.0, 2.05, 2.5, 20.5],
-            vec![0.04, 0.149, 0.95],
+            vec![0.0, 1.0, 2.0, 2.5, 20.5],
+            vec![0.1, 0.3, 0.9],
             vec![],
         ])
         .unwrap();
@@ -350,10 +387,9 @@ mod tests {
                 .map(|(&s, _)| s)
                 .collect()
         };
-        // 2.05 is stored just below 2.05: |2.0 − 2.05| < 0.05 in floating point.
+        // 20.5 / 0.1 and 0.3 / 0.1 are a rounding away from 205 and 3.
         assert_eq!(of(0), vec![0, 10, 20, 25, 205]);
-        // 0.95 is stored just below 0.95.
-        assert_eq!(of(1), vec![0, 1, 9]);
+        assert_eq!(of(1), vec![1, 3, 9]);
         assert_eq!(of(2), Vec::<u64>::new());
         assert_eq!(of(3), Vec::<u64>::new());
         assert_eq!(n.population(g).unwrap().t_last_spike()[0], 205.0 * 0.1);
@@ -365,32 +401,77 @@ mod tests {
     }
 
     #[test]
+    fn a_time_off_the_step_grid_is_refused_not_moved() {
+        for (times, dt, needle) in [
+            (
+                vec![0.0, 2.05],
+                0.1,
+                "spike time 2.05 ms is 20.499999999999996 steps of dt = 0.1 ms, off the step \
+                 grid: give a whole number of steps (2 or 2.1 ms)",
+            ),
+            (
+                vec![0.04],
+                0.1,
+                "spike time 0.04 ms is 0.39999999999999997 steps of dt = 0.1 ms",
+            ),
+            (
+                vec![10.0],
+                100.0,
+                "spike time 10 ms is 0.1 steps of dt = 100 ms, off the step grid: give a whole \
+                 number of steps (0 or 100 ms)",
+            ),
+        ] {
+            let train = SpikeTrain::new(vec![vec![], times]).unwrap();
+            match train.check_grid(dt).unwrap_err() {
+                Error::InvalidInput { object, reason } => {
+                    assert_eq!(object, "SpikeTrain neuron 1");
+                    assert!(reason.starts_with(needle), "{reason}");
+                }
+                other => panic!("not an invalid input: {other}"),
+            }
+            let mut n = net(dt);
+            let m = n.add_population("in", 2, train).unwrap_err().to_string();
+            assert!(
+                m.contains("`in: SpikeTrain neuron 1`") && m.contains(needle),
+                "{m}"
+            );
+            assert!(n.order().is_empty());
+        }
+        // On the grid within rounding: accepted, at the rounded step.
+        let fine = SpikeTrain::single(&[0.3, 0.7, 1000.0]).unwrap();
+        fine.check_grid(0.1).unwrap();
+        assert_eq!(fine.spike_steps(0, 0.1), vec![3, 7, 10_000]);
+        assert!(matches!(
+            fine.check_grid(1e300),
+            Err(Error::InvalidDt { .. })
+        ));
+    }
+
+    #[test]
     fn an_exact_tie_goes_to_the_later_step() {
         let train = SpikeTrain::single(&[0.25, 0.75, 1.0]).unwrap();
         assert_eq!(train.spike_steps(0, 0.5), vec![1, 2]);
         assert!(train.check_resolution(0.5).is_err());
+        // Halfway between two steps is off the grid: a network refuses it.
+        assert!(train.check_grid(0.5).is_err());
+        train.check_grid(0.25).unwrap();
         assert_eq!(train.spike_steps(0, 0.25), vec![1, 3, 4]);
     }
 
     #[test]
-    fn every_listed_time_is_within_half_a_step_of_its_spike() {
+    fn every_time_on_the_grid_spikes_at_its_own_step() {
         for dt in [0.1, 0.025, 0.3, 0.5] {
-            let times: Vec<f64> = (0..200).map(|k| k as f64 * 0.737 + 0.011).collect();
+            let want: Vec<u64> = (0..200).map(|k| 7 * k + 3).collect();
+            let times: Vec<f64> = want.iter().map(|&k| k as f64 * dt).collect();
             let train = SpikeTrain::single(&times).unwrap();
+            train.check_grid(dt).unwrap();
             train.check_resolution(dt).unwrap();
-            let steps = train.spike_steps(0, dt);
-            assert_eq!(steps.len(), times.len(), "dt {dt}");
-            for (t, k) in times.iter().zip(&steps) {
-                assert!(
-                    (*k as f64 * dt - t).abs() <= dt / 2.0 + 1e-12,
-                    "dt {dt}: {t} -> {k}"
-                );
-            }
+            assert_eq!(train.spike_steps(0, dt), want, "dt {dt}");
             let mut n = net(dt);
             let g = n.add_population("src", 1, train).unwrap();
             let m = n.record_spikes(g).unwrap();
-            n.run(160.0).unwrap();
-            assert_eq!(n.spikes(m).unwrap().steps, steps, "dt {dt}");
+            n.run_steps(1400).unwrap();
+            assert_eq!(n.spikes(m).unwrap().steps, want, "dt {dt}");
         }
     }
 
@@ -473,12 +554,11 @@ mod tests {
             Err(Error::InvalidDt { .. })
         ));
 
-        // A network refuses both: two spikes in one step, and more trains than neurons.
+        // A network refuses both: two spikes in one step (two times on the grid within
+        // rounding of one step), and more trains than neurons.
         let mut n = crate::Network::new(0.1).unwrap();
-        let m = n
-            .add_population("in", 1, close.clone())
-            .unwrap_err()
-            .to_string();
+        let twice = SpikeTrain::single(&[1.0, 1.0 + 1e-12]).unwrap();
+        let m = n.add_population("in", 1, twice).unwrap_err().to_string();
         assert!(
             m.contains("`in: SpikeTrain neuron 0`") && m.contains("fall in the same step"),
             "{m}"

@@ -103,13 +103,17 @@ fn a_checkpoint_that_does_not_fit_is_refused_and_changes_nothing() {
     other.record(g, neurode::models::IafPscExp::V).unwrap();
     other.record_spikes(g).unwrap();
     let e = other.restore(&good).unwrap_err();
-    assert!(message(e).contains("the fingerprint of the model of `g`"));
+    assert_eq!(
+        message(e),
+        "cannot restore the checkpoint: `g` is of model `Lif` in the checkpoint, `IafPscExp` in \
+         this network"
+    );
     let mut bytes = good.as_bytes().to_vec();
-    bytes[8] = 2;
+    bytes[8] = 3;
     let e = Checkpoint::from_bytes(bytes).unwrap_err();
     assert_eq!(
         message(e),
-        "cannot restore the checkpoint: format version 2, but this build reads version 1 only"
+        "cannot restore the checkpoint: format version 3, but this build reads version 2 only"
     );
 
     // Truncated, corrupted.

@@ -10,12 +10,13 @@ use crate::neuron_reference as reference;
 
 const DT: f64 = 0.1;
 
-/// The spike times (ms) of one neuron of `model` run for `ms` at step `dt`.
+/// The spike times (ms) of one neuron of `model` run for the steps that cover `ms` at step `dt`
+/// (`ms` comes from the reference solutions, rarely a whole number of steps).
 fn spike_times<M: NeuronModel>(model: M, dt: f64, ms: f64) -> Vec<f64> {
     let mut net = Network::new(dt).unwrap();
     let g = net.add_population("cell", 1, model).unwrap();
     let spikes = net.record_spikes(g).unwrap();
-    net.run(ms).unwrap();
+    net.run_steps((ms / dt).ceil() as u64).unwrap();
     net.spikes(spikes).unwrap().times.clone()
 }
 

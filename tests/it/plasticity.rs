@@ -313,6 +313,8 @@ fn song_like(clocked: bool, threads: usize) -> (Vec<f64>, Vec<u64>, Vec<f64>) {
             (0..)
                 .map(|k| 1.3 * f64::from(i % 7) + period * f64::from(k))
                 .take_while(|&t| t < 300.0)
+                // On the step grid: the nearest step of each time.
+                .map(|t| (t / 0.1).round() * 0.1)
                 .collect()
         })
         .collect();

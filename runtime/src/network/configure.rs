@@ -1,6 +1,7 @@
 //! Configuring what was built: methods, parameters, storage, delays and per-element values.
 
 use super::*;
+use crate::columns::check_domain;
 use crate::connect::Csr;
 use crate::info::{Method, Param, Storage, Var};
 use crate::model::{NeuronModel, SynapseModel};
@@ -244,7 +245,9 @@ impl Network {
             keys: view.members(),
         };
         let drawn = values.draw(&target, seed)?;
-        check_domain(group.model(), group.name(), var.name(), &drawn)?;
+        check_domain(M::INFO, group.name(), var.name(), &drawn, &|n| {
+            group.model().get_param(n)
+        })?;
         match view.members() {
             None => group.set(var, &drawn),
             Some(members) => {
@@ -313,7 +316,9 @@ impl Network {
             keys: keys.as_deref(),
         };
         let drawn = values.draw(&target, seed)?;
-        check_domain(group.model(), group.name(), var.name(), &drawn)?;
+        check_domain(S::INFO, group.name(), var.name(), &drawn, &|n| {
+            group.model().get_param(n)
+        })?;
         match &keys {
             None => group.set(var, &drawn),
             Some(keys) => {
@@ -325,46 +330,6 @@ impl Network {
             }
         }
     }
-}
-
-/// Checks values for the variable `variable` of a group of model `model`: a per-element
-/// parameter against its domain, and any stored variable against the model's requirements that
-/// name it (the other operand a number or a parameter of the model). The error names the
-/// object, the variable, the element, the value and what it must be.
-fn check_domain<M: crate::Model>(
-    model: &M,
-    object: &str,
-    variable: &str,
-    values: &[f64],
-) -> Result<()> {
-    let info = M::INFO;
-    let refuse = |k: usize, must: String| Error::InvalidInput {
-        object: object.to_string(),
-        reason: format!(
-            "`{variable}` of element {k} would be {}: it must be {must}",
-            crate::error::num(values[k])
-        ),
-    };
-    if let Some(p) = info.params.iter().find(|p| p.name == variable) {
-        if let Some(k) = values.iter().position(|&x| !p.domain.contains(x)) {
-            return Err(refuse(k, p.domain.to_string()));
-        }
-    }
-    for r in info.requires.iter().filter(|r| r.mentions(variable)) {
-        for (k, &x) in values.iter().enumerate() {
-            let value = |n: &str| {
-                if n == variable {
-                    Some(x)
-                } else {
-                    model.get_param(n)
-                }
-            };
-            if let Some(must) = info.unmet(r, variable, value) {
-                return Err(refuse(k, must));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The presynaptic neuron of synapse `k` of `conn` (a binary search of the row starts: only

@@ -29,17 +29,58 @@ pub const STREAM_PIECE_BYTES: u64 = 4 << 20;
 /// Steps of a piece of a run with a streamed spike monitor ([`Network::stream_spikes`]).
 pub const STREAM_PIECE_STEPS: u64 = 10_000;
 
-/// Number of steps of a run of `duration` ms at step `dt` ms: the length of numpy's
-/// `arange(0, duration, dt)`, i.e. `ceil(duration / dt)` (30 ms → 300, 1020 ms → 10200 at 0.1 ms).
+/// Largest step a network accepts (ms): one second. The models of a spiking network have time
+/// constants of milliseconds; a step far beyond them is a mistake (a unit slip, a stray
+/// exponent), and an explicit integrator fed one does not fail where the mistake is made: it
+/// diverges, and `dt · dV/dt` overflows to infinity and then NaN in `V` steps later (at
+/// `dt = 1e300` the first step already overflows). Refusing it at [`Network::new`] names `dt`.
+pub const MAX_DT: f64 = 1000.0;
+
+/// Relative tolerance of "a whole number of steps" (durations and spike times, ms): `x / dt` is
+/// taken for the whole number `k = round(x / dt)` when `|x / dt − k| ≤ STEP_TOLERANCE · max(k, 1)`.
+/// It absorbs the rounding of decimal ms in binary (1000 / 0.1 = 9999.999999999998), never a
+/// real fraction of a step.
+pub const STEP_TOLERANCE: f64 = 1e-9;
+
+/// `round(x / dt)` when `x` ms is a whole number of steps of `dt` ms within
+/// [`STEP_TOLERANCE`]; otherwise `Err(q)` with `q = x / dt`, the fractional number of steps.
+/// `x` and `dt` finite, `x >= 0`, `dt > 0`.
+pub(crate) fn whole_steps(x: f64, dt: f64) -> std::result::Result<f64, f64> {
+    let q = x / dt;
+    let k = q.round();
+    if (q - k).abs() <= STEP_TOLERANCE * k.max(1.0) {
+        Ok(k)
+    } else {
+        Err(q)
+    }
+}
+
+/// Number of steps of a run of `duration` ms at step `dt` ms: `round(duration / dt)`, when the
+/// duration is a whole number of steps within rounding ([`STEP_TOLERANCE`]): 30 ms → 300 and
+/// 1000 ms → 10000 steps at 0.1 ms, 0 ms → 0 steps. A duration that is not (0.25 ms at 0.1 ms)
+/// is refused, never rounded: a run simulates exactly the time asked for.
 ///
 /// Errors: [`Error::InvalidDuration`] for a negative or non-finite duration or more than
-/// [`MAX_STEPS`] steps, [`Error::InvalidDt`] for a bad `dt`.
+/// [`MAX_STEPS`] steps, [`Error::DurationNotWhole`] for a duration that is not a whole number of
+/// steps (naming the whole numbers of steps on either side), [`Error::InvalidDt`] for a bad `dt`.
 pub fn steps_for(duration: f64, dt: f64) -> Result<u64> {
     check_dt(dt)?;
     if !duration.is_finite() || duration < 0.0 {
         return Err(Error::InvalidDuration { duration });
     }
-    let steps = (duration / dt).ceil();
+    let steps = whole_steps(duration, dt).map_err(|q| {
+        if q.floor() > MAX_STEPS as f64 {
+            Error::InvalidDuration { duration }
+        } else {
+            // 0 <= floor(q) < ceil(q) <= MAX_STEPS + 1.
+            Error::DurationNotWhole {
+                duration,
+                dt,
+                below: q.floor() as u64,
+                above: q.ceil() as u64,
+            }
+        }
+    })?;
     if steps > MAX_STEPS as f64 {
         return Err(Error::InvalidDuration { duration });
     }
@@ -47,8 +88,9 @@ pub fn steps_for(duration: f64, dt: f64) -> Result<u64> {
     Ok(steps as u64)
 }
 
-fn check_dt(dt: f64) -> Result<()> {
-    if dt.is_finite() && dt > 0.0 {
+/// [`Error::InvalidDt`] unless `dt` is finite, positive and at most [`MAX_DT`].
+pub(crate) fn check_dt(dt: f64) -> Result<()> {
+    if dt.is_finite() && dt > 0.0 && dt <= MAX_DT {
         Ok(())
     } else {
         Err(Error::InvalidDt { dt })
@@ -120,8 +162,8 @@ impl fmt::Debug for Network {
     }
 }
 impl Network {
-    /// An empty network with step `dt` (ms, e.g. 0.1). [`Error::InvalidDt`] unless finite and
-    /// positive.
+    /// An empty network with step `dt` (ms, e.g. 0.1). [`Error::InvalidDt`] unless finite,
+    /// positive and at most [`MAX_DT`] (1000 ms).
     pub fn new(dt: f64) -> Result<Self> {
         check_dt(dt)?;
         Ok(Network {

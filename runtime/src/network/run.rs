@@ -6,8 +6,14 @@ use crate::schedule;
 
 impl Network {
     /// Runs for `duration` ms: [`steps_for`]`(duration, dt)` steps from the current step on.
+    /// The duration must be a whole number of steps of `dt` (within the rounding of
+    /// [`STEP_TOLERANCE`](crate::STEP_TOLERANCE), so 1000 ms at dt = 0.1 ms is 10000 steps): a
+    /// run never rounds the time asked for, and the time simulated is exactly `duration`
+    /// ([`Network::time`] advances by it). 0 ms runs no step.
     ///
-    /// Errors: [`Error::InvalidDuration`]; at the start, [`Error::NegativeDelay`] and the other
+    /// Errors: [`Error::InvalidDuration`] (negative, not finite, more than
+    /// [`MAX_STEPS`] steps), [`Error::DurationNotWhole`] (0.25 ms at dt = 0.1 ms: the error
+    /// names the whole numbers of steps on either side), both before anything runs; at the start, [`Error::NegativeDelay`] and the other
     /// preparation errors of synapse groups; during the run, [`Error::NonFinite`] when a state
     /// variable becomes NaN or infinite (the run stops there, the step counter is not advanced past
     /// the failing step, and the state is that of the failure, except that per-postsynaptic
@@ -113,7 +119,7 @@ impl Network {
             g.save(&mut w);
         }
         for s in &self.synapses {
-            s.save(&mut w);
+            s.save(&mut w, self.dt);
         }
         for m in &self.monitors {
             m.save(&mut w);
@@ -149,7 +155,7 @@ impl Network {
                 g.load(&mut r, apply)?;
             }
             for s in &mut self.synapses {
-                s.load(&mut r, apply)?;
+                s.load(&mut r, self.dt, apply)?;
             }
             for m in &mut self.monitors {
                 m.load(&mut r, apply)?;

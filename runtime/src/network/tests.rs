@@ -108,13 +108,65 @@ fn pre_post(net: &mut Network, n_pre: usize, n_post: usize) -> (Population<Acc>,
 }
 
 #[test]
-fn step_counts_follow_arange() {
+fn a_duration_that_is_not_whole_steps_is_refused_and_runs_nothing() {
+    for (duration, dt, below, above) in [
+        (0.25, 0.1, 2, 3),
+        (0.04, 0.1, 0, 1),
+        (0.05, 0.1, 0, 1),
+        (50.0, 100.0, 0, 1),
+        (1000.05, 0.1, 10_000, 10_001),
+    ] {
+        assert_eq!(
+            steps_for(duration, dt),
+            Err(Error::DurationNotWhole {
+                duration,
+                dt,
+                below,
+                above
+            }),
+            "{duration} ms at {dt} ms"
+        );
+    }
+    let mut n = net();
+    let e = n.run(0.25).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid run duration 0.25 ms: it is 2.5 steps of dt = 0.1 ms, not a whole number; \
+         give 2 steps (0.2 ms) or 3 steps (0.30000000000000004 ms)"
+    );
+    assert_eq!(n.step_index(), 0);
+    n.run(0.3).unwrap();
+    assert_eq!(n.step_index(), 3);
+    n.run(0.0).unwrap();
+    assert_eq!(n.step_index(), 3);
+    assert!(n.run(0.04).is_err());
+    assert_eq!(n.step_index(), 3);
+}
+
+#[test]
+fn an_absurd_step_is_refused_by_name() {
+    for dt in [1e300, 1000.5, f64::MAX] {
+        let e = Network::new(dt).unwrap_err();
+        assert_eq!(e, Error::InvalidDt { dt });
+        assert!(e.to_string().contains("at most 1000 ms"), "{e}");
+    }
+    assert_eq!(Network::new(MAX_DT).unwrap().dt(), 1000.0);
+    assert!(matches!(
+        steps_for(10.0, 1e300),
+        Err(Error::InvalidDt { .. })
+    ));
+}
+
+#[test]
+fn step_counts_are_whole_numbers_of_steps() {
     assert_eq!(steps_for(30.0, 0.1), Ok(300));
     assert_eq!(steps_for(100.0, 0.1), Ok(1000));
     assert_eq!(steps_for(1020.0, 0.1), Ok(10_200));
+    // 1000 / 0.1 is 9999.999999999998 in floating point: rounding, not a fraction of a step.
+    assert_eq!(steps_for(1000.0, 0.1), Ok(10_000));
+    assert_eq!(steps_for(0.3, 0.1), Ok(3));
     assert_eq!(steps_for(0.0, 0.1), Ok(0));
-    assert_eq!(steps_for(0.05, 0.1), Ok(1));
-    assert_eq!(steps_for(0.25, 0.1), Ok(3));
+    assert_eq!(steps_for(50.0, 0.025), Ok(2000));
     for d in [-1.0, f64::NAN, f64::INFINITY, 1e9] {
         assert!(
             matches!(steps_for(d, 0.1), Err(Error::InvalidDuration { .. })),
@@ -760,4 +812,292 @@ fn network_is_send_and_handles_are_small() {
     assert_eq!(copy, g);
     assert!(format!("{g:?}").starts_with("Population(g, network "));
     assert!(format!("{n:?}").contains("order: [\"g\"]"));
+}
+
+/// A network whose checkpoint the fit tests mangle: `pre` (3 neurons, all spiking at step 9),
+/// `post` (2 neurons) and `syn`, a [`Leak`] onto `post` with its output delayed by `delay` ms,
+/// run for 1 ms (10 steps); `post.v` is then set to 12345.5 and `syn.s` to 4321.25, values the
+/// tests find in the checkpoint's bytes.
+fn ringed(delay: f64) -> Network {
+    let mut net = Network::new(0.1).unwrap();
+    let (pre, post) = pre_post(&mut net, 3, 2);
+    let leak = crate::testmodels::Leak {
+        delay,
+        ..Default::default()
+    };
+    let syn = net
+        .add_projection("syn", leak, pre, post, &Connect::AllToAll)
+        .unwrap();
+    net.add_input(pre, spiking_at(&[2, 8, 9])).unwrap();
+    net.run(1.0).unwrap();
+    net.set(post, Acc::v, 12345.5).unwrap();
+    net.set(syn, crate::testmodels::Leak::s, 4321.25).unwrap();
+    net
+}
+
+/// The one place `needle` occurs in `body`.
+fn only_at(body: &[u8], needle: &[u8]) -> usize {
+    let at: Vec<usize> = (0..=body.len() - needle.len())
+        .filter(|&k| &body[k..k + needle.len()] == needle)
+        .collect();
+    assert_eq!(at.len(), 1, "{needle:?} occurs at {at:?}");
+    at[0]
+}
+
+/// `checkpoint` with the bytes at `at` replaced by `with` (header recomputed).
+fn patched(checkpoint: &crate::Checkpoint, at: usize, with: &[u8]) -> crate::Checkpoint {
+    let mut body = checkpoint.body().to_vec();
+    body[at..at + with.len()].copy_from_slice(with);
+    crate::Checkpoint::of_body(body)
+}
+
+/// The reason of an [`Error::Checkpoint`].
+fn refusal(e: Error) -> String {
+    match e {
+        Error::Checkpoint { reason } => reason,
+        other => panic!("not a checkpoint error: {other}"),
+    }
+}
+
+/// Restores `checkpoint` into `target`, which must refuse it and stay as it was.
+fn refused_unchanged(target: &mut Network, checkpoint: &crate::Checkpoint) -> String {
+    let before = target.checkpoint();
+    let step = target.step_index();
+    let reason = refusal(target.restore(checkpoint).unwrap_err());
+    assert_eq!(target.checkpoint(), before, "changed by a refused restore");
+    assert_eq!(target.step_index(), step);
+    reason
+}
+
+/// The bytes of the `delay` parameter of a checkpoint's `syn` as written: name, then value.
+fn delay_param(value: f64) -> Vec<u8> {
+    let mut b = 5u64.to_le_bytes().to_vec();
+    b.extend_from_slice(b"delay");
+    b.extend_from_slice(&value.to_bits().to_le_bytes());
+    b
+}
+
+#[test]
+fn a_delay_ring_of_another_length_than_the_delay_gives_is_refused() {
+    // 0.3 ms is 3 steps: the ring of `syn` has 3 slots.
+    let mut target = ringed(0.3);
+    let good = ringed(0.3).checkpoint();
+    for (delay, slots) in [(0.0, 0), (0.1, 1), (0.6, 6)] {
+        // A checkpoint of a ring of `slots` slots whose parameter says 0.3 ms.
+        let made = ringed(delay).checkpoint();
+        let at = only_at(made.body(), &delay_param(delay)) + 13;
+        let crafted = patched(&made, at, &0.3f64.to_bits().to_le_bytes());
+        let reason = refused_unchanged(&mut target, &crafted);
+        assert_eq!(
+            reason,
+            format!(
+                "the delay ring of output 0 of `syn` has {slots} slots in the checkpoint, 3 in \
+                 this network (its delay at dt = 0.1 ms)"
+            )
+        );
+        // The checkpoint as it was made restores, its delay with it.
+        let mut other = ringed(0.3);
+        other.restore(&made).unwrap();
+        assert_eq!(other.checkpoint(), made);
+    }
+    target.restore(&good).unwrap();
+    assert_eq!(target.checkpoint(), good);
+}
+
+#[test]
+fn a_checkpoint_before_the_first_run_has_the_rings_a_run_starts_with() {
+    // Before any run the ring is not yet sized; its checkpoint restores into a network that
+    // ran, and both continue alike.
+    let fresh = |delay: f64| {
+        let mut net = Network::new(0.1).unwrap();
+        let (pre, post) = pre_post(&mut net, 3, 2);
+        let leak = crate::testmodels::Leak {
+            delay,
+            ..Default::default()
+        };
+        net.add_projection("syn", leak, pre, post, &Connect::AllToAll)
+            .unwrap();
+        net.add_input(pre, spiking_at(&[2, 8, 9])).unwrap();
+        net
+    };
+    let start = fresh(0.3).checkpoint();
+    let mut ran = fresh(0.3);
+    ran.run(1.0).unwrap();
+    ran.restore(&start).unwrap();
+    ran.run(2.0).unwrap();
+    let mut straight = fresh(0.3);
+    straight.run(2.0).unwrap();
+    assert_eq!(ran.checkpoint(), straight.checkpoint());
+}
+
+#[test]
+fn a_spike_list_out_of_order_repeated_or_out_of_range_is_refused() {
+    let made = ringed(0.3);
+    let c = made.checkpoint();
+    assert_eq!(made.neurons[0].name(), "pre");
+    // `pre` spiked at the last step: its spike list is [0, 1, 2].
+    let list = |ids: [u32; 3]| {
+        let mut b = 3u64.to_le_bytes().to_vec();
+        for i in ids {
+            b.extend_from_slice(&i.to_le_bytes());
+        }
+        b
+    };
+    let at = only_at(c.body(), &list([0, 1, 2]));
+    let mut target = ringed(0.3);
+    for (ids, want) in [
+        (
+            [0, 2, 1],
+            "the spike list of `pre` is not strictly ascending: 2 then 1",
+        ),
+        (
+            [0, 1, 1],
+            "the spike list of `pre` is not strictly ascending: 1 then 1",
+        ),
+        (
+            [0, 1, 3],
+            "the spike list of `pre` names neuron 3, of a group of 3",
+        ),
+    ] {
+        let reason = refused_unchanged(&mut target, &patched(&c, at, &list(ids)));
+        assert_eq!(reason, want);
+    }
+    target.restore(&c).unwrap();
+}
+
+#[test]
+fn a_state_that_setting_would_refuse_is_refused() {
+    let c = ringed(0.3).checkpoint();
+    let mut target = ringed(0.3);
+    for (value, object, variable) in [(12345.5, "post", "v"), (4321.25, "syn", "s")] {
+        let bits = f64::to_bits(value).to_le_bytes();
+        let at = (0..c.body().len() - 8)
+            .find(|&k| c.body()[k..k + 8] == bits)
+            .unwrap();
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let reason =
+                refused_unchanged(&mut target, &patched(&c, at, &bad.to_bits().to_le_bytes()));
+            // The error setting the same value gives, as the restore names it.
+            let set = crate::columns::check_values(object, variable, &[bad]).unwrap_err();
+            assert_eq!(reason, format!("`{object}`: {set}"));
+            assert!(
+                reason.contains(&format!("`{variable}`[0] is not finite")),
+                "{reason}"
+            );
+        }
+    }
+    target.restore(&c).unwrap();
+    assert_eq!(target.checkpoint(), c);
+}
+
+#[test]
+fn a_model_mismatch_names_the_object_and_both_models() {
+    let c = ringed(0.3).checkpoint();
+    // `post` of another model.
+    let mut other = Network::new(0.1).unwrap();
+    let pre = other
+        .add_population(
+            "pre",
+            3,
+            Acc {
+                th: 1.0,
+                ..Acc::default()
+            },
+        )
+        .unwrap();
+    let post = other.add_population("post", 2, Silent).unwrap();
+    let leak = crate::testmodels::Leak {
+        delay: 0.3,
+        ..Default::default()
+    };
+    other
+        .add_projection("syn", leak, pre, post, &Connect::AllToAll)
+        .unwrap();
+    let reason = refused_unchanged(&mut other, &c);
+    assert_eq!(
+        reason,
+        "`post` is of model `Acc` in the checkpoint, `Silent` in this network"
+    );
+    // Same name, other equations: the fingerprint of `post`'s model changed.
+    let mut name = 3u64.to_le_bytes().to_vec();
+    name.extend_from_slice(b"Acc");
+    let body = c.body();
+    let ats: Vec<usize> = (0..body.len() - name.len())
+        .filter(|&k| body[k..k + name.len()] == name[..])
+        .collect();
+    assert_eq!(ats.len(), 2, "`pre` and `post` are of model Acc");
+    let at = ats[1] + name.len();
+    let mut target = ringed(0.3);
+    let reason = refused_unchanged(&mut target, &patched(&c, at, &7u64.to_le_bytes()));
+    assert!(
+        reason.starts_with(
+            "`post` is of model `Acc` in both, but its equations or variables differ \
+             (fingerprint 0x0000000000000007 in the checkpoint, 0x"
+        ),
+        "{reason}"
+    );
+}
+
+/// A reader of zeros that never ends (it refuses to serve more than 64 MiB, so that a reader
+/// reading to the end fails here instead of taking the machine's memory).
+struct Zeros {
+    after: Vec<u8>,
+    served: usize,
+}
+
+impl std::io::Read for Zeros {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.served >= 64 << 20 {
+            return Err(std::io::Error::other("64 MiB served: read to the end"));
+        }
+        let n = buf.len().min(1 << 16);
+        for (k, b) in buf[..n].iter_mut().enumerate() {
+            *b = self.after.get(self.served + k).copied().unwrap_or(0);
+        }
+        self.served += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn an_endless_input_is_refused_after_its_header() {
+    let zeros = |after: Vec<u8>| Zeros { after, served: 0 };
+    // Zeros: not a checkpoint, told from the header.
+    let mut input = zeros(Vec::new());
+    let reason = refusal(crate::Checkpoint::read_from(&mut input).unwrap_err());
+    assert_eq!(reason, "not a neurode checkpoint");
+    assert!(input.served <= 1 << 16, "read {} bytes", input.served);
+    // A header announcing an absurd body, then zeros.
+    let header = |len: u64| {
+        let mut h = b"NEURODE\x01".to_vec();
+        h.extend_from_slice(&crate::FORMAT_VERSION.to_le_bytes());
+        h.extend_from_slice(&len.to_le_bytes());
+        h.extend_from_slice(&0u64.to_le_bytes());
+        h
+    };
+    let mut input = zeros(header(1 << 50));
+    let reason = refusal(crate::Checkpoint::read_from(&mut input).unwrap_err());
+    assert_eq!(
+        reason,
+        "its header announces a body of 1125899906842624 bytes, more than the 68719476736 \
+         bytes a checkpoint may have"
+    );
+    assert!(input.served <= 1 << 16, "read {} bytes", input.served);
+    // A header announcing 1000 bytes, then zeros without end: 1000 bytes are read, and the
+    // byte after them is refused.
+    let mut input = zeros(header(1000));
+    let reason = refusal(crate::Checkpoint::read_from(&mut input).unwrap_err());
+    assert_eq!(
+        reason,
+        "the file has trailing bytes: the header says the body is 1000 bytes"
+    );
+    assert!(input.served <= 1 << 20, "read {} bytes", input.served);
+    // A header announcing more than follows: truncated.
+    let mut short = header(1 << 30);
+    short.extend_from_slice(&[0; 10]);
+    let e = crate::Checkpoint::read_from(short.as_slice()).unwrap_err();
+    assert!(refusal(e).contains("truncated"));
+    // A real checkpoint reads back whole.
+    let c = ringed(0.3).checkpoint();
+    assert_eq!(crate::Checkpoint::read_from(c.as_bytes()).unwrap(), c);
 }

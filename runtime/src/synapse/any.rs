@@ -36,11 +36,12 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn output_group(&self, o: usize) -> usize;
     /// Adds this step's delivered value of output `o` into its target's input or membrane.
     fn deliver(&self, o: usize, input: &mut [f64], v: &mut [f64]);
-    /// Writes what a run changes (see [`crate::checkpoint`]).
-    fn save(&self, w: &mut crate::checkpoint::Writer);
-    /// Reads what [`AnySynapses::save`] wrote, checking that it fits; changes the group only
-    /// if `apply`.
-    fn load(&mut self, r: &mut crate::checkpoint::Reader<'_>, apply: bool) -> Result<()>;
+    /// Writes what a run changes (see [`crate::checkpoint`]) at the network's step `dt` (ms),
+    /// which sizes the delay rings.
+    fn save(&self, w: &mut crate::checkpoint::Writer, dt: f64);
+    /// Reads what [`AnySynapses::save`] wrote at step `dt` (ms), checking that it fits; changes
+    /// the group only if `apply`.
+    fn load(&mut self, r: &mut crate::checkpoint::Reader<'_>, dt: f64, apply: bool) -> Result<()>;
     /// The group's own column `j` (not what a run stages).
     fn column(&self, j: usize) -> &[f64];
     /// Element `i` of the group's own column `j` at time `t`, an event-driven state advanced
@@ -278,39 +279,56 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         SynapseGroup::value_at(self, j, i, t)
     }
 
-    fn save(&self, w: &mut crate::checkpoint::Writer) {
-        use crate::checkpoint::{model_fingerprint, save_columns, save_params};
+    fn save(&self, w: &mut crate::checkpoint::Writer, dt: f64) {
+        use crate::checkpoint::{save_columns, save_model, save_params};
         w.str(&self.name);
-        w.u64(model_fingerprint(S::INFO));
+        save_model(w, S::INFO);
         w.u64(self.structure_fingerprint());
         save_params(w, S::INFO, |p| self.model.get_param(p));
         save_columns(w, self.columns.all());
         w.f64s(&self.last);
         save_columns(w, &self.outputs);
         w.u64(self.rings.len() as u64);
-        for ring in &self.rings {
-            save_columns(w, &ring.slots);
-            w.u64(ring.pos as u64);
+        for (o, ring) in self.rings.iter().enumerate() {
+            match ring_len(&self.model, &self.name, o, dt) {
+                // Not yet sized for its delay (no run yet, or the delay changed since): the
+                // empty ring the next run starts with.
+                Some(d) if d != ring.slots.len() => {
+                    save_columns(w, &vec![vec![0.0; self.outputs[o].len()]; d]);
+                    w.u64(0);
+                }
+                _ => {
+                    save_columns(w, &ring.slots);
+                    w.u64(ring.pos as u64);
+                }
+            }
         }
         if let Some(d) = &self.delays {
             d.save(w);
         }
     }
 
-    fn load(&mut self, r: &mut crate::checkpoint::Reader<'_>, apply: bool) -> Result<()> {
-        use crate::checkpoint::{load_columns, load_params, model_fingerprint};
+    fn load(&mut self, r: &mut crate::checkpoint::Reader<'_>, dt: f64, apply: bool) -> Result<()> {
+        use crate::checkpoint::{load_columns, load_model, load_params};
         let name = self.name.clone();
+        let refused = |e: Error| Error::Checkpoint {
+            reason: format!("`{name}`: {e}"),
+        };
         r.expect_str("the name of a synapse group", &name)?;
-        r.expect_u64(
-            &format!("the fingerprint of the model of `{name}`"),
-            model_fingerprint(S::INFO),
-        )?;
+        load_model(r, S::INFO, &name)?;
         r.expect_u64(
             &format!("the fingerprint of the connectivity, storage and delays of `{name}`"),
             self.structure_fingerprint(),
         )?;
         let params = load_params(r, S::INFO, &name)?;
+        let mut model = self.model.clone();
+        for (p, &v) in S::INFO.params.iter().zip(&params) {
+            model.set_param(p.name, v).map_err(refused)?;
+        }
         let columns = load_columns(r, self.columns.all(), &name)?;
+        for (j, c) in columns.iter().enumerate() {
+            crate::columns::check_column(&name, S::INFO, j, c).map_err(refused)?;
+        }
         let last = r.f64s(
             &format!("the last event times of `{name}`"),
             self.last.len(),
@@ -321,10 +339,23 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         for (o, out) in self.outputs.iter().enumerate() {
             let what = format!("the delay ring of output {o} of `{name}`");
             let n = r.u64(&what)?;
-            if n > crate::MAX_DELAY_STEPS as u64 + 1 {
-                return Err(Error::Checkpoint {
-                    reason: format!("{what} is longer than any delay"),
-                });
+            match ring_len(&model, &name, o, dt) {
+                Some(d) if n != d as u64 => {
+                    return Err(Error::Checkpoint {
+                        reason: format!(
+                            "{what} has {n} slots in the checkpoint, {d} in this network (its \
+                             delay at dt = {} ms)",
+                            crate::error::num(dt)
+                        ),
+                    });
+                }
+                // A delay no run accepts: the next run refuses it before the ring is used.
+                None if n > crate::MAX_DELAY_STEPS as u64 + 1 => {
+                    return Err(Error::Checkpoint {
+                        reason: format!("{what} is longer than any delay"),
+                    });
+                }
+                _ => {}
             }
             let like = vec![vec![0.0; out.len()]; n as usize];
             let slots = (0..n as usize)
@@ -340,12 +371,6 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         }
         if let Some(d) = &self.delays {
             d.load(r, &self.conn, &name, apply)?;
-        }
-        let mut model = self.model.clone();
-        for (p, &v) in S::INFO.params.iter().zip(&params) {
-            model.set_param(p.name, v).map_err(|e| Error::Checkpoint {
-                reason: format!("`{name}`: {e}"),
-            })?;
         }
         if apply {
             self.model = model;
@@ -615,4 +640,11 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
+}
+
+/// Slots of the delay ring of output `o` of a group of `model` (named `name`) at step `dt` ms:
+/// what [`AnySynapses::prepare`] gives it; `None` for a delay a run refuses.
+fn ring_len<S: SynapseModel>(model: &S, name: &str, o: usize, dt: f64) -> Option<usize> {
+    let d = *model.delays().get(o)?;
+    delay_to_steps(name, d, dt).ok()
 }
