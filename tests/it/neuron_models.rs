@@ -139,7 +139,8 @@ fn exponential_upswings_are_located_on_their_trajectory_and_converge_with_dt() {
     let mut net = Network::new(0.1).unwrap();
     let g = net.add_population("cell", 1, AdEx::tonic()).unwrap();
     let monitor = net.record_spikes(g).unwrap();
-    net.run(reference::ADEX_TONIC_SPIKES_MS[9] + 1.0).unwrap();
+    net.run_steps(((reference::ADEX_TONIC_SPIKES_MS[9] + 1.0) / 0.1).ceil() as u64)
+        .unwrap();
     let spikes = net.spikes(monitor).unwrap();
     assert_eq!(
         spikes.times,

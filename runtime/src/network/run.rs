@@ -7,7 +7,7 @@ use crate::schedule;
 impl Network {
     /// Runs for `duration` ms: [`steps_for`]`(duration, dt)` steps from the current step on.
     /// The duration must be a whole number of steps of `dt` (within the rounding of
-    /// [`STEP_TOLERANCE`](crate::STEP_TOLERANCE), so 1000 ms at dt = 0.1 ms is 10000 steps): a
+    /// [`STEP_TOLERANCE`], so 1000 ms at dt = 0.1 ms is 10000 steps): a
     /// run never rounds the time asked for, and the time simulated is exactly `duration`
     /// ([`Network::time`] advances by it). 0 ms runs no step.
     ///
