@@ -38,9 +38,10 @@
 //! let g = net.record(syn, Jump::g)?;
 //! net.run(10.0)?;
 //! let g = net.trace(g)?.column(0);
-//! // The presynaptic LIF fires at step 84 (t = 8.4 ms): g = 1, then e^{-0.1/5}.
-//! assert_eq!(g[84], 1.0);
-//! assert!((g[85] - (-0.1f64 / 5.0).exp()).abs() < 1e-12);
+//! // The presynaptic LIF fires in step 84 (t = 8.4 ms): the row of 8.5 ms (row 85; row 0 is
+//! // t = 0) holds g = 1, the next e^{-0.1/5}.
+//! assert_eq!(g[85], 1.0);
+//! assert!((g[86] - (-0.1f64 / 5.0).exp()).abs() < 1e-12);
 //! # Ok(())
 //! # }
 //! ```

@@ -107,10 +107,15 @@ pub struct NeuronConfig {
 /// A finished single-neuron run.
 #[derive(Clone, Debug)]
 pub struct NeuronOutcome {
-    /// The recorded variables, one row per step; columns named `<variable>`.
+    /// The recorded variables, one row per time from t = 0 (the initial state) to the end of
+    /// the run, each labelled with the time of the values it holds; columns named
+    /// `<variable>`.
     pub recording: Recording,
-    /// Times of the steps at which the neuron spiked (ms).
+    /// Spike times (ms): the located crossing for models that locate it
+    /// (`within_step`), else the start of the step in which the neuron spiked.
     pub spike_times: Vec<f64>,
+    /// Steps simulated.
+    pub steps: u64,
     /// The model.
     pub info: &'static ModelInfo,
     /// Step (ms).
@@ -284,7 +289,10 @@ fn run_model<M: NeuronModel + Default + Presets>(
         .map(|&j| net.record(g, Var::<M>::new(j, M::INFO.states[j].name)))
         .collect::<Result<Vec<_>, _>>()?;
     net.run_steps(steps)?;
-    let t: Vec<f64> = (0..steps).map(|i| i as f64 * cfg.dt).collect();
+    let t = match monitors.first() {
+        Some(&id) => net.trace(id)?.times.clone(),
+        None => (0..=steps).map(|i| i as f64 * cfg.dt).collect(),
+    };
     let recording = Recording {
         t,
         columns: columns
@@ -301,6 +309,7 @@ fn run_model<M: NeuronModel + Default + Presets>(
     Ok(NeuronOutcome {
         recording,
         spike_times: net.spikes(spikes)?.times.clone(),
+        steps,
         info: M::INFO,
         dt: cfg.dt,
         drive,
@@ -350,7 +359,7 @@ pub fn show(
     let cfg = NeuronConfig {
         preset: None,
         current: None,
-        duration: out.recording.t.len() as f64 * out.dt,
+        duration: out.steps as f64 * out.dt,
         dt: out.dt,
         params: Vec::new(),
         method: None,
@@ -374,9 +383,9 @@ pub fn outcome<M: NeuronModel>(
     drive: &str,
 ) -> Result<NeuronOutcome, neurode::runtime::Error> {
     let dt = net.dt();
-    let rows = match columns.first() {
-        Some(&(_, id)) => net.trace(id)?.n_rows(),
-        None => 0,
+    let t = match columns.first() {
+        Some(&(_, id)) => net.trace(id)?.times.clone(),
+        None => Vec::new(),
     };
     let columns = columns
         .iter()
@@ -388,11 +397,9 @@ pub fn outcome<M: NeuronModel>(
         })
         .collect::<Result<_, neurode::runtime::Error>>()?;
     Ok(NeuronOutcome {
-        recording: Recording {
-            t: (0..rows).map(|i| i as f64 * dt).collect(),
-            columns,
-        },
+        recording: Recording { t, columns },
         spike_times: net.spikes(spikes)?.times.clone(),
+        steps: (net.time() / dt).round() as u64,
         info: M::INFO,
         dt,
         drive: drive.to_string(),
@@ -420,7 +427,7 @@ pub fn summary(name: &str, out: &NeuronOutcome, cfg: &NeuronConfig) -> String {
     for (p, v) in &cfg.params {
         head.push_str(&format!(", --set {p}={v}"));
     }
-    let n = out.recording.t.len();
+    let n = out.steps;
     let ms = n as f64 * out.dt;
     let mut lines = vec![
         head,
@@ -496,7 +503,7 @@ pub fn figure<'a>(name: &str, out: &'a NeuronOutcome) -> Figure<'a> {
     Figure {
         title: format!("{name} ({}) — {}", out.info.name, out.drive),
         t: &out.recording.t,
-        t_end: out.recording.t.len() as f64 * out.dt,
+        t_end: out.steps as f64 * out.dt,
         panels,
         markers: out.spike_times.clone(),
         marker_label: "spikes".into(),

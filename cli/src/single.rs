@@ -119,10 +119,14 @@ pub enum RunError {
 /// A finished single-synapse run.
 #[derive(Clone, Debug)]
 pub struct Outcome {
-    /// The recorded variables, one row per step; columns named `<object>.<variable>[0]`.
+    /// The recorded variables, one row per time from t = 0 (the initial state) to the end of
+    /// the run, each labelled with the time of the values it holds; columns named
+    /// `<object>.<variable>[0]` (`pre.spike[0]` is 1 at the row of each spike's time).
     pub recording: Recording,
     /// Times of the steps at which the presynaptic neuron spiked (ms).
     pub spike_times: Vec<f64>,
+    /// Steps simulated.
+    pub steps: u64,
     /// The synapse model.
     pub info: &'static ModelInfo,
     /// Step (ms).
@@ -519,7 +523,7 @@ pub fn run_model<S: SynapseModel>(
     net.run_steps(plan.steps)?;
 
     let n = plan.steps as usize;
-    let t: Vec<f64> = (0..n).map(|i| i as f64 * cfg.dt).collect();
+    let t: Vec<f64> = (0..=n).map(|i| i as f64 * cfg.dt).collect();
     let mut columns = Vec::new();
     for (item, id) in monitors {
         let (name, values) = match (item, id) {
@@ -528,7 +532,7 @@ pub fn run_model<S: SynapseModel>(
                 net.trace(id)?.column(0),
             ),
             (Item::PreSpike, _) => {
-                let mut v = vec![0.0; n];
+                let mut v = vec![0.0; n + 1];
                 for &k in &net.spikes(spikes)?.steps {
                     if let Some(x) = v.get_mut(k as usize) {
                         *x = 1.0;
@@ -546,6 +550,7 @@ pub fn run_model<S: SynapseModel>(
     Ok(Outcome {
         recording: Recording { t, columns },
         spike_times,
+        steps: plan.steps,
         info: S::INFO,
         dt: cfg.dt,
         v_post: cfg.v_post,
@@ -568,26 +573,30 @@ mod tests {
     fn exponential_decays_from_each_spike() {
         let out = run("exponential", &cfg(&[10.0, 20.5])).unwrap();
         let rec = &out.recording;
-        assert_eq!(rec.t.len(), 500);
+        // t = 0 (the initial state), then the end of each of the 500 steps.
+        assert_eq!(rec.t.len(), 501);
+        assert_eq!(rec.t[500], 50.0);
         assert_eq!(out.spike_times, vec![100.0 * 0.1, 205.0 * 0.1]);
         let names: Vec<&str> = rec.columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
             ["pre.spike[0]", "post.V[0]", "post.I_syn[0]", "syn.s[0]"]
         );
+        // The spike of step 100 (t = 10 ms) kicks s in that step: row 101 (t = 10.1 ms) is the
+        // first to hold it.
         let s = rec.column("syn.s[0]").unwrap();
-        assert!(s[..100].iter().all(|&x| x == 0.0));
-        assert_eq!(s[100], 1.0);
-        for (k, &x) in s.iter().enumerate().take(205).skip(100) {
-            let want = (-((k - 100) as f64) * 0.1 / 8.0).exp();
-            assert!((x - want).abs() < 1e-12, "step {k}");
+        assert!(s[..101].iter().all(|&x| x == 0.0));
+        assert_eq!(s[101], 1.0);
+        for (k, &x) in s.iter().enumerate().take(206).skip(101) {
+            let want = (-((k - 101) as f64) * 0.1 / 8.0).exp();
+            assert!((x - want).abs() < 1e-12, "row {k}");
         }
         let want = (-(105.0f64) * 0.1 / 8.0).exp() + 1.0;
-        assert!((s[205] - want).abs() < 1e-12);
+        assert!((s[206] - want).abs() < 1e-12);
         // Current output w·s reaches the clamp in the same step; V does not move.
         let i = rec.column("post.I_syn[0]").unwrap();
-        for k in 0..500 {
-            assert!((i[k] - 0.1 * s[k]).abs() < 1e-15, "step {k}");
+        for k in 0..=500 {
+            assert!((i[k] - 0.1 * s[k]).abs() < 1e-15, "row {k}");
         }
         assert!(rec.column("post.V[0]").unwrap().iter().all(|&v| v == -65.0));
         let spikes = rec.column("pre.spike[0]").unwrap();
@@ -609,7 +618,7 @@ mod tests {
             rec.column("syn.s[0]").unwrap(),
             rec.column("post.I_syn[0]").unwrap(),
         );
-        assert!(s[10] > 0.0);
+        assert!(s[11] > 0.0);
         for k in 0..s.len() {
             assert!(
                 (i[k] - (-0.42 * s[k] * (-40.0 - 0.0))).abs() < 1e-12,
@@ -631,14 +640,15 @@ mod tests {
         let s = out.recording.column("syn.s[0]").unwrap();
         assert_eq!(
             out.recording.t,
-            vec![0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5]
+            vec![0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0]
         );
-        // Euler with dt/τ = 0.25: s ← 0.75·s.
-        assert_eq!(s[0], 1.0);
-        assert_eq!(s[1], 0.75);
-        assert_eq!(s[2], 0.5625);
+        // Euler with dt/τ = 0.25: s ← 0.75·s, from the kick of the spike at t = 0.
+        assert_eq!(s[0], 0.0);
+        assert_eq!(s[1], 1.0);
+        assert_eq!(s[2], 0.75);
+        assert_eq!(s[3], 0.5625);
         assert_eq!(
-            out.recording.column("post.I_syn[0]").unwrap()[1],
+            out.recording.column("post.I_syn[0]").unwrap()[2],
             3.0 * 0.75
         );
     }
@@ -648,7 +658,7 @@ mod tests {
         for e in catalog::MODELS.iter().filter(|e| e.is_synapse()) {
             let out =
                 run(e.name, &cfg(&[5.0, 12.0])).unwrap_or_else(|err| panic!("{}: {err}", e.name));
-            assert_eq!(out.recording.t.len(), 500, "{}", e.name);
+            assert_eq!(out.recording.t.len(), 501, "{}", e.name);
             assert_eq!(
                 out.recording.columns.len(),
                 3 + e.info.states.len(),
@@ -823,6 +833,8 @@ mod tests {
             .all(|&s| s == 0.0));
         let out = run("nmda", &cfg(&[0.0])).unwrap();
         assert_eq!(out.spike_times, vec![0.0]);
-        assert!(out.recording.column("syn.x[0]").unwrap()[0] > 0.0);
+        let x = out.recording.column("syn.x[0]").unwrap();
+        assert_eq!(x[0], 0.0);
+        assert!(x[1] > 0.0);
     }
 }

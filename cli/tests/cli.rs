@@ -315,7 +315,7 @@ fn tutorial_csv_round_trips_the_recording() {
     let rows: Vec<Vec<f64>> = lines
         .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
         .collect();
-    assert_eq!(rows.len(), 300);
+    assert_eq!(rows.len(), 301);
     for (i, row) in rows.iter().enumerate() {
         assert_eq!(row[0].to_bits(), want.t[i].to_bits(), "t at row {i}");
         for c in &want.columns {
@@ -353,10 +353,11 @@ fn tutorial_set_and_method_change_the_run() {
     let text = std::fs::read_to_string(&csv).unwrap();
     let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
     let j = header.iter().position(|h| *h == "syn.s[0]").unwrap();
-    // τ1 = τ2 = 3 ms with the exact propagator: the alpha function, 1 ms after the spike at 8.4 ms.
+    // τ1 = τ2 = 3 ms with the exact propagator: the alpha function, 1 ms after the kick of the
+    // spike at 8.4 ms, which the row of 8.5 ms is the first to hold.
     let row: Vec<f64> = text
         .lines()
-        .nth(1 + 94)
+        .nth(1 + 95)
         .unwrap()
         .split(',')
         .map(|x| x.parse().unwrap())
@@ -391,8 +392,12 @@ fn run_writes_csv_and_png_and_nothing_on_error() {
     let text = std::fs::read_to_string(&csv).unwrap();
     let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
     assert_eq!(header, ["t", "syn.s[0]", "syn.x[0]"]);
-    assert_eq!(text.lines().count(), 1 + 300);
-    // s = (t − 2)·e^{−(t − 2)/3} after the first spike (exact integration, the model's default).
+    // The header, t = 0 and the end of each of the 300 steps.
+    assert_eq!(text.lines().count(), 1 + 301);
+    assert!(text.lines().nth(1).unwrap().starts_with("0.0,"), "{text}");
+    // s = (t − t₀)·e^{−(t − t₀)/3} after the first spike (exact integration, the model's
+    // default), t₀ = 2.1 ms: the spike at 2 ms kicks s at the end of its step, so the row of
+    // 2.1 ms is the first to hold it (as Brian2's `on_pre` in the spike's step shows).
     let row: Vec<f64> = text
         .lines()
         .nth(1 + 50)
@@ -400,7 +405,7 @@ fn run_writes_csv_and_png_and_nothing_on_error() {
         .split(',')
         .map(|x| x.parse().unwrap())
         .collect();
-    let d = row[0] - 2.0;
+    let d = row[0] - 2.1;
     assert!((row[1] - d * (-d / 3.0).exp()).abs() < 1e-12, "{row:?}");
 
     // A failing run leaves no file behind, not even a partial one.
@@ -440,7 +445,7 @@ fn write_csv_to(path: &Path) -> Output {
 }
 
 fn is_csv(text: &str) -> bool {
-    text.starts_with("t,") && text.lines().count() == 31
+    text.starts_with("t,") && text.lines().count() == 32
 }
 
 /// Output files never destroy what is at their path: devices and FIFOs are written, not
@@ -874,5 +879,42 @@ fn the_tutorial_header_shows_the_values_in_effect() {
         stdout(&o).starts_with("gap_junction — Gap junction (w 0.5, k_spikelet 5)"),
         "{}",
         stdout(&o)
+    );
+}
+
+/// CSV rows are labelled with the time of the values they hold: the first row is the initial
+/// state (HH at rest, V(0) = −65 mV), and a row at t holds V(t).
+#[test]
+fn csv_rows_are_labelled_with_the_time_of_their_values() {
+    let dir = scratch("cli-csv-labels");
+    let csv = dir.join("hh.csv");
+    let o = neurode(&[
+        "run",
+        "hodgkin_huxley",
+        "--current",
+        "10",
+        "--duration",
+        "5",
+        "--record",
+        "V",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<(f64, f64)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (t, v) = l.split_once(',').unwrap();
+            (t.parse().unwrap(), v.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(rows[0], (0.0, -65.0), "{text}");
+    assert_eq!(rows.len(), 51);
+    assert_eq!(rows[50].0, 5.0);
+    assert_ne!(
+        rows[1].1, -65.0,
+        "the current moves V within the first step"
     );
 }

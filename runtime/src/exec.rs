@@ -755,9 +755,11 @@ impl Main<'_, '_> {
         false
     }
 
-    /// The monitors of schedule slot `slot`.
+    /// The monitors of schedule slot `slot`: the states at the end of the step, i.e. at time
+    /// `(clock.step + 1) · dt`.
     fn record(&mut self, whole: &Whole<'_>, slot: usize, clock: Clock) {
         let slot = &self.schedule[slot];
+        let end = clock.step + 1;
         for &m in &slot.monitors {
             let monitor = &mut self.monitors[m];
             let column = match monitor.owner {
@@ -765,8 +767,8 @@ impl Main<'_, '_> {
                 Owner::Synapse(s) => match self.serial[s].as_deref() {
                     Some(syn) if syn.info().states[monitor.col].event_driven => {
                         let (j, n) = (monitor.col, syn.column(monitor.col).len());
-                        monitor
-                            .record_with(clock.step, clock.t, n, |i| syn.value_at(j, i, clock.t));
+                        let t = end as f64 * clock.dt;
+                        monitor.record_with(end, clock.dt, n, |i| syn.value_at(j, i, t));
                         continue;
                     }
                     Some(syn)
@@ -778,7 +780,7 @@ impl Main<'_, '_> {
                     _ => whole.synapse_column(s, monitor.col),
                 },
             };
-            monitor.record(clock.step, clock.t, column);
+            monitor.record(end, clock.dt, column);
         }
         for &m in &slot.spike_monitors {
             let monitor = &mut self.spike_monitors[m];

@@ -15,10 +15,20 @@ pub(crate) struct Recording {
     pub every: u64,
 }
 
-/// A recorded state variable: one row per recorded step, one column per recorded element.
+/// A recorded state variable: one row per recorded time, one column per recorded element.
 ///
-/// Row `i` holds the values right after the object's update (and its delay advance) at time
-/// `times[i]`.
+/// Row `i` holds the values at time `times[i]` = `k · dt` (for `k` a multiple of the monitor's
+/// period): the first row of a monitor in place before the network's first step is the initial
+/// state (t = 0); the row at `k · dt` for `k > 0` is the state at the end of step `k − 1`, right
+/// after the object's update (and its delay advance) in that step, as Brian2 and NEST label
+/// theirs. A run from step `s` to `e` adds the rows of `s..=e` that are not recorded yet: the
+/// state a run starts from (when no earlier run recorded it) and the state after each step.
+///
+/// Two things the label does not cover: an object changed later in the same step by another
+/// (a synapse group after its postsynaptic group in the schedule adding to a conductance)
+/// shows that change in the next row, as the object integrates it from the next step on; and
+/// a derived variable (an `#[expr]` stored as a column) is computed in a step, so before the
+/// first step its row (t = 0) holds 0.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Trace {
     /// Name of the recorded group or synapse group.
@@ -31,7 +41,7 @@ pub struct Trace {
     pub names: Vec<String>,
     /// Number of columns (`indices.len()`).
     pub n_cols: usize,
-    /// Time of each row (ms): `step as f64 * dt`.
+    /// Time of each row (ms): `k as f64 * dt`, the time of the values the row holds.
     pub times: Vec<f64>,
     /// Values, row-major: row `i` is `values[i * n_cols..(i + 1) * n_cols]`.
     pub values: Vec<f64>,
@@ -214,6 +224,8 @@ pub(crate) struct StateRecorder {
     pub(crate) col: usize,
     all: bool,
     every: u64,
+    /// The time index `k` (time `k · dt`) of the last row recorded, drained or not.
+    last: Option<u64>,
     pub(crate) trace: Trace,
 }
 
@@ -267,6 +279,7 @@ impl StateRecorder {
             col,
             all: rec.indices.is_none(),
             every: rec.every,
+            last: None,
             trace: Trace {
                 object: object.to_string(),
                 variable: variable.to_string(),
@@ -279,13 +292,14 @@ impl StateRecorder {
         })
     }
 
-    /// Reserves room for the rows of steps `start..end`, so recording never reallocates,
+    /// Reserves room for the rows of a run of steps `start..end` (times `start..=end`), so
+    /// recording never reallocates,
     /// charging it to `budget`.
     ///
     /// Error: [`Error::OutOfMemory`] naming the monitored object and variable when the budget
     /// or the allocator refuses the rows (nothing is reserved then).
     pub(crate) fn reserve(&mut self, start: u64, end: u64, budget: &mut Budget) -> Result<()> {
-        let rows = rows_between(start, end, self.every);
+        let rows = rows_between(start, end.saturating_add(1), self.every);
         let rows = usize::try_from(rows).unwrap_or(usize::MAX);
         let values = rows.saturating_mul(self.trace.n_cols);
         let what = format!(
@@ -313,13 +327,20 @@ impl StateRecorder {
         self.every
     }
 
-    /// Records `column` at `step` (time `t`) if the period says so.
+    /// Whether the state at the start of step `step` still needs a row: its time is a multiple
+    /// of the period and the last row is not that time (an earlier run recorded it at its end).
+    pub(crate) fn wants_start(&self, step: u64) -> bool {
+        step % self.every == 0 && self.last != Some(step)
+    }
+
+    /// Records `column`, the values at time `k · dt`, if the period says so.
     #[inline]
-    pub(crate) fn record(&mut self, step: u64, t: f64, column: &[f64]) {
-        if step % self.every != 0 {
+    pub(crate) fn record(&mut self, k: u64, dt: f64, column: &[f64]) {
+        if k % self.every != 0 {
             return;
         }
-        self.trace.times.push(t);
+        self.trace.times.push(k as f64 * dt);
+        self.last = Some(k);
         if self.all {
             self.trace.values.extend_from_slice(column);
         } else {
@@ -329,19 +350,14 @@ impl StateRecorder {
         }
     }
 
-    /// Records the values `value(j)` of the column's elements at `step` (time `t`) if the
-    /// period says so.
-    pub(crate) fn record_with(
-        &mut self,
-        step: u64,
-        t: f64,
-        n: usize,
-        value: impl Fn(usize) -> f64,
-    ) {
-        if step % self.every != 0 {
+    /// Records the values `value(j)` of the column's elements at time `k · dt` if the period
+    /// says so.
+    pub(crate) fn record_with(&mut self, k: u64, dt: f64, n: usize, value: impl Fn(usize) -> f64) {
+        if k % self.every != 0 {
             return;
         }
-        self.trace.times.push(t);
+        self.trace.times.push(k as f64 * dt);
+        self.last = Some(k);
         if self.all {
             self.trace.values.extend((0..n).map(value));
         } else {
@@ -358,6 +374,7 @@ impl StateRecorder {
         w.str(&self.trace.object);
         w.str(&self.trace.variable);
         w.u64(self.trace.n_cols as u64);
+        w.u64(self.last.map_or(0, |k| k + 1));
         w.f64s(&self.trace.times);
         w.f64s(&self.trace.values);
     }
@@ -375,12 +392,14 @@ impl StateRecorder {
         r.expect_str("a monitored object", &self.trace.object)?;
         r.expect_str("a monitored variable", &self.trace.variable)?;
         r.expect_u64(&format!("the columns of {what}"), self.trace.n_cols as u64)?;
+        let last = r.u64(&format!("the last row of {what}"))?.checked_sub(1);
         let times = r.any_f64s(&format!("the times of {what}"))?;
         let values = r.f64s(
             &format!("the values of {what}"),
             times.len().saturating_mul(self.trace.n_cols),
         )?;
         if apply {
+            self.last = last;
             self.trace.times = times;
             self.trace.values = values;
         }
@@ -562,9 +581,9 @@ mod tests {
         let mut m = StateRecorder::new(Owner::Neuron(0), "g", ("V", 0, ""), 3, &rec).unwrap();
         m.reserve(0, 5, &mut Budget::default()).unwrap();
         let cap = m.trace.values.capacity();
-        for step in 0..5u64 {
-            let s = step as f64;
-            m.record(step, s * 0.1, &[s, 10.0 + s, 20.0 + s]);
+        for k in 0..=5u64 {
+            let s = k as f64;
+            m.record(k, 0.1, &[s, 10.0 + s, 20.0 + s]);
         }
         assert_eq!(m.trace.values.capacity(), cap);
         let tr = &m.trace;

@@ -577,12 +577,10 @@ fn run<S: SynapseModel>(syn: S, tau: f64, r: f64) -> Vec<f64> {
         .unwrap();
     let v = net.record(cell, Lif::V).unwrap();
     net.run(1200.0).unwrap();
-    // Brian2's `StateMonitor` records at the start of a step, before the groups update: its
-    // value at step k is neurode's after the update of step k − 1.
+    // Brian2's `StateMonitor` records at the start of a step, before the groups update, the
+    // value at t = k·dt: neurode's row k holds the same time.
     let v = net.trace(v).unwrap().column(0);
-    (0..240)
-        .map(|k| if k == 0 { v[0] } else { v[50 * k - 1] })
-        .collect()
+    (0..240).map(|k| v[50 * k]).collect()
 }
 
 fn agree(ours: &[f64], brian2: &[f64]) {

@@ -12,16 +12,46 @@ fn spike_steps(v: &[f64]) -> Vec<usize> {
         .collect()
 }
 
+/// The recording indexed by step: row 0 of a trace is the initial state at t = 0 and row
+/// `k + 1` the state at t = (k + 1)·dt, after step `k`; the tests below read "after step `k`"
+/// as index `k`, so this checks the labels and the initial row (every chapter state starts at
+/// 0, except the gap-junction protocol's voltages at −10 mV) and drops row 0.
+fn by_step(mut rec: Recording, v0: f64) -> Recording {
+    for (k, &t) in rec.t.iter().enumerate() {
+        assert_eq!(t, k as f64 * DT, "row {k} is labelled with its time");
+    }
+    for c in &rec.columns {
+        let v0 = if c.name.contains(".V[") { v0 } else { 0.0 };
+        assert_eq!(c.values[0], v0, "{} starts at {v0}", c.name);
+    }
+    rec.t.remove(0);
+    for c in &mut rec.columns {
+        c.values.remove(0);
+    }
+    rec
+}
+
 fn run(p: Protocol) -> Recording {
-    p.run(&Overrides::default()).expect("chapter protocol runs")
+    run_over(p, &Overrides::default())
+}
+
+fn run_over(p: Protocol, o: &Overrides) -> Recording {
+    let v0 = if matches!(p, Protocol::GapJunction) {
+        -10.0
+    } else {
+        0.0
+    };
+    by_step(p.run(o).expect("chapter protocol runs"), v0)
 }
 
 fn run_with(p: Protocol, method: Method) -> Recording {
-    p.run(&Overrides {
-        method: Some(method),
-        ..Overrides::default()
-    })
-    .expect("chapter protocol runs")
+    run_over(
+        p,
+        &Overrides {
+            method: Some(method),
+            ..Overrides::default()
+        },
+    )
 }
 
 /// The synapse's `s` after checking that all six synapses of `run_syn` recorded the same values.
@@ -225,7 +255,7 @@ fn equal_time_constants_give_the_alpha_function() {
         params: vec![("tau1".into(), 3.0), ("tau2".into(), 3.0)],
         method: Some(Method::Exact),
     };
-    let rec = Protocol::TwoExponentials.run(&o).unwrap();
+    let rec = run_over(Protocol::TwoExponentials, &o);
     let s = synapse_s(&rec);
     for (i, &got) in s.iter().enumerate().take(193).skip(84) {
         let d = (i as f64 - 84.0) * DT;
@@ -257,7 +287,7 @@ fn output_delay_shifts_delivery_by_whole_steps() {
         params: vec![("delay".into(), 1.0)],
         method: None,
     };
-    let rec = Protocol::Exponential.run(&o).unwrap();
+    let rec = run_over(Protocol::Exponential, &o);
     let post = rec.column("post.V[0]").unwrap();
     assert!(
         post[..94].iter().all(|&v| v == 0.0),

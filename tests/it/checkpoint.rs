@@ -109,11 +109,11 @@ fn a_checkpoint_that_does_not_fit_is_refused_and_changes_nothing() {
          this network"
     );
     let mut bytes = good.as_bytes().to_vec();
-    bytes[8] = 3;
+    bytes[8] = 2;
     let e = Checkpoint::from_bytes(bytes).unwrap_err();
     assert_eq!(
         message(e),
-        "cannot restore the checkpoint: format version 3, but this build reads version 2 only"
+        "cannot restore the checkpoint: format version 2, but this build reads version 3 only"
     );
 
     // Truncated, corrupted.

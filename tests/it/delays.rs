@@ -124,8 +124,9 @@ fn a_delay_counts_from_the_spike() {
         let s = net.record(syn, Exponential::s).unwrap();
         net.run(3.0).unwrap();
         let s = net.trace(s).unwrap().column(0);
-        // Spike at step 10, delay 5 steps: s jumps to 1 at step 15.
-        assert_eq!((s[14], s[15]), (0.0, 1.0), "synapses first: {syn_first}");
+        // Spike at step 10, delay 5 steps: s jumps to 1 at step 15, so row 16 (t = 1.6 ms,
+        // the end of step 15) is the first to hold it.
+        assert_eq!((s[15], s[16]), (0.0, 1.0), "synapses first: {syn_first}");
         assert_eq!(net.projection(syn).unwrap().synapse_delays(), Some(vec![5]));
     }
     // Bad delays name the synapse and the value.

@@ -125,13 +125,14 @@ fn streamed_monitors_write_what_monitors_in_memory_hold() {
         ));
     }
     let (memory, streamed) = (&runs[0], &runs[1]);
-    assert_eq!(memory.0.n_rows(), 1030);
+    // The initial state (t = 0) and the end of each of the 1030 steps.
+    assert_eq!(memory.0.n_rows(), 1031);
     assert_eq!(streamed.0.n_rows(), 0);
     assert!(streamed.1.times.is_empty());
     assert_eq!(memory.1.counts, streamed.1.counts);
 
     let ((rows, cols), values) = read_npy(&std::fs::read(&v_path).unwrap());
-    assert_eq!((rows, cols), (1030, 3001));
+    assert_eq!((rows, cols), (1031, 3001));
     for i in 0..rows {
         assert_eq!(values[i * cols].to_bits(), memory.0.times[i].to_bits());
         for (a, b) in values[i * cols + 1..(i + 1) * cols]
@@ -214,4 +215,43 @@ fn streams_refuse_what_they_cannot_do_and_report_failed_writes() {
             reason: "disk full".into()
         }
     );
+}
+
+/// A row is labelled with the time of the values it holds: row k of a monitor in place from
+/// the start is V(k·dt) of an exactly integrated decay, the first row V(0); a second run adds
+/// no second row for the time the first ended at; a monitor added between runs starts at its
+/// time; a period of k steps records at multiples of k·dt.
+#[test]
+fn rows_hold_the_state_at_their_time() {
+    use neurode::runtime::{Method, Network};
+    let lif = Lif {
+        V_th: 1e9,
+        ..Lif::default()
+    };
+    let (v0, tau, rest) = (-2.0, lif.tau, lif.V_rest);
+    let mut net = Network::new(0.1).unwrap();
+    let g = net.add_population("g", 1, lif).unwrap();
+    net.set_method(g, Method::Exact).unwrap();
+    net.set(g, Lif::V, [v0]).unwrap();
+    let all = net.record(g, Lif::V).unwrap();
+    net.run(2.0).unwrap();
+    let late = net.record(g, Lif::V).unwrap();
+    let sparse = net.record_every(g, Lif::V, 5).unwrap();
+    net.run(3.0).unwrap();
+    let exact = |t: f64| rest + (v0 - rest) * (-t / tau).exp();
+    let trace = net.trace(all).unwrap();
+    assert_eq!(trace.n_rows(), 51);
+    assert_eq!(trace.get(0, 0), v0);
+    for (k, &t) in trace.times.iter().enumerate() {
+        assert_eq!(t, k as f64 * 0.1);
+        let got = trace.get(k, 0);
+        assert!((got - exact(t)).abs() < 1e-12, "row {k} (t = {t}): {got}");
+    }
+    let late = net.trace(late).unwrap();
+    assert_eq!(late.times.first(), Some(&2.0));
+    assert_eq!(late.n_rows(), 31);
+    assert_eq!(late.column(0), trace.column(0)[20..].to_vec());
+    let sparse = net.trace(sparse).unwrap();
+    let want: Vec<f64> = (4..=10).map(|k| (5 * k) as f64 * 0.1).collect();
+    assert_eq!(sparse.times, want);
 }

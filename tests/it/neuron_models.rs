@@ -498,8 +498,9 @@ fn lif_coba_under_a_constant_current_spikes_as_its_closed_form() {
     let got = &net.spikes(spikes).unwrap().steps[..10];
     assert_eq!(got, expected.as_slice());
     // Between the first two spikes V follows the closed form from V_reset (rk4: to 1e-9 mV).
-    let trace = net.trace(v).unwrap().column(0);
-    // Row k holds V after step k: V_reset at the spike step, then one step more each row.
+    // Row k + 1 holds V after step k (row 0 is V(0)): V_reset after the spike step, then one
+    // step more each row.
+    let trace = &net.trace(v).unwrap().column(0)[1..];
     let (a, b) = (expected[0] as usize, expected[1] as usize);
     for (k, &got) in trace.iter().enumerate().take(b).skip(a) {
         let t = (k - a) as f64 * DT;

@@ -28,10 +28,11 @@ fn iaf_psc_exp_gives_the_exact_psp() {
     let w = 0.5;
     let v = psp(w, 30.0);
     // The spike at step 10 arrives at step 11 (one step of delay) and is added after the
-    // neuron's update: V moves from step 12 on, with I(t) = w·e^{−t/τs} from t = 1.1 ms.
+    // neuron's update: V moves from step 12 on, with I(t) = w·e^{−t/τs} from t = 1.2 ms (row k
+    // holds V at k·0.1 ms).
     let (tm, ts, c) = (n.tau_m, n.tau_ex, n.C_m);
     for (k, &vk) in v.iter().enumerate() {
-        let t = k as f64 * 0.1 - 1.1;
+        let t = k as f64 * 0.1 - 1.2;
         let expected = if t <= 0.0 {
             n.E_L
         } else {
@@ -74,9 +75,10 @@ fn only_marked_states_are_held_while_refractory() {
     let s = net.spikes(spikes).unwrap().steps.clone();
     assert_eq!(s.len(), 1, "{s:?}");
     let k = s[0] as usize;
+    // Row j + 1 holds the state after step j (row 0 is the initial state).
     let (v, i) = (
-        net.trace(v).unwrap().column(0),
-        net.trace(i).unwrap().column(0),
+        net.trace(v).unwrap().column(0)[1..].to_vec(),
+        net.trace(i).unwrap().column(0)[1..].to_vec(),
     );
     for (j, &vj) in v.iter().enumerate().skip(k).take(21) {
         assert_eq!(vj, n.V_reset, "V held at step {j}");

@@ -119,11 +119,13 @@ fn stdp_weights_are_clipped_and_the_target_receives_them() {
     let g = net.record(post, Timed::g_e).unwrap();
     net.run(40.0).unwrap();
     assert_eq!(net.projection(syn).unwrap().column(Stdp::w), &[0.01]);
-    // g_e received w at each presynaptic spike, after the neuron's update (recorded one step
-    // later): 0.008 at 10 ms, then the clipped 0.01 at 30 ms (tau is so long that g_e barely
-    // decays; the decay is kept in the expected values).
+    // g_e received w at each presynaptic spike, after the neuron's update of that step, which
+    // the monitor records (row k + 1 is the neuron right after its update of step k), so the
+    // row two steps after the spike is the first to show it: 0.008 at 10 ms, then the clipped
+    // 0.01 at 30 ms (tau is so long that g_e barely decays; the decay is kept in the expected
+    // values).
     let trace = net.trace(g).unwrap();
-    let after = |t: f64| trace.column(0)[(t / 0.1).round() as usize + 1];
+    let after = |t: f64| trace.column(0)[(t / 0.1).round() as usize + 2];
     let decay = |t: f64| (-t / 1e9).exp();
     assert!(
         (after(10.0) - 0.008 * decay(0.1)).abs() < 1e-15,
@@ -207,8 +209,14 @@ fn tsodyks_markram_follows_its_closed_form() {
         for (k, (&t, &(u_plus, x_plus, amplitude))) in times.iter().zip(&expected).enumerate() {
             let step = (t / 0.1).round() as usize;
             let close = |a: f64, b: f64| ((a - b) / b).abs() < 1e-12;
-            assert!(close(u.column(0)[step], u_plus), "u after spike {k}");
-            assert!(close(x.column(0)[step], x_plus), "x after spike {k}");
+            // Row `step` (t = the spike's time) is recorded before the spike's step; row
+            // `step + 1` one step after the jump, the event-driven u and x advanced to its time.
+            let (after_u, after_x) = (
+                u_plus * (-0.1 / model.tau_f).exp(),
+                1.0 - (1.0 - x_plus) * (-0.1 / model.tau_d).exp(),
+            );
+            assert!(close(u.column(0)[step + 1], after_u), "u after spike {k}");
+            assert!(close(x.column(0)[step + 1], after_x), "x after spike {k}");
             // Between spikes the monitors see the event-driven u and x relax exactly.
             let later = step + 250;
             let decay_u = (-25.0 / model.tau_f).exp();
@@ -221,9 +229,9 @@ fn tsodyks_markram_follows_its_closed_form() {
                 close(x.column(0)[later], recovered_x),
                 "x between spikes {k}"
             );
-            let r = release.column(0)[step];
+            let r = release.column(0)[step + 1];
             assert!(close(r, amplitude), "release {k}: {r} vs {amplitude}");
-            let jump = s.column(0)[step] - s.column(0)[step - 1] * decay;
+            let jump = s.column(0)[step + 1] - s.column(0)[step] * decay;
             assert!(
                 ((jump - amplitude) / amplitude).abs() < 1e-9,
                 "amplitude {k}: {jump} vs {amplitude}"
@@ -464,11 +472,12 @@ fn a_target_in_another_scale_receives_the_converted_value() {
     net.run(1.5).unwrap();
     let trace = net.trace(g).unwrap();
     // 2 nS = 0.002 µS, added at the spike's step (10) after the neuron's update of that step
-    // (which the monitor records): it shows from step 11, decayed by one step.
-    assert_eq!(trace.column(0)[10], 0.0);
+    // (which the monitor records as row 11): it shows from row 12 (the update of step 11),
+    // decayed by one step.
+    assert_eq!(trace.column(0)[11], 0.0);
     let expected = 0.002 * (-0.1f64).exp();
     assert!(
-        (trace.column(0)[11] - expected).abs() < 1e-18,
+        (trace.column(0)[12] - expected).abs() < 1e-18,
         "{:?}",
         trace.column(0)
     );

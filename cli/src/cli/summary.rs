@@ -20,13 +20,15 @@ fn peak(values: &[f64]) -> Option<(usize, f64)> {
         })
 }
 
-/// Steps at which a LIF neuron spiked, from its V trace: V lands on V_reset from another value.
+/// Rows at whose time a LIF neuron spiked, from its V trace: V lands on V_reset from another
+/// value at row `i` (the end of the spike's step), so the spike's step starts at row `i − 1`.
 fn lif_spikes(v: &[f64]) -> Vec<usize> {
     let reset = Lif::INFO
         .param("V_reset")
         .map_or(-5.0, |i| Lif::INFO.params[i].default);
     (1..v.len())
         .filter(|&i| v[i] == reset && v[i - 1] != reset)
+        .map(|i| i - 1)
         .collect()
 }
 
@@ -145,7 +147,7 @@ pub fn protocol_summary(p: Protocol, rec: &Recording, overrides: &Overrides) -> 
     };
     lines.push(format!(
         "  {} steps of {} ms ({} ms)",
-        rec.t.len(),
+        rec.t.len().saturating_sub(1),
         fmt_short(dt),
         fmt_short(p.duration())
     ));
@@ -189,9 +191,9 @@ pub fn run_summary(model: &str, out: &Outcome, cfg: &RunConfig) -> String {
         head,
         format!(
             "  {} steps of {} ms ({} ms)",
-            rec.t.len(),
+            out.steps,
             fmt_short(out.dt),
-            fmt_short(rec.t.len() as f64 * out.dt)
+            fmt_short(out.steps as f64 * out.dt)
         ),
     ];
     for c in &rec.columns {

@@ -287,7 +287,7 @@ fn csv_round_trips_bit_for_bit() {
     .unwrap();
     let direct = Protocol::GabaB.run(&Overrides::default()).unwrap();
     let back = parse_csv(&fs::read_to_string(&csv).unwrap());
-    assert_eq!(back.t.len(), 10_200);
+    assert_eq!(back.t.len(), 10_201);
     assert_bitwise_equal(&back, &direct);
     assert_eq!(files_in(&dir), ["gaba_b.csv", "gaba_b.png", "run.csv"]);
     fs::remove_dir_all(&dir).unwrap();
@@ -489,7 +489,7 @@ fn tutorial_writes_figures_and_prints_key_numbers() {
         out.contains("pre spikes: 8.4, 19.2 ms (both neurons)"),
         "{out}"
     );
-    assert!(out.contains("s: peak 1.25924 at 19.2 ms"), "{out}");
+    assert!(out.contains("s: peak 1.25924 at 19.3 ms"), "{out}");
     assert_eq!(files_in(&dir), ["exponential.png"]);
     let png = fs::read(dir.join("exponential.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
@@ -538,10 +538,15 @@ fn run_records_what_is_asked() {
         text.starts_with("t,syn.g_inf[0],syn.s[0],post.I_syn[0]\n"),
         "{text}"
     );
-    // g∞(−40 mV) = 1/(1 + e^{2.48}·1.2/3.57)
+    // g∞(−40 mV) = 1/(1 + e^{2.48}·1.2/3.57), from the first step on (a derived variable is
+    // computed in a step: the row of t = 0 holds 0).
+    assert!(
+        text.lines().nth(1).unwrap().starts_with("0.0,0.0,"),
+        "{text}"
+    );
     let g: f64 = text
         .lines()
-        .nth(1)
+        .nth(2)
         .unwrap()
         .split(',')
         .nth(1)

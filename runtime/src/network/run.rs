@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::exec;
+use crate::monitor::Owner;
 use crate::schedule;
 
 impl Network {
@@ -55,6 +56,9 @@ impl Network {
         for m in &mut self.monitors {
             m.reserve(self.step, end, &mut self.budget)?;
         }
+        if steps > 0 {
+            self.record_start();
+        }
         let phases = self.plan();
         let (done, result) = exec::run(
             exec::Objects {
@@ -76,6 +80,31 @@ impl Network {
         );
         self.step += done;
         result
+    }
+
+    /// Records the state a run starts from, at time `step · dt`, in every monitor that wants
+    /// it (see [`Trace`](crate::Trace)): the initial state before the first run.
+    fn record_start(&mut self) {
+        let (step, dt) = (self.step, self.dt);
+        let t = step as f64 * dt;
+        for m in &mut self.monitors {
+            if !m.wants_start(step) {
+                continue;
+            }
+            let col = m.col;
+            match m.owner {
+                Owner::Neuron(g) => m.record(step, dt, self.neurons[g].source().columns[col]),
+                Owner::Synapse(s) => {
+                    let syn = &self.synapses[s];
+                    if syn.info().states[col].event_driven {
+                        let n = syn.column(col).len();
+                        m.record_with(step, dt, n, |i| syn.value_at(col, i, t));
+                    } else {
+                        m.record(step, dt, syn.column(col));
+                    }
+                }
+            }
+        }
     }
 
     /// How a run cuts the schedule into phases.

@@ -34,17 +34,18 @@ fn the_memory_budget_refuses_buffers_before_they_are_reserved() {
     let (object, bytes, message) = refused(n.run(1e8).unwrap_err());
     assert_eq!(
         (object.as_str(), bytes),
-        ("g", 1_000_000_000 * 8 + 1_000_000_000 * 800)
+        ("g", 1_000_000_001 * 8 + 1_000_000_001 * 800)
     );
+    // t = 0 and the end of each of the 10^9 steps.
     assert!(
-        message.contains("the trace of `v` (1000000000 rows of 100 values)"),
+        message.contains("the trace of `v` (1000000001 rows of 100 values)"),
         "{message}"
     );
     // Nothing was reserved or run: a shorter run still works.
     assert_eq!((n.step_index(), n.memory_charged()), (0, used));
     n.run(1.0).unwrap();
-    assert_eq!(n.trace(m).unwrap().n_rows(), 10);
-    assert_eq!(n.memory_charged(), used + 10 * 8 + 10 * 800);
+    assert_eq!(n.trace(m).unwrap().n_rows(), 11);
+    assert_eq!(n.memory_charged(), used + 11 * 8 + 11 * 800);
 
     // A group of 10^9 neurons, and all-to-all connectivity of 2·10^5 × 2·10^5.
     let (object, bytes, _) = refused(
@@ -193,12 +194,15 @@ fn time_is_step_times_dt_across_runs() {
     n.run(1.0).unwrap();
     assert_eq!(n.step_index(), 310);
     assert_eq!(n.time(), 310.0 * 0.1);
+    // `t_seen` stores the `t` of the step that updated it: the row of t_{i+1} (the end of
+    // step i) holds t_i, the first row (t = 0) its initial value, −1.
     let tr = n.trace(m).unwrap();
-    assert_eq!(tr.n_rows(), 310);
-    for i in 0..310 {
-        let t = i as f64 * 0.1;
-        assert_eq!(tr.times[i], t);
-        assert_eq!(tr.row(i), &[t, t]);
+    assert_eq!(tr.n_rows(), 311);
+    assert_eq!(tr.row(0), &[-1.0, -1.0]);
+    for i in 1..=310 {
+        assert_eq!(tr.times[i], i as f64 * 0.1);
+        let seen = (i - 1) as f64 * 0.1;
+        assert_eq!(tr.row(i), &[seen, seen]);
     }
     // Constants prepared with dt and passed to the update.
     assert_eq!(n.population(g).unwrap().column(Acc::k), &[0.2, 0.2]);
@@ -225,8 +229,9 @@ fn order_pre_syn_post_delivers_in_the_same_step() {
     assert_eq!(n.order(), vec!["pre", "syn", "post"]);
     n.run(1.0).unwrap();
     let tr = n.trace(v).unwrap();
-    assert_eq!(tr.column(0)[4..9], [0.0, 2.0, 2.0, 6.0, 6.0]);
-    assert_eq!(tr.row(9), &[6.0, 6.0, 6.0]);
+    // Row k + 1 is the end of step k.
+    assert_eq!(tr.column(0)[5..10], [0.0, 2.0, 2.0, 6.0, 6.0]);
+    assert_eq!(tr.row(10), &[6.0, 6.0, 6.0]);
     let sp = n.spikes(spikes).unwrap();
     assert_eq!(sp.steps, vec![5, 7, 7]);
     assert_eq!(sp.indices, vec![0, 0, 1]);
@@ -248,7 +253,7 @@ fn order_pre_post_syn_delivers_one_step_later() {
     n.add_input(pre, spiking_at(&[5])).unwrap();
     let v = n.record(post, Acc::v).unwrap();
     n.run(1.0).unwrap();
-    assert_eq!(n.trace(v).unwrap().column(0)[4..8], [0.0, 0.0, 2.0, 2.0]);
+    assert_eq!(n.trace(v).unwrap().column(0)[5..9], [0.0, 0.0, 2.0, 2.0]);
     assert_eq!(n.order(), vec!["pre", "post", "syn"]);
 }
 
@@ -284,11 +289,12 @@ fn delays_read_the_value_written_ceil_d_dt_steps_ago() {
         n.run(2.0).unwrap();
         assert_eq!(n.projection(syn).unwrap().delay_steps()[0], steps);
         let col = n.trace(v).unwrap().column(0);
-        let first = 2 + steps + 1;
-        let second = 4 + steps + 1;
+        // Consumed at step 2 + steps + 1, which row 2 + steps + 2 (its end) shows.
+        let first = 2 + steps + 2;
+        let second = 4 + steps + 2;
         for (k, &x) in col.iter().enumerate() {
             let want = (k >= first) as u8 as f64 + (k >= second) as u8 as f64;
-            assert_eq!(x, want, "delay {delay}: step {k}");
+            assert_eq!(x, want, "delay {delay}: row {k}");
         }
     }
 }
@@ -318,13 +324,14 @@ fn conductance_voltage_and_pre_outputs() {
     n.run(0.5).unwrap();
     // Step 2, in output order: the conductance current −0.5·(v − 10) with v = (4, −6) gives
     // inputs (3, 8); the voltage jump makes v = (7, −3); the post update adds the inputs.
-    assert_eq!(n.trace(vp).unwrap().row(1), &[4.0, -6.0]);
-    assert_eq!(n.trace(vp).unwrap().row(2), &[10.0, 5.0]);
+    // Row k + 1 is the end of step k.
+    assert_eq!(n.trace(vp).unwrap().row(2), &[4.0, -6.0]);
     assert_eq!(n.trace(vp).unwrap().row(3), &[10.0, 5.0]);
+    assert_eq!(n.trace(vp).unwrap().row(4), &[10.0, 5.0]);
     // The pre group gets 2 · 0.25 into its input at step 2 (after its update), used at step 3.
     assert_eq!(
         n.trace(vpre).unwrap().column(0),
-        vec![0.0, 0.0, 0.0, 0.5, 0.5]
+        vec![0.0, 0.0, 0.0, 0.0, 0.5, 0.5]
     );
 }
 
@@ -355,7 +362,7 @@ fn self_connection_delivers_to_the_same_group() {
     n.run(0.3).unwrap();
     assert_eq!(n.projection(syn).unwrap().n_syn(), 6);
     // Neuron 0 spikes at step 1 (two synapses): 0.25 to each of 1 and 2, 2·0.125 back to 0.
-    assert_eq!(n.trace(v).unwrap().row(2), &[0.25, 0.25, 0.25]);
+    assert_eq!(n.trace(v).unwrap().row(3), &[0.25, 0.25, 0.25]);
 }
 
 #[test]
@@ -414,8 +421,8 @@ fn synapse_monitors_record_the_storage_the_group_has() {
     let tr = n.trace(m).unwrap();
     assert_eq!(tr.n_cols, 6);
     assert_eq!(tr.names[4], "n[4]");
-    assert_eq!(tr.row(0), &[0.0; 6]);
-    assert_eq!(tr.row(1), &[0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+    assert_eq!(tr.row(1), &[0.0; 6]);
+    assert_eq!(tr.row(2), &[0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
     let tr2 = n.trace(m2).unwrap();
     assert_eq!(
         tr2.times,
@@ -442,11 +449,11 @@ fn sections_input_and_parameter_changes_between_runs() {
     n.run(0.5).unwrap();
     assert_eq!(
         n.trace(v).unwrap().column(0),
-        vec![25.0, 50.0, 51.0, 51.0, 51.0]
+        vec![0.0, 25.0, 50.0, 51.0, 51.0, 51.0]
     );
     assert_eq!(
         n.trace(v).unwrap().column(1),
-        vec![25.5, 51.0, 52.5, 53.0, 53.5]
+        vec![0.0, 25.5, 51.0, 52.5, 53.0, 53.5]
     );
     // A threshold change applies from the next run on.
     n.set_param(g, Acc::th, 53.0).unwrap();

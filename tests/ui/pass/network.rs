@@ -84,8 +84,9 @@ fn run(syn_method: Method) -> neurode::runtime::Result<(Vec<f64>, usize)> {
 fn main() {
     for &method in Syn::INFO.methods {
         let (s, rows) = run(method).unwrap_or_else(|e| panic!("{method}: {e}"));
-        assert_eq!(rows, 10, "{method}");
-        assert_eq!(s.len(), 10, "{method}");
+        // The initial state and the end of each of the 10 steps.
+        assert_eq!(rows, 11, "{method}");
+        assert_eq!(s.len(), 11, "{method}");
         assert!(s.iter().all(|x| x.is_finite()), "{method}");
         assert!(s.iter().any(|&x| x > 0.0), "{method}: the presynaptic spike reaches the synapse");
     }
