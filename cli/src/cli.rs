@@ -99,7 +99,9 @@ pub struct RunArgs {
     pub preset: Option<String>,
     /// Neurons: the constant current, instead of the preset's: the bias I_e in the model's unit
     /// (pA for adex, exp_if and izhikevich; uA/cm^2 for hodgkin_huxley), or for lif and lif_coba
-    /// an input in nA.
+    /// an input in nA. A unit suffix is converted exactly (`0.8nA`, `800pA`; `10uA/cm^2`); a
+    /// current for a model that takes a density is refused. Every quantity below (times,
+    /// potentials, `--set` values) takes a suffix of its kind the same way (`1s`, `100us`).
     #[arg(long, value_name = "CURRENT", allow_hyphen_values = true)]
     pub current: Option<String>,
     /// Potential the postsynaptic neuron is clamped at (mV).
@@ -136,6 +138,13 @@ pub struct RunArgs {
     /// `>` is refused.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Write every spike as CSV (`-`: standard output), one line `step,t` per spike: the step
+    /// (from 0) and the time in ms, at full precision. For a neuron, its spikes, at the located
+    /// crossing for models that locate it (adex, exp_if, izhikevich), else at the start of the
+    /// step in which it spiked; for a synapse, the presynaptic spikes. Files are replaced as
+    /// for --csv.
+    #[arg(long = "spikes-csv", value_name = "FILE")]
+    pub spikes_csv: Option<PathBuf>,
     /// Draw the recorded variables into a PNG figure.
     #[arg(long, value_name = "FILE")]
     pub png: Option<PathBuf>,
@@ -220,11 +229,14 @@ fn check_outputs(outputs: &[(&str, &Path)]) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The outputs of a run: `--csv` and `--png`.
+/// The outputs of a run: `--csv`, `--spikes-csv` and `--png`.
 fn run_outputs(args: &RunArgs) -> Result<(), CliError> {
     let mut outputs = Vec::new();
     if let Some(csv) = &args.csv {
         outputs.push(("--csv", csv.as_path()));
+    }
+    if let Some(csv) = &args.spikes_csv {
+        outputs.push(("--spikes-csv", csv.as_path()));
     }
     if let Some(png) = &args.png {
         outputs.push(("--png", png.as_path()));
@@ -357,6 +369,36 @@ pub fn parse_number(option: &str, text: &str, expected: &str) -> Result<f64, Cli
     }
 }
 
+/// Parses a quantity given to `option` in `unit`: a number as for [`parse_number`],
+/// optionally followed by a unit of the same kind, converted exactly (`0.8nA` for a value in
+/// pA is 800; see [`crate::quantity`]).
+///
+/// Error: [`CliError::Usage`] naming the option, the text and what is expected.
+pub fn parse_quantity(
+    option: &str,
+    text: &str,
+    unit: &str,
+    expected: &str,
+) -> Result<f64, CliError> {
+    use crate::quantity::Refusal;
+    crate::quantity::parse(text, unit).map_err(|r| {
+        usage(match r {
+            Refusal::NotANumber => {
+                format!("invalid {option} `{text}`: not a number (expected {expected})")
+            }
+            Refusal::NotFinite => {
+                format!("invalid {option} `{text}`: not a finite number (expected {expected})")
+            }
+            Refusal::UnknownUnit(u) => {
+                format!("invalid {option} `{text}`: unknown unit `{u}` (expected {expected})")
+            }
+            Refusal::WrongUnit(u) => format!(
+                "invalid {option} `{text}`: `{u}` is not a unit of {unit} (expected {expected})"
+            ),
+        })
+    })
+}
+
 /// Parses one `--set NAME=VALUE` against the parameters of `info` (the model named `model`).
 ///
 /// Error: [`CliError::Usage`] for a missing `=`, an unknown parameter (listing the model's) or a
@@ -376,10 +418,12 @@ pub fn parse_set(text: &str, model: &str, info: &ModelInfo) -> Result<(String, f
             info.param_names()
         )));
     };
-    let value = parse_number(
+    let unit = info.params[i].unit;
+    let value = parse_quantity(
         &format!("--set {name}"),
         value,
-        &format!("a number, in {}", info.params[i].unit),
+        unit,
+        &format!("a number in {unit}, or with a unit of its kind"),
     )?;
     Ok((name.to_string(), value))
 }
@@ -420,7 +464,12 @@ pub fn parse_spikes(text: &str) -> Result<Vec<f64>, CliError> {
                     "invalid --spikes `{text}`: empty item (expected comma-separated times in ms, e.g. 10,20.5)"
                 )));
             }
-            parse_number("--spikes", item, "comma-separated times in ms, e.g. 10,20.5")
+            parse_quantity(
+                "--spikes",
+                item,
+                "ms",
+                "comma-separated times in ms, e.g. 10,20.5 or 10ms,0.0205s",
+            )
         })
         .collect()
 }
@@ -441,6 +490,30 @@ pub fn parse_record(text: &str, model: &str, info: &ModelInfo) -> Result<Vec<Str
     let mut seen = std::collections::HashSet::new();
     names.retain(|n| seen.insert(n.clone()));
     Ok(names)
+}
+
+/// Writes `--spikes-csv`: a header `step,t`, then one line per spike.
+fn write_spikes_csv(path: &Path, steps: &[u64], times: &[f64]) -> Result<(), CliError> {
+    crate::output::write_file(path, |w| {
+        writeln!(w, "step,t")?;
+        for (step, t) in steps.iter().zip(times) {
+            writeln!(w, "{step},{t}")?;
+        }
+        Ok(())
+    })
+    .map_err(|source| CliError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The line the summary gains for `--spikes-csv`.
+fn spikes_csv_line(path: &Path, n: usize) -> String {
+    format!(
+        "\n  spikes csv: {} ({n} spike{})",
+        path.display(),
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 fn write_csv(path: &Path, rec: &neurode::tutorial::Recording) -> Result<(), CliError> {
@@ -586,7 +659,7 @@ pub fn run_config(args: &RunArgs) -> Result<RunConfig, CliError> {
     };
     let spikes = parse_spikes(spikes)?;
     let duration = match &args.duration {
-        Some(d) => parse_number("--duration", d, "a duration in ms, e.g. 50")?,
+        Some(d) => parse_quantity("--duration", d, "ms", "a duration in ms, e.g. 50 or 1s")?,
         None => match spikes.iter().copied().reduce(f64::max) {
             Some(last) if last >= DEFAULT_DURATION => last + DEFAULT_DURATION,
             _ => DEFAULT_DURATION,
@@ -594,13 +667,23 @@ pub fn run_config(args: &RunArgs) -> Result<RunConfig, CliError> {
     };
     let mut cfg = RunConfig {
         spikes,
-        v_post: parse_number("--v-post", &args.v_post, "a potential in mV, e.g. -65")?,
+        v_post: parse_quantity(
+            "--v-post",
+            &args.v_post,
+            "mV",
+            "a potential in mV, e.g. -65",
+        )?,
         v_pre: match &args.v_pre {
-            Some(v) => Some(parse_number("--v-pre", v, "a potential in mV, e.g. -65")?),
+            Some(v) => Some(parse_quantity(
+                "--v-pre",
+                v,
+                "mV",
+                "a potential in mV, e.g. -65",
+            )?),
             None => None,
         },
         duration,
-        dt: parse_number("--dt", &args.dt, "a step in ms, e.g. 0.1")?,
+        dt: parse_quantity("--dt", &args.dt, "ms", "a step in ms, e.g. 0.1 or 100us")?,
         ..RunConfig::default()
     };
     for s in &args.set {
@@ -626,17 +709,28 @@ pub fn neuron_config(args: &RunArgs, info: &ModelInfo) -> Result<NeuronConfig, C
         )));
     }
     let name = args.model.as_str();
+    // The bias `I_e` in its declared unit, or an input in nA.
+    let current_unit = info
+        .params
+        .iter()
+        .find(|p| p.name == "I_e")
+        .map_or("nA", |p| p.unit);
     let mut cfg = NeuronConfig {
         preset: args.preset.clone(),
         current: match &args.current {
-            Some(c) => Some(parse_number("--current", c, "a current, e.g. 500")?),
+            Some(c) => Some(parse_quantity(
+                "--current",
+                c,
+                current_unit,
+                &format!("a current in {current_unit} for `{name}`, e.g. 500, or with a unit of its kind"),
+            )?),
             None => None,
         },
         duration: match &args.duration {
-            Some(d) => parse_number("--duration", d, "a duration in ms, e.g. 500")?,
+            Some(d) => parse_quantity("--duration", d, "ms", "a duration in ms, e.g. 500 or 1s")?,
             None => DEFAULT_NEURON_DURATION,
         },
-        dt: parse_number("--dt", &args.dt, "a step in ms, e.g. 0.1")?,
+        dt: parse_quantity("--dt", &args.dt, "ms", "a step in ms, e.g. 0.1 or 100us")?,
         params: Vec::new(),
         method: None,
         record: None,
@@ -667,6 +761,10 @@ fn run_neuron(args: &RunArgs, info: &ModelInfo, out: &mut dyn Write) -> Result<(
             outcome.recording.columns.len()
         ));
     }
+    if let Some(csv) = &args.spikes_csv {
+        write_spikes_csv(csv, &outcome.spike_steps, &outcome.spike_times)?;
+        text.push_str(&spikes_csv_line(csv, outcome.spike_times.len()));
+    }
     if let Some(png) = &args.png {
         plot::save_png(&neuron::figure(&args.model, &outcome), png)?;
         text.push_str(&format!("\n  figure: {}", png.display()));
@@ -696,6 +794,15 @@ fn run(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
             outcome.recording.t.len(),
             outcome.recording.columns.len()
         ));
+    }
+    if let Some(csv) = &args.spikes_csv {
+        let steps: Vec<u64> = outcome
+            .spike_times
+            .iter()
+            .map(|&t| (t / outcome.dt).round() as u64)
+            .collect();
+        write_spikes_csv(csv, &steps, &outcome.spike_times)?;
+        text.push_str(&spikes_csv_line(csv, steps.len()));
     }
     if let Some(png) = &args.png {
         let overrides = Overrides {

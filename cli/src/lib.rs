@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod output;
 pub mod progress;
+pub mod quantity;
 
 // The benchmark examples' runner; one synapse driven by spike times.
 pub mod bench;

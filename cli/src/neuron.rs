@@ -114,6 +114,8 @@ pub struct NeuronOutcome {
     /// Spike times (ms): the located crossing for models that locate it
     /// (`within_step`), else the start of the step in which the neuron spiked.
     pub spike_times: Vec<f64>,
+    /// The step (from 0) in which each spike happened.
+    pub spike_steps: Vec<u64>,
     /// Steps simulated.
     pub steps: u64,
     /// The model.
@@ -309,6 +311,7 @@ fn run_model<M: NeuronModel + Default + Presets>(
     Ok(NeuronOutcome {
         recording,
         spike_times: net.spikes(spikes)?.times.clone(),
+        spike_steps: net.spikes(spikes)?.steps.clone(),
         steps,
         info: M::INFO,
         dt: cfg.dt,
@@ -399,6 +402,7 @@ pub fn outcome<M: NeuronModel>(
     Ok(NeuronOutcome {
         recording: Recording { t, columns },
         spike_times: net.spikes(spikes)?.times.clone(),
+        spike_steps: net.spikes(spikes)?.steps.clone(),
         steps: (net.time() / dt).round() as u64,
         info: M::INFO,
         dt,

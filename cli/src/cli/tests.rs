@@ -644,3 +644,95 @@ fn messages_name_what_the_user_gave() {
         "Adaptive exponential integrate-and-fire neuron (Brette & Gerstner 2005), in the paper's units (pF, nS, pA)."
     );
 }
+
+/// `--spikes-csv` writes every spike, `step,t`, with the located times at full precision
+/// (AdEx locates its crossings inside the step), the same numbers the library gives.
+#[test]
+fn spikes_csv_writes_every_located_spike() {
+    let dir = scratch("spikes-csv");
+    let path = dir.join("spikes.csv");
+    let out = cli(&[
+        "run",
+        "adex",
+        "--preset",
+        "tonic",
+        "--duration",
+        "300",
+        "--spikes-csv",
+        path.to_str().unwrap(),
+    ])
+    .unwrap();
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("step,t"));
+    let rows: Vec<(u64, f64)> = lines
+        .map(|l| {
+            let (s, t) = l.split_once(',').unwrap();
+            (s.parse().unwrap(), t.parse().unwrap())
+        })
+        .collect();
+    let cfg = NeuronConfig {
+        preset: Some("tonic".into()),
+        current: None,
+        duration: 300.0,
+        dt: 0.1,
+        params: Vec::new(),
+        method: None,
+        record: None,
+    };
+    let direct = neuron::run("adex", &cfg).unwrap();
+    assert!(rows.len() > 10, "{text}");
+    assert_eq!(rows.len(), direct.spike_times.len());
+    assert!(out.contains(&format!(
+        "spikes csv: {} ({} spikes)",
+        path.display(),
+        rows.len()
+    )));
+    for (k, &(step, t)) in rows.iter().enumerate() {
+        assert_eq!(step, direct.spike_steps[k]);
+        assert_eq!(t.to_bits(), direct.spike_times[k].to_bits(), "spike {k}");
+        // Located inside its step, not at its start.
+        let start = step as f64 * 0.1;
+        assert!(
+            t > start && t <= start + 0.1 + 1e-12,
+            "spike {k}: {t} in step {step}"
+        );
+    }
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `--current` and the other quantities take a unit suffix, converted exactly into the model's
+/// unit and echoed in it; a suffix of the wrong kind is one clear line, exit 2.
+#[test]
+fn quantities_take_unit_suffixes() {
+    let plain = cli(&["run", "adex", "--current", "800", "--duration", "100"]).unwrap();
+    let suffixed = cli(&["run", "adex", "--current", "0.8nA", "--duration", "0.1s"]).unwrap();
+    assert_eq!(plain, suffixed);
+    assert!(plain.contains("I_e = 800 pA (--current)"), "{plain}");
+    let lif = cli(&["run", "lif", "--current", "25000pA", "--duration", "100"]).unwrap();
+    assert!(lif.contains("input 25 nA (--current)"), "{lif}");
+    let (line, code) = fails(&["run", "hodgkin_huxley", "--current", "0.8nA"]);
+    assert_eq!(code, 2);
+    assert!(line.contains("`nA` is not a unit of uA/cm^2"), "{line}");
+    let (line, code) = fails(&["run", "adex", "--dt", "0.1mV"]);
+    assert_eq!(code, 2);
+    assert!(
+        line.contains("invalid --dt `0.1mV`: `mV` is not a unit of ms"),
+        "{line}"
+    );
+    let (line, _) = fails(&["run", "exponential", "--spikes", "1,2apples"]);
+    assert!(line.contains("unknown unit `apples`"), "{line}");
+    let us = cli(&[
+        "run",
+        "exponential",
+        "--spikes",
+        "1000us,2ms",
+        "--set",
+        "tau=0.008s",
+    ])
+    .unwrap();
+    let ms = cli(&["run", "exponential", "--spikes", "1,2", "--set", "tau=8"]).unwrap();
+    // The summary echoes the values in the model's units: `--set tau=8`.
+    assert_eq!(us, ms);
+    assert!(us.contains("--set tau=8"), "{us}");
+}
