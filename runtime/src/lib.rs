@@ -86,7 +86,7 @@ pub use info::{
     Compare, Dims, Domain, Method, ModelInfo, ModelKind, Operand, OutputInfo, OutputKind, Param,
     ParamInfo, PostWrite, Requirement, StateInfo, Storage, Target, Var,
 };
-pub use input::{Input, PoissonInput};
+pub use input::{Input, PoissonInput, TimedArray, Window};
 pub use model::{
     Clock, ColumnsMut, Model, NeuronKernel, NeuronModel, NeuronTile, NeuronView, NoKernel, NoSink,
     PostEvents, PostKernel, PreEvents, RuleData, Segment, Sink, SynapseModel, SynapseStep,
