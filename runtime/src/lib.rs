@@ -93,8 +93,9 @@ pub use model::{
 };
 pub use monitor::{Spikes, Trace};
 pub use network::{
-    steps_for, Elements, Network, ObjectId, Population, Projection, Selection, SpikeMonitor,
-    StateMonitor, View, MAX_DT, MAX_STEPS, STEP_TOLERANCE, STREAM_PIECE_BYTES, STREAM_PIECE_STEPS,
+    steps_for, Action, Elements, InputId, Network, ObjectId, Population, Projection, Selection,
+    SpikeMonitor, StateMonitor, View, MAX_DT, MAX_STEPS, STEP_TOLERANCE, STREAM_PIECE_BYTES,
+    STREAM_PIECE_STEPS,
 };
 pub use poisson::PoissonSource;
 pub use source::SpikeTrain;
