@@ -730,6 +730,11 @@ mod tests {
             values(&c, 9),
             vec![1.0, 1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0]
         );
+        // At dt = 0.3 ms, a table of 0.75 ms: 5 · (0.3 / 0.75) = 1.9999999999999998, which the
+        // grid tolerance takes for row 2 (5 steps are 1.5 ms, two rows exactly).
+        let table = Input::Timed(TimedArray::new(vec![1.0, 2.0, 3.0, 4.0], 0.75));
+        let c = CompiledInput::new(table.into(), "g", 1, 0.3).unwrap();
+        assert_eq!(values(&c, 7), vec![1.0, 1.0, 1.0, 2.0, 2.0, 3.0, 3.0]);
         // A table step below the network's skips rows: rows 0, 2, 4 at dt = 0.1 ms.
         let c = compile(
             Input::Timed(TimedArray::new(vec![1.0, 2.0, 3.0, 4.0, 5.0], 0.05)),
