@@ -252,7 +252,13 @@ pub(crate) trait AnyGroup: Send + Sync {
     fn load(&mut self, r: &mut crate::checkpoint::Reader<'_>, apply: bool) -> Result<()>;
     /// Sets the key of the group's white noise.
     fn set_noise_key(&mut self, key: u64);
-    fn add_input(&mut self, input: CompiledInput);
+    /// Adds an external input; its index among the group's inputs.
+    fn add_input(&mut self, input: CompiledInput) -> usize;
+    /// Switches input `index` (a Poisson input if `poisson`) on or off; `false` if there is no
+    /// such input.
+    fn switch_input(&mut self, poisson: bool, index: usize, on: bool) -> bool;
+    /// Whether the group has input `index` (a Poisson input if `poisson`).
+    fn has_input(&self, poisson: bool, index: usize) -> bool;
     /// Whether any external input was added.
     fn has_inputs(&self) -> bool;
     /// The group's storage, for a run to copy.
@@ -267,8 +273,8 @@ pub(crate) trait AnyGroup: Send + Sync {
     /// Adds the Poisson inputs of step `step` to their variables, `columns` being the group's
     /// columns on the neurons `first..`.
     fn apply_poisson(&self, step: u64, columns: ColumnsMut<'_>, first: usize);
-    /// Adds a Poisson input onto a variable.
-    fn add_poisson(&mut self, input: CompiledPoisson);
+    /// Adds a Poisson input onto a variable; its index among the group's Poisson inputs.
+    fn add_poisson(&mut self, input: CompiledPoisson) -> usize;
     /// Updates the neurons of `tile` with their inputs `input` (zeroed after use); whether
     /// every value stored is finite.
     fn update(&self, tile: NeuronTile<'_>, input: &mut [f64]) -> bool;
@@ -388,8 +394,26 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
         Ok(())
     }
 
-    fn add_input(&mut self, input: CompiledInput) {
+    fn add_input(&mut self, input: CompiledInput) -> usize {
         self.inputs.push(input);
+        self.inputs.len() - 1
+    }
+
+    fn has_input(&self, poisson: bool, index: usize) -> bool {
+        index
+            < if poisson {
+                self.poisson.len()
+            } else {
+                self.inputs.len()
+            }
+    }
+
+    fn switch_input(&mut self, poisson: bool, index: usize, on: bool) -> bool {
+        if poisson {
+            self.poisson.get_mut(index).map(|p| p.switch(on)).is_some()
+        } else {
+            self.inputs.get_mut(index).map(|i| i.switch(on)).is_some()
+        }
     }
 
     fn has_inputs(&self) -> bool {
@@ -437,8 +461,9 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
         }
     }
 
-    fn add_poisson(&mut self, input: CompiledPoisson) {
+    fn add_poisson(&mut self, input: CompiledPoisson) -> usize {
         self.poisson.push(input);
+        self.poisson.len() - 1
     }
 
     fn update(&self, tile: NeuronTile<'_>, input: &mut [f64]) -> bool {

@@ -86,15 +86,16 @@ pub use info::{
     Compare, Dims, Domain, Method, ModelInfo, ModelKind, Operand, OutputInfo, OutputKind, Param,
     ParamInfo, PostWrite, Requirement, StateInfo, Storage, Target, Var,
 };
-pub use input::{Input, PoissonInput};
+pub use input::{Input, PoissonInput, TimedArray, Window};
 pub use model::{
     Clock, ColumnsMut, Model, NeuronKernel, NeuronModel, NeuronTile, NeuronView, NoKernel, NoSink,
     PostEvents, PostKernel, PreEvents, RuleData, Segment, Sink, SynapseModel, SynapseStep,
 };
 pub use monitor::{Spikes, Trace};
 pub use network::{
-    steps_for, Elements, Network, ObjectId, Population, Projection, Selection, SpikeMonitor,
-    StateMonitor, View, MAX_DT, MAX_STEPS, STEP_TOLERANCE, STREAM_PIECE_BYTES, STREAM_PIECE_STEPS,
+    steps_for, Action, Elements, InputId, Network, ObjectId, Population, Projection, Selection,
+    SpikeMonitor, StateMonitor, View, MAX_DT, MAX_STEPS, STEP_TOLERANCE, STREAM_PIECE_BYTES,
+    STREAM_PIECE_STEPS,
 };
 pub use poisson::PoissonSource;
 pub use source::SpikeTrain;

@@ -5,6 +5,7 @@ mod chapter;
 mod checkpoint;
 mod delays;
 mod fixtures;
+mod inputs;
 mod integrators;
 mod memory;
 mod monitors;

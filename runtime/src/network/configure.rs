@@ -70,7 +70,7 @@ impl Network {
     }
 
     /// The object of a selection that must be all of it (for a shared parameter).
-    fn whole_object(&self, target: &Resolved, param: &str) -> Result<Obj> {
+    pub(super) fn whole_object(&self, target: &Resolved, param: &str) -> Result<Obj> {
         let (obj, part) = match target {
             Resolved::Neurons {
                 net,

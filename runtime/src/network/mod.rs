@@ -97,6 +97,7 @@ pub(crate) fn check_dt(dt: f64) -> Result<()> {
     }
 }
 
+mod actions;
 mod build;
 mod configure;
 mod handles;
@@ -105,6 +106,7 @@ mod run;
 #[cfg(test)]
 mod tests;
 
+pub use actions::{Action, InputId};
 pub use handles::{
     Elements, ObjectId, Population, Projection, Resolved, Selection, SpikeMonitor, StateMonitor,
     View,
@@ -115,8 +117,9 @@ static NEXT_NETWORK: AtomicU32 = AtomicU32::new(0);
 /// external inputs and monitors, at a fixed step `dt` (ms), on one or several threads
 /// ([`Network::set_threads`]) with bit-identical results.
 ///
-/// Per step `i` (time `t_i = i as f64 * dt`, the counter continuing across runs), each object in
-/// insertion order: it updates at `t_i`, its delay rings advance and its outputs are delivered to
+/// Per step `i` (time `t_i = i as f64 * dt`, the counter continuing across runs), first the
+/// actions scheduled for `t_i` ([`Network::at`]) are applied, in the order they were scheduled;
+/// then each object in insertion order: it updates at `t_i`, its delay rings advance and its outputs are delivered to
 /// their target groups (synapse groups), then its monitors record. External inputs are added to a
 /// neuron group's input accumulator before the synapse groups that run with it (see
 /// [`Network::phases`]) and after the others. With the order (pre, synapse, post) the synapse
@@ -143,6 +146,8 @@ pub struct Network {
     budget: Budget,
     /// Monitors streamed to files.
     streams: Vec<Stream>,
+    /// Actions not yet applied, by step (then in the order they were scheduled).
+    actions: Vec<actions::Scheduled>,
 }
 
 impl fmt::Debug for Network {
@@ -183,6 +188,7 @@ impl Network {
             seed: 0,
             budget: Budget::default(),
             streams: Vec::new(),
+            actions: Vec::new(),
         })
     }
 

@@ -7,13 +7,15 @@ use crate::info::{Storage, Var};
 use crate::input::{CompiledInput, CompiledPoisson, Input, PoissonInput, Stimulus};
 use crate::model::{NeuronModel, SynapseModel};
 use crate::monitor::{Owner, Recording, SpikeRecorder, Spikes, StateRecorder, Trace};
+use crate::network::InputId;
 use crate::stream::{Format, Source, StreamSink};
 use crate::synapse::SynapseGroup;
 
 impl Network {
     /// Adds an external input ([`Input`]) to the neurons of `target` (a population or a view),
     /// added to their input accumulators right before the population's update every step. An
-    /// [`Input::PerNeuron`] gives one value per member, in ascending order.
+    /// [`Input::PerNeuron`] gives one value per member, in ascending order. The handle
+    /// switches it on and off ([`Network::switch_input`]).
     ///
     /// Errors: [`Error::SizeMismatch`], [`Error::InvalidInput`] (see [`Input`]);
     /// [`Error::UnknownObject`].
@@ -21,7 +23,7 @@ impl Network {
         &mut self,
         target: impl Into<View<M>>,
         input: Input,
-    ) -> Result<()> {
+    ) -> Result<InputId> {
         let view = target.into();
         let g = self.pop_index(view.population())?;
         let indices = view
@@ -30,24 +32,26 @@ impl Network {
         let target = &mut self.neurons[g];
         let stimulus = Stimulus { input, indices };
         let compiled = CompiledInput::new(stimulus, target.name(), target.len(), self.dt)?;
-        target.add_input(compiled);
-        Ok(())
+        let index = target.add_input(compiled);
+        Ok(InputId::new(self.id, g, false, index))
     }
 
     /// Adds random events onto the variable `var` of the neurons of `target` (a population or
     /// a view; a [`PoissonInput`]: Brian2's `PoissonInput`, NEST's `poisson_generator` onto a
     /// population), each event adding the input's weight to the variable right before the
     /// population's update. A neuron's events are keyed by its population index: a view gets
-    /// the events its members get from the same input onto the whole population.
+    /// the events its members get from the same input onto the whole population. The handle
+    /// switches it on and off ([`Network::switch_input`]).
     ///
-    /// Errors: [`Error::InvalidInput`] for a rate or weight out of range or a `var` that is an
-    /// `#[expr]`; [`Error::UnknownObject`].
+    /// Errors: [`Error::InvalidInput`] for a rate or weight out of range, a window off the
+    /// step grid ([`crate::input::Window`]) or a `var` that is an `#[expr]`;
+    /// [`Error::UnknownObject`].
     pub fn add_poisson_input<M: NeuronModel>(
         &mut self,
         target: impl Into<View<M>>,
         var: Var<M>,
         input: &PoissonInput,
-    ) -> Result<()> {
+    ) -> Result<InputId> {
         let view = target.into();
         let g = self.pop_index(view.population())?;
         let target = &mut self.neurons[g];
@@ -65,8 +69,8 @@ impl Network {
         if let Some(members) = view.members() {
             compiled.restrict(target.len(), members);
         }
-        target.add_poisson(compiled);
-        Ok(())
+        let index = target.add_poisson(compiled);
+        Ok(InputId::new(self.id, g, true, index))
     }
 
     /// Records `var` of the elements of `target` at every step (see

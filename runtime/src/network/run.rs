@@ -20,6 +20,10 @@ impl Network {
     /// the failing step, and the state is that of the failure, except that per-postsynaptic
     /// synapse state run in tiles may already be advanced to the next step: see
     /// [`SynapseModel::post_kernel`](crate::SynapseModel::post_kernel)).
+    ///
+    /// Actions scheduled with [`Network::at`] are applied before the steps they are scheduled
+    /// for: the run stops there internally and goes on, with the numbers of a run split by
+    /// hand; an action's error stops the run before its step.
     pub fn run(&mut self, duration: f64) -> Result<()> {
         let steps = steps_for(duration, self.dt)?;
         self.run_steps(steps)
@@ -31,6 +35,11 @@ impl Network {
                 duration: steps as f64 * self.dt,
             });
         }
+        self.run_with_actions(steps)
+    }
+
+    /// Runs `steps` steps, in pieces when monitors are streamed.
+    pub(super) fn run_streamed(&mut self, steps: u64) -> Result<()> {
         if self.streams.is_empty() {
             return self.run_piece(steps);
         }
