@@ -20,12 +20,22 @@ pub struct Integrator {
     pub I: f64,
 }
 
-/// The recorded `V` of neuron `j` over the run: row `k` is `V` after step `k`.
+/// The recorded `V` of neuron `j` after each step: index `k` is `V` after step `k`, i.e. the
+/// trace's row `k + 1` (row 0 is the initial state, at t = 0; checked to be 0 here).
 fn column(net: &Network, m: neurode::runtime::StateMonitor, j: usize) -> Vec<f64> {
-    net.trace(m).unwrap().column(j)
+    let trace = net.trace(m).unwrap();
+    assert_eq!(trace.times[0], 0.0);
+    after_steps(&trace.column(j))
 }
 
-/// `V` before every step and after the last: 0 then the recorded rows.
+/// A trace column without its first row (the state at t = 0, which every test here starts
+/// at 0): index `k` is the value after step `k`.
+fn after_steps(rows: &[f64]) -> Vec<f64> {
+    assert_eq!(rows[0], 0.0, "every test starts from V = 0");
+    rows[1..].to_vec()
+}
+
+/// The increment of every step: `V` after step `k` minus `V` before it (0 before step 0).
 fn increments(v: &[f64]) -> Vec<f64> {
     let mut prev = 0.0;
     v.iter()
@@ -197,8 +207,8 @@ fn a_poisson_input_during_a_window_fires_nothing_outside_it() {
     assert!(all_steps.iter().any(|s| !(20..40).contains(s)));
     // Inside the window, each neuron's events are those of the input without a window.
     for j in 0..40 {
-        let d = increments(&counts.column(j));
-        let all = increments(&all_counts.column(j));
+        let d = increments(&after_steps(&counts.column(j)));
+        let all = increments(&after_steps(&all_counts.column(j)));
         for k in 0..60 {
             let expect = if (20..40).contains(&k) { all[k] } else { 0.0 };
             assert_eq!(d[k], expect, "neuron {j}, step {k}");
