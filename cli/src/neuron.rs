@@ -441,6 +441,9 @@ pub fn summary(name: &str, out: &NeuronOutcome, cfg: &NeuronConfig) -> String {
             fmt_short(ms)
         ),
     ];
+    if let Some(line) = timing_line(out.info, &cfg.params) {
+        lines.push(line);
+    }
     let s = &out.spike_times;
     if s.is_empty() {
         lines.push("  spikes: none".into());
@@ -473,6 +476,36 @@ pub fn summary(name: &str, out: &NeuronOutcome, cfg: &NeuronConfig) -> String {
         ));
     }
     lines.join("\n")
+}
+
+/// The line naming the model's refractory period or dead time, which change a protocol's
+/// spike count: its parameter, value and where the value comes from (`refractory period t_ref =
+/// 2 ms (model default; --set t_ref=0 for none)`); `None` for a model without either.
+fn timing_line(info: &ModelInfo, set: &[(String, f64)]) -> Option<String> {
+    let (what, p) = match info.refractory {
+        Some(r) => (
+            "refractory period",
+            info.params.iter().find(|p| p.name == r)?,
+        ),
+        None => (
+            "dead time",
+            info.params.iter().find(|p| {
+                info.threshold
+                    .is_some_and(|t| t.contains(&format!("dead time {}", p.name)))
+            })?,
+        ),
+    };
+    let given = set.iter().rev().find(|(n, _)| n == p.name).map(|&(_, v)| v);
+    let source = match given {
+        Some(_) => "--set".to_string(),
+        None => format!("model default; --set {}=0 for none", p.name),
+    };
+    Some(format!(
+        "  {what}: {} = {} {} ({source})",
+        p.name,
+        fmt_short(given.unwrap_or(p.default)),
+        p.unit
+    ))
 }
 
 /// The figure of a single-neuron run: a panel per recorded variable, the spikes marked.

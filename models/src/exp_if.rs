@@ -57,3 +57,34 @@ pub struct ExpIf {
     #[input(unit = "pA")]
     pub I: f64,
 }
+
+impl ExpIf {
+    /// The model in its textbook form (Gerstner, Kistler, Naud & Paninski 2014, §5.2),
+    ///
+    /// τ_m·dV/dt = −(V − E_L) + Δ_T·exp((V − V_T)/Δ_T) + R·(I_e + I),
+    ///
+    /// from the membrane time constant `tau_m` (ms) and the input resistance `r` (MΩ): the same
+    /// equation with g_L = 1/R and C = τ_m/R, i.e. `g_L` = 1000/`r` nS and `C` = 1000·`tau_m`/`r`
+    /// pF (20 ms and 100 MΩ are the defaults' 200 pF and 10 nS). The other parameters are
+    /// `self`'s.
+    ///
+    /// Error: [`Error::InvalidParameter`](neurode_runtime::Error::InvalidParameter) naming
+    /// `tau_m` or `R` when it is not a finite positive number.
+    pub fn with_tau_m_and_r(self, tau_m: f64, r: f64) -> Result<Self, neurode_runtime::Error> {
+        for (name, value) in [("tau_m", tau_m), ("R", r)] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(neurode_runtime::Error::InvalidParameter {
+                    model: "ExpIf".into(),
+                    name: name.into(),
+                    value,
+                    domain: "finite and positive".into(),
+                });
+            }
+        }
+        Ok(ExpIf {
+            C: 1000.0 * tau_m / r,
+            g_L: 1000.0 / r,
+            ..self
+        })
+    }
+}

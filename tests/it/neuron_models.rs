@@ -508,3 +508,40 @@ fn lif_coba_under_a_constant_current_spikes_as_its_closed_form() {
         assert!((got - want).abs() < 1e-9, "step {k}: {got} vs {want}");
     }
 }
+
+/// ExpIf's textbook form: τ_m = 20 ms and R = 100 MΩ are the defaults' C and g_L exactly; with
+/// the exponential pushed far away, τ_m·dV/dt = −(V − E_L) + R·I_e relaxes as its closed form
+/// (R·I_e in MΩ·pA = 1e-3 mV); bad values name the parameter.
+#[test]
+fn exp_if_takes_its_textbook_time_constant_and_resistance() {
+    let textbook = ExpIf::default().with_tau_m_and_r(20.0, 100.0).unwrap();
+    assert_eq!((textbook.C, textbook.g_L), (200.0, 10.0));
+    let (tau_m, r, i_e) = (15.0, 60.0, 250.0);
+    let far = ExpIf {
+        V_T: 1000.0,
+        V_peak: 2000.0,
+        I_e: i_e,
+        ..ExpIf::default()
+    };
+    let m = far.clone().with_tau_m_and_r(tau_m, r).unwrap();
+    let mut net = Network::new(DT).unwrap();
+    let g = net.add_population("n", 1, m).unwrap();
+    let v = net.record(g, ExpIf::V).unwrap();
+    net.run(30.0).unwrap();
+    let trace = net.trace(v).unwrap();
+    for (k, &t) in trace.times.iter().enumerate() {
+        let want = far.E_L + 1e-3 * r * i_e * (1.0 - (-t / tau_m).exp());
+        let got = trace.get(k, 0);
+        assert!((got - want).abs() < 1e-9, "t = {t}: {got} vs {want}");
+    }
+    let e = ExpIf::default().with_tau_m_and_r(20.0, 0.0).unwrap_err();
+    assert_eq!(
+        e,
+        neurode::runtime::Error::InvalidParameter {
+            model: "ExpIf".into(),
+            name: "R".into(),
+            value: 0.0,
+            domain: "finite and positive".into(),
+        }
+    );
+}

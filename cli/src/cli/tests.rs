@@ -186,7 +186,8 @@ fn set_values_parse_against_the_model() {
         ("tau", "invalid --set `tau`: expected NAME=VALUE, e.g. --set tau=1 (parameters of `exponential`: tau, w, delay)"),
         ("=2", "model `exponential` has no parameter `` (--set accepts: tau, w, delay)"),
         ("tua=2", "model `exponential` has no parameter `tua` (--set accepts: tau, w, delay)"),
-        ("tau=abc", "invalid --set tau `abc`: not a number (expected a number, in ms)"),
+        ("tau=abc", "invalid --set tau `abc`: not a number (expected a number in ms, or with a unit of its kind)"),
+        ("tau=2mV", "invalid --set tau `2mV`: `mV` is not a unit of ms"),
         ("tau=", "invalid --set tau ``: not a number"),
         ("tau=nan", "invalid --set tau `nan`: not a finite number"),
         ("tau=inf", "invalid --set tau `inf`: not a finite number"),
@@ -235,7 +236,7 @@ fn numbers_methods_spikes_and_records_parse() {
         .contains("empty item"));
     assert_eq!(
         parse_spikes("10,ten").unwrap_err().to_string(),
-        "invalid --spikes `ten`: not a number (expected comma-separated times in ms, e.g. 10,20.5)"
+        "invalid --spikes `ten`: not a number (expected comma-separated times in ms, e.g. 10,20.5 or 10ms,0.0205s)"
     );
 
     assert_eq!(
