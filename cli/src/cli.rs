@@ -56,7 +56,7 @@ pub enum Command {
     /// Run a protocol of the chapter: write its figure, print its key numbers.
     Tutorial(TutorialArgs),
     /// Run one synapse, driven by presynaptic spikes at given times, onto a clamped neuron.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
 }
 
 /// Arguments of `neurode tutorial`.
