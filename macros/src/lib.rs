@@ -51,6 +51,13 @@ pub fn synapse(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Turns an annotated struct into a neuron model: see the `neurode` crate's documentation for the
 /// DSL (`#[param]`, `#[state]`, `#[input]`, `#[expr]`, `#[threshold]`, `#[reset]`, `#[refractory]`).
+///
+/// `#[refractory(t_ref)]` lasts round(t_ref/dt) steps from the spike's (the spike's step
+/// included, Brian2's count: the next spike may come that many steps later; `count =
+/// after_spike`: that many steps after the spike's, NEST's count), and holds the states
+/// `#[reset]` assigns with `=`; `unless_refractory` on states holds exactly those, `hold = all`
+/// every integrated state, `hold = none` none. With `within_step` the period ends at
+/// `t_last_spike + t_ref` inside a step instead.
 #[proc_macro_attribute]
 pub fn neuron(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(parse::Kind::Neuron, args.into(), item.into()).into()

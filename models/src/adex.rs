@@ -9,7 +9,8 @@ use neurode_macros::neuron;
 /// τ_w·dw/dt = a·(V − E_L) − w.
 ///
 /// A spike where V ≥ V_peak, then V ← V_r and w ← w + b. During `t_ref` after a spike (0 by
-/// default) V is held at V_r while w keeps integrating (`unless_refractory`). `I_e` is a
+/// default; from the located crossing, in continuous time) V is held at V_r while w keeps
+/// integrating (`unless_refractory`). `I_e` is a
 /// constant bias current; `I` the input of the step (synapses and inputs add nA, read here in
 /// pA).
 ///

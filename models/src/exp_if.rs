@@ -7,7 +7,8 @@ use neurode_macros::neuron;
 ///
 /// C·dV/dt = −g_L·(V − E_L) + g_L·Δ_T·exp((V − V_T)/Δ_T) + I_e + I.
 ///
-/// A spike where V ≥ V_peak, then V ← V_r, held there for t_ref. `I_e` is a constant bias
+/// A spike where V ≥ V_peak, then V ← V_r, held there for t_ref (from the located crossing, in
+/// continuous time). `I_e` is a constant bias
 /// current; `I` the input of the step (synapses and inputs add nA, read here in pA).
 ///
 /// Defaults: C 200 pF, g_L 10 nS, E_L −70 mV (also the initial V), V_T −50 mV, Δ_T 2 mV,

@@ -10,7 +10,9 @@ use neurode_macros::{neuron, synapse};
 /// dI_in/dt = −I_in/τ_in. Synapses add their weights to `I_ex` or `I_in`
 /// ([`StaticSynapse`]); `I` is the input accumulated in the step (other synapses' current
 /// outputs, external inputs). A spike where V ≥ V_th, then V ← V_reset; during the refractory
-/// period t_ref, V is held while the currents keep decaying (as in NEST).
+/// period t_ref, V is held while the currents keep decaying and receiving spikes (as in NEST).
+/// As NEST counts it (`RefractoryCounts`), V is held for the round(t_ref/dt) steps after the
+/// spike's (`count = after_spike`).
 ///
 /// The system is linear with constant coefficients: neurode integrates it exactly (NEST's
 /// exact integration), with I and I_e held over the step.
@@ -24,7 +26,7 @@ use neurode_macros::{neuron, synapse};
 #[neuron(crate = ::neurode_runtime)]
 #[threshold(V >= V_th)]
 #[reset(V = V_reset)]
-#[refractory(t_ref)]
+#[refractory(t_ref, count = after_spike)]
 #[require(V_th > V_reset)]
 pub struct IafPscExp {
     /// Membrane capacitance.

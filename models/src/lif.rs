@@ -5,8 +5,10 @@ use neurode_macros::neuron;
 /// Leaky integrate-and-fire neuron, the chapter's `LIF`.
 ///
 /// τ·dV/dt = −(V − V_rest) + R·I, with I the input accumulated in the current step (nA).
-/// While refractory ((t − t_last_spike) ≤ t_refractory) V is held; otherwise one integration step,
-/// then a spike where V ≥ V_th, with V ← V_reset.
+/// One integration step, then a spike where V ≥ V_th, with V ← V_reset. V is held at V_reset
+/// for the round(t_refractory/dt) steps after the spike's (`count = after_spike`: BrainPy's
+/// `t − t_last_spike ≤ t_refractory`, counted in whole steps), so after a spike at step k it
+/// integrates again from step k + 1 + round(t_refractory/dt).
 ///
 /// Defaults: V_rest 0 mV (also the initial V), V_reset −5 mV, V_th 20 mV, R 1 MΩ, τ 10 ms,
 /// t_refractory 1 ms. The chapter integrates with Euler; left to itself neurode integrates this
@@ -16,7 +18,7 @@ use neurode_macros::neuron;
 #[neuron(crate = ::neurode_runtime)]
 #[threshold(V >= V_th)]
 #[reset(V = V_reset)]
-#[refractory(t_refractory)]
+#[refractory(t_refractory, count = after_spike)]
 #[require(V_th > V_reset)]
 pub struct Lif {
     /// Resting potential.

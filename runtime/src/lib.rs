@@ -88,8 +88,9 @@ pub use info::{
 };
 pub use input::{Input, PoissonInput, TimedArray, Window};
 pub use model::{
-    Clock, ColumnsMut, Model, NeuronKernel, NeuronModel, NeuronTile, NeuronView, NoKernel, NoSink,
-    PostEvents, PostKernel, PreEvents, RuleData, Segment, Sink, SynapseModel, SynapseStep,
+    whole_steps, Clock, ColumnsMut, Model, NeuronKernel, NeuronModel, NeuronTile, NeuronView,
+    NoKernel, NoSink, PostEvents, PostKernel, PreEvents, RuleData, Segment, Sink, SynapseModel,
+    SynapseStep,
 };
 pub use monitor::{Spikes, Trace};
 pub use network::{

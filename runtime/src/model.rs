@@ -36,6 +36,24 @@ impl Clock {
     }
 }
 
+/// A duration in whole steps, as refractory periods and dead times count it on the step grid:
+/// `round(d / dt)`, a half rounded up (with a slack of 1e-6 step, so that a quotient such as
+/// 0.35 / 0.1 = 3.4999999999999996 counts as the 3.5 it stands for, hence 4). NaN for a NaN
+/// duration (which then makes no step refractory); `d` ≤ 0 gives 0 or less.
+///
+/// ```
+/// # use neurode_runtime::whole_steps;
+/// assert_eq!(whole_steps(2.0, 0.1), 20.0);
+/// assert_eq!(whole_steps(0.25, 0.1), 3.0);
+/// assert_eq!(whole_steps(0.24, 0.1), 2.0);
+/// assert_eq!(whole_steps(0.35, 0.1), 4.0);
+/// ```
+#[inline]
+#[must_use]
+pub fn whole_steps(d: f64, dt: f64) -> f64 {
+    (d / dt + 1e-6).round()
+}
+
 /// What every model provides: its description, its parameters, its constants and its initial
 /// state.
 pub trait Model: Clone + Send + Sync + 'static {

@@ -15,6 +15,7 @@ mod neuron_reference;
 mod neurons;
 mod noise;
 mod plasticity;
+mod refractory;
 mod storage;
 mod threads;
 mod ui;

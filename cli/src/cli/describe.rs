@@ -172,7 +172,7 @@ pub fn describe(name: &str, info: &ModelInfo) -> String {
         }
         match info.refractory {
             Some(r) => out.push(format!(
-                "  refractory period: {r} (ms; V held while t - t_last_spike <= {r})"
+                "  refractory period: {r} (ms; round({r}/dt) whole steps, the reset states held)"
             )),
             None => out.push("  refractory period: none".into()),
         }

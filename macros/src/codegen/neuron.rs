@@ -8,6 +8,7 @@ use syn::Ident;
 use super::expr::Emit;
 use super::Ctx;
 use crate::args::Op;
+use crate::parse::{Count, Hold};
 
 impl Ctx<'_> {
     /// Reset statements as selects: the loop stays branch-free.
@@ -66,25 +67,59 @@ impl Ctx<'_> {
         } else {
             (TokenStream::new(), TokenStream::new(), TokenStream::new())
         };
+        // The refractory period. On the step grid, in whole steps: a spike at step k makes the
+        // steps k .. k + n − 1 refractory, n = round(t_ref/dt) (`whole_steps`), the held states
+        // integrating again from step k + n, where the next spike may come (Brian2's
+        // `timestep(t − lastspike, dt) < timestep(refractory, dt)`); with `count = after_spike`
+        // the steps k .. k + n (NEST's n steps after the spike's). The steps since the spike
+        // are rounded too, so no float comparison of times decides a step. With `within_step`
+        // the spike time is off the grid and the period ends at t_last_spike + t_ref, inside a
+        // step (the step cut there).
         let (t_ref, refr) = match &m.refractory {
             Some((r, _)) => {
                 let r = Emit::plain(m).num(r);
-                (
-                    quote!(#r),
-                    quote!(let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;),
-                )
+                let refr = match (m.within_step, m.count) {
+                    (Some(_), _) => {
+                        quote!(let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;)
+                    }
+                    (None, Count::WithSpike) => quote! {
+                        let __refr: bool = ((t - __t_last_spike[__i]) / dt).round() < __n_ref;
+                    },
+                    (None, Count::AfterSpike) => quote! {
+                        let __refr: bool = ((t - __t_last_spike[__i]) / dt).round() <= __n_ref;
+                    },
+                };
+                (quote!(#r), refr)
             }
             None => (quote!(0.0f64), quote!(let __refr: bool = false;)),
         };
         let ys = self.ode_idents();
         let olds: Vec<Ident> = ys.iter().map(|y| format_ident!("__old_{}", y)).collect();
+        // The states held while refractory: the marked ones (`unless_refractory`), else those
+        // `#[reset]` assigns with `=` (`hold = all`: every one; `hold = none`: none). The
+        // others (conductances, adaptation reset with `+=`) keep integrating.
         let marked = self.m.states.iter().any(|s| s.unless_refractory);
+        let held = |i: usize| {
+            if marked {
+                self.m.states[i].unless_refractory
+            } else {
+                match self.m.hold {
+                    Hold::Reset => self
+                        .m
+                        .reset
+                        .iter()
+                        .any(|a| a.state == i && a.op == Op::Assign),
+                    Hold::All => true,
+                    Hold::Nothing => false,
+                }
+            }
+        };
         let (held_ys, held_olds): (Vec<&Ident>, Vec<&Ident>) = self
             .p
             .ode_states
             .iter()
             .zip(ys.iter().zip(&olds))
-            .filter(|(&i, _)| !marked || self.m.states[i].unless_refractory)
+            .filter(|(&i, _)| held(i))
             .map(|(_, pair)| pair)
             .unzip();
         let i = format_ident!("__i");
@@ -108,10 +143,19 @@ impl Ctx<'_> {
                 } else {
                     quote!(false)
                 };
+                // `dead_time = d`: on the grid, no spike in the round(d/dt) steps from the last
+                // spike's (counted as the refractory period); with `within_step`, none in a step
+                // that starts within d of the last spike.
                 let dead = match &m.dead_time {
-                    Some((d, _)) => {
+                    Some((d, _)) if m.within_step.is_some() => {
                         let d = emit.num(d);
                         quote!((t - __t_last_spike[__i]) <= #d)
+                    }
+                    Some((d, _)) => {
+                        let d = emit.num(d);
+                        quote! {
+                            ((t - __t_last_spike[__i]) / dt).round() < #rt::whole_steps(#d, dt)
+                        }
                     }
                     None => quote!(false),
                 };
@@ -360,7 +404,7 @@ impl Ctx<'_> {
                     #held
                     #integrate
                     // Refractory: the held states keep their values (the integrated ones are
-                    // discarded); every state unless some are marked `unless_refractory`.
+                    // discarded); the others keep what they integrated.
                     #( #held_ys = if __refr { #held_olds } else { #held_ys }; )*
                     #all
                     let __spiked: bool = !__refr && !__was && !(#dead) && #threshold;
@@ -387,6 +431,7 @@ impl Ctx<'_> {
             (nk, nh),
             quote! {
                 __t_ref: f64,
+                __n_ref: f64,
                 #noise_fields
                 #( #cols: &'a mut [f64], )*
                 __spike: &'a mut [bool],
@@ -401,7 +446,7 @@ impl Ctx<'_> {
             impl<'a, const __M: u8> #rt::NeuronKernel for #kernel<'a, __M> {
                 #[inline(always)]
                 fn element(&mut self, __i: usize, __input: f64) -> bool {
-                    let (t, dt, __t_ref) = (self.__t, self.__dt, self.__t_ref);
+                    let (t, dt, __t_ref, __n_ref) = (self.__t, self.__dt, self.__t_ref, self.__n_ref);
                     #params_el
                     #( let #cols = &mut *self.#cols; )*
                     let (__spike, __refractory, __t_last_spike) = (&mut *self.__spike, &mut *self.__refractory, &mut *self.__t_last_spike);
@@ -435,6 +480,7 @@ impl Ctx<'_> {
                     #params
                     let (__k, __h) = #ctor;
                     let __t_ref: f64 = #t_ref;
+                    let __n_ref: f64 = #rt::whole_steps(__t_ref, dt);
                     #kernel {
                         __model: ::core::clone::Clone::clone(self),
                         __k,
@@ -442,6 +488,7 @@ impl Ctx<'_> {
                         __t: t,
                         __dt: dt,
                         __t_ref,
+                        __n_ref,
                         #noise_init
                         #( #cols, )*
                         __spike: &mut __spike[..__n],

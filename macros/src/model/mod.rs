@@ -17,7 +17,7 @@ use syn::Ident;
 
 use crate::args::Op;
 use crate::ir::{Builtin, Expr, Sym};
-use crate::parse::{Kind, Method, OutputKind, Timing};
+use crate::parse::{Count, Hold, Kind, Method, OutputKind, Timing};
 use crate::spans::Spans;
 use crate::unit::Unit;
 
@@ -182,6 +182,12 @@ pub struct Model {
     pub within_step: Option<bool>,
     pub reset: Vec<Assign>,
     pub refractory: Option<(Expr, String)>,
+    /// Which integrated states the refractory period holds when none is marked
+    /// `unless_refractory` (`hold = ...` in `#[refractory(...)]`, else [`Hold::Reset`]).
+    pub hold: Hold,
+    /// How the refractory steps are counted on the grid (`count = ...`, else
+    /// [`Count::WithSpike`]).
+    pub count: Count,
     pub membrane: Option<usize>,
     /// `#[on_pre(...)]`: statements in order (`None` without the block).
     pub rules_pre: Option<Vec<Rule>>,

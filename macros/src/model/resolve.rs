@@ -8,7 +8,7 @@ use syn::Ident;
 
 use crate::errors::{suggest, Errors};
 use crate::ir::{BinOp, Builtin, Expr, ExprKind, Sym};
-use crate::parse::{Kind, RawModel, Timing};
+use crate::parse::{Count, Hold, Kind, RawModel, Timing};
 use crate::spans::Spans;
 use crate::unit::{parse_unit, Unit};
 
@@ -243,6 +243,25 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             doc: p.doc.clone(),
         });
     }
+    if let (Some((key, _)), Some(_)) = (&raw.count, raw.within_step) {
+        errors.at(
+            key.span(),
+            "`count` counts the refractory steps on the grid; with `within_step` the period ends \
+             inside a step, at t_last_spike + t_ref",
+        );
+    }
+    if let Some((key, _)) = &raw.hold {
+        if let Some(s) = raw.states.iter().find(|s| s.unless_refractory.is_some()) {
+            errors.at(
+                key.span(),
+                format!(
+                    "`hold` and `unless_refractory` (on `{}`) both say which states the \
+                     refractory period holds: keep one",
+                    s.ident
+                ),
+            );
+        }
+    }
     for s in &raw.states {
         if let Some(flag) = &s.unless_refractory {
             if raw.kind == Kind::Synapse {
@@ -424,6 +443,8 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
         dead_time,
         reset,
         refractory,
+        hold: raw.hold.as_ref().map_or(Hold::Reset, |&(_, h)| h),
+        count: raw.count.as_ref().map_or(Count::WithSpike, |&(_, c)| c),
         membrane,
         rules_pre,
         rules_post,

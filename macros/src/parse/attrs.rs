@@ -6,8 +6,8 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident};
 
 use super::{
-    attr_args, expect_assign, kw, unknown_key, Event, Method, OutputKind, RawAssign, RawModel,
-    RawOutput, RawStmt,
+    attr_args, expect_assign, kw, unknown_key, Count, Event, Hold, Method, OutputKind, RawAssign,
+    RawModel, RawOutput, RawStmt,
 };
 use crate::args::{Arg, Op};
 use crate::errors::Errors;
@@ -151,21 +151,65 @@ pub(super) fn parse_method(value: &Expr, errors: &mut Errors) -> Option<Method> 
     }
 }
 
-pub(super) fn single_expr(attr: &Attribute, name: &str, errors: &mut Errors) -> Option<Expr> {
+/// `#[refractory(t_ref)]`, optionally followed by `hold = all | none` and
+/// `count = after_spike | with_spike`.
+pub(super) fn parse_refractory(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
     let mut args = attr_args(attr, errors).into_iter();
-    let first = args.next();
-    if let Some(extra) = args.next() {
-        errors.push(extra.error(format!("`#[{name}(...)]` takes one expression")));
+    match args.next().map(Arg::into_expr) {
+        Some(Ok(e)) => raw.refractory = Some(e),
+        Some(Err(e)) => errors.push(e),
+        None => errors.spanned(
+            attr,
+            format!("`#[{}(...)]` needs an expression", kw::REFRACTORY),
+        ),
     }
-    match first.map(Arg::into_expr) {
-        Some(Ok(e)) => Some(e),
-        Some(Err(e)) => {
-            errors.push(e);
-            None
-        }
-        None => {
-            errors.spanned(attr, format!("`#[{name}(...)]` needs an expression"));
-            None
+    for arg in args {
+        match arg {
+            Arg::Keyed {
+                key,
+                op: Op::Assign,
+                value: syn::Expr::Path(p),
+            } if key == kw::HOLD && (p.path.is_ident("all") || p.path.is_ident("none")) => {
+                if raw.hold.is_some() {
+                    errors.at(key.span(), "`hold` is given twice");
+                }
+                let hold = if p.path.is_ident("all") {
+                    Hold::All
+                } else {
+                    Hold::Nothing
+                };
+                raw.hold = Some((key, hold));
+            }
+            Arg::Keyed {
+                key,
+                op: Op::Assign,
+                value: syn::Expr::Path(p),
+            } if key == kw::COUNT
+                && (p.path.is_ident("after_spike") || p.path.is_ident("with_spike")) =>
+            {
+                if raw.count.is_some() {
+                    errors.at(key.span(), "`count` is given twice");
+                }
+                let count = if p.path.is_ident("after_spike") {
+                    Count::AfterSpike
+                } else {
+                    Count::WithSpike
+                };
+                raw.count = Some((key, count));
+            }
+            Arg::Keyed { ref key, .. } if key == kw::COUNT => errors.push(arg.error(
+                "`count` is `with_spike` (the default, Brian2's: the spike's step is the first of \
+                 the round(t_ref/dt) refractory steps) or `after_spike` (NEST's: that many steps \
+                 after the spike's)",
+            )),
+            Arg::Keyed { ref key, .. } if key == kw::HOLD => errors.push(arg.error(
+                "`hold` is `all` (every integrated state held while refractory) or `none` (no \
+                 state held); without it, the states `#[reset]` assigns with `=` are held",
+            )),
+            other => errors.push(other.error(
+                "after the period, `#[refractory(...)]` takes `hold = all | none` and \
+                 `count = with_spike | after_spike`",
+            )),
         }
     }
 }

@@ -9,8 +9,8 @@ mod attrs;
 mod fields;
 
 use attrs::{
-    item_keyword_span, parse_method, parse_output, parse_reset, parse_rules, parse_threshold,
-    single_expr,
+    item_keyword_span, parse_method, parse_output, parse_refractory, parse_reset, parse_rules,
+    parse_threshold,
 };
 use fields::parse_field;
 
@@ -72,6 +72,10 @@ pub mod kw {
     /// true, and none within `d` of the last.
     pub const RISING: &str = "rising";
     pub const DEAD_TIME: &str = "dead_time";
+    /// `#[refractory(t_ref, hold = all | none)]`: which integrated states the period holds.
+    pub const HOLD: &str = "hold";
+    /// `#[refractory(t_ref, count = after_spike)]`: the period's steps after the spike's.
+    pub const COUNT: &str = "count";
     /// `#[threshold(cond, within_step)]`: reset at the crossing inside the step.
     pub const WITHIN_STEP: &str = "within_step";
     pub const PARAM_KEYS: [&str; 5] = [DEFAULT, UNIT, DOMAIN, PER_SYNAPSE, PER_NEURON];
@@ -149,6 +153,28 @@ impl Method {
             .find(|(_, m)| *m == self)
             .map_or("?", |(n, _)| n)
     }
+}
+
+/// Which integrated states a refractory period holds, when no state is marked
+/// `unless_refractory`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hold {
+    /// The default: the states `#[reset]` assigns with `=` (clamped there, as NEST clamps V).
+    Reset,
+    /// `hold = all`: every integrated state.
+    All,
+    /// `hold = none`: none (the period only blocks spikes).
+    Nothing,
+}
+
+/// How the steps of a refractory period are counted on the grid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Count {
+    /// The default, Brian2's: the spike's step is the first of the n.
+    WithSpike,
+    /// `count = after_spike`, NEST's (and BrainPy's `t − t_last_spike ≤ t_ref`): n steps after
+    /// the spike's.
+    AfterSpike,
 }
 
 /// When a spike-triggered update acts within the step.
@@ -285,6 +311,10 @@ pub struct RawModel {
     pub within_step: Option<bool>,
     pub reset: Vec<RawAssign>,
     pub refractory: Option<Expr>,
+    /// `hold = ...` in `#[refractory(...)]`, with its key (for diagnostics).
+    pub hold: Option<(Ident, Hold)>,
+    /// `count = ...` in `#[refractory(...)]`, with its key (for diagnostics).
+    pub count: Option<(Ident, Count)>,
     /// The relations of `#[require(...)]` attributes, in order.
     pub requires: Vec<Expr>,
     /// `#[on_pre(...)]` and `#[on_post(...)]`: the attribute and its statements, in order.
@@ -427,6 +457,8 @@ pub fn parse(
         within_step: None,
         reset: Vec::new(),
         refractory: None,
+        hold: None,
+        count: None,
         requires: Vec::new(),
         rules: Vec::new(),
         rules_incomplete: false,
@@ -505,7 +537,7 @@ pub fn parse(
                 parse_threshold(attr, &mut raw, errors);
             }
             (Kind::Neuron, kw::REFRACTORY) => {
-                raw.refractory = single_expr(attr, kw::REFRACTORY, errors);
+                parse_refractory(attr, &mut raw, errors);
             }
             (Kind::Neuron, kw::RESET) => parse_reset(attr, &mut raw, errors),
             (Kind::Synapse, kw::ON_PRE_RULES) => parse_rules(Event::Pre, attr, &mut raw, errors),

@@ -6,8 +6,10 @@
 /// Leaky integrate-and-fire neuron, the chapter's `LIF`.
 ///
 /// τ·dV/dt = −(V − V_rest) + R·I, with I the input accumulated in the current step (nA).
-/// While refractory ((t − t_last_spike) ≤ t_refractory) V is held; otherwise one integration step,
-/// then a spike where V ≥ V_th, with V ← V_reset.
+/// One integration step, then a spike where V ≥ V_th, with V ← V_reset. V is held at V_reset
+/// for the round(t_refractory/dt) steps after the spike's (`count = after_spike`: BrainPy's
+/// `t − t_last_spike ≤ t_refractory`, counted in whole steps), so after a spike at step k it
+/// integrates again from step k + 1 + round(t_refractory/dt).
 ///
 /// Defaults: V_rest 0 mV (also the initial V), V_reset −5 mV, V_th 20 mV, R 1 MΩ, τ 10 ms,
 /// t_refractory 1 ms. The chapter integrates with Euler; left to itself neurode integrates this
@@ -162,7 +164,7 @@ Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::se
         const INFO: &'static ::neurode_runtime::__private::ModelInfo = &::neurode_runtime::__private::ModelInfo {
             name: "Lif",
             kind: ::neurode_runtime::__private::ModelKind::Neuron,
-            doc: "Leaky integrate-and-fire neuron, the chapter's `LIF`.\n\nτ·dV/dt = −(V − V_rest) + R·I, with I the input accumulated in the current step (nA).\nWhile refractory ((t − t_last_spike) ≤ t_refractory) V is held; otherwise one integration step,\nthen a spike where V ≥ V_th, with V ← V_reset.\n\nDefaults: V_rest 0 mV (also the initial V), V_reset −5 mV, V_th 20 mV, R 1 MΩ, τ 10 ms,\nt_refractory 1 ms. The chapter integrates with Euler; left to itself neurode integrates this\nlinear equation exactly (input held over the step); the chapter protocols ask for `euler`.\n\nReference: Lapicque (1907); Gerstner, Kistler, Naud & Paninski, *Neuronal Dynamics* (2014), ch. 1.",
+            doc: "Leaky integrate-and-fire neuron, the chapter's `LIF`.\n\nτ·dV/dt = −(V − V_rest) + R·I, with I the input accumulated in the current step (nA).\nOne integration step, then a spike where V ≥ V_th, with V ← V_reset. V is held at V_reset\nfor the round(t_refractory/dt) steps after the spike's (`count = after_spike`: BrainPy's\n`t − t_last_spike ≤ t_refractory`, counted in whole steps), so after a spike at step k it\nintegrates again from step k + 1 + round(t_refractory/dt).\n\nDefaults: V_rest 0 mV (also the initial V), V_reset −5 mV, V_th 20 mV, R 1 MΩ, τ 10 ms,\nt_refractory 1 ms. The chapter integrates with Euler; left to itself neurode integrates this\nlinear equation exactly (input held over the step); the chapter protocols ask for `euler`.\n\nReference: Lapicque (1907); Gerstner, Kistler, Naud & Paninski, *Neuronal Dynamics* (2014), ch. 1.",
             method: ::neurode_runtime::__private::Method::Exact,
             method_auto: true,
             methods: &[
@@ -355,6 +357,7 @@ Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::se
         __t: f64,
         __dt: f64,
         __t_ref: f64,
+        __n_ref: f64,
         __c_V: &'a mut [f64],
         __spike: &'a mut [bool],
         __refractory: &'a mut [bool],
@@ -365,7 +368,12 @@ Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::se
     for __Kernel<'a, __M> {
         #[inline(always)]
         fn element(&mut self, __i: usize, __input: f64) -> bool {
-            let (t, dt, __t_ref) = (self.__t, self.__dt, self.__t_ref);
+            let (t, dt, __t_ref, __n_ref) = (
+                self.__t,
+                self.__dt,
+                self.__t_ref,
+                self.__n_ref,
+            );
             let Lif { V_rest, V_reset, V_th, R, tau, t_refractory, .. } = self.__model;
             let __c_V = &mut *self.__c_V;
             let (__spike, __refractory, __t_last_spike) = (
@@ -378,7 +386,7 @@ Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::se
                 let __r0: f64 = self.__h[0usize];
                 let I: f64 = __input;
                 let mut V: f64 = __c_V[__i];
-                let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;
+                let __refr: bool = ((t - __t_last_spike[__i]) / dt).round() <= __n_ref;
                 let __was: bool = false;
                 let __old_V = V;
                 {
@@ -400,7 +408,7 @@ Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::se
                 let __r0: f64 = self.__h[0usize];
                 let I: f64 = __input;
                 let mut V: f64 = __c_V[__i];
-                let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;
+                let __refr: bool = ((t - __t_last_spike[__i]) / dt).round() <= __n_ref;
                 let __was: bool = false;
                 let __old_V = V;
                 {
@@ -423,7 +431,7 @@ Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::se
                 let __r0: f64 = self.__h[0usize];
                 let I: f64 = __input;
                 let mut V: f64 = __c_V[__i];
-                let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;
+                let __refr: bool = ((t - __t_last_spike[__i]) / dt).round() <= __n_ref;
                 let __was: bool = false;
                 let __old_V = V;
                 {
@@ -452,7 +460,7 @@ Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::se
                 let __r0: f64 = self.__h[0usize];
                 let I: f64 = __input;
                 let mut V: f64 = __c_V[__i];
-                let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;
+                let __refr: bool = ((t - __t_last_spike[__i]) / dt).round() <= __n_ref;
                 let __was: bool = false;
                 let __old_V = V;
                 {
@@ -477,7 +485,7 @@ Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::se
                 let __r0: f64 = self.__h[0usize];
                 let I: f64 = __input;
                 let mut V: f64 = __c_V[__i];
-                let __refr: bool = (t - __t_last_spike[__i]) <= __t_ref;
+                let __refr: bool = ((t - __t_last_spike[__i]) / dt).round() <= __n_ref;
                 let __was: bool = false;
                 let __old_V = V;
                 {
@@ -554,6 +562,7 @@ Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::se
                 ([f64::NAN; 2usize], [f64::NAN; 1usize])
             };
             let __t_ref: f64 = t_refractory;
+            let __n_ref: f64 = ::neurode_runtime::__private::whole_steps(__t_ref, dt);
             __Kernel {
                 __model: ::core::clone::Clone::clone(self),
                 __k,
@@ -561,6 +570,7 @@ Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::se
                 __t: t,
                 __dt: dt,
                 __t_ref,
+                __n_ref,
                 __c_V,
                 __spike: &mut __spike[..__n],
                 __refractory: &mut __refractory[..__n],

@@ -63,11 +63,12 @@ pub struct AdEx {
     pub I: f64,
 }
 
-/// Reset by `+=` on a membrane marked explicitly, an input named `I_syn`, a compound threshold.
+/// Reset by `+=` on a membrane marked explicitly, an input named `I_syn`, a compound threshold,
+/// a refractory period that holds every integrated state.
 #[neuron]
 #[threshold(u >= u_th && t > t_start)]
 #[reset(u += -jump)]
-#[refractory(2.0 * t_half)]
+#[refractory(2.0 * t_half, hold = all)]
 pub struct Marked {
     #[param(default = 10.0, unit = "mV")]
     pub u_th: f64,
