@@ -73,6 +73,13 @@ pub struct Climb {
     pub I: f64,
 }
 
+/// A trace's column after every step: index `k` is the value after step `k`, i.e. row `k + 1`
+/// (row 0 is the state at t = 0).
+fn after_steps(trace: &neurode::runtime::Trace, j: usize) -> Vec<f64> {
+    assert_eq!(trace.times[0], 0.0);
+    trace.column(j)[1..].to_vec()
+}
+
 /// Spike steps and V after every step of one [`Ramp`] with period `t_ref` at step `dt`.
 fn ramp(t_ref: f64, dt: f64, ms: f64) -> (Vec<u64>, Vec<f64>) {
     let mut net = Network::new(dt).unwrap();
@@ -82,7 +89,7 @@ fn ramp(t_ref: f64, dt: f64, ms: f64) -> (Vec<u64>, Vec<f64>) {
     let v = net.record(g, Ramp::V).unwrap();
     net.run(ms).unwrap();
     let steps = net.spikes(spikes).unwrap().steps.clone();
-    (steps, net.trace(v).unwrap().column(0))
+    (steps, after_steps(net.trace(v).unwrap(), 0))
 }
 
 #[test]
@@ -150,7 +157,7 @@ fn count_after_spike_holds_round_t_ref_over_dt_steps_after_the_spikes() {
         let v = net.record(g, RampAfter::V).unwrap();
         net.run(200.0).unwrap();
         let steps = net.spikes(spikes).unwrap().steps.clone();
-        let v = net.trace(v).unwrap().column(0);
+        let v = after_steps(net.trace(v).unwrap(), 0);
         // n held steps after the spike's, then two free steps.
         assert_eq!(steps[0], 1, "t_ref {t_ref}");
         assert!(steps.len() > 20, "t_ref {t_ref}");
@@ -183,7 +190,7 @@ fn hold_none_blocks_spikes_but_holds_nothing() {
     let v = net.record(g, RampFree::V).unwrap();
     net.run(50.0).unwrap();
     let steps = net.spikes(spikes).unwrap().steps.clone();
-    let v = net.trace(v).unwrap().column(0);
+    let v = after_steps(net.trace(v).unwrap(), 0);
     // V rises through the period (above the threshold from its second step) and the neuron
     // spikes at the first step after it: every 10 steps.
     assert_eq!(steps[0], 1);
@@ -311,8 +318,8 @@ fn kicked<M: NeuronModel>(model: M, v: Var<M>, g: Var<M>) -> (Vec<u64>, Vec<f64>
     let steps = net.spikes(spikes).unwrap().steps.clone();
     (
         steps,
-        net.trace(v).unwrap().column(0),
-        net.trace(g).unwrap().column(0),
+        after_steps(net.trace(v).unwrap(), 0),
+        after_steps(net.trace(g).unwrap(), 0),
     )
 }
 
