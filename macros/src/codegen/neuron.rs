@@ -238,6 +238,11 @@ impl Ctx<'_> {
                         let trial =
                             step(quote!(__cur), quote!(__free + __a), quote!(__frac * __h));
                         quote! {
+                            // Below dt = 0.1 ms the tolerances tighten with the step, the
+                            // slope check as (dt/0.1 ms)^0.6 and the search as (dt/0.1 ms)^3,
+                            // so that what the last coarse steps and the search err by falls
+                            // as dt^4, the method's order.
+                            let __q: f64 = (dt * 10.0f64).min(1.0f64);
                             let __suspect: bool = __free < __t_end && {
                                 let __f: [f64; #nys] = {
                                     let t: f64 = __t_end;
@@ -250,7 +255,7 @@ impl Ctx<'_> {
                                 for __j in 0..#nys {
                                     let __d: f64 = __y1[__j] - __y0[__j];
                                     let __off: f64 = (__f[__j] * (__t_end - __free) - __d).abs();
-                                    __sharp = __sharp || !(__off <= 0.05f64 * __d.abs() + 1e-3f64 * __y1[__j].abs());
+                                    __sharp = __sharp || !(__off <= 0.05f64 * __q.powf(0.6f64) * __d.abs() + 1e-3f64 * (__q * __q * __q) * __y1[__j].abs());
                                 }
                                 __sharp
                             };
@@ -276,7 +281,7 @@ impl Ctx<'_> {
                                     // of the value (relative only: units do not matter).
                                     let mut __err: f64 = 0.0f64;
                                     for __j in 0..#nys {
-                                        let __allowed: f64 = 1e-4f64 * (__half[__j] - __cur[__j]).abs() + 1e-10f64 * __half[__j].abs();
+                                        let __allowed: f64 = 1e-4f64 * (__q * __q * __q) * (__half[__j] - __cur[__j]).abs() + 1e-10f64 * __half[__j].abs();
                                         let __miss: f64 = (__full[__j] - __half[__j]).abs();
                                         let __e: f64 = if __miss == 0.0f64 { 0.0f64 } else { __miss / __allowed };
                                         __err = if __e > __err || __e.is_nan() { __e } else { __err };
