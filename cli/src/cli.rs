@@ -428,6 +428,35 @@ pub fn parse_set(text: &str, model: &str, info: &ModelInfo) -> Result<(String, f
     Ok((name.to_string(), value))
 }
 
+/// `--set tau_m=… --set R=…` for `exp_if`: C = 1000·τ_m/R pF and g_L = 1000/R nS (as
+/// [`neurode::models::ExpIf::with_tau_m_and_r`]), the one not given taken from the model's
+/// values (the defaults: 20 ms, 100 MΩ), added to `params` as `--set C=… --set g_L=…`.
+///
+/// Error: [`CliError::Usage`] when `C` or `g_L` is also set, or a value is not positive.
+fn exp_if_textbook(given: &[(&str, f64)], params: &mut Vec<(String, f64)>) -> Result<(), CliError> {
+    if let Some((p, _)) = params.iter().find(|(p, _)| p == "C" || p == "g_L") {
+        return Err(usage(format!(
+            "--set {p} and --set tau_m/R both give exp_if's membrane: use C and g_L, or tau_m and R"
+        )));
+    }
+    let defaults = neurode::models::ExpIf::default();
+    let last = |name: &str| {
+        given
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == name)
+            .map(|&(_, v)| v)
+    };
+    let tau_m = last("tau_m").unwrap_or(defaults.C / defaults.g_L);
+    let r = last("R").unwrap_or(1000.0 / defaults.g_L);
+    let m = defaults
+        .with_tau_m_and_r(tau_m, r)
+        .map_err(|e| usage(e.to_string()))?;
+    params.push(("C".into(), m.C));
+    params.push(("g_L".into(), m.g_L));
+    Ok(())
+}
+
 /// Parses `--method` for model `info` (named `model`).
 ///
 /// Error: [`CliError::Usage`] for an unknown method or one the model does not support, listing
@@ -735,8 +764,25 @@ pub fn neuron_config(args: &RunArgs, info: &ModelInfo) -> Result<NeuronConfig, C
         method: None,
         record: None,
     };
+    let mut textbook: Vec<(&str, f64)> = Vec::new();
     for s in &args.set {
-        cfg.params.push(parse_set(s, name, info)?);
+        match s.split_once('=') {
+            // ExpIf's textbook form: the time constant and the input resistance.
+            Some((p @ ("tau_m" | "R"), v)) if name == "exp_if" => {
+                let unit = if p == "tau_m" { "ms" } else { "MOhm" };
+                let v = parse_quantity(
+                    &format!("--set {p}"),
+                    v,
+                    unit,
+                    &format!("a number in {unit}"),
+                )?;
+                textbook.push((p, v));
+            }
+            _ => cfg.params.push(parse_set(s, name, info)?),
+        }
+    }
+    if !textbook.is_empty() {
+        exp_if_textbook(&textbook, &mut cfg.params)?;
     }
     if let Some(m) = &args.method {
         cfg.method = Some(parse_method(m, name, info)?);

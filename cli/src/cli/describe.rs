@@ -171,9 +171,24 @@ pub fn describe(name: &str, info: &ModelInfo) -> String {
             out.push(format!("  reset: {}", info.reset.join("; ")));
         }
         match info.refractory {
-            Some(r) => out.push(format!(
-                "  refractory period: {r} (ms; round({r}/dt) whole steps, the reset states held)"
-            )),
+            Some(r) => {
+                let default = info
+                    .params
+                    .iter()
+                    .find(|p| p.name == r)
+                    .map_or(String::new(), |p| format!(" = {} ms by default", p.default));
+                let how = if info
+                    .threshold
+                    .is_some_and(|t| t.contains("within the step"))
+                {
+                    "from the located crossing, ending inside a step".to_string()
+                } else {
+                    format!("round({r}/dt) whole steps")
+                };
+                out.push(format!(
+                    "  refractory period: {r}{default} ({how}, the reset states held)"
+                ));
+            }
             None => out.push("  refractory period: none".into()),
         }
         if let Some(v) = info.membrane.and_then(|i| info.states.get(i)) {

@@ -737,3 +737,37 @@ fn quantities_take_unit_suffixes() {
     assert_eq!(us, ms);
     assert!(us.contains("--set tau=8"), "{us}");
 }
+
+/// `exp_if` takes its textbook time constant and resistance: C = 1000·τ_m/R pF, g_L = 1000/R nS.
+#[test]
+fn exp_if_takes_tau_m_and_r() {
+    let textbook = cli(&[
+        "run",
+        "exp_if",
+        "--current",
+        "500",
+        "--set",
+        "tau_m=10",
+        "--set",
+        "R=50",
+    ])
+    .unwrap();
+    assert!(textbook.contains("--set C=200, --set g_L=20"), "{textbook}");
+    let direct = cli(&[
+        "run",
+        "exp_if",
+        "--current",
+        "500",
+        "--set",
+        "C=200",
+        "--set",
+        "g_L=20",
+    ])
+    .unwrap();
+    assert_eq!(textbook, direct);
+    let (line, code) = fails(&["run", "exp_if", "--set", "R=50", "--set", "g_L=3"]);
+    assert_eq!(code, 2);
+    assert!(line.contains("use C and g_L, or tau_m and R"), "{line}");
+    let (line, _) = fails(&["run", "exp_if", "--set", "R=-1"]);
+    assert!(line.contains("`R`") && line.contains("-1"), "{line}");
+}
