@@ -280,12 +280,6 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             errors.at(raw.item.ident.span(), "a neuron needs a membrane potential: mark one state with `membrane` (or name it `V`)");
         }
     }
-    if raw.kind == Kind::Neuron && raw.input.is_none() {
-        errors.at(
-            raw.item.ident.span(),
-            "a neuron needs an input current field: add `#[input(unit = \"nA\")] pub I: f64`",
-        );
-    }
 
     // Every derived expression keeps its place, also one whose lowering failed (its error is
     // reported; it stands as 0 so that names referring to it by index still resolve).

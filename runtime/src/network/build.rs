@@ -100,6 +100,18 @@ impl Network {
                     ),
                 });
             }
+            if out.kind != OutputKind::Voltage && target.info().input.is_none() {
+                return Err(Error::InvalidInput {
+                    object: name.to_string(),
+                    reason: format!(
+                        "output {o} ({:?}) adds to the input current, but model `{}` of group \
+                         `{}` has no `#[input]` field",
+                        out.kind,
+                        target.info().name,
+                        target.name()
+                    ),
+                });
+            }
         }
         // A variable the postsynaptic model lacks stays unbound until a run, so that it can
         // still be bound to another or dropped.

@@ -17,8 +17,8 @@ impl Network {
     /// [`Input::PerNeuron`] gives one value per member, in ascending order. The handle
     /// switches it on and off ([`Network::switch_input`]).
     ///
-    /// Errors: [`Error::SizeMismatch`], [`Error::InvalidInput`] (see [`Input`]);
-    /// [`Error::UnknownObject`].
+    /// Errors: [`Error::SizeMismatch`], [`Error::InvalidInput`] (see [`Input`]; also for a
+    /// model without an `#[input]` field); [`Error::UnknownObject`].
     pub fn add_input<M: NeuronModel>(
         &mut self,
         target: impl Into<View<M>>,
@@ -30,6 +30,15 @@ impl Network {
             .members()
             .map(|m| m.iter().map(|&i| i as usize).collect());
         let target = &mut self.neurons[g];
+        if target.info().input.is_none() {
+            return Err(Error::InvalidInput {
+                object: target.name().to_string(),
+                reason: format!(
+                    "model `{}` has no `#[input]` field, so an input current has nothing to add to",
+                    target.info().name
+                ),
+            });
+        }
         let stimulus = Stimulus { input, indices };
         let compiled = CompiledInput::new(stimulus, target.name(), target.len(), self.dt)?;
         let index = target.add_input(compiled);
