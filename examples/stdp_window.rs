@@ -88,6 +88,12 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
             &[("neurode, event-driven traces", &pts, BLUE)],
         )?;
     }
+    // The window must be the closed form; an error (exit 1) if not, so that CI sees it.
+    if !(worst <= 1e-9) {
+        return Err(
+            format!("the window departs from its closed form by {worst:e} (relative)").into(),
+        );
+    }
     Ok(format!(
         "{{\"model\": \"stdp_window\", \"pairings\": {}, \"max_rel_error\": {worst:e}}}",
         rows.len()
