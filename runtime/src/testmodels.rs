@@ -209,7 +209,8 @@ impl NeuronModel for Acc {
     }
 }
 
-/// A neuron with no state and no membrane potential that never spikes.
+/// A neuron with no state and no membrane potential that never spikes; it declares an input
+/// (which it ignores) so that current outputs may target it.
 #[derive(Clone, Debug, Default)]
 pub struct Silent;
 
@@ -229,7 +230,7 @@ static SILENT_INFO: ModelInfo = ModelInfo {
     reset: &[],
     refractory: None,
     membrane: None,
-    input: None,
+    input: Some("I"),
     rules_pre: &[],
     rules_post: &[],
     post_writes: &[],
