@@ -739,11 +739,7 @@ pub fn neuron_config(args: &RunArgs, info: &ModelInfo) -> Result<NeuronConfig, C
     }
     let name = args.model.as_str();
     // The bias `I_e` in its declared unit, or an input in nA.
-    let current_unit = info
-        .params
-        .iter()
-        .find(|p| p.name == "I_e")
-        .map_or("nA", |p| p.unit);
+    let current_unit = neuron::bias(info).map_or("nA", |(_, unit)| unit);
     let mut cfg = NeuronConfig {
         preset: args.preset.clone(),
         current: match &args.current {

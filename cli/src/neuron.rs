@@ -127,7 +127,7 @@ pub struct NeuronOutcome {
 }
 
 /// The parameter the model takes a bias current as, with its unit.
-fn bias(info: &ModelInfo) -> Option<(&'static str, &'static str)> {
+pub(crate) fn bias(info: &ModelInfo) -> Option<(&'static str, &'static str)> {
     info.params
         .iter()
         .find(|p| p.name == "I_e")
