@@ -78,8 +78,8 @@ pub mod prelude {
     pub use neurode_runtime::{
         Checkpoint, Connect, Csr, Elements, Error, Input, Method, Model, ModelInfo, ModelKind,
         Network, NeuronGroup, NeuronModel, ObjectId, OutputInfo, OutputKind, Param, ParamInfo,
-        PoissonInput, Population, Projection, Selection, SpikeMonitor, SpikeTrain, Spikes,
-        StateInfo, StateMonitor, Storage, SynapseGroup, SynapseModel, Target, Trace, Values, Var,
-        View,
+        PoissonInput, Population, Projection, Rate, RateMonitor, Selection, Smoothing,
+        SpikeMonitor, SpikeTrain, Spikes, StateInfo, StateMonitor, Storage, SynapseGroup,
+        SynapseModel, Target, Trace, Values, Var, View,
     };
 }

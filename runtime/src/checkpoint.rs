@@ -32,8 +32,9 @@ use crate::info::ModelInfo;
 /// The version of the checkpoint format this build writes and reads. Version 2 stores each
 /// group's model name next to its fingerprint, so that a mismatch names both models; version 3
 /// each state monitor's last recorded time (rows are labelled with the time they hold, the
-/// first one being the state a run starts from).
-pub const FORMAT_VERSION: u32 = 3;
+/// first one being the state a run starts from); version 4 each spike monitor's rate bins (0
+/// steps per bin for a monitor without).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Longest body [`Checkpoint::read_from`] accepts: 64 GiB. A header announcing more is refused
 /// before anything more is read (a corrupted or crafted length); a body shorter than its header

@@ -10,8 +10,9 @@
 //! - [`Connect`]: all-to-all, one-to-one, fixed-probability (seeded) and explicit connectivity, built
 //!   into pre-major compressed sparse rows ([`Csr`]).
 //! - [`Input`]: constant, piecewise-constant or per-step external inputs.
-//! - Monitors ([`StateMonitor`], [`SpikeMonitor`]) and what they hold: [`Trace`] (state
-//!   variables) and [`Spikes`] (spikes, counts, rates).
+//! - Monitors ([`StateMonitor`], [`SpikeMonitor`], [`RateMonitor`]) and what they hold:
+//!   [`Trace`] (state variables), [`Spikes`] (spikes, counts, rates) and [`Rate`] (population
+//!   rate in bins of whole steps, smoothed with a flat or gaussian [`Smoothing`] window).
 //! - [`Error`]: every user mistake at run time, naming the object and the value.
 //!
 //! Storage is structure of arrays (one `Vec<f64>` per state column); each object costs one dynamic
@@ -60,6 +61,7 @@ pub mod input;
 mod memory;
 pub mod monitor;
 mod poisson;
+pub mod rate;
 pub mod source;
 pub mod stream;
 mod values;
@@ -94,11 +96,12 @@ pub use model::{
 };
 pub use monitor::{Spikes, Trace};
 pub use network::{
-    steps_for, Action, Elements, InputId, Network, ObjectId, Population, Projection, Selection,
-    SpikeMonitor, StateMonitor, View, MAX_DT, MAX_STEPS, STEP_TOLERANCE, STREAM_PIECE_BYTES,
-    STREAM_PIECE_STEPS,
+    steps_for, Action, Elements, InputId, Network, ObjectId, Population, Projection, RateMonitor,
+    Selection, SpikeMonitor, StateMonitor, View, MAX_DT, MAX_STEPS, STEP_TOLERANCE,
+    STREAM_PIECE_BYTES, STREAM_PIECE_STEPS,
 };
 pub use poisson::PoissonSource;
+pub use rate::{Rate, Smoothing};
 pub use source::SpikeTrain;
 pub use stream::{Format, StreamSink};
 pub use synapse::{SynapseGroup, MAX_DELAY_STEPS};

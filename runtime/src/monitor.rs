@@ -112,20 +112,7 @@ impl Trace {
     /// time (ms) and the others the recorded values, as in [`Trace::write_csv`]. Every value is
     /// written bit for bit.
     pub fn write_npy<W: Write>(&self, mut out: W) -> io::Result<()> {
-        let dict = format!(
-            "{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}",
-            self.n_rows(),
-            1 + self.n_cols
-        );
-        // Magic, version, header length, the dictionary, spaces, a newline: a multiple of 64 bytes.
-        let pad = (64 - (10 + dict.len() + 1) % 64) % 64;
-        let len = u16::try_from(dict.len() + pad + 1)
-            .map_err(|_| io::Error::other("npy header too long"))?;
-        out.write_all(b"\x93NUMPY\x01\x00")?;
-        out.write_all(&len.to_le_bytes())?;
-        out.write_all(dict.as_bytes())?;
-        out.write_all(&vec![b' '; pad])?;
-        out.write_all(b"\n")?;
+        write_npy_header(&mut out, self.n_rows(), 1 + self.n_cols)?;
         for (i, t) in self.times.iter().enumerate() {
             out.write_all(&t.to_le_bytes())?;
             for v in self.row(i) {
@@ -134,6 +121,21 @@ impl Trace {
         }
         Ok(())
     }
+}
+
+/// Writes the header of a NumPy `.npy` file (format 1.0) of a C-order `rows × cols` array of
+/// little-endian `f64`: magic, version, header length, the dictionary, spaces and a newline, a
+/// multiple of 64 bytes in all.
+pub(crate) fn write_npy_header<W: Write>(out: &mut W, rows: usize, cols: usize) -> io::Result<()> {
+    let dict = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
+    let pad = (64 - (10 + dict.len() + 1) % 64) % 64;
+    let len =
+        u16::try_from(dict.len() + pad + 1).map_err(|_| io::Error::other("npy header too long"))?;
+    out.write_all(b"\x93NUMPY\x01\x00")?;
+    out.write_all(&len.to_le_bytes())?;
+    out.write_all(dict.as_bytes())?;
+    out.write_all(&vec![b' '; pad])?;
+    out.write_all(b"\n")
 }
 
 /// The spikes a spike monitor recorded from a population or a view of one.
@@ -418,6 +420,10 @@ impl SpikeRecorder {
         w.u64s(&t.counts);
         w.u64(t.n_spikes);
         w.u64(t.n_steps);
+        w.u64(self.bins.as_ref().map_or(0, |b| b.rate.bin_steps));
+        if let Some(b) = &self.bins {
+            b.save(w);
+        }
     }
 
     /// Reads what [`SpikeRecorder::save`] wrote; sets it if `apply`.
@@ -444,6 +450,14 @@ impl SpikeRecorder {
         }
         let n_spikes = r.u64(&what)?;
         let n_steps = r.u64(&what)?;
+        let bin = self.bins.as_ref().map_or(0, |b| b.rate.bin_steps);
+        r.expect_u64(
+            &format!("the steps per rate bin of {what} (0: no rate)"),
+            bin,
+        )?;
+        if let Some(b) = &mut self.bins {
+            b.load(r, apply)?;
+        }
         if apply {
             let t = &mut self.trace;
             (t.steps, t.times, t.indices, t.counts) = (steps, times, indices, counts);
@@ -473,6 +487,8 @@ pub(crate) struct SpikeRecorder {
     slot: Option<Vec<u32>>,
     /// Record when each spike happens, not only the counts.
     trains: bool,
+    /// For a rate monitor: the spikes of each step binned.
+    pub(crate) bins: Option<crate::rate::Binner>,
 }
 
 impl SpikeRecorder {
@@ -508,6 +524,7 @@ impl SpikeRecorder {
             },
             slot,
             trains,
+            bins: None,
         })
     }
 
@@ -528,6 +545,7 @@ impl SpikeRecorder {
         };
         if let Some(slot) = &self.slot {
             self.trace.n_steps += 1;
+            let before = self.trace.n_spikes;
             for &j in spiking {
                 let k = slot[j as usize];
                 if k != u32::MAX {
@@ -539,6 +557,9 @@ impl SpikeRecorder {
                         self.trace.indices.push(j);
                     }
                 }
+            }
+            if let Some(b) = &mut self.bins {
+                b.step(self.trace.n_spikes - before);
             }
             return;
         }
@@ -554,6 +575,9 @@ impl SpikeRecorder {
                 tr.times.push(at(j));
                 tr.indices.push(j);
             }
+        }
+        if let Some(b) = &mut self.bins {
+            b.step(spiking.len() as u64);
         }
     }
 }

@@ -255,3 +255,80 @@ fn rows_hold_the_state_at_their_time() {
     let want: Vec<f64> = (4..=10).map(|k| (5 * k) as f64 * 0.1).collect();
     assert_eq!(sparse.times, want);
 }
+
+/// The population rate of COBA's excitatory neurons (a view) in bins of 2 ms, recorded over
+/// runs of 25 ms and 15.3 ms (the second ending inside a bin) and after a restore, equals the
+/// spike monitor's spikes binned by hand, and Hz are spikes / (neurons × bin).
+#[test]
+fn a_rate_monitor_bins_what_a_spike_monitor_records() {
+    let mut bench = coba(2000, 3).unwrap();
+    let net = &mut bench.net;
+    net.run(5.0).unwrap();
+    let exc = bench.neurons.slice(..1600).unwrap();
+    let trains = net.record_spikes(exc.clone()).unwrap();
+    let rate = net.record_rate(exc, 2.0).unwrap();
+    let each_step = net.record_rate(bench.neurons, 0.1).unwrap();
+    let counter = net.count_spikes(bench.neurons).unwrap();
+    net.run(25.0).unwrap();
+    let saved = net.checkpoint();
+    net.run(15.3).unwrap();
+    let mut second = neurode::benchmarks::coba(2000, 3).unwrap();
+    second.net.run(5.0).unwrap();
+    let exc2 = second.neurons.slice(..1600).unwrap();
+    second.net.record_spikes(exc2.clone()).unwrap();
+    let rate2 = second.net.record_rate(exc2, 2.0).unwrap();
+    second.net.record_rate(second.neurons, 0.1).unwrap();
+    second.net.count_spikes(second.neurons).unwrap();
+    second.net.restore(&saved).unwrap();
+    second.net.run(15.3).unwrap();
+
+    let spikes = net.spikes(trains).unwrap();
+    let r = net.rate(rate).unwrap();
+    // 40.3 ms recorded: 20 complete bins of 20 steps, starting at step 50; the 3 steps of
+    // the 21st are pending.
+    assert_eq!((r.start_step, r.bin_steps, r.counts.len()), (50, 20, 20));
+    assert_eq!(r.n_neurons, 1600);
+    let mut by_hand = vec![0u64; 20];
+    for &s in &spikes.steps {
+        if let Some(c) = by_hand.get_mut(((s - 50) / 20) as usize) {
+            *c += 1;
+        }
+    }
+    assert_eq!(r.counts, by_hand);
+    assert!(by_hand.iter().sum::<u64>() > 100, "{by_hand:?}");
+    assert_eq!(r.times()[1], 7.0);
+    let hz = r.rates();
+    assert!((hz[3] - by_hand[3] as f64 / (1600.0 * 2e-3)).abs() < 1e-9);
+    assert_eq!(
+        second.net.rate(rate2).unwrap(),
+        r,
+        "the restored run bins the same spikes"
+    );
+    // Bins of one step hold each step's spikes of all 2000 neurons: 403 of them.
+    let all = net.rate(each_step).unwrap();
+    assert_eq!(all.counts.len(), 403);
+    assert_eq!(
+        all.counts.iter().sum::<u64>(),
+        net.spikes(counter).unwrap().total()
+    );
+}
+
+#[test]
+fn rate_monitors_refuse_bins_off_the_step_grid_and_foreign_handles() {
+    let mut bench = coba(100, 1).unwrap();
+    for bin in [0.0, 0.05, 0.25, -1.0, f64::NAN, f64::INFINITY] {
+        let e = bench.net.record_rate(bench.neurons, bin).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("whole number") && text.contains("0.1 ms"),
+            "{text}"
+        );
+    }
+    let other = coba(100, 1).unwrap();
+    let mut other = other;
+    let id = other.net.record_rate(other.neurons, 1.0).unwrap();
+    assert!(matches!(
+        bench.net.rate(id),
+        Err(neurode::runtime::Error::UnknownObject { .. })
+    ));
+}

@@ -254,3 +254,129 @@ pub fn raster(
     }
     write_rgb(&buf, (w, h), path)
 }
+
+/// Draws a spike raster (top: `spikes` as (time in ms, neuron), neurons `0..rows` from the
+/// bottom) over a population rate (bottom: `rate` as (time in ms, Hz), a
+/// [`Rate`](neurode_runtime::Rate)'s `times()` and `rates()` or a smoothing of them) on a shared
+/// time axis `(t0, t1)` ms, as a PNG file at `path`, written as [`save_png`](super::save_png)
+/// writes: the layout of Brunel (2000), Fig. 8.
+///
+/// Error: [`PlotError`] for an empty time range, no rows, drawing problems, or when the file
+/// cannot be written.
+pub fn raster_rate(
+    path: &Path,
+    title: &str,
+    (t0, t1): (f64, f64),
+    (spikes, rows): (&[(f64, f64)], f64),
+    rate: &[(f64, f64)],
+) -> Result<(), PlotError> {
+    font_ready()?;
+    if t0.partial_cmp(&t1) != Some(std::cmp::Ordering::Less) {
+        return Err(PlotError(format!("no time in [{t0}, {t1}] ms")));
+    }
+    if rows.is_nan() || rows <= 0.0 {
+        return Err(PlotError(format!("no rows in the raster ({rows})")));
+    }
+    let (w, h) = (
+        WIDTH,
+        TITLE_HEIGHT + 2 * PANEL_HEIGHT + 2 * X_LABEL_EXTRA + 40,
+    );
+    let top_rate = rate
+        .iter()
+        .filter(|p| (t0..=t1).contains(&p.0) && p.1.is_finite())
+        .map(|p| p.1)
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.1;
+    let mut buf = vec![255u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let body = root
+            .titled(title, title_style(&root, title)?)
+            .map_err(err)?;
+        let (upper, lower) = body.split_vertically(body.dim_in_pixel().1 * 3 / 5);
+        let mut chart = ChartBuilder::on(&upper)
+            .margin(12)
+            .x_label_area_size(24)
+            .y_label_area_size(70)
+            .build_cartesian_2d(t0..t1, 0.0..rows)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .y_desc("neuron")
+            .x_label_formatter(&|_| String::new())
+            .label_style((FAMILY, 14))
+            .axis_desc_style((FAMILY, 16))
+            .draw()
+            .map_err(err)?;
+        let dot = rgb(BLUE).filled();
+        chart
+            .draw_series(
+                spikes
+                    .iter()
+                    .filter(|p| (t0..=t1).contains(&p.0) && (0.0..rows).contains(&p.1))
+                    .map(|&(t, i)| Circle::new((t, i + 0.5), 1, dot)),
+            )
+            .map_err(err)?;
+        let mut chart = ChartBuilder::on(&lower)
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(70)
+            .build_cartesian_2d(t0..t1, 0.0..top_rate)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("time (ms)")
+            .y_desc("rate (Hz)")
+            .label_style((FAMILY, 14))
+            .axis_desc_style((FAMILY, 16))
+            .draw()
+            .map_err(err)?;
+        let line = ShapeStyle::from(rgb(ORANGE)).stroke_width(1);
+        chart
+            .draw_series(LineSeries::new(
+                rate.iter()
+                    .copied()
+                    .filter(|p| (t0..=t1).contains(&p.0) && p.1.is_finite()),
+                line,
+            ))
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    write_rgb(&buf, (w, h), path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pixels of `path` of exactly colour `c`.
+    fn count(path: &Path, c: [u8; 3]) -> usize {
+        let img = image::open(path).unwrap().to_rgb8();
+        img.pixels().filter(|p| p.0 == c).count()
+    }
+
+    #[test]
+    fn a_raster_over_a_rate_draws_dots_and_the_rate_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let spikes: Vec<(f64, f64)> = (0..200).map(|k| (k as f64, (k % 50) as f64)).collect();
+        let rate: Vec<(f64, f64)> = (0..200)
+            .map(|k| (k as f64, 10.0 + (k % 7) as f64))
+            .collect();
+        let path = dir.path().join("r.png");
+        raster_rate(&path, "raster", (0.0, 200.0), (&spikes, 50.0), &rate).unwrap();
+        let blue = count(&path, BLUE);
+        let orange = count(&path, ORANGE);
+        assert!(
+            blue > 200 && orange > 100,
+            "{blue} blue, {orange} orange pixels"
+        );
+        // Without spikes and rate only the axes are drawn.
+        let empty = dir.path().join("e.png");
+        raster_rate(&empty, "raster", (0.0, 200.0), (&[], 50.0), &[]).unwrap();
+        assert_eq!((count(&empty, BLUE), count(&empty, ORANGE)), (0, 0));
+        assert!(raster_rate(&empty, "x", (1.0, 1.0), (&spikes, 50.0), &rate).is_err());
+        assert!(raster_rate(&empty, "x", (0.0, 1.0), (&spikes, 0.0), &rate).is_err());
+    }
+}

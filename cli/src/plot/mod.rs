@@ -22,7 +22,7 @@ mod charts;
 mod figure;
 mod recordings;
 
-pub use charts::{histogram, raster, xy, Curve, RasterGroup};
+pub use charts::{histogram, raster, raster_rate, xy, Curve, RasterGroup};
 pub use figure::{render_png, save_png};
 pub use recordings::{figure_path, protocol_caption, protocol_figure, run_figure};
 

@@ -392,6 +392,14 @@ pub struct SpikeMonitor {
     pub(crate) index: usize,
 }
 
+/// Handle of a population rate monitor ([`Network::record_rate`](crate::Network::record_rate));
+/// its data is [`Rate`](crate::Rate).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RateMonitor {
+    pub(crate) net: u32,
+    pub(crate) index: usize,
+}
+
 /// A population or a projection, for what both have (an integration method, parameters by
 /// name, a place in the schedule): `net.set_method(exc, Method::Rk4)` takes either.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

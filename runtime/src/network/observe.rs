@@ -206,6 +206,61 @@ impl Network {
         self.spike_monitor(&target.into(), false)
     }
 
+    /// Records the population rate of `target` (a population or a view) from the next step
+    /// on: its spikes counted in bins of `bin` ms, a whole number of steps (as Brian2's
+    /// `PopulationRateMonitor` with `bin = dt`; [`Rate`](crate::Rate) gives the rates in Hz and
+    /// their smoothing with a flat or gaussian window).
+    ///
+    /// Errors: [`Error::UnknownObject`]; [`Error::InvalidInput`] for a bin that is not finite,
+    /// not positive or not a whole number of steps (within
+    /// [`STEP_TOLERANCE`](crate::STEP_TOLERANCE)).
+    pub fn record_rate<M: NeuronModel>(
+        &mut self,
+        target: impl Into<View<M>>,
+        bin: f64,
+    ) -> Result<RateMonitor> {
+        let view = target.into();
+        let g = self.pop_index(view.population())?;
+        let object = self.neurons[g].name().to_string();
+        let steps = match super::whole_steps(bin, self.dt) {
+            Ok(k) if bin.is_finite() && k >= 1.0 && k <= MAX_STEPS as f64 => k as u64,
+            _ => {
+                return Err(Error::InvalidInput {
+                    object,
+                    reason: format!(
+                        "a rate monitor's bin must be a whole number (>= 1) of steps of {} ms, \
+                         got {bin} ms",
+                        self.dt
+                    ),
+                })
+            }
+        };
+        let id = self.spike_monitor(&view, false)?;
+        let m = &mut self.spike_monitors[id.index];
+        let n = m.trace.neurons.len();
+        m.bins = Some(crate::rate::Binner::new(
+            &object, n, self.dt, steps, self.step,
+        ));
+        Ok(RateMonitor {
+            net: self.id,
+            index: id.index,
+        })
+    }
+
+    /// What rate monitor `id` recorded.
+    ///
+    /// Error: [`Error::UnknownObject`] for a handle of another network.
+    pub fn rate(&self, id: RateMonitor) -> Result<&crate::Rate> {
+        match self
+            .spike_monitors
+            .get(id.index)
+            .and_then(|m| m.bins.as_ref())
+        {
+            Some(b) if id.net == self.id => Ok(&b.rate),
+            _ => Err(self.foreign(&id)),
+        }
+    }
+
     fn spike_monitor<M: NeuronModel>(
         &mut self,
         view: &View<M>,
