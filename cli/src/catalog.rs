@@ -24,9 +24,14 @@ impl Entry {
     }
 
     /// Whether the model is a synapse that `neurode run` can drive onto a clamped neuron (one
-    /// whose spike rules add to no postsynaptic variable, which the clamp lacks).
+    /// whose spike rules add only to variables the clamp has: its `V`).
     pub fn is_synapse(&self) -> bool {
-        self.info.kind == ModelKind::Synapse && self.info.post_writes.is_empty()
+        self.info.kind == ModelKind::Synapse
+            && self
+                .info
+                .post_writes
+                .iter()
+                .all(|w| Clamp::INFO.column(w.name).is_some())
     }
 }
 
@@ -280,7 +285,9 @@ mod tests {
                 }
             }
         }
-        assert!(checked > 60, "{checked}");
+        // 60 parameters with a known domain (the chapter's jump synapses take per-synapse
+        // delays, not a `delay` parameter).
+        assert!(checked >= 60, "{checked}");
     }
 
     #[test]

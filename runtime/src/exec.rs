@@ -705,6 +705,7 @@ impl Main<'_, '_> {
             let (input, v) = whole.input_and_v(syn.output_group(o));
             syn.deliver(o, input, v);
         }
+        whole.apply_jumps(s);
         if syn.info().rules_post.is_empty() {
             self.record(whole, slot, clock);
         }
@@ -751,6 +752,7 @@ impl Main<'_, '_> {
         if let Err(e) = done {
             return self.fail(e);
         }
+        whole.apply_jumps(s);
         self.record(whole, slot, clock);
         false
     }

@@ -113,7 +113,7 @@ fn a_checkpoint_that_does_not_fit_is_refused_and_changes_nothing() {
     let e = Checkpoint::from_bytes(bytes).unwrap_err();
     assert_eq!(
         message(e),
-        "cannot restore the checkpoint: format version 2, but this build reads version 3 only"
+        "cannot restore the checkpoint: format version 2, but this build reads version 4 only"
     );
 
     // Truncated, corrupted.

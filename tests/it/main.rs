@@ -7,6 +7,7 @@ mod delays;
 mod fixtures;
 mod inputs;
 mod integrators;
+mod jumps;
 mod memory;
 mod monitors;
 mod neuron_models;

@@ -510,12 +510,12 @@ fn a_target_that_cannot_be_bound_is_a_clear_error() {
     let syn = net
         .add_projection("nano", Nano::default(), pre, micro, &Connect::AllToAll)
         .unwrap();
-    // The membrane potential is changed through a voltage output.
+    // The membrane potential (mV) is not of the dimension of `g`.
     let text = net
         .set_post_variable(syn, "g", "V")
         .unwrap_err()
         .to_string();
-    assert!(text.contains("membrane potential"), "{text}");
+    assert!(text.contains("dimension of `V`"), "{text}");
     // Another dimension.
     let text = net
         .set_post_variable(syn, "g", "T_unit")

@@ -187,10 +187,7 @@ pub(crate) fn build_mixed(threads: usize, observe: bool) -> Mixed {
     let delayed = net
         .add_projection("delayed", delayed, b, a, &conn(2))
         .unwrap();
-    let jump = VoltageJump {
-        w: 0.5,
-        ..VoltageJump::default()
-    };
+    let jump = VoltageJump { w: 0.5 };
     let jump = net.add_projection("jump", jump, a, a, &conn(3)).unwrap();
     let gap = net
         .add_projection(

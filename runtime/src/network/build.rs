@@ -251,6 +251,7 @@ impl Network {
         self.synapses[s].set_targets(targets);
         Ok(())
     }
+
     /// Sets the schedule: `order` must name every population and projection of the network
     /// exactly once (e.g. `net.set_order(&[pre.into(), syn.into(), post.into()])`, the tutorial's
     /// order, as a projection can only be added after both of its populations). Monitors stay
@@ -319,14 +320,6 @@ pub(super) fn bind_target(
         return Err(fail(format!(
             "the spike rules add to {rule}, bound to `{variable}` of group `{}`, an `#[expr]` \
              recomputed every step: bind it to a `#[state]`",
-            group.name()
-        )));
-    }
-    if info.membrane == Some(j) {
-        return Err(fail(format!(
-            "the spike rules add to {rule}, bound to the membrane potential `{variable}` of \
-             group `{}`: a synapse changes the membrane potential through a voltage output \
-             (`#[output(voltage = ...)]`)",
             group.name()
         )));
     }

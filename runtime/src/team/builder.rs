@@ -56,6 +56,9 @@ pub(crate) struct BoardBuilder {
     /// Per synapse group: the neuron group its rules add to and the columns they add to
     /// (`None` for a variable whose values are dropped).
     targets: Vec<(usize, Vec<Option<usize>>)>,
+    /// Per neuron group: the index in `shadows` of the buffer the rules' jumps of its membrane
+    /// potential collect in, when a synapse group's rules add to it.
+    jumps: Vec<Option<usize>>,
 }
 
 impl BoardBuilder {
@@ -90,25 +93,32 @@ impl BoardBuilder {
         let mut list = Vec::with_capacity(src.input.len());
         list.extend_from_slice(src.spiking);
         self.spiking.push(list);
+        self.jumps.push(None);
     }
 
     /// The columns of neuron group `g` (staged already) that the rules of synapse group `s`
-    /// add to (every synapse group is passed, in order; none for a group without rules).
+    /// add to (every synapse group is passed, in order; none for a group without rules). A rule
+    /// adding to the membrane potential adds into the group's jump buffer instead (synapse
+    /// groups read V while their rules write), which [`Whole::apply_jumps`](super::Whole::apply_jumps)
+    /// adds to V at the end of the synapse group's slot.
     ///
     /// # Panics
     ///
-    /// If a column is the group's membrane potential (which synapse groups read while their
-    /// rules would write the targets) or out of range: the network refuses such a binding.
+    /// If a column is out of range: the network refuses such a binding.
     pub(crate) fn targets(&mut self, s: usize, g: usize, columns: Vec<Option<usize>>) {
         debug_assert_eq!(s, self.targets.len());
         let group = &self.groups[g];
         assert!(
-            columns
-                .iter()
-                .flatten()
-                .all(|&j| j < group.columns.len() && Some(j) != group.membrane),
-            "neurode internal error: a rule target is the membrane potential or out of range"
+            columns.iter().flatten().all(|&j| j < group.columns.len()),
+            "neurode internal error: a rule target is out of range"
         );
+        if group.membrane.is_some()
+            && columns.iter().flatten().any(|&j| Some(j) == group.membrane)
+            && self.jumps[g].is_none()
+        {
+            self.shadows.push(vec![0.0; group.n]);
+            self.jumps[g] = Some(self.shadows.len() - 1);
+        }
         self.targets.push((g, columns));
     }
 
@@ -179,7 +189,9 @@ impl BoardBuilder {
         let groups = self
             .groups
             .iter()
-            .map(|g| GroupBufs {
+            .zip(&self.jumps)
+            .map(|(g, jump)| GroupBufs {
+                jump: jump.map(|k| shadow_bufs[k]),
                 n: g.n,
                 membrane: g.membrane,
                 columns: g.columns.iter().map(|&i| floats[i]).collect(),
@@ -204,9 +216,16 @@ impl BoardBuilder {
             .targets
             .iter()
             .map(|(g, cols)| {
-                let ids = &self.groups[*g].columns;
-                let buf = |j: &Option<usize>| j.map_or(Buf::EMPTY, |j| floats[ids[j]]);
-                (*g, cols.iter().map(buf).collect())
+                let group = &self.groups[*g];
+                let buf = |j: &Option<usize>| match *j {
+                    None => Buf::EMPTY,
+                    Some(j) if Some(j) == group.membrane => {
+                        shadow_bufs[self.jumps[*g].expect("a jump buffer for V")]
+                    }
+                    Some(j) => floats[group.columns[j]],
+                };
+                let jumps = cols.iter().flatten().any(|&j| Some(j) == group.membrane);
+                (*g, cols.iter().map(buf).collect(), jumps)
             })
             .collect();
         let n_groups = self.spiking.len();

@@ -274,6 +274,8 @@ impl<'a> ColumnsMut<'a> {
 
 /// The staged buffers of a neuron group.
 struct GroupBufs {
+    /// Where the rules' jumps of the membrane potential collect (when some rule adds to it).
+    jump: Option<Buf<f64>>,
     n: usize,
     membrane: Option<usize>,
     columns: Vec<Buf<f64>>,
@@ -299,9 +301,9 @@ pub(crate) struct Board {
     steps: u64,
     groups: Vec<GroupBufs>,
     synapses: Vec<Option<SynBufs>>,
-    /// Per synapse group: the neuron group its rules add to, and the columns they add to
-    /// (never its membrane potential).
-    targets: Vec<(usize, Vec<Buf<f64>>)>,
+    /// Per synapse group: the neuron group its rules add to, the columns they add to (the
+    /// group's jump buffer in place of its membrane potential), and whether they jump V.
+    targets: Vec<(usize, Vec<Buf<f64>>, bool)>,
     /// Per group: the neurons that spiked at its last update.
     spiking: Vec<UnsafeCell<Vec<u32>>>,
     /// Per group and thread: the thread's part of the next spike list.

@@ -194,7 +194,7 @@ impl Tiles<'_> {
 /// away.
 fn targets_of(board: &Board, s: usize) -> ColumnsMut<'_> {
     match board.targets.get(s) {
-        Some((g, bufs)) if !bufs.is_empty() => ColumnsMut {
+        Some((g, bufs, _)) if !bufs.is_empty() => ColumnsMut {
             backing: Backing::Board(bufs),
             range: 0..board.groups[*g].n,
         },
@@ -249,6 +249,28 @@ impl Whole<'_> {
 
     /// Group `g`'s input accumulator and membrane potential (empty without one), to deliver
     /// outputs into.
+    /// Adds what the rules of synapse group `s` added to its postsynaptic group's membrane
+    /// potential this step (collected in the group's jump buffer) to V, and empties the buffer.
+    /// Nothing for a synapse group whose rules do not add to V.
+    pub(crate) fn apply_jumps(&mut self, s: usize) {
+        let Some(&(g, _, true)) = self.board.targets.get(s) else {
+            return;
+        };
+        let buf = &self.board.groups[g];
+        let (Some(jump), Some(m)) = (buf.jump, buf.membrane) else {
+            return;
+        };
+        // SAFETY: thread 0 alone; the jump buffer and V are distinct buffers; `&mut self`
+        // excludes every other borrow.
+        let (jump, v) = unsafe { (jump.slice_mut(0..buf.n), buf.columns[m].slice_mut(0..buf.n)) };
+        for (v, d) in v.iter_mut().zip(jump) {
+            if *d != 0.0 {
+                *v += *d;
+                *d = 0.0;
+            }
+        }
+    }
+
     pub(crate) fn input_and_v(&mut self, g: usize) -> (&mut [f64], &mut [f64]) {
         let buf = &self.board.groups[g];
         // SAFETY: thread 0 alone; input and V are distinct buffers; `&mut self` excludes every
@@ -276,8 +298,8 @@ impl Whole<'_> {
         let buf = &board.groups[bufs.group];
         let all = 0..buf.n;
         // SAFETY: thread 0 alone; the synapse columns, V, spike and refractory flags, input and
-        // the rule targets (never V) are distinct buffers; `&mut self` excludes every other
-        // borrow.
+        // the rule targets (never V: a jump buffer stands in for it) are distinct buffers;
+        // `&mut self` excludes every other borrow.
         unsafe {
             PostSide {
                 columns: ColumnsMut {
@@ -305,9 +327,9 @@ impl Whole<'_> {
     /// (`pre`, `post`), read-only, and the columns its rules add to.
     pub(crate) fn serial_side(&mut self, s: usize, pre: usize, post: usize) -> SerialSide<'_> {
         let targets = targets_of(self.board, s);
-        // The targets are columns of a group other than its membrane potential (checked when
-        // the board was built), distinct from everything a `GroupRead` holds; `&mut self`
-        // excludes every other borrow.
+        // The targets are columns of a group other than its membrane potential (a jump buffer
+        // stands in for V), distinct from everything a `GroupRead` holds; `&mut self` excludes
+        // every other borrow.
         SerialSide {
             pre: self.read(pre),
             post: self.read(post),
