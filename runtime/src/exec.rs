@@ -702,8 +702,14 @@ impl Main<'_, '_> {
             return self.fail(e);
         }
         for o in (0..syn.n_outputs()).filter(|&o| !syn.is_direct(o)) {
-            let (input, v) = whole.input_and_v(syn.output_group(o));
-            syn.deliver(o, input, v);
+            let g = syn.output_group(o);
+            match syn.summed_column(o) {
+                Some(j) => syn.deliver_summed(o, whole.column_mut(g, j)),
+                None => {
+                    let (input, v) = whole.input_and_v(g);
+                    syn.deliver(o, input, v);
+                }
+            }
         }
         whole.apply_jumps(s);
         if syn.info().rules_post.is_empty() {

@@ -344,6 +344,9 @@ pub struct StateInfo {
     /// exactly from the synapse's last event when an event reaches it. Its stored value is its
     /// value at that last event.
     pub event_driven: bool,
+    /// `true` for a neuron's summed variable (`#[state(summed)]`): no equation of its own,
+    /// assigned every step the sum a synapse group's `#[summed(x_post = ...)]` computes.
+    pub summed: bool,
     /// The unit's dimension and scale (`None` in a model declared `unitless`).
     pub dims: Option<Dims>,
 }
@@ -386,6 +389,10 @@ pub enum OutputKind {
     Conductance,
     /// `V_target += value` (value in mV), applied directly to the membrane potential.
     Voltage,
+    /// `x_target = Σ value` over the group's synapses onto each neuron (Brian2's `(summed)`),
+    /// assigned to the variable [`OutputInfo::variable`] of the target at the end of the
+    /// group's slot.
+    Summed,
 }
 
 /// Which neuron group an output writes into.
@@ -410,6 +417,11 @@ pub struct OutputInfo {
     pub reversal: Option<&'static str>,
     /// Delay as written (an expression over parameters, ms), if any.
     pub delay: Option<&'static str>,
+    /// The target's variable a summed output assigns (`None` for the other kinds).
+    pub variable: Option<&'static str>,
+    /// Unit of the summed value (`None` for the other kinds and in a model declared
+    /// `unitless`).
+    pub dims: Option<Dims>,
 }
 
 /// Everything the macro knows about a model, for `neurode describe`, monitors and error messages.

@@ -199,6 +199,9 @@ pub trait Sink {
     fn conductance(&mut self, o: usize, g: f64, v: f64, e: f64);
     /// Voltage output `o`: `value` mV onto the membrane potential.
     fn voltage(&mut self, o: usize, value: f64);
+    /// Summed output `o`: `value` (in the output's unit) into the sum assigned to the target's
+    /// variable.
+    fn summed(&mut self, o: usize, value: f64);
 }
 
 /// A sink that takes nothing: what a kernel pushes into when it only advances its state.
@@ -209,6 +212,7 @@ impl Sink for NoSink {
     fn current(&mut self, _o: usize, _value: f64) {}
     fn conductance(&mut self, _o: usize, _g: f64, _v: f64, _e: f64) {}
     fn voltage(&mut self, _o: usize, _value: f64) {}
+    fn summed(&mut self, _o: usize, _value: f64) {}
 }
 
 /// One postsynaptic element at a time of a synapse group whose state lives per postsynaptic

@@ -65,6 +65,7 @@ static POISSON_STATES: [StateInfo; 2] = [
         derived: false,
         per_synapse: false,
         event_driven: false,
+        summed: false,
         dims: None,
     },
     StateInfo {
@@ -77,6 +78,7 @@ static POISSON_STATES: [StateInfo; 2] = [
         derived: false,
         per_synapse: false,
         event_driven: false,
+        summed: false,
         dims: None,
     },
 ];

@@ -49,6 +49,7 @@ static SPIKE_TRAIN_STATES: [StateInfo; 1] = [StateInfo {
     derived: false,
     per_synapse: false,
     event_driven: false,
+    summed: false,
     dims: None,
 }];
 

@@ -28,6 +28,7 @@ const fn state(name: &'static str) -> StateInfo {
         derived: false,
         per_synapse: false,
         event_driven: false,
+        summed: false,
         dims: None,
     }
 }
@@ -319,6 +320,8 @@ const fn output(kind: OutputKind, target: Target) -> OutputInfo {
         value: "w",
         reversal: None,
         delay: None,
+        variable: None,
+        dims: None,
     }
 }
 
@@ -500,6 +503,8 @@ static LEAK_INFO: ModelInfo = ModelInfo {
         value: "s",
         reversal: None,
         delay: Some("delay"),
+        variable: None,
+        dims: None,
     }],
     storages: &[Storage::PerPost],
     tile: true,

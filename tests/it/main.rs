@@ -18,6 +18,7 @@ mod noise;
 mod plasticity;
 mod refractory;
 mod storage;
+mod summed;
 mod threads;
 mod ui;
 mod values;

@@ -151,6 +151,11 @@ pub fn describe(name: &str, info: &ModelInfo) -> String {
                 OutputKind::Voltage => {
                     format!("  voltage jump of {to} (mV): V_{to} += {}", o.value)
                 }
+                OutputKind::Summed => format!(
+                    "  summed into {to}: {}_{to} = sum over synapses of {}",
+                    o.variable.unwrap_or("?"),
+                    o.value
+                ),
             };
             if let Some(d) = o.delay {
                 line.push_str(&format!(", delay = {d} (ms)"));

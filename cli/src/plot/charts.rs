@@ -257,7 +257,7 @@ pub fn raster(
 
 /// Draws a spike raster (top: `spikes` as (time in ms, neuron), neurons `0..rows` from the
 /// bottom) over a population rate (bottom: `rate` as (time in ms, Hz), a
-/// [`Rate`](neurode_runtime::Rate)'s `times()` and `rates()` or a smoothing of them) on a shared
+/// [`Rate`](neurode::runtime::Rate)'s `times()` and `rates()` or a smoothing of them) on a shared
 /// time axis `(t0, t1)` ms, as a PNG file at `path`, written as [`save_png`](super::save_png)
 /// writes: the layout of Brunel (2000), Fig. 8.
 ///

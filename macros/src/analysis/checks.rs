@@ -112,12 +112,12 @@ pub(super) fn evaluation_order(m: &Model, errors: &mut Errors) -> (Vec<usize>, b
 pub(super) fn check_roles(m: &Model, errors: &mut Errors) {
     for (i, s) in m.states.iter().enumerate() {
         let reset = m.reset.iter().any(|a| a.state == i);
-        if !s.declared_updates && !reset {
+        if !s.declared_updates && !reset && !s.summed {
             let how = match m.kind {
                 Kind::Synapse => {
                     "add `ode = ...`, a spike update on the field (`on_pre += ...`), or a statement in an `#[on_pre(...)]` / `#[on_post(...)]` block"
                 }
-                Kind::Neuron => "add `ode = ...`, or update it in `#[reset(...)]`",
+                Kind::Neuron => "add `ode = ...`, update it in `#[reset(...)]`, or mark it `summed` for synapses to assign",
             };
             errors.at(s.ident.span(), format!("state `{}` has neither an ODE nor a spike update\nhelp: {how}; a value that never changes is a `#[param]`", s.ident));
         }

@@ -18,7 +18,7 @@ pub use unit_checks::convert_scales;
 
 use checks::{check_noise, check_roles, check_update_order, evaluation_order};
 use storage::{classify_states, storage_classes};
-use unit_checks::{check_units, post_writes};
+use unit_checks::{check_units, post_writes, summed_units};
 
 use crate::args::Op;
 use crate::errors::Errors;
@@ -81,6 +81,8 @@ pub struct Plan {
     pub event_driven: Vec<(usize, Expr, Expr)>,
     /// The postsynaptic variables the rules add to, with the unit of what they add.
     pub post_writes: Vec<(String, Option<Unit>)>,
+    /// Per output: the unit of a summed output's value (`None` for the other kinds).
+    pub summed_units: Vec<Option<Unit>>,
     /// Whether the per-postsynaptic kernel and walk are generated (the group can keep its
     /// state per postsynaptic neuron); [`Plan::tile`] says whether they also run in tiles.
     pub kernel: bool,
@@ -159,6 +161,7 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
             roles: vec![Role::Clock; m.states.len()],
             event_driven: Vec::new(),
             post_writes: Vec::new(),
+            summed_units: vec![None; m.outputs.len()],
             kernel: false,
             columns: column_order(m, &vec![Role::Clock; m.states.len()]),
         };
@@ -171,6 +174,7 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
     check_update_order(m, errors);
     let (roles, event_driven) = classify_states(m, &derived_exprs);
     let post_writes = post_writes(m, &derived_order, errors);
+    let summed_units = summed_units(m, &derived_order);
 
     let ode_states: Vec<usize> = (0..m.states.len())
         .filter(|&i| m.states[i].ode.is_some() && roles[i] == Role::Clock)
@@ -338,7 +342,7 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
                 && match o.kind {
                     OutputKind::Current => true,
                     OutputKind::Conductance => o.reversal.is_some(),
-                    OutputKind::Voltage => false,
+                    OutputKind::Voltage | OutputKind::Summed => false,
                 }
         });
     Plan {
@@ -358,6 +362,7 @@ pub fn analyse(m: &Model, errors: &mut Errors) -> Plan {
         reads,
         event_driven,
         post_writes,
+        summed_units,
         kernel,
         columns: column_order(m, &roles),
         roles,

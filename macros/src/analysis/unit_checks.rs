@@ -49,6 +49,25 @@ pub(super) fn post_writes(
     out
 }
 
+/// The unit of each output's value for the summed outputs (`None` for the other kinds, and in
+/// a model declared `unitless`).
+pub(super) fn summed_units(m: &Model, order: &[usize]) -> Vec<Option<Unit>> {
+    let env = unit_env(m, order);
+    m.outputs
+        .iter()
+        .map(|o| match o.kind {
+            OutputKind::Summed if !m.unitless => {
+                match units::infer(&o.value, &env, &mut Vec::new()) {
+                    Some(Inferred::Num(u)) => Some(u),
+                    Some(Inferred::Bool) => Some(Unit::ONE),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// One declared unit replaced by another, to ask what the checks would say had it been declared
 /// so (see `unit_causes`); `None` is the model as written.
 pub(super) type Override = Option<(Sym, Unit)>;
@@ -229,12 +248,14 @@ pub fn convert_scales(m: &mut Model) {
             .iter()
             .map(|o| {
                 let unit = match o.kind {
-                    OutputKind::Current => Unit::NA,
-                    OutputKind::Conductance => Unit::US,
-                    OutputKind::Voltage => Unit::MV,
+                    OutputKind::Current => Some(Unit::NA),
+                    OutputKind::Conductance => Some(Unit::US),
+                    OutputKind::Voltage => Some(Unit::MV),
+                    // In the unit the expression has; converted into the neuron's at binding.
+                    OutputKind::Summed => None,
                 };
                 (
-                    to(&o.value, Some(unit)),
+                    to(&o.value, unit),
                     o.reversal.as_ref().map(|r| to(r, Some(Unit::MV))),
                     o.delay.as_ref().map(|d| to(d, Some(Unit::MS))),
                 )
@@ -410,11 +431,17 @@ pub(super) fn unit_report<'m>(m: &'m Model, order: &[usize], over: Override) -> 
     }
     for o in &m.outputs {
         let (unit, what) = match o.kind {
-            OutputKind::Current => (Unit::NA, "a current output"),
-            OutputKind::Conductance => (Unit::US, "a conductance output"),
-            OutputKind::Voltage => (Unit::MV, "a voltage output"),
+            OutputKind::Current => (Some(Unit::NA), "a current output"),
+            OutputKind::Conductance => (Some(Unit::US), "a conductance output"),
+            OutputKind::Voltage => (Some(Unit::MV), "a voltage output"),
+            // Any unit of its own (inferred, so that its terms are checked against each
+            // other); the neuron's variable is matched when the synapses are bound.
+            OutputKind::Summed => {
+                units::infer(&o.value, &env, &mut list.errors);
+                (None, "a summed variable")
+            }
         };
-        expect(&o.value, Some(unit), what.into(), &mut list);
+        expect(&o.value, unit, what.into(), &mut list);
         if let Some(r) = &o.reversal {
             expect(r, Some(Unit::MV), "a reversal potential".into(), &mut list);
         }

@@ -210,15 +210,16 @@ impl Ctx<'_> {
                 });
                 let per_synapse = self.p.per_synapse(i);
                 let event_driven = self.p.roles[i] == Role::EventDriven;
+                let summed = s.summed;
                 let d = dims(s.unit);
-                quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #init, ode: #ode, events: &[#(#events),*], derived: false, per_synapse: #per_synapse, event_driven: #event_driven, dims: #d })
+                quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #init, ode: #ode, events: &[#(#events),*], derived: false, per_synapse: #per_synapse, event_driven: #event_driven, summed: #summed, dims: #d })
             }
             Col::Derived(j) => {
                 let d = &m.derived[j];
                 let (n, doc, text) = (d.ident.to_string(), &d.doc, &d.text);
                 let u = d.unit_text.clone().unwrap_or_default();
                 let dd = dims(d.unit);
-                quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #text, ode: ::core::option::Option::None, events: &[], derived: true, per_synapse: false, event_driven: false, dims: #dd })
+                quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #text, ode: ::core::option::Option::None, events: &[], derived: true, per_synapse: false, event_driven: false, summed: false, dims: #dd })
             }
         });
         let rule_texts = |rules: &Option<Vec<crate::model::Rule>>| -> Vec<String> {
@@ -229,12 +230,15 @@ impl Ctx<'_> {
             let d = dims(*unit);
             quote!(#rt::PostWrite { name: #name, dims: #d })
         });
-        let outputs = m.outputs.iter().map(|o| {
+        let outputs = m.outputs.iter().zip(&self.p.summed_units).map(|(o, unit)| {
             let kind = match o.kind {
                 OutputKind::Current => quote!(#rt::OutputKind::Current),
                 OutputKind::Conductance => quote!(#rt::OutputKind::Conductance),
                 OutputKind::Voltage => quote!(#rt::OutputKind::Voltage),
+                OutputKind::Summed => quote!(#rt::OutputKind::Summed),
             };
+            let variable = opt(o.variable.as_ref());
+            let d = dims(*unit);
             let target = if o.to_pre {
                 quote!(#rt::Target::Pre)
             } else {
@@ -242,7 +246,7 @@ impl Ctx<'_> {
             };
             let value = &o.value_text;
             let (rev, delay) = (opt(o.reversal_text.as_ref()), opt(o.delay_text.as_ref()));
-            quote!(#rt::OutputInfo { kind: #kind, target: #target, value: #value, reversal: #rev, delay: #delay })
+            quote!(#rt::OutputInfo { kind: #kind, target: #target, value: #value, reversal: #rev, delay: #delay, variable: #variable, dims: #d })
         });
         let storages = self.p.storages.iter().map(|&s| self.storage_path(s));
         let tile = self.p.tile;

@@ -77,6 +77,7 @@ impl Ctx<'_> {
                             quote!(__sink.conductance(#o, #x, __v, (#e));)
                         }
                         (OutputKind::Voltage, _) => quote!(__sink.voltage(#o, #x);),
+                        (OutputKind::Summed, _) => quote!(__sink.summed(#o, #x);),
                         _ => quote!(__sink.current(#o, #x);),
                     }
                 })

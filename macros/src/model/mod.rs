@@ -100,6 +100,8 @@ pub struct State {
     pub fixed: Option<usize>,
     /// `unless_refractory`: held while the neuron is refractory.
     pub unless_refractory: bool,
+    /// `summed`: assigned by synapses every step (a neuron's state without equations).
+    pub summed: bool,
     pub doc: String,
 }
 
@@ -145,6 +147,8 @@ pub struct Output {
     pub delay: Option<Expr>,
     pub delay_text: Option<String>,
     pub to_pre: bool,
+    /// The neuron variable a summed output assigns.
+    pub variable: Option<String>,
 }
 
 /// A reset statement.

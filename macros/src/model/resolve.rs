@@ -221,6 +221,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             clock_driven: s.clock_driven,
             fixed: None,
             unless_refractory: s.unless_refractory.is_some(),
+            summed: s.summed.is_some(),
             doc: s.doc.clone(),
         });
     }
@@ -240,6 +241,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
             clock_driven: false,
             fixed: Some(i),
             unless_refractory: false,
+            summed: false,
             doc: p.doc.clone(),
         });
     }
@@ -260,6 +262,21 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
                     s.ident
                 ),
             );
+        }
+    }
+    for s in &raw.states {
+        let Some(flag) = &s.summed else { continue };
+        if raw.kind == Kind::Synapse {
+            errors.at(flag.span(), "`summed` marks a neuron's variable that synapses sum into; a synapse writes one with `#[summed(x_post = ...)]`");
+        } else if s.ode.is_some() || s.membrane {
+            let what = if s.membrane {
+                "the membrane potential"
+            } else {
+                "a state with an `ode`"
+            };
+            errors.at(flag.span(), format!("a summed variable is assigned by synapses every step, so it cannot be {what}: declare `{}` without `ode` and keep it out of the membrane", s.ident));
+        } else if raw.reset.iter().any(|a| a.target == s.ident) {
+            errors.at(flag.span(), format!("a summed variable is assigned by synapses every step; the reset of `{}` would be overwritten", s.ident));
         }
     }
     for s in &raw.states {
@@ -321,6 +338,7 @@ pub fn resolve(raw: RawModel, errors: &mut Errors) -> Model {
                 delay: o.delay.as_ref().and_then(|e| lw.lower(e, errors)),
                 delay_text: o.delay.as_ref().map(text_of),
                 to_pre: o.to_pre,
+                variable: o.variable.as_ref().map(Ident::to_string),
             })
         })
         .collect();

@@ -316,5 +316,63 @@ pub(super) fn parse_output(attr: &Attribute, raw: &mut RawModel, errors: &mut Er
         reversal,
         delay,
         to_pre,
+        variable: None,
     });
+}
+
+/// `#[summed(x_post = expr, ...)]`: each entry a summed output onto the postsynaptic variable
+/// `x`.
+pub(super) fn parse_summed(attr: &Attribute, raw: &mut RawModel, errors: &mut Errors) {
+    let before = errors.len();
+    let mut any = false;
+    for arg in attr_args(attr, errors) {
+        let Arg::Keyed { key, op, value } = arg else {
+            errors.push(arg.error(
+                "expected `x_post = <expr>`: the postsynaptic variable and the per-synapse value \
+                 summed into it",
+            ));
+            continue;
+        };
+        any = true;
+        if op != Op::Assign {
+            errors.at(
+                key.span(),
+                format!("a summed variable is assigned the sum over synapses: write `{key} = ...`"),
+            );
+            continue;
+        }
+        let name = key.to_string();
+        let Some(variable) = name.strip_suffix("_post").filter(|v| !v.is_empty()) else {
+            errors.at(
+                key.span(),
+                format!(
+                    "a summed variable is a variable of the postsynaptic neuron: write \
+                     `{name}_post = ...`"
+                ),
+            );
+            continue;
+        };
+        if raw
+            .outputs
+            .iter()
+            .any(|o| o.variable.as_ref().is_some_and(|v| v == variable))
+        {
+            errors.at(
+                key.span(),
+                format!("`{name}` is summed twice: write one expression (a sum of terms)"),
+            );
+            continue;
+        }
+        raw.outputs.push(RawOutput {
+            kind: OutputKind::Summed,
+            value,
+            reversal: None,
+            delay: None,
+            to_pre: false,
+            variable: Some(Ident::new(variable, key.span())),
+        });
+    }
+    if !any && errors.len() == before {
+        errors.spanned(attr, "`#[summed]` needs `x_post = <expr>`");
+    }
 }

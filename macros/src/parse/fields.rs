@@ -137,7 +137,7 @@ fn parse_param(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Er
     raw.params.push(p);
 }
 
-/// `#[state(init = .., unit = "..", ode = .., on_pre = .., on_pre_after += .., membrane)]`
+/// `#[state(init = .., unit = "..", ode = .., on_pre = .., on_pre_after += .., membrane, summed)]`
 fn parse_state(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Errors) {
     let mut s = RawState {
         ident: f.ident,
@@ -148,6 +148,7 @@ fn parse_state(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Er
         membrane: false,
         clock_driven: false,
         unless_refractory: None,
+        summed: None,
         doc: f.doc,
     };
     for arg in args {
@@ -184,6 +185,7 @@ fn parse_state(f: Field<'_>, args: Vec<Arg>, raw: &mut RawModel, errors: &mut Er
             Arg::Flag(key) if key == kw::MEMBRANE => s.membrane = true,
             Arg::Flag(key) if key == kw::CLOCK_DRIVEN => s.clock_driven = true,
             Arg::Flag(key) if key == kw::UNLESS_REFRACTORY => s.unless_refractory = Some(key),
+            Arg::Flag(key) if key == kw::SUMMED => s.summed = Some(key),
             Arg::Flag(key) => unknown_key(errors, &key, kw::STATE, &kw::STATE_KEYS),
             Arg::Positional(e) => errors.spanned(
                 &e,

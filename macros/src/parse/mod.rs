@@ -10,7 +10,7 @@ mod fields;
 
 use attrs::{
     item_keyword_span, parse_method, parse_output, parse_refractory, parse_reset, parse_rules,
-    parse_threshold,
+    parse_summed, parse_threshold,
 };
 use fields::parse_field;
 
@@ -40,9 +40,12 @@ pub mod kw {
     pub const ON_PRE_RULES: &str = "on_pre";
     pub const ON_POST_RULES: &str = "on_post";
     pub const REQUIRE: &str = "require";
-    pub const STRUCT_ATTRS: [&str; 7] = [
+    /// `#[summed(x_post = expr)]` (synapses), and the `summed` flag of a neuron's `#[state]`.
+    pub const SUMMED: &str = "summed";
+    pub const STRUCT_ATTRS: [&str; 8] = [
         REQUIRE,
         OUTPUT,
+        SUMMED,
         THRESHOLD,
         RESET,
         REFRACTORY,
@@ -84,7 +87,7 @@ pub mod kw {
     /// `per_synapse` / `per_neuron`: one value per element, the field's value the default.
     pub const PER_SYNAPSE: &str = "per_synapse";
     pub const PER_NEURON: &str = "per_neuron";
-    pub const STATE_KEYS: [&str; 8] = [
+    pub const STATE_KEYS: [&str; 9] = [
         INIT,
         UNIT,
         ODE,
@@ -93,6 +96,7 @@ pub mod kw {
         MEMBRANE,
         CLOCK_DRIVEN,
         UNLESS_REFRACTORY,
+        SUMMED,
     ];
     pub const EXPR_KEYS: [&str; 1] = [UNIT];
     pub const INPUT_KEYS: [&str; 1] = [UNIT];
@@ -218,6 +222,8 @@ pub struct RawState {
     pub clock_driven: bool,
     /// `unless_refractory`, with the flag (for diagnostics).
     pub unless_refractory: Option<Ident>,
+    /// `summed`, with the flag (for diagnostics).
+    pub summed: Option<Ident>,
     pub doc: String,
 }
 
@@ -241,6 +247,8 @@ pub enum OutputKind {
     Current,
     Conductance,
     Voltage,
+    /// `#[summed(x_post = ...)]`: assigned to the neuron's variable `x` as the sum over synapses.
+    Summed,
 }
 
 /// `#[output(current = .. | conductance = .., reversal = .. | voltage = .., delay = .., target = pre|post)]`
@@ -250,6 +258,8 @@ pub struct RawOutput {
     pub reversal: Option<Expr>,
     pub delay: Option<Expr>,
     pub to_pre: bool,
+    /// The neuron variable a summed output assigns (`x` of `x_post`), as written.
+    pub variable: Option<Ident>,
 }
 
 /// Which spike a rule block answers.
@@ -522,6 +532,12 @@ pub fn parse(
         };
         match (kind, name.as_str()) {
             (Kind::Synapse, kw::OUTPUT) => parse_output(attr, &mut raw, errors),
+            (Kind::Synapse, kw::SUMMED) => parse_summed(attr, &mut raw, errors),
+            (Kind::Neuron, kw::SUMMED) => errors.spanned(
+                attr,
+                "`#[summed(...)]` belongs to synapses; a neuron declares the variable they sum \
+                 into as `#[state(summed, unit = \"...\")]`",
+            ),
             (_, kw::REQUIRE) => {
                 for arg in attr_args(attr, errors) {
                     match arg {

@@ -267,6 +267,7 @@ Typed accessor of the parameter `delay` (ms), default 0, for `Network::set_param
                     derived: false,
                     per_synapse: false,
                     event_driven: false,
+                    summed: false,
                     dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
                         exp: [0i8, 0i8, 0i8, 0i8, 0i8],
                         scale: 0i32,
@@ -282,6 +283,7 @@ Typed accessor of the parameter `delay` (ms), default 0, for `Network::set_param
                     derived: false,
                     per_synapse: false,
                     event_driven: false,
+                    summed: false,
                     dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
                         exp: [2i8, 0i8, 0i8, 0i8, 0i8],
                         scale: 0i32,
@@ -297,6 +299,7 @@ Typed accessor of the parameter `delay` (ms), default 0, for `Network::set_param
                     derived: true,
                     per_synapse: false,
                     event_driven: false,
+                    summed: false,
                     dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
                         exp: [0i8, 0i8, 0i8, 2i8, 0i8],
                         scale: 0i32,
@@ -310,6 +313,8 @@ Typed accessor of the parameter `delay` (ms), default 0, for `Network::set_param
                     value: "g_max * s",
                     reversal: ::core::option::Option::Some("E"),
                     delay: ::core::option::Option::Some("delay"),
+                    variable: ::core::option::Option::None,
+                    dims: ::core::option::Option::None,
                 },
             ],
             storages: &[

@@ -173,6 +173,7 @@ Typed accessor of the parameter `delay` (ms), default 0, for `Network::set_param
                     derived: false,
                     per_synapse: false,
                     event_driven: false,
+                    summed: false,
                     dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
                         exp: [0i8, 0i8, 0i8, 0i8, 0i8],
                         scale: 0i32,
@@ -186,6 +187,8 @@ Typed accessor of the parameter `delay` (ms), default 0, for `Network::set_param
                     value: "w * s",
                     reversal: ::core::option::Option::None,
                     delay: ::core::option::Option::Some("delay"),
+                    variable: ::core::option::Option::None,
+                    dims: ::core::option::Option::None,
                 },
             ],
             storages: &[

@@ -88,7 +88,9 @@ impl Network {
                 Target::Post => post,
             };
             let target = &self.neurons[g];
-            if out.kind != OutputKind::Current && target.info().membrane.is_none() {
+            if matches!(out.kind, OutputKind::Conductance | OutputKind::Voltage)
+                && target.info().membrane.is_none()
+            {
                 return Err(Error::InvalidInput {
                     object: name.to_string(),
                     reason: format!(
@@ -100,7 +102,9 @@ impl Network {
                     ),
                 });
             }
-            if out.kind != OutputKind::Voltage && target.info().input.is_none() {
+            if matches!(out.kind, OutputKind::Current | OutputKind::Conductance)
+                && target.info().input.is_none()
+            {
                 return Err(Error::InvalidInput {
                     object: name.to_string(),
                     reason: format!(
@@ -113,6 +117,22 @@ impl Network {
                 });
             }
         }
+        let summed = S::INFO
+            .outputs
+            .iter()
+            .map(|out| {
+                let g = match out.target {
+                    Target::Pre => pre,
+                    Target::Post => post,
+                };
+                match (out.kind, out.variable) {
+                    (OutputKind::Summed, Some(variable)) => {
+                        self.bind_summed(name, (variable, out.dims), g).map(Some)
+                    }
+                    _ => Ok(None),
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
         // A variable the postsynaptic model lacks stays unbound until a run, so that it can
         // still be bound to another or dropped.
         let targets = S::INFO
@@ -165,6 +185,7 @@ impl Network {
         )?;
         self.budget.charge(bytes, purpose)?;
         group.set_targets(targets);
+        group.set_summed(summed);
         self.synapses.push(Box::new(group));
         self.schedule.push(Slot::new(Obj::Synapse(index)));
         let types = (
@@ -283,6 +304,73 @@ impl Network {
             }
         }
         Ok(())
+    }
+}
+
+impl Network {
+    /// The column of group `g` that a summed output of synapse group `object` assigns
+    /// (`variable`, of unit `dims`), and the factor converting into its unit: a
+    /// `#[state(summed)]` of the group's model, of the output's dimension, that no other synapse
+    /// group sums into.
+    fn bind_summed(
+        &self,
+        object: &str,
+        (variable, dims): (&str, Option<crate::info::Dims>),
+        g: usize,
+    ) -> Result<(usize, f64)> {
+        let group = &*self.neurons[g];
+        let info = group.info();
+        let fail = |reason: String| Error::InvalidInput {
+            object: object.to_string(),
+            reason,
+        };
+        let summed: Vec<&str> = info
+            .states
+            .iter()
+            .filter(|s| s.summed)
+            .map(|s| s.name)
+            .collect();
+        let list = if summed.is_empty() {
+            "none".to_string()
+        } else {
+            summed.join(", ")
+        };
+        let Some(j) = info.column(variable).filter(|&j| info.states[j].summed) else {
+            return Err(fail(format!(
+                "the synapses sum into `{variable}_post`, but model `{}` of group `{}` has no \
+                 summed variable `{variable}` (declared `#[state(summed, ...)]`; its summed \
+                 variables: {list})",
+                info.name,
+                group.name()
+            )));
+        };
+        let state = &info.states[j];
+        let factor = match (dims, state.dims) {
+            (Some(from), Some(to)) => from.factor_to(to).ok_or_else(|| {
+                fail(format!(
+                    "the synapses sum into `{variable}_post` a value whose unit is not of the \
+                     dimension of `{variable}` ({}) of group `{}`",
+                    state.unit,
+                    group.name()
+                ))
+            })?,
+            _ => 1.0,
+        };
+        for other in &self.synapses {
+            let info = other.info();
+            let taken = (0..info.outputs.len())
+                .any(|o| other.output_group(o) == g && other.summed_column(o) == Some(j));
+            if taken {
+                return Err(fail(format!(
+                    "synapse group `{}` sums into `{variable}` of group `{}` already: one synapse \
+                     group per summed variable (Brian2's rule); declare one summed variable per \
+                     synapse group and add them in the neuron's equations",
+                    other.name(),
+                    group.name()
+                )));
+            }
+        }
+        Ok((j, factor))
     }
 }
 

@@ -213,7 +213,7 @@ impl Network {
     ///
     /// Errors: [`Error::UnknownObject`]; [`Error::InvalidInput`] for a bin that is not finite,
     /// not positive or not a whole number of steps (within
-    /// [`STEP_TOLERANCE`](crate::STEP_TOLERANCE)).
+    /// [`STEP_TOLERANCE`]).
     pub fn record_rate<M: NeuronModel>(
         &mut self,
         target: impl Into<View<M>>,

@@ -36,6 +36,12 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn output_group(&self, o: usize) -> usize;
     /// Adds this step's delivered value of output `o` into its target's input or membrane.
     fn deliver(&self, o: usize, input: &mut [f64], v: &mut [f64]);
+    /// The column of the target group that summed output `o` assigns (`None` for the other
+    /// kinds).
+    fn summed_column(&self, o: usize) -> Option<usize>;
+    /// Assigns this step's sums of summed output `o`, converted into the unit of the target's
+    /// variable, to `column` (the target's column [`AnySynapses::summed_column`]).
+    fn deliver_summed(&self, o: usize, column: &mut [f64]);
     /// Writes what a run changes (see [`crate::checkpoint`]) at the network's step `dt` (ms),
     /// which sizes the delay rings.
     fn save(&self, w: &mut crate::checkpoint::Writer, dt: f64);
@@ -71,6 +77,9 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn targets(&self) -> &[Binding];
     /// Binds the postsynaptic variables of the rules.
     fn set_targets(&mut self, targets: Vec<Binding>);
+    /// Per output: the target's column and the conversion factor a summed output assigns
+    /// (`None` for the other kinds).
+    fn set_summed(&mut self, summed: Vec<Option<(usize, f64)>>);
     /// Number of postsynaptic neurons.
     fn n_post(&self) -> usize;
     /// Per-synapse delays, if set.
@@ -222,7 +231,7 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
             self.direct[o] = self.storage == Storage::PerPost
                 && steps[o] == 0
                 && info.target == Target::Post
-                && info.kind != OutputKind::Voltage;
+                && !matches!(info.kind, OutputKind::Voltage | OutputKind::Summed);
         }
         self.delay_steps = steps;
         self.reversals = reversals;
@@ -264,6 +273,21 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
                     *v += x;
                 }
             }
+            // Assigned through `deliver_summed`.
+            OutputKind::Summed => {}
+        }
+    }
+
+    fn summed_column(&self, o: usize) -> Option<usize> {
+        self.summed.get(o).copied().flatten().map(|(j, _)| j)
+    }
+
+    fn deliver_summed(&self, o: usize, column: &mut [f64]) {
+        let Some((_, factor)) = self.summed.get(o).copied().flatten() else {
+            return;
+        };
+        for (c, x) in column.iter_mut().zip(&self.outputs[o]) {
+            *c = x * factor;
         }
     }
 
@@ -495,6 +519,10 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
 
     fn set_targets(&mut self, targets: Vec<Binding>) {
         self.targets = targets;
+    }
+
+    fn set_summed(&mut self, summed: Vec<Option<(usize, f64)>>) {
+        self.summed = summed;
     }
 
     fn post_tile(

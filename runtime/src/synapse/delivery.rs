@@ -74,6 +74,9 @@ impl Sink for AccSink<'_> {
 
     #[inline(always)]
     fn voltage(&mut self, _o: usize, _value: f64) {}
+
+    #[inline(always)]
+    fn summed(&mut self, _o: usize, _value: f64) {}
 }
 
 /// The outputs of postsynaptic element `q` of a group run whole: direct outputs into the
@@ -106,6 +109,11 @@ impl Sink for DeliverySink<'_> {
 
     #[inline]
     fn voltage(&mut self, o: usize, value: f64) {
+        self.outputs[o][self.q] += value;
+    }
+
+    #[inline]
+    fn summed(&mut self, o: usize, value: f64) {
         self.outputs[o][self.q] += value;
     }
 }

@@ -101,6 +101,9 @@ pub struct SynapseGroup<S: SynapseModel> {
     /// The conversion factor of each binding of `targets`, as the last `prepare` found them
     /// (read by the rules at every step, so not recomputed there).
     factors: Vec<f64>,
+    /// Per output: for a summed output, the target group's column it assigns and the factor
+    /// converting into that column's unit (bound when the group is added).
+    summed: Vec<Option<(usize, f64)>>,
     /// The key of the initial values drawn with `rand()` / `randn()`.
     init_key: u64,
 }
@@ -148,6 +151,7 @@ impl<S: SynapseModel> SynapseGroup<S> {
             csc: None,
             targets: Vec::new(),
             factors: Vec::new(),
+            summed: vec![None; n_out],
             model,
             pre,
             post,

@@ -271,6 +271,13 @@ impl Whole<'_> {
         }
     }
 
+    /// Column `j` of neuron group `g`, whole, to write.
+    pub(crate) fn column_mut(&mut self, g: usize, j: usize) -> &mut [f64] {
+        let buf = &self.board.groups[g];
+        // SAFETY: thread 0 alone; `&mut self` excludes every other borrow.
+        unsafe { buf.columns[j].slice_mut(0..buf.n) }
+    }
+
     pub(crate) fn input_and_v(&mut self, g: usize) -> (&mut [f64], &mut [f64]) {
         let buf = &self.board.groups[g];
         // SAFETY: thread 0 alone; input and V are distinct buffers; `&mut self` excludes every
