@@ -13,7 +13,8 @@ use neurode_macros::synapse;
 /// spike reaches the synapse: the step of the spike without delays (with the schedule
 /// (pre, synapse, post) the postsynaptic neuron integrates it in that step), `round(d/dt)`
 /// steps later (at least one) with per-synapse delays
-/// ([`Network::set_delays`](neurode_runtime::Network::set_delays)). Nothing to integrate.
+/// ([`Network::set_delays`](neurode_runtime::Network::set_delays)). A jump onto a refractory
+/// neuron whose period holds V is dropped (see the synapse DSL). Nothing to integrate.
 ///
 /// Reference: BrainPy "Synaptic Models" chapter; Gerstner et al., *Neuronal Dynamics* (2014), §3.1.
 #[synapse(crate = ::neurode_runtime)]
@@ -28,12 +29,13 @@ pub struct VoltageJump {
 }
 
 /// Delta synapse (the library's `VoltageJump`; Brunel 2000's synapse): on a presynaptic spike
-/// V_post += w, dropped while the postsynaptic neuron is refractory when `skip_refractory` is 1
-/// (NEST's `iaf_psc_delta`; Brian2's `on_pre='v += J'` adds it always). The library added the
+/// V_post += w. A jump onto a refractory neuron whose period holds V (the default for a reset `V = ...`) is
+/// dropped, as NEST's `iaf_psc_delta` and Brian2's `on_pre='v += J'` onto `(unless refractory)`
+/// drop it; `skip_refractory = 1` drops it also where V is not held. The library added the
 /// jump to every postsynaptic neuron by mistake; neurode implements the intent (each synapse's
 /// target).
 ///
-/// Defaults: w 1 mV, skip_refractory 0 (jump always). The refractory flag is read when the
+/// Defaults: w 1 mV, skip_refractory 0 (the held-V rule alone). The refractory flag is read when the
 /// spike reaches the synapse (after its delay); delays per synapse with
 /// [`Network::set_delays`](neurode_runtime::Network::set_delays) (`round(d/dt)` steps, at least
 /// one).
@@ -45,7 +47,7 @@ pub struct Delta {
     /// Jump of the postsynaptic potential per spike.
     #[param(default = 1.0, unit = "mV")]
     pub w: f64,
-    /// 1 to drop the jump while the postsynaptic neuron is refractory, 0 to always jump.
+    /// 1 to drop the jump while the postsynaptic neuron is refractory, 0 to drop it only where the period holds V.
     #[param(default = 0.0, unit = "1", domain = flag)]
     pub skip_refractory: f64,
 }

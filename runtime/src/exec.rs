@@ -147,7 +147,9 @@ pub(crate) fn run(objects: Objects<'_>, cfg: RunConfig<'_>) -> (u64, Result<()>)
             }),
         );
         let targets = syn.targets().iter().map(Binding::column).collect();
-        builder.targets(s, syn.endpoints().1, targets);
+        let post = syn.endpoints().1;
+        let held: Vec<bool> = neurons[post].info().states.iter().map(|x| x.held).collect();
+        builder.targets(s, post, targets, &held);
     }
     let mut board = builder.build(threads, cfg.steps, sections, tiles);
     if cfg.steps > 0 {
@@ -337,7 +339,7 @@ impl Shared<'_> {
         let mut columns = columns;
         if phase.neuron {
             group.apply_inputs(clock.step, input, first);
-            group.apply_poisson(clock.step, columns.reborrow(), first);
+            group.apply_poisson(clock.step, columns.reborrow(), first, refractory);
         }
         let walk = |s: usize, columns: ColumnsMut<'_>, v: &[f64], out: &mut Vec<Segment>| {
             if let Some(syn) = self.tiled[s] {

@@ -271,8 +271,8 @@ pub(crate) trait AnyGroup: Send + Sync {
     /// `first..first + input.len()`.
     fn apply_inputs(&self, step: u64, input: &mut [f64], first: usize);
     /// Adds the Poisson inputs of step `step` to their variables, `columns` being the group's
-    /// columns on the neurons `first..`.
-    fn apply_poisson(&self, step: u64, columns: ColumnsMut<'_>, first: usize);
+    /// columns on the neurons `first..` and `refractory` their refractory flags.
+    fn apply_poisson(&self, step: u64, columns: ColumnsMut<'_>, first: usize, refractory: &[bool]);
     /// Adds a Poisson input onto a variable; its index among the group's Poisson inputs.
     fn add_poisson(&mut self, input: CompiledPoisson) -> usize;
     /// Updates the neurons of `tile` with their inputs `input` (zeroed after use); whether
@@ -455,9 +455,15 @@ impl<M: NeuronModel> AnyGroup for NeuronGroup<M> {
         }
     }
 
-    fn apply_poisson(&self, step: u64, mut columns: ColumnsMut<'_>, first: usize) {
+    fn apply_poisson(
+        &self,
+        step: u64,
+        mut columns: ColumnsMut<'_>,
+        first: usize,
+        refractory: &[bool],
+    ) {
         for p in &self.poisson {
-            p.apply(step, columns.column_mut(p.column()), first);
+            p.apply(step, columns.column_mut(p.column()), first, refractory);
         }
     }
 

@@ -347,6 +347,10 @@ pub struct StateInfo {
     /// `true` for a neuron's summed variable (`#[state(summed)]`): no equation of its own,
     /// assigned every step the sum a synapse group's `#[summed(x_post = ...)]` computes.
     pub summed: bool,
+    /// `true` for a neuron's state the refractory period holds (see `#[refractory]`): it is
+    /// not integrated while the neuron is refractory, and what synapses and Poisson inputs add
+    /// to it then is dropped (Brian2's `(unless refractory)`, NEST's refractory neurons).
+    pub held: bool,
     /// The unit's dimension and scale (`None` in a model declared `unitless`).
     pub dims: Option<Dims>,
 }

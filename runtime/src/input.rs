@@ -979,6 +979,9 @@ pub(crate) struct CompiledPoisson {
     /// The cumulative probabilities of 0, 1, 2, ... events, up to the first count of
     /// probability 0 (for a mean below 20; empty above).
     cdf: Vec<f64>,
+    /// `cdf` scaled by 2^53 and floored: a draw's bits `b` (uniform `b / 2^53`) satisfy
+    /// `b / 2^53 <= cdf[k]` exactly when `b <= cdf_bits[k]` (the scaling is exact).
+    cdf_bits: Vec<u64>,
     dist: Counts,
     /// For a view: whether each neuron of the population receives the input (`None`: all).
     members: Option<Vec<bool>>,
@@ -986,6 +989,8 @@ pub(crate) struct CompiledPoisson {
     window: (u64, u64),
     /// Switched on ([`crate::Network::switch_input`]).
     on: bool,
+    /// The variable is held by the refractory period: no event reaches a refractory neuron.
+    held: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -1091,11 +1096,16 @@ impl CompiledPoisson {
             seed,
             p0,
             mean: lambda,
+            cdf_bits: cdf
+                .iter()
+                .map(|&c| (c * (1u64 << 53) as f64).floor() as u64)
+                .collect(),
             cdf,
             dist,
             members: None,
             window,
             on: true,
+            held: false,
         })
     }
 
@@ -1135,13 +1145,21 @@ impl CompiledPoisson {
         k.max(1) as f64
     }
 
-    /// Adds the events of `step` to `values`, the column of the neurons `first..`.
+    /// Marks the input's variable as held by the refractory period ([`StateInfo::held`](crate::StateInfo::held)):
+    /// the events of a neuron whose refractory flag is set are dropped.
+    pub(crate) fn set_held(&mut self, held: bool) {
+        self.held = held;
+    }
+
+    /// Adds the events of `step` to `values`, the column of the neurons `first..` (`refractory`
+    /// their refractory flags as their last update left them: where set, a held variable
+    /// receives nothing).
     ///
     /// Neuron `i`'s draw at `step` is the keyed uniform `(step, i)` of its seed
     /// ([`crate::rng::keyed_uniform_from`]), so any thread draws any neuron's count. The hash
     /// of the step is computed once; the neurons' hashes are computed a block at a time (a loop
     /// the compiler vectorises) and only the neurons whose draw exceeds P(0 events) go on.
-    pub(crate) fn apply(&self, step: u64, values: &mut [f64], first: usize) {
+    pub(crate) fn apply(&self, step: u64, values: &mut [f64], first: usize, refractory: &[bool]) {
         use crate::rng::{bits_to_uniform, key_prefix, key_with, keyed_bits};
         const BLOCK: usize = 64;
         if !self.active(step) {
@@ -1167,11 +1185,34 @@ impl CompiledPoisson {
                 let j = mask.trailing_zeros() as usize;
                 mask &= mask - 1;
                 let i = start + j as u64;
-                if self.members.as_ref().is_some_and(|m| !m[i as usize]) {
+                if self.members.as_ref().is_some_and(|m| !m[i as usize])
+                    || (self.held && refractory.get(i as usize - first) == Some(&true))
+                {
                     continue;
                 }
-                let u = bits_to_uniform(bits[j]);
-                let k = self.count(u, i, step);
+                let k = if self.mean < 20.0 {
+                    // `invert` on the bits, without the conversion (the same count).
+                    // The cdf rises, so the first k >= 1 with bits <= c[k] (at most `last`)
+                    // is 1 + the number of c[1..] below the bits: counted without branches
+                    // over the first 8 (the count is random, a loop's exit mispredicts), then
+                    // by a loop in the rare case it goes on.
+                    let c = &self.cdf_bits;
+                    let last = c.len().saturating_sub(1);
+                    let head = last.min(9);
+                    let below: usize = c
+                        .get(1..head)
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|&t| usize::from(bits[j] > t))
+                        .sum();
+                    let mut k = 1 + below;
+                    while k >= head && k < last && bits[j] > c[k] {
+                        k += 1;
+                    }
+                    k as f64
+                } else {
+                    self.count(bits_to_uniform(bits[j]), i, step)
+                };
                 block[j] += k * self.weight;
             }
         }

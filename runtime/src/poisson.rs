@@ -66,6 +66,7 @@ static POISSON_STATES: [StateInfo; 2] = [
         per_synapse: false,
         event_driven: false,
         summed: false,
+        held: false,
         dims: None,
     },
     StateInfo {
@@ -79,6 +80,7 @@ static POISSON_STATES: [StateInfo; 2] = [
         per_synapse: false,
         event_driven: false,
         summed: false,
+        held: false,
         dims: None,
     },
 ];

@@ -50,6 +50,7 @@ static SPIKE_TRAIN_STATES: [StateInfo; 1] = [StateInfo {
     per_synapse: false,
     event_driven: false,
     summed: false,
+    held: false,
     dims: None,
 }];
 

@@ -29,6 +29,7 @@ const fn state(name: &'static str) -> StateInfo {
         per_synapse: false,
         event_driven: false,
         summed: false,
+        held: false,
         dims: None,
     }
 }

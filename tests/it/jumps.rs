@@ -4,7 +4,7 @@
 //! bound, and computes what a voltage output evaluated for every synapse every step computes.
 
 use neurode::models::{Delta, Lif, VoltageJump};
-use neurode::prelude::synapse;
+use neurode::prelude::{neuron, synapse};
 use neurode::runtime::{Connect, Error, Input, Network, SpikeTrain, Values};
 
 const DT: f64 = 0.1;
@@ -68,15 +68,41 @@ fn a_delay_per_synapse_moves_the_jump_by_whole_steps() {
     );
 }
 
-/// A post LIF driven to spike by a constant 25 nA, receiving one jump at `t_pre` ms; returns
-/// V row by row and its spike steps.
-fn driven(t_pre: Option<f64>, skip_refractory: f64) -> (Vec<f64>, Vec<u64>) {
+/// A LIF whose refractory period holds nothing: V integrates through it (`hold = none`).
+#[neuron]
+#[threshold(V >= V_th)]
+#[reset(V = V_reset)]
+#[refractory(t_ref, hold = none)]
+pub struct Unheld {
+    #[param(default = -5.0, unit = "mV")]
+    pub V_reset: f64,
+    #[param(default = 20.0, unit = "mV")]
+    pub V_th: f64,
+    #[param(default = 10.0, unit = "ms")]
+    pub tau: f64,
+    #[param(default = 1.0, unit = "ms")]
+    pub t_ref: f64,
+    #[param(default = 1.0, unit = "MOhm")]
+    pub R: f64,
+    #[state(init = 0.0, unit = "mV", ode = (-V + R * I) / tau)]
+    pub V: f64,
+    #[input(unit = "nA")]
+    pub I: f64,
+}
+
+/// A post neuron of model `M` driven to spike by a constant 25 nA (25 mV), receiving one jump
+/// of 3 mV at `t_pre` ms; returns V row by row and its spike steps.
+fn driven<M: neurode::runtime::NeuronModel + Default>(
+    v: neurode::runtime::Var<M>,
+    t_pre: Option<f64>,
+    skip_refractory: f64,
+) -> (Vec<f64>, Vec<u64>) {
     let mut net = Network::new(DT).unwrap();
     let times: Vec<f64> = t_pre.into_iter().collect();
     let pre = net
         .add_population("pre", 1, SpikeTrain::single(&times).unwrap())
         .unwrap();
-    let post = net.add_population("post", 1, Lif::default()).unwrap();
+    let post = net.add_population("post", 1, M::default()).unwrap();
     net.add_input(post, Input::Constant(25.0)).unwrap();
     let model = Delta {
         w: 3.0,
@@ -87,7 +113,7 @@ fn driven(t_pre: Option<f64>, skip_refractory: f64) -> (Vec<f64>, Vec<u64>) {
         .unwrap();
     net.set_order(&[pre.into(), syn.into(), post.into()])
         .unwrap();
-    let v = net.record(post, Lif::V).unwrap();
+    let v = net.record(post, v).unwrap();
     let s = net.record_spikes(post).unwrap();
     net.run(30.0).unwrap();
     (
@@ -97,29 +123,43 @@ fn driven(t_pre: Option<f64>, skip_refractory: f64) -> (Vec<f64>, Vec<u64>) {
 }
 
 #[test]
-fn skip_refractory_drops_the_jumps_that_reach_a_refractory_neuron() {
-    let (free, spikes) = driven(None, 0.0);
+fn a_jump_onto_a_held_membrane_of_a_refractory_neuron_is_dropped() {
+    let (free, spikes) = driven(Lif::V, None, 0.0);
     let k0 = spikes[0];
-    // A jump 3 steps after the first spike reaches the neuron inside its 10-step period.
+    // A jump 3 steps after the first spike reaches the neuron inside its period, which holds
+    // V (Lif's reset assigns it): dropped either way (Brian2's `(unless refractory)`, NEST).
     let t_pre = (k0 + 3) as f64 * DT;
-    let (skipped, _) = driven(Some(t_pre), 1.0);
-    assert_eq!(skipped, free, "a dropped jump leaves no trace");
-    let (kept, _) = driven(Some(t_pre), 0.0);
-    // Added always (Brian2's `v += J`): V is held at V_reset by the period, so the jump shows
-    // as V_reset + 3 mV until the period ends.
-    let row = (k0 + 4) as usize;
-    assert_eq!(free[row], -5.0);
-    assert_eq!(kept[row], -2.0);
-    assert!(kept[row + 20] > free[row + 20]);
-    // Outside the period the flag changes nothing.
+    for skip in [0.0, 1.0] {
+        assert_eq!(driven(Lif::V, Some(t_pre), skip).0, free, "skip {skip}");
+    }
+    // Outside the period it acts, with the flag or without.
     let t_late = (k0 + 30) as f64 * DT;
-    assert_eq!(driven(Some(t_late), 1.0), driven(Some(t_late), 0.0));
+    let (late, _) = driven(Lif::V, Some(t_late), 1.0);
+    assert_eq!(late, driven(Lif::V, Some(t_late), 0.0).0);
+    assert!(late[(k0 + 32) as usize] > free[(k0 + 32) as usize] + 2.0);
+}
+
+#[test]
+fn skip_refractory_drops_the_jumps_onto_a_refractory_neuron_whose_v_is_not_held() {
+    let (free, spikes) = driven(Unheld::V, None, 0.0);
+    let k0 = spikes[0];
+    let t_pre = (k0 + 3) as f64 * DT;
+    let (skipped, _) = driven(Unheld::V, Some(t_pre), 1.0);
+    assert_eq!(skipped, free, "a dropped jump leaves no trace");
+    let (kept, _) = driven(Unheld::V, Some(t_pre), 0.0);
+    // V integrates through the period: the jump of step k0 + 3 shows from row k0 + 4 on,
+    // decayed once by the update of that step.
+    let row = (k0 + 4) as usize;
+    assert_eq!(kept[..row], free[..row]);
+    let d = kept[row] - free[row];
+    assert!((d - 3.0 * (-DT / 10.0f64).exp()).abs() < 1e-9, "{d}");
 }
 
 /// The chapter's formulation of the same synapse: a voltage output pushed by every synapse at
-/// every step, `w · spike_pre`.
+/// every step, `w · spike_pre`, here skipped onto refractory neurons as the rule's jump onto a
+/// held V is (a voltage output itself adds whatever the neuron's state, as BrainPy does).
 #[synapse]
-#[output(voltage = w * spike_pre)]
+#[output(voltage = w * spike_pre * (1.0 - refractory_post))]
 pub struct OutputJump {
     #[param(default = 1.0, unit = "mV")]
     pub w: f64,
@@ -213,4 +253,40 @@ fn a_jump_of_another_dimension_is_refused_naming_the_synapses() {
         text.contains("bad") && text.contains("`V_post`") && text.contains("dimension"),
         "{text}"
     );
+}
+
+/// Poisson events onto V follow the same rule: a LIF driven to spike by them stays exactly at
+/// V_reset for its whole refractory period (Brian2's `PoissonInput` onto an `(unless
+/// refractory)` variable, NEST's refractory neuron), and receives them otherwise.
+#[test]
+fn poisson_events_onto_a_held_v_are_dropped_while_refractory() {
+    let mut net = Network::new(DT).unwrap();
+    let post = net.add_population("post", 20, Lif::default()).unwrap();
+    let input = neurode::runtime::PoissonInput::binomial(100, 2000.0, 0.5, 7);
+    net.add_poisson_input(post, Lif::V, &input).unwrap();
+    let v = net.record(post, Lif::V).unwrap();
+    let s = net.record_spikes(post).unwrap();
+    net.run(50.0).unwrap();
+    let (v, spikes) = (net.trace(v).unwrap(), net.spikes(s).unwrap());
+    assert!(spikes.total() > 100, "{} spikes", spikes.total());
+    // Lif counts after the spike's step: after a spike at step k, rows k+1 ..= k+11 (the
+    // states after steps k ..= k+10) hold V_reset exactly.
+    let mut held_rows = 0;
+    for (&k, &i) in spikes.steps.iter().zip(&spikes.indices) {
+        for row in (k + 1)..=(k + 11) {
+            if (row as usize) < v.n_rows() {
+                assert_eq!(
+                    v.get(row as usize, i as usize),
+                    -5.0,
+                    "neuron {i} row {row}"
+                );
+                held_rows += 1;
+            }
+        }
+        // The next step integrates the events again.
+        if ((k + 12) as usize) < v.n_rows() {
+            assert!(v.get((k + 12) as usize, i as usize) > -5.0);
+        }
+    }
+    assert!(held_rows > 1000);
 }

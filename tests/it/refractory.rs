@@ -260,8 +260,8 @@ pub struct CobaRefr {
     pub I: f64,
 }
 
-/// [`CobaRefr`] with `hold = all`: the conductance frozen too (synaptic jumps still land, added
-/// after the held step: g[j] = g[j − 1] + w).
+/// [`CobaRefr`] with `hold = all`: the conductance frozen too, and the synaptic kicks that
+/// reach it during the period dropped.
 #[neuron]
 #[threshold(V > V_th)]
 #[reset(V = V_reset)]
@@ -372,15 +372,16 @@ fn hold_all_freezes_the_conductance_too() {
     let m = CobaFrozen::default();
     let (steps, v, g) = kicked(m.clone(), CobaFrozen::V, CobaFrozen::g_e);
     let k = steps[0] as usize;
-    let mut kicks = 0;
+    // Held, g_e neither decays nor takes the kicks that reach it while the neuron is
+    // refractory (dropped, as Brian2 drops writes to `(unless refractory)` variables): it
+    // keeps its value of the spike's step through the period, and the first kick after it
+    // counts again.
     for j in k + 1..k + 50 {
         assert_eq!(v[j], m.V_reset, "V at step {j}");
-        let kick = g[j] - g[j - 1];
-        if (kick - 0.05).abs() < 1e-12 {
-            kicks += 1;
-        } else {
-            assert_eq!(g[j], g[j - 1], "g_e held at step {j}");
-        }
+        assert_eq!(g[j], g[k], "g_e held at step {j}");
     }
-    assert!(kicks >= 6, "{kicks} kicks");
+    assert!(
+        (k + 50..k + 60).any(|j| g[j] > g[j - 1]),
+        "a kick after the period acts"
+    );
 }

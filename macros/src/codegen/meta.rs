@@ -211,15 +211,16 @@ impl Ctx<'_> {
                 let per_synapse = self.p.per_synapse(i);
                 let event_driven = self.p.roles[i] == Role::EventDriven;
                 let summed = s.summed;
+                let held = s.ode.is_some() && m.held(i);
                 let d = dims(s.unit);
-                quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #init, ode: #ode, events: &[#(#events),*], derived: false, per_synapse: #per_synapse, event_driven: #event_driven, summed: #summed, dims: #d })
+                quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #init, ode: #ode, events: &[#(#events),*], derived: false, per_synapse: #per_synapse, event_driven: #event_driven, summed: #summed, held: #held, dims: #d })
             }
             Col::Derived(j) => {
                 let d = &m.derived[j];
                 let (n, doc, text) = (d.ident.to_string(), &d.doc, &d.text);
                 let u = d.unit_text.clone().unwrap_or_default();
                 let dd = dims(d.unit);
-                quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #text, ode: ::core::option::Option::None, events: &[], derived: true, per_synapse: false, event_driven: false, summed: false, dims: #dd })
+                quote!(#rt::StateInfo { name: #n, unit: #u, doc: #doc, init: #text, ode: ::core::option::Option::None, events: &[], derived: true, per_synapse: false, event_driven: false, summed: false, held: false, dims: #dd })
             }
         });
         let rule_texts = |rules: &Option<Vec<crate::model::Rule>>| -> Vec<String> {

@@ -8,7 +8,7 @@ use syn::Ident;
 use super::expr::Emit;
 use super::Ctx;
 use crate::args::Op;
-use crate::parse::{Count, Hold};
+use crate::parse::Count;
 
 impl Ctx<'_> {
     /// Reset statements as selects: the loop stays branch-free.
@@ -95,25 +95,9 @@ impl Ctx<'_> {
         };
         let ys = self.ode_idents();
         let olds: Vec<Ident> = ys.iter().map(|y| format_ident!("__old_{}", y)).collect();
-        // The states held while refractory: the marked ones (`unless_refractory`), else those
-        // `#[reset]` assigns with `=` (`hold = all`: every one; `hold = none`: none). The
-        // others (conductances, adaptation reset with `+=`) keep integrating.
-        let marked = self.m.states.iter().any(|s| s.unless_refractory);
-        let held = |i: usize| {
-            if marked {
-                self.m.states[i].unless_refractory
-            } else {
-                match self.m.hold {
-                    Hold::Reset => self
-                        .m
-                        .reset
-                        .iter()
-                        .any(|a| a.state == i && a.op == Op::Assign),
-                    Hold::All => true,
-                    Hold::Nothing => false,
-                }
-            }
-        };
+        // The states held while refractory (`Model::held`): the others (conductances,
+        // adaptation reset with `+=`) keep integrating.
+        let held = |i: usize| self.m.held(i);
         let (held_ys, held_olds): (Vec<&Ident>, Vec<&Ident>) = self
             .p
             .ode_states

@@ -204,6 +204,26 @@ pub struct Model {
 }
 
 impl Model {
+    /// Whether the refractory period holds state `i` (when it integrates): the states marked
+    /// `unless_refractory` when any is, else those `#[reset]` assigns with `=` (`hold = all`:
+    /// every one; `hold = none`: none). Without `#[refractory]`, none.
+    pub fn held(&self, i: usize) -> bool {
+        if self.refractory.is_none() {
+            return false;
+        }
+        if self.states.iter().any(|s| s.unless_refractory) {
+            return self.states[i].unless_refractory;
+        }
+        match self.hold {
+            Hold::Reset => self
+                .reset
+                .iter()
+                .any(|a| a.state == i && a.op == Op::Assign),
+            Hold::All => true,
+            Hold::Nothing => false,
+        }
+    }
+
     /// The name of a symbol as the user wrote it.
     pub fn sym_name(&self, sym: Sym) -> String {
         match sym {

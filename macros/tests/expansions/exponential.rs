@@ -174,6 +174,7 @@ Typed accessor of the parameter `delay` (ms), default 0, for `Network::set_param
                     per_synapse: false,
                     event_driven: false,
                     summed: false,
+                    held: false,
                     dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
                         exp: [0i8, 0i8, 0i8, 0i8, 0i8],
                         scale: 0i32,

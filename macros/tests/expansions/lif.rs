@@ -236,6 +236,7 @@ Typed accessor of the parameter `t_refractory` (ms), default 1, for `Network::se
                     per_synapse: false,
                     event_driven: false,
                     summed: false,
+                    held: true,
                     dims: ::core::option::Option::Some(::neurode_runtime::__private::Dims {
                         exp: [0i8, 2i8, 0i8, 0i8, 0i8],
                         scale: 0i32,

@@ -75,6 +75,7 @@ impl Network {
             });
         }
         let mut compiled = CompiledPoisson::new(input, target.name(), column, self.dt)?;
+        compiled.set_held(M::INFO.states[column].held);
         if let Some(members) = view.members() {
             compiled.restrict(target.len(), members);
         }

@@ -56,9 +56,10 @@ pub(crate) struct BoardBuilder {
     /// Per synapse group: the neuron group its rules add to and the columns they add to
     /// (`None` for a variable whose values are dropped).
     targets: Vec<(usize, Vec<Option<usize>>)>,
-    /// Per neuron group: the index in `shadows` of the buffer the rules' jumps of its membrane
-    /// potential collect in, when a synapse group's rules add to it.
-    jumps: Vec<Option<usize>>,
+    /// Per neuron group: the columns whose rule writes collect in a buffer (the membrane
+    /// potential, and the states the refractory period holds), each with the index of its
+    /// buffer in `shadows` and whether it is held.
+    jumps: Vec<Vec<(usize, usize, bool)>>,
 }
 
 impl BoardBuilder {
@@ -93,31 +94,40 @@ impl BoardBuilder {
         let mut list = Vec::with_capacity(src.input.len());
         list.extend_from_slice(src.spiking);
         self.spiking.push(list);
-        self.jumps.push(None);
+        self.jumps.push(Vec::new());
     }
 
     /// The columns of neuron group `g` (staged already) that the rules of synapse group `s`
-    /// add to (every synapse group is passed, in order; none for a group without rules). A rule
-    /// adding to the membrane potential adds into the group's jump buffer instead (synapse
-    /// groups read V while their rules write), which [`Whole::apply_jumps`](super::Whole::apply_jumps)
-    /// adds to V at the end of the synapse group's slot.
+    /// add to (every synapse group is passed, in order; none for a group without rules), and
+    /// which of the group's columns the refractory period holds (`held`). A rule adding to the
+    /// membrane potential or to a held state adds into a buffer of the group instead (synapse
+    /// groups read V while their rules write; a refractory neuron drops what reaches a held
+    /// state), which [`Whole::apply_jumps`](super::Whole::apply_jumps) adds at the end of the
+    /// synapse group's slot.
     ///
     /// # Panics
     ///
     /// If a column is out of range: the network refuses such a binding.
-    pub(crate) fn targets(&mut self, s: usize, g: usize, columns: Vec<Option<usize>>) {
+    pub(crate) fn targets(
+        &mut self,
+        s: usize,
+        g: usize,
+        columns: Vec<Option<usize>>,
+        held: &[bool],
+    ) {
         debug_assert_eq!(s, self.targets.len());
         let group = &self.groups[g];
         assert!(
             columns.iter().flatten().all(|&j| j < group.columns.len()),
             "neurode internal error: a rule target is out of range"
         );
-        if group.membrane.is_some()
-            && columns.iter().flatten().any(|&j| Some(j) == group.membrane)
-            && self.jumps[g].is_none()
-        {
-            self.shadows.push(vec![0.0; group.n]);
-            self.jumps[g] = Some(self.shadows.len() - 1);
+        for &j in columns.iter().flatten() {
+            let is_held = held.get(j).copied().unwrap_or(false);
+            let buffered = Some(j) == group.membrane || is_held;
+            if buffered && !self.jumps[g].iter().any(|&(c, _, _)| c == j) {
+                self.shadows.push(vec![0.0; group.n]);
+                self.jumps[g].push((j, self.shadows.len() - 1, is_held));
+            }
         }
         self.targets.push((g, columns));
     }
@@ -190,8 +200,11 @@ impl BoardBuilder {
             .groups
             .iter()
             .zip(&self.jumps)
-            .map(|(g, jump)| GroupBufs {
-                jump: jump.map(|k| shadow_bufs[k]),
+            .map(|(g, jumps)| GroupBufs {
+                jumps: jumps
+                    .iter()
+                    .map(|&(j, k, held)| (j, shadow_bufs[k], held))
+                    .collect(),
                 n: g.n,
                 membrane: g.membrane,
                 columns: g.columns.iter().map(|&i| floats[i]).collect(),
@@ -217,15 +230,19 @@ impl BoardBuilder {
             .iter()
             .map(|(g, cols)| {
                 let group = &self.groups[*g];
+                let jumps = &self.jumps[*g];
                 let buf = |j: &Option<usize>| match *j {
                     None => Buf::EMPTY,
-                    Some(j) if Some(j) == group.membrane => {
-                        shadow_bufs[self.jumps[*g].expect("a jump buffer for V")]
-                    }
-                    Some(j) => floats[group.columns[j]],
+                    Some(j) => match jumps.iter().find(|&&(c, _, _)| c == j) {
+                        Some(&(_, k, _)) => shadow_bufs[k],
+                        None => floats[group.columns[j]],
+                    },
                 };
-                let jumps = cols.iter().flatten().any(|&j| Some(j) == group.membrane);
-                (*g, cols.iter().map(buf).collect(), jumps)
+                let buffered = cols
+                    .iter()
+                    .flatten()
+                    .any(|&j| jumps.iter().any(|&(c, _, _)| c == j));
+                (*g, cols.iter().map(buf).collect(), buffered)
             })
             .collect();
         let n_groups = self.spiking.len();

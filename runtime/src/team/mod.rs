@@ -274,8 +274,9 @@ impl<'a> ColumnsMut<'a> {
 
 /// The staged buffers of a neuron group.
 struct GroupBufs {
-    /// Where the rules' jumps of the membrane potential collect (when some rule adds to it).
-    jump: Option<Buf<f64>>,
+    /// The columns whose rule writes collect in a buffer (the membrane potential, held
+    /// states), each with its buffer and whether the refractory period holds it.
+    jumps: Vec<(usize, Buf<f64>, bool)>,
     n: usize,
     membrane: Option<usize>,
     columns: Vec<Buf<f64>>,
@@ -301,8 +302,9 @@ pub(crate) struct Board {
     steps: u64,
     groups: Vec<GroupBufs>,
     synapses: Vec<Option<SynBufs>>,
-    /// Per synapse group: the neuron group its rules add to, the columns they add to (the
-    /// group's jump buffer in place of its membrane potential), and whether they jump V.
+    /// Per synapse group: the neuron group its rules add to, the columns they add to (a
+    /// buffer of the group in place of its membrane potential and of its held states), and
+    /// whether any of them is such a buffer.
     targets: Vec<(usize, Vec<Buf<f64>>, bool)>,
     /// Per group: the neurons that spiked at its last update.
     spiking: Vec<UnsafeCell<Vec<u32>>>,

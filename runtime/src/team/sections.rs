@@ -249,24 +249,32 @@ impl Whole<'_> {
 
     /// Group `g`'s input accumulator and membrane potential (empty without one), to deliver
     /// outputs into.
-    /// Adds what the rules of synapse group `s` added to its postsynaptic group's membrane
-    /// potential this step (collected in the group's jump buffer) to V, and empties the buffer.
-    /// Nothing for a synapse group whose rules do not add to V.
+    /// Adds what the rules of synapse group `s` added this step to its postsynaptic group's
+    /// buffered columns (the membrane potential, held states) to the columns, and empties the
+    /// buffers; for a held state, what reaches a neuron whose refractory flag is set is
+    /// dropped. Nothing for a synapse group whose rules write no buffered column.
     pub(crate) fn apply_jumps(&mut self, s: usize) {
         let Some(&(g, _, true)) = self.board.targets.get(s) else {
             return;
         };
         let buf = &self.board.groups[g];
-        let (Some(jump), Some(m)) = (buf.jump, buf.membrane) else {
-            return;
-        };
-        // SAFETY: thread 0 alone; the jump buffer and V are distinct buffers; `&mut self`
-        // excludes every other borrow.
-        let (jump, v) = unsafe { (jump.slice_mut(0..buf.n), buf.columns[m].slice_mut(0..buf.n)) };
-        for (v, d) in v.iter_mut().zip(jump) {
-            if *d != 0.0 {
-                *v += *d;
-                *d = 0.0;
+        for &(j, jump, held) in &buf.jumps {
+            // SAFETY: thread 0 alone; the buffer, the column and the refractory flags are
+            // distinct buffers; `&mut self` excludes every other borrow.
+            let (jump, x, refractory) = unsafe {
+                (
+                    jump.slice_mut(0..buf.n),
+                    buf.columns[j].slice_mut(0..buf.n),
+                    buf.refractory.slice(0..buf.n),
+                )
+            };
+            for ((x, d), &r) in x.iter_mut().zip(jump).zip(refractory) {
+                if *d != 0.0 {
+                    if !(held && r) {
+                        *x += *d;
+                    }
+                    *d = 0.0;
+                }
             }
         }
     }
