@@ -64,8 +64,11 @@ pub use neurode_models as models;
 pub use neurode_runtime as runtime;
 
 pub mod benchmarks;
+pub mod brunel2000;
 pub mod microcircuit;
+pub mod stats;
 pub mod tutorial;
+pub mod vogels2011;
 
 #[doc(hidden)]
 pub use neurode_runtime::__private;

@@ -8,10 +8,11 @@ Model (Brunel 2000, J Comput Neurosci 8:183; Brian2 examples/frompapers/Brunel_2
   probability epsilon = 0.1 (so C_E = 0.1 N_E, C_I = 0.1 N_I on average; fixed
   probability, not fixed in-degree), tau = 20 ms, theta = 20 mV, V_r = 10 mV,
   tau_rp = 2 ms, dv/dt = -v/tau (unless refractory), exact integration, dt 0.1 ms.
-  Synapses: on_pre 'v += J' (E) / 'v += -g*J' (I), J = 0.1 mV, delay D = 1.5 ms,
-  applied also while the target is refractory (as in the Brian2 example; pass
-  --clamp-refractory to drop inputs arriving during refractoriness, the paper's
-  "potential stays at V_r" reading).  External drive: PoissonInput onto v with
+  Synapses: on_pre 'v += J' (E) / 'v += -g*J' (I), J = 0.1 mV, delay D = 1.5 ms.
+  Brian2 makes every write to an "(unless refractory)" variable conditional on
+  not_refractory (NeuronGroup sets a conditional write on v), so synaptic and
+  PoissonInput increments that arrive while the target is refractory are dropped:
+  v stays at V_r for tau_rp, as in the paper.  External drive: PoissonInput onto v with
   N = C_E = epsilon*N_E sources at nu_ext = eta * nu_thr each, weight J, where
   nu_thr = theta / (J C_E tau) (C_E here is the nominal epsilon*N_E at the chosen
   scale).  Initial v uniform in [0, theta).
@@ -67,7 +68,6 @@ ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--mode", choices=["standalone", "runtime"], default="standalone")
 ap.add_argument("--reps", type=int, default=1)
 ap.add_argument("--threads", type=int, default=1)
-ap.add_argument("--clamp-refractory", action="store_true")
 ap.add_argument("--figure", default=None)
 args = ap.parse_args()
 
@@ -100,13 +100,11 @@ nu_ext = st["eta"] * nu_thr
 P = NeuronGroup(N, "dv/dt = -v/tau : volt (unless refractory)", threshold="v > theta",
                 reset="v = V_r", refractory=tau_rp, method="exact")
 P.v = "rand() * theta"
-gate = " * int(not_refractory_post)" if args.clamp_refractory else ""
-Ce = Synapses(P[:N_E], P, on_pre="v += J" + gate, delay=D)
-Ci = Synapses(P[N_E:], P, on_pre="v += -g * J" + gate, delay=D)
+Ce = Synapses(P[:N_E], P, on_pre="v += J", delay=D)
+Ci = Synapses(P[N_E:], P, on_pre="v += -g * J", delay=D)
 Ce.connect(p=epsilon)
 Ci.connect(p=epsilon)
-ext_w = "J * int(not_refractory)" if args.clamp_refractory else J
-ext = PoissonInput(P, "v", N=int(round(C_E)), rate=nu_ext, weight=ext_w)
+ext = PoissonInput(P, "v", N=int(round(C_E)), rate=nu_ext, weight=J)
 mon = SpikeMonitor(P)
 net = Network(P, Ce, Ci, ext, mon)
 
@@ -173,7 +171,6 @@ res = {
     "sim": "brian2", "model": "brunel2000", "state": args.state, "label": st["label"],
     "g": g, "eta": st["eta"], "N": N, "N_E": N_E, "N_I": N_I, "scale": args.scale,
     "T": T, "discard": t0, "seed": args.seed, "mode": args.mode,
-    "clamp_refractory": args.clamp_refractory,
     "nu_ext_hz": round(float(nu_ext), 3), "n_syn": int(n_syn),
     "rate_hz": round(rate, 4), "rate_e_hz": round(float(rate_e), 4), "rate_i_hz": round(float(rate_i), 4),
     "cv_isi": round(cv, 4), "n_cv": len(cvs),

@@ -8,7 +8,3 @@ for s in A B C D; do
     $PY brunel2000.py --state $s --seed $seed --reps 3 --mode standalone $fig | grep '^RESULT' | sed 's/^RESULT //'
   done
 done
-# variant: inputs arriving during the refractory period are dropped (seed 1, one repetition)
-for s in A B C D; do
-  $PY brunel2000.py --state $s --seed 1 --reps 1 --mode standalone --clamp-refractory | grep '^RESULT' | sed 's/^RESULT //'
-done
