@@ -203,8 +203,8 @@ impl Network {
     /// then add to different variables (`I_ex` and `I_in`).
     ///
     /// Errors: [`Error::InvalidInput`] when the rules write no `name_post`, or `variable` is
-    /// not a state of the postsynaptic group's model, is its membrane potential (a voltage
-    /// output adds to it), is an `#[expr]`, or has a unit of another dimension;
+    /// not a state of the postsynaptic group's model, is an `#[expr]`, or has a unit of
+    /// another dimension (the membrane potential is a valid target: `V_post += w`);
     /// [`Error::UnknownObject`].
     pub fn set_post_variable<S: SynapseModel>(
         &mut self,

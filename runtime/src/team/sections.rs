@@ -247,8 +247,6 @@ impl Whole<'_> {
         unsafe { buf.columns[j].slice(0..buf.n) }
     }
 
-    /// Group `g`'s input accumulator and membrane potential (empty without one), to deliver
-    /// outputs into.
     /// Adds what the rules of synapse group `s` added this step to its postsynaptic group's
     /// buffered columns (the membrane potential, held states) to the columns, and empties the
     /// buffers; for a held state, what reaches a neuron whose refractory flag is set is
@@ -286,6 +284,8 @@ impl Whole<'_> {
         unsafe { buf.columns[j].slice_mut(0..buf.n) }
     }
 
+    /// Group `g`'s input accumulator and membrane potential (empty without one), to deliver
+    /// outputs into.
     pub(crate) fn input_and_v(&mut self, g: usize) -> (&mut [f64], &mut [f64]) {
         let buf = &self.board.groups[g];
         // SAFETY: thread 0 alone; input and V are distinct buffers; `&mut self` excludes every
