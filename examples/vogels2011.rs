@@ -14,7 +14,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use neurode::runtime::Spikes;
+use neurode::runtime::Rate;
 use neurode::stats::cv_isi;
 use neurode::vogels2011::build;
 
@@ -66,13 +66,16 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// Spikes of the neurons `lo..hi` with times in `[a, b)` ms.
-fn count(sp: &Spikes, (lo, hi): (u32, u32), (a, b): (f64, f64)) -> usize {
-    sp.indices
+/// Mean rate (Hz) over `[a, b)` ms of a rate monitor whose bins tile the window.
+fn window_rate(r: &Rate, (a, b): (f64, f64)) -> f64 {
+    let spikes: u64 = r
+        .times()
         .iter()
-        .zip(&sp.times)
-        .filter(|(&i, &t)| i >= lo && i < hi && t >= a - 1e-9 && t < b - 1e-9)
-        .count()
+        .zip(&r.counts)
+        .filter(|(&t, _)| t >= a - 1e-9 && t < b - 1e-9)
+        .map(|(_, &c)| c)
+        .sum();
+    spikes as f64 / (r.n_neurons as f64 * (b - a) * 1e-3)
 }
 
 /// numpy's `percentile(x, q)` (linear interpolation) of sorted `x`.
@@ -90,40 +93,31 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
     let t = Instant::now();
     let mut b = build(args.scale, args.seed)?;
     b.net.set_threads(args.threads)?;
-    let spikes = b.net.record_spikes(b.neurons)?;
+    let ne = b.n_exc;
+    let rates = [
+        b.net.record_rate(b.neurons.slice(..ne)?, 100.0)?,
+        b.net.record_rate(b.neurons.slice(ne..)?, 100.0)?,
+    ];
     let build_s = t.elapsed().as_secs_f64();
     let t_end = args.duration * 1e3;
     let t = Instant::now();
-    b.net.run(t_end)?;
+    // The last second's excitatory spikes, for their CV.
+    b.net.run(t_end - 1000.0)?;
+    let last = b.net.record_spikes(b.neurons.slice(..ne)?)?;
+    b.net.run(1000.0)?;
     let run_s = t.elapsed().as_secs_f64();
 
-    let sp = b.net.spikes(spikes)?;
-    let n = b.net.population(b.neurons)?.n() as u32;
-    let ne = b.n_exc as u32;
-    let (exc, inh) = ((0, ne), (ne, n));
-    let rate = |pop: (u32, u32), w: (f64, f64)| {
-        count(sp, pop, w) as f64 / (f64::from(pop.1 - pop.0) * (w.1 - w.0) * 1e-3)
-    };
+    let n = b.net.population(b.neurons)?.n();
+    let (exc, inh) = (b.net.rate(rates[0])?, b.net.rate(rates[1])?);
     let before = (200.0, 1000.0);
     let after = (t_end - 1000.0, t_end);
     let per_s: Vec<String> = (0..args.duration as usize)
         .map(|k| {
             let w = (k as f64 * 1e3, (k + 1) as f64 * 1e3);
-            format!("{:.3}", rate(exc, w))
+            format!("{:.3}", window_rate(exc, w))
         })
         .collect();
-    // CV over the excitatory neurons' spikes of the last second.
-    let mut last = Spikes {
-        neurons: (0..ne).collect(),
-        ..Spikes::default()
-    };
-    for (&i, &t) in sp.indices.iter().zip(&sp.times) {
-        if i < ne && t >= after.0 - 1e-9 {
-            last.indices.push(i);
-            last.times.push(t);
-        }
-    }
-    let (cv, n_cv) = cv_isi(&last, 3);
+    let (cv, n_cv) = cv_isi(b.net.spikes(last)?, 3);
     let mut w = b
         .net
         .projection(b.plastic)?
@@ -140,13 +134,11 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
             p.push(suffix);
             PathBuf::from(p)
         };
-        let bins = (t_end / 100.0) as usize;
-        let curve = |pop: (u32, u32)| -> Vec<(f64, f64)> {
-            (0..bins)
-                .map(|k| {
-                    let a = k as f64 * 100.0;
-                    (a * 1e-3, rate(pop, (a, a + 100.0)))
-                })
+        let curve = |r: &Rate| -> Vec<(f64, f64)> {
+            r.times()
+                .iter()
+                .zip(r.rates())
+                .map(|(&t, hz)| (t * 1e-3, hz))
                 .collect()
         };
         let (ce, ci) = (curve(exc), curve(inh));
@@ -190,10 +182,10 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
         args.duration,
         args.seed,
         args.threads,
-        num(rate(exc, before)),
-        num(rate(inh, before)),
-        num(rate(exc, after)),
-        num(rate(inh, after)),
+        num(window_rate(exc, before)),
+        num(window_rate(inh, before)),
+        num(window_rate(exc, after)),
+        num(window_rate(inh, after)),
         per_s.join(", "),
         num(cv),
         num(mean),
@@ -204,7 +196,7 @@ fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
         num(w.last().copied().unwrap_or(f64::NAN)),
         num(zero),
         w.len(),
-        sp.total(),
+        exc.counts.iter().chain(&inh.counts).sum::<u64>(),
         build_s,
         run_s
     ))

@@ -345,17 +345,8 @@ impl Network {
             )));
         };
         let state = &info.states[j];
-        let factor = match (dims, state.dims) {
-            (Some(from), Some(to)) => from.factor_to(to).ok_or_else(|| {
-                fail(format!(
-                    "the synapses sum into `{variable}_post` a value whose unit is not of the \
-                     dimension of `{variable}` ({}) of group `{}`",
-                    state.unit,
-                    group.name()
-                ))
-            })?,
-            _ => 1.0,
-        };
+        let what = format!("the synapses sum into `{variable}_post`");
+        let factor = unit_factor(dims, (variable, state), group.name(), &what).map_err(fail)?;
         for other in &self.synapses {
             let info = other.info();
             let taken = (0..info.outputs.len())
@@ -411,16 +402,28 @@ pub(super) fn bind_target(
             group.name()
         )));
     }
-    let factor = match (write.dims, state.dims) {
-        (Some(from), Some(to)) => from.factor_to(to).ok_or_else(|| {
-            fail(format!(
-                "the spike rules add to {rule} a value whose unit is not of the dimension of \
-                 `{variable}` ({}) of group `{}`",
-                state.unit,
-                group.name()
-            ))
-        })?,
-        _ => 1.0,
-    };
+    let what = format!("the spike rules add to {rule}");
+    let factor = unit_factor(write.dims, (variable, state), group.name(), &what).map_err(fail)?;
     Ok((j, factor))
+}
+
+/// The factor converting a value of unit `from` into the unit of `variable` (`state`) of group
+/// `group` (1 where either is unitless); else the reason, starting with `what` (the rule or sum
+/// that writes it).
+fn unit_factor(
+    from: Option<crate::info::Dims>,
+    (variable, state): (&str, &crate::info::StateInfo),
+    group: &str,
+    what: &str,
+) -> std::result::Result<f64, String> {
+    match (from, state.dims) {
+        (Some(from), Some(to)) => from.factor_to(to).ok_or_else(|| {
+            format!(
+                "{what} a value whose unit is not of the dimension of `{variable}` ({}) of \
+                 group `{group}`",
+                state.unit
+            )
+        }),
+        _ => Ok(1.0),
+    }
 }
