@@ -314,6 +314,19 @@ impl Delays {
     /// Queues the segments of the rows of `spiking` (produced at step `step`) at the steps they
     /// act at.
     pub(crate) fn queue(&self, conn: &Csr, spiking: &[u32], step: u64) {
+        use crate::team::prefetch;
+        // The rows' segment lists are scattered through memory: ask for all their starts,
+        // then for all their segments, so that the cache misses overlap instead of queueing
+        // behind each other.
+        for &p in spiking {
+            prefetch(&self.seg_ptr[p as usize]);
+            prefetch(&conn.row_ptr[p as usize]);
+        }
+        for &p in spiking {
+            let k = self.seg_ptr[p as usize];
+            prefetch(self.seg_delay[k..].as_ptr());
+            prefetch(self.seg_end[k..].as_ptr());
+        }
         let mut ring = self.ring.write().unwrap_or_else(PoisonError::into_inner);
         let len = ring.len() as u64;
         for &p in spiking {
