@@ -11,8 +11,9 @@
 //! - `bandwidth_gb_s` / `bandwidth_2_gb_s`: a sequential sum over `--mib` MiB of `f64` on one
 //!   core and split over two threads; a synaptic event reads at least its 2-byte target and
 //!   8-byte weight, so delivery costs at least 10 bytes / bandwidth per event.
-//! - `ns_per_miss`: a dependent pointer chase through the same memory (one cache miss to DRAM
-//!   at a time): what a segment of synapses costs to reach when nothing hides its latency.
+//! - `ns_per_miss`: a dependent chase through a random cyclic permutation of one `u32` per
+//!   64-byte line of that memory (64 MiB by default, twice the L3: one miss at a time): what a
+//!   segment of synapses costs to reach when nothing hides its latency.
 //! - `ns_per_hash`: one keyed 64-bit hash per element in a loop the compiler vectorises: the
 //!   least a Poisson draw keyed by (step, neuron) can cost.
 
@@ -80,7 +81,7 @@ fn main() {
     let bytes = (n * 8) as f64;
     let (bandwidth, bandwidth_2) = (bytes / one / 1e9, bytes / two / 1e9);
 
-    // Latency: a random cyclic permutation of cache lines (Sattolo), followed one at a time.
+    // Latency: a random cyclic permutation (Sattolo's algorithm), followed one step at a time.
     let lines = n / 8;
     let mut next: Vec<u32> = (0..lines as u32).collect();
     for i in (1..lines).rev() {
