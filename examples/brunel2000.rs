@@ -45,40 +45,25 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    use clap::Parser;
-    let args = match Args::try_parse() {
+    let args: Args = match neurode_cli::bench::parse_args() {
         Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return std::process::ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let Some((g, eta)) = state(args.state) else {
         let names: Vec<String> = STATES.iter().map(|s| s.0.to_string()).collect();
-        eprintln!(
-            "error: --state is one of {}, got {}",
+        return neurode_cli::bench::refuse(format!(
+            "--state is one of {}, got {}",
             names.join(", "),
             args.state
-        );
-        return std::process::ExitCode::from(2);
+        ));
     };
     if !(args.discard >= 0.0 && args.duration > args.discard && args.duration <= 100.0) {
-        eprintln!(
-            "error: --duration must exceed --discard (>= 0) and be at most 100 s, got {} and {}",
+        return neurode_cli::bench::refuse(format!(
+            "--duration must exceed --discard (>= 0) and be at most 100 s, got {} and {}",
             args.duration, args.discard
-        );
-        return std::process::ExitCode::from(2);
+        ));
     }
-    match run(&args, g, eta) {
-        Ok(line) => {
-            println!("{line}");
-            std::process::ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::from(2)
-        }
-    }
+    neurode_cli::bench::finish(run(&args, g, eta))
 }
 
 fn run(args: &Args, g: f64, eta: f64) -> Result<String, Box<dyn std::error::Error>> {

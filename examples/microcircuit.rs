@@ -45,28 +45,14 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    use clap::Parser;
-    let args = match Args::try_parse() {
+    let args: Args = match neurode_cli::bench::parse_args() {
         Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return std::process::ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     if let Err(e) = check(&args) {
-        eprintln!("error: {e}");
-        return std::process::ExitCode::from(2);
+        return neurode_cli::bench::refuse(e);
     }
-    match run(&args) {
-        Ok(line) => {
-            println!("{line}");
-            std::process::ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    neurode_cli::bench::finish(run(&args))
 }
 
 /// The process's peak resident set size (MB), from `/proc/self/status` (0 where unavailable).

@@ -29,29 +29,18 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    use clap::Parser;
-    let args = match Args::try_parse() {
+    let args: Args = match neurode_cli::bench::parse_args() {
         Ok(a) => a,
-        Err(e) => return neurode_cli::bench::clap_failure(&e),
+        Err(code) => return code,
     };
     if let Some(e) = args
         .figure
         .as_deref()
         .and_then(|f| neurode_cli::bench::check_png_path("--figure", f).err())
     {
-        eprintln!("error: {e}");
-        return std::process::ExitCode::from(2);
+        return neurode_cli::bench::refuse(e);
     }
-    match run(&args) {
-        Ok(line) => {
-            println!("{line}");
-            std::process::ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    neurode_cli::bench::finish(run(&args))
 }
 
 fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {

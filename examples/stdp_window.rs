@@ -37,24 +37,11 @@ fn pairing(delta_t: f64, model: &Stdp) -> Result<f64, neurode::runtime::Error> {
 }
 
 fn main() -> std::process::ExitCode {
-    use clap::Parser;
-    let args = match Args::try_parse() {
+    let args: Args = match neurode_cli::bench::parse_args() {
         Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return std::process::ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
-    match run(&args) {
-        Ok(line) => {
-            println!("{line}");
-            std::process::ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    neurode_cli::bench::finish(run(&args))
 }
 
 fn run(args: &Args) -> Result<String, Box<dyn std::error::Error>> {

@@ -55,13 +55,9 @@ fn closed_form(m: &TsodyksMarkram, times: &[f64]) -> Vec<f64> {
 }
 
 fn main() -> std::process::ExitCode {
-    use clap::Parser;
-    let args = match Args::try_parse() {
+    let args: Args = match neurode_cli::bench::parse_args() {
         Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return std::process::ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     match run(&args) {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -39,31 +39,17 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    use clap::Parser;
-    let args = match Args::try_parse() {
+    let args: Args = match neurode_cli::bench::parse_args() {
         Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return std::process::ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     if !(args.duration >= 2.0 && args.duration <= 3600.0 && args.duration.fract() == 0.0) {
-        eprintln!(
-            "error: --duration is a whole number of seconds in 2..=3600, got {}",
+        return neurode_cli::bench::refuse(format!(
+            "--duration is a whole number of seconds in 2..=3600, got {}",
             args.duration
-        );
-        return std::process::ExitCode::from(2);
+        ));
     }
-    match run(&args) {
-        Ok(line) => {
-            println!("{line}");
-            std::process::ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::from(2)
-        }
-    }
+    neurode_cli::bench::finish(run(&args))
 }
 
 /// Mean rate (Hz) over `[a, b)` ms of a rate monitor whose bins tile the window.

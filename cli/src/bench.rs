@@ -91,6 +91,32 @@ pub fn clap_failure(e: &clap::Error) -> std::process::ExitCode {
     std::process::ExitCode::from(2)
 }
 
+/// Parses an example's flags; `Err` is the exit code to return at once ([`clap_failure`]).
+pub fn parse_args<A: clap::Parser>() -> Result<A, std::process::ExitCode> {
+    A::try_parse().map_err(|e| clap_failure(&e))
+}
+
+/// Refuses an example's flags after parsing: `error: {reason}` on stderr, exit 2.
+pub fn refuse(reason: impl std::fmt::Display) -> std::process::ExitCode {
+    eprintln!("error: {reason}");
+    std::process::ExitCode::from(2)
+}
+
+/// The end of an example's `main`: prints the line its run made (exit 0), or the run's error
+/// as one line on stderr (exit 1; bad flags exit 2 before the run, [`refuse`]).
+pub fn finish<E: std::fmt::Display>(result: Result<String, E>) -> std::process::ExitCode {
+    match result {
+        Ok(line) => {
+            println!("{line}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// A number for the examples' JSON lines, with `decimals` digits after the point: `null` when
 /// it is NaN or infinite (a rate over no time, a mean of nothing), as JSON has no NaN.
 pub fn json_number(x: f64, decimals: usize) -> String {
