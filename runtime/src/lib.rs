@@ -96,8 +96,8 @@ pub use model::{
 };
 pub use monitor::{Spikes, Trace};
 pub use network::{
-    steps_for, Action, Elements, InputId, Network, ObjectId, Population, Projection, RateMonitor,
-    Selection, SpikeMonitor, StateMonitor, View, MAX_DT, MAX_STEPS, STEP_TOLERANCE,
+    steps_for, Action, AnyNeuron, Elements, InputId, Network, ObjectId, Population, Projection,
+    RateMonitor, Selection, SpikeMonitor, StateMonitor, View, MAX_DT, MAX_STEPS, STEP_TOLERANCE,
     STREAM_PIECE_BYTES, STREAM_PIECE_STEPS,
 };
 pub use poisson::PoissonSource;

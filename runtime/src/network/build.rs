@@ -56,7 +56,8 @@ impl Network {
     /// ([`Population::slice`]), possibly of the same population; what each rule gives between
     /// views is written at [`Connect`] (the rules of independent pairs give the synapses they
     /// give between the whole populations, restricted to the views). Synapses keep the
-    /// population indices of their neurons.
+    /// population indices of their neurons. The presynaptic side may be an erased handle
+    /// ([`View::erased`]): only its population and members are read.
     ///
     /// A variable `x_post` the model's spike rules add to is bound to the postsynaptic group's
     /// variable `x` (see [`Network::set_post_variable`] to bind it to another), converting
@@ -69,7 +70,7 @@ impl Network {
     /// postsynaptic variable that cannot be bound (see [`Network::set_post_variable`]) stays
     /// unbound: the next run refuses to start, naming it, unless it is bound to another
     /// variable or ignored ([`Network::ignore_post_variable`]).
-    pub fn add_projection<S: SynapseModel, A: NeuronModel, B: NeuronModel>(
+    pub fn add_projection<S: SynapseModel, A, B: NeuronModel>(
         &mut self,
         name: &str,
         model: S,

@@ -102,7 +102,27 @@ impl<S> fmt::Debug for Projection<S> {
     }
 }
 
+/// The model of an erased handle ([`Population::erased`], [`View::erased`]): a population whose
+/// model is known only at run time, as the presynaptic side of
+/// [`Network::add_projection`](crate::Network::add_projection), which needs no more than the
+/// population and its members (the Python package reaches every model this way). No value of
+/// this type exists, and it is no [`NeuronModel`]: an erased handle cannot set, record or
+/// drive a variable.
+#[derive(Debug)]
+pub enum AnyNeuron {}
+
 impl<M> Population<M> {
+    /// The same population with its model erased (see [`AnyNeuron`]).
+    pub fn erased(&self) -> Population<AnyNeuron> {
+        Population {
+            net: self.net,
+            index: self.index,
+            len: self.len,
+            name: self.name,
+            _model: PhantomData,
+        }
+    }
+
     pub(crate) fn new(net: u32, index: usize, len: usize, name: &str) -> Self {
         Population {
             net,
@@ -264,6 +284,14 @@ impl<M> From<&View<M>> for View<M> {
 }
 
 impl<M> View<M> {
+    /// The same neurons with their model erased (see [`AnyNeuron`]).
+    pub fn erased(&self) -> View<AnyNeuron> {
+        View {
+            population: self.population.erased(),
+            members: self.members.clone(),
+        }
+    }
+
     /// The population the view is of.
     pub fn population(&self) -> Population<M> {
         self.population

@@ -108,8 +108,8 @@ mod tests;
 
 pub use actions::{Action, InputId};
 pub use handles::{
-    Elements, ObjectId, Population, Projection, RateMonitor, Resolved, Selection, SpikeMonitor,
-    StateMonitor, View,
+    AnyNeuron, Elements, ObjectId, Population, Projection, RateMonitor, Resolved, Selection,
+    SpikeMonitor, StateMonitor, View,
 };
 
 static NEXT_NETWORK: AtomicU32 = AtomicU32::new(0);

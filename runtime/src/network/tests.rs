@@ -807,6 +807,30 @@ fn fixed_prob_network_reproducible() {
 }
 
 #[test]
+fn an_erased_presynaptic_view_gives_the_synapses_of_the_typed_one() {
+    let build = |erase: bool| {
+        let mut n = net();
+        let (pre, post) = pre_post(&mut n, 50, 40);
+        let c = Connect::FixedProb { p: 0.3, seed: 9 };
+        let view = pre.slice(10..30).unwrap();
+        let s = if erase {
+            n.add_projection("s", Kick::default(), view.erased(), post, &c)
+        } else {
+            n.add_projection("s", Kick::default(), view, post, &c)
+        }
+        .unwrap();
+        n.projection(s).unwrap().conn().clone()
+    };
+    let (typed, erased) = (build(false), build(true));
+    assert_eq!(typed, erased);
+    // Rows outside the view are empty; inside it some are not.
+    assert_eq!(typed.range(5).len(), 0);
+    assert!(typed.n_syn() > 0);
+    let erased_view = Population::<Acc>::new(0, 0, 7, "g").slice(2..4).unwrap().erased();
+    assert_eq!((erased_view.len(), erased_view.indices()), (2, vec![2, 3]));
+}
+
+#[test]
 fn network_is_send_and_handles_are_small() {
     fn send<T: Send + Sync>() {}
     send::<Network>();
