@@ -1,0 +1,852 @@
+//! `neurode._neurode`: the Rust side of the Python package. The package's Python code (in
+//! `neurode/`) gives the user's nouns (`Population`, views by slicing, `Projection`, monitors);
+//! this module holds the network and reaches the typed runtime by the names of the models, so
+//! every call is checked by the runtime exactly as from Rust.
+//!
+//! A target is `(kind, index, members)`: kind `"population"` or `"projection"`, the object's
+//! index among its kind, and the population indices of a view's members (ascending) or the
+//! elements of a projection; `None` for all.
+
+mod convert;
+mod dispatch;
+
+use std::time::{Duration, Instant};
+
+use neurode::runtime::{
+    self as rt, InputId, Method, Model, ModelInfo, ModelKind, Network, NeuronModel, ObjectId,
+    Projection, RateMonitor, Smoothing, SpikeMonitor, StateMonitor, Storage, SynapseModel, View,
+};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use convert::{error, floats, param, values, var, with_params};
+use dispatch::{with_neuron, with_synapse, with_target_neuron};
+
+/// A numpy vector handed to Python.
+type Array<'py, T> = Bound<'py, PyArray1<T>>;
+
+/// Two numpy vectors of the same length.
+type Pair<'py, A, B> = PyResult<(Array<'py, A>, Array<'py, B>)>;
+
+/// `(kind, index, members)`: see the module's documentation.
+#[derive(FromPyObject)]
+struct Target(String, usize, Option<Vec<usize>>);
+
+/// A population as the module keeps it: its name and its model's name.
+struct Pop {
+    name: String,
+    model: &'static str,
+}
+
+/// A projection: its name and its synapse model's name.
+struct Proj {
+    name: String,
+    model: &'static str,
+}
+
+fn not_a_model(name: &str, what: &str) -> PyErr {
+    PyTypeError::new_err(format!("`{name}` is not a built-in {what} model"))
+}
+
+/// Longest a piece of a run lasts before signals (Ctrl-C) are checked and progress reported.
+const PIECE: Duration = Duration::from_millis(100);
+
+/// A network (see `neurode.Network`).
+#[pyclass(name = "Network", module = "neurode._neurode")]
+struct PyNetwork {
+    net: Network,
+    pops: Vec<Pop>,
+    projs: Vec<Proj>,
+    states: Vec<StateMonitor>,
+    spike_monitors: Vec<SpikeMonitor>,
+    rates: Vec<RateMonitor>,
+    inputs: Vec<InputId>,
+}
+
+impl PyNetwork {
+    fn pop(&self, i: usize) -> PyResult<&Pop> {
+        self.pops
+            .get(i)
+            .ok_or_else(|| PyIndexError::new_err(format!("no population #{i} in this network")))
+    }
+
+    fn proj(&self, i: usize) -> PyResult<&Proj> {
+        self.projs
+            .get(i)
+            .ok_or_else(|| PyIndexError::new_err(format!("no projection #{i} in this network")))
+    }
+
+    fn view<M: NeuronModel>(&self, i: usize, members: &Option<Vec<usize>>) -> PyResult<View<M>> {
+        let p = self
+            .net
+            .find_population::<M>(&self.pop(i)?.name)
+            .map_err(error)?;
+        match members {
+            None => Ok(p.all()),
+            Some(m) => p.pick(m).map_err(error),
+        }
+    }
+
+    fn projection<S: SynapseModel>(&self, i: usize) -> PyResult<Projection<S>> {
+        self.net
+            .find_projection::<S>(&self.proj(i)?.name)
+            .map_err(error)
+    }
+
+    /// The model name of the population or projection a target names.
+    fn model_of(&self, t: &Target) -> PyResult<&'static str> {
+        match t.0.as_str() {
+            "population" => Ok(self.pop(t.1)?.model),
+            "projection" => Ok(self.proj(t.1)?.model),
+            other => Err(PyValueError::new_err(format!(
+                "unknown target kind `{other}`"
+            ))),
+        }
+    }
+
+    fn object(&self, t: &Target) -> PyResult<ObjectId> {
+        let model = self.model_of(t)?;
+        if t.0 == "population" {
+            with_neuron!(model, M => Ok(self.view::<M>(t.1, &None)?.population().into()),
+                else Err(not_a_model(model, "neuron")))
+        } else {
+            with_synapse!(model, S => Ok(self.projection::<S>(t.1)?.into()),
+                else Err(not_a_model(model, "synapse")))
+        }
+    }
+
+    fn push_input(&mut self, id: rt::Result<InputId>) -> PyResult<usize> {
+        self.inputs.push(id.map_err(error)?);
+        Ok(self.inputs.len() - 1)
+    }
+
+    fn state_monitor(&self, i: usize) -> PyResult<StateMonitor> {
+        self.states
+            .get(i)
+            .copied()
+            .ok_or_else(|| PyIndexError::new_err(format!("no state monitor #{i}")))
+    }
+}
+
+#[pymethods]
+impl PyNetwork {
+    /// A network stepping by `dt` ms.
+    #[new]
+    fn new(dt: f64) -> PyResult<Self> {
+        Ok(PyNetwork {
+            net: Network::new(dt).map_err(error)?,
+            pops: Vec::new(),
+            projs: Vec::new(),
+            states: Vec::new(),
+            spike_monitors: Vec::new(),
+            rates: Vec::new(),
+            inputs: Vec::new(),
+        })
+    }
+
+    /// The step, ms.
+    #[getter]
+    fn dt(&self) -> f64 {
+        self.net.dt()
+    }
+
+    /// The time reached, ms.
+    #[getter]
+    fn time(&self) -> f64 {
+        self.net.time()
+    }
+
+    /// Steps run so far.
+    #[getter]
+    fn step_index(&self) -> u64 {
+        self.net.step_index()
+    }
+
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.net.seed()
+    }
+
+    fn set_seed(&mut self, seed: u64) {
+        self.net.set_seed(seed);
+    }
+
+    #[getter]
+    fn threads(&self) -> usize {
+        self.net.threads()
+    }
+
+    fn set_threads(&mut self, threads: usize) -> PyResult<()> {
+        self.net.set_threads(threads).map_err(error)
+    }
+
+    #[pyo3(signature = (bytes=None))]
+    fn set_memory_budget(&mut self, bytes: Option<u64>) {
+        self.net.set_memory_budget(bytes);
+    }
+
+    #[getter]
+    fn memory_charged(&self) -> u64 {
+        self.net.memory_charged()
+    }
+
+    /// Objects in schedule order.
+    fn order(&self) -> Vec<String> {
+        self.net.order().into_iter().map(str::to_string).collect()
+    }
+
+    /// Adds `n` neurons of the model named `model` with `params` set; `preset` names a preset
+    /// of models that have them (AdEx, Izhikevich). Returns the population's index.
+    #[pyo3(signature = (name, n, model, params, preset=None))]
+    fn add_population(
+        &mut self,
+        name: &str,
+        n: usize,
+        model: &str,
+        params: &Bound<'_, PyDict>,
+        preset: Option<&str>,
+    ) -> PyResult<usize> {
+        let base = |m: &str| -> PyResult<&'static str> {
+            dispatch::infos()
+                .into_iter()
+                .find(|i| i.name == m && i.kind == ModelKind::Neuron)
+                .map(|i| i.name)
+                .ok_or_else(|| not_a_model(m, "neuron"))
+        };
+        let model_name = base(model)?;
+        let no_preset = |m: &str| PyValueError::new_err(format!("model `{m}` has no presets"));
+        let unknown_preset = |p: &str, known: &str| {
+            PyValueError::new_err(format!(
+                "`{model_name}` has no preset `{p}`; its presets: {known}"
+            ))
+        };
+        match model_name {
+            "AdEx" => {
+                let m = match preset {
+                    None => neurode::models::AdEx::default(),
+                    Some(p) => neurode::models::AdEx::preset(p).ok_or_else(|| {
+                        unknown_preset(p, "tonic, adapting, initial_burst, bursting, irregular")
+                    })?,
+                };
+                let m = with_params(m, params)?;
+                self.net.add_population(name, n, m).map_err(error)?;
+            }
+            "Izhikevich" => {
+                let m = match preset {
+                    None => neurode::models::Izhikevich::default(),
+                    Some(p) => neurode::models::Izhikevich::preset(p)
+                        .ok_or_else(|| unknown_preset(p, "rs, ib, ch, fs, lts"))?,
+                };
+                let m = with_params(m, params)?;
+                self.net.add_population(name, n, m).map_err(error)?;
+            }
+            "PoissonSource" | "SpikeTrain" => {
+                return Err(PyTypeError::new_err(format!(
+                    "`{model_name}` is a source: add it with add_{}",
+                    if model_name == "SpikeTrain" {
+                        "spike_train"
+                    } else {
+                        "poisson_source"
+                    }
+                )))
+            }
+            _ => {
+                if preset.is_some() {
+                    return Err(no_preset(model_name));
+                }
+                with_target_neuron!(model_name, M => {
+                    let m = with_params(M::default(), params)?;
+                    self.net.add_population(name, n, m).map_err(error)?;
+                }, else return Err(not_a_model(model_name, "neuron")));
+            }
+        }
+        self.pops.push(Pop {
+            name: name.to_string(),
+            model: model_name,
+        });
+        Ok(self.pops.len() - 1)
+    }
+
+    /// Adds `n` Poisson sources: one rate (Hz) for all, or one per neuron.
+    fn add_poisson_source(
+        &mut self,
+        name: &str,
+        n: usize,
+        rates_hz: &Bound<'_, PyAny>,
+        seed: u64,
+    ) -> PyResult<usize> {
+        let source = match rates_hz.extract::<f64>() {
+            Ok(r) => rt::PoissonSource::constant(r, seed),
+            Err(_) => rt::PoissonSource::per_neuron(floats(rates_hz)?, seed).map_err(error)?,
+        };
+        self.net.add_population(name, n, source).map_err(error)?;
+        self.pops.push(Pop {
+            name: name.to_string(),
+            model: rt::PoissonSource::INFO.name,
+        });
+        Ok(self.pops.len() - 1)
+    }
+
+    /// Adds one neuron per list of spike times (ms).
+    fn add_spike_train(&mut self, name: &str, times: Vec<Vec<f64>>) -> PyResult<usize> {
+        let source = rt::SpikeTrain::new(times).map_err(error)?;
+        let n = source.n_trains();
+        self.net.add_population(name, n, source).map_err(error)?;
+        self.pops.push(Pop {
+            name: name.to_string(),
+            model: rt::SpikeTrain::INFO.name,
+        });
+        Ok(self.pops.len() - 1)
+    }
+
+    /// Adds a projection of the synapse model named `model` with `params`, from `pre` onto
+    /// `post` (population targets) by the rule `connect`. Returns its index.
+    fn add_projection(
+        &mut self,
+        name: &str,
+        model: &str,
+        params: &Bound<'_, PyDict>,
+        pre: Target,
+        post: Target,
+        connect: &Bound<'_, PyDict>,
+    ) -> PyResult<usize> {
+        if pre.0 != "population" || post.0 != "population" {
+            return Err(PyTypeError::new_err(
+                "a projection connects populations or views of them",
+            ));
+        }
+        let conn = convert::connect(connect)?;
+        let pre_model = self.pop(pre.1)?.model;
+        let pre_view = with_neuron!(pre_model, A => self.view::<A>(pre.1, &pre.2)?.erased(),
+            else return Err(not_a_model(pre_model, "neuron")));
+        let post_model = self.pop(post.1)?.model;
+        let synapse = with_synapse!(model, S => {
+            let m = with_params(S::default(), params)?;
+            with_target_neuron!(post_model, B => {
+                let post_view = self.view::<B>(post.1, &post.2)?;
+                self.net
+                    .add_projection(name, m, pre_view, post_view, &conn)
+                    .map_err(error)?;
+            }, else return Err(PyTypeError::new_err(format!(
+                "`{post_model}` cannot be the target of a projection"
+            ))));
+            S::INFO.name
+        }, else return Err(not_a_model(model, "synapse")));
+        self.projs.push(Proj {
+            name: name.to_string(),
+            model: synapse,
+        });
+        Ok(self.projs.len() - 1)
+    }
+
+    /// Sets the stored variable `var` of `target` from a number, a vector or a distribution.
+    fn set(&mut self, target: Target, var_name: &str, v: &Bound<'_, PyAny>) -> PyResult<()> {
+        let vals = values(v)?;
+        let model = self.model_of(&target)?;
+        if target.0 == "population" {
+            with_neuron!(model, M => {
+                let view = self.view::<M>(target.1, &target.2)?;
+                self.net.set(view, var::<M>(var_name)?, vals).map_err(error)
+            }, else Err(not_a_model(model, "neuron")))
+        } else {
+            with_synapse!(model, S => {
+                let p = self.projection::<S>(target.1)?;
+                let var = var::<S>(var_name)?;
+                match &target.2 {
+                    None => self.net.set(p, var, vals),
+                    Some(e) => self.net.set(p.elements(e), var, vals),
+                }
+                .map_err(error)
+            }, else Err(not_a_model(model, "synapse")))
+        }
+    }
+
+    /// The whole stored column `var` of a population or projection (a copy).
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        target: Target,
+        var_name: &str,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let model = self.model_of(&target)?;
+        let column: Vec<f64> = if target.0 == "population" {
+            with_neuron!(model, M => {
+                let p = self.view::<M>(target.1, &None)?.population();
+                self.net.population(p).map_err(error)?.column(var::<M>(var_name)?).to_vec()
+            }, else return Err(not_a_model(model, "neuron")))
+        } else {
+            with_synapse!(model, S => {
+                let p = self.projection::<S>(target.1)?;
+                self.net.projection(p).map_err(error)?.column(var::<S>(var_name)?).to_vec()
+            }, else return Err(not_a_model(model, "synapse")))
+        };
+        Ok(column.into_pyarray(py))
+    }
+
+    /// The presynaptic and postsynaptic neuron of every synapse, in synapse order.
+    fn connections<'py>(&self, py: Python<'py>, index: usize) -> Pair<'py, u32, u32> {
+        let model = self.proj(index)?.model;
+        let (pre, post) = with_synapse!(model, S => {
+            let p = self.projection::<S>(index)?;
+            let csr = self.net.projection(p).map_err(error)?.conn();
+            let mut pre = Vec::with_capacity(csr.n_syn());
+            for i in 0..csr.n_pre() {
+                pre.extend(std::iter::repeat_n(i as u32, csr.range(i).len()));
+            }
+            (pre, csr.post.to_vec())
+        }, else return Err(not_a_model(model, "synapse")));
+        Ok((pre.into_pyarray(py), post.into_pyarray(py)))
+    }
+
+    /// Sets a shared parameter of `target` (a population, a view or a projection).
+    fn set_param(&mut self, target: Target, name: &str, value: f64) -> PyResult<()> {
+        let model = self.model_of(&target)?;
+        if target.0 == "population" {
+            with_neuron!(model, M => {
+                let view = self.view::<M>(target.1, &target.2)?;
+                self.net.set_param(view, param::<M>(name)?, value).map_err(error)
+            }, else Err(not_a_model(model, "neuron")))
+        } else {
+            with_synapse!(model, S => {
+                let p = self.projection::<S>(target.1)?;
+                self.net.set_param(p, param::<S>(name)?, value).map_err(error)
+            }, else Err(not_a_model(model, "synapse")))
+        }
+    }
+
+    /// A shared parameter of `target`.
+    fn param(&self, target: Target, name: &str) -> PyResult<f64> {
+        let model = self.model_of(&target)?;
+        if target.0 == "population" {
+            with_neuron!(model, M => {
+                let view = self.view::<M>(target.1, &target.2)?;
+                self.net.param(view, param::<M>(name)?).map_err(error)
+            }, else Err(not_a_model(model, "neuron")))
+        } else {
+            with_synapse!(model, S => {
+                let p = self.projection::<S>(target.1)?;
+                self.net.param(p, param::<S>(name)?).map_err(error)
+            }, else Err(not_a_model(model, "synapse")))
+        }
+    }
+
+    /// Sets the integration method (`"exact"`, `"euler"`, `"rk4"`, ...) of an object.
+    fn set_method(&mut self, target: Target, method: &str) -> PyResult<()> {
+        let m = Method::from_name(method)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown method `{method}`")))?;
+        let id = self.object(&target)?;
+        self.net.set_method(id, m).map_err(error)
+    }
+
+    /// The integration method of an object.
+    fn method(&self, target: Target) -> PyResult<&'static str> {
+        let id = self.object(&target)?;
+        Ok(self.net.method(id).map_err(error)?.name())
+    }
+
+    /// Sets the schedule: these objects run in this order.
+    fn set_order(&mut self, targets: Vec<Target>) -> PyResult<()> {
+        let ids = targets
+            .iter()
+            .map(|t| self.object(t))
+            .collect::<PyResult<Vec<_>>>()?;
+        self.net.set_order(&ids).map_err(error)
+    }
+
+    /// Sets the storage (`"per_synapse"`, `"per_pre"`, `"per_post"`) of a projection.
+    fn set_storage(&mut self, index: usize, storage: &str) -> PyResult<()> {
+        let s = match storage {
+            "per_synapse" => Storage::PerSynapse,
+            "per_pre" => Storage::PerPre,
+            "per_post" => Storage::PerPost,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown storage `{other}`; known: per_synapse, per_pre, per_post"
+                )))
+            }
+        };
+        let model = self.proj(index)?.model;
+        with_synapse!(model, S => {
+            let p = self.projection::<S>(index)?;
+            self.net.set_storage(p, s).map_err(error)
+        }, else Err(not_a_model(model, "synapse")))
+    }
+
+    /// Sets one delay per synapse (ms) of a projection.
+    fn set_delays(&mut self, index: usize, v: &Bound<'_, PyAny>) -> PyResult<()> {
+        let vals = values(v)?;
+        let model = self.proj(index)?.model;
+        with_synapse!(model, S => {
+            let p = self.projection::<S>(index)?;
+            self.net.set_delays(p, vals).map_err(error)
+        }, else Err(not_a_model(model, "synapse")))
+    }
+
+    /// Binds the postsynaptic variable `name` of a projection's rules to `variable`.
+    fn set_post_variable(&mut self, index: usize, name: &str, variable: &str) -> PyResult<()> {
+        let model = self.proj(index)?.model;
+        with_synapse!(model, S => {
+            let p = self.projection::<S>(index)?;
+            self.net.set_post_variable(p, name, variable).map_err(error)
+        }, else Err(not_a_model(model, "synapse")))
+    }
+
+    /// Drops what a projection's rules add to the postsynaptic variable `name`.
+    fn ignore_post_variable(&mut self, index: usize, name: &str) -> PyResult<()> {
+        let model = self.proj(index)?.model;
+        with_synapse!(model, S => {
+            let p = self.projection::<S>(index)?;
+            self.net.ignore_post_variable(p, name).map_err(error)
+        }, else Err(not_a_model(model, "synapse")))
+    }
+
+    /// Adds an input current to a population target; returns the input's index.
+    fn add_input(&mut self, target: Target, input: &Bound<'_, PyDict>) -> PyResult<usize> {
+        let input = convert::input(input)?;
+        let model = self.model_of(&target)?;
+        let id = with_neuron!(model, M => {
+            let view = self.view::<M>(target.1, &target.2)?;
+            self.net.add_input(view, input)
+        }, else return Err(not_a_model(model, "neuron")));
+        self.push_input(id)
+    }
+
+    /// Adds Poisson events onto the variable `var` of a population target.
+    fn add_poisson_input(
+        &mut self,
+        target: Target,
+        var_name: &str,
+        input: &Bound<'_, PyDict>,
+    ) -> PyResult<usize> {
+        let input = convert::poisson(input)?;
+        let model = self.model_of(&target)?;
+        let id = with_neuron!(model, M => {
+            let view = self.view::<M>(target.1, &target.2)?;
+            self.net.add_poisson_input(view, var::<M>(var_name)?, &input)
+        }, else return Err(not_a_model(model, "neuron")));
+        self.push_input(id)
+    }
+
+    /// Switches input `index` on or off.
+    fn switch_input(&mut self, index: usize, on: bool) -> PyResult<()> {
+        let id = *self
+            .inputs
+            .get(index)
+            .ok_or_else(|| PyIndexError::new_err(format!("no input #{index}")))?;
+        self.net.switch_input(id, on).map_err(error)
+    }
+
+    /// Records `var` of `target` every `every` steps; returns the monitor's index.
+    #[pyo3(signature = (target, var_name, every=1))]
+    fn record(&mut self, target: Target, var_name: &str, every: u64) -> PyResult<usize> {
+        let model = self.model_of(&target)?;
+        let id = if target.0 == "population" {
+            with_neuron!(model, M => {
+                let view = self.view::<M>(target.1, &target.2)?;
+                self.net.record_every(view, var::<M>(var_name)?, every)
+            }, else return Err(not_a_model(model, "neuron")))
+        } else {
+            with_synapse!(model, S => {
+                let p = self.projection::<S>(target.1)?;
+                let var = var::<S>(var_name)?;
+                match &target.2 {
+                    None => self.net.record_every(p, var, every),
+                    Some(e) => self.net.record_every(p.elements(e), var, every),
+                }
+            }, else return Err(not_a_model(model, "synapse")))
+        };
+        self.states.push(id.map_err(error)?);
+        Ok(self.states.len() - 1)
+    }
+
+    /// Records (or, with `times=False`, counts) the spikes of a population target.
+    #[pyo3(signature = (target, times=true))]
+    fn record_spikes(&mut self, target: Target, times: bool) -> PyResult<usize> {
+        let model = self.model_of(&target)?;
+        let id = with_neuron!(model, M => {
+            let view = self.view::<M>(target.1, &target.2)?;
+            if times { self.net.record_spikes(view) } else { self.net.count_spikes(view) }
+        }, else return Err(not_a_model(model, "neuron")));
+        self.spike_monitors.push(id.map_err(error)?);
+        Ok(self.spike_monitors.len() - 1)
+    }
+
+    /// Records the population rate of a population target in bins of `bin` ms.
+    fn record_rate(&mut self, target: Target, bin: f64) -> PyResult<usize> {
+        let model = self.model_of(&target)?;
+        let id = with_neuron!(model, M => {
+            let view = self.view::<M>(target.1, &target.2)?;
+            self.net.record_rate(view, bin)
+        }, else return Err(not_a_model(model, "neuron")));
+        self.rates.push(id.map_err(error)?);
+        Ok(self.rates.len() - 1)
+    }
+
+    /// What state monitor `index` recorded: times (ms), values (rows × columns), the
+    /// columns' element indices and names.
+    #[allow(clippy::type_complexity)]
+    fn trace<'py>(
+        &self,
+        py: Python<'py>,
+        index: usize,
+    ) -> PyResult<(
+        Bound<'py, PyArray1<f64>>,
+        Bound<'py, PyArray2<f64>>,
+        Bound<'py, PyArray1<u64>>,
+        Vec<String>,
+    )> {
+        let tr = self.net.trace(self.state_monitor(index)?).map_err(error)?;
+        let values = PyArray1::from_slice(py, &tr.values).reshape([tr.n_rows(), tr.n_cols])?;
+        let indices: Vec<u64> = tr.indices.iter().map(|&i| i as u64).collect();
+        Ok((
+            PyArray1::from_slice(py, &tr.times),
+            values,
+            indices.into_pyarray(py),
+            tr.names.clone(),
+        ))
+    }
+
+    /// What spike monitor `index` recorded: each spike's neuron (population index) and time
+    /// (ms), the monitored neurons and their counts, the duration recorded (ms), each spike's
+    /// step.
+    #[allow(clippy::type_complexity)]
+    fn spikes<'py>(
+        &self,
+        py: Python<'py>,
+        index: usize,
+    ) -> PyResult<(
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray1<f64>>,
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray1<u64>>,
+        f64,
+        Bound<'py, PyArray1<u64>>,
+    )> {
+        let id = *self
+            .spike_monitors
+            .get(index)
+            .ok_or_else(|| PyIndexError::new_err(format!("no spike monitor #{index}")))?;
+        let s = self.net.spikes(id).map_err(error)?;
+        Ok((
+            PyArray1::from_slice(py, &s.indices),
+            PyArray1::from_slice(py, &s.times),
+            PyArray1::from_slice(py, &s.neurons),
+            PyArray1::from_slice(py, &s.counts),
+            s.duration(),
+            PyArray1::from_slice(py, &s.steps),
+        ))
+    }
+
+    /// What rate monitor `index` recorded: the bins' start times (ms) and rates (Hz),
+    /// smoothed by `smoothing` (`None`, `("flat", width_ms)` or `("gaussian", sd_ms)`).
+    #[pyo3(signature = (index, smoothing=None))]
+    fn rate<'py>(
+        &self,
+        py: Python<'py>,
+        index: usize,
+        smoothing: Option<(String, f64)>,
+    ) -> Pair<'py, f64, f64> {
+        let id = *self
+            .rates
+            .get(index)
+            .ok_or_else(|| PyIndexError::new_err(format!("no rate monitor #{index}")))?;
+        let r = self.net.rate(id).map_err(error)?;
+        let rates = match smoothing {
+            None => r.rates(),
+            Some((kind, width)) => {
+                let window = match kind.as_str() {
+                    "flat" => Smoothing::Flat { width },
+                    "gaussian" => Smoothing::Gaussian { sigma: width },
+                    other => {
+                        return Err(PyValueError::new_err(format!(
+                            "unknown smoothing `{other}`; known: flat, gaussian"
+                        )))
+                    }
+                };
+                r.smooth(window).map_err(error)?
+            }
+        };
+        Ok((r.times().into_pyarray(py), rates.into_pyarray(py)))
+    }
+
+    /// Runs `steps` steps with the GIL released, in pieces of at most about 0.1 s of wall
+    /// time: between pieces, signals are checked (Ctrl-C raises KeyboardInterrupt and leaves
+    /// the network at the piece's end, consistent and usable) and `progress(done, total)` is
+    /// called. A run in pieces equals an unsplit run bit for bit.
+    #[pyo3(signature = (steps, progress=None))]
+    fn run_steps(
+        &mut self,
+        py: Python<'_>,
+        steps: u64,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let mut done = 0u64;
+        let mut piece = 1u64;
+        while done < steps {
+            let k = piece.min(steps - done);
+            let net = &mut self.net;
+            let start = Instant::now();
+            py.allow_threads(|| net.run_steps(k)).map_err(error)?;
+            let took = start.elapsed();
+            done += k;
+            // Grow the piece while it is short, shrink it when it ran long.
+            if took < PIECE / 2 {
+                piece = piece.saturating_mul(2);
+            } else if took > PIECE && piece > 1 {
+                piece /= 2;
+            }
+            if let Some(f) = progress {
+                f.call1((done, steps))?;
+            }
+            py.check_signals()?;
+        }
+        Ok(())
+    }
+
+    /// The number of steps `duration` ms takes (a whole number of steps, or an error).
+    fn steps_for(&self, duration: f64) -> PyResult<u64> {
+        rt::steps_for(duration, self.net.dt()).map_err(error)
+    }
+
+    /// The names of the populations and projections, in the order they were added.
+    fn names(&self) -> (Vec<String>, Vec<String>) {
+        (
+            self.pops.iter().map(|p| p.name.clone()).collect(),
+            self.projs.iter().map(|p| p.name.clone()).collect(),
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Network(dt={} ms, t={} ms, {} populations, {} projections)",
+            self.net.dt(),
+            self.net.time(),
+            self.pops.len(),
+            self.projs.len()
+        )
+    }
+}
+
+/// The static description of a model, as a dictionary for the package's classes and `help()`.
+fn describe<'py>(py: Python<'py>, info: &ModelInfo) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("name", info.name)?;
+    d.set_item(
+        "kind",
+        match info.kind {
+            ModelKind::Neuron => "neuron",
+            ModelKind::Synapse => "synapse",
+        },
+    )?;
+    d.set_item("doc", info.doc)?;
+    d.set_item("method", info.method.name())?;
+    d.set_item(
+        "methods",
+        info.methods.iter().map(|m| m.name()).collect::<Vec<_>>(),
+    )?;
+    let params = PyList::empty(py);
+    for p in info.params {
+        let e = PyDict::new(py);
+        e.set_item("name", p.name)?;
+        e.set_item("default", p.default)?;
+        e.set_item("unit", p.unit)?;
+        e.set_item("doc", p.doc)?;
+        e.set_item("per_element", p.per_element)?;
+        params.append(e)?;
+    }
+    d.set_item("params", params)?;
+    let states = PyList::empty(py);
+    for s in info.states {
+        let e = PyDict::new(py);
+        e.set_item("name", s.name)?;
+        e.set_item("unit", s.unit)?;
+        e.set_item("doc", s.doc)?;
+        e.set_item("init", s.init)?;
+        e.set_item("ode", s.ode)?;
+        e.set_item("events", s.events.to_vec())?;
+        e.set_item("derived", s.derived)?;
+        e.set_item("held", s.held)?;
+        states.append(e)?;
+    }
+    d.set_item("states", states)?;
+    d.set_item("threshold", info.threshold)?;
+    d.set_item("reset", info.reset.to_vec())?;
+    d.set_item("refractory", info.refractory)?;
+    d.set_item("input", info.input)?;
+    d.set_item("rules_pre", info.rules_pre.to_vec())?;
+    d.set_item("rules_post", info.rules_post.to_vec())?;
+    d.set_item(
+        "post_writes",
+        info.post_writes.iter().map(|w| w.name).collect::<Vec<_>>(),
+    )?;
+    Ok(d)
+}
+
+/// Every built-in model's description, neurons first.
+#[pyfunction]
+fn models(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
+    dispatch::infos()
+        .into_iter()
+        .map(|i| describe(py, i))
+        .collect()
+}
+
+/// `n` standard normal draws, draw `i` the first of the runtime's stream of element `i` in
+/// `domain` for `seed` (`Streams::new(seed).stream(domain, i).normal()`): the keyed draws Rust
+/// code uses for per-element values, reachable from Python with the same numbers.
+#[pyfunction]
+fn keyed_normal(py: Python<'_>, seed: u64, domain: u64, n: usize) -> Bound<'_, PyArray1<f64>> {
+    let streams = rt::rng::Streams::new(seed);
+    (0..n)
+        .map(|i| streams.stream(domain, i as u64).normal())
+        .collect::<Vec<_>>()
+        .into_pyarray(py)
+}
+
+/// As [`keyed_normal`], uniform in [0, 1).
+#[pyfunction]
+fn keyed_uniform(py: Python<'_>, seed: u64, domain: u64, n: usize) -> Bound<'_, PyArray1<f64>> {
+    let streams = rt::rng::Streams::new(seed);
+    (0..n)
+        .map(|i| streams.stream(domain, i as u64).uniform())
+        .collect::<Vec<_>>()
+        .into_pyarray(py)
+}
+
+/// The spikes (neuron, step) of the Rust benchmark `neurode::benchmarks::coba(n, seed)` run for
+/// `duration` ms on `threads` threads: the reference the package's tests compare a network
+/// built from Python with, bit for bit.
+#[pyfunction]
+fn reference_coba<'py>(
+    py: Python<'py>,
+    n: usize,
+    seed: u64,
+    duration: f64,
+    threads: usize,
+) -> Pair<'py, u32, u64> {
+    let (indices, steps) = py
+        .allow_threads(|| -> rt::Result<_> {
+            let mut b = neurode::benchmarks::coba(n, seed)?;
+            b.net.set_threads(threads)?;
+            let m = b.net.record_spikes(b.neurons)?;
+            b.net.run(duration)?;
+            let s = b.net.spikes(m)?;
+            Ok((s.indices.clone(), s.steps.clone()))
+        })
+        .map_err(error)?;
+    Ok((indices.into_pyarray(py), steps.into_pyarray(py)))
+}
+
+/// The Rust side of the `neurode` package.
+#[pymodule]
+fn _neurode(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyNetwork>()?;
+    m.add_function(wrap_pyfunction!(models, m)?)?;
+    m.add_function(wrap_pyfunction!(keyed_normal, m)?)?;
+    m.add_function(wrap_pyfunction!(keyed_uniform, m)?)?;
+    m.add_function(wrap_pyfunction!(reference_coba, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,261 @@
+"""The package against the Rust runtime: same spike trains, closed forms, errors as Python
+exceptions, a run that releases the GIL and stops cleanly on Ctrl-C."""
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import neurode as nd
+
+
+def coba(n, seed, threads=1):
+    """The COBA benchmark built from Python as `neurode::benchmarks::coba(n, seed)` builds it in
+    Rust: the same parameters, connection rules, order, methods and keyed initial values."""
+    net = nd.Network(dt=0.1, threads=threads)
+    lif = nd.models.Lif(
+        V_rest=-60.0, V_reset=-60.0, V_th=-50.0, R=100.0, tau=20.0, t_refractory=5.0
+    )
+    g = net.add_population("neurons", n, lif)
+    ne = n * 4 // 5
+    p = min(80.0 / n, 1.0)
+    exc = nd.models.ExponentialCoba(tau=5.0, g_max=0.006, E=0.0, delay=0.0)
+    inh = nd.models.ExponentialCoba(tau=10.0, g_max=0.067, E=-80.0, delay=0.0)
+    e = net.add_projection("exc", exc, g[:ne], g, nd.Connect.FixedProb(p, seed))
+    i = net.add_projection("inh", inh, g[ne:], g, nd.Connect.FixedProb(p, seed ^ 0x5DEECE66))
+    net.set_order([e, i, g])
+    for obj in (g, e, i):
+        net.set_method(obj, "euler")
+    net.set(g, "V", -65.0 + 5.0 * nd.keyed_normal(seed, 1, n))
+    net.set(e, "s", (4.0 + 1.5 * nd.keyed_normal(seed, 2, n)) * 0.01 / 0.006)
+    net.set(i, "s", (20.0 + 12.0 * nd.keyed_normal(seed, 3, n)) * 0.01 / 0.067)
+    return net, g
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_coba_from_python_is_the_rust_benchmark_spike_for_spike(threads):
+    net, g = coba(4000, 1, threads)
+    spikes = net.record_spikes(g)
+    net.run(500.0)
+    ref_i, ref_steps = nd._neurode.reference_coba(4000, 1, 500.0, 1)
+    assert len(ref_i) > 10_000  # the network is active (about 18 Hz)
+    assert np.array_equal(spikes.i, ref_i)
+    assert np.array_equal(spikes.steps, ref_steps)
+    # Lif does not locate crossings: a spike's time is its step's start.
+    assert np.array_equal(spikes.t, spikes.steps * 0.1)
+    assert net.time == pytest.approx(500.0)
+    assert net.step_index == 5000
+
+
+def test_a_lif_charges_as_the_closed_form():
+    net = nd.Network(dt=0.1)
+    # V_th far away: no spike, V(t) = V_rest + R I (1 - exp(-t / tau)) exactly.
+    g = net.add_population("g", 3, nd.models.Lif(V_rest=-70.0, V_th=100.0, R=10.0, tau=10.0))
+    net.add_input(g, nd.Input.PerNeuron([0.5, 1.0, 2.0]))
+    m = net.record(g, "V")
+    net.run(20.0)
+    t, v = m.t, m.values
+    assert v.shape == (len(t), 3)
+    assert np.array_equal(m.indices, [0, 1, 2])
+    expected = -70.0 + 10.0 * np.array([0.5, 1.0, 2.0]) * (1.0 - np.exp(-t[:, None] / 10.0))
+    np.testing.assert_allclose(v, expected, rtol=0, atol=1e-9)
+    assert t[0] == 0.0 and t[-1] == pytest.approx(20.0)
+
+
+def test_an_input_window_holds_only_inside_it():
+    net = nd.Network(dt=0.1)
+    g = net.add_population("g", 1, nd.models.Lif(V_rest=0.0, V_th=100.0, R=1.0, tau=10.0))
+    net.add_input(g, nd.Input.Constant(5.0, during=(2.0, 4.0)))
+    m = net.record(g, "V")
+    net.run(6.0)
+    t, v = m.t, m.values[:, 0]
+    assert np.all(v[t <= 2.0 + 1e-9] == 0.0)
+    assert v[np.argmin(np.abs(t - 4.0))] == pytest.approx(5.0 * (1 - np.exp(-0.2)), abs=1e-12)
+    assert np.all(np.diff(v[t > 4.0 + 1e-9]) < 0)  # decays after the window
+
+
+def test_views_keep_population_indices_and_restrict_the_rules():
+    net = nd.Network(dt=0.1)
+    pre = net.add_population("pre", 100, nd.models.Lif())
+    post = net.add_population("post", 50, nd.models.Lif())
+    whole = net.add_projection(
+        "whole", nd.models.Exponential(), pre, post, nd.Connect.FixedProb(0.2, 7)
+    )
+    part = net.add_projection(
+        "part", nd.models.Exponential(), pre[20:40], post[10:], nd.Connect.FixedProb(0.2, 7)
+    )
+    wi, wj = whole.connections()
+    pi, pj = part.connections()
+    keep = (wi >= 20) & (wi < 40) & (wj >= 10)
+    assert len(pi) > 0
+    assert np.array_equal(pi, wi[keep]) and np.array_equal(pj, wj[keep])
+    v = pre[[5, 3, 3, 9]]
+    assert np.array_equal(v.indices(), [3, 5, 9])
+    assert np.array_equal(pre[::25].union(pre[1:3]).indices(), [0, 1, 2, 25, 50, 75])
+
+
+def test_values_by_element_and_by_distribution():
+    net = nd.Network(dt=0.1, seed=3)
+    g = net.add_population("g", 1000, nd.models.Lif())
+    net.set(g[:500], "V", nd.Values.Uniform(-10.0, -5.0))
+    net.set(g[500:], "V", np.arange(500.0))
+    v = net.get(g, "V")
+    assert np.all((v[:500] >= -10.0) & (v[:500] < -5.0))
+    assert np.array_equal(v[500:], np.arange(500.0))
+    assert np.array_equal(net.get(g[500:503], "V"), [0.0, 1.0, 2.0])
+    # Keyed by population index: the same neuron gets the same value through another view.
+    other = nd.Network(dt=0.1, seed=3)
+    h = other.add_population("g", 1000, nd.models.Lif())
+    other.set(h[100:200], "V", nd.Values.Uniform(-10.0, -5.0))
+    assert np.array_equal(other.get(h[100:200], "V"), v[100:200])
+
+
+def test_per_synapse_weights_and_degrees():
+    net = nd.Network(dt=0.1)
+    pre = net.add_population("pre", 40, nd.models.IafPscExp())
+    post = net.add_population("post", 30, nd.models.IafPscExp())
+    s = net.add_projection(
+        "s", nd.models.StaticSynapse(), pre, post, nd.Connect.FixedInDegree(5, 11)
+    )
+    i, j = s.connections()
+    assert np.array_equal(np.bincount(j, minlength=30), np.full(30, 5))
+    w = np.linspace(1.0, 2.0, len(i))
+    net.set(s, "w", w)
+    assert np.array_equal(net.get(s, "w"), w)
+
+
+def test_rate_monitor_counts_spikes_per_bin():
+    net, g = coba(4000, 2)
+    r = net.record_rate(g, 1.0)
+    spikes = net.record_spikes(g)
+    net.run(100.0)
+    t, rate = r.t, r.rate
+    assert len(t) == 100 and t[1] - t[0] == pytest.approx(1.0)
+    counts = np.bincount((spikes.steps // 10).astype(np.int64), minlength=100)
+    np.testing.assert_allclose(rate, counts / 4000 / 1e-3, rtol=1e-12)
+    smooth = r.smooth("flat", 5.0)
+    assert smooth.shape == rate.shape
+    assert abs(smooth.mean() - rate.mean()) < 0.1 * rate.mean()
+
+
+def test_poisson_input_is_keyed_and_drives_the_target():
+    def run(threads):
+        net = nd.Network(dt=0.1, seed=5, threads=threads)
+        g = net.add_population("g", 200, nd.models.Lif(tau=10.0, V_th=10.0))
+        net.add_poisson_input(g, "V", nd.PoissonInput.poisson(2000.0, 1.0, 9))
+        s = net.record_spikes(g)
+        net.run(200.0)
+        return s.i, s.steps
+
+    (i1, s1), (i2, s2) = run(1), run(2)
+    assert len(i1) > 100
+    assert np.array_equal(i1, i2) and np.array_equal(s1, s2)
+
+
+def test_sources_and_presets():
+    net = nd.Network(dt=0.1)
+    src = net.add_spike_train("src", [[1.0, 5.0], [3.0]])
+    spikes = net.record_spikes(src)
+    net.add_poisson_source("poisson", 10, 5.0, seed=1)
+    a = net.add_population("a", 2, nd.models.AdEx.preset("tonic"))
+    net.add_input(a, nd.Input.Constant(0.5))
+    net.run(10.0)
+    assert sorted(zip(spikes.i.tolist(), spikes.steps.tolist())) == [(0, 10), (0, 50), (1, 30)]
+    assert repr(nd.models.AdEx.preset("tonic")) == "AdEx.preset('tonic')"
+    with pytest.raises(ValueError, match="no preset `nope`"):
+        nd.models.AdEx.preset("nope")
+
+
+def test_every_model_has_a_class_with_its_units_in_help():
+    names = list(nd.models.MODELS)
+    assert names[:3] == ["Lif", "LifCoba", "AdEx"]
+    assert "ExponentialCoba" in names and "VogelsIstdp" in names
+    for name, cls in nd.models.MODELS.items():
+        doc = cls.__doc__
+        for p in cls.info["params"]:
+            assert f"{p['name']} = {p['default']:g} {p['unit']}" in doc, (name, p["name"])
+        if issubclass(cls, nd.NeuronModel):
+            nd.Network(dt=0.1).add_population("g", 2, cls())
+    assert "dV/dt = " in nd.models.Lif.__doc__
+    assert "](" not in nd.models.ExponentialCoba.__doc__  # rustdoc links are plain text
+
+
+def test_errors_are_python_exceptions_with_the_runtime_message():
+    with pytest.raises(KeyError, match="no parameter `taux`.*tau"):
+        nd.models.Lif(taux=1.0)
+    with pytest.raises(ValueError, match="dt"):
+        nd.Network(dt=-1.0)
+    net = nd.Network(dt=0.1)
+    with pytest.raises(ValueError, match="tau"):
+        net.add_population("bad", 3, nd.models.Lif(tau=-1.0))
+    g = net.add_population("g", 3, nd.models.Lif())
+    with pytest.raises(KeyError, match="no variable `W`"):
+        net.record(g, "W")
+    with pytest.raises(ValueError, match="g"):
+        net.set(g, "V", [1.0, 2.0])  # three neurons
+    with pytest.raises(ValueError):
+        net.run(0.05)  # half a step
+    with pytest.raises(ValueError, match="duplicate|already"):
+        net.add_population("g", 1, nd.models.Lif())
+    with pytest.raises(KeyError, match="no object named `h`"):
+        net["h"]
+    small = nd.Network(dt=0.1)
+    small.set_memory_budget(10_000)
+    with pytest.raises(MemoryError, match="budget"):
+        small.add_population("big", 1_000_000, nd.models.Lif())
+    with pytest.raises(TypeError):
+        net.add_population("x", 1, nd.models.Ampa())
+
+
+def test_run_releases_the_gil():
+    net, g = coba(4000, 1)
+    counter = [0]
+    done = threading.Event()
+
+    def count():
+        while not done.is_set():
+            counter[0] += 1
+
+    t = threading.Thread(target=count)
+    t.start()
+    start = time.perf_counter()
+    net.run(2000.0)
+    took = time.perf_counter() - start
+    done.set()
+    t.join()
+    # The counting thread ran during the run: with the GIL held it would get nothing but the
+    # switches between pieces.
+    assert took > 0.05
+    assert counter[0] > 10_000
+
+
+def test_ctrl_c_stops_a_run_at_a_consistent_time_and_the_network_goes_on():
+    net, g = coba(4000, 1)
+    spikes = net.record_spikes(g)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        net.run(60_000.0)
+    timer.join()
+    stopped = net.step_index
+    assert 0 < stopped < 600_000
+    assert net.time == pytest.approx(stopped * 0.1)
+    assert np.all(spikes.steps < stopped)
+    # The rest of the run continues from there: the spikes equal one unbroken run's.
+    end = stopped + 1000
+    net.run_steps(end - stopped)
+    whole, h = coba(4000, 1)
+    ref = whole.record_spikes(h)
+    whole.run_steps(end)
+    assert np.array_equal(spikes.i, ref.i) and np.array_equal(spikes.steps, ref.steps)
+
+
+def test_progress_is_reported_to_a_callable():
+    net, g = coba(400, 1)
+    seen = []
+    net.run(100.0, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (1000, 1000)
+    assert all(b[0] > a[0] for a, b in zip(seen, seen[1:]))
