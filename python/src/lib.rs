@@ -839,6 +839,71 @@ fn reference_coba<'py>(
     Ok((indices.into_pyarray(py), steps.into_pyarray(py)))
 }
 
+/// The numbers of `neurode::microcircuit` at `scale`: the derived counts, weights and DC input
+/// (`Derived::at`), and the model's constants, for a microcircuit built from Python.
+#[pyfunction]
+fn microcircuit_numbers(py: Python<'_>, scale: f64) -> PyResult<Bound<'_, PyDict>> {
+    use neurode::microcircuit as mc;
+    let d = mc::Derived::at(scale);
+    let out = PyDict::new(py);
+    out.set_item("populations", mc::POPULATIONS.to_vec())?;
+    out.set_item("num_neurons", d.num_neurons.to_vec())?;
+    out.set_item(
+        "num_synapses",
+        d.num_synapses
+            .iter()
+            .map(|r| r.to_vec())
+            .collect::<Vec<_>>(),
+    )?;
+    out.set_item("ext_indegree", d.ext_indegree.to_vec())?;
+    out.set_item(
+        "weight",
+        d.weight.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+    )?;
+    out.set_item("weight_ext", d.weight_ext)?;
+    out.set_item("dc", d.dc.to_vec())?;
+    out.set_item("v0", mc::V0.to_vec())?;
+    out.set_item("bg_rate", mc::BG_RATE)?;
+    out.set_item("weight_rel_sd", mc::WEIGHT_REL_SD)?;
+    out.set_item("delay_exc", mc::DELAY_EXC)?;
+    out.set_item("delay_inh", mc::DELAY_INH)?;
+    out.set_item("delay_rel_sd", mc::DELAY_REL_SD)?;
+    Ok(out)
+}
+
+/// The spikes (neuron, step) of each population of the Rust `neurode::microcircuit` at `scale`
+/// and `seed` run for `duration` ms: the reference of the package's tests.
+#[pyfunction]
+fn reference_microcircuit<'py>(
+    py: Python<'py>,
+    scale: f64,
+    seed: u64,
+    duration: f64,
+) -> PyResult<Vec<(Array<'py, u32>, Array<'py, u64>)>> {
+    let trains = py
+        .allow_threads(|| -> rt::Result<Vec<_>> {
+            let mut m = neurode::microcircuit::Microcircuit::new(scale, seed)?;
+            let monitors = m
+                .populations
+                .iter()
+                .map(|&p| m.net.record_spikes(p))
+                .collect::<rt::Result<Vec<_>>>()?;
+            m.net.run(duration)?;
+            monitors
+                .into_iter()
+                .map(|id| {
+                    let s = m.net.spikes(id)?;
+                    Ok((s.indices.clone(), s.steps.clone()))
+                })
+                .collect()
+        })
+        .map_err(error)?;
+    Ok(trains
+        .into_iter()
+        .map(|(i, s)| (i.into_pyarray(py), s.into_pyarray(py)))
+        .collect())
+}
+
 /// The Rust side of the `neurode` package.
 #[pymodule]
 fn _neurode(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -847,6 +912,8 @@ fn _neurode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(keyed_normal, m)?)?;
     m.add_function(wrap_pyfunction!(keyed_uniform, m)?)?;
     m.add_function(wrap_pyfunction!(reference_coba, m)?)?;
+    m.add_function(wrap_pyfunction!(microcircuit_numbers, m)?)?;
+    m.add_function(wrap_pyfunction!(reference_microcircuit, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -259,3 +259,49 @@ def test_progress_is_reported_to_a_callable():
     net.run(100.0, progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (1000, 1000)
     assert all(b[0] > a[0] for a, b in zip(seen, seen[1:]))
+
+
+def microcircuit(scale, seed):
+    """The Potjans-Diesmann microcircuit built from Python as `neurode::microcircuit` builds it
+    (its derived numbers read from Rust: counts, weights and DC input at `scale`)."""
+    d = nd._neurode.microcircuit_numbers(scale)
+    net = nd.Network(dt=0.1, seed=seed)
+    pops = []
+    for t, name in enumerate(d["populations"]):
+        cells = nd.models.IafPscExp(I_e=d["dc"][t] / 1000.0)
+        g = net.add_population(name, d["num_neurons"][t], cells)
+        net.set(g, "V", nd.Values.Normal(*d["v0"][t]))
+        rate = d["bg_rate"] * d["ext_indegree"][t]
+        net.add_poisson_input(
+            g, "I_ex", nd.PoissonInput.poisson(rate, d["weight_ext"] / 1000.0, seed ^ (t + 1))
+        )
+        pops.append(g)
+    for t in range(8):
+        for s in range(8):
+            n = d["num_synapses"][t][s]
+            if n == 0:
+                continue
+            pre, post = pops[s], pops[t]
+            rule = nd.Connect.FixedTotalNumber(n, (seed * 64 + t * 8 + s) % 2**64)
+            syn = net.add_projection(f"{pre.name}->{post.name}", nd.models.StaticSynapse(),
+                                     pre, post, rule)
+            w = d["weight"][t][s] / 1000.0
+            low, high = (-np.inf, 0.0) if w < 0 else (0.0, np.inf)
+            net.set(syn, "w", nd.Values.NormalRedraw(w, abs(w * d["weight_rel_sd"]), low, high))
+            if w < 0:
+                net.set_post_variable(syn, "I_ex", "I_in")
+            mean = d["delay_exc"] if s % 2 == 0 else d["delay_inh"]
+            net.set_delays(syn, nd.Values.NormalRedraw(mean, mean * d["delay_rel_sd"], 0.05))
+    return net, pops
+
+
+def test_the_microcircuit_from_python_is_the_rust_one_spike_for_spike():
+    net, pops = microcircuit(0.05, 3)
+    monitors = [net.record_spikes(p) for p in pops]
+    net.run(200.0)
+    reference = nd._neurode.reference_microcircuit(0.05, 3, 200.0)
+    total = 0
+    for m, (ref_i, ref_steps) in zip(monitors, reference):
+        assert np.array_equal(m.i, ref_i) and np.array_equal(m.steps, ref_steps)
+        total += len(ref_i)
+    assert total > 1000  # every population's background drives it
