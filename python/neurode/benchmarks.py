@@ -1,0 +1,74 @@
+"""The benchmark networks of Rust's ``neurode::benchmarks`` and ``neurode::microcircuit``,
+built from Python on the package's API: examples of it, and the networks the tests compare with
+the Rust builds spike for spike."""
+
+import numpy as np
+
+import neurode as nd
+
+__all__ = ["coba", "microcircuit"]
+
+
+def coba(n, seed, threads=1):
+    """The COBA benchmark (Vogels & Abbott 2005; Brette et al. 2007, benchmark 1) of ``n``
+    neurons, built as Rust's ``neurode::benchmarks::coba(n, seed)`` builds it: the same
+    parameters, connection rules, order, methods and keyed initial values, so the same spikes.
+
+    LIF: V_rest = V_reset = -60 mV, V_th -50 mV, tau 20 ms, R 100 MOhm, refractory 5 ms;
+    conductance-based exponential synapses (tau 5 / 10 ms, 6 / 67 nS, E 0 / -80 mV) from the
+    first 80 % (excitatory) and the rest (inhibitory), each pair with probability 80 / n;
+    forward Euler. Returns ``(network, population)``."""
+    net = nd.Network(dt=0.1, threads=threads)
+    lif = nd.models.Lif(
+        V_rest=-60.0, V_reset=-60.0, V_th=-50.0, R=100.0, tau=20.0, t_refractory=5.0
+    )
+    g = net.add_population("neurons", n, lif)
+    ne = n * 4 // 5
+    p = min(80.0 / n, 1.0)
+    exc = nd.models.ExponentialCoba(tau=5.0, g_max=0.006, E=0.0, delay=0.0)
+    inh = nd.models.ExponentialCoba(tau=10.0, g_max=0.067, E=-80.0, delay=0.0)
+    e = net.add_projection("exc", exc, g[:ne], g, nd.Connect.FixedProb(p, seed))
+    i = net.add_projection("inh", inh, g[ne:], g, nd.Connect.FixedProb(p, seed ^ 0x5DEECE66))
+    net.set_order([e, i, g])
+    for obj in (g, e, i):
+        net.set_method(obj, "euler")
+    net.set(g, "V", -65.0 + 5.0 * nd.keyed_normal(seed, 1, n))
+    net.set(e, "s", (4.0 + 1.5 * nd.keyed_normal(seed, 2, n)) * 0.01 / 0.006)
+    net.set(i, "s", (20.0 + 12.0 * nd.keyed_normal(seed, 3, n)) * 0.01 / 0.067)
+    return net, g
+
+
+def microcircuit(scale, seed):
+    """The Potjans & Diesmann (2014) microcircuit at ``scale`` (1: 77,169 neurons), built as
+    Rust's ``neurode::microcircuit::Microcircuit::new(scale, seed)`` builds it, so the same
+    spikes; its derived numbers (counts, weights, DC input at ``scale``) are read from Rust.
+    Returns ``(network, populations)`` in the order L23E, L23I, L4E, L4I, L5E, L5I, L6E, L6I."""
+    d = nd._neurode.microcircuit_numbers(scale)
+    net = nd.Network(dt=0.1, seed=seed)
+    pops = []
+    for t, name in enumerate(d["populations"]):
+        cells = nd.models.IafPscExp(I_e=d["dc"][t] / 1000.0)
+        g = net.add_population(name, d["num_neurons"][t], cells)
+        net.set(g, "V", nd.Values.Normal(*d["v0"][t]))
+        rate = d["bg_rate"] * d["ext_indegree"][t]
+        net.add_poisson_input(
+            g, "I_ex", nd.PoissonInput.poisson(rate, d["weight_ext"] / 1000.0, seed ^ (t + 1))
+        )
+        pops.append(g)
+    for t in range(8):
+        for s in range(8):
+            n = d["num_synapses"][t][s]
+            if n == 0:
+                continue
+            pre, post = pops[s], pops[t]
+            rule = nd.Connect.FixedTotalNumber(n, (seed * 64 + t * 8 + s) % 2**64)
+            syn = net.add_projection(f"{pre.name}->{post.name}", nd.models.StaticSynapse(),
+                                     pre, post, rule)
+            w = d["weight"][t][s] / 1000.0
+            low, high = (-np.inf, 0.0) if w < 0 else (0.0, np.inf)
+            net.set(syn, "w", nd.Values.NormalRedraw(w, abs(w * d["weight_rel_sd"]), low, high))
+            if w < 0:
+                net.set_post_variable(syn, "I_ex", "I_in")
+            mean = d["delay_exc"] if s % 2 == 0 else d["delay_inh"]
+            net.set_delays(syn, nd.Values.NormalRedraw(mean, mean * d["delay_rel_sd"], 0.05))
+    return net, pops
