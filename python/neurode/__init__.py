@@ -41,7 +41,9 @@ __all__ = [
     "SpikeMonitor",
     "RateMonitor",
     "InputId",
+    "Action",
     "models",
+    "benchmarks",
     "keyed_normal",
     "keyed_uniform",
 ]
@@ -249,6 +251,27 @@ class Values:
     def LogNormal(mu, sigma):
         """exp(X), X normal with mean mu and standard deviation sigma."""
         return ("lognormal", (float(mu), float(sigma)))
+
+
+class Action:
+    """What ``Network.at(t, action)`` does at a given time, without splitting the run (Rust's
+    ``Action``)."""
+
+    def __init__(self, kind, args):
+        self.kind, self.args = kind, args
+
+    @staticmethod
+    def set_param(target, name, value):
+        """Set the shared parameter ``name`` of a population, view or projection."""
+        return Action("set_param", (target, name, float(value)))
+
+    @staticmethod
+    def switch_input(input_id, on):
+        """Switch an input on or off."""
+        return Action("switch_input", (input_id, bool(on)))
+
+    def __repr__(self):
+        return f"Action.{self.kind}{self.args!r}"
 
 
 def _values(v):
@@ -727,6 +750,24 @@ class Network:
         steps)."""
         return RateMonitor(self, self._net.record_rate(_target(target), float(bin)))
 
+    def at(self, t_ms, action):
+        """Does ``action`` (an :class:`Action`) at ``t_ms`` ms from step 0: before the step
+        starting at that time (a whole number of steps), within the run that reaches it."""
+        if action.kind == "set_param":
+            target, name, value = action.args
+            self._net.at_set_param(float(t_ms), _target(target), name, value)
+        else:
+            input_id, on = action.args
+            self._net.at_switch_input(float(t_ms), input_id.index, on)
+
+    def pending_actions(self):
+        """The times (ms) of the actions still to come."""
+        return self._net.pending_actions()
+
+    def cancel_actions(self):
+        """Drops every action still to come."""
+        self._net.cancel_actions()
+
     # -- running -----------------------------------------------------------------------------
     def run(self, duration, progress=None):
         """Runs ``duration`` ms (a whole number of steps). The GIL is released; Ctrl-C raises
@@ -747,3 +788,7 @@ class Network:
 
     def __repr__(self):
         return repr(self._net)
+
+
+# Last: the benchmark builders use the classes above.
+from . import benchmarks  # noqa: E402

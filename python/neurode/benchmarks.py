@@ -6,7 +6,7 @@ import numpy as np
 
 import neurode as nd
 
-__all__ = ["coba", "microcircuit"]
+__all__ = ["coba", "microcircuit", "brunel2000", "vogels2011", "BRUNEL2000_STATES"]
 
 
 def coba(n, seed, threads=1):
@@ -72,3 +72,66 @@ def microcircuit(scale, seed):
             mean = d["delay_exc"] if s % 2 == 0 else d["delay_inh"]
             net.set_delays(syn, nd.Values.NormalRedraw(mean, mean * d["delay_rel_sd"], 0.05))
     return net, pops
+
+
+#: The four states of Brunel (2000), Fig. 8: relative inhibition g and drive eta.
+BRUNEL2000_STATES = {
+    "A": (3.0, 2.0, "synchronous regular"),
+    "B": (6.0, 4.0, "synchronous irregular, fast"),
+    "C": (5.0, 2.0, "asynchronous irregular"),
+    "D": (4.5, 0.9, "synchronous irregular, slow"),
+}
+
+
+def brunel2000(g, eta, scale, seed):
+    """Brunel (2000): N_E = 10,000 and N_I = 2,500 delta-synapse integrate-and-fire neurons
+    (times ``scale``), connection probability 0.1, J = 0.1 mV, inhibition -g J, delay 1.5 ms,
+    C_E external Poisson sources each at eta times the threshold rate; built as Rust's
+    ``neurode::brunel2000::build(g, eta, scale, seed)``, so the same spikes.
+    Returns ``(network, population, n_exc)``."""
+    n_exc, n_inh = round(10_000 * scale), round(2_500 * scale)
+    net = nd.Network(dt=0.1, seed=seed)
+    model = nd.models.IafDelta()
+    tau, theta = model.defaults()["tau"], model.defaults()["theta"]
+    neurons = net.add_population("neurons", n_exc + n_inh, model)
+    net.set(neurons, "V", nd.Values.Uniform(0.0, theta))
+    c_e = 0.1 * n_exc
+    j = 0.1
+    e = net.add_projection("exc", nd.models.Delta(w=j), neurons[:n_exc], neurons,
+                           nd.Connect.FixedProb(0.1, seed))
+    i = net.add_projection("inh", nd.models.Delta(w=-g * j), neurons[n_exc:], neurons,
+                           nd.Connect.FixedProb(0.1, seed ^ 0x5EED))
+    net.set_delays(e, 1.5)
+    net.set_delays(i, 1.5)
+    nu_thr = theta / (j * c_e * tau) * 1e3  # Hz
+    net.add_poisson_input(
+        neurons, "V", nd.PoissonInput.binomial(round(c_e), eta * nu_thr, j, seed ^ 0xE87)
+    )
+    return net, neurons, n_exc
+
+
+def vogels2011(scale, seed):
+    """Vogels et al. (2011) inhibitory plasticity: 8,000 excitatory and 2,000 inhibitory
+    conductance-based LIF neurons (times ``scale``), connection probability 0.02, the
+    inhibitory-to-excitatory synapses plastic from 1 s on (eta 0.01); built as Rust's
+    ``neurode::vogels2011::build(scale, seed)``, so the same spikes and weights.
+    Returns ``(network, population, n_exc, plastic projection)``."""
+    n_exc, n_inh = round(8000 * scale), round(2000 * scale)
+    net = nd.Network(dt=0.1, seed=seed)
+    model = nd.models.VogelsLif()
+    d = model.defaults()
+    neurons = net.add_population("neurons", n_exc + n_inh, model)
+    net.set(neurons, "V", nd.Values.Uniform(d["E_L"], d["V_th"]))
+    exc, inh = neurons[:n_exc], neurons[n_exc:]
+
+    def rule(k):
+        return nd.Connect.FixedProb(0.02, seed ^ (k << 32))
+
+    e = net.add_projection("exc", nd.models.ConductanceKick(w=0.3), exc, neurons, rule(1))
+    net.set_post_variable(e, "g", "g_ampa")
+    ii = net.add_projection("inh_inh", nd.models.ConductanceKick(w=3.0), inh, inh, rule(2))
+    net.set_post_variable(ii, "g", "g_gaba")
+    plastic = net.add_projection("inh_exc", nd.models.VogelsIstdp(eta=0.0), inh, exc, rule(3))
+    net.set(plastic, "w", 1e-10)
+    net.at(1000.0, nd.Action.set_param(plastic, "eta", 0.01))
+    return net, neurons, n_exc, plastic

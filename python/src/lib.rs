@@ -529,6 +529,45 @@ impl PyNetwork {
         self.push_input(id)
     }
 
+    /// At `t_ms` (a step's start, from step 0), sets the shared parameter `name` of `target`
+    /// to `value`, within the run that reaches it.
+    fn at_set_param(&mut self, t_ms: f64, target: Target, name: &str, value: f64) -> PyResult<()> {
+        let model = self.model_of(&target)?;
+        let action = if target.0 == "population" {
+            with_neuron!(model, M => {
+                let view = self.view::<M>(target.1, &target.2)?;
+                rt::Action::set_param(view, param::<M>(name)?, value)
+            }, else return Err(not_a_model(model, "neuron")))
+        } else {
+            with_synapse!(model, S => {
+                let p = self.projection::<S>(target.1)?;
+                rt::Action::set_param(p, param::<S>(name)?, value)
+            }, else return Err(not_a_model(model, "synapse")))
+        };
+        self.net.at(t_ms, action).map_err(error)
+    }
+
+    /// At `t_ms`, switches input `index` on or off.
+    fn at_switch_input(&mut self, t_ms: f64, index: usize, on: bool) -> PyResult<()> {
+        let id = *self
+            .inputs
+            .get(index)
+            .ok_or_else(|| PyIndexError::new_err(format!("no input #{index}")))?;
+        self.net
+            .at(t_ms, rt::Action::switch_input(id, on))
+            .map_err(error)
+    }
+
+    /// The times (ms) of the actions still to come.
+    fn pending_actions(&self) -> Vec<f64> {
+        self.net.pending_actions()
+    }
+
+    /// Drops every action still to come.
+    fn cancel_actions(&mut self) {
+        self.net.cancel_actions();
+    }
+
     /// Switches input `index` on or off.
     fn switch_input(&mut self, index: usize, on: bool) -> PyResult<()> {
         let id = *self
@@ -904,6 +943,55 @@ fn reference_microcircuit<'py>(
         .collect())
 }
 
+/// The spikes (neuron, step) of `neurode::brunel2000::build(g, eta, scale, seed)` run for
+/// `duration` ms: the reference of the package's tests.
+#[pyfunction]
+fn reference_brunel2000(
+    py: Python<'_>,
+    g: f64,
+    eta: f64,
+    scale: f64,
+    seed: u64,
+    duration: f64,
+) -> Pair<'_, u32, u64> {
+    let (i, s) = py
+        .allow_threads(|| -> rt::Result<_> {
+            let mut b = neurode::brunel2000::build(g, eta, scale, seed)?;
+            let m = b.net.record_spikes(b.neurons)?;
+            b.net.run(duration)?;
+            let s = b.net.spikes(m)?;
+            Ok((s.indices.clone(), s.steps.clone()))
+        })
+        .map_err(error)?;
+    Ok((i.into_pyarray(py), s.into_pyarray(py)))
+}
+
+/// The spikes (neuron, step) of `neurode::vogels2011::build(scale, seed)` run for `duration`
+/// ms, and the plastic weights at the end: the reference of the package's tests.
+#[pyfunction]
+fn reference_vogels2011(
+    py: Python<'_>,
+    scale: f64,
+    seed: u64,
+    duration: f64,
+) -> PyResult<(Array<'_, u32>, Array<'_, u64>, Array<'_, f64>)> {
+    let (i, s, w) = py
+        .allow_threads(|| -> rt::Result<_> {
+            let mut b = neurode::vogels2011::build(scale, seed)?;
+            let m = b.net.record_spikes(b.neurons)?;
+            b.net.run(duration)?;
+            let w = b
+                .net
+                .projection(b.plastic)?
+                .column(neurode::models::VogelsIstdp::w)
+                .to_vec();
+            let s = b.net.spikes(m)?;
+            Ok((s.indices.clone(), s.steps.clone(), w))
+        })
+        .map_err(error)?;
+    Ok((i.into_pyarray(py), s.into_pyarray(py), w.into_pyarray(py)))
+}
+
 /// The Rust side of the `neurode` package.
 #[pymodule]
 fn _neurode(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -914,6 +1002,8 @@ fn _neurode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reference_coba, m)?)?;
     m.add_function(wrap_pyfunction!(microcircuit_numbers, m)?)?;
     m.add_function(wrap_pyfunction!(reference_microcircuit, m)?)?;
+    m.add_function(wrap_pyfunction!(reference_brunel2000, m)?)?;
+    m.add_function(wrap_pyfunction!(reference_vogels2011, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

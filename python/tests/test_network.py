@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import neurode as nd
+import neurode.benchmarks
 from neurode.benchmarks import coba, microcircuit
 
 
@@ -249,3 +250,35 @@ def test_the_microcircuit_from_python_is_the_rust_one_spike_for_spike():
         assert np.array_equal(m.i, ref_i) and np.array_equal(m.steps, ref_steps)
         total += len(ref_i)
     assert total > 1000  # every population's background drives it
+
+
+def test_the_committed_type_stub_is_what_the_models_render():
+    import pathlib
+
+    from neurode import _stubs
+
+    committed = pathlib.Path(__file__).parent.parent / "neurode" / "models.pyi"
+    assert committed.read_text() == _stubs.render(), "regenerate: python -m neurode._stubs"
+
+
+def test_brunel2000_from_python_is_the_rust_one_spike_for_spike():
+    g, eta, _ = nd.benchmarks.BRUNEL2000_STATES["C"]
+    net, neurons, _ = nd.benchmarks.brunel2000(g, eta, 0.1, 4)
+    spikes = net.record_spikes(neurons)
+    net.run(200.0)
+    ref_i, ref_steps = nd._neurode.reference_brunel2000(g, eta, 0.1, 4, 200.0)
+    assert len(ref_i) > 1000
+    assert np.array_equal(spikes.i, ref_i) and np.array_equal(spikes.steps, ref_steps)
+
+
+def test_vogels2011_from_python_is_the_rust_one_with_its_plastic_weights():
+    net, neurons, _, plastic = nd.benchmarks.vogels2011(0.1, 2)
+    spikes = net.record_spikes(neurons)
+    assert net.pending_actions() == [1000.0]
+    net.run(1100.0)
+    assert net.pending_actions() == [] and net.param(plastic, "eta") == 0.01
+    ref_i, ref_steps, ref_w = nd._neurode.reference_vogels2011(0.1, 2, 1100.0)
+    assert np.array_equal(spikes.i, ref_i) and np.array_equal(spikes.steps, ref_steps)
+    w = net.get(plastic, "w")
+    assert np.array_equal(w, ref_w)
+    assert np.any(w > 1e-10)  # the plasticity was on for the last 100 ms
