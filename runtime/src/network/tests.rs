@@ -826,7 +826,10 @@ fn an_erased_presynaptic_view_gives_the_synapses_of_the_typed_one() {
     // Rows outside the view are empty; inside it some are not.
     assert_eq!(typed.range(5).len(), 0);
     assert!(typed.n_syn() > 0);
-    let erased_view = Population::<Acc>::new(0, 0, 7, "g").slice(2..4).unwrap().erased();
+    let erased_view = Population::<Acc>::new(0, 0, 7, "g")
+        .slice(2..4)
+        .unwrap()
+        .erased();
     assert_eq!((erased_view.len(), erased_view.indices()), (2, vec![2, 3]));
 }
 
