@@ -44,6 +44,8 @@ __all__ = [
     "Action",
     "models",
     "benchmarks",
+    "compile",
+    "CompileError",
     "keyed_normal",
     "keyed_uniform",
 ]
@@ -562,8 +564,11 @@ class Network:
     number of threads a run uses (results do not depend on it).
     """
 
+    #: The extension module the network lives in (another for :func:`neurode.compile`'s).
+    _backend = _neurode
+
     def __init__(self, dt=0.1, seed=None, threads=None):
-        self._net = _neurode.Network(float(dt))
+        self._net = self._backend.Network(float(dt))
         if seed is not None:
             self._net.set_seed(int(seed))
         if threads is not None:
@@ -616,6 +621,7 @@ class Network:
             model = model()
         if not isinstance(model, NeuronModel):
             raise TypeError(f"expected a neuron model, got {model!r}")
+        self._check_backend(model)
         index = self._net.add_population(
             name, int(n), model.info["name"], model.params, model.preset_name
         )
@@ -647,6 +653,7 @@ class Network:
             model = model()
         if not isinstance(model, SynapseModel):
             raise TypeError(f"expected a synapse model, got {model!r}")
+        self._check_backend(model)
         for side in (pre, post):
             if not isinstance(side, (Population, View)) or side.population._net is not self:
                 raise TypeError("pre and post must be populations or views of this network")
@@ -656,6 +663,15 @@ class Network:
         p = Projection(self, index, name, model.info["name"])
         self._names[name] = p
         return p
+
+    def _check_backend(self, model):
+        own = getattr(model, "_backend", None)
+        if own is not None and own is not self._backend:
+            raise TypeError(
+                f"model `{model.info['name']}` belongs to module `{own.__name__}`, and this "
+                f"network to `{self._backend.__name__}`: use that module's Network "
+                "(neurode.compile(...).Network)"
+            )
 
     def __getitem__(self, name):
         """The population or projection named ``name``."""
@@ -790,5 +806,6 @@ class Network:
         return repr(self._net)
 
 
-# Last: the benchmark builders use the classes above.
+# Last: the benchmark builders and the compiler use the classes above.
 from . import benchmarks  # noqa: E402
+from .compile import CompileError, Compiled, compile  # noqa: E402,F401

@@ -67,6 +67,7 @@ macro_rules! with_target_neuron {
                 type $M = neurode::models::VogelsLif;
                 $body
             }
+            // neurode.compile: user neurons
             _ => $other,
         }
     };
@@ -164,6 +165,7 @@ macro_rules! with_synapse {
                 type $S = neurode::models::ConductanceKick;
                 $body
             }
+            // neurode.compile: user synapses
             _ => $other,
         }
     };
@@ -209,5 +211,6 @@ pub(crate) fn infos() -> Vec<&'static ModelInfo> {
         StaticSynapse::INFO,
         VogelsIstdp::INFO,
         ConductanceKick::INFO,
+        // neurode.compile: user infos
     ]
 }

@@ -9,6 +9,7 @@
 
 mod convert;
 mod dispatch;
+// neurode.compile: user module
 
 use std::time::{Duration, Instant};
 
@@ -992,6 +993,13 @@ fn reference_vogels2011(
     Ok((i.into_pyarray(py), s.into_pyarray(py), w.into_pyarray(py)))
 }
 
+/// The directory of this crate's sources when it was built (`python/` of the neurode tree):
+/// what `neurode.compile` builds a module of user models from.
+#[pyfunction]
+fn source_dir() -> &'static str {
+    env!("CARGO_MANIFEST_DIR")
+}
+
 /// The Rust side of the `neurode` package.
 #[pymodule]
 fn _neurode(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -1004,6 +1012,7 @@ fn _neurode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reference_microcircuit, m)?)?;
     m.add_function(wrap_pyfunction!(reference_brunel2000, m)?)?;
     m.add_function(wrap_pyfunction!(reference_vogels2011, m)?)?;
+    m.add_function(wrap_pyfunction!(source_dir, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -1,0 +1,207 @@
+"""Models written by the user in the DSL, from Python: :func:`compile` builds ``#[neuron]`` and
+``#[synapse]`` structs with the installed Rust toolchain into an extension module of their own,
+cached by the hash of the source, and returns its network class and model classes.
+
+Rust objects cannot cross two separately built extension modules, so the compiled module
+carries the runtime, every built-in model and the user's models: a network of the compiled
+module (``compiled.Network``) takes both, and a network of the package (``neurode.Network``)
+refuses the user's models with a ``TypeError`` naming the module they belong to.
+
+The module is built from the neurode sources the package was built from (their directory is
+recorded in the package); a package installed from a wheel without them cannot compile.
+"""
+
+import hashlib
+import importlib.machinery
+import importlib.util
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+from . import _neurode
+
+__all__ = ["compile", "CompileError", "Compiled"]
+
+
+class CompileError(Exception):
+    """The toolchain refused the source: the message holds its diagnostics, which point at the
+    lines of the source (a string is written to ``models.rs`` in the cache directory, named in
+    the message)."""
+
+
+class Compiled:
+    """A compiled module: ``Network`` (a :class:`neurode.Network` of this module), ``models``
+    (every model class by name, the user's and the built-ins), ``user_models`` (the names of the
+    user's), ``path`` (the module's file) and ``cached`` (whether it was found in the cache)."""
+
+    def __init__(self, module, path, cached):
+        from . import Network
+        from .models import MODELS, _make
+
+        self.module, self.path, self.cached = module, path, cached
+        self.models = dict(MODELS)
+        self.user_models = []
+        for info in module.models():
+            if info["name"] in MODELS or info["name"] in ("PoissonSource", "SpikeTrain"):
+                continue
+            cls = _make(info)
+            cls._backend = module
+            self.models[info["name"]] = cls
+            self.user_models.append(info["name"])
+        self.Network = type("Network", (Network,), {"_backend": module, "__module__": __name__})
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["models"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __repr__(self):
+        return f"Compiled({', '.join(self.user_models)} in {self.path})"
+
+
+_MODEL = re.compile(r"#\[\s*(neuron|synapse)\b")
+_STRUCT = re.compile(r"\bstruct\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _models_in(source):
+    """The (kind, struct name) of every ``#[neuron]`` / ``#[synapse]`` struct, in order."""
+    found = []
+    for m in _MODEL.finditer(source):
+        s = _STRUCT.search(source, m.end())
+        if s:
+            found.append((m.group(1), s.group(1)))
+    return found
+
+
+def _toolchain():
+    try:
+        out = subprocess.run(["rustc", "-V"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise CompileError(f"neurode.compile needs a Rust toolchain (rustc): {e}") from None
+    return out.stdout.strip()
+
+
+def _cache_root(cache_dir):
+    if cache_dir is not None:
+        return pathlib.Path(cache_dir)
+    base = os.environ.get("NEURODE_CACHE") or os.environ.get("XDG_CACHE_HOME")
+    return pathlib.Path(base) / "neurode" if base else pathlib.Path.home() / ".cache" / "neurode"
+
+
+def _write_crate(crate, name, key, models, source_path, src_dir):
+    """The crate of the module: the package's own Rust sources with dispatch arms for the
+    user's models, and the user's source included from its file."""
+    src = crate / "src"
+    src.mkdir(parents=True, exist_ok=True)
+    for f in ("convert.rs",):
+        shutil.copy(src_dir / "src" / f, src / f)
+    lib = (src_dir / "src" / "lib.rs").read_text()
+    lib = lib.replace("// neurode.compile: user module", "mod user;")
+    lib = lib.replace("fn _neurode(m:", f"fn {name}(m:")
+    (src / "lib.rs").write_text(lib)
+    dispatch = (src_dir / "src" / "dispatch.rs").read_text()
+
+    def arms(kind, var):
+        return "".join(
+            f'"{s}" => {{ type ${var} = crate::user::{s}; $body }}\n'
+            for k, s in models
+            if k == kind
+        )
+
+    dispatch = dispatch.replace("// neurode.compile: user neurons", arms("neuron", "M"))
+    dispatch = dispatch.replace("// neurode.compile: user synapses", arms("synapse", "S"))
+    dispatch = dispatch.replace(
+        "// neurode.compile: user infos",
+        "".join(f"crate::user::{s}::INFO,\n" for _, s in models),
+    )
+    (src / "dispatch.rs").write_text(dispatch)
+    (src / "user.rs").write_text(
+        "//! The user's models, included from their file.\n"
+        "#![allow(missing_docs, non_snake_case, dead_code)]\n"
+        "use neurode::prelude::*;\n"
+        f"include!({json.dumps(str(source_path))});\n"
+    )
+    cargo = (src_dir / "Cargo.toml").read_text()
+    cargo = cargo.replace('name = "neurode-python"', f'name = "neurode-user-{key}"', 1)
+    cargo = cargo.replace('name = "_neurode"', f'name = "{name}"', 1)
+    neurode_dir = (src_dir / "..").resolve()
+    cargo = cargo.replace('neurode = { path = ".." }', f'neurode = {{ path = "{neurode_dir}" }}')
+    (crate / "Cargo.toml").write_text(cargo)
+    lock = src_dir / "Cargo.lock"
+    if lock.exists() and not (crate / "Cargo.lock").exists():
+        shutil.copy(lock, crate / "Cargo.lock")
+    # The same code generation as the package's (the tree's .cargo/config.toml), so that the
+    # built-in models give the same numbers in both modules.
+    config = neurode_dir / ".cargo" / "config.toml"
+    if config.exists():
+        (crate / ".cargo").mkdir(exist_ok=True)
+        shutil.copy(config, crate / ".cargo" / "config.toml")
+
+
+def compile(source, *, cache_dir=None, verbose=False):
+    """Builds the ``#[neuron]`` / ``#[synapse]`` structs of ``source`` (Rust code, or the path
+    of a ``.rs`` file; ``use neurode::prelude::*`` is in scope) into an extension module and
+    returns it as a :class:`Compiled`. The module is cached by the hash of the source, the
+    toolchain and the package's version: the same source again is imported, not rebuilt. A
+    first build takes minutes (the runtime and every model are built into the module).
+
+    Raises :class:`CompileError` with the toolchain's diagnostics."""
+    path = pathlib.Path(source) if len(source) < 4096 and "\n" not in source else None
+    if path is not None and path.suffix == ".rs" and path.is_file():
+        text = path.read_text()
+    else:
+        path, text = None, source
+    models = _models_in(text)
+    if not models:
+        raise CompileError("the source declares no #[neuron] or #[synapse] struct")
+    src_dir = pathlib.Path(_neurode.source_dir())
+    if not (src_dir / "src" / "dispatch.rs").is_file():
+        raise CompileError(
+            f"the neurode sources this package was built from are gone ({src_dir}): "
+            "reinstall it from a neurode checkout (pip install ./python)"
+        )
+    toolchain = _toolchain()
+    key = hashlib.sha256(
+        "\0".join([text, toolchain, _neurode.__version__, str(src_dir)]).encode()
+    ).hexdigest()[:16]
+    name = f"_neurode_user_{key}"
+    root = _cache_root(cache_dir)
+    crate = root / key
+    built = crate / f"{name}.abi3.so"
+    cached = built.exists()
+    if not cached:
+        crate.mkdir(parents=True, exist_ok=True)
+        source_path = path.resolve() if path is not None else crate / "models.rs"
+        if path is None:
+            source_path.write_text(text)
+        _write_crate(crate, name, key, models, source_path, src_dir)
+        env = dict(os.environ, CARGO_TARGET_DIR=str(root / "target"))
+        run = subprocess.run(
+            ["cargo", "build", "--release", "--message-format=short"],
+            cwd=crate,
+            env=env,
+            capture_output=not verbose,
+            text=True,
+        )
+        if run.returncode != 0:
+            errors = run.stderr if run.stderr else ""
+            raise CompileError(
+                "the models did not compile:\n"
+                + "\n".join(
+                    line for line in errors.splitlines() if not line.lstrip().startswith("Compiling")
+                )
+            )
+        lib = root / "target" / "release" / (f"lib{name}.so" if sys.platform != "darwin" else f"lib{name}.dylib")
+        tmp = built.with_suffix(".tmp")
+        shutil.copy(lib, tmp)
+        os.replace(tmp, built)
+    loader = importlib.machinery.ExtensionFileLoader(name, str(built))
+    spec = importlib.util.spec_from_file_location(name, built, loader=loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return Compiled(module, built, cached)
