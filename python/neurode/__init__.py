@@ -132,6 +132,15 @@ class Connect:
         }
 
     @staticmethod
+    def Probability(p, seed):
+        """Each pair (i, j) independently with probability ``p(i, j)`` (population indices;
+        NEST's pairwise_bernoulli with a p of the pair). ``p`` is called once with two
+        broadcast index arrays (``i[:, None]``, ``j[None, :]``) if it accepts arrays, else once
+        per pair; the table of all pairs of the two populations is held while the projection is
+        built (8 bytes per pair)."""
+        return {"rule": "probability", "p_of": p, "seed": int(seed)}
+
+    @staticmethod
     def Pairs(pre, post):
         """Explicit pairs: synapse k from pre[k] to post[k] (population indices)."""
         return {
@@ -253,6 +262,40 @@ class Values:
     def LogNormal(mu, sigma):
         """exp(X), X normal with mean mu and standard deviation sigma."""
         return ("lognormal", (float(mu), float(sigma)))
+
+    @staticmethod
+    def Fn(f):
+        """``f(i)`` for element ``i`` (a neuron's population index; a synapse's number), called
+        once with the index array if it accepts arrays, else once per element."""
+        return _Fn(f, pairs=False)
+
+    @staticmethod
+    def PairFn(f):
+        """``f(i, j)`` for the synapse from neuron ``i`` to neuron ``j`` (per-synapse
+        variables of projections), called as :meth:`Fn` is."""
+        return _Fn(f, pairs=True)
+
+
+class _Fn:
+    def __init__(self, f, pairs):
+        self.f, self.pairs = f, pairs
+
+    def evaluate(self, *index_arrays):
+        """The values at the given indices: vectorised if ``f`` takes arrays, else by
+        element."""
+        shape = np.broadcast(*index_arrays).shape
+        try:
+            out = np.asarray(self.f(*index_arrays), dtype=np.float64)
+            if out.shape == shape:
+                return out
+        except Exception:
+            pass
+        flat = [np.broadcast_to(a, shape).ravel() for a in index_arrays]
+        return np.fromiter(
+            (self.f(*(int(a[k]) for a in flat)) for k in range(flat[0].size)),
+            dtype=np.float64,
+            count=flat[0].size,
+        ).reshape(shape)
 
 
 class Action:
@@ -657,6 +700,13 @@ class Network:
         for side in (pre, post):
             if not isinstance(side, (Population, View)) or side.population._net is not self:
                 raise TypeError("pre and post must be populations or views of this network")
+        if connect.get("rule") == "probability":
+            n_pre, n_post = len(pre.population), len(post.population)
+            table = _Fn(connect["p_of"], pairs=True).evaluate(
+                np.arange(n_pre)[:, None], np.arange(n_post)[None, :]
+            )
+            connect = {"rule": "probability", "p": table.ravel(), "n_post": n_post,
+                       "seed": connect["seed"]}
         index = self._net.add_projection(
             name, model.info["name"], model.params, _target(pre), _target(post), connect
         )
@@ -717,9 +767,29 @@ class Network:
 
     # -- values ------------------------------------------------------------------------------
     def set(self, target, var, values):
-        """Sets variable ``var`` of ``target`` from a number, an array (one value per element)
-        or a :class:`Values` distribution."""
+        """Sets variable ``var`` of ``target`` from a number, an array (one value per element),
+        a :class:`Values` distribution or function."""
+        if isinstance(values, _Fn):
+            values = self._evaluate(target, values)
         self._net.set(_target(target), var, _values(values))
+
+    def _evaluate(self, target, fn):
+        """A function of elements as the vector of its values on ``target``'s elements."""
+        if isinstance(target, (Population, View)):
+            if fn.pairs:
+                raise ValueError("Values.PairFn is for synapses; a population takes Values.Fn")
+            idx = target.indices() if isinstance(target, View) else np.arange(len(target))
+            return fn.evaluate(idx)
+        projection = target.projection if isinstance(target, _Elements) else target
+        i, j = projection.connections()
+        chosen = (
+            np.asarray(target.indices, dtype=np.int64)
+            if isinstance(target, _Elements)
+            else np.arange(len(i))
+        )
+        if fn.pairs:
+            return fn.evaluate(i[chosen].astype(np.int64), j[chosen].astype(np.int64))
+        return fn.evaluate(chosen)
 
     def get(self, target, var):
         """A copy of variable ``var``: one value per member of a population or view (in

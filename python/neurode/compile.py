@@ -143,11 +143,28 @@ def _write_crate(crate, name, key, models, source_path, src_dir):
         shutil.copy(config, crate / ".cargo" / "config.toml")
 
 
+def _tree_hash(src_dir):
+    """A hash of the neurode sources a module is built from (the package's Rust, the runtime,
+    the macros, the models, their manifests and lock files): a cached module built from other
+    sources is not reused."""
+    h = hashlib.sha256()
+    root = (src_dir / "..").resolve()
+    files = [src_dir / "Cargo.toml", src_dir / "Cargo.lock", root / "Cargo.toml"]
+    for sub in ("python/src", "runtime/src", "macros/src", "models/src", "src"):
+        files.extend(sorted((root / sub).rglob("*.rs")))
+    for f in files:
+        if f.is_file():
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def compile(source, *, cache_dir=None, verbose=False):
     """Builds the ``#[neuron]`` / ``#[synapse]`` structs of ``source`` (Rust code, or the path
     of a ``.rs`` file; ``use neurode::prelude::*`` is in scope) into an extension module and
     returns it as a :class:`Compiled`. The module is cached by the hash of the source, the
-    toolchain and the package's version: the same source again is imported, not rebuilt. A
+    toolchain, the package's version and the neurode sources it is built from: the same source
+    again is imported, not rebuilt. A
     first build takes minutes (the runtime and every model are built into the module).
 
     Raises :class:`CompileError` with the toolchain's diagnostics."""
@@ -167,7 +184,7 @@ def compile(source, *, cache_dir=None, verbose=False):
         )
     toolchain = _toolchain()
     key = hashlib.sha256(
-        "\0".join([text, toolchain, _neurode.__version__, str(src_dir)]).encode()
+        "\0".join([text, toolchain, _neurode.__version__, _tree_hash(src_dir)]).encode()
     ).hexdigest()[:16]
     name = f"_neurode_user_{key}"
     root = _cache_root(cache_dir)

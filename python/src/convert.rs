@@ -222,6 +222,19 @@ pub(crate) fn connect(d: &Bound<'_, PyDict>) -> PyResult<Connect> {
             autapses: item(d, "autapses")?,
             multapses: item(d, "multapses")?,
         },
+        "probability" => {
+            // The probabilities of every pair, evaluated in Python beforehand: row-major
+            // `n_pre x n_post` of the whole populations.
+            let p = floats(&item::<Bound<'_, PyAny>>(d, "p")?)?;
+            let n_post: usize = item(d, "n_post")?;
+            let table = std::sync::Arc::new(p);
+            Connect::Probability {
+                p: neurode::runtime::ProbabilityFn::new(move |i, j| {
+                    table.get(i * n_post + j).copied().unwrap_or(f64::NAN)
+                }),
+                seed: item(d, "seed")?,
+            }
+        }
         "pairs" => {
             let pre = indices(&item::<Bound<'_, PyAny>>(d, "pre")?)?;
             let post = indices(&item::<Bound<'_, PyAny>>(d, "post")?)?;

@@ -282,3 +282,32 @@ def test_vogels2011_from_python_is_the_rust_one_with_its_plastic_weights():
     w = net.get(plastic, "w")
     assert np.array_equal(w, ref_w)
     assert np.any(w > 1e-10)  # the plasticity was on for the last 100 ms
+
+
+def test_functions_of_elements_and_of_pairs():
+    net = nd.Network(dt=0.1)
+    pre = net.add_population("pre", 30, nd.models.Lif())
+    post = net.add_population("post", 20, nd.models.Lif())
+    # Only pairs with i < j connect (probability 1), the others never (0).
+    s = net.add_projection(
+        "s", nd.models.Exponential(), pre, post,
+        nd.Connect.Probability(lambda i, j: (i < j).astype(float), seed=1),
+    )
+    i, j = s.connections()
+    assert len(i) == sum(max(0, 20 - k - 1) for k in range(30)) and np.all(i < j)
+    # A function of one element, vectorised, and one that only takes numbers.
+    net.set(pre, "V", nd.Values.Fn(lambda k: 0.5 * k))
+    assert np.array_equal(net.get(pre, "V"), 0.5 * np.arange(30))
+    net.set(post[5:8], "V", nd.Values.Fn(lambda k: float(k) if k >= 0 else 0.0))
+    assert np.array_equal(net.get(post[5:8], "V"), [5.0, 6.0, 7.0])
+    p = net.add_projection("p", nd.models.StaticSynapse(), net.add_population(
+        "a", 4, nd.models.IafPscExp()), net.add_population("b", 3, nd.models.IafPscExp()),
+        nd.Connect.AllToAll())
+    net.set(p, "w", nd.Values.PairFn(lambda a, b: 10 * a + b))
+    a, b = p.connections()
+    assert np.array_equal(net.get(p, "w"), 10.0 * a + b)
+    with pytest.raises(ValueError, match="PairFn is for synapses"):
+        net.set(pre, "V", nd.Values.PairFn(lambda a, b: a))
+    with pytest.raises(ValueError, match="probabilit"):
+        net.add_projection("bad", nd.models.Exponential(), pre, post,
+                           nd.Connect.Probability(lambda i, j: 2.0 + 0 * i * j, seed=1))
