@@ -311,3 +311,19 @@ def test_functions_of_elements_and_of_pairs():
     with pytest.raises(ValueError, match="probabilit"):
         net.add_projection("bad", nd.models.Exponential(), pre, post,
                            nd.Connect.Probability(lambda i, j: 2.0 + 0 * i * j, seed=1))
+
+
+def test_monitors_as_data_frames():
+    pd = pytest.importorskip("pandas")
+    net, g = coba(400, 1)
+    v = net.record(g[:3], "V", every=10)
+    spikes = net.record_spikes(g)
+    rate = net.record_rate(g, 1.0)
+    net.run(50.0)
+    frame = v.to_pandas()
+    assert list(frame.columns) == v.names and frame.index.name == "t_ms"
+    assert np.array_equal(frame.to_numpy(), v.values) and np.array_equal(frame.index, v.t)
+    s = spikes.to_pandas()
+    assert isinstance(s, pd.DataFrame)
+    assert np.array_equal(s["i"], spikes.i) and np.array_equal(s["t_ms"], spikes.t)
+    assert np.array_equal(rate.to_pandas()["rate_hz"], rate.rate)
