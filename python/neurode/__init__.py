@@ -19,6 +19,7 @@ ms, mV, nA, µS, ... Errors are Python exceptions carrying the runtime's message
 for a bad value, ``KeyError`` for an unknown name, ``MemoryError`` for the memory budget.
 """
 
+import os
 import sys
 
 import numpy as np
@@ -46,6 +47,8 @@ __all__ = [
     "benchmarks",
     "compile",
     "CompileError",
+    "extension",
+    "Checkpoint",
     "keyed_normal",
     "keyed_uniform",
 ]
@@ -872,10 +875,75 @@ class Network:
             progress = None
         self._net.run_steps(int(steps), progress)
 
+    # -- checkpoints -------------------------------------------------------------------------
+    def checkpoint(self):
+        """Everything a run changes, as a :class:`Checkpoint` in memory (Brian2's ``store``):
+        the step counter, every population's and projection's parameters and states, inputs and
+        spikes in flight, every monitor's data. What the code that built the network decides
+        (connectivity, delays, inputs, seeds) is checked on restore, not stored."""
+        return Checkpoint(self._net.checkpoint())
+
+    def restore(self, checkpoint):
+        """Goes back to ``checkpoint`` (a :class:`Checkpoint`, or the path of a file written by
+        :meth:`Checkpoint.save`), made by a network built by the same code: a run from there
+        continues bit for bit as the run that made it would have. A checkpoint that does not
+        fit this network, or a corrupted file, raises ``RuntimeError`` saying what does not
+        fit, and changes nothing."""
+        if not isinstance(checkpoint, Checkpoint):
+            checkpoint = Checkpoint.load(checkpoint)
+        self._net.restore(checkpoint.data)
+
     def __repr__(self):
         return repr(self._net)
 
 
+class Checkpoint:
+    """A network's state (:meth:`Network.checkpoint`): ``data`` holds the bytes of the runtime's
+    checkpoint format (a header with the format version, the body's length and hash, then the
+    body), the same bytes Rust's ``Checkpoint::write_to`` writes, so a file is readable by either.
+    A checkpoint continues a run with the same build of a program; it is not an archive."""
+
+    def __init__(self, data):
+        self.data = bytes(data)
+
+    def __bytes__(self):
+        return self.data
+
+    def __len__(self):
+        return len(self.data)
+
+    def save(self, path):
+        """Writes the checkpoint to ``path``: to a temporary file in the same directory first,
+        synced, then renamed over the path, so that a failed write leaves what was there. A
+        directory at the path raises ``IsADirectoryError``."""
+        import tempfile
+
+        path = os.fspath(path)
+        if os.path.isdir(path):
+            raise IsADirectoryError(f"cannot write a checkpoint to {path}: it is a directory")
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".neurode-", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(self.data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    @classmethod
+    def load(cls, path):
+        """The checkpoint in the file at ``path`` (checked when restored)."""
+        with open(os.fspath(path), "rb") as f:
+            return cls(f.read())
+
+    def __repr__(self):
+        return f"Checkpoint({len(self.data)} bytes)"
+
+
 # Last: the benchmark builders and the compiler use the classes above.
 from . import benchmarks  # noqa: E402
-from .compile import CompileError, Compiled, compile  # noqa: E402,F401
+from .compile import CompileError, Compiled, compile, extension  # noqa: E402,F401

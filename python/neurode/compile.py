@@ -7,8 +7,11 @@ carries the runtime, every built-in model and the user's models: a network of th
 module (``compiled.Network``) takes both, and a network of the package (``neurode.Network``)
 refuses the user's models with a ``TypeError`` naming the module they belong to.
 
-The module is built from the neurode sources the package was built from (their directory is
-recorded in the package); a package installed from a wheel without them cannot compile.
+The module is a user's crate of the Rust route (the README's Python section): the user's file
+and one ``neurode_python::export!`` line, built against the neurode sources the package was
+built from (their directory is recorded in the package; a package installed from a wheel
+without them cannot compile). All modules of one cache share a target directory, so the
+runtime and the built-in models are built once, not once per source.
 """
 
 import hashlib
@@ -24,7 +27,7 @@ import sys
 
 from . import _neurode
 
-__all__ = ["compile", "CompileError", "Compiled"]
+__all__ = ["compile", "extension", "CompileError", "Compiled"]
 
 
 class CompileError(Exception):
@@ -94,49 +97,43 @@ def _cache_root(cache_dir):
 
 
 def _write_crate(crate, name, key, models, source_path, src_dir):
-    """The crate of the module: the package's own Rust sources with dispatch arms for the
-    user's models, and the user's source included from its file."""
+    """The crate of the module: a user's crate as the Rust route has it (see the README), the
+    user's source included from its file and exported with ``neurode_python::export!``."""
     src = crate / "src"
     src.mkdir(parents=True, exist_ok=True)
-    for f in ("convert.rs",):
-        shutil.copy(src_dir / "src" / f, src / f)
-    lib = (src_dir / "src" / "lib.rs").read_text()
-    lib = lib.replace("// neurode.compile: user module", "mod user;")
-    lib = lib.replace("fn _neurode(m:", f"fn {name}(m:")
-    (src / "lib.rs").write_text(lib)
-    dispatch = (src_dir / "src" / "dispatch.rs").read_text()
-
-    def arms(kind, var):
-        return "".join(
-            f'"{s}" => {{ type ${var} = crate::user::{s}; $body }}\n'
-            for k, s in models
-            if k == kind
-        )
-
-    dispatch = dispatch.replace("// neurode.compile: user neurons", arms("neuron", "M"))
-    dispatch = dispatch.replace("// neurode.compile: user synapses", arms("synapse", "S"))
-    dispatch = dispatch.replace(
-        "// neurode.compile: user infos",
-        "".join(f"crate::user::{s}::INFO,\n" for _, s in models),
-    )
-    (src / "dispatch.rs").write_text(dispatch)
-    (src / "user.rs").write_text(
-        "//! The user's models, included from their file.\n"
+    listed = {
+        kind: ", ".join(struct for k, struct in models if k == kind) for kind in ("neuron", "synapse")
+    }
+    (src / "lib.rs").write_text(
+        "//! The user's models (made by neurode.compile), included from their file.\n"
         "#![allow(missing_docs, non_snake_case, dead_code)]\n"
         "use neurode::prelude::*;\n"
         f"include!({json.dumps(str(source_path))});\n"
+        f"neurode_python::export!({name} {{ neurons: [{listed['neuron']}], "
+        f"synapses: [{listed['synapse']}] }});\n"
     )
-    cargo = (src_dir / "Cargo.toml").read_text()
-    cargo = cargo.replace('name = "neurode-python"', f'name = "neurode-user-{key}"', 1)
-    cargo = cargo.replace('name = "_neurode"', f'name = "{name}"', 1)
+    manifest = (src_dir / "Cargo.toml").read_text()
+    # The package's release profile, so that the built-in models give the same numbers.
+    profile = manifest[manifest.index("[profile.release]") :]
     neurode_dir = (src_dir / "..").resolve()
-    cargo = cargo.replace('neurode = { path = ".." }', f'neurode = {{ path = "{neurode_dir}" }}')
-    (crate / "Cargo.toml").write_text(cargo)
+    (crate / "Cargo.toml").write_text(
+        "[package]\n"
+        f'name = "neurode-user-{key}"\n'
+        'version = "0.1.0"\n'
+        'edition = "2021"\n'
+        "publish = false\n\n"
+        "[workspace]\n\n"
+        "[lib]\n"
+        f'name = "{name}"\n'
+        'crate-type = ["cdylib"]\n\n'
+        "[dependencies]\n"
+        f"neurode = {{ path = {json.dumps(str(neurode_dir))} }}\n"
+        f"neurode-python = {{ path = {json.dumps(str(src_dir.resolve()))} }}\n\n" + profile
+    )
     lock = src_dir / "Cargo.lock"
     if lock.exists() and not (crate / "Cargo.lock").exists():
         shutil.copy(lock, crate / "Cargo.lock")
-    # The same code generation as the package's (the tree's .cargo/config.toml), so that the
-    # built-in models give the same numbers in both modules.
+    # The same code generation as the package's (the tree's .cargo/config.toml).
     config = neurode_dir / ".cargo" / "config.toml"
     if config.exists():
         (crate / ".cargo").mkdir(exist_ok=True)
@@ -177,7 +174,7 @@ def compile(source, *, cache_dir=None, verbose=False):
     if not models:
         raise CompileError("the source declares no #[neuron] or #[synapse] struct")
     src_dir = pathlib.Path(_neurode.source_dir())
-    if not (src_dir / "src" / "dispatch.rs").is_file():
+    if not (src_dir / "src" / "registry.rs").is_file():
         raise CompileError(
             f"the neurode sources this package was built from are gone ({src_dir}): "
             "reinstall it from a neurode checkout (pip install ./python)"
@@ -222,3 +219,14 @@ def compile(source, *, cache_dir=None, verbose=False):
     module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
     return Compiled(module, built, cached)
+
+
+def extension(module):
+    """The :class:`Compiled` of an extension module a user's crate made with
+    ``neurode_python::export!`` (the Rust route, see the README): ``.Network``, ``.models``
+    (with the crate's models beside the built-ins) and ``.user_models``.
+
+    Raises ``TypeError`` for a module that is not a neurode extension module."""
+    if not hasattr(module, "Network") or not hasattr(module, "models"):
+        raise TypeError(f"{module!r} is not a neurode extension module (neurode_python::export!)")
+    return Compiled(module, pathlib.Path(getattr(module, "__file__", "") or ""), cached=False)

@@ -1,29 +1,50 @@
-//! `neurode._neurode`: the Rust side of the Python package. The package's Python code (in
-//! `neurode/`) gives the user's nouns (`Population`, views by slicing, `Projection`, monitors);
-//! this module holds the network and reaches the typed runtime by the names of the models, so
-//! every call is checked by the runtime exactly as from Rust.
+//! The Rust side of the `neurode` Python package, and the way a user's crate exports its own
+//! models to Python.
+//!
+//! The package's Python code (in `neurode/`) gives the user's nouns (`Population`, views by
+//! slicing, `Projection`, monitors); an extension module built from this crate holds the
+//! network and reaches the typed runtime by the names of the models through its [`Registry`],
+//! so every call is checked by the runtime exactly as from Rust. The package's own module,
+//! `neurode._neurode`, serves the built-in models; a user's crate serves its models beside them
+//! with one macro, [`export!`]:
+//!
+//! ```ignore
+//! use neurode::prelude::*;
+//!
+//! #[neuron]
+//! pub struct MyLif { /* ... */ }
+//!
+//! neurode_python::export!(my_models { neurons: [MyLif], synapses: [] });
+//! ```
+//!
+//! and from Python `neurode.extension(my_models)` gives its network class and model classes
+//! (see the README's Python section; `neurode.compile` builds such a crate from a source).
 //!
 //! A target is `(kind, index, members)`: kind `"population"` or `"projection"`, the object's
 //! index among its kind, and the population indices of a view's members (ascending) or the
 //! elements of a projection; `None` for all.
 
 mod convert;
-mod dispatch;
-// neurode.compile: user module
+mod registry;
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use neurode::runtime::{
-    self as rt, InputId, Method, Model, ModelInfo, ModelKind, Network, NeuronModel, ObjectId,
-    Projection, RateMonitor, Smoothing, SpikeMonitor, StateMonitor, Storage, SynapseModel, View,
+    self as rt, Checkpoint, InputId, Method, ModelInfo, ModelKind, Network, ObjectId, RateMonitor,
+    Smoothing, SpikeMonitor, StateMonitor, Storage,
 };
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods};
-use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyImportError, PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList};
 
-use convert::{error, floats, param, values, var, with_params};
-use dispatch::{with_neuron, with_synapse, with_target_neuron};
+use convert::{error, floats, values};
+pub use registry::Registry;
+use registry::{NeuronKind, Sel, SynSel, SynapseKind};
+
+#[doc(hidden)]
+pub use pyo3;
 
 /// A numpy vector handed to Python.
 type Array<'py, T> = Bound<'py, PyArray1<T>>;
@@ -35,21 +56,41 @@ type Pair<'py, A, B> = PyResult<(Array<'py, A>, Array<'py, B>)>;
 #[derive(FromPyObject)]
 struct Target(String, usize, Option<Vec<usize>>);
 
-/// A population as the module keeps it: its name and its model's name.
+/// A population as the module keeps it: its name and its model.
 struct Pop {
     name: String,
-    model: &'static str,
+    kind: &'static dyn NeuronKind,
 }
 
-/// A projection: its name and its synapse model's name.
+/// A projection: its name and its synapse model.
 struct Proj {
     name: String,
-    model: &'static str,
+    kind: &'static dyn SynapseKind,
+}
+
+/// The models this module serves, set when it is imported ([`init_module`]).
+static REGISTRY: OnceLock<Registry> = OnceLock::new();
+
+fn registry() -> &'static Registry {
+    REGISTRY.get_or_init(Registry::builtin)
 }
 
 fn not_a_model(name: &str, what: &str) -> PyErr {
-    PyTypeError::new_err(format!("`{name}` is not a built-in {what} model"))
+    PyTypeError::new_err(format!(
+        "`{name}` is not a {what} model of this module ({})",
+        module_name()
+    ))
 }
+
+/// The name of the module this crate was built into, for messages.
+fn module_name() -> &'static str {
+    MODULE
+        .get()
+        .map(String::as_str)
+        .unwrap_or("neurode._neurode")
+}
+
+static MODULE: OnceLock<String> = OnceLock::new();
 
 /// Longest a piece of a run lasts before signals (Ctrl-C) are checked and progress reported.
 const PIECE: Duration = Duration::from_millis(100);
@@ -66,61 +107,81 @@ struct PyNetwork {
     inputs: Vec<InputId>,
 }
 
+/// What a target names: neurons of a population, or synapses of a projection.
+enum Of<'a> {
+    Neurons(&'static dyn NeuronKind, Sel<'a>),
+    Synapses(&'static dyn SynapseKind, SynSel<'a>),
+}
+
+/// What target `t` names, among these populations and projections.
+fn of<'a>(pops: &'a [Pop], projs: &'a [Proj], t: &'a Target) -> PyResult<Of<'a>> {
+    let missing = |what: &str| PyIndexError::new_err(format!("no {what} #{} in this network", t.1));
+    match t.0.as_str() {
+        "population" => {
+            let p = pops.get(t.1).ok_or_else(|| missing("population"))?;
+            Ok(Of::Neurons(
+                p.kind,
+                Sel {
+                    name: &p.name,
+                    members: t.2.as_deref(),
+                },
+            ))
+        }
+        "projection" => {
+            let p = projs.get(t.1).ok_or_else(|| missing("projection"))?;
+            Ok(Of::Synapses(
+                p.kind,
+                SynSel {
+                    name: &p.name,
+                    elements: t.2.as_deref(),
+                },
+            ))
+        }
+        other => Err(PyValueError::new_err(format!(
+            "unknown target kind `{other}`"
+        ))),
+    }
+}
+
+fn proj(projs: &[Proj], i: usize) -> PyResult<&Proj> {
+    projs
+        .get(i)
+        .ok_or_else(|| PyIndexError::new_err(format!("no projection #{i} in this network")))
+}
+
+/// The neurons population target `t` names (a population or a view of one).
+fn neurons<'a>(pops: &'a [Pop], t: &'a Target) -> PyResult<(&'static dyn NeuronKind, Sel<'a>)> {
+    let not_neurons =
+        || PyTypeError::new_err("this needs neurons (a population or a view), not a projection");
+    if t.0 == "projection" {
+        return Err(not_neurons());
+    }
+    match of(pops, &[], t)? {
+        Of::Neurons(k, s) => Ok((k, s)),
+        Of::Synapses(..) => Err(not_neurons()),
+    }
+}
+
 impl PyNetwork {
-    fn pop(&self, i: usize) -> PyResult<&Pop> {
-        self.pops
-            .get(i)
-            .ok_or_else(|| PyIndexError::new_err(format!("no population #{i} in this network")))
-    }
-
     fn proj(&self, i: usize) -> PyResult<&Proj> {
-        self.projs
-            .get(i)
-            .ok_or_else(|| PyIndexError::new_err(format!("no projection #{i} in this network")))
+        proj(&self.projs, i)
     }
 
-    fn view<M: NeuronModel>(&self, i: usize, members: &Option<Vec<usize>>) -> PyResult<View<M>> {
-        let p = self
-            .net
-            .find_population::<M>(&self.pop(i)?.name)
-            .map_err(error)?;
-        match members {
-            None => Ok(p.all()),
-            Some(m) => p.pick(m).map_err(error),
-        }
-    }
-
-    fn projection<S: SynapseModel>(&self, i: usize) -> PyResult<Projection<S>> {
-        self.net
-            .find_projection::<S>(&self.proj(i)?.name)
-            .map_err(error)
-    }
-
-    /// The model name of the population or projection a target names.
-    fn model_of(&self, t: &Target) -> PyResult<&'static str> {
-        match t.0.as_str() {
-            "population" => Ok(self.pop(t.1)?.model),
-            "projection" => Ok(self.proj(t.1)?.model),
-            other => Err(PyValueError::new_err(format!(
-                "unknown target kind `{other}`"
-            ))),
-        }
+    /// What a target names.
+    fn of<'a>(&'a self, t: &'a Target) -> PyResult<Of<'a>> {
+        of(&self.pops, &self.projs, t)
     }
 
     fn object(&self, t: &Target) -> PyResult<ObjectId> {
-        let model = self.model_of(t)?;
-        if t.0 == "population" {
-            with_neuron!(model, M => Ok(self.view::<M>(t.1, &None)?.population().into()),
-                else Err(not_a_model(model, "neuron")))
-        } else {
-            with_synapse!(model, S => Ok(self.projection::<S>(t.1)?.into()),
-                else Err(not_a_model(model, "synapse")))
+        match self.of(t)? {
+            Of::Neurons(k, s) => k.object(&self.net, Sel { members: None, ..s }),
+            Of::Synapses(k, s) => k.object(&self.net, s.name),
         }
     }
 
-    fn push_input(&mut self, id: rt::Result<InputId>) -> PyResult<usize> {
-        self.inputs.push(id.map_err(error)?);
-        Ok(self.inputs.len() - 1)
+    fn push_input(&mut self, id: InputId) -> usize {
+        self.inputs.push(id);
+        self.inputs.len() - 1
     }
 
     fn state_monitor(&self, i: usize) -> PyResult<StateMonitor> {
@@ -128,6 +189,21 @@ impl PyNetwork {
             .get(i)
             .copied()
             .ok_or_else(|| PyIndexError::new_err(format!("no state monitor #{i}")))
+    }
+
+    fn input(&self, i: usize) -> PyResult<InputId> {
+        self.inputs
+            .get(i)
+            .copied()
+            .ok_or_else(|| PyIndexError::new_err(format!("no input #{i}")))
+    }
+
+    fn add_pop(&mut self, name: &str, kind: &'static dyn NeuronKind) -> usize {
+        self.pops.push(Pop {
+            name: name.to_string(),
+            kind,
+        });
+        self.pops.len() - 1
     }
 }
 
@@ -209,65 +285,11 @@ impl PyNetwork {
         params: &Bound<'_, PyDict>,
         preset: Option<&str>,
     ) -> PyResult<usize> {
-        let base = |m: &str| -> PyResult<&'static str> {
-            dispatch::infos()
-                .into_iter()
-                .find(|i| i.name == m && i.kind == ModelKind::Neuron)
-                .map(|i| i.name)
-                .ok_or_else(|| not_a_model(m, "neuron"))
-        };
-        let model_name = base(model)?;
-        let no_preset = |m: &str| PyValueError::new_err(format!("model `{m}` has no presets"));
-        let unknown_preset = |p: &str, known: &str| {
-            PyValueError::new_err(format!(
-                "`{model_name}` has no preset `{p}`; its presets: {known}"
-            ))
-        };
-        match model_name {
-            "AdEx" => {
-                let m = match preset {
-                    None => neurode::models::AdEx::default(),
-                    Some(p) => neurode::models::AdEx::preset(p).ok_or_else(|| {
-                        unknown_preset(p, "tonic, adapting, initial_burst, bursting, irregular")
-                    })?,
-                };
-                let m = with_params(m, params)?;
-                self.net.add_population(name, n, m).map_err(error)?;
-            }
-            "Izhikevich" => {
-                let m = match preset {
-                    None => neurode::models::Izhikevich::default(),
-                    Some(p) => neurode::models::Izhikevich::preset(p)
-                        .ok_or_else(|| unknown_preset(p, "rs, ib, ch, fs, lts"))?,
-                };
-                let m = with_params(m, params)?;
-                self.net.add_population(name, n, m).map_err(error)?;
-            }
-            "PoissonSource" | "SpikeTrain" => {
-                return Err(PyTypeError::new_err(format!(
-                    "`{model_name}` is a source: add it with add_{}",
-                    if model_name == "SpikeTrain" {
-                        "spike_train"
-                    } else {
-                        "poisson_source"
-                    }
-                )))
-            }
-            _ => {
-                if preset.is_some() {
-                    return Err(no_preset(model_name));
-                }
-                with_target_neuron!(model_name, M => {
-                    let m = with_params(M::default(), params)?;
-                    self.net.add_population(name, n, m).map_err(error)?;
-                }, else return Err(not_a_model(model_name, "neuron")));
-            }
-        }
-        self.pops.push(Pop {
-            name: name.to_string(),
-            model: model_name,
-        });
-        Ok(self.pops.len() - 1)
+        let kind = registry()
+            .neuron_named(model)
+            .ok_or_else(|| not_a_model(model, "neuron"))?;
+        kind.add(&mut self.net, name, n, params, preset)?;
+        Ok(self.add_pop(name, kind))
     }
 
     /// Adds `n` Poisson sources: one rate (Hz) for all, or one per neuron.
@@ -282,24 +304,22 @@ impl PyNetwork {
             Ok(r) => rt::PoissonSource::constant(r, seed),
             Err(_) => rt::PoissonSource::per_neuron(floats(rates_hz)?, seed).map_err(error)?,
         };
+        let kind = registry()
+            .neuron_named("PoissonSource")
+            .ok_or_else(|| not_a_model("PoissonSource", "neuron"))?;
         self.net.add_population(name, n, source).map_err(error)?;
-        self.pops.push(Pop {
-            name: name.to_string(),
-            model: rt::PoissonSource::INFO.name,
-        });
-        Ok(self.pops.len() - 1)
+        Ok(self.add_pop(name, kind))
     }
 
     /// Adds one neuron per list of spike times (ms).
     fn add_spike_train(&mut self, name: &str, times: Vec<Vec<f64>>) -> PyResult<usize> {
         let source = rt::SpikeTrain::new(times).map_err(error)?;
         let n = source.n_trains();
+        let kind = registry()
+            .neuron_named("SpikeTrain")
+            .ok_or_else(|| not_a_model("SpikeTrain", "neuron"))?;
         self.net.add_population(name, n, source).map_err(error)?;
-        self.pops.push(Pop {
-            name: name.to_string(),
-            model: rt::SpikeTrain::INFO.name,
-        });
-        Ok(self.pops.len() - 1)
+        Ok(self.add_pop(name, kind))
     }
 
     /// Adds a projection of the synapse model named `model` with `params`, from `pre` onto
@@ -319,25 +339,30 @@ impl PyNetwork {
             ));
         }
         let conn = convert::connect(connect)?;
-        let pre_model = self.pop(pre.1)?.model;
-        let pre_view = with_neuron!(pre_model, A => self.view::<A>(pre.1, &pre.2)?.erased(),
-            else return Err(not_a_model(pre_model, "neuron")));
-        let post_model = self.pop(post.1)?.model;
-        let synapse = with_synapse!(model, S => {
-            let m = with_params(S::default(), params)?;
-            with_target_neuron!(post_model, B => {
-                let post_view = self.view::<B>(post.1, &post.2)?;
-                self.net
-                    .add_projection(name, m, pre_view, post_view, &conn)
-                    .map_err(error)?;
-            }, else return Err(PyTypeError::new_err(format!(
-                "`{post_model}` cannot be the target of a projection"
-            ))));
-            S::INFO.name
-        }, else return Err(not_a_model(model, "synapse")));
+        let synapse = registry()
+            .synapse_named(model)
+            .ok_or_else(|| not_a_model(model, "synapse"))?;
+        let (pre_kind, pre_sel) = neurons(&self.pops, &pre)?;
+        let pre_view = pre_kind.erased(&self.net, pre_sel)?;
+        let (post_kind, post_sel) = neurons(&self.pops, &post)?;
+        let post_model = post_kind.info().name;
+        let add = registry()
+            .projection_of(synapse.info().name, post_model)
+            .ok_or_else(|| {
+                PyTypeError::new_err(if post_kind.is_target() {
+                    format!(
+                        "`{model}` cannot target `{post_model}` in this module ({}): register \
+                         the pair with Registry::projection",
+                        module_name()
+                    )
+                } else {
+                    format!("`{post_model}` cannot be the target of a projection")
+                })
+            })?;
+        add(&mut self.net, name, params, pre_view, post_sel, &conn)?;
         self.projs.push(Proj {
             name: name.to_string(),
-            model: synapse,
+            kind: synapse,
         });
         Ok(self.projs.len() - 1)
     }
@@ -345,22 +370,10 @@ impl PyNetwork {
     /// Sets the stored variable `var` of `target` from a number, a vector or a distribution.
     fn set(&mut self, target: Target, var_name: &str, v: &Bound<'_, PyAny>) -> PyResult<()> {
         let vals = values(v)?;
-        let model = self.model_of(&target)?;
-        if target.0 == "population" {
-            with_neuron!(model, M => {
-                let view = self.view::<M>(target.1, &target.2)?;
-                self.net.set(view, var::<M>(var_name)?, vals).map_err(error)
-            }, else Err(not_a_model(model, "neuron")))
-        } else {
-            with_synapse!(model, S => {
-                let p = self.projection::<S>(target.1)?;
-                let var = var::<S>(var_name)?;
-                match &target.2 {
-                    None => self.net.set(p, var, vals),
-                    Some(e) => self.net.set(p.elements(e), var, vals),
-                }
-                .map_err(error)
-            }, else Err(not_a_model(model, "synapse")))
+        let net = &mut self.net;
+        match of(&self.pops, &self.projs, &target)? {
+            Of::Neurons(k, s) => k.set(net, s, var_name, vals),
+            Of::Synapses(k, s) => k.set(net, s, var_name, vals),
         }
     }
 
@@ -371,65 +384,34 @@ impl PyNetwork {
         target: Target,
         var_name: &str,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let model = self.model_of(&target)?;
-        let column: Vec<f64> = if target.0 == "population" {
-            with_neuron!(model, M => {
-                let p = self.view::<M>(target.1, &None)?.population();
-                self.net.population(p).map_err(error)?.column(var::<M>(var_name)?).to_vec()
-            }, else return Err(not_a_model(model, "neuron")))
-        } else {
-            with_synapse!(model, S => {
-                let p = self.projection::<S>(target.1)?;
-                self.net.projection(p).map_err(error)?.column(var::<S>(var_name)?).to_vec()
-            }, else return Err(not_a_model(model, "synapse")))
+        let column = match self.of(&target)? {
+            Of::Neurons(k, s) => k.get(&self.net, Sel { members: None, ..s }, var_name)?,
+            Of::Synapses(k, s) => k.get(&self.net, s.name, var_name)?,
         };
         Ok(column.into_pyarray(py))
     }
 
     /// The presynaptic and postsynaptic neuron of every synapse, in synapse order.
     fn connections<'py>(&self, py: Python<'py>, index: usize) -> Pair<'py, u32, u32> {
-        let model = self.proj(index)?.model;
-        let (pre, post) = with_synapse!(model, S => {
-            let p = self.projection::<S>(index)?;
-            let csr = self.net.projection(p).map_err(error)?.conn();
-            let mut pre = Vec::with_capacity(csr.n_syn());
-            for i in 0..csr.n_pre() {
-                pre.extend(std::iter::repeat_n(i as u32, csr.range(i).len()));
-            }
-            (pre, csr.post.to_vec())
-        }, else return Err(not_a_model(model, "synapse")));
+        let p = self.proj(index)?;
+        let (pre, post) = p.kind.connections(&self.net, &p.name)?;
         Ok((pre.into_pyarray(py), post.into_pyarray(py)))
     }
 
     /// Sets a shared parameter of `target` (a population, a view or a projection).
     fn set_param(&mut self, target: Target, name: &str, value: f64) -> PyResult<()> {
-        let model = self.model_of(&target)?;
-        if target.0 == "population" {
-            with_neuron!(model, M => {
-                let view = self.view::<M>(target.1, &target.2)?;
-                self.net.set_param(view, param::<M>(name)?, value).map_err(error)
-            }, else Err(not_a_model(model, "neuron")))
-        } else {
-            with_synapse!(model, S => {
-                let p = self.projection::<S>(target.1)?;
-                self.net.set_param(p, param::<S>(name)?, value).map_err(error)
-            }, else Err(not_a_model(model, "synapse")))
+        let net = &mut self.net;
+        match of(&self.pops, &self.projs, &target)? {
+            Of::Neurons(k, s) => k.set_param(net, s, name, value),
+            Of::Synapses(k, s) => k.set_param(net, s.name, name, value),
         }
     }
 
     /// A shared parameter of `target`.
     fn param(&self, target: Target, name: &str) -> PyResult<f64> {
-        let model = self.model_of(&target)?;
-        if target.0 == "population" {
-            with_neuron!(model, M => {
-                let view = self.view::<M>(target.1, &target.2)?;
-                self.net.param(view, param::<M>(name)?).map_err(error)
-            }, else Err(not_a_model(model, "neuron")))
-        } else {
-            with_synapse!(model, S => {
-                let p = self.projection::<S>(target.1)?;
-                self.net.param(p, param::<S>(name)?).map_err(error)
-            }, else Err(not_a_model(model, "synapse")))
+        match self.of(&target)? {
+            Of::Neurons(k, s) => k.param(&self.net, s, name),
+            Of::Synapses(k, s) => k.param(&self.net, s.name, name),
         }
     }
 
@@ -468,50 +450,36 @@ impl PyNetwork {
                 )))
             }
         };
-        let model = self.proj(index)?.model;
-        with_synapse!(model, S => {
-            let p = self.projection::<S>(index)?;
-            self.net.set_storage(p, s).map_err(error)
-        }, else Err(not_a_model(model, "synapse")))
+        let p = proj(&self.projs, index)?;
+        p.kind.set_storage(&mut self.net, &p.name, s)
     }
 
     /// Sets one delay per synapse (ms) of a projection.
     fn set_delays(&mut self, index: usize, v: &Bound<'_, PyAny>) -> PyResult<()> {
         let vals = values(v)?;
-        let model = self.proj(index)?.model;
-        with_synapse!(model, S => {
-            let p = self.projection::<S>(index)?;
-            self.net.set_delays(p, vals).map_err(error)
-        }, else Err(not_a_model(model, "synapse")))
+        let p = proj(&self.projs, index)?;
+        p.kind.set_delays(&mut self.net, &p.name, vals)
     }
 
     /// Binds the postsynaptic variable `name` of a projection's rules to `variable`.
     fn set_post_variable(&mut self, index: usize, name: &str, variable: &str) -> PyResult<()> {
-        let model = self.proj(index)?.model;
-        with_synapse!(model, S => {
-            let p = self.projection::<S>(index)?;
-            self.net.set_post_variable(p, name, variable).map_err(error)
-        }, else Err(not_a_model(model, "synapse")))
+        let p = proj(&self.projs, index)?;
+        p.kind
+            .set_post_variable(&mut self.net, &p.name, name, variable)
     }
 
     /// Drops what a projection's rules add to the postsynaptic variable `name`.
     fn ignore_post_variable(&mut self, index: usize, name: &str) -> PyResult<()> {
-        let model = self.proj(index)?.model;
-        with_synapse!(model, S => {
-            let p = self.projection::<S>(index)?;
-            self.net.ignore_post_variable(p, name).map_err(error)
-        }, else Err(not_a_model(model, "synapse")))
+        let p = proj(&self.projs, index)?;
+        p.kind.ignore_post_variable(&mut self.net, &p.name, name)
     }
 
     /// Adds an input current to a population target; returns the input's index.
     fn add_input(&mut self, target: Target, input: &Bound<'_, PyDict>) -> PyResult<usize> {
         let input = convert::input(input)?;
-        let model = self.model_of(&target)?;
-        let id = with_neuron!(model, M => {
-            let view = self.view::<M>(target.1, &target.2)?;
-            self.net.add_input(view, input)
-        }, else return Err(not_a_model(model, "neuron")));
-        self.push_input(id)
+        let (k, s) = neurons(&self.pops, &target)?;
+        let id = k.add_input(&mut self.net, s, input)?;
+        Ok(self.push_input(id))
     }
 
     /// Adds Poisson events onto the variable `var` of a population target.
@@ -522,38 +490,24 @@ impl PyNetwork {
         input: &Bound<'_, PyDict>,
     ) -> PyResult<usize> {
         let input = convert::poisson(input)?;
-        let model = self.model_of(&target)?;
-        let id = with_neuron!(model, M => {
-            let view = self.view::<M>(target.1, &target.2)?;
-            self.net.add_poisson_input(view, var::<M>(var_name)?, &input)
-        }, else return Err(not_a_model(model, "neuron")));
-        self.push_input(id)
+        let (k, s) = neurons(&self.pops, &target)?;
+        let id = k.add_poisson_input(&mut self.net, s, var_name, &input)?;
+        Ok(self.push_input(id))
     }
 
     /// At `t_ms` (a step's start, from step 0), sets the shared parameter `name` of `target`
     /// to `value`, within the run that reaches it.
     fn at_set_param(&mut self, t_ms: f64, target: Target, name: &str, value: f64) -> PyResult<()> {
-        let model = self.model_of(&target)?;
-        let action = if target.0 == "population" {
-            with_neuron!(model, M => {
-                let view = self.view::<M>(target.1, &target.2)?;
-                rt::Action::set_param(view, param::<M>(name)?, value)
-            }, else return Err(not_a_model(model, "neuron")))
-        } else {
-            with_synapse!(model, S => {
-                let p = self.projection::<S>(target.1)?;
-                rt::Action::set_param(p, param::<S>(name)?, value)
-            }, else return Err(not_a_model(model, "synapse")))
+        let action = match self.of(&target)? {
+            Of::Neurons(k, s) => k.set_param_action(&self.net, s, name, value)?,
+            Of::Synapses(k, s) => k.set_param_action(&self.net, s.name, name, value)?,
         };
         self.net.at(t_ms, action).map_err(error)
     }
 
     /// At `t_ms`, switches input `index` on or off.
     fn at_switch_input(&mut self, t_ms: f64, index: usize, on: bool) -> PyResult<()> {
-        let id = *self
-            .inputs
-            .get(index)
-            .ok_or_else(|| PyIndexError::new_err(format!("no input #{index}")))?;
+        let id = self.input(index)?;
         self.net
             .at(t_ms, rt::Action::switch_input(id, on))
             .map_err(error)
@@ -571,57 +525,50 @@ impl PyNetwork {
 
     /// Switches input `index` on or off.
     fn switch_input(&mut self, index: usize, on: bool) -> PyResult<()> {
-        let id = *self
-            .inputs
-            .get(index)
-            .ok_or_else(|| PyIndexError::new_err(format!("no input #{index}")))?;
+        let id = self.input(index)?;
         self.net.switch_input(id, on).map_err(error)
     }
 
     /// Records `var` of `target` every `every` steps; returns the monitor's index.
     #[pyo3(signature = (target, var_name, every=1))]
     fn record(&mut self, target: Target, var_name: &str, every: u64) -> PyResult<usize> {
-        let model = self.model_of(&target)?;
-        let id = if target.0 == "population" {
-            with_neuron!(model, M => {
-                let view = self.view::<M>(target.1, &target.2)?;
-                self.net.record_every(view, var::<M>(var_name)?, every)
-            }, else return Err(not_a_model(model, "neuron")))
-        } else {
-            with_synapse!(model, S => {
-                let p = self.projection::<S>(target.1)?;
-                let var = var::<S>(var_name)?;
-                match &target.2 {
-                    None => self.net.record_every(p, var, every),
-                    Some(e) => self.net.record_every(p.elements(e), var, every),
-                }
-            }, else return Err(not_a_model(model, "synapse")))
+        let net = &mut self.net;
+        let id = match of(&self.pops, &self.projs, &target)? {
+            Of::Neurons(k, s) => k.record(net, s, var_name, every)?,
+            Of::Synapses(k, s) => k.record(net, s, var_name, every)?,
         };
-        self.states.push(id.map_err(error)?);
+        self.states.push(id);
         Ok(self.states.len() - 1)
     }
 
     /// Records (or, with `times=False`, counts) the spikes of a population target.
     #[pyo3(signature = (target, times=true))]
     fn record_spikes(&mut self, target: Target, times: bool) -> PyResult<usize> {
-        let model = self.model_of(&target)?;
-        let id = with_neuron!(model, M => {
-            let view = self.view::<M>(target.1, &target.2)?;
-            if times { self.net.record_spikes(view) } else { self.net.count_spikes(view) }
-        }, else return Err(not_a_model(model, "neuron")));
-        self.spike_monitors.push(id.map_err(error)?);
+        let (k, s) = neurons(&self.pops, &target)?;
+        let id = k.record_spikes(&mut self.net, s, times)?;
+        self.spike_monitors.push(id);
         Ok(self.spike_monitors.len() - 1)
     }
 
     /// Records the population rate of a population target in bins of `bin` ms.
     fn record_rate(&mut self, target: Target, bin: f64) -> PyResult<usize> {
-        let model = self.model_of(&target)?;
-        let id = with_neuron!(model, M => {
-            let view = self.view::<M>(target.1, &target.2)?;
-            self.net.record_rate(view, bin)
-        }, else return Err(not_a_model(model, "neuron")));
-        self.rates.push(id.map_err(error)?);
+        let (k, s) = neurons(&self.pops, &target)?;
+        let id = k.record_rate(&mut self.net, s, bin)?;
+        self.rates.push(id);
         Ok(self.rates.len() - 1)
+    }
+
+    /// Everything a run changes, as the bytes of a checkpoint (the runtime's format: header,
+    /// hash, body; see `neurode::runtime::checkpoint`).
+    fn checkpoint<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.net.checkpoint().as_bytes())
+    }
+
+    /// Goes back to the checkpoint in `bytes`, made by a network built by the same code; a
+    /// checkpoint that does not fit (or is corrupted) raises and changes nothing.
+    fn restore(&mut self, bytes: &[u8]) -> PyResult<()> {
+        let c = Checkpoint::from_bytes(bytes.to_vec()).map_err(error)?;
+        self.net.restore(&c).map_err(error)
     }
 
     /// What state monitor `index` recorded: times (ms), values (rows × columns), the
@@ -824,10 +771,11 @@ fn describe<'py>(py: Python<'py>, info: &ModelInfo) -> PyResult<Bound<'py, PyDic
     Ok(d)
 }
 
-/// Every built-in model's description, neurons first.
+/// The description of every model this module serves, neurons first.
 #[pyfunction]
 fn models(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
-    dispatch::infos()
+    registry()
+        .infos()
         .into_iter()
         .map(|i| describe(py, i))
         .collect()
@@ -1000,9 +948,23 @@ fn source_dir() -> &'static str {
     env!("CARGO_MANIFEST_DIR")
 }
 
-/// The Rust side of the `neurode` package.
-#[pymodule]
-fn _neurode(m: &Bound<'_, PyModule>) -> PyResult<()> {
+/// Fills the extension module `m` (its network class, `models()` and the package's helper
+/// functions) to serve the models of `registry`: what [`export!`] calls when a user's module is
+/// imported, and the package's own module with [`Registry::builtin`].
+///
+/// Error: `ImportError` naming a model registered twice (a user's model with the name of a
+/// built-in one, or two of the same name).
+pub fn init_module(m: &Bound<'_, PyModule>, registry: Registry) -> PyResult<()> {
+    if let Some(name) = registry.twice.first() {
+        return Err(PyImportError::new_err(format!(
+            "two models are named `{name}` in module `{}`: rename the user's one",
+            m.name()?
+        )));
+    }
+    let _ = MODULE.set(m.name()?.to_string());
+    // One registry per extension module (each is its own shared library, with its own copy of
+    // this static): the first import sets it.
+    let _ = REGISTRY.set(registry);
     m.add_class::<PyNetwork>()?;
     m.add_function(wrap_pyfunction!(models, m)?)?;
     m.add_function(wrap_pyfunction!(keyed_normal, m)?)?;
@@ -1015,4 +977,47 @@ fn _neurode(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(source_dir, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
+}
+
+/// Makes the crate it is invoked in a Python extension module named `$module` that serves the
+/// built-in models and the given ones: `export!(my_models { neurons: [A, B], synapses: [C] })`.
+///
+/// Every listed neuron model (`#[neuron]` structs) can be the target of every built-in
+/// synapse model and of every listed synapse model (`#[synapse]` structs), which can target
+/// every built-in neuron model too. The crate must be a `cdylib` whose library is named
+/// `$module` (maturin's `module-name`), depending on this crate under its own name
+/// (`neurode-python`) and on `neurode`. From Python, `neurode.extension(my_models)` gives the
+/// module's network class and its model classes, the user's beside the built-in ones.
+///
+/// Errors: a listed type that is not a model is a compile error naming it (the trait it
+/// lacks); a model named as a built-in one raises `ImportError` when the module is imported.
+#[macro_export]
+macro_rules! export {
+    ($module:ident { neurons: [$($n:ty),* $(,)?], synapses: [$($s:ty),* $(,)?] $(,)? }) => {
+        /// The Python extension module of these models (made by `neurode_python::export!`).
+        #[$crate::pyo3::pymodule]
+        #[pyo3(crate = "::neurode_python::pyo3")]
+        fn $module(
+            m: &$crate::pyo3::Bound<'_, $crate::pyo3::types::PyModule>,
+        ) -> $crate::pyo3::PyResult<()> {
+            #[allow(unused_mut)]
+            let mut registry = $crate::Registry::builtin();
+            $( registry.neuron::<$n>(); )*
+            $( registry.synapse::<$s>(); )*
+            $crate::export!(@pairs registry, [$($n),*], $($s),*);
+            $crate::init_module(m, registry)
+        }
+    };
+    (@pairs $r:ident, $ns:tt, $($s:ty),*) => {
+        $( $crate::export!(@pair $r, $s, $ns); )*
+    };
+    (@pair $r:ident, $s:ty, [$($n:ty),*]) => {
+        $( $r.projection::<$s, $n>(); )*
+    };
+}
+
+/// The package's own module: the built-in models.
+#[pymodule]
+fn _neurode(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    init_module(m, Registry::builtin())
 }

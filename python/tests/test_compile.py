@@ -1,7 +1,5 @@
 """neurode.compile: models written in the DSL from Python, built into a module of their own."""
 
-import os
-
 import numpy as np
 import pytest
 
@@ -49,10 +47,9 @@ pub struct Kick {
 
 
 @pytest.fixture(scope="module")
-def compiled(tmp_path_factory):
-    # A first build takes minutes; NEURODE_TEST_CACHE keeps the build between local runs.
-    cache = os.environ.get("NEURODE_TEST_CACHE") or tmp_path_factory.mktemp("cache")
-    return nd.compile(SOURCE, cache_dir=cache)
+def compiled(build_cache):
+    # A first build takes minutes (see conftest.py).
+    return nd.compile(SOURCE, cache_dir=build_cache)
 
 
 def run(network_class, neuron, synapse):
