@@ -447,14 +447,43 @@ class InputId:
         self._net, self.index = net, index
 
 
-class StateMonitor:
-    """What ``Network.record`` records: ``t`` (ms, one row per recorded step) and ``values``
-    (rows x recorded elements), ``indices`` (the elements' indices)."""
+class _Monitor:
+    """What the three monitors share: their data, fetched from the runtime once per run.
 
-    def __init__(self, net, index, var):
-        self._net, self._index, self.variable = net, index, var
+    The arrays are copied out of the runtime the first time they are read after a run (or a
+    restore) and kept until the next one: reading ``m.t`` and ``m.i`` copies once, not twice,
+    and a loop over ``m.t`` costs no copy per iteration. They are read-only (``flags.writeable``
+    is False): they are shared by every read until the next run, so writing into one would
+    change what the next read returns. ``np.array(m.t)`` gives a private, writable copy.
+    """
+
+    def __init__(self, net, index):
+        self._net, self._index = net, index
+        self._cache, self._generation = None, -1
+
+    def _fetch(self):
+        raise NotImplementedError
 
     def _data(self):
+        if self._generation != self._net._generation:
+            data = self._fetch()
+            for x in data:
+                if isinstance(x, np.ndarray):
+                    x.setflags(write=False)
+            self._cache, self._generation = data, self._net._generation
+        return self._cache
+
+
+class StateMonitor(_Monitor):
+    """What ``Network.record`` records: ``t`` (ms, one row per recorded step) and ``values``
+    (rows x recorded elements), ``indices`` (the elements' indices). Arrays are read-only and
+    fetched once per run (see :class:`_Monitor`)."""
+
+    def __init__(self, net, index, var):
+        super().__init__(net, index)
+        self.variable = var
+
+    def _fetch(self):
         return self._net._net.trace(self._index)
 
     @property
@@ -485,14 +514,12 @@ class StateMonitor:
         return pd.DataFrame(v, index=pd.Index(t, name="t_ms"), columns=names)
 
 
-class SpikeMonitor:
+class SpikeMonitor(_Monitor):
     """What ``Network.record_spikes`` records: ``i`` (population index) and ``t`` (ms) of every
-    spike, in time order (``count_spikes`` gives counts only)."""
+    spike, in time order (``count_spikes`` gives counts only). Arrays are read-only and fetched
+    once per run (see :class:`_Monitor`)."""
 
-    def __init__(self, net, index):
-        self._net, self._index = net, index
-
-    def _data(self):
+    def _fetch(self):
         return self._net._net.spikes(self._index)
 
     @property
@@ -539,32 +566,33 @@ class SpikeMonitor:
         return pd.DataFrame({"i": i, "t_ms": t})
 
 
-class RateMonitor:
-    """What ``Network.record_rate`` records: the population rate (Hz) in bins."""
+class RateMonitor(_Monitor):
+    """What ``Network.record_rate`` records: the population rate (Hz) in bins. Arrays are
+    read-only and fetched once per run (see :class:`_Monitor`)."""
 
-    def __init__(self, net, index):
-        self._net, self._index = net, index
+    def _fetch(self):
+        return self._net._net.rate(self._index)
 
     @property
     def t(self):
         """Start of each bin, ms."""
-        return self._net._net.rate(self._index)[0]
+        return self._data()[0]
 
     @property
     def rate(self):
         """Population rate in each bin, Hz."""
-        return self._net._net.rate(self._index)[1]
+        return self._data()[1]
 
     def smooth(self, window="gaussian", width=1.0):
         """The rate smoothed with a ``"flat"`` window of ``width`` ms or a ``"gaussian"`` of
-        standard deviation ``width`` ms (Brian2's ``smooth_rate``)."""
+        standard deviation ``width`` ms (Brian2's ``smooth_rate``): a new, writable array."""
         return self._net._net.rate(self._index, (window, float(width)))[1]
 
     def to_pandas(self):
         """A DataFrame indexed by bin start (ms) with column ``rate_hz`` (needs pandas)."""
         import pandas as pd
 
-        t, r = self._net._net.rate(self._index)
+        t, r = self._data()
         return pd.DataFrame({"rate_hz": r}, index=pd.Index(t, name="t_ms"))
 
 
@@ -620,6 +648,8 @@ class Network:
         if threads is not None:
             self._net.set_threads(int(threads))
         self._names = {}
+        # Counts the runs and restores: a monitor's cached arrays belong to one generation.
+        self._generation = 0
 
     # -- the clock ---------------------------------------------------------------------------
     @property
@@ -873,7 +903,11 @@ class Network:
             progress = _Bar(int(steps), self.dt)
         elif progress is False:
             progress = None
-        self._net.run_steps(int(steps), progress)
+        try:
+            self._net.run_steps(int(steps), progress)
+        finally:
+            # Also after an interrupted or failed run: the steps it finished are recorded.
+            self._generation += 1
 
     # -- checkpoints -------------------------------------------------------------------------
     def checkpoint(self):
@@ -891,7 +925,10 @@ class Network:
         fit, and changes nothing."""
         if not isinstance(checkpoint, Checkpoint):
             checkpoint = Checkpoint.load(checkpoint)
-        self._net.restore(checkpoint.data)
+        try:
+            self._net.restore(checkpoint.data)
+        finally:
+            self._generation += 1
 
     def __repr__(self):
         return repr(self._net)

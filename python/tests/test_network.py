@@ -329,6 +329,38 @@ def test_monitors_as_data_frames():
     assert np.array_equal(rate.to_pandas()["rate_hz"], rate.rate)
 
 
+def test_monitor_arrays_are_fetched_once_per_run_and_read_only():
+    net, g = coba(1000, 5)
+    v = net.record(g[:3], "V")
+    spikes = net.record_spikes(g)
+    rate = net.record_rate(g, 1.0)
+    net.run(50.0)
+    # Two reads between runs are the same arrays: one copy out of the runtime, not one per read.
+    assert spikes.t is spikes.t and spikes.i is spikes.i and v.values is v.values
+    assert rate.rate is rate.rate
+    for a in (spikes.i, spikes.t, spikes.steps, spikes.counts, v.t, v.values, rate.t, rate.rate):
+        assert not a.flags.writeable
+        with pytest.raises(ValueError):
+            a[...] = 0
+    first_t, first_i = spikes.t, spikes.i
+    n = len(first_t)
+    assert n > 0
+    checkpoint = net.checkpoint()
+    # A run makes new arrays; the old ones stay what they were.
+    net.run(50.0)
+    assert len(spikes.t) > n and len(v.t) == 1001 and len(rate.t) == 100
+    assert len(first_t) == n and np.array_equal(spikes.t[:n], first_t)
+    assert np.array_equal(spikes.i[:n], first_i)
+    # A restore too.
+    net.restore(checkpoint)
+    assert len(spikes.t) == n and len(v.t) == 501 and len(rate.t) == 50
+    assert np.array_equal(spikes.t, first_t)
+    # A private copy is writable.
+    own = np.array(spikes.t)
+    own[0] = -1.0
+    assert spikes.t[0] != -1.0
+
+
 def test_a_checkpoint_continues_the_run_bit_for_bit_and_a_foreign_one_changes_nothing(tmp_path):
     # One run of 300 ms, against 100 ms, a checkpoint written to a file, 100 ms more, a
     # restore from the file and the last 200 ms: the same spikes.
