@@ -104,7 +104,7 @@ fn a_summed_variable_is_the_sum_of_its_synapses_each_step() {
 
 /// 100 spike trains onto 40 `Summer`s through both groups (random connectivity), with a
 /// constant current beside them; V and both sums at the end.
-fn network(storage: Option<Storage>, threads: usize) -> Vec<f64> {
+fn network(storage: Option<Storage>, gating: Option<Storage>, threads: usize) -> Vec<f64> {
     let mut net = Network::new(DT).unwrap();
     net.set_threads(threads).unwrap();
     let times: Vec<Vec<f64>> = (0..100)
@@ -135,6 +135,9 @@ fn network(storage: Option<Storage>, threads: usize) -> Vec<f64> {
         },
     )
     .unwrap();
+    if let Some(s) = gating {
+        net.set_storage(g, s).unwrap();
+    }
     let u = net
         .add_projection("u", Shared::default(), pre, post, &fixed(0.3, 5))
         .unwrap();
@@ -158,11 +161,11 @@ fn sums_do_not_depend_on_threads_and_agree_across_storages() {
         Storage::PerPost
     );
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-    let per_post = network(None, 1);
-    let per_synapse = network(Some(Storage::PerSynapse), 1);
-    assert_eq!(bits(&network(None, 2)), bits(&per_post));
+    let per_post = network(None, None, 1);
+    let per_synapse = network(Some(Storage::PerSynapse), None, 1);
+    assert_eq!(bits(&network(None, None, 2)), bits(&per_post));
     assert_eq!(
-        bits(&network(Some(Storage::PerSynapse), 2)),
+        bits(&network(Some(Storage::PerSynapse), None, 2)),
         bits(&per_synapse)
     );
     let u_tot = &per_post[80..];
@@ -170,6 +173,45 @@ fn sums_do_not_depend_on_threads_and_agree_across_storages() {
     for (a, b) in per_post.iter().zip(&per_synapse) {
         assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} vs {b}");
     }
+}
+
+#[test]
+fn a_gating_summed_with_a_weight_per_synapse_is_kept_per_presynaptic_neuron() {
+    // `w * s` with `s` driven by the presynaptic spikes alone: the state is one per
+    // presynaptic neuron and the sum still takes each synapse's weight (Brunel & Wang's NMDA).
+    assert_eq!(
+        <Gating as neurode::runtime::Model>::INFO.storages[0],
+        Storage::PerPre
+    );
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let per_pre = network(None, None, 1);
+    // The same integration once per synapse, the same sum in the same order: the same bits.
+    assert_eq!(
+        bits(&network(None, Some(Storage::PerSynapse), 1)),
+        bits(&per_pre)
+    );
+    assert_eq!(bits(&network(None, None, 2)), bits(&per_pre));
+    let s_tot = &per_pre[40..80];
+    assert!(s_tot.iter().any(|&s| s > 0.1), "{s_tot:?}");
+
+    // Switching the storage keeps the weights; a state set in the old layout refuses it.
+    let mut net = Network::new(DT).unwrap();
+    let pre = net
+        .add_population("pre", 3, SpikeTrain::new(vec![vec![1.0]; 3]).unwrap())
+        .unwrap();
+    let post = net.add_population("post", 2, Summer::default()).unwrap();
+    let g = net
+        .add_projection("g", Gating::default(), pre, post, &Connect::AllToAll)
+        .unwrap();
+    let w: Vec<f64> = (0..6).map(|k| 0.25 * k as f64).collect();
+    net.set(g, Gating::w, Values::Vector(w.clone())).unwrap();
+    net.set_storage(g, Storage::PerSynapse).unwrap();
+    assert_eq!(net.projection(g).unwrap().column(Gating::w), &w[..]);
+    net.set(g, Gating::s, Values::Constant(0.5)).unwrap();
+    let e = net.set_storage(g, Storage::PerPre).unwrap_err();
+    assert!(matches!(e, Error::InvalidInput { .. }), "{e:?}");
+    assert!(e.to_string().contains("`s` was set"), "{e}");
+    assert_eq!(net.projection(g).unwrap().column(Gating::s), &[0.5; 6]);
 }
 
 /// A state of `Summer` that is not a summed variable, under the name `V`.

@@ -103,13 +103,18 @@ pub(super) fn storage_classes(
             .iter()
             .any(|s| matches!(s, Sym::State(i) if !clock(*i)))
     };
-    let clock_reads_synapses = m
+    let odes_read_synapses = m
         .states
         .iter()
         .enumerate()
         .filter(|(i, _)| clock(*i))
-        .any(|(_, s)| s.ode.as_ref().is_some_and(reads_per_synapse))
-        || m.outputs.iter().any(|o| reads_per_synapse(&o.value));
+        .any(|(_, s)| s.ode.as_ref().is_some_and(reads_per_synapse));
+    let outputs_read_synapses = m.outputs.iter().any(|o| reads_per_synapse(&o.value));
+    let clock_reads_synapses = odes_read_synapses || outputs_read_synapses;
+    // Kept per presynaptic neuron, the outputs are still pushed per synapse: they may read a
+    // per-synapse value (`w * s`, a weight times the presynaptic gating) directly, but not
+    // through a derived expression, which is computed once per presynaptic neuron.
+    let derived_read_synapses = derived.iter().any(reads_per_synapse);
     let rule_targets_clock = rules(m).any(|r| matches!(r.target, RuleTarget::State(i) if clock(i)));
     // Rules that add to the clock-driven state (`g += w`) keep it summable per postsynaptic
     // neuron if they read none of it.
@@ -201,7 +206,8 @@ pub(super) fn storage_classes(
     }
     // Per presynaptic neuron: nothing the state does depends on the postsynaptic side.
     if !all_state_exprs().any(post_side)
-        && !clock_reads_synapses
+        && !odes_read_synapses
+        && !derived_read_synapses
         && !rule_targets_clock
         && !events_read_synapses
     {

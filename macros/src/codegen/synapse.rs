@@ -78,6 +78,29 @@ impl Ctx<'_> {
         (loads, stores)
     }
 
+    /// `let w: f64 = __c_w[__i];` for the per-synapse values the outputs read, for a group
+    /// whose state is kept per presynaptic neuron (the outputs are pushed per synapse, after
+    /// the rules, which may change a weight).
+    fn output_synapse_reads(&self) -> TokenStream {
+        let read: std::collections::BTreeSet<usize> = self
+            .m
+            .outputs
+            .iter()
+            .flat_map(|o| o.value.symbols())
+            .filter_map(|s| match s {
+                crate::ir::Sym::State(i) if self.p.per_synapse(i) => Some(i),
+                _ => None,
+            })
+            .collect();
+        read.into_iter()
+            .map(|i| {
+                let id = self.state_ident(i);
+                let col = self.col(&id);
+                quote!(let #id: f64 = #col[__i];)
+            })
+            .collect()
+    }
+
     /// `__oK[target] += value;` for every output.
     fn pushes(&self, emit: &mut Emit<'_>) -> TokenStream {
         self.m
@@ -132,6 +155,7 @@ impl Ctx<'_> {
                 let per_synapse = self.derived_lets(emit, &self.p.post_derived);
                 let rules = self.rule_block(On::Pre, &Locals::Clock);
                 let rules = (!rules.is_empty()).then(|| quote!(if spike_pre #rules));
+                let reads = self.output_synapse_reads();
                 let pushes = self.pushes(emit);
                 let reslice = self.reslice(&format_ident!("__n_pre"));
                 quote! {
@@ -145,6 +169,7 @@ impl Ctx<'_> {
                             let __q = __conn.post.get(__i);
                             #post
                             #rules
+                            #reads
                             #per_synapse
                             #pushes
                         }

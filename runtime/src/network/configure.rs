@@ -109,10 +109,14 @@ impl Network {
     }
 
     /// Forces the storage class of a projection (normally the model's most compact one, or per
-    /// synapse once a monitor records it). The state is re-initialised.
+    /// synapse once a monitor records it). The per-synapse values (weights, `per_synapse`
+    /// parameters) keep what was set; the states that follow the storage start from their
+    /// initial values.
     ///
-    /// Errors: [`Error::StorageNotSupported`]; [`Error::InvalidInput`] after the first step, or
-    /// when a monitor records the group in another storage; [`Error::UnknownObject`].
+    /// Errors: [`Error::StorageNotSupported`]; [`Error::InvalidInput`] after the first step,
+    /// when a monitor records the group in another storage, or when a state that follows the
+    /// storage was set (its values would be lost: switch first, then set);
+    /// [`Error::UnknownObject`].
     pub fn set_storage<S: SynapseModel>(
         &mut self,
         id: Projection<S>,
@@ -147,8 +151,15 @@ impl Network {
                 reason: format!("cannot switch to {storage}: {reason}"),
             });
         }
-        self.synapses[s].switch_storage(storage);
-        Ok(())
+        self.synapses[s]
+            .switch_storage(storage)
+            .map_err(|state| Error::InvalidInput {
+                object: self.synapses[s].name().to_string(),
+                reason: format!(
+                    "cannot switch to {storage}: `{state}` was set, and its values have no \
+                     place in the other layout; switch the storage before setting it"
+                ),
+            })
     }
 
     /// Sets a delay per synapse of projection `id` from `values` (ms; a vector gives one per

@@ -25,7 +25,9 @@ pub(crate) trait AnySynapses: Send + Sync {
     fn set_param(&mut self, name: &str, value: f64) -> Result<()>;
     fn get_param(&self, name: &str) -> Option<f64>;
     fn storage(&self) -> Storage;
-    fn switch_storage(&mut self, storage: Storage);
+    /// `Err` with the name of a state that follows the storage and was set (see
+    /// [`SynapseGroup::switch_storage`]).
+    fn switch_storage(&mut self, storage: Storage) -> std::result::Result<(), &'static str>;
     /// Constants, reversal potentials and delays for step `dt`; rebuilds a ring whose length
     /// changed, charging it to `budget`.
     fn prepare(&mut self, dt: f64, budget: &mut crate::memory::Budget) -> Result<()>;
@@ -149,8 +151,8 @@ impl<S: SynapseModel> AnySynapses for SynapseGroup<S> {
         self.storage
     }
 
-    fn switch_storage(&mut self, storage: Storage) {
-        SynapseGroup::switch_storage(self, storage);
+    fn switch_storage(&mut self, storage: Storage) -> std::result::Result<(), &'static str> {
+        SynapseGroup::switch_storage(self, storage)
     }
 
     fn prepare(&mut self, dt: f64, budget: &mut crate::memory::Budget) -> Result<()> {

@@ -535,13 +535,34 @@ impl<S: SynapseModel> SynapseGroup<S> {
 
     /// Changes the storage class (the state is re-initialised). The caller checks that the model
     /// supports it and that nothing depends on the old layout.
-    pub(crate) fn switch_storage(&mut self, storage: Storage) {
-        if storage != self.storage {
-            self.storage = storage;
-            self.columns =
-                Columns::init_synapses(&self.model, self.len(), self.n_syn(), self.init_key);
-            self.last.fill(0.0);
+    /// Lays the state out in `storage`. The per-synapse columns (weights, per-synapse
+    /// parameters) keep their values; the states that follow the storage start again from their
+    /// initial values, so a switch is refused (`Err` with the state's name) when one of them was
+    /// set since the group was made: its values have no place in the other layout.
+    pub(crate) fn switch_storage(
+        &mut self,
+        storage: Storage,
+    ) -> std::result::Result<(), &'static str> {
+        if storage == self.storage {
+            return Ok(());
         }
+        let initial = Columns::init_synapses(&self.model, self.len(), self.n_syn(), self.init_key);
+        for (k, state) in S::INFO.states.iter().enumerate() {
+            if !state.per_synapse && initial.get(k) != self.columns.get(k) {
+                return Err(state.name);
+            }
+        }
+        self.storage = storage;
+        let mut columns =
+            Columns::init_synapses(&self.model, self.len(), self.n_syn(), self.init_key);
+        for (k, state) in S::INFO.states.iter().enumerate() {
+            if state.per_synapse {
+                columns.get_mut(k).copy_from_slice(self.columns.get(k));
+            }
+        }
+        self.columns = columns;
+        self.last.fill(0.0);
+        Ok(())
     }
 
     /// The model and its constants, for kernels.
