@@ -65,6 +65,7 @@ pub use neurode_runtime as runtime;
 
 pub mod benchmarks;
 pub mod brunel2000;
+pub mod brunel_wang2001;
 pub mod microcircuit;
 pub mod stats;
 pub mod tutorial;

@@ -7,6 +7,7 @@
 mod adex;
 mod alpha;
 mod ampa;
+mod brunel_wang;
 mod clamp;
 mod dual_exponential;
 mod exp_if;
@@ -29,6 +30,7 @@ mod voltage_jump;
 pub use adex::AdEx;
 pub use alpha::{Alpha, AlphaCoba};
 pub use ampa::Ampa;
+pub use brunel_wang::{BwAmpa, BwGaba, BwLif, BwNmda};
 pub use clamp::Clamp;
 pub use dual_exponential::{TwoExponentials, TwoExponentialsCoba};
 pub use exp_if::ExpIf;
