@@ -135,3 +135,58 @@ def vogels2011(scale, seed):
     net.set(plastic, "w", 1e-10)
     net.at(1000.0, nd.Action.set_param(plastic, "eta", 0.01))
     return net, neurons, n_exc, plastic
+
+
+def brunel_wang2001(n, seed):
+    """Brunel & Wang (2001) object working memory: 0.8 n pyramidal cells and 0.2 n interneurons
+    (``BwLif``), all-to-all, AMPA (``BwAmpa``), NMDA summed onto each cell (``BwNmda``) and GABA
+    (``BwGaba``); five selective pools of 10 % of the pyramidal cells (views), w+ = 2.1 within a
+    pool; 800 Poisson sources at 3 Hz onto every cell, a cue (80 at 25 Hz) onto pool 1 during
+    [1000, 1050) ms and a reset (800 at 25 Hz) onto every cell during [2000, 2050) ms. Built as
+    Rust's ``neurode::brunel_wang2001::build(n, seed)``, so the same spikes.
+    Returns ``(network, exc, inh, pools)``, ``pools`` mapping ``nonsel``, ``sel1`` ..
+    ``sel5`` to ranges of pyramidal-cell indices."""
+    n_e, n_i = int(n * 0.8), int(n * 0.2)
+    f, p, w_plus = 0.1, 5, 2.1
+    n_sub, n_non = int(n_e * f), int(n_e * (1.0 - f * p))
+    w_minus = 1.0 - f * (w_plus - 1.0) / (1.0 - f)
+    net = nd.Network(dt=0.1, seed=seed)
+    e_scale, i_scale = 800.0 / n_e, 200.0 / n_i
+    d = nd.models.BwLif().defaults()
+    exc = net.add_population("exc", n_e, nd.models.BwLif(
+        g_ampa=d["g_ampa"] * e_scale, g_nmda=d["g_nmda"] * e_scale, g_gaba=d["g_gaba"] * i_scale))
+    inh = net.add_population("inh", n_i, nd.models.BwLif(
+        C_m=0.2, g_L=20.0, tau_rp=1.0, g_ext=1.62, g_ampa=0.081 * e_scale,
+        g_nmda=0.258 * e_scale, g_gaba=0.973 * i_scale))
+    pool = np.full(n_e, -1)
+    pool[n_non:] = np.minimum((np.arange(n_non, n_e) - n_non) // n_sub, p - 1)
+
+    def w_ee(i, j):
+        a, b = pool[i], pool[j]
+        return np.where(b < 0, 1.0, np.where(a == b, w_plus, w_minus))
+
+    ampa = net.add_projection("exc_exc_ampa", nd.models.BwAmpa(), exc, exc,
+                              nd.Connect.AllToAllNoSelf())
+    net.set(ampa, "w", nd.Values.PairFn(w_ee))
+    nmda = net.add_projection("exc_exc_nmda", nd.models.BwNmda(), exc, exc,
+                              nd.Connect.AllToAllNoSelf())
+    net.set(nmda, "w", nd.Values.PairFn(w_ee))
+    net.add_projection("exc_inh_ampa", nd.models.BwAmpa(), exc, inh, nd.Connect.AllToAll())
+    net.add_projection("exc_inh_nmda", nd.models.BwNmda(), exc, inh, nd.Connect.AllToAll())
+    net.add_projection("inh_inh", nd.models.BwGaba(), inh, inh, nd.Connect.AllToAllNoSelf())
+    net.add_projection("inh_exc", nd.models.BwGaba(), inh, exc, nd.Connect.AllToAll())
+
+    def key(k):
+        return seed ^ (k << 40)
+
+    net.add_poisson_input(exc, "s_ext", nd.PoissonInput.binomial(800, 3.0, 1.0, key(1)))
+    net.add_poisson_input(inh, "s_ext", nd.PoissonInput.binomial(800, 3.0, 1.0, key(2)))
+    net.add_poisson_input(exc[n_non:n_non + n_sub], "s_ext",
+                          nd.PoissonInput.binomial(80, 25.0, 1.0, key(3), during=(1000.0, 1050.0)))
+    for k, target in ((4, exc), (5, inh)):
+        net.add_poisson_input(target, "s_ext", nd.PoissonInput.binomial(
+            800, 25.0, 1.0, key(k), during=(2000.0, 2050.0)))
+    pools = {"nonsel": range(0, n_non)}
+    for k in range(p):
+        pools[f"sel{k + 1}"] = range(n_non + k * n_sub, n_non + (k + 1) * n_sub)
+    return net, exc, inh, pools

@@ -73,6 +73,11 @@ class VogelsLif(NeuronModel):
     def __init__(self, *, g_L: float = 10.0, C: float = 200.0, E_L: float = -60.0, E_E: float = 0.0, E_I: float = -80.0, V_th: float = -50.0, I_bg: float = 200.0, tau_ampa: float = 5.0, tau_gaba: float = 10.0, t_ref: float = 5.0) -> None:
         """Parameters in their declared units: g_L [nS]; C [pF]; E_L [mV]; E_E [mV]; E_I [mV]; V_th [mV]; I_bg [pA]; tau_ampa [ms]; tau_gaba [ms]; t_ref [ms]."""
 
+class BwLif(NeuronModel):
+    """Leaky integrate-and-fire neuron of Brunel & Wang (2001) (pyramidal cell or interneuron, by its parameters):"""
+    def __init__(self, *, C_m: float = 0.5, g_L: float = 25.0, V_L: float = -70.0, V_thr: float = -50.0, V_reset: float = -55.0, V_E: float = 0.0, V_I: float = -70.0, tau_rp: float = 2.0, g_ext: float = 2.08, g_ampa: float = 0.104, g_nmda: float = 0.327, g_gaba: float = 1.25, tau_ampa: float = 2.0, tau_gaba: float = 10.0, Mg: float = 1.0, V_Mg: float = 16.129032258064516, Mg_0: float = 3.57) -> None:
+        """Parameters in their declared units: C_m [nF]; g_L [nS]; V_L [mV]; V_thr [mV]; V_reset [mV]; V_E [mV]; V_I [mV]; tau_rp [ms]; g_ext [nS]; g_ampa [nS]; g_nmda [nS]; g_gaba [nS]; tau_ampa [ms]; tau_gaba [ms]; Mg [mM]; V_Mg [mV]; Mg_0 [mM]."""
+
 class Ampa(SynapseModel):
     """AMPA receptor (the chapter's `AMPA`, with the library's conductance output)."""
     def __init__(self, *, alpha: float = 0.98, beta: float = 0.18, T: float = 0.5, T_duration: float = 0.5, g_max: float = 0.42, E: float = 0.0, delay: float = 0.0) -> None:
@@ -182,3 +187,18 @@ class ConductanceKick(SynapseModel):
     """A fixed conductance kick: on a presynaptic spike g_post += w (Brian2's `on_pre = 'g += w'`)."""
     def __init__(self, *, w: float = 1.0) -> None:
         """Parameters in their declared units: w [nS]."""
+
+class BwAmpa(SynapseModel):
+    """AMPA synapse of Brunel & Wang (2001): on a presynaptic spike s_ampa_post += w."""
+    def __init__(self, *, w: float = 1.0) -> None:
+        """Parameters in their declared units: w [1]."""
+
+class BwNmda(SynapseModel):
+    """NMDA synapse of Brunel & Wang (2001): a gating variable"""
+    def __init__(self, *, w: float = 1.0, tau_decay: float = 100.0, alpha: float = 0.5, tau_rise: float = 2.0) -> None:
+        """Parameters in their declared units: w [1]; tau_decay [ms]; alpha [1/ms]; tau_rise [ms]."""
+
+class BwGaba(SynapseModel):
+    """GABAergic synapse of Brunel & Wang (2001): on a presynaptic spike s_gaba_post += w."""
+    def __init__(self, *, w: float = 1.0) -> None:
+        """Parameters in their declared units: w [1]."""

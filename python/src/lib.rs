@@ -941,6 +941,44 @@ fn reference_vogels2011(
     Ok((i.into_pyarray(py), s.into_pyarray(py), w.into_pyarray(py)))
 }
 
+/// The spikes (neuron, step) of the pyramidal cells and of the interneurons of
+/// `neurode::brunel_wang2001::build(n, seed)` run for `duration` ms: the reference of the
+/// package's tests.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn reference_brunel_wang2001(
+    py: Python<'_>,
+    n: usize,
+    seed: u64,
+    duration: f64,
+) -> PyResult<(
+    Array<'_, u32>,
+    Array<'_, u64>,
+    Array<'_, u32>,
+    Array<'_, u64>,
+)> {
+    let (ie, se, ii, si) = py
+        .allow_threads(|| -> rt::Result<_> {
+            let mut b = neurode::brunel_wang2001::build(n, seed)?;
+            let (me, mi) = (b.net.record_spikes(b.exc)?, b.net.record_spikes(b.inh)?);
+            b.net.run(duration)?;
+            let (e, i) = (b.net.spikes(me)?, b.net.spikes(mi)?);
+            Ok((
+                e.indices.clone(),
+                e.steps.clone(),
+                i.indices.clone(),
+                i.steps.clone(),
+            ))
+        })
+        .map_err(error)?;
+    Ok((
+        ie.into_pyarray(py),
+        se.into_pyarray(py),
+        ii.into_pyarray(py),
+        si.into_pyarray(py),
+    ))
+}
+
 /// The directory of this crate's sources when it was built (`python/` of the neurode tree):
 /// what `neurode.compile` builds a module of user models from.
 #[pyfunction]
@@ -974,6 +1012,7 @@ pub fn init_module(m: &Bound<'_, PyModule>, registry: Registry) -> PyResult<()> 
     m.add_function(wrap_pyfunction!(reference_microcircuit, m)?)?;
     m.add_function(wrap_pyfunction!(reference_brunel2000, m)?)?;
     m.add_function(wrap_pyfunction!(reference_vogels2011, m)?)?;
+    m.add_function(wrap_pyfunction!(reference_brunel_wang2001, m)?)?;
     m.add_function(wrap_pyfunction!(source_dir, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -405,7 +405,7 @@ fn add_projection<S: SynapseModel + Default, B: NeuronModel>(
 macro_rules! each_builtin_target {
     ($B:ident => $body:expr) => {{
         each_builtin_target!(@ $B, $body; Lif LifCoba AdEx ExpIf Izhikevich HodgkinHuxley Clamp
-            IafPscExp IafDelta VogelsLif);
+            IafPscExp IafDelta VogelsLif BwLif);
     }};
     (@ $B:ident, $body:expr; $($m:ident)*) => {
         $({
@@ -421,7 +421,7 @@ macro_rules! each_builtin_synapse {
         each_builtin_synapse!(@ $S, $body; Ampa Nmda GabaA GabaAMarkov GabaB TwoExponentials
             TwoExponentialsCoba Alpha AlphaCoba Exponential ExponentialCoba VoltageJump Delta
             GapJunction GapJunctionSymmetric TsodyksMarkram Stdp StdpMultiplicative StdpTriplet
-            StaticSynapse VogelsIstdp ConductanceKick);
+            StaticSynapse VogelsIstdp ConductanceKick BwAmpa BwNmda BwGaba);
     }};
     (@ $S:ident, $body:expr; $($m:ident)*) => {
         $({
@@ -477,6 +477,7 @@ impl Registry {
         r.add_neuron::<IafPscExp>(Make::Default(IafPscExp::default));
         r.add_neuron::<IafDelta>(Make::Default(IafDelta::default));
         r.add_neuron::<VogelsLif>(Make::Default(VogelsLif::default));
+        r.add_neuron::<BwLif>(Make::Default(BwLif::default));
         r.add_neuron::<PoissonSource>(Make::Source("add_poisson_source"));
         r.add_neuron::<SpikeTrain>(Make::Source("add_spike_train"));
         each_builtin_synapse!(S => {

@@ -284,6 +284,25 @@ def test_vogels2011_from_python_is_the_rust_one_with_its_plastic_weights():
     assert np.any(w > 1e-10)  # the plasticity was on for the last 100 ms
 
 
+def test_brunel_wang2001_from_python_is_the_rust_one_spike_for_spike():
+    # Through the cue (1000-1050 ms): summed NMDA gating, pool-structured weights by a
+    # function of pairs, windowed Poisson inputs onto views.
+    net, exc, inh, pools = neurode.benchmarks.brunel_wang2001(200, 3)
+    se, si = net.record_spikes(exc), net.record_spikes(inh)
+    net.run(1100.0)
+    ie, se_steps, ii, si_steps = nd._neurode.reference_brunel_wang2001(200, 3, 1100.0)
+    assert len(ie) > 200 and len(ii) > 200
+    assert np.array_equal(se.i, ie) and np.array_equal(se.steps, se_steps)
+    assert np.array_equal(si.i, ii) and np.array_equal(si.steps, si_steps)
+    # The cue drives pool 1 far above the rest during it.
+    cue = (se.t >= 1000.0) & (se.t < 1050.0)
+    sel1 = np.isin(se.i, np.asarray(pools["sel1"]))
+    rate_sel1 = np.count_nonzero(cue & sel1) / (len(pools["sel1"]) * 0.05)
+    rate_non = np.count_nonzero(cue & np.isin(se.i, np.asarray(pools["nonsel"]))) / (
+        len(pools["nonsel"]) * 0.05)
+    assert rate_sel1 > 5 * rate_non + 20
+
+
 def test_functions_of_elements_and_of_pairs():
     net = nd.Network(dt=0.1)
     pre = net.add_population("pre", 30, nd.models.Lif())
@@ -405,7 +424,7 @@ def test_every_built_in_synapse_can_target_every_built_in_neuron():
     targets = [c for c in nd.models.MODELS.values()
                if c.info["kind"] == "neuron" and c.__name__ not in ("PoissonSource", "SpikeTrain")]
     synapses = [c for c in nd.models.MODELS.values() if c.info["kind"] == "synapse"]
-    assert len(targets) == 10 and len(synapses) == 22
+    assert len(targets) == 11 and len(synapses) == 25
     for t in targets:
         net = nd.Network(dt=0.1)
         src = net.add_spike_train("src", [[1.0], [2.0]])
